@@ -1,0 +1,104 @@
+package civic
+
+import (
+	"context"
+	"time"
+)
+
+// Store is where Steward keeps its state. internal/sqlite and
+// internal/postgres implement it, and internal/storetest holds the suite both
+// must pass. Reads are on the Store; every change happens inside Update,
+// which writes the change and its audit event in one transaction.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction on behalf of actor. Every write made
+	// through the Tx appends an audit event to the chain in the same
+	// transaction. If fn returns an error, nothing is written.
+	Update(ctx context.Context, actor Actor, fn func(Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Engine names the database engine: "sqlite" or "postgres".
+	Engine() string
+	Close() error
+}
+
+// Reader is the read side, available both on the Store and in a Tx.
+type Reader interface {
+	Department(ctx context.Context, id int64) (*Department, error)
+	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
+	Departments(ctx context.Context) ([]*Department, error)
+
+	Person(ctx context.Context, id int64) (*Person, error)
+	People(ctx context.Context, f PersonFilter) ([]*Person, error)
+
+	User(ctx context.Context, id int64) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	UserBySubject(ctx context.Context, subject string) (*User, error)
+	Users(ctx context.Context) ([]*User, error)
+
+	// SessionUser returns the session with the given hash and its user; a
+	// session that has expired at now is KindUnauthorized.
+	SessionUser(ctx context.Context, hash []byte, now time.Time) (*Session, *User, error)
+	// TokenUser returns the active token with the given hash and its user.
+	TokenUser(ctx context.Context, hash []byte, now time.Time) (*Token, *User, error)
+	Token(ctx context.Context, id int64) (*Token, error)
+	// Tokens lists the tokens of one user, or of every user when userID is 0.
+	Tokens(ctx context.Context, userID int64) ([]*Token, error)
+
+	Throttle(ctx context.Context, key string) (*Throttle, error)
+	Setting(ctx context.Context, key string) (string, error)
+
+	// AuditEvents lists events newest first.
+	AuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// WalkAudit calls fn for every event in chain order.
+	WalkAudit(ctx context.Context, fn func(*AuditEvent) error) error
+	// AuditHead returns the sequence number and hash of the last event
+	// as recorded when it was appended (0 and GenesisHash when empty).
+	AuditHead(ctx context.Context) (int64, string, error)
+}
+
+// Tx is one transaction. Its writes record their own audit events.
+type Tx interface {
+	Reader
+	Now() time.Time
+
+	CreateDepartment(ctx context.Context, d *Department) error
+	UpdateDepartment(ctx context.Context, d *Department) error
+
+	CreatePerson(ctx context.Context, p *Person) error
+	UpdatePerson(ctx context.Context, p *Person) error
+
+	// CreateUser stores u with its grants; u.PasswordHash may be empty.
+	CreateUser(ctx context.Context, u *User) error
+	SetUserGrants(ctx context.Context, userID int64, gs []Grant) error
+	SetUserDisabled(ctx context.Context, userID int64, disabled bool) error
+	SetUserPassword(ctx context.Context, userID int64, hash string) error
+	SetUserSubject(ctx context.Context, userID int64, subject string) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteUserSessions signs a user out everywhere.
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
+	CreateToken(ctx context.Context, t *Token) error
+	RevokeToken(ctx context.Context, id int64) error
+
+	// SetThrottle and ClearThrottle keep sign-in failure counts. They are
+	// bookkeeping and write no audit event; the sign-in service records
+	// each failure with Record.
+	SetThrottle(ctx context.Context, t *Throttle) error
+	ClearThrottle(ctx context.Context, key string) error
+
+	SetSetting(ctx context.Context, key, value string) error
+
+	// Record appends an audit event for a change that is not a row written
+	// through the Tx (a sign-in, a failed sign-in, an export).
+	Record(ctx context.Context, c Change) error
+}
+
+// PersonFilter selects covered persons. Zero fields match all.
+type PersonFilter struct {
+	DepartmentID int64
+	Kind         PersonKind
+	Query        string // part of the name or e-mail address
+}

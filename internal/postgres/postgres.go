@@ -1,0 +1,97 @@
+// Package postgres opens Steward's Store on PostgreSQL through pgx, for
+// deployments that outgrow one machine.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"steward.city/steward/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is PostgreSQL's.
+var Dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, Constraint: constraint, Lock: lock}
+
+// Open connects to the database at url (postgres://…) and applies any
+// pending migrations.
+func Open(ctx context.Context, url string, now func() time.Time) (*sqlstore.Store, error) {
+	db, err := OpenDB(url)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgresql: %w", err)
+	}
+	if _, err := Migrate(ctx, db, now); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return sqlstore.New(Dialect, db, db, now), nil
+}
+
+// OpenDB returns a connection pool for url without connecting.
+func OpenDB(url string) (*sql.DB, error) {
+	if _, err := pgconn.ParseConfig(url); err != nil {
+		return nil, fmt.Errorf("postgresql url: %w", err)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(5)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// Migrate applies pending migrations to db and returns how many ran.
+func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error) {
+	ms, err := sqlstore.ReadMigrations(migrations, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	return sqlstore.Migrate(ctx, db, Dialect, ms, now)
+}
+
+// lock serializes migrations across processes until the transaction ends.
+func lock(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262737465)`)
+	return err
+}
+
+// constraint classifies a constraint violation and names its column from
+// the constraint name PostgreSQL generated (table_column_key).
+func constraint(err error) (kind, column string) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return "", ""
+	}
+	switch pe.Code {
+	case "23505":
+		kind = "unique"
+	case "23503":
+		kind = "foreign"
+	default:
+		return "", ""
+	}
+	name := strings.TrimPrefix(pe.ConstraintName, pe.TableName+"_")
+	name = strings.TrimSuffix(strings.TrimSuffix(name, "_key"), "_fkey")
+	if name == "pkey" {
+		name = ""
+	}
+	return kind, name
+}

@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// SessionUser returns an unexpired session and its user.
+func (r *reader) SessionUser(ctx context.Context, hash []byte, now time.Time) (*civic.Session, *civic.User, error) {
+	var s civic.Session
+	err := r.queryRow(ctx, `SELECT user_id, method, created_at, expires_at FROM sessions WHERE hash = ?`, hash).
+		Scan(&s.UserID, &s.Method, &s.CreatedAt, &s.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(s.ExpiresAt)) {
+		return nil, nil, civic.Errorf(civic.KindUnauthorized, "session expired; sign in again")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Hash = hash
+	u, err := r.User(ctx, s.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &s, u, nil
+}
+
+// CreateSession stores a new session; its audit event is the sign-in.
+func (t *tx) CreateSession(ctx context.Context, s *civic.Session) error {
+	s.CreatedAt = t.Now()
+	if _, err := t.exec(ctx, `INSERT INTO sessions (hash, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Hash, s.UserID, s.Method, s.CreatedAt, s.ExpiresAt.UTC()); err != nil {
+		return err
+	}
+	return t.Record(ctx, civic.Change{Action: "auth.sign_in", ObjectType: "user", ObjectID: strconv.FormatInt(s.UserID, 10),
+		After: map[string]any{"method": s.Method, "expires_at": s.ExpiresAt.UTC()}})
+}
+
+// DeleteSession ends one session (sign-out). Ending a session that does not
+// exist does nothing.
+func (t *tx) DeleteSession(ctx context.Context, hash []byte) error {
+	var userID int64
+	err := t.queryRow(ctx, `DELETE FROM sessions WHERE hash = ? RETURNING user_id`, hash).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return t.Record(ctx, civic.Change{Action: "auth.sign_out", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10)})
+}
+
+// DeleteUserSessions ends every session of a user.
+func (t *tx) DeleteUserSessions(ctx context.Context, userID int64) error {
+	res, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return nil
+	}
+	return t.Record(ctx, civic.Change{Action: "auth.sign_out_everywhere", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10),
+		After: map[string]any{"sessions_ended": n}})
+}
+
+const tokenColumns = `t.id, t.user_id, t.name, t.prefix, t.hash, t.created_at, t.expires_at, t.revoked_at, u.email`
+const tokenFrom = ` FROM api_tokens t JOIN users u ON u.id = t.user_id`
+
+func scanToken(row interface{ Scan(...any) error }) (*civic.Token, error) {
+	var tk civic.Token
+	var expires, revoked sql.NullTime
+	if err := row.Scan(&tk.ID, &tk.UserID, &tk.Name, &tk.Prefix, &tk.Hash, &tk.CreatedAt, &expires, &revoked, &tk.UserEmail); err != nil {
+		return nil, err
+	}
+	tk.CreatedAt = tk.CreatedAt.UTC()
+	tk.ExpiresAt, tk.RevokedAt = nullTime(expires), nullTime(revoked)
+	return &tk, nil
+}
+
+// TokenUser returns the active token with the given hash and its user.
+func (r *reader) TokenUser(ctx context.Context, hash []byte, now time.Time) (*civic.Token, *civic.User, error) {
+	tk, err := scanToken(r.queryRow(ctx, `SELECT `+tokenColumns+tokenFrom+` WHERE t.hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !tk.Active(now)) {
+		return nil, nil, civic.Errorf(civic.KindUnauthorized, "the API token is unknown, expired or revoked")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := r.User(ctx, tk.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tk, u, nil
+}
+
+// Token returns the token with the given ID.
+func (r *reader) Token(ctx context.Context, id int64) (*civic.Token, error) {
+	tk, err := scanToken(r.queryRow(ctx, `SELECT `+tokenColumns+tokenFrom+` WHERE t.id = ?`, id))
+	return tk, notFound(err, "token")
+}
+
+// Tokens lists the tokens of userID (every user's when 0), newest first.
+func (r *reader) Tokens(ctx context.Context, userID int64) ([]*civic.Token, error) {
+	q, args := `SELECT `+tokenColumns+tokenFrom, []any{}
+	if userID != 0 {
+		q, args = q+` WHERE t.user_id = ?`, append(args, userID)
+	}
+	rows, err := r.query(ctx, q+` ORDER BY t.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanToken)
+}
+
+// CreateToken stores a new token (its hash, never the secret).
+func (t *tx) CreateToken(ctx context.Context, tk *civic.Token) error {
+	if tk.Name == "" {
+		return civic.Invalid("name", "a token needs a name")
+	}
+	if len(tk.Name) > 100 {
+		return civic.Invalid("name", "name is longer than 100 characters")
+	}
+	if len(tk.Hash) != 32 {
+		return civic.Invalid("hash", "a token hash is 32 bytes")
+	}
+	tk.CreatedAt = t.Now()
+	var expires any
+	if tk.ExpiresAt != nil {
+		e := tk.ExpiresAt.UTC()
+		tk.ExpiresAt, expires = &e, e
+	}
+	err := t.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		tk.UserID, tk.Name, tk.Prefix, tk.Hash, tk.CreatedAt, expires).Scan(&tk.ID)
+	if err != nil {
+		return t.conflict(err, "token")
+	}
+	return t.Record(ctx, civic.Change{Action: "token.create", ObjectType: "token", ObjectID: strconv.FormatInt(tk.ID, 10), After: tk})
+}
+
+// RevokeToken revokes a token; revoking a revoked token changes nothing.
+func (t *tx) RevokeToken(ctx context.Context, id int64) error {
+	before, err := t.Token(ctx, id)
+	if err != nil {
+		return err
+	}
+	if before.RevokedAt != nil {
+		return nil
+	}
+	now := t.Now()
+	if _, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, now, id); err != nil {
+		return err
+	}
+	after := *before
+	after.RevokedAt = &now
+	return t.Record(ctx, civic.Change{Action: "token.revoke", ObjectType: "token", ObjectID: strconv.FormatInt(id, 10), Before: before, After: &after})
+}
+
+// Throttle returns the failure count for key (zero when none).
+func (r *reader) Throttle(ctx context.Context, key string) (*civic.Throttle, error) {
+	th := civic.Throttle{Key: key}
+	err := r.queryRow(ctx, `SELECT failures, locked_until FROM login_throttle WHERE key = ?`, key).Scan(&th.Failures, &th.LockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &th, nil
+	}
+	th.LockedUntil = th.LockedUntil.UTC()
+	return &th, err
+}
+
+// SetThrottle stores a failure count.
+func (t *tx) SetThrottle(ctx context.Context, th *civic.Throttle) error {
+	_, err := t.exec(ctx, `INSERT INTO login_throttle (key, failures, locked_until) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+		th.Key, th.Failures, th.LockedUntil.UTC())
+	return err
+}
+
+// ClearThrottle forgets the failures of key.
+func (t *tx) ClearThrottle(ctx context.Context, key string) error {
+	_, err := t.exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, key)
+	return err
+}
+
+// Setting returns a stored setting, or "" when unset.
+func (r *reader) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := r.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting stores a setting.
+func (t *tx) SetSetting(ctx context.Context, key, value string) error {
+	before, err := t.Setting(ctx, key)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return err
+	}
+	return t.Record(ctx, civic.Change{Action: "setting.set", ObjectType: "setting", ObjectID: key,
+		Before: map[string]string{"value": before}, After: map[string]string{"value": value}})
+}

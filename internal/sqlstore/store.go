@@ -1,0 +1,206 @@
+// Package sqlstore implements civic.Store over database/sql. The SQL is
+// written once, with ? placeholders, and run on SQLite (internal/sqlite) or
+// PostgreSQL (internal/postgres); a Dialect carries what differs between them.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// Dialect is what one database engine does differently.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Dollar rewrites ? placeholders as $1, $2… (PostgreSQL).
+	Dollar bool
+	// Constraint reports whether err is a unique ("unique") or foreign key
+	// ("foreign") violation and, where the engine says, the column involved.
+	Constraint func(err error) (kind, column string)
+	// Lock takes a lock held until the connection's transaction ends, so that
+	// several processes migrating at once do not collide. May be nil.
+	Lock func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Store is a civic.Store on one database. Writes go through the write pool
+// (one connection on SQLite, so writers queue instead of failing); reads use
+// the read pool.
+type Store struct {
+	reader
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+var _ civic.Store = (*Store)(nil)
+
+// New returns a Store using write for transactions and read for reads (they
+// may be the same pool). now is the clock; times are stored in UTC with
+// microsecond precision, the finest both engines keep.
+func New(d *Dialect, write, read *sql.DB, now func() time.Time) *Store {
+	return &Store{reader: reader{db: read, d: d}, write: write, read: read, now: now}
+}
+
+// Engine names the database engine.
+func (s *Store) Engine() string { return s.d.Name }
+
+// Ping reports whether both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return &civic.Error{Kind: civic.KindUnavailable, Message: "database unavailable", Err: err}
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		return &civic.Error{Kind: civic.KindUnavailable, Message: "database unavailable", Err: err}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// DB returns the write pool, for tests and tools that must reach the
+// database behind the Store (the audit tamper tests).
+func (s *Store) DB() *sql.DB { return s.write }
+
+// Update runs fn in a transaction; see civic.Store.
+func (s *Store) Update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) (err error) {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer func() {
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	t := &tx{reader: reader{db: sqlTx, d: s.d}, actor: actor, clock: s.now}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader runs the read queries on a pool or inside a transaction.
+type reader struct {
+	db querier
+	d  *Dialect
+}
+
+func (r *reader) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.db.ExecContext(ctx, r.bind(q), args...)
+}
+
+func (r *reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.db.QueryContext(ctx, r.bind(q), args...)
+}
+
+func (r *reader) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.db.QueryRowContext(ctx, r.bind(q), args...)
+}
+
+// bind rewrites ? placeholders for the dialect. Queries here never contain
+// a literal question mark.
+func (r *reader) bind(q string) string {
+	if !r.d.Dollar || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// tx is one write transaction; see civic.Tx.
+type tx struct {
+	reader
+	actor civic.Actor
+	clock func() time.Time
+}
+
+// Now returns the transaction's clock reading, in UTC to the microsecond.
+func (t *tx) Now() time.Time { return t.clock().UTC().Truncate(time.Microsecond) }
+
+// notFound turns sql.ErrNoRows into a KindNotFound error naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return civic.Errorf(civic.KindNotFound, "%s not found", what)
+	}
+	return err
+}
+
+func unavailable(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &civic.Error{Kind: civic.KindUnavailable, Message: "database unavailable", Err: err}
+}
+
+// conflict turns a constraint violation into a KindConflict or KindInvalid
+// error naming the field; fields maps column names to input field names.
+func (r *reader) conflict(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	kind, col := r.d.Constraint(err)
+	switch kind {
+	case "unique":
+		if col == "" {
+			return &civic.Error{Kind: civic.KindConflict, Message: what + " already exists", Err: err}
+		}
+		return &civic.Error{Kind: civic.KindConflict, Field: col, Message: fmt.Sprintf("another %s has this %s", what, col), Err: err}
+	case "foreign":
+		return &civic.Error{Kind: civic.KindInvalid, Field: col, Message: "refers to something that does not exist", Err: err}
+	}
+	return err
+}
+
+// nullTime converts a nullable column into a *time.Time.
+func nullTime(n sql.NullTime) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time.UTC()
+	return &t
+}
+
+// nullInt64 returns nil for zero, so that optional references are stored as NULL.
+func nullInt64(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
