@@ -69,6 +69,9 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() *Dialect { return s.d }
+
 // DB returns the write pool, for tests and tools that must reach the
 // database behind the Store (the audit tamper tests).
 func (s *Store) DB() *sql.DB { return s.write }
@@ -119,10 +122,12 @@ func (r *reader) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return r.db.QueryRowContext(ctx, r.bind(q), args...)
 }
 
-// bind rewrites ? placeholders for the dialect. Queries here never contain
-// a literal question mark.
-func (r *reader) bind(q string) string {
-	if !r.d.Dollar || !strings.Contains(q, "?") {
+func (r *reader) bind(q string) string { return r.d.Rebind(q) }
+
+// Rebind rewrites ? placeholders for the dialect. Queries in Steward never
+// contain a literal question mark.
+func (d *Dialect) Rebind(q string) string {
+	if !d.Dollar || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
