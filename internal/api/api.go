@@ -1,0 +1,175 @@
+// Package api serves Steward's JSON API under /api/v1, described by the
+// OpenAPI 3 document it serves at /api/v1/openapi.json. Clients authenticate
+// with a bearer token; errors are {"error":{"code","message","field"}}.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/route"
+)
+
+//go:embed openapi.json
+var openapi []byte
+
+// OpenAPI returns the OpenAPI document.
+func OpenAPI() []byte { return openapi }
+
+// Handler serves the API.
+type Handler struct {
+	store  civic.Store
+	auth   *auth.Service
+	people *people.Service
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Handler.
+func New(store civic.Store, a *auth.Service, p *people.Service, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{store: store, auth: a, people: p, log: log, now: now}
+}
+
+// errorBody is the shape of every API error.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// Error writes err as JSON with its status code.
+func Error(w http.ResponseWriter, err error) {
+	var b errorBody
+	b.Error.Code = civic.ErrorKind(err).String()
+	b.Error.Message = civic.ErrorMessage(err)
+	b.Error.Field = civic.ErrorField(err)
+	status := route.Status(err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="steward"`)
+	}
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// list wraps a collection so that fields can be added later.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+func items[T any](v []T) list[T] {
+	if v == nil {
+		v = []T{}
+	}
+	return list[T]{Items: v}
+}
+
+// decode reads one JSON object into dst, refusing unknown fields, wrong
+// types, trailing data and bodies that are not JSON. Errors name the field.
+func decode(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return civic.Invalid("", "send the body as application/json")
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return civic.Invalid("", "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+// jsonError explains a decoding error, naming the field where it can.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return civic.Invalid("", "the body is larger than %d bytes", tooBig.Limit)
+	case errors.As(err, &syntax):
+		return civic.Invalid("", "the body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ):
+		return civic.Invalid(typ.Field, "%s must be a %s, not a %s", typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF):
+		return civic.Invalid("", "the body is empty; send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return civic.Invalid("", "the body ends in the middle of the JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return civic.Invalid(f, "unknown field %q", f)
+	}
+	return civic.Invalid("", "the body could not be read: %v", err)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, civic.Errorf(civic.KindNotFound, "%q is not an id", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// Routes lists every API route with the permission it needs.
+func (h *Handler) Routes() []route.Route {
+	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
+		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}
+	}
+	return []route.Route{
+		{Method: get, Path: "/api/v1/openapi.json", Public: true, API: true, Summary: "this API's OpenAPI document", Handle: h.openapi},
+		r(get, "/me", civic.PermSignedIn, "the user the token belongs to", h.me),
+		r(get, "/departments", civic.PermDepartmentsView, "list departments", h.departmentList),
+		r(post, "/departments", civic.PermDepartmentsManage, "add a department", h.departmentCreate),
+		r(get, "/departments/{id}", civic.PermDepartmentsView, "one department", h.departmentGet),
+		r(patch, "/departments/{id}", civic.PermDepartmentsManage, "change a department", h.departmentPatch),
+		r(get, "/people", civic.PermPeopleView, "list covered persons", h.personList),
+		r(post, "/people", civic.PermPeopleManage, "add a covered person", h.personCreate),
+		r(get, "/people/{id}", civic.PermPeopleView, "one covered person", h.personGet),
+		r(patch, "/people/{id}", civic.PermPeopleManage, "change a covered person", h.personPatch),
+		r(get, "/users", civic.PermUsersView, "list users", h.userList),
+		r(post, "/users", civic.PermUsersManage, "add a user", h.userCreate),
+		r(get, "/users/{id}", civic.PermUsersView, "one user", h.userGet),
+		r(patch, "/users/{id}", civic.PermUsersManage, "change a user's roles or disable it", h.userPatch),
+		r(post, "/users/{id}/password", civic.PermUsersManage, "reset a user's password", h.userPassword),
+		r(get, "/tokens", civic.PermSignedIn, "list API tokens", h.tokenList),
+		r(post, "/tokens", civic.PermSignedIn, "create an API token", h.tokenCreate),
+		r(del, "/tokens/{id}", civic.PermSignedIn, "revoke an API token", h.tokenRevoke),
+		r(get, "/audit", civic.PermAuditView, "list audit events", h.auditList),
+	}
+}
+
+func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(openapi)
+	return err
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, route.User(r))
+}
+
+// required reports a missing field.
+func required(field string) error { return civic.Invalid(field, "%s is required", field) }
+

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/route"
+)
+
+func (h *Handler) tokenList(w http.ResponseWriter, r *http.Request) error {
+	u := route.User(r)
+	owner := u.ID
+	if r.URL.Query().Get("all") == "true" {
+		if !u.Can(civic.PermTokensAll) {
+			return civic.Errorf(civic.KindForbidden, "your roles do not allow listing every user's tokens")
+		}
+		owner = 0
+	}
+	ts, err := h.store.Tokens(r.Context(), owner)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ts))
+}
+
+// createdToken is a new token with its secret, shown this once.
+type createdToken struct {
+	*civic.Token
+	Secret string `json:"token"`
+}
+
+func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name          string `json:"name"`
+		ExpiresInDays int    `json:"expires_in_days"`
+		UserID        int64  `json:"user_id"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	u := route.User(r)
+	if in.UserID == 0 {
+		in.UserID = u.ID
+	}
+	if in.ExpiresInDays < 0 || in.ExpiresInDays > 3650 {
+		return civic.Invalid("expires_in_days", "choose between 0 (never expires) and 3650 days")
+	}
+	secret, tk, err := h.auth.CreateToken(r.Context(), u, in.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, createdToken{Token: tk, Secret: secret})
+}
+
+func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := h.auth.RevokeToken(r.Context(), route.User(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
+	f, err := route.AuditFilter(r, func(email string) (*civic.User, error) { return h.store.UserByEmail(r.Context(), email) })
+	if err != nil {
+		return err
+	}
+	es, err := h.store.AuditEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items      []*civic.AuditEvent `json:"items"`
+		NextBefore int64               `json:"next_before,omitempty"`
+	}{Items: es}
+	if out.Items == nil {
+		out.Items = []*civic.AuditEvent{}
+	}
+	if len(es) == f.Limit {
+		out.NextBefore = es[len(es)-1].Seq
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

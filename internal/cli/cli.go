@@ -1,0 +1,155 @@
+// Package cli is the steward command: it reads flags and STEWARD_*
+// environment variables, wires the store, services and server together, and
+// runs one subcommand.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// Version is set at build time with -ldflags "-X steward.city/steward/internal/cli.Version=…".
+var Version = "dev"
+
+// env is the process environment (os.Getenv in main, a map in tests).
+type env func(string) string
+
+// app is one run of the command.
+type app struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv env
+	now    func() time.Time
+}
+
+// exitError carries an exit code other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// usageError is a mistake in how the command was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `steward: social media records and governance for city government
+
+Usage: steward <command> [flags]
+
+Commands:
+  serve            run the web server (--demo to explore a demo city)
+  migrate          apply database migrations and exit
+  user add         add a covered person and their user
+  user list        list users and their roles
+  user set-roles   replace a user's roles
+  user disable     disable a user (and sign them out everywhere)
+  user enable      enable a disabled user
+  user reset-password  set a new password for a user
+  token create     create an API token for a user
+  token list       list API tokens
+  token revoke     revoke an API token
+  audit verify     check the audit log's hash chain; exits 2 if it is broken
+  version          print the version
+  help             print this help
+
+Every flag can also be set with an environment variable: --data is
+STEWARD_DATA, --oidc-client-id is STEWARD_OIDC_CLIENT_ID, and so on.
+Run "steward <command> -h" for a command's flags.
+`
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	err := a.run(args)
+	var ue *usageError
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "steward: %s\nRun \"steward help\" for usage.\n", ue.msg)
+		return 2
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "steward: %v\n", ee.err)
+		return ee.code
+	}
+	msg := err.Error()
+	if f := civic.ErrorField(err); f != "" {
+		msg = fmt.Sprintf("%s: %s", f, civic.ErrorMessage(err))
+	}
+	fmt.Fprintf(stderr, "steward: %s\n", msg)
+	return 1
+}
+
+func (a *app) run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	sub := func() (string, []string, error) {
+		if len(rest) == 0 {
+			return "", nil, usagef("%s needs a subcommand", cmd)
+		}
+		return rest[0], rest[1:], nil
+	}
+	switch cmd {
+	case "serve":
+		return a.serve(rest)
+	case "migrate":
+		return a.migrate(rest)
+	case "user":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		return a.user(name, rest)
+	case "token":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		return a.token(name, rest)
+	case "audit":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		if name != "verify" {
+			return usagef("unknown command audit %s", name)
+		}
+		return a.auditVerify(rest)
+	case "version", "--version", "-version":
+		fmt.Fprintf(a.stdout, "steward %s\n", Version)
+		return nil
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(a.stdout, usage)
+		return nil
+	}
+	return usagef("unknown command %q", cmd)
+}
+
+// logger returns the process logger: text on stderr at the given level.
+func (a *app) logger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/postgres"
+	"steward.city/steward/internal/sqlite"
+	"steward.city/steward/internal/sqlstore"
+)
+
+// flags is a flag set whose defaults come from STEWARD_* variables.
+type flags struct {
+	*flag.FlagSet
+	getenv env
+	errs   []error
+}
+
+func (a *app) flags(name string) *flags {
+	fs := flag.NewFlagSet("steward "+name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	return &flags{FlagSet: fs, getenv: a.getenv}
+}
+
+// envName is the environment variable of a flag: --oidc-client-id is
+// STEWARD_OIDC_CLIENT_ID.
+func envName(flag string) string {
+	return "STEWARD_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+func (f *flags) envDefault(name, def string) string {
+	if v := f.getenv(envName(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// String defines a string flag.
+func (f *flags) String(name, def, help string) *string {
+	return f.FlagSet.String(name, f.envDefault(name, def), help+" ($"+envName(name)+")")
+}
+
+// Bool defines a boolean flag.
+func (f *flags) Bool(name string, def bool, help string) *bool {
+	v := def
+	if s := f.getenv(envName(name)); s != "" {
+		switch strings.ToLower(s) {
+		case "1", "true", "yes", "on":
+			v = true
+		case "0", "false", "no", "off":
+			v = false
+		default:
+			f.errs = append(f.errs, usagef("$%s=%q: want true or false", envName(name), s))
+		}
+	}
+	return f.FlagSet.Bool(name, v, help+" ($"+envName(name)+")")
+}
+
+// Parse parses args, reporting bad environment values first.
+func (f *flags) Parse(args []string) error {
+	if len(f.errs) > 0 {
+		return f.errs[0]
+	}
+	if err := f.FlagSet.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// storeFlags are the flags every command that opens the database has.
+type storeFlags struct {
+	data *string
+	db   *string
+}
+
+func (f *flags) store() storeFlags {
+	return storeFlags{
+		data: f.String("data", "./steward-data", "folder for the SQLite database, media and keys"),
+		db:   f.String("db", "", "database URL: postgres://user@host/db, or sqlite:PATH; default: SQLite in the data folder"),
+	}
+}
+
+// checkDataDir makes sure the data folder exists and is writable.
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("data folder %s cannot be created: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// openStore opens the database named by the flags and migrates it.
+func (a *app) openStore(ctx context.Context, sf storeFlags) (*sqlstore.Store, error) {
+	engine, target, err := parseDB(*sf.db, *sf.data)
+	if err != nil {
+		return nil, err
+	}
+	switch engine {
+	case "postgres":
+		s, err := postgres.Open(ctx, target, a.now)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", redact(target), err)
+		}
+		return s, nil
+	default:
+		if err := checkDataDir(filepath.Dir(target)); err != nil {
+			return nil, err
+		}
+		s, err := sqlite.Open(ctx, target, a.now)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", target, err)
+		}
+		return s, nil
+	}
+}
+
+// parseDB returns the engine and its target (URL or file path).
+func parseDB(db, data string) (engine, target string, err error) {
+	switch {
+	case db == "":
+		return "sqlite", filepath.Join(data, "steward.db"), nil
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		u, err := url.Parse(db)
+		if err != nil || u.Host == "" {
+			return "", "", usagef("--db %s is not a valid PostgreSQL URL (postgres://user:password@host:5432/database)", redact(db))
+		}
+		return "postgres", db, nil
+	case strings.HasPrefix(db, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(db, "sqlite:"), "//")
+		if p == "" {
+			return "", "", usagef("--db %s names no file (sqlite:/path/to/steward.db)", db)
+		}
+		return "sqlite", p, nil
+	}
+	return "", "", usagef("--db %q: want postgres://… or sqlite:PATH", redact(db))
+}
+
+// redact hides a password in a database URL.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// timeout returns a context for a short command.
+func (a *app) timeout() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(a.ctx, 5*time.Minute)
+}

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"steward.city/steward/internal/api"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/web"
+)
+
+func (a *app) serve(args []string) error {
+	f := a.flags("serve")
+	addr := f.String("addr", "127.0.0.1:8080", "address to listen on")
+	sf := f.store()
+	demoCity := f.Bool("demo", false, "create a demo city on first start, to explore Steward")
+	level := f.String("log-level", "info", "debug, info, warn or error")
+	oc := f.oidcFlags()
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	log, err := a.logger(*level)
+	if err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("--addr %q: want host:port, for example 127.0.0.1:8080", *addr)
+	}
+	// Listen first: a port in use is the most common start-up mistake.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another program using the port?): %w", *addr, err)
+	}
+	defer ln.Close()
+	if err := checkDataDir(*sf.data); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(a.ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	store, err := a.openStore(openCtx, sf)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	authSvc := auth.New(store, a.now, log)
+	peopleSvc := people.New(store)
+	var sso web.SSO
+	if cfg, on, err := oc.config(); err != nil {
+		return err
+	} else if on {
+		o, err := auth.NewOIDC(cfg, authSvc)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		sso = o
+	}
+	if *demoCity {
+		logins, err := demo.Seed(ctx, store)
+		if err != nil {
+			return fmt.Errorf("demo city: %w", err)
+		}
+		printDemo(a, ln.Addr().String(), logins)
+	}
+	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now), Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func printDemo(a *app, addr string, logins []demo.Login) {
+	fmt.Fprintf(a.stdout, "\nSteward demo city: open http://%s/ and sign in as any of these (password %q):\n\n", addr, demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(a.stdout, "  %-16s %s\n", l.Role, l.Email)
+	}
+	fmt.Fprintln(a.stdout, "\nThe demo data is invented and marked as demo on every page.")
+}
+
+// oidcFlags are the single sign-on settings.
+type oidcFlags struct {
+	name, issuer, clientID, secret, redirect, claim, roles, create *string
+}
+
+func (f *flags) oidcFlags() oidcFlags {
+	return oidcFlags{
+		name:     f.String("oidc-name", "", "provider name on the sign-in button, e.g. \"Entra ID\""),
+		issuer:   f.String("oidc-issuer", "", "OpenID Connect issuer URL; setting it turns single sign-on on"),
+		clientID: f.String("oidc-client-id", "", "client (application) id registered with the provider"),
+		secret:   f.String("oidc-client-secret", "", "client secret (prefer the environment variable)"),
+		redirect: f.String("oidc-redirect-url", "", "this server's callback, https://steward.example.gov/sso/callback"),
+		claim:    f.String("oidc-groups-claim", "groups", "ID token claim that lists the user's groups"),
+		roles:    f.String("oidc-role-map", "", "group=role[:department],…: roles given by provider groups at each sign-in"),
+		create:   f.String("oidc-create-department", "", "department slug for people who sign in without a Steward user; empty: refuse them"),
+	}
+}
+
+// config returns the OIDC configuration and whether single sign-on is on.
+func (o oidcFlags) config() (auth.OIDCConfig, bool, error) {
+	if *o.issuer == "" {
+		return auth.OIDCConfig{}, false, nil
+	}
+	rm, err := auth.ParseRoleMap(*o.roles)
+	if err != nil {
+		return auth.OIDCConfig{}, false, usagef("--oidc-role-map: %v", err)
+	}
+	if *o.clientID == "" || *o.redirect == "" {
+		return auth.OIDCConfig{}, false, usagef("single sign-on needs --oidc-client-id and --oidc-redirect-url as well as --oidc-issuer")
+	}
+	return auth.OIDCConfig{Name: *o.name, Issuer: *o.issuer, ClientID: *o.clientID, ClientSecret: *o.secret, RedirectURL: *o.redirect,
+		GroupsClaim: *o.claim, RoleMap: rm, CreateDepartment: *o.create}, true, nil
+}
+
+func (a *app) migrate(args []string) error {
+	f := a.flags("migrate")
+	sf := f.store()
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := a.timeout()
+	defer cancel()
+	s, err := a.openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintf(a.stdout, "database (%s) is up to date\n", s.Engine())
+	return nil
+}

@@ -1,0 +1,193 @@
+// Package people manages departments, covered persons and users (PPL-1,
+// PPL-3): the operations the web pages, the API and the command line share,
+// each checked against the authorization policy in package civic.
+package people
+
+import (
+	"context"
+	"slices"
+
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+)
+
+// Service changes the directory. Every method takes the acting user; nil is
+// the command line, run by whoever holds the server's files, which may do
+// everything.
+type Service struct {
+	store civic.Store
+}
+
+// New returns a Service on store.
+func New(store civic.Store) *Service { return &Service{store: store} }
+
+// Require returns a KindForbidden error unless actor may do p.
+func Require(actor *civic.User, p civic.Permission) error {
+	if actor == nil || actor.Can(p) {
+		return nil
+	}
+	return civic.Errorf(civic.KindForbidden, "your roles do not allow this")
+}
+
+// CreateDepartment adds a department.
+func (s *Service) CreateDepartment(ctx context.Context, actor *civic.User, d *civic.Department) error {
+	if err := Require(actor, civic.PermDepartmentsManage); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreateDepartment(ctx, d) })
+}
+
+// UpdateDepartment renames a department.
+func (s *Service) UpdateDepartment(ctx context.Context, actor *civic.User, d *civic.Department) error {
+	if err := Require(actor, civic.PermDepartmentsManage); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.UpdateDepartment(ctx, d) })
+}
+
+// CreatePerson adds a covered person.
+func (s *Service) CreatePerson(ctx context.Context, actor *civic.User, p *civic.Person) error {
+	if err := Require(actor, civic.PermPeopleManage); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreatePerson(ctx, p) })
+}
+
+// UpdatePerson changes a covered person.
+func (s *Service) UpdatePerson(ctx context.Context, actor *civic.User, p *civic.Person) error {
+	if err := Require(actor, civic.PermPeopleManage); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.UpdatePerson(ctx, p) })
+}
+
+func hasAdmin(gs []civic.Grant) bool {
+	return slices.ContainsFunc(gs, func(g civic.Grant) bool { return g.Role == civic.RoleAdmin })
+}
+
+// CreateUser adds a user for an existing person. password may be empty for
+// a user who signs in only through single sign-on. Giving the admin role
+// needs the admin.manage permission.
+func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.User, password string) error {
+	if err := Require(actor, civic.PermUsersManage); err != nil {
+		return err
+	}
+	if hasAdmin(u.Grants) {
+		if err := Require(actor, civic.PermAdminManage); err != nil {
+			return err
+		}
+	}
+	if password != "" {
+		h, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = h
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreateUser(ctx, u) })
+}
+
+// CreatePersonAndUser adds a covered person and its user in one
+// transaction: either both are saved or neither.
+func (s *Service) CreatePersonAndUser(ctx context.Context, actor *civic.User, p *civic.Person, u *civic.User, password string) error {
+	if err := Require(actor, civic.PermPeopleManage); err != nil {
+		return err
+	}
+	if err := Require(actor, civic.PermUsersManage); err != nil {
+		return err
+	}
+	if hasAdmin(u.Grants) {
+		if err := Require(actor, civic.PermAdminManage); err != nil {
+			return err
+		}
+	}
+	if password != "" {
+		h, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = h
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		u.PersonID = p.ID
+		return tx.CreateUser(ctx, u)
+	})
+}
+
+// changeUser loads the target user, checks that actor may change it and
+// runs fn in the same transaction.
+func (s *Service) changeUser(ctx context.Context, actor *civic.User, userID int64, fn func(tx civic.Tx, target *civic.User) error) error {
+	if err := Require(actor, civic.PermUsersManage); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+		target, err := tx.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if target.Has(civic.RoleAdmin) {
+			if err := Require(actor, civic.PermAdminManage); err != nil {
+				return civic.Errorf(civic.KindForbidden, "only an administrator may change an administrator")
+			}
+		}
+		return fn(tx, target)
+	})
+}
+
+// SetRoles replaces a user's roles. Nobody takes the admin role from
+// themselves, so the city is never left without an administrator by mistake.
+func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64, gs []civic.Grant) error {
+	if hasAdmin(gs) {
+		if err := Require(actor, civic.PermAdminManage); err != nil {
+			return civic.Errorf(civic.KindForbidden, "only an administrator may give the admin role")
+		}
+	}
+	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, target *civic.User) error {
+		if actor != nil && actor.ID == userID && target.Has(civic.RoleAdmin) && !hasAdmin(gs) {
+			return civic.Invalid("roles", "you cannot take the admin role from yourself")
+		}
+		return tx.SetUserGrants(ctx, userID, gs)
+	})
+}
+
+// SetDisabled disables or enables a user. Nobody disables themselves.
+func (s *Service) SetDisabled(ctx context.Context, actor *civic.User, userID int64, disabled bool) error {
+	if actor != nil && actor.ID == userID && disabled {
+		return civic.Invalid("user", "you cannot disable yourself")
+	}
+	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, _ *civic.User) error {
+		return tx.SetUserDisabled(ctx, userID, disabled)
+	})
+}
+
+// ResetPassword sets a new password for a user and signs them out everywhere.
+func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID int64, password string) error {
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, _ *civic.User) error {
+		if err := tx.SetUserPassword(ctx, userID, h); err != nil {
+			return err
+		}
+		return tx.DeleteUserSessions(ctx, userID)
+	})
+}
+
+// ChangeOwnPassword lets a signed-in user replace its password after giving
+// the current one.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, current, next string) error {
+	if actor.PasswordHash != "" && !auth.VerifyPassword(actor.PasswordHash, current) {
+		return civic.Invalid("current_password", "the current password is wrong")
+	}
+	h, err := auth.HashPassword(next)
+	if err != nil {
+		return civic.Invalid("new_password", "%s", civic.ErrorMessage(err))
+	}
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+		return tx.SetUserPassword(ctx, actor.ID, h)
+	})
+}

@@ -1,0 +1,64 @@
+// Package route describes Steward's HTTP routes and what a handler needs to
+// know about its request: the signed-in user, and how an error maps to a
+// status code. The web and api packages declare routes; the server package
+// mounts them behind one authorization check.
+package route
+
+import (
+	"context"
+	"net/http"
+
+	"steward.city/steward/internal/civic"
+)
+
+// Handler serves one request. It returns an error instead of writing one;
+// the server renders it once, for a browser or for the API.
+type Handler func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one method and path pattern (net/http ServeMux syntax).
+type Route struct {
+	Method  string
+	Path    string
+	Perm    civic.Permission // what the user needs; Public routes need nothing
+	Public  bool             // served without signing in
+	API     bool             // JSON in and out, bearer-token authentication
+	Summary string           // one line for the OpenAPI document and the route list
+	Handle  Handler
+}
+
+// Pattern returns the ServeMux pattern "METHOD /path".
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+type userKey struct{}
+
+// WithUser returns ctx carrying the signed-in user.
+func WithUser(ctx context.Context, u *civic.User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// User returns the signed-in user of the request, or nil.
+func User(r *http.Request) *civic.User {
+	u, _ := r.Context().Value(userKey{}).(*civic.User)
+	return u
+}
+
+// Status returns the HTTP status code for err's kind.
+func Status(err error) int {
+	switch civic.ErrorKind(err) {
+	case civic.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case civic.KindNotFound:
+		return http.StatusNotFound
+	case civic.KindConflict:
+		return http.StatusConflict
+	case civic.KindUnauthorized:
+		return http.StatusUnauthorized
+	case civic.KindForbidden:
+		return http.StatusForbidden
+	case civic.KindUnavailable:
+		return http.StatusServiceUnavailable
+	case civic.KindTooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,188 @@
+// Package server mounts the web pages and the API on one http.Handler: the
+// route table, authentication, the one authorization check every route
+// passes, error rendering, security headers, health and metrics.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"steward.city/steward/internal/api"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/route"
+	"steward.city/steward/internal/web"
+)
+
+// MaxBodyBytes limits every request body.
+const MaxBodyBytes = 1 << 20
+
+// Server is Steward's HTTP handler.
+type Server struct {
+	store   civic.Store
+	auth    *auth.Service
+	web     *web.Handler
+	api     *api.Handler
+	log     *slog.Logger
+	routes  []route.Route
+	handler http.Handler
+	reg     *prometheus.Registry
+	reqs    *prometheus.CounterVec
+	dur     *prometheus.HistogramVec
+}
+
+// Config is what the server is built from.
+type Config struct {
+	Store civic.Store
+	Auth  *auth.Service
+	Web   *web.Handler
+	API   *api.Handler
+	Log   *slog.Logger
+}
+
+// New builds the server and its routes.
+func New(c Config) *Server {
+	s := &Server{store: c.Store, auth: c.Auth, web: c.Web, api: c.API, log: c.Log, reg: prometheus.NewRegistry()}
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "steward_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
+	s.dur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "steward_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	s.reg.MustRegister(s.reqs, s.dur, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "steward_database_up", Help: "1 when the database answers a ping."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if s.store.Ping(ctx) != nil {
+			return 0
+		}
+		return 1
+	}))
+
+	s.routes = append(s.web.Routes(), s.api.Routes()...)
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Pattern(), s.instrument(rt.Pattern(), s.serve(rt)))
+	}
+	mux.Handle("GET /healthz", s.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	static := http.FileServerFS(web.Static())
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(static)))
+	mux.Handle("/api/", s.serve(route.Route{API: true, Public: true, Handle: notFound}))
+	mux.Handle("/", s.serve(route.Route{Public: true, Handle: notFound}))
+	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(mux))))
+	return s
+}
+
+// Routes returns every route the server mounts from the web and api packages.
+func (s *Server) Routes() []route.Route { return s.routes }
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func notFound(w http.ResponseWriter, r *http.Request) error {
+	return civic.Errorf(civic.KindNotFound, "there is no page at %s", r.URL.Path)
+}
+
+// serve authenticates the request, checks the route's permission and runs
+// its handler, rendering any error it returns. This is the one place where
+// a route's access is decided.
+func (s *Server) serve(rt route.Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.authorize(r, rt)
+		if u != nil {
+			r = r.WithContext(route.WithUser(r.Context(), u))
+		}
+		if err == nil {
+			err = rt.Handle(w, r)
+		}
+		if err != nil {
+			s.fail(w, r, rt, err)
+		}
+	})
+}
+
+// authorize resolves the signed-in user, if any, and decides whether it may
+// use rt: public routes are open to all, others need a user whose roles
+// hold the route's permission.
+func (s *Server) authorize(r *http.Request, rt route.Route) (*civic.User, error) {
+	u, err := s.authenticate(r, rt.API)
+	switch {
+	case rt.Public:
+		if civic.ErrorKind(err) == civic.KindUnavailable {
+			return nil, err
+		}
+		return u, nil
+	case err != nil:
+		return nil, err
+	case !u.Can(rt.Perm):
+		return u, civic.Errorf(civic.KindForbidden, "your roles do not allow %s %s", r.Method, rt.Path)
+	}
+	return u, nil
+}
+
+// authenticate returns the user of a bearer token (API) or of the session
+// cookie (pages), or nil with the reason.
+func (s *Server) authenticate(r *http.Request, isAPI bool) (*civic.User, error) {
+	ctx := r.Context()
+	if isAPI {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			return nil, civic.Errorf(civic.KindUnauthorized, "send an API token: Authorization: Bearer stw_…")
+		}
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return nil, civic.Errorf(civic.KindUnauthorized, "the Authorization header must be Bearer <token>")
+		}
+		return s.auth.TokenUser(ctx, strings.TrimSpace(token))
+	}
+	c, err := r.Cookie(web.CookieName)
+	if err != nil {
+		return nil, civic.Errorf(civic.KindUnauthorized, "sign in first")
+	}
+	return s.auth.Session(ctx, c.Value)
+}
+
+// fail renders err for the route's audience and logs it once.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route.Route, err error) {
+	status := route.Status(err)
+	switch {
+	case status >= 500:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	case status == http.StatusForbidden:
+		s.log.Warn("request forbidden", "method", r.Method, "path", r.URL.Path, "user", userLabel(route.User(r)))
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	if rt.API {
+		api.Error(w, err)
+		return
+	}
+	s.web.Error(w, r, err)
+}
+
+func userLabel(u *civic.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.Email
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"status":"unavailable","database":"unreachable"}` + "\n"))
+		return
+	}
+	w.Write([]byte(`{"status":"ok","database":"` + s.store.Engine() + `"}` + "\n"))
+}

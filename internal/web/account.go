@@ -1,0 +1,26 @@
+package web
+
+import (
+	"net/http"
+
+	"steward.city/steward/internal/route"
+)
+
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, r, http.StatusOK, "account", Page{Title: "Your account"})
+}
+
+func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	u := route.User(r)
+	err := h.people.ChangeOwnPassword(r.Context(), u, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return h.render(w, r, http.StatusUnprocessableEntity, "account", Page{Title: "Your account", Errors: fe})
+		}
+		return err
+	}
+	return seeOther(w, r, "/account", "ownpassword")
+}

@@ -1,0 +1,343 @@
+// Package web serves Steward's server-rendered pages: html/template, with
+// templates and assets embedded in the binary. Handlers are named by noun
+// (department.go, user.go…) and return errors that Error renders.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/route"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Static returns the embedded assets, served under /static/.
+func Static() fs.FS {
+	sub, _ := fs.Sub(staticFS, "static")
+	return sub
+}
+
+// CookieName is the session cookie. The __Host- prefix makes the browser
+// refuse it unless it is Secure, path /, and set by this host only.
+const CookieName = "__Host-steward"
+
+// SSO starts and finishes single sign-on; nil when it is not configured.
+type SSO interface {
+	// Start returns where to send the browser, and sets what it needs to
+	// check the answer (state, nonce, verifier) in a short-lived cookie.
+	Start(w http.ResponseWriter, r *http.Request) (string, error)
+	// Finish checks the provider's answer and returns the signed-in user.
+	Finish(w http.ResponseWriter, r *http.Request) (*civic.User, error)
+	// Name is shown on the sign-in button ("Sign in with Entra ID").
+	Name() string
+}
+
+// Handler serves the pages.
+type Handler struct {
+	store   civic.Store
+	auth    *auth.Service
+	people  *people.Service
+	sso     SSO
+	log     *slog.Logger
+	now     func() time.Time
+	version string
+	pages   map[string]*template.Template
+}
+
+// Config is what the pages need.
+type Config struct {
+	Store   civic.Store
+	Auth    *auth.Service
+	People  *people.Service
+	SSO     SSO // may be nil
+	Log     *slog.Logger
+	Now     func() time.Time
+	Version string
+}
+
+// New parses the templates and returns a Handler.
+func New(c Config) (*Handler, error) {
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{
+		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"timep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02")
+		},
+		"roleLabel": func(r civic.Role) string { return r.Label() },
+		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
+		"errFor":    errFor,
+		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },
+		"describe": func(errs []FieldError, f string, hint string) template.HTMLAttr {
+			var ids []string
+			if hint != "" {
+				ids = append(ids, hint)
+			}
+			if errFor(errs, f) != nil {
+				ids = append(ids, "e-"+f)
+			}
+			if len(ids) == 0 {
+				return ""
+			}
+			return template.HTMLAttr(`aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`)
+		},
+		"deptName": func(ds []*civic.Department, id int64) string {
+			for _, d := range ds {
+				if d.ID == id {
+					return d.Name
+				}
+			}
+			return ""
+		},
+		"eq64":   func(a, b int64) bool { return a == b },
+		"pretty": prettyJSON,
+		"rolesData": func(rs []civic.Role, ds []*civic.Department, f userForm, errs []FieldError) map[string]any {
+			return map[string]any{"Roles": rs, "Departments": ds, "Form": f, "Errors": errs}
+		},
+		"formData": func(p any, ds []*civic.Department, ks []civic.PersonKind, errs []FieldError) personForm {
+			var form *civic.Person
+			switch v := p.(type) {
+			case civic.Person:
+				form = &v
+			case *civic.Person:
+				form = v
+			}
+			return personForm{Form: form, Departments: ds, Kinds: ks, Errors: errs}
+		},
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		h.pages[name] = t
+	}
+	return h, nil
+}
+
+// FieldError is an error shown next to a form field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func errFor(errs []FieldError, f string) *FieldError {
+	for i := range errs {
+		if errs[i].Field == f {
+			return &errs[i]
+		}
+	}
+	return nil
+}
+
+// navItem is a link in the main navigation.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// Page is what every template receives; Data holds the page's own values.
+type Page struct {
+	Title   string
+	User    *civic.User
+	Demo    bool
+	Nav     []navItem
+	Notice  string
+	Errors  []FieldError
+	Version string
+	Data    any
+}
+
+// nav lists the pages u may open.
+func nav(u *civic.User, path string) []navItem {
+	items := []struct {
+		href, label string
+		perm        civic.Permission
+	}{
+		{"/", "Dashboard", civic.PermSignedIn},
+		{"/departments", "Departments", civic.PermDepartmentsView},
+		{"/people", "People", civic.PermPeopleView},
+		{"/users", "Users and roles", civic.PermUsersView},
+		{"/tokens", "API tokens", civic.PermSignedIn},
+		{"/audit", "Audit log", civic.PermAuditView},
+		{"/account", "Your account", civic.PermSignedIn},
+	}
+	var out []navItem
+	for _, it := range items {
+		if u.Can(it.perm) {
+			cur := it.href == path || (it.href != "/" && strings.HasPrefix(path, it.href+"/"))
+			out = append(out, navItem{Href: it.href, Label: it.label, Current: cur})
+		}
+	}
+	return out
+}
+
+// notices are the messages a redirect may ask a page to show; only these
+// keys are accepted, so a link cannot make Steward say anything else.
+var notices = map[string]string{
+	"created":     "Saved. The change is in the audit log.",
+	"saved":       "Saved. The change is in the audit log.",
+	"roles":       "Roles saved.",
+	"disabled":    "The user is disabled and signed out everywhere.",
+	"enabled":     "The user is enabled.",
+	"password":    "The password is changed and the user is signed out everywhere.",
+	"ownpassword": "Your password is changed.",
+	"revoked":     "The token is revoked.",
+	"signedout":   "You are signed out.",
+}
+
+// render writes page name with status.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) error {
+	t, ok := h.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	p.User = route.User(r)
+	if p.User != nil {
+		p.Nav = nav(p.User, r.URL.Path)
+	}
+	p.Version = h.version
+	if v, err := h.store.Setting(r.Context(), "demo"); err == nil && v == "true" {
+		p.Demo = true
+	}
+	if p.Notice == "" {
+		p.Notice = notices[r.URL.Query().Get("notice")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Error renders err as a page. Internal errors show a generic message.
+func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := route.Status(err)
+	if status == http.StatusUnauthorized {
+		h.redirectToSignIn(w, r)
+		return
+	}
+	title := http.StatusText(status)
+	msg := civic.ErrorMessage(err)
+	if status == http.StatusForbidden {
+		msg = "Your roles do not allow this page or action. Ask your administrator if you need it."
+	}
+	if rerr := h.render(w, r, status, "error", Page{Title: title, Data: msg}); rerr != nil {
+		h.log.Error("render error page", "err", rerr)
+		http.Error(w, msg, status)
+	}
+}
+
+func (h *Handler) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Path
+	if r.URL.RawQuery != "" {
+		next += "?" + r.URL.RawQuery
+	}
+	if r.Method != http.MethodGet {
+		next = "/"
+	}
+	http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+// formErrors turns a validation error into field errors for a form, or
+// returns ok=false when err is not the user's to fix.
+func formErrors(err error) ([]FieldError, bool) {
+	switch civic.ErrorKind(err) {
+	case civic.KindInvalid, civic.KindConflict:
+		return []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}, true
+	}
+	return nil, false
+}
+
+// pathID reads the {id} path value.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, civic.Errorf(civic.KindNotFound, "no such page")
+	}
+	return id, nil
+}
+
+// formInt reads an optional integer form field.
+func formInt(r *http.Request, field string) (int64, error) {
+	s := strings.TrimSpace(r.FormValue(field))
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, civic.Invalid(field, "%q is not a number", s)
+	}
+	return v, nil
+}
+
+// parseForm parses the body of a form post, limited in size by the server.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return civic.Invalid("", "the form could not be read: %v", err)
+	}
+	return nil
+}
+
+// seeOther redirects after a successful post.
+func seeOther(w http.ResponseWriter, r *http.Request, to, notice string) error {
+	if notice != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "notice=" + notice
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// personForm is what the person-fields template needs.
+type personForm struct {
+	Form        *civic.Person
+	Departments []*civic.Department
+	Kinds       []civic.PersonKind
+	Errors      []FieldError
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
