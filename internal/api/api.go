@@ -172,4 +172,3 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 
 // required reports a missing field.
 func required(field string) error { return civic.Invalid(field, "%s is required", field) }
-

@@ -6,8 +6,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/audit"
+	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/sqlstore"
 )
 

@@ -54,4 +54,3 @@ func AuditFilter(r *http.Request, users func(email string) (*civic.User, error))
 	}
 	return f, nil
 }
-
