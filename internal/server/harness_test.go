@@ -1,0 +1,160 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/api"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/sqlstore"
+	"steward.city/steward/internal/storetest"
+	"steward.city/steward/internal/web"
+)
+
+// testApp is a whole Steward (store, services, server) on a demo city.
+type testApp struct {
+	t      testing.TB
+	store  *sqlstore.Store
+	auth   *auth.Service
+	server *server.Server
+	clock  *storetest.Clock
+	logs   *bytes.Buffer
+}
+
+// newApp builds Steward on engine e with the demo city seeded; sso may be nil.
+func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *testApp {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	s := e.Open(t, clock.Now)
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := auth.New(s, clock.Now, log)
+	p := people.New(s)
+	if _, err := demo.Seed(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	var ssoImpl web.SSO
+	if sso != nil {
+		ssoImpl = sso(a)
+	}
+	wh, err := web.New(web.Config{Store: s, Auth: a, People: p, SSO: ssoImpl, Log: log, Now: clock.Now, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now), Log: log})
+	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs}
+}
+
+// demoEmail returns the demo user e-mail address for a role.
+func demoEmail(r civic.Role) string {
+	if r == civic.RoleSICCommander {
+		return "sic@demo-city.example"
+	}
+	return string(r) + "@demo-city.example"
+}
+
+// session signs in a demo user and returns its session cookie value.
+func (a *testApp) session(email string) string {
+	a.t.Helper()
+	secret, _, err := a.auth.SignIn(context.Background(), email, demo.Password, "192.0.2.1")
+	if err != nil {
+		a.t.Fatalf("sign in %s: %v", email, err)
+	}
+	return secret
+}
+
+// token makes an API token for a demo user.
+func (a *testApp) token(email string) string {
+	a.t.Helper()
+	u, err := a.store.UserByEmail(context.Background(), email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	secret, _, err := a.auth.CreateToken(context.Background(), nil, u.ID, "test", 0)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return secret
+}
+
+// request is one request to the server.
+type request struct {
+	method, path string
+	body         string // sent as JSON for /api/, as a form otherwise
+	cookie       string // session secret
+	bearer       string // API token
+	header       map[string]string
+}
+
+// do serves r and returns the response.
+func (a *testApp) do(r request) *http.Response {
+	a.t.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	req := httptest.NewRequest(r.method, "http://steward.test"+r.path, body)
+	if r.body != "" {
+		if strings.HasPrefix(r.path, "/api/") {
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if r.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: web.CookieName, Value: r.cookie})
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	a.server.ServeHTTP(w, req)
+	return w.Result()
+}
+
+// readBody returns the whole body.
+func readBody(t testing.TB, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// apiError decodes an API error body.
+func apiError(t testing.TB, res *http.Response) (code, message, field string) {
+	t.Helper()
+	var b struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
+	}
+	raw := readBody(t, res)
+	if err := json.Unmarshal([]byte(raw), &b); err != nil {
+		t.Fatalf("error body %q is not JSON: %v", raw, err)
+	}
+	return b.Error.Code, b.Error.Message, b.Error.Field
+}
+
+func form(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v.Encode()
+}
