@@ -14,9 +14,9 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// Throttling: after FreeFailures failed sign-ins for one e-mail address (or
-// IPFreeFailures from one address), each further failure locks that key for
-// twice as long as the last, from LockBase up to LockMax.
+// Throttling: FreeFailures failed sign-ins in a row for one e-mail address
+// (IPFreeFailures from one client address) lock that key for LockBase; each
+// further failure locks it for twice as long as the last, up to LockMax.
 const (
 	FreeFailures   = 5
 	IPFreeFailures = 20
@@ -110,7 +110,7 @@ func (s *Service) fail(ctx context.Context, keys []string, email, remote, reason
 			if strings.HasPrefix(k, "ip:") {
 				free = IPFreeFailures
 			}
-			if over := th.Failures - free; over > 0 {
+			if over := th.Failures - free + 1; over > 0 {
 				lock := LockMax
 				if over < 12 && LockBase<<(over-1) < LockMax {
 					lock = LockBase << (over - 1)
