@@ -251,7 +251,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	res := app.do(request{method: "GET", path: "/api/v1/openapi.json"})
 	var doc struct {
-		OpenAPI    string                               `json:"openapi"`
+		OpenAPI    string                                `json:"openapi"`
 		Paths      map[string]map[string]json.RawMessage `json:"paths"`
 		Components struct {
 			Schemas map[string]map[string]any `json:"schemas"`
