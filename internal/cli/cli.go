@@ -53,6 +53,8 @@ Usage: steward <command> [flags]
 Commands:
   serve            run the web server (--demo to explore a demo city)
   migrate          apply database migrations and exit
+  department add   add a department (--slug, --name)
+  department list  list departments
   user add         add a covered person and their user
   user list        list users and their roles
   user set-roles   replace a user's roles
@@ -120,6 +122,12 @@ func (a *app) run(args []string) error {
 			return err
 		}
 		return a.user(name, rest)
+	case "department":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		return a.department(name, rest)
 	case "token":
 		name, rest, err := sub()
 		if err != nil {
