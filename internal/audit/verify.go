@@ -18,8 +18,8 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("audit chain broken at event %d: %s", e.Seq, e.Reason)
 }
 
-// Verify walks the whole chain in r and returns the number of events
-// checked. It returns a *BrokenError for the first event that was altered,
+// Verify walks the whole chain in r and returns the number of events found
+// intact: all of them, or those before the break. It returns a *BrokenError for the first event that was altered,
 // removed or inserted behind Steward's back:
 //   - an altered event no longer matches its own hash;
 //   - a removed event leaves a gap in the numbers, or a successor whose
@@ -27,6 +27,14 @@ func (e *BrokenError) Error() string {
 //   - an inserted event either breaks the numbering or its successor's
 //     prev_hash, or (at the end) goes past the head recorded at the last append.
 func Verify(ctx context.Context, r civic.Reader) (int64, error) {
+	n, err := walk(ctx, r)
+	if be, ok := err.(*BrokenError); ok {
+		return be.Seq - 1, err
+	}
+	return n, err
+}
+
+func walk(ctx context.Context, r civic.Reader) (int64, error) {
 	want := int64(1)
 	prev := civic.GenesisHash
 	err := r.WalkAudit(ctx, func(e *civic.AuditEvent) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/sqlstore"
 )
 
 // Version is set at build time with -ldflags "-X steward.city/steward/internal/cli.Version=…".
@@ -151,6 +152,21 @@ func (a *app) run(args []string) error {
 		return nil
 	}
 	return usagef("unknown command %q", cmd)
+}
+
+// withStore parses args, opens the store named by sf and runs fn with it.
+func (a *app) withStore(f *flags, sf storeFlags, args []string, fn func(*sqlstore.Store) error) error {
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := a.timeout()
+	defer cancel()
+	s, err := a.openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
 }
 
 // logger returns the process logger: text on stderr at the given level.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -150,16 +151,25 @@ func parseDB(db, data string) (engine, target string, err error) {
 	return "", "", usagef("--db %q: want postgres://… or sqlite:PATH", redact(db))
 }
 
-// redact hides a password in a database URL.
+// passwordParam is a password in a URL query or a key=value connection
+// string: password=… or sslpassword=…, quoted or not.
+var passwordParam = regexp.MustCompile(`(?i)(password=)('[^']*'|[^\s&]*)`)
+
+// redact hides the passwords in a database URL, even a malformed one, or in
+// a key=value connection string.
 func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if u, err := url.Parse(s); err == nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			s = u.String()
+		}
+	} else if scheme, rest, ok := strings.Cut(s, "://"); ok {
+		// Malformed: hide all of the user information.
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			s = scheme + "://xxxxx" + rest[at:]
+		}
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return passwordParam.ReplaceAllString(s, "${1}xxxxx")
 }
 
 // timeout returns a context for a short command.

@@ -43,15 +43,5 @@ func (a *app) department(name string, args []string) error {
 	default:
 		return usagef("unknown command department %s", name)
 	}
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := a.timeout()
-	defer cancel()
-	s, err := a.openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return run(s)
+	return a.withStore(f, sf, args, run)
 }

@@ -15,6 +15,7 @@ import (
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/web"
 )
 
@@ -146,16 +147,8 @@ func (o oidcFlags) config() (auth.OIDCConfig, bool, error) {
 func (a *app) migrate(args []string) error {
 	f := a.flags("migrate")
 	sf := f.store()
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := a.timeout()
-	defer cancel()
-	s, err := a.openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	fmt.Fprintf(a.stdout, "database (%s) is up to date\n", s.Engine())
-	return nil
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		fmt.Fprintf(a.stdout, "database (%s) is up to date\n", s.Engine())
+		return nil
+	})
 }

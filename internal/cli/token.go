@@ -80,18 +80,8 @@ func (a *app) token(name string, args []string) error {
 	default:
 		return usagef("unknown command token %s", name)
 	}
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := a.timeout()
-	defer cancel()
-	s, err := a.openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	log, _ := a.logger("error")
-	return run(s, auth.New(s, a.now, log))
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, auth.New(s, a.now, log)) })
 }
 
 // auditVerify walks the audit chain; a broken chain exits with status 2.
@@ -110,8 +100,10 @@ func (a *app) auditVerify(args []string) error {
 	defer s.Close()
 	n, err := audit.Verify(ctx, s)
 	if err != nil {
-		if _, ok := err.(*audit.BrokenError); ok {
-			return &exitError{code: 2, err: fmt.Errorf("%w (%d events before it are intact)", err, n)}
+		if be, ok := err.(*audit.BrokenError); ok {
+			// n counts every event walked, which at the end of the log
+			// includes the broken one.
+			return &exitError{code: 2, err: fmt.Errorf("%w (%d events before it are intact)", err, be.Seq-1)}
 		}
 		return err
 	}

@@ -135,17 +135,7 @@ func (a *app) user(name string, args []string) error {
 	default:
 		return usagef("unknown command user %s", name)
 	}
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := a.timeout()
-	defer cancel()
-	s, err := a.openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return run(s, people.New(s))
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, people.New(s)) })
 }
 
 // password reads a password from the first line of standard input when
