@@ -69,8 +69,9 @@ Commands:
   version          print the version
   help             print this help
 
-Every flag can also be set with an environment variable: --data is
-STEWARD_DATA, --oidc-client-id is STEWARD_OIDC_CLIENT_ID, and so on.
+The server and database flags can also be set with environment variables:
+--data is STEWARD_DATA, --oidc-client-id is STEWARD_OIDC_CLIENT_ID, and so on.
+A command's own flags (--email, --roles…) are read from the command line only.
 Run "steward <command> -h" for a command's flags.
 `
 

@@ -17,8 +17,8 @@ func (a *app) department(name string, args []string) error {
 	var run func(s *sqlstore.Store) error
 	switch name {
 	case "add":
-		slug := f.String("slug", "", "short name used in links and flags, e.g. public-works (required)")
-		full := f.String("name", "", "the department's name (required)")
+		slug := f.FlagSet.String("slug", "", "short name used in links and flags, e.g. public-works (required)")
+		full := f.FlagSet.String("name", "", "the department's name (required)")
 		run = func(s *sqlstore.Store) error {
 			d := &civic.Department{Slug: *slug, Name: *full}
 			if err := people.New(s).CreateDepartment(a.ctx, nil, d); err != nil {

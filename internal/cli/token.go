@@ -17,8 +17,8 @@ func (a *app) token(name string, args []string) error {
 	var run func(s *sqlstore.Store, svc *auth.Service) error
 	switch name {
 	case "create":
-		user := f.String("user", "", "the token's user: e-mail address or id (required)")
-		label := f.String("name", "", "what the token is for (required)")
+		user := f.FlagSet.String("user", "", "the token's user: e-mail address or id (required)")
+		label := f.FlagSet.String("name", "", "what the token is for (required)")
 		days := f.FlagSet.Int("expires-in-days", 90, "days until the token expires; 0: never")
 		run = func(s *sqlstore.Store, svc *auth.Service) error {
 			if *user == "" || *label == "" {

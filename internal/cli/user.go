@@ -20,14 +20,14 @@ func (a *app) user(name string, args []string) error {
 	var run func(s *sqlstore.Store, svc *people.Service) error
 	switch name {
 	case "add":
-		email := f.String("email", "", "sign-in e-mail address (required)")
-		fullName := f.String("name", "", "the person's name (required unless --person)")
-		dept := f.String("department", "", "department slug (required unless --person)")
-		kind := f.String("kind", "employee", "employee, elected_official, volunteer, contractor or board_member")
-		title := f.String("title", "", "job title")
-		person := f.String("person", "", "id of an existing covered person, instead of --name and --department")
-		roles := f.String("roles", "", "comma-separated roles; a director names its department: director:police")
-		pwStdin := f.Bool("password-stdin", false, "read the password from the first line of standard input (else: single sign-on only)")
+		email := f.FlagSet.String("email", "", "sign-in e-mail address (required)")
+		fullName := f.FlagSet.String("name", "", "the person's name (required unless --person)")
+		dept := f.FlagSet.String("department", "", "department slug (required unless --person)")
+		kind := f.FlagSet.String("kind", "employee", "employee, elected_official, volunteer, contractor or board_member")
+		title := f.FlagSet.String("title", "", "job title")
+		person := f.FlagSet.String("person", "", "id of an existing covered person, instead of --name and --department")
+		roles := f.FlagSet.String("roles", "", "comma-separated roles; a director names its department: director:police")
+		pwStdin := f.FlagSet.Bool("password-stdin", false, "read the password from the first line of standard input (else: single sign-on only)")
 		run = func(s *sqlstore.Store, svc *people.Service) error {
 			if *email == "" {
 				return usagef("--email is required")
@@ -88,10 +88,10 @@ func (a *app) user(name string, args []string) error {
 		var roles *string
 		var pwStdin *bool
 		if name == "set-roles" {
-			roles = f.String("roles", "", "comma-separated roles, replacing the current ones (empty: none)")
+			roles = f.FlagSet.String("roles", "", "comma-separated roles, replacing the current ones (empty: none)")
 		}
 		if name == "reset-password" {
-			pwStdin = f.Bool("password-stdin", false, "read the new password from standard input")
+			pwStdin = f.FlagSet.Bool("password-stdin", false, "read the new password from standard input")
 		}
 		run = func(s *sqlstore.Store, svc *people.Service) error {
 			if f.NArg() != 1 {
@@ -154,10 +154,17 @@ func (a *app) password(fromStdin bool) (string, error) {
 
 // findUser finds a user by id or e-mail address.
 func (a *app) findUser(s *sqlstore.Store, ref string) (*civic.User, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return s.User(a.ctx, id)
+	var u *civic.User
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		u, err = s.User(a.ctx, id)
+	} else {
+		u, err = s.UserByEmail(a.ctx, strings.ToLower(ref))
 	}
-	return s.UserByEmail(a.ctx, strings.ToLower(ref))
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil, civic.Errorf(civic.KindNotFound, "user %s not found (see steward user list)", ref)
+	}
+	return u, err
 }
 
 // parseRoles reads "staff,director:police" into grants.
