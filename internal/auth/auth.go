@@ -22,6 +22,8 @@ const (
 	IPFreeFailures = 20
 	LockBase       = 30 * time.Second
 	LockMax        = time.Hour
+	// FailureWindow: failures further apart than this do not add up.
+	FailureWindow = time.Hour
 )
 
 // SessionTTL is how long a browser session lasts.
@@ -105,7 +107,12 @@ func (s *Service) fail(ctx context.Context, keys []string, email, remote, reason
 			if err != nil {
 				return err
 			}
+			now := tx.Now()
+			if now.Sub(th.LastFailure) > FailureWindow && !now.Before(th.LockedUntil) {
+				th.Failures = 0
+			}
 			th.Failures++
+			th.LastFailure = now
 			free := FreeFailures
 			if strings.HasPrefix(k, "ip:") {
 				free = IPFreeFailures
@@ -115,7 +122,7 @@ func (s *Service) fail(ctx context.Context, keys []string, email, remote, reason
 				if over < 12 && LockBase<<(over-1) < LockMax {
 					lock = LockBase << (over - 1)
 				}
-				th.LockedUntil = tx.Now().Add(lock)
+				th.LockedUntil = now.Add(lock)
 			}
 			if err := tx.SetThrottle(ctx, th); err != nil {
 				return err
@@ -139,6 +146,15 @@ func (s *Service) StartSession(ctx context.Context, u *civic.User, method string
 		return tx.CreateSession(ctx, &civic.Session{Hash: HashSecret(secret), UserID: u.ID, Method: method, ExpiresAt: tx.Now().Add(SessionTTL)})
 	})
 	return secret, err
+}
+
+// Purge deletes expired sessions and sign-in failures older than
+// FailureWindow; serve runs it every few minutes.
+func (s *Service) Purge(ctx context.Context) error {
+	return s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
+		_, err := tx.PurgeExpired(ctx, tx.Now().Add(-FailureWindow))
+		return err
+	})
 }
 
 // Session returns the signed-in user of a session secret. A disabled user's

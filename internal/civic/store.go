@@ -89,6 +89,12 @@ type Tx interface {
 	SetThrottle(ctx context.Context, t *Throttle) error
 	ClearThrottle(ctx context.Context, key string) error
 
+	// PurgeExpired deletes sessions that have expired and throttles whose
+	// last failure is before staleBefore and that are no longer locked,
+	// recording one audit event when it deleted anything. It returns how
+	// many sessions it deleted.
+	PurgeExpired(ctx context.Context, staleBefore time.Time) (int64, error)
+
 	SetSetting(ctx context.Context, key, value string) error
 
 	// Record appends an audit event for a change that is not a row written

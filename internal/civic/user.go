@@ -81,10 +81,11 @@ func (t *Token) Active(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
 }
 
-// Throttle counts failed sign-ins for one key (an e-mail address) and says
-// until when further attempts are refused.
+// Throttle counts failed sign-ins for one key (an e-mail address or a
+// client address) and says until when further attempts are refused.
 type Throttle struct {
 	Key         string
 	Failures    int
+	LastFailure time.Time
 	LockedUntil time.Time
 }

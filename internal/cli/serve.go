@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os/signal"
@@ -85,6 +86,7 @@ func (a *app) serve(args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
+	go purge(ctx, authSvc, log)
 	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -100,6 +102,23 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// purge deletes expired sessions and stale sign-in failures every ten
+// minutes until ctx ends.
+func purge(ctx context.Context, a *auth.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Purge(ctx); err != nil && ctx.Err() == nil {
+				log.Error("purge expired sessions", "err", err)
+			}
+		}
+	}
 }
 
 func printDemo(a *app, addr string, logins []demo.Login) {

@@ -204,3 +204,33 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Errorf("healthz with the database closed: %d", res.StatusCode)
 	}
 }
+
+// TestThrottleWindow checks that failures far apart do not add up to a lock.
+func TestThrottleWindow(t *testing.T) {
+	app := sqliteApp(t)
+	fail := func() int {
+		return app.do(request{method: "POST", path: "/signin", body: form("email", "attorney@demo-city.example", "password", "not the password")}).StatusCode
+	}
+	for range 4 {
+		fail()
+	}
+	app.clock.Advance(2 * time.Hour)
+	for range 4 {
+		if code := fail(); code != http.StatusUnauthorized {
+			t.Fatalf("failure after a quiet spell answered %d", code)
+		}
+	}
+	fail() // the fifth within the hour
+	res := app.do(request{method: "POST", path: "/signin", body: form("email", "attorney@demo-city.example", "password", demo.Password)})
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("five failures within the hour did not lock: %d", res.StatusCode)
+	}
+	// Purging forgets stale failures and expired sessions, and says so in the audit log.
+	app.clock.Advance(13 * time.Hour)
+	if err := app.auth.Purge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if th, _ := app.store.Throttle(context.Background(), "email:attorney@demo-city.example"); th.Failures != 0 {
+		t.Errorf("stale failures kept: %+v", th)
+	}
+}

@@ -33,7 +33,7 @@ func (r *reader) SessionUser(ctx context.Context, hash []byte, now time.Time) (*
 func (t *tx) CreateSession(ctx context.Context, s *civic.Session) error {
 	s.CreatedAt = t.Now()
 	if _, err := t.exec(ctx, `INSERT INTO sessions (hash, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		s.Hash, s.UserID, s.Method, s.CreatedAt, s.ExpiresAt.UTC()); err != nil {
+		s.Hash, s.UserID, s.Method, s.CreatedAt, dbTime(s.ExpiresAt)); err != nil {
 		return err
 	}
 	return t.Record(ctx, civic.Change{Action: "auth.sign_in", ObjectType: "user", ObjectID: strconv.FormatInt(s.UserID, 10),
@@ -131,7 +131,7 @@ func (t *tx) CreateToken(ctx context.Context, tk *civic.Token) error {
 	tk.CreatedAt = t.Now()
 	var expires any
 	if tk.ExpiresAt != nil {
-		e := tk.ExpiresAt.UTC()
+		e := dbTime(*tk.ExpiresAt)
 		tk.ExpiresAt, expires = &e, e
 	}
 	err := t.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -163,20 +163,40 @@ func (t *tx) RevokeToken(ctx context.Context, id int64) error {
 // Throttle returns the failure count for key (zero when none).
 func (r *reader) Throttle(ctx context.Context, key string) (*civic.Throttle, error) {
 	th := civic.Throttle{Key: key}
-	err := r.queryRow(ctx, `SELECT failures, locked_until FROM login_throttle WHERE key = ?`, key).Scan(&th.Failures, &th.LockedUntil)
+	err := r.queryRow(ctx, `SELECT failures, last_failure, locked_until FROM login_throttle WHERE key = ?`, key).Scan(&th.Failures, &th.LastFailure, &th.LockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &th, nil
 	}
-	th.LockedUntil = th.LockedUntil.UTC()
+	th.LastFailure, th.LockedUntil = th.LastFailure.UTC(), th.LockedUntil.UTC()
 	return &th, err
 }
 
 // SetThrottle stores a failure count.
 func (t *tx) SetThrottle(ctx context.Context, th *civic.Throttle) error {
-	_, err := t.exec(ctx, `INSERT INTO login_throttle (key, failures, locked_until) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
-		th.Key, th.Failures, th.LockedUntil.UTC())
+	_, err := t.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locked_until = excluded.locked_until`,
+		th.Key, th.Failures, dbTime(th.LastFailure), dbTime(th.LockedUntil))
 	return err
+}
+
+// PurgeExpired deletes expired sessions and stale throttles.
+func (t *tx) PurgeExpired(ctx context.Context, staleBefore time.Time) (int64, error) {
+	now := t.Now()
+	res, err := t.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now)
+	if err != nil {
+		return 0, err
+	}
+	sessions, _ := res.RowsAffected()
+	res, err = t.exec(ctx, `DELETE FROM login_throttle WHERE last_failure < ? AND locked_until <= ?`, staleBefore.UTC(), now)
+	if err != nil {
+		return 0, err
+	}
+	throttles, _ := res.RowsAffected()
+	if sessions+throttles == 0 {
+		return 0, nil
+	}
+	return sessions, t.Record(ctx, civic.Change{Action: "auth.purge_expired", ObjectType: "session", ObjectID: "",
+		After: map[string]int64{"sessions": sessions, "throttles": throttles}})
 }
 
 // ClearThrottle forgets the failures of key.

@@ -188,6 +188,9 @@ func (r *reader) conflict(err error, what string) error {
 	return err
 }
 
+// dbTime is t as both engines keep it: UTC, to the microsecond.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 // nullTime converts a nullable column into a *time.Time.
 func nullTime(n sql.NullTime) *time.Time {
 	if !n.Valid {

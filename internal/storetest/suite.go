@@ -366,6 +366,45 @@ func testSessions(t *testing.T, f *fixture) {
 	if f.eventCount(t) != n {
 		t.Errorf("signing out of an ended session wrote an event")
 	}
+
+	// Purging: only expired sessions and stale throttles go.
+	s3 := &civic.Session{Hash: hashOf("cookie3"), UserID: u.ID, Method: "password", ExpiresAt: now.Add(3 * time.Hour)}
+	s4 := &civic.Session{Hash: hashOf("cookie4"), UserID: u.ID, Method: "password", ExpiresAt: now.Add(time.Hour)}
+	f.update(t, func(tx civic.Tx) error {
+		if err := tx.CreateSession(f.ctx, s3); err != nil {
+			return err
+		}
+		if err := tx.CreateSession(f.ctx, s4); err != nil {
+			return err
+		}
+		if err := tx.SetThrottle(f.ctx, &civic.Throttle{Key: "old", Failures: 1, LastFailure: now.Add(-2 * time.Hour), LockedUntil: now.Add(-2 * time.Hour)}); err != nil {
+			return err
+		}
+		return tx.SetThrottle(f.ctx, &civic.Throttle{Key: "fresh", Failures: 1, LastFailure: now, LockedUntil: now})
+	})
+	f.clock.Advance(2 * time.Hour) // "cookie4" has expired, "cookie3" has not
+	var purged int64
+	f.update(t, func(tx civic.Tx) (err error) {
+		purged, err = tx.PurgeExpired(f.ctx, now.Add(-time.Hour))
+		return err
+	})
+	if purged != 1 {
+		t.Errorf("purged %d sessions, want 1", purged)
+	}
+	if e := f.lastEvent(t); e.Action != "auth.purge_expired" || !strings.Contains(string(e.After), `"throttles":1`) {
+		t.Errorf("purge event %s %s", e.Action, e.After)
+	}
+	if _, _, err := f.s.SessionUser(f.ctx, hashOf("cookie3"), f.clock.Now()); err != nil {
+		t.Errorf("live session purged: %v", err)
+	}
+	if th, _ := f.s.Throttle(f.ctx, "fresh"); th.Failures != 1 {
+		t.Errorf("fresh throttle purged")
+	}
+	n = f.eventCount(t)
+	f.update(t, func(tx civic.Tx) error { _, err := tx.PurgeExpired(f.ctx, now.Add(-time.Hour)); return err })
+	if f.eventCount(t) != n {
+		t.Errorf("a purge that deleted nothing wrote an event")
+	}
 }
 
 func testTokens(t *testing.T, f *fixture) {
@@ -414,11 +453,11 @@ func testThrottleAndSettings(t *testing.T, f *fixture) {
 	until := f.clock.Now().Add(time.Minute).Truncate(time.Microsecond)
 	for i := 1; i <= 2; i++ {
 		f.update(t, func(tx civic.Tx) error {
-			return tx.SetThrottle(f.ctx, &civic.Throttle{Key: "a@b.example", Failures: i, LockedUntil: until})
+			return tx.SetThrottle(f.ctx, &civic.Throttle{Key: "a@b.example", Failures: i, LastFailure: f.clock.Now(), LockedUntil: until})
 		})
 	}
 	th, err = f.s.Throttle(f.ctx, "a@b.example")
-	if err != nil || th.Failures != 2 || !th.LockedUntil.Equal(until) {
+	if err != nil || th.Failures != 2 || !th.LockedUntil.Equal(until) || !th.LastFailure.Equal(f.clock.Now().Truncate(time.Microsecond)) {
 		t.Fatalf("Throttle = %+v, %v", th, err)
 	}
 	f.update(t, func(tx civic.Tx) error { return tx.ClearThrottle(f.ctx, "a@b.example") })

@@ -46,6 +46,7 @@ CREATE TABLE sessions (
 	expires_at TIMESTAMP NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
 	id INTEGER PRIMARY KEY,
@@ -62,6 +63,7 @@ CREATE INDEX api_tokens_user ON api_tokens (user_id);
 CREATE TABLE login_throttle (
 	key TEXT PRIMARY KEY,
 	failures INTEGER NOT NULL,
+	last_failure TIMESTAMP NOT NULL,
 	locked_until TIMESTAMP NOT NULL
 );
 
