@@ -178,9 +178,14 @@ func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID i
 }
 
 // ChangeOwnPassword lets a signed-in user replace its password after giving
-// the current one.
+// the current one. A user who signs in only through single sign-on has no
+// password to change and cannot give itself one, which would bypass the
+// provider's checks; an administrator can.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, current, next string) error {
-	if actor.PasswordHash != "" && !auth.VerifyPassword(actor.PasswordHash, current) {
+	if actor.PasswordHash == "" {
+		return civic.Invalid("new_password", "you sign in through single sign-on and have no Steward password")
+	}
+	if !auth.VerifyPassword(actor.PasswordHash, current) {
 		return civic.Invalid("current_password", "the current password is wrong")
 	}
 	h, err := auth.HashPassword(next)

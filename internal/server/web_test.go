@@ -234,3 +234,35 @@ func TestThrottleWindow(t *testing.T) {
 		t.Errorf("stale failures kept: %+v", th)
 	}
 }
+
+func TestChangeOwnPassword(t *testing.T) {
+	app := sqliteApp(t)
+	cookie := app.session("clerk@demo-city.example")
+	change := func(current, next string) *http.Response {
+		return app.do(request{method: "POST", path: "/account/password", cookie: cookie, body: form("current_password", current, "new_password", next)})
+	}
+	if res := change(demo.Password, "short"); res.StatusCode != 422 || !strings.Contains(readBody(t, res), `id="e-new_password"`) {
+		t.Fatalf("short new password: %d", res.StatusCode)
+	}
+	if res := change(demo.Password, "a brand new passphrase"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d", res.StatusCode)
+	}
+	if _, _, err := app.auth.SignIn(context.Background(), "clerk@demo-city.example", "a brand new passphrase", "192.0.2.9"); err != nil {
+		t.Fatalf("new password refused: %v", err)
+	}
+	// A single-sign-on-only user cannot give itself a password.
+	ctx := context.Background()
+	u, _ := app.store.UserByEmail(ctx, "auditor@demo-city.example")
+	app.store.Update(ctx, civic.System, func(tx civic.Tx) error { return tx.SetUserPassword(ctx, u.ID, "") })
+	sso, err := app.auth.StartSession(ctx, u, "oidc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, app.do(request{method: "GET", path: "/account", cookie: sso})); strings.Contains(body, `action="/account/password"`) {
+		t.Errorf("account page offers a password to a single-sign-on user")
+	}
+	res := app.do(request{method: "POST", path: "/account/password", cookie: sso, body: form("new_password", "a brand new passphrase")})
+	if res.StatusCode != 422 {
+		t.Errorf("single-sign-on user set a password: %d", res.StatusCode)
+	}
+}
