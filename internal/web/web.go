@@ -75,61 +75,7 @@ type Config struct {
 // New parses the templates and returns a Handler.
 func New(c Config) (*Handler, error) {
 	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{
-		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"timep": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
-		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02")
-		},
-		"roleLabel": func(r civic.Role) string { return r.Label() },
-		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
-		"errFor":    errFor,
-		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },
-		"describe": func(errs []FieldError, f string, hint string) template.HTMLAttr {
-			var ids []string
-			if hint != "" {
-				ids = append(ids, hint)
-			}
-			if errFor(errs, f) != nil {
-				ids = append(ids, "e-"+f)
-			}
-			if len(ids) == 0 {
-				return ""
-			}
-			return template.HTMLAttr(`aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`)
-		},
-		"deptName": func(ds []*civic.Department, id int64) string {
-			for _, d := range ds {
-				if d.ID == id {
-					return d.Name
-				}
-			}
-			return ""
-		},
-		"eq64":   func(a, b int64) bool { return a == b },
-		"pretty": prettyJSON,
-		"rolesData": func(rs []civic.Role, ds []*civic.Department, f userForm, errs []FieldError) map[string]any {
-			return map[string]any{"Roles": rs, "Departments": ds, "Form": f, "Errors": errs}
-		},
-		"formData": func(p any, ds []*civic.Department, ks []civic.PersonKind, errs []FieldError) personForm {
-			var form *civic.Person
-			switch v := p.(type) {
-			case civic.Person:
-				form = &v
-			case *civic.Person:
-				form = v
-			}
-			return personForm{Form: form, Departments: ds, Kinds: ks, Errors: errs}
-		},
-	}
+	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
 		return nil, err
@@ -330,14 +276,6 @@ func seeOther(w http.ResponseWriter, r *http.Request, to, notice string) error {
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
-}
-
-// personForm is what the person-fields template needs.
-type personForm struct {
-	Form        *civic.Person
-	Departments []*civic.Department
-	Kinds       []civic.PersonKind
-	Errors      []FieldError
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

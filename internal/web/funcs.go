@@ -1,0 +1,76 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// templateFuncs are the functions the templates call.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"timep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02")
+		},
+		"roleLabel": func(r civic.Role) string { return r.Label() },
+		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
+		"errFor":    errFor,
+		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },
+		"describe": func(errs []FieldError, f string, hint string) template.HTMLAttr {
+			var ids []string
+			if hint != "" {
+				ids = append(ids, hint)
+			}
+			if errFor(errs, f) != nil {
+				ids = append(ids, "e-"+f)
+			}
+			if len(ids) == 0 {
+				return ""
+			}
+			return template.HTMLAttr(`aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`)
+		},
+		"deptName": func(ds []*civic.Department, id int64) string {
+			for _, d := range ds {
+				if d.ID == id {
+					return d.Name
+				}
+			}
+			return ""
+		},
+		"eq64":   func(a, b int64) bool { return a == b },
+		"pretty": prettyJSON,
+		"rolesData": func(rs []civic.Role, ds []*civic.Department, f userForm, errs []FieldError) map[string]any {
+			return map[string]any{"Roles": rs, "Departments": ds, "Form": f, "Errors": errs}
+		},
+		"personFields": func(p any, ds []*civic.Department, ks []civic.PersonKind, errs []FieldError) personForm {
+			var form *civic.Person
+			switch v := p.(type) {
+			case civic.Person:
+				form = &v
+			case *civic.Person:
+				form = v
+			}
+			return personForm{Form: form, Departments: ds, Kinds: ks, Errors: errs}
+		},
+	}
+}
+
+// personForm is what the person-fields template needs.
+type personForm struct {
+	Form        *civic.Person
+	Departments []*civic.Department
+	Kinds       []civic.PersonKind
+	Errors      []FieldError
+}
