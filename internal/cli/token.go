@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -88,25 +89,16 @@ func (a *app) token(name string, args []string) error {
 func (a *app) auditVerify(args []string) error {
 	f := a.flags("audit verify")
 	sf := f.store()
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := a.timeout()
-	defer cancel()
-	s, err := a.openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	n, err := audit.Verify(ctx, s)
-	if err != nil {
-		if be, ok := err.(*audit.BrokenError); ok {
-			// n counts every event walked, which at the end of the log
-			// includes the broken one.
-			return &exitError{code: 2, err: fmt.Errorf("%w (%d events before it are intact)", err, be.Seq-1)}
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		n, err := audit.Verify(a.ctx, s)
+		var broken *audit.BrokenError
+		if errors.As(err, &broken) {
+			return &exitError{code: 2, err: fmt.Errorf("%w (%d events before it are intact)", err, n)}
 		}
-		return err
-	}
-	fmt.Fprintf(a.stdout, "audit chain intact: %d events verified\n", n)
-	return nil
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "audit chain intact: %d events verified\n", n)
+		return nil
+	})
 }

@@ -65,10 +65,8 @@ func hasAdmin(gs []civic.Grant) bool {
 	return slices.ContainsFunc(gs, func(g civic.Grant) bool { return g.Role == civic.RoleAdmin })
 }
 
-// CreateUser adds a user for an existing person. password may be empty for
-// a user who signs in only through single sign-on. Giving the admin role
-// needs the admin.manage permission.
-func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.User, password string) error {
+// prepareUser checks that actor may create u and hashes its password.
+func prepareUser(actor, u *civic.User, password string) error {
 	if err := Require(actor, civic.PermUsersManage); err != nil {
 		return err
 	}
@@ -83,6 +81,16 @@ func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.Us
 			return err
 		}
 		u.PasswordHash = h
+	}
+	return nil
+}
+
+// CreateUser adds a user for an existing person. password may be empty for
+// a user who signs in only through single sign-on. Giving the admin role
+// needs the admin.manage permission.
+func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.User, password string) error {
+	if err := prepareUser(actor, u, password); err != nil {
+		return err
 	}
 	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreateUser(ctx, u) })
 }
@@ -93,20 +101,8 @@ func (s *Service) CreatePersonAndUser(ctx context.Context, actor *civic.User, p 
 	if err := Require(actor, civic.PermPeopleManage); err != nil {
 		return err
 	}
-	if err := Require(actor, civic.PermUsersManage); err != nil {
+	if err := prepareUser(actor, u, password); err != nil {
 		return err
-	}
-	if hasAdmin(u.Grants) {
-		if err := Require(actor, civic.PermAdminManage); err != nil {
-			return err
-		}
-	}
-	if password != "" {
-		h, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash = h
 	}
 	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
 		if err := tx.CreatePerson(ctx, p); err != nil {
