@@ -69,6 +69,9 @@ func (a *app) serve(args []string) error {
 		sso = o
 	}
 	if *demoCity {
+		if ip := net.ParseIP(host(ln.Addr().String())); ip == nil || !ip.IsLoopback() {
+			log.Warn("the demo city's passwords are published; do not let others reach this address", "addr", ln.Addr().String())
+		}
 		logins, err := demo.Seed(ctx, store)
 		if err != nil {
 			return fmt.Errorf("demo city: %w", err)
@@ -102,6 +105,11 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	return nil
+}
+
+func host(addr string) string {
+	h, _, _ := net.SplitHostPort(addr)
+	return h
 }
 
 // purge deletes expired sessions and stale sign-in failures every ten
