@@ -33,7 +33,7 @@ import (
 const (
 	// Timeout bounds the whole life of a browser started by [New], including
 	// every tab opened from it with [Browser.Tab].
-	Timeout = 2 * time.Minute
+	Timeout = 5 * time.Minute
 
 	// ActionTimeout bounds each action of a [Browser] method, so that a
 	// selector that matches nothing fails the test instead of waiting for
