@@ -4,10 +4,12 @@
 package api
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -20,11 +22,55 @@ import (
 	"steward.city/steward/internal/route"
 )
 
-//go:embed openapi.json
-var openapi []byte
+//go:embed openapi/*.json
+var openapiFS embed.FS
 
-// OpenAPI returns the OpenAPI document.
-func OpenAPI() []byte { return openapi }
+// openAPI merges the embedded documents into one: foundation.json is the
+// base; every other file adds its paths and component schemas.
+func openAPI() ([]byte, error) {
+	var doc map[string]any
+	b, err := openapiFS.ReadFile("openapi/foundation.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("openapi/foundation.json: %w", err)
+	}
+	paths := doc["paths"].(map[string]any)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	names, _ := fs.Glob(openapiFS, "openapi/*.json")
+	for _, name := range names {
+		if name == "openapi/foundation.json" {
+			continue
+		}
+		var part struct {
+			Paths      map[string]any `json:"paths"`
+			Components struct {
+				Schemas map[string]any `json:"schemas"`
+			} `json:"components"`
+		}
+		b, err := openapiFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k, v := range part.Paths {
+			if _, dup := paths[k]; dup {
+				return nil, fmt.Errorf("%s: path %s is documented twice", name, k)
+			}
+			paths[k] = v
+		}
+		for k, v := range part.Components.Schemas {
+			if _, dup := schemas[k]; dup {
+				return nil, fmt.Errorf("%s: schema %s is defined twice", name, k)
+			}
+			schemas[k] = v
+		}
+	}
+	return json.MarshalIndent(doc, "", " ")
+}
 
 // Handler serves the API.
 type Handler struct {
@@ -33,11 +79,17 @@ type Handler struct {
 	people *people.Service
 	log    *slog.Logger
 	now    func() time.Time
+	doc    []byte // the OpenAPI document
 }
 
-// New returns a Handler.
+// New returns a Handler. It panics if the embedded OpenAPI documents do not
+// merge, which the tests would have caught.
 func New(store civic.Store, a *auth.Service, p *people.Service, log *slog.Logger, now func() time.Time) *Handler {
-	return &Handler{store: store, auth: a, people: p, log: log, now: now}
+	doc, err := openAPI()
+	if err != nil {
+		panic(err)
+	}
+	return &Handler{store: store, auth: a, people: p, log: log, now: now, doc: doc}
 }
 
 // errorBody is the shape of every API error.
@@ -133,6 +185,11 @@ func pathID(r *http.Request) (int64, error) {
 
 // Routes lists every API route with the permission it needs.
 func (h *Handler) Routes() []route.Route {
+	rs := append(h.foundationRoutes(), h.registryRoutes()...)
+	return append(rs, h.archiveRoutes()...)
+}
+
+func (h *Handler) foundationRoutes() []route.Route {
 	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}
@@ -162,7 +219,7 @@ func (h *Handler) Routes() []route.Route {
 
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
-	_, err := w.Write(openapi)
+	_, err := w.Write(h.doc)
 	return err
 }
 

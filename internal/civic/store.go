@@ -24,6 +24,9 @@ type Store interface {
 
 // Reader is the read side, available both on the Store and in a Tx.
 type Reader interface {
+	RegistryReader
+	ArchiveReader
+
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
 	Departments(ctx context.Context) ([]*Department, error)
@@ -60,6 +63,8 @@ type Reader interface {
 // Tx is one transaction. Its writes record their own audit events.
 type Tx interface {
 	Reader
+	RegistryWriter
+	ArchiveWriter
 	Now() time.Time
 
 	CreateDepartment(ctx context.Context, d *Department) error

@@ -9,6 +9,11 @@ import (
 
 // Routes lists every page and form target with the permission it needs.
 func (h *Handler) Routes() []route.Route {
+	rs := append(h.foundationRoutes(), h.registryRoutes()...)
+	return append(rs, h.archiveRoutes()...)
+}
+
+func (h *Handler) foundationRoutes() []route.Route {
 	get, post := http.MethodGet, http.MethodPost
 	return []route.Route{
 		{Method: get, Path: "/signin", Public: true, Summary: "sign-in page", Handle: h.signinPage},

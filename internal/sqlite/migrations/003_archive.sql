@@ -1,0 +1,2 @@
+-- The archive: filled in by the archive work.
+SELECT 1;
