@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,7 @@ func Run(t *testing.T) {
 	for _, e := range Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
-			for _, c := range cases {
+			for _, c := range slices.Concat(cases, registryCases, archiveCases) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					clock := NewClock(time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC))
@@ -114,10 +115,13 @@ func hashOf(s string) []byte {
 	return h[:]
 }
 
-var cases = []struct {
+// testCase is one conformance test; each area of Steward has its list.
+type testCase struct {
 	name string
 	fn   func(*testing.T, *fixture)
-}{
+}
+
+var cases = []testCase{
 	{"Departments", testDepartments},
 	{"People", testPeople},
 	{"Users", testUsers},

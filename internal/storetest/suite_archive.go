@@ -1,0 +1,4 @@
+package storetest
+
+// archiveCases test the archive's store methods.
+var archiveCases = []testCase{}

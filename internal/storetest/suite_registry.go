@@ -1,0 +1,4 @@
+package storetest
+
+// registryCases test the registry's store methods.
+var registryCases = []testCase{}
