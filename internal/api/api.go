@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
 
@@ -80,6 +81,8 @@ type Handler struct {
 	log    *slog.Logger
 	now    func() time.Time
 	doc    []byte // the OpenAPI document
+
+	reg *registry.Service // the account registry; its routes are left out when nil
 }
 
 // New returns a Handler. It panics if the embedded OpenAPI documents do not

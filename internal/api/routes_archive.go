@@ -1,7 +1,290 @@
 package api
 
-import "steward.city/steward/internal/route"
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/route"
+)
 
 // archiveRoutes are the API routes of the archive, documented in
-// openapi/archive.json.
-func (h *Handler) archiveRoutes() []route.Route { return nil }
+// openapi/archive.json. The archive service keeps its settings in the
+// store, so the one built here behaves like the server's.
+func (h *Handler) archiveRoutes() []route.Route {
+	a := &archiveAPI{Handler: h, svc: archive.New(archive.Config{Store: h.store, Now: h.now, Log: h.log})}
+	get, post := http.MethodGet, http.MethodPost
+	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
+		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}
+	}
+	return []route.Route{
+		r(post, "/ingest", civic.PermArchiveIngest, "put a batch of records into the archive", a.ingest),
+		r(get, "/archive/search", civic.PermArchiveView, "search the archive", a.search),
+		r(get, "/archive/items/{id}", civic.PermArchiveView, "one item with every version and its thread", a.item),
+		r(get, "/archive/holds", civic.PermArchiveView, "list legal holds", a.holdList),
+		r(post, "/archive/holds", civic.PermArchiveHold, "place a legal hold", a.holdCreate),
+		r(post, "/archive/holds/{id}/release", civic.PermArchiveHold, "release a legal hold", a.holdRelease),
+		r(get, "/archive/retention", civic.PermArchiveView, "the retention schedule", a.retention),
+		r(get, "/archive/dispositions", civic.PermArchiveView, "list disposition runs", a.runList),
+		r(post, "/archive/dispositions", civic.PermArchiveDispose, "propose a disposition run", a.runCreate),
+		r(get, "/archive/dispositions/{id}", civic.PermArchiveView, "one disposition run and its list", a.runGet),
+		r(post, "/archive/dispositions/{id}/approve", civic.PermArchiveDispose, "approve and execute a disposition run", a.runApprove),
+		{Method: get, Path: "/api/v1/archive/checkpoints", Public: true, API: true, Summary: "signed checkpoints of the archive's Merkle log", Handle: a.checkpoints},
+	}
+}
+
+type archiveAPI struct {
+	*Handler
+	svc *archive.Service
+}
+
+func (a *archiveAPI) ingest(w http.ResponseWriter, r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return civic.Invalid("", "send the body as application/json")
+	}
+	recs, errs, err := archive.DecodeBatch(r.Body)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.Ingest(r.Context(), route.User(r), recs, errs)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+type searchPage struct {
+	Items      []*civic.Version `json:"items"`
+	NextOffset *int             `json:"next_offset"`
+}
+
+func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
+	q, err := archive.ParseQuery(r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	if q.Offset, err = intParam(r, "offset", 0); err != nil {
+		return err
+	}
+	if q.Limit, err = intParam(r, "limit", 50); err != nil {
+		return err
+	}
+	if q.Limit < 1 || q.Limit > 1000 {
+		return civic.Invalid("limit", "limit must be 1 to 1000")
+	}
+	limit := q.Limit
+	q.Limit++
+	vs, err := a.svc.Search(r.Context(), route.User(r), q)
+	if err != nil {
+		return err
+	}
+	page := searchPage{Items: vs}
+	if len(vs) > limit {
+		page.Items = vs[:limit]
+		next := q.Offset + limit
+		page.NextOffset = &next
+	}
+	if page.Items == nil {
+		page.Items = []*civic.Version{}
+	}
+	return writeJSON(w, http.StatusOK, page)
+}
+
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, civic.Invalid(name, "%s must be a whole number", name)
+	}
+	return n, nil
+}
+
+func (a *archiveAPI) item(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Item(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (a *archiveAPI) holdList(w http.ResponseWriter, r *http.Request) error {
+	hs, err := a.store.Holds(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(hs))
+}
+
+type holdInput struct {
+	Matter   string   `json:"matter"`
+	Accounts []string `json:"accounts"`
+	From     string   `json:"from"`
+	Until    string   `json:"until"`
+	Query    string   `json:"query"`
+}
+
+func (a *archiveAPI) holdCreate(w http.ResponseWriter, r *http.Request) error {
+	var in holdInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	h := &civic.Hold{Matter: in.Matter, Accounts: in.Accounts, Query: in.Query}
+	var err error
+	if h.From, err = optTime("from", in.From); err != nil {
+		return err
+	}
+	if h.Until, err = optTime("until", in.Until); err != nil {
+		return err
+	}
+	if err := a.svc.PlaceHold(r.Context(), route.User(r), h); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/archive/holds")
+	return writeJSON(w, http.StatusCreated, h)
+}
+
+// optTime parses an optional date (2025-01-31) or RFC 3339 time.
+func optTime(field, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return &t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, civic.Invalid(field, "%s must be a date (2025-01-31) or an RFC 3339 time", field)
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+type releaseInput struct {
+	Reason string `json:"reason"`
+}
+
+func (a *archiveAPI) holdRelease(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in releaseInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := a.svc.ReleaseHold(r.Context(), route.User(r), id, in.Reason); err != nil {
+		return err
+	}
+	h, err := a.store.Hold(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, h)
+}
+
+func (a *archiveAPI) retention(w http.ResponseWriter, r *http.Request) error {
+	rt, err := a.svc.Retention(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rt)
+}
+
+func (a *archiveAPI) runList(w http.ResponseWriter, r *http.Request) error {
+	rs, err := a.store.DispositionRuns(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(rs))
+}
+
+type runInput struct {
+	AsOf string `json:"as_of"`
+}
+
+func (a *archiveAPI) runCreate(w http.ResponseWriter, r *http.Request) error {
+	var in runInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	asOf, err := optTime("as_of", in.AsOf)
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	if asOf != nil {
+		at = *asOf
+	}
+	run, err := a.svc.ProposeDisposition(r.Context(), route.User(r), at)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/archive/dispositions/"+strconv.FormatInt(run.ID, 10))
+	return writeJSON(w, http.StatusCreated, run)
+}
+
+type runView struct {
+	Run     *civic.DispositionRun     `json:"run"`
+	Entries []*civic.DispositionEntry `json:"entries"`
+}
+
+func (a *archiveAPI) runGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	run, err := a.store.DispositionRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	es, err := a.store.DispositionEntries(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if es == nil {
+		es = []*civic.DispositionEntry{}
+	}
+	return writeJSON(w, http.StatusOK, runView{Run: run, Entries: es})
+}
+
+func (a *archiveAPI) runApprove(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	run, err := a.svc.ApproveDisposition(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, run)
+}
+
+type checkpointList struct {
+	VerifierKey string              `json:"verifier_key"`
+	Items       []*civic.Checkpoint `json:"items"`
+}
+
+func (a *archiveAPI) checkpoints(w http.ResponseWriter, r *http.Request) error {
+	cs, err := a.store.ArchiveCheckpoints(r.Context(), 100)
+	if err != nil {
+		return err
+	}
+	vkey, err := a.svc.Verifier(r.Context())
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []*civic.Checkpoint{}
+	}
+	return writeJSON(w, http.StatusOK, checkpointList{VerifierKey: vkey, Items: cs})
+}

@@ -70,6 +70,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.HideObjectTypes = civic.HiddenObjectTypes(route.User(r))
 	es, err := h.store.AuditEvents(r.Context(), f)
 	if err != nil {
 		return err

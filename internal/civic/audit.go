@@ -82,4 +82,7 @@ type AuditFilter struct {
 	Until      time.Time
 	BeforeSeq  int64 // page backwards from this sequence number (exclusive)
 	Limit      int
+	// HideObjectTypes leaves out events about these object types: covert
+	// profiles for everyone but SIC commanders (see HiddenObjectTypes).
+	HideObjectTypes []string
 }

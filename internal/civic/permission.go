@@ -18,10 +18,30 @@ const (
 	PermAdminManage       Permission = "admin.manage"       // grant or take the admin role, change an admin
 	PermAuditView         Permission = "audit.view"         // read the audit log
 	PermTokensAll         Permission = "tokens.all"         // see and revoke every user's API tokens
+
+	PermAccountsView     Permission = "accounts.view"     // the inventory of official accounts and requests
+	PermAccountsRequest  Permission = "accounts.request"  // request a new official account
+	PermAccountsApprove  Permission = "accounts.approve"  // decide a step of an approval chain (the step says whose)
+	PermAccountsManage   Permission = "accounts.manage"   // activate, suspend, retire, profile checks, approval chains
+	PermPostersRequest   Permission = "posters.request"   // ask in writing to post for an account
+	PermPostersDecide    Permission = "posters.decide"    // grant, refuse, recertify (directors) and revoke (and Communications)
+	PermCredentialsStore Permission = "credentials.store" // put administrator credentials in custody
+	PermCovertManage     Permission = "covert.manage"     // register and audit covert profiles
+	PermPoliciesManage   Permission = "policies.manage"   // publish policy versions; see every acknowledgement
+	PermConductView      Permission = "conduct.view"      // read conduct cases
+	PermConductManage    Permission = "conduct.manage"    // open cases, link evidence, record decisions
+
+	PermArchiveView    Permission = "archive.view"    // search the archive, read items, holds, retention and disposition runs
+	PermArchiveIngest  Permission = "archive.ingest"  // put records into the archive (imports, capture integrations)
+	PermArchiveHold    Permission = "archive.hold"    // place and release legal holds
+	PermArchiveDispose Permission = "archive.dispose" // propose and approve disposition runs
 )
 
 // Permissions lists every permission.
-var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartmentsManage, PermPeopleView, PermPeopleManage, PermUsersView, PermUsersManage, PermAdminManage, PermAuditView, PermTokensAll}
+var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartmentsManage, PermPeopleView, PermPeopleManage, PermUsersView, PermUsersManage, PermAdminManage, PermAuditView, PermTokensAll,
+	PermAccountsView, PermAccountsRequest, PermAccountsApprove, PermAccountsManage, PermPostersRequest, PermPostersDecide, PermCredentialsStore, PermCovertManage,
+	PermPoliciesManage, PermConductView, PermConductManage,
+	PermArchiveView, PermArchiveIngest, PermArchiveHold, PermArchiveDispose}
 
 // allowedRoles is the policy: which roles hold which permission. The role
 // matrix test in the server package checks every route against it.
@@ -47,6 +67,34 @@ func allowedRoles(p Permission) []Role {
 		return []Role{RoleAdmin, RoleClerk, RoleAttorney, RoleAuditor}
 	case PermTokensAll:
 		return []Role{RoleAdmin, RoleIT}
+	case PermAccountsView:
+		return []Role{RoleAdmin, RoleCommunications, RoleDirector, RoleStaff, RoleClerk, RoleAttorney, RoleHR, RoleIT, RoleAuditor}
+	case PermAccountsRequest, PermPostersRequest:
+		return []Role{RoleCommunications, RoleDirector, RoleStaff}
+	case PermAccountsApprove:
+		return []Role{RoleCommunications, RoleDirector}
+	case PermAccountsManage:
+		return []Role{RoleAdmin, RoleCommunications}
+	case PermPostersDecide:
+		return []Role{RoleCommunications, RoleDirector}
+	case PermCredentialsStore:
+		return []Role{RoleIT}
+	case PermCovertManage:
+		return []Role{RoleSICCommander}
+	case PermPoliciesManage:
+		return []Role{RoleAdmin, RoleHR}
+	case PermConductView:
+		return []Role{RoleAdmin, RoleAttorney, RoleHR}
+	case PermConductManage:
+		return []Role{RoleAttorney, RoleHR}
+	case PermArchiveView:
+		return []Role{RoleAdmin, RoleClerk, RoleAttorney, RoleCommunications, RoleAuditor}
+	case PermArchiveIngest:
+		return []Role{RoleAdmin, RoleClerk}
+	case PermArchiveHold:
+		return []Role{RoleAttorney}
+	case PermArchiveDispose:
+		return []Role{RoleClerk}
 	}
 	return []Role{} // unknown permission: nobody
 }

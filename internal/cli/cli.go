@@ -66,6 +66,13 @@ Commands:
   token list       list API tokens
   token revoke     revoke an API token
   audit verify     check the audit log's hash chain; exits 2 if it is broken
+  verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered
+  search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
+  archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -
+  archive export   write every archived version as JSON lines
+  archive checkpoint  sign an archive checkpoint now
+  bench archive    generate a city's items, ingest, search and export them; print one JSON object
+  vault rotate-key re-wrap every stored credential under a new vault key
   version          print the version
   help             print this help
 
@@ -136,6 +143,25 @@ func (a *app) run(args []string) error {
 			return err
 		}
 		return a.token(name, rest)
+	case "vault":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		return a.vaultCmd(name, rest)
+	case "verify":
+		return a.verify(rest)
+	case "search":
+		return a.search(rest)
+	case "archive", "bench":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		if cmd == "bench" {
+			return a.bench(name, rest)
+		}
+		return a.archiveCmd(name, rest)
 	case "audit":
 		name, rest, err := sub()
 		if err != nil {

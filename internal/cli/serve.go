@@ -15,6 +15,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/web"
@@ -27,6 +28,9 @@ func (a *app) serve(args []string) error {
 	demoCity := f.Bool("demo", false, "create a demo city on first start, to explore Steward")
 	level := f.String("log-level", "info", "debug, info, warn or error")
 	oc := f.oidcFlags()
+	vf := f.vaultFlags()
+	mf := f.mailFlags()
+	af := f.archiveFlags()
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +50,16 @@ func (a *app) serve(args []string) error {
 	if err := checkDataDir(*sf.data); err != nil {
 		return err
 	}
+	mailer, err := mf.mailer()
+	if err != nil {
+		return err
+	}
+	// The vault key is read before the database is opened, and checked
+	// against it before anything is written: a wrong key changes nothing.
+	v, err := a.loadVault(vf, *sf.data, true)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(a.ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -55,9 +69,22 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := unlockVault(ctx, store, v); err != nil {
+		return err
+	}
+	if _, err := a.startArchive(ctx, store, af, *sf.data, log); err != nil {
+		return err
+	}
 
 	authSvc := auth.New(store, a.now, log)
 	peopleSvc := people.New(store)
+	var m registry.Mailer
+	if mailer != nil {
+		m = mailer
+	}
+	regSvc := registry.New(store, v, m, log, a.now)
+	peopleSvc.OnDisable(regSvc.OnDisable)
+	peopleSvc.OnSetRoles(regSvc.OnSetRoles)
 	var sso web.SSO
 	if cfg, on, err := oc.config(); err != nil {
 		return err
@@ -78,18 +105,19 @@ func (a *app) serve(args []string) error {
 		}
 		printDemo(a, ln.Addr().String(), logins)
 	}
-	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version})
+	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc})
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now), Log: log}),
+		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc), Log: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
 	go purge(ctx, authSvc, log)
+	go sweep(ctx, regSvc, log)
 	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

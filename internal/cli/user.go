@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -135,7 +136,13 @@ func (a *app) user(name string, args []string) error {
 	default:
 		return usagef("unknown command user %s", name)
 	}
-	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, people.New(s)) })
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		svc := people.New(s)
+		reg := registry.New(s, nil, nil, nil, a.now)
+		svc.OnDisable(reg.OnDisable)
+		svc.OnSetRoles(reg.OnSetRoles)
+		return run(s, svc)
+	})
 }
 
 // password reads a password from the first line of standard input when

@@ -97,6 +97,7 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 	}
 	err = store.Update(ctx, civic.Actor{Label: "demo"}, func(tx civic.Tx) error {
 		ids := map[string]int64{}
+		persons, users := map[string]*civic.Person{}, map[string]*civic.User{}
 		for _, d := range departments {
 			d := d
 			if err := tx.CreateDepartment(ctx, &d); err != nil {
@@ -109,6 +110,7 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 			if err := tx.CreatePerson(ctx, cp); err != nil {
 				return err
 			}
+			persons[p.name] = cp
 			if p.email == "" {
 				continue
 			}
@@ -124,6 +126,13 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
+			users[p.email] = u
+		}
+		if err := seedRegistry(ctx, tx, ids, persons, users); err != nil {
+			return err
+		}
+		if err := seedArchive(ctx, tx); err != nil {
+			return err
 		}
 		return tx.SetSetting(ctx, SettingKey, "true")
 	})

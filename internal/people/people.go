@@ -16,6 +16,24 @@ import (
 // everything.
 type Service struct {
 	store civic.Store
+	// onDisable runs in the transaction that disables a user; see OnDisable.
+	onDisable func(ctx context.Context, tx civic.Tx, u *civic.User) error
+	// onSetRoles runs in the transaction that replaces a user's roles; see OnSetRoles.
+	onSetRoles func(ctx context.Context, tx civic.Tx, u *civic.User, next []civic.Grant) error
+}
+
+// OnSetRoles sets fn to run in the transaction that replaces u's roles with
+// next, before they are replaced; its error refuses the change. The
+// registry uses it to keep at least one SIC commander.
+func (s *Service) OnSetRoles(fn func(ctx context.Context, tx civic.Tx, u *civic.User, next []civic.Grant) error) {
+	s.onSetRoles = fn
+}
+
+// OnDisable sets fn to run in the transaction that disables a user, after
+// the user is disabled; its error undoes the disabling. The registry uses
+// it to flag for rotation the credentials the user could reveal.
+func (s *Service) OnDisable(fn func(ctx context.Context, tx civic.Tx, u *civic.User) error) {
+	s.onDisable = fn
 }
 
 // New returns a Service on store.
@@ -145,6 +163,11 @@ func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64,
 		if actor != nil && actor.ID == userID && target.Has(civic.RoleAdmin) && !hasAdmin(gs) {
 			return civic.Invalid("roles", "you cannot take the admin role from yourself")
 		}
+		if s.onSetRoles != nil {
+			if err := s.onSetRoles(ctx, tx, target, gs); err != nil {
+				return err
+			}
+		}
 		return tx.SetUserGrants(ctx, userID, gs)
 	})
 }
@@ -154,8 +177,14 @@ func (s *Service) SetDisabled(ctx context.Context, actor *civic.User, userID int
 	if actor != nil && actor.ID == userID && disabled {
 		return civic.Invalid("user", "you cannot disable yourself")
 	}
-	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, _ *civic.User) error {
-		return tx.SetUserDisabled(ctx, userID, disabled)
+	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, target *civic.User) error {
+		if err := tx.SetUserDisabled(ctx, userID, disabled); err != nil {
+			return err
+		}
+		if disabled && target.DisabledAt == nil && s.onDisable != nil {
+			return s.onDisable(ctx, tx, target)
+		}
+		return nil
 	})
 }
 

@@ -18,9 +18,11 @@ import (
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/storetest"
+	"steward.city/steward/internal/vault"
 	"steward.city/steward/internal/web"
 )
 
@@ -32,6 +34,8 @@ type testApp struct {
 	server *server.Server
 	clock  *storetest.Clock
 	logs   *bytes.Buffer
+	reg    *registry.Service
+	vault  *vault.Vault
 }
 
 // newApp builds Steward on engine e with the demo city seeded; sso may be nil.
@@ -43,6 +47,13 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := auth.New(s, clock.Now, log)
 	p := people.New(s)
+	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New(s, v, nil, log, clock.Now)
+	p.OnDisable(reg.OnDisable)
+	p.OnSetRoles(reg.OnSetRoles)
 	if _, err := demo.Seed(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +61,12 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *
 	if sso != nil {
 		ssoImpl = sso(a)
 	}
-	wh, err := web.New(web.Config{Store: s, Auth: a, People: p, SSO: ssoImpl, Log: log, Now: clock.Now, Version: "test"})
+	wh, err := web.New(web.Config{Store: s, Auth: a, People: p, SSO: ssoImpl, Log: log, Now: clock.Now, Version: "test", Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now), Log: log})
-	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs}
+	srv := server.New(server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log})
+	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs, reg: reg, vault: v}
 }
 
 // demoEmail returns the demo user e-mail address for a role.

@@ -61,7 +61,10 @@ func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error)
 func openPools(path string) (write, read *sql.DB, err error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
-	write, err = sql.Open("sqlite", base+pragmas+"&_txlock=immediate")
+	// The writer gets a larger page cache (32 MB) and keeps statement
+	// journals in memory: archive ingest writes several indexes and the
+	// full-text index with multi-row statements in every transaction.
+	write, err = sql.Open("sqlite", base+pragmas+"&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

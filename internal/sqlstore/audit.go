@@ -101,6 +101,12 @@ func (r *reader) AuditEvents(ctx context.Context, f civic.AuditFilter) (_ []*civ
 	if f.BeforeSeq > 0 {
 		where, args = append(where, "seq < ?"), append(args, f.BeforeSeq)
 	}
+	if n := len(f.HideObjectTypes); n > 0 {
+		where = append(where, "object_type NOT IN ("+placeholders(n)+")")
+		for _, ot := range f.HideObjectTypes {
+			args = append(args, ot)
+		}
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100

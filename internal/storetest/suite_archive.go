@@ -1,4 +1,382 @@
 package storetest
 
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"steward.city/steward/internal/civic"
+)
+
 // archiveCases test the archive's store methods.
-var archiveCases = []testCase{}
+var archiveCases = []testCase{
+	{"ArchiveIngest", testArchiveIngest},
+	{"ArchiveLog", testArchiveLog},
+	{"ArchiveSearch", testArchiveSearch},
+	{"ArchiveHolds", testArchiveHolds},
+	{"ArchiveDisposition", testArchiveDisposition},
+	{"ArchiveAccounts", testArchiveAccounts},
+}
+
+// version returns a version of item id on account, captured at t.
+func version(account, id, text string, t time.Time) *civic.Version {
+	v := &civic.Version{Account: account, PlatformID: id, Kind: civic.ItemComment, ThreadID: "t1", CapturedAt: t.UTC().Truncate(time.Microsecond),
+		Author: civic.Author{ID: "u1", Handle: "@resident", Name: "A Resident"}, Text: text, State: civic.StateVisible, Raw: []byte(`{"id":"` + id + `"}`)}
+	v.Hash = v.ComputeHash()
+	return v
+}
+
+func (f *fixture) ingest(t *testing.T, vs ...*civic.Version) []bool {
+	t.Helper()
+	var isNew []bool
+	f.update(t, func(tx civic.Tx) error {
+		var err error
+		isNew, err = tx.IngestVersions(f.ctx, vs, 0)
+		return err
+	})
+	return isNew
+}
+
+func testArchiveIngest(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	acct := "mastodon:@parks@city.example"
+	v1 := version(acct, "100", "The splash pad opens Saturday", base)
+	v2 := version(acct, "100", "The splash pad opens Sunday", base.Add(time.Hour))
+	v1copy := version(acct, "100", "The splash pad opens Saturday", base)
+	v1.Raw = []byte("{\"id\":\"100\",  \"nul\":\"\\u0000\", \"bin\":\"\xff\"}")
+	v1.Hash = v1.ComputeHash()
+	*v1copy = *v1
+	got := f.ingest(t, v1, v2, v1copy)
+	if !slices.Equal(got, []bool{true, true, false}) {
+		t.Fatalf("new = %v, want the copy in the same batch not stored again", got)
+	}
+	if v1copy.ID != v1.ID || v1.ItemID != v2.ItemID || v1.ID == 0 {
+		t.Errorf("ids: v1 %d/%d, v2 %d/%d, copy %d", v1.ID, v1.ItemID, v2.ID, v2.ItemID, v1copy.ID)
+	}
+	ev := f.lastEvent(t)
+	if ev.Action != "archive.ingest" || string(ev.After) == "" {
+		t.Errorf("last event %s, want archive.ingest", ev.Action)
+	}
+	before := f.eventCount(t)
+	// The same versions again, out of order: nothing new, one event.
+	again := version(acct, "100", "The splash pad opens Sunday", base.Add(time.Hour))
+	if got := f.ingest(t, again, v1copy); !slices.Equal(got, []bool{false, false}) {
+		t.Errorf("second ingest new = %v, want none", got)
+	}
+	if again.ID != v2.ID {
+		t.Errorf("duplicate got id %d, want %d", again.ID, v2.ID)
+	}
+	if n := f.eventCount(t); n != before+1 {
+		t.Errorf("a batch wrote %d audit events, want 1", n-before)
+	}
+	// An older version arriving late is stored; the item's state stays
+	// that of its latest version.
+	old := version(acct, "100", "Draft", base.Add(-time.Hour))
+	old.State = civic.StateDeleted
+	old.Hash = old.ComputeHash()
+	late := version(acct, "100", "The splash pad opens Sunday", base.Add(2*time.Hour))
+	late.State = civic.StateHidden
+	late.Hash = late.ComputeHash()
+	f.ingest(t, late, old)
+	it, err := f.s.ArchiveItem(f.ctx, v1.ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Versions != 4 || it.State != civic.StateHidden || !it.FirstCapture.Equal(old.CapturedAt) || !it.LastCapture.Equal(late.CapturedAt) {
+		t.Errorf("item = %+v, want 4 versions, hidden, first %v last %v", it, old.CapturedAt, late.CapturedAt)
+	}
+	vs, err := f.s.ArchiveVersions(f.ctx, v1.ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 4 || vs[0].Text != "Draft" || vs[3].State != civic.StateHidden {
+		t.Fatalf("versions not in captured order: %d", len(vs))
+	}
+	// Stored byte for byte, hash intact.
+	if string(vs[1].Raw) != string(v1.Raw) {
+		t.Errorf("raw = %q, want %q byte for byte", vs[1].Raw, v1.Raw)
+	}
+	for _, v := range vs {
+		if v.ComputeHash() != v.Hash {
+			t.Errorf("version %d read back does not hash to its hash", v.ID)
+		}
+	}
+	th, err := f.s.ArchiveThread(f.ctx, v1.ItemID)
+	if err != nil || len(th) != 1 {
+		t.Errorf("thread = %d items, %v", len(th), err)
+	}
+	if _, err := f.s.ArchiveItem(f.ctx, 999999); civic.ErrorKind(err) != civic.KindNotFound {
+		t.Errorf("missing item: %v, want not found", err)
+	}
+}
+
+func testArchiveLog(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	var all []*civic.Version
+	for batch := 0; batch < 5; batch++ {
+		var vs []*civic.Version
+		for i := 0; i < 7; i++ {
+			vs = append(vs, version("x:@city", fmt.Sprintf("%d-%d", batch, i), "text", base.Add(time.Duration(batch*10+i)*time.Minute)))
+		}
+		f.ingest(t, vs...)
+		all = append(all, vs...)
+	}
+	size, root, err := f.s.ArchiveLogHead(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != int64(len(all)) {
+		t.Fatalf("log size %d, want %d", size, len(all))
+	}
+	// The root is the RFC 6962 root of the versions' hashes in ID order,
+	// computed here independently with tlog.
+	stored := map[int64]tlog.Hash{}
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			out[i] = stored[x]
+		}
+		return out, nil
+	})
+	for i, v := range all {
+		if v.ID != int64(i+1) || v.LogIndex != int64(i) {
+			t.Fatalf("version %d has id %d, log index %d", i, v.ID, v.LogIndex)
+		}
+		h, _ := hex.DecodeString(v.Hash)
+		hs, err := tlog.StoredHashes(int64(i), h, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, x := range hs {
+			stored[tlog.StoredHashIndex(0, int64(i))+int64(j)] = x
+		}
+	}
+	want, err := tlog.TreeHash(size, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base64.StdEncoding.EncodeToString(root) != base64.StdEncoding.EncodeToString(want[:]) {
+		t.Errorf("root %x, tlog computes %x", root, want)
+	}
+	var n int
+	if err := f.s.WalkVersions(f.ctx, 0, func(v *civic.Version, leaf []byte) error {
+		h, _ := hex.DecodeString(v.Hash)
+		lh := tlog.RecordHash(h)
+		if string(leaf) != string(lh[:]) {
+			t.Errorf("version %d: leaf differs", v.ID)
+		}
+		n++
+		return nil
+	}); err != nil || n != len(all) {
+		t.Errorf("walked %d versions, %v", n, err)
+	}
+	var scanned []int64
+	if err := f.s.ScanVersions(f.ctx, 10, func(v *civic.Version) error {
+		if v.Account != "x:@city" || v.ComputeHash() != v.Hash {
+			t.Errorf("scanned version %d: account %q, hash matches %v", v.ID, v.Account, v.ComputeHash() == v.Hash)
+		}
+		scanned = append(scanned, v.ID)
+		return nil
+	}); err != nil || len(scanned) != len(all)-10 || scanned[0] != 11 {
+		t.Errorf("scan after 10: %v, %v", scanned, err)
+	}
+	c := &civic.Checkpoint{Size: size, RootHash: base64.StdEncoding.EncodeToString(root), Time: f.clock.Now(), Note: "note"}
+	f.update(t, func(tx civic.Tx) error { return tx.AddCheckpoint(f.ctx, c) })
+	cs, err := f.s.ArchiveCheckpoints(f.ctx, 0)
+	if err != nil || len(cs) != 1 || cs[0].Size != size || cs[0].Note != "note" {
+		t.Errorf("checkpoints = %v, %v", cs, err)
+	}
+}
+
+func testArchiveSearch(t *testing.T, f *fixture) {
+	base := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	parks, library := "mastodon:@parks@city.example", "facebook:citylibrary"
+	mk := func(acct, id, text string, day int, author string, state civic.ItemState) *civic.Version {
+		v := version(acct, id, text, base.AddDate(0, 0, day))
+		v.Author.Handle, v.State = author, state
+		pt := base.AddDate(0, 0, day)
+		v.PlatformTime = &pt
+		v.Hash = v.ComputeHash()
+		return v
+	}
+	f.ingest(t,
+		mk(parks, "1", "Pothole on Main Street near the park", 0, "@ann", civic.StateVisible),
+		mk(parks, "2", "The main street parade is Saturday", 10, "@bob", civic.StateVisible),
+		mk(library, "3", "Main street library hours", 20, "@ann", civic.StateDeleted),
+		mk(parks, "4", "Street fair: مرحبا 👋 e\u0301cole", 30, "@cy", civic.StateHidden),
+	)
+	ids := func(q civic.ArchiveQuery) []string {
+		t.Helper()
+		vs, err := f.s.SearchArchive(f.ctx, &q)
+		if err != nil {
+			t.Fatalf("search %+v: %v", q, err)
+		}
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.PlatformID)
+		}
+		return out
+	}
+	yes, no := true, false
+	for _, c := range []struct {
+		name string
+		q    civic.ArchiveQuery
+		want []string
+	}{
+		{"words, newest first", civic.ArchiveQuery{Terms: []string{"main", "street"}}, []string{"3", "2", "1"}},
+		{"phrase", civic.ArchiveQuery{Terms: []string{"main street"}}, []string{"3", "2", "1"}},
+		{"phrase order matters", civic.ArchiveQuery{Terms: []string{"street main"}}, nil},
+		{"case", civic.ArchiveQuery{Terms: []string{"POTHOLE"}}, []string{"1"}},
+		{"account", civic.ArchiveQuery{Terms: []string{"street"}, Account: parks}, []string{"4", "2", "1"}},
+		{"platform", civic.ArchiveQuery{Platform: "facebook"}, []string{"3"}},
+		{"date range", civic.ArchiveQuery{Terms: []string{"street"}, From: base.AddDate(0, 0, 5), Until: base.AddDate(0, 0, 21)}, []string{"3", "2"}},
+		{"date range alone", civic.ArchiveQuery{From: base.AddDate(0, 0, 25)}, []string{"4"}},
+		{"empty range", civic.ArchiveQuery{From: base.AddDate(1, 0, 0)}, nil},
+		{"author", civic.ArchiveQuery{Author: "@ann"}, []string{"3", "1"}},
+		{"kind", civic.ArchiveQuery{Kind: civic.ItemPost}, nil},
+		{"state", civic.ArchiveQuery{State: civic.StateDeleted}, []string{"3"}},
+		{"removed", civic.ArchiveQuery{Removed: &yes}, []string{"4", "3"}},
+		{"not removed", civic.ArchiveQuery{Removed: &no}, []string{"2", "1"}},
+		{"held", civic.ArchiveQuery{Held: &yes}, nil},
+		{"right-to-left", civic.ArchiveQuery{Terms: []string{"مرحبا"}}, []string{"4"}},
+		{"paging", civic.ArchiveQuery{Terms: []string{"street"}, Limit: 2, Offset: 1}, []string{"3", "2"}},
+		{"quotes in a term", civic.ArchiveQuery{Terms: []string{`"main`}}, []string{"3", "2", "1"}},
+	} {
+		if got := ids(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	rel := ids(civic.ArchiveQuery{Terms: []string{"street"}, Relevance: true})
+	if len(rel) != 4 {
+		t.Errorf("relevance order returned %v", rel)
+	}
+}
+
+func testArchiveHolds(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	a, b := version("x:@city", "1", "one", base), version("x:@city", "2", "two", base)
+	f.ingest(t, a, b)
+	h := &civic.Hold{Matter: "  Smith v. City  ", Accounts: []string{"x:@city"}}
+	f.update(t, func(tx civic.Tx) error { return tx.PlaceHold(f.ctx, h, []int64{a.ItemID}) })
+	if h.Matter != "Smith v. City" || h.PlacedBy != "suite" || h.ID == 0 {
+		t.Errorf("hold = %+v", h)
+	}
+	held, err := f.s.HeldItemIDs(f.ctx, []int64{a.ItemID, b.ItemID})
+	if err != nil || !held[a.ItemID] || held[b.ItemID] {
+		t.Errorf("held = %v, %v; want only item %d", held, err, a.ItemID)
+	}
+	// New versions that the hold covers are linked at ingest.
+	c := version("x:@city", "3", "three", base)
+	c.Holds = []int64{h.ID}
+	f.ingest(t, c)
+	got, _ := f.s.Hold(f.ctx, h.ID)
+	if got.Items != 2 || !got.Active() {
+		t.Errorf("hold items = %d active %v, want 2 active", got.Items, got.Active())
+	}
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { return tx.PlaceHold(f.ctx, &civic.Hold{}, nil) })
+	wantErr(t, err, civic.KindInvalid, "matter")
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { return tx.ReleaseHold(f.ctx, h.ID, " ") })
+	wantErr(t, err, civic.KindInvalid, "reason")
+	f.update(t, func(tx civic.Tx) error { return tx.ReleaseHold(f.ctx, h.ID, "case settled") })
+	got, _ = f.s.Hold(f.ctx, h.ID)
+	if got.Active() || got.ReleaseReason != "case settled" || got.Items != 2 {
+		t.Errorf("released hold = %+v, want history kept", got)
+	}
+	if held, _ := f.s.HeldItemIDs(f.ctx, []int64{a.ItemID}); held[a.ItemID] {
+		t.Error("a released hold still holds its items")
+	}
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { return tx.ReleaseHold(f.ctx, h.ID, "again") })
+	wantErr(t, err, civic.KindConflict, "")
+	if ev := f.lastEvent(t); ev.Action != "archive.hold_release" {
+		t.Errorf("last event %s", ev.Action)
+	}
+}
+
+func testArchiveDisposition(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	a, b := version("x:@city", "1", "dispose me", base), version("x:@city", "2", "held one", base)
+	a2 := version("x:@city", "1", "dispose me too", base.Add(time.Minute))
+	f.ingest(t, a, b, a2)
+	h := &civic.Hold{Matter: "Matter"}
+	f.update(t, func(tx civic.Tx) error { return tx.PlaceHold(f.ctx, h, []int64{b.ItemID}) })
+	run := &civic.DispositionRun{AsOf: f.clock.Now()}
+	entries := []*civic.DispositionEntry{
+		{ItemID: a.ItemID, Account: "x:@city", Kind: civic.ItemComment, PlatformID: "1", FirstCapture: base, LastCapture: base, Versions: 2, Class: "transitory", EligibleAt: base},
+		{ItemID: b.ItemID, Account: "x:@city", Kind: civic.ItemComment, PlatformID: "2", FirstCapture: base, LastCapture: base, Versions: 1, Class: "transitory", EligibleAt: base},
+	}
+	f.update(t, func(tx civic.Tx) error { return tx.CreateDispositionRun(f.ctx, run, entries) })
+	var disposed, skipped int
+	f.update(t, func(tx civic.Tx) error {
+		var err error
+		disposed, skipped, err = tx.ExecuteDispositionRun(f.ctx, run.ID)
+		return err
+	})
+	if disposed != 1 || skipped != 1 {
+		t.Errorf("disposed %d skipped %d, want 1 and 1", disposed, skipped)
+	}
+	vs, _ := f.s.ArchiveVersions(f.ctx, a.ItemID)
+	for _, v := range vs {
+		if v.Text != "" || len(v.Raw) != 0 || v.DisposedAt == nil || v.Hash == "" {
+			t.Errorf("disposed version %d keeps content %q or lost its hash", v.ID, v.Text)
+		}
+		if ok, err := f.s.DisposedVersion(f.ctx, v.ID); !ok || err != nil {
+			t.Errorf("DisposedVersion(%d) = %v, %v", v.ID, ok, err)
+		}
+	}
+	if vs, _ := f.s.ArchiveVersions(f.ctx, b.ItemID); vs[0].Text != "held one" {
+		t.Error("a held item was disposed of")
+	}
+	if hits, _ := f.s.SearchArchive(f.ctx, &civic.ArchiveQuery{Terms: []string{"dispose"}}); len(hits) != 0 {
+		t.Errorf("disposed content is still found by search: %d hits", len(hits))
+	}
+	es, err := f.s.DispositionEntries(f.ctx, run.ID)
+	if err != nil || len(es) != 2 || es[0].DisposedAt == nil || es[1].Skipped == "" {
+		t.Errorf("disposition list = %+v, %v", es, err)
+	}
+	got, _ := f.s.DispositionRun(f.ctx, run.ID)
+	if got.Status != "executed" || got.ApprovedBy != "suite" || got.ApprovedAt == nil {
+		t.Errorf("run = %+v", got)
+	}
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { _, _, err := tx.ExecuteDispositionRun(f.ctx, run.ID); return err })
+	wantErr(t, err, civic.KindConflict, "")
+	// The log is untouched: same size, same leaves.
+	size, _, _ := f.s.ArchiveLogHead(f.ctx)
+	if size != 3 {
+		t.Errorf("log size %d after disposition, want 3", size)
+	}
+}
+
+func testArchiveAccounts(t *testing.T, f *fixture) {
+	d := f.department(t, "parks", "Parks")
+	a := &civic.ArchiveAccount{Ref: "bluesky:parks.city.example", DepartmentID: d.ID}
+	f.update(t, func(tx civic.Tx) error { return tx.RegisterArchiveAccount(f.ctx, a) })
+	if a.Platform != "bluesky" || a.Handle != "parks.city.example" {
+		t.Errorf("account = %+v", a)
+	}
+	err := f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
+		return tx.RegisterArchiveAccount(f.ctx, &civic.ArchiveAccount{Ref: "bluesky:parks.city.example"})
+	})
+	wantErr(t, err, civic.KindConflict, "account")
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
+		return tx.RegisterArchiveAccount(f.ctx, &civic.ArchiveAccount{Ref: "no-colon"})
+	})
+	wantErr(t, err, civic.KindInvalid, "account")
+	got, err := f.s.ArchiveAccountByRef(f.ctx, "bluesky:parks.city.example")
+	if err != nil || got.DepartmentID != d.ID {
+		t.Errorf("account by ref = %+v, %v", got, err)
+	}
+	v := version("bluesky:parks.city.example", "1", "hi", time.Now())
+	f.ingest(t, v)
+	if v.AccountID != a.ID {
+		t.Errorf("ingest made a new account %d, want %d", v.AccountID, a.ID)
+	}
+	as, _ := f.s.ArchiveAccounts(f.ctx)
+	if len(as) != 1 {
+		t.Errorf("%d accounts", len(as))
+	}
+}

@@ -32,6 +32,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	f.HideObjectTypes = civic.HiddenObjectTypes(route.User(r))
 	es, err := h.store.AuditEvents(r.Context(), f)
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		d.Users = len(us)
 	}
 	if u.Can(civic.PermAuditView) {
-		if d.Recent, err = h.store.AuditEvents(ctx, civic.AuditFilter{Limit: 8}); err != nil {
+		if d.Recent, err = h.store.AuditEvents(ctx, civic.AuditFilter{Limit: 8, HideObjectTypes: civic.HiddenObjectTypes(u)}); err != nil {
 			return err
 		}
 	}

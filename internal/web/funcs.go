@@ -49,7 +49,17 @@ func templateFuncs() template.FuncMap {
 			}
 			return ""
 		},
-		"eq64":   func(a, b int64) bool { return a == b },
+		"eq64":       func(a, b int64) bool { return a == b },
+		"input":      formInput,
+		"approvalAt": approvalAt,
+		"personName": func(ps []*civic.Person, id int64) string {
+			for _, p := range ps {
+				if p.ID == id {
+					return p.Name
+				}
+			}
+			return ""
+		},
 		"pretty": prettyJSON,
 		"rolesData": func(rs []civic.Role, ds []*civic.Department, f userForm, errs []FieldError) map[string]any {
 			return map[string]any{"Roles": rs, "Departments": ds, "Form": f, "Errors": errs}

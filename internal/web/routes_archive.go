@@ -1,6 +1,267 @@
 package web
 
-import "steward.city/steward/internal/route"
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
-// archiveRoutes are the pages of the archive.
-func (h *Handler) archiveRoutes() []route.Route { return nil }
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/route"
+)
+
+// archiveRoutes are the pages of the archive. The archive service keeps its
+// settings in the store, so the one built here behaves like the server's.
+func (h *Handler) archiveRoutes() []route.Route {
+	a := &archivePages{Handler: h, svc: archive.New(archive.Config{Store: h.store, Now: h.now, Log: h.log})}
+	get, post := http.MethodGet, http.MethodPost
+	view := civic.PermArchiveView
+	return []route.Route{
+		{Method: get, Path: "/archive/items", Perm: view, Summary: "search the archive", Handle: a.search},
+		{Method: get, Path: "/archive/items/{id}", Perm: view, Summary: "one item: every version and its thread", Handle: a.item},
+		{Method: get, Path: "/archive/holds", Perm: view, Summary: "legal holds", Handle: a.holdList},
+		{Method: post, Path: "/archive/holds", Perm: civic.PermArchiveHold, Summary: "place a legal hold", Handle: a.holdCreate},
+		{Method: get, Path: "/archive/holds/{id}", Perm: view, Summary: "one legal hold", Handle: a.holdShow},
+		{Method: post, Path: "/archive/holds/{id}/release", Perm: civic.PermArchiveHold, Summary: "release a legal hold", Handle: a.holdRelease},
+		{Method: get, Path: "/archive/retention", Perm: view, Summary: "the retention schedule", Handle: a.retention},
+		{Method: get, Path: "/archive/dispositions", Perm: view, Summary: "disposition runs", Handle: a.runList},
+		{Method: post, Path: "/archive/dispositions", Perm: civic.PermArchiveDispose, Summary: "propose a disposition run", Handle: a.runCreate},
+		{Method: get, Path: "/archive/dispositions/{id}", Perm: view, Summary: "one disposition run and its list", Handle: a.runShow},
+		{Method: post, Path: "/archive/dispositions/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition run", Handle: a.runApprove},
+		{Method: get, Path: "/archive/checkpoints", Public: true, Summary: "signed checkpoints of the archive (public)", Handle: a.checkpoints},
+	}
+}
+
+type archivePages struct {
+	*Handler
+	svc *archive.Service
+}
+
+const searchPageSize = 25
+
+type searchData struct {
+	Q          string
+	Hits       []*civic.Version
+	Prev, Next string
+	Searched   bool
+}
+
+func (a *archivePages) search(w http.ResponseWriter, r *http.Request) error {
+	qs := strings.TrimSpace(r.URL.Query().Get("q"))
+	data := searchData{Q: qs, Searched: true}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(offset, 0)
+	q, err := archive.ParseQuery(qs)
+	if err == nil {
+		q.Offset, q.Limit = offset, searchPageSize+1
+		data.Hits, err = a.svc.Search(r.Context(), route.User(r), q)
+	}
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return a.render(w, r, http.StatusUnprocessableEntity, "archive_items", Page{Title: "Archive", Errors: fe, Data: data})
+		}
+		return err
+	}
+	link := func(off int) string {
+		return "/archive/items?" + url.Values{"q": {qs}, "offset": {strconv.Itoa(off)}}.Encode()
+	}
+	if len(data.Hits) > searchPageSize {
+		data.Hits = data.Hits[:searchPageSize]
+		data.Next = link(offset + searchPageSize)
+	}
+	if offset > 0 {
+		data.Prev = link(max(offset-searchPageSize, 0))
+	}
+	return a.render(w, r, http.StatusOK, "archive_items", Page{Title: "Archive", Data: data})
+}
+
+func (a *archivePages) item(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Item(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, http.StatusOK, "archive_item", Page{Title: "Archived " + string(v.Item.Kind) + " " + v.Item.PlatformID, Data: v})
+}
+
+type holdForm struct{ Matter, Accounts, From, Until, Query string }
+
+type holdListData struct {
+	Holds []*civic.Hold
+	Form  holdForm
+}
+
+func (a *archivePages) holdList(w http.ResponseWriter, r *http.Request) error {
+	return a.renderHolds(w, r, http.StatusOK, holdForm{}, nil)
+}
+
+func (a *archivePages) renderHolds(w http.ResponseWriter, r *http.Request, status int, f holdForm, errs []FieldError) error {
+	hs, err := a.store.Holds(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, status, "archive_holds", Page{Title: "Legal holds", Errors: errs, Data: holdListData{Holds: hs, Form: f}})
+}
+
+func (a *archivePages) holdCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := holdForm{Matter: r.PostFormValue("matter"), Accounts: r.PostFormValue("accounts"), From: r.PostFormValue("from"), Until: r.PostFormValue("until"), Query: r.PostFormValue("query")}
+	h := &civic.Hold{Matter: f.Matter, Accounts: strings.Fields(strings.ReplaceAll(f.Accounts, ",", " ")), Query: f.Query}
+	err := func() error {
+		var err error
+		if h.From, err = formDate("from", f.From, false); err != nil {
+			return err
+		}
+		if h.Until, err = formDate("until", f.Until, true); err != nil {
+			return err
+		}
+		return a.svc.PlaceHold(r.Context(), route.User(r), h)
+	}()
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return a.renderHolds(w, r, http.StatusUnprocessableEntity, f, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/archive/holds/"+itoa(h.ID), "created")
+}
+
+// formDate reads an optional date field; an end date is inclusive, so it
+// becomes the start of the next day.
+func formDate(field, s string, end bool) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return nil, civic.Invalid(field, "enter a date like 2025-01-31")
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return &t, nil
+}
+
+func (a *archivePages) holdShow(w http.ResponseWriter, r *http.Request) error {
+	return a.renderHold(w, r, http.StatusOK, nil)
+}
+
+func (a *archivePages) renderHold(w http.ResponseWriter, r *http.Request, status int, errs []FieldError) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	h, err := a.store.Hold(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, status, "archive_hold", Page{Title: "Legal hold: " + h.Matter, Errors: errs, Data: h})
+}
+
+func (a *archivePages) holdRelease(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := a.svc.ReleaseHold(r.Context(), route.User(r), id, r.PostFormValue("reason")); err != nil {
+		if fe, ok := formErrors(err); ok {
+			return a.renderHold(w, r, http.StatusUnprocessableEntity, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/archive/holds/"+itoa(id), "saved")
+}
+
+func (a *archivePages) retention(w http.ResponseWriter, r *http.Request) error {
+	rt, err := a.svc.Retention(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, http.StatusOK, "archive_retention", Page{Title: "Retention schedule", Data: rt})
+}
+
+func (a *archivePages) runList(w http.ResponseWriter, r *http.Request) error {
+	return a.renderRuns(w, r, http.StatusOK, nil)
+}
+
+func (a *archivePages) renderRuns(w http.ResponseWriter, r *http.Request, status int, errs []FieldError) error {
+	rs, err := a.store.DispositionRuns(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, status, "archive_dispositions", Page{Title: "Disposition", Errors: errs, Data: rs})
+}
+
+func (a *archivePages) runCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	run, err := a.svc.ProposeDisposition(r.Context(), route.User(r), time.Time{})
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return a.renderRuns(w, r, http.StatusUnprocessableEntity, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/archive/dispositions/"+itoa(run.ID), "created")
+}
+
+type runData struct {
+	Run     *civic.DispositionRun
+	Entries []*civic.DispositionEntry
+}
+
+func (a *archivePages) runShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	run, err := a.store.DispositionRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	es, err := a.store.DispositionEntries(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, http.StatusOK, "archive_disposition", Page{Title: "Disposition run " + itoa(id), Data: runData{Run: run, Entries: es}})
+}
+
+func (a *archivePages) runApprove(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.svc.ApproveDisposition(r.Context(), route.User(r), id); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/archive/dispositions/"+itoa(id), "saved")
+}
+
+type checkpointData struct {
+	VerifierKey string
+	Checkpoints []*civic.Checkpoint
+}
+
+func (a *archivePages) checkpoints(w http.ResponseWriter, r *http.Request) error {
+	cs, err := a.store.ArchiveCheckpoints(r.Context(), 50)
+	if err != nil {
+		return err
+	}
+	vkey, err := a.svc.Verifier(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.render(w, r, http.StatusOK, "archive_checkpoints", Page{Title: "Archive checkpoints", Data: checkpointData{VerifierKey: vkey, Checkpoints: cs}})
+}

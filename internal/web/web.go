@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
 
@@ -54,6 +55,7 @@ type Handler struct {
 	store   civic.Store
 	auth    *auth.Service
 	people  *people.Service
+	reg     *registry.Service
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
@@ -70,11 +72,14 @@ type Config struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	Version string
+
+	// Registry is the account registry; its pages are left out when nil.
+	Registry *registry.Service
 }
 
 // New parses the templates and returns a Handler.
 func New(c Config) (*Handler, error) {
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -142,6 +147,14 @@ func nav(u *civic.User, path string) []navItem {
 		{"/people", "People", civic.PermPeopleView},
 		{"/users", "Users and roles", civic.PermUsersView},
 		{"/tokens", "API tokens", civic.PermSignedIn},
+		{"/accounts", "Accounts", civic.PermAccountsView},
+		{"/posters", "Authorized posters", civic.PermAccountsView},
+		{"/contracts", "Agreements", civic.PermAccountsView},
+		{"/covert", "Covert profiles", civic.PermCovertManage},
+		{"/policies", "Policies", civic.PermSignedIn},
+		{"/cases", "Conduct cases", civic.PermConductView},
+		{"/notifications", "Notifications", civic.PermSignedIn},
+		{"/archive/items", "Archive", civic.PermArchiveView},
 		{"/audit", "Audit log", civic.PermAuditView},
 		{"/account", "Your account", civic.PermSignedIn},
 	}
@@ -167,6 +180,9 @@ var notices = map[string]string{
 	"ownpassword": "Your password is changed.",
 	"revoked":     "The token is revoked.",
 	"signedout":   "You are signed out.",
+	"requested":   "Your request is filed. The change is in the audit log.",
+	"decided":     "Your decision is recorded in the audit log.",
+	"stored":      "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
 }
 
 // render writes page name with status.

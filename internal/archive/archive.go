@@ -1,0 +1,74 @@
+// Package archive keeps everything posted by or to an official account as
+// an immutable, searchable, verifiable public record (REC-1..5): one ingest
+// path, full-text search with one query syntax, thread views with every
+// version, a Merkle log with signed checkpoints and its verification,
+// retention classes, legal holds and disposition.
+//
+// The Service keeps no state of its own: its settings (the retention
+// schedule, whether accounts must be registered, the checkpoint verifier
+// key) are in the store, so that every process and every handler built on
+// the same store behaves the same.
+package archive
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/blob"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/people"
+)
+
+// Settings the archive keeps in the store.
+const (
+	SettingRetention    = "archive.retention"              // the retention schedule, JSON
+	SettingRequireKnown = "archive.require_known_accounts" // "true": ingest refuses accounts not registered
+	SettingVerifier     = "archive.verifier_key"           // the checkpoint verifier key (signed-note format)
+)
+
+// Service is the archive's operations, shared by the pages, the API and the
+// command line. Methods taking an actor check its permissions; a nil actor
+// is the command line or Steward itself, which may do everything.
+type Service struct {
+	store  civic.Store
+	blobs  blob.Store // may be nil: media are then kept as references only
+	signer note.Signer
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// Config is what a Service needs. Blobs and Signer may be nil.
+type Config struct {
+	Store  civic.Store
+	Blobs  blob.Store
+	Signer note.Signer // signs checkpoints; nil: this process does not sign
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, now: c.Now, log: c.Log}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() civic.Store { return s.store }
+
+func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
+
+func actorOf(u *civic.User) civic.Actor { return auth.Actor(u) }
+
+// update runs fn in a transaction on behalf of actor.
+func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, actorOf(actor), fn)
+}

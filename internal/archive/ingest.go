@@ -1,0 +1,190 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// Outcome is what became of one record of a batch.
+type Outcome struct {
+	Index     int    `json:"index"`
+	Status    string `json:"status"` // stored, duplicate or rejected
+	VersionID int64  `json:"version_id,omitempty"`
+	ItemID    int64  `json:"item_id,omitempty"`
+	Hash      string `json:"hash,omitempty"`
+	Error     *Fault `json:"error,omitempty"`
+}
+
+// Fault is why a record was rejected, in the API's error shape.
+type Fault struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Result is the answer to a batch.
+type Result struct {
+	Stored     int       `json:"stored"`
+	Duplicates int       `json:"duplicates"`
+	Rejected   int       `json:"rejected"`
+	Records    []Outcome `json:"records"`
+}
+
+// Ingest validates each record and stores the good ones in one
+// transaction: the same version twice is stored once, a bad record is
+// rejected with an error naming its field, and the batch is one audit
+// event with its counts. decodeErrs, when not nil, holds errors from
+// DecodeBatch at the same indexes; those records count as rejected.
+func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Record, decodeErrs []error) (*Result, error) {
+	if err := require(actor, civic.PermArchiveIngest); err != nil {
+		return nil, err
+	}
+	if len(records) > MaxBatch {
+		return nil, civic.Invalid("records", "a batch holds at most %d records", MaxBatch)
+	}
+	res := &Result{Records: make([]Outcome, len(records))}
+	now := s.now()
+	reject := func(i int, err error) {
+		res.Rejected++
+		res.Records[i] = Outcome{Index: i, Status: "rejected", Error: &Fault{Code: civic.ErrorKind(err).String(), Message: civic.ErrorMessage(err), Field: civic.ErrorField(err)}}
+	}
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		*res = Result{Records: make([]Outcome, len(records))}
+		requireKnown, err := tx.Setting(ctx, SettingRequireKnown)
+		if err != nil {
+			return err
+		}
+		holds, err := activeHolds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		depts := map[string]int64{}
+		known := map[string]bool{}
+		var vs []*civic.Version
+		var idx []int
+		for i := range records {
+			if decodeErrs != nil && decodeErrs[i] != nil {
+				reject(i, decodeErrs[i])
+				continue
+			}
+			v, err := s.check(ctx, tx, &records[i], now, requireKnown == "true", depts, known)
+			if err != nil {
+				reject(i, err)
+				continue
+			}
+			v.Holds = holds.cover(v)
+			vs = append(vs, v)
+			idx = append(idx, i)
+		}
+		isNew, err := tx.IngestVersions(ctx, vs, res.Rejected)
+		if err != nil {
+			return err
+		}
+		for j, v := range vs {
+			o := Outcome{Index: idx[j], Status: "duplicate", VersionID: v.ID, ItemID: v.ItemID, Hash: v.Hash}
+			if isNew[j] {
+				o.Status = "stored"
+				res.Stored++
+			} else {
+				res.Duplicates++
+			}
+			res.Records[idx[j]] = o
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.putMedia(ctx, records, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// check validates one record against the store: its department and, when
+// required, that its account is registered.
+func (s *Service) check(ctx context.Context, tx civic.Tx, rec *Record, now time.Time, requireKnown bool, depts map[string]int64, known map[string]bool) (*civic.Version, error) {
+	v, err := rec.Version(now)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Department != "" {
+		id, ok := depts[rec.Department]
+		if !ok {
+			d, err := tx.DepartmentBySlug(ctx, rec.Department)
+			if err != nil {
+				if civic.ErrorKind(err) == civic.KindNotFound {
+					return nil, civic.Invalid("department", "no department with the short name %q", clip(rec.Department))
+				}
+				return nil, err
+			}
+			id = d.ID
+			depts[rec.Department] = id
+		}
+		v.DepartmentID = id
+	}
+	if requireKnown {
+		ok, seen := known[v.Account]
+		if !seen {
+			_, err := tx.ArchiveAccountByRef(ctx, v.Account)
+			if err != nil && civic.ErrorKind(err) != civic.KindNotFound {
+				return nil, err
+			}
+			ok = err == nil
+			known[v.Account] = ok
+		}
+		if !ok {
+			return nil, civic.Invalid("account", "the account %q is not registered in the archive", clip(v.Account))
+		}
+	}
+	return v, nil
+}
+
+// putMedia stores the media files Go callers passed with their records.
+// Files are stored after the versions that refer to them: a failure here
+// leaves a reference without its file, which a retry fills in, and never a
+// file without its record.
+func (s *Service) putMedia(ctx context.Context, records []Record, res *Result) error {
+	for i, rec := range records {
+		if res.Records[i].Status == "rejected" {
+			continue
+		}
+		for _, m := range rec.Media {
+			if m.Data == nil {
+				continue
+			}
+			if s.blobs == nil {
+				return civic.Errorf(civic.KindUnavailable, "no media store is configured")
+			}
+			if _, _, err := s.blobs.Put(ctx, m.SHA256, bytes.NewReader(m.Data)); err != nil {
+				return fmt.Errorf("store media %s: %w", m.SHA256, err)
+			}
+		}
+	}
+	return nil
+}
+
+// RegisterAccount adds an account to the archive before anything is
+// captured from it, as ingest requires when archive.require_known_accounts
+// is "true". department is a department slug or "".
+func (s *Service) RegisterAccount(ctx context.Context, actor *civic.User, ref, department string) (*civic.ArchiveAccount, error) {
+	if err := require(actor, civic.PermArchiveIngest); err != nil {
+		return nil, err
+	}
+	a := &civic.ArchiveAccount{Ref: ref}
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		if department != "" {
+			d, err := tx.DepartmentBySlug(ctx, department)
+			if err != nil {
+				return civic.Invalid("department", "no department with the short name %q", clip(department))
+			}
+			a.DepartmentID = d.ID
+		}
+		return tx.RegisterArchiveAccount(ctx, a)
+	})
+	return a, err
+}

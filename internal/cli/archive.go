@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/blob"
+	"steward.city/steward/internal/blob/disk"
+	"steward.city/steward/internal/blob/s3"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/sqlstore"
+)
+
+// archiveFlags are the archive's server settings.
+type archiveFlags struct {
+	retention    *string
+	interval     *string
+	requireKnown *bool
+	keyName      *string
+	dispose      *string
+	s3           [5]*string // endpoint, region, bucket, access key, secret key
+}
+
+func (f *flags) archiveFlags() archiveFlags {
+	return archiveFlags{
+		retention:    f.String("retention", "", "retention schedule (JSON); default: the Minnesota cities schedule as a starting point"),
+		interval:     f.String("checkpoint-interval", "2m", "how often to sign an archive checkpoint while records arrive"),
+		requireKnown: f.Bool("require-known-accounts", false, "refuse records from accounts not registered in the archive"),
+		keyName:      f.String("checkpoint-name", "steward-archive", "the name in the archive checkpoint key and every checkpoint's first line"),
+		dispose:      f.String("disposition-every", "", "propose a disposition run this often (24h, 168h…) for the clerk to approve; empty: on demand only"),
+		s3: [5]*string{
+			f.String("media-s3-endpoint", "", "S3-compatible service for media, http(s)://host[:port]; default: the media folder in the data folder"),
+			f.String("media-s3-region", "us-east-1", "S3 region"),
+			f.String("media-s3-bucket", "", "S3 bucket for media"),
+			f.String("media-s3-access-key", "", "S3 access key"),
+			f.String("media-s3-secret-key", "", "S3 secret key (prefer the environment variable)"),
+		},
+	}
+}
+
+// blobs opens the media store: S3 when configured, else the media folder.
+func (af archiveFlags) blobs(data string) (blob.Store, error) {
+	if *af.s3[0] == "" {
+		return disk.Open(filepath.Join(data, "media"))
+	}
+	s, err := s3.New(s3.Config{Endpoint: *af.s3[0], Region: *af.s3[1], Bucket: *af.s3[2], AccessKey: *af.s3[3], SecretKey: *af.s3[4]})
+	if err != nil {
+		return nil, usagef("--media-s3-*: %v", err)
+	}
+	return s, nil
+}
+
+// keyFile is where the checkpoint signing key is kept.
+func keyFile(data string) string { return filepath.Join(data, "archive-checkpoint.key") }
+
+// startArchive applies the archive settings, loads (or creates) the
+// checkpoint key, publishes its verifier and starts signing checkpoints
+// until ctx ends.
+func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFlags, data string, log *slog.Logger) (*archive.Service, error) {
+	interval, err := time.ParseDuration(*af.interval)
+	if err != nil || interval < time.Second {
+		return nil, usagef("--checkpoint-interval %q: want a duration of at least 1s, such as 2m", *af.interval)
+	}
+	var every time.Duration
+	if *af.dispose != "" {
+		if every, err = time.ParseDuration(*af.dispose); err != nil || every < time.Minute {
+			return nil, usagef("--disposition-every %q: want a duration of at least 1m, such as 24h", *af.dispose)
+		}
+	}
+	signer, vkey, err := archive.LoadOrCreateKey(keyFile(data), *af.keyName)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := af.blobs(data)
+	if err != nil {
+		return nil, err
+	}
+	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Now: a.now, Log: log})
+	rt := archive.DefaultRetention()
+	if *af.retention != "" {
+		if rt, err = archive.ReadRetentionFile(*af.retention); err != nil {
+			return nil, usagef("--retention: %v", err)
+		}
+	}
+	if err := svc.SetRetention(ctx, rt); err != nil {
+		return nil, err
+	}
+	if err := store.Update(ctx, civic.System, func(tx civic.Tx) error {
+		want := fmt.Sprint(*af.requireKnown)
+		if old, err := tx.Setting(ctx, archive.SettingRequireKnown); err != nil || old == want || (old == "" && want == "false") {
+			return err
+		}
+		return tx.SetSetting(ctx, archive.SettingRequireKnown, want)
+	}); err != nil {
+		return nil, err
+	}
+	if err := svc.PublishVerifier(ctx, vkey); err != nil {
+		return nil, err
+	}
+	go svc.SignLoop(ctx, interval)
+	if every > 0 {
+		go svc.ScheduleLoop(ctx, every)
+	}
+	return svc, nil
+}
+
+// archiveCmd runs "steward archive SUBCOMMAND".
+func (a *app) archiveCmd(name string, args []string) error {
+	switch name {
+	case "ingest":
+		return a.archiveIngest(args)
+	case "export":
+		return a.archiveExport(args)
+	case "checkpoint":
+		return a.archiveCheckpoint(args)
+	}
+	return usagef("unknown command archive %s", name)
+}
+
+// archiveIngest reads a batch ({"records":[…]}) from a file or standard
+// input and puts it through the one ingest path.
+func (a *app) archiveIngest(args []string) error {
+	f := a.flags("archive ingest")
+	sf := f.store()
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		if f.NArg() != 1 {
+			return usagef("archive ingest needs one file (- for standard input)")
+		}
+		var r io.Reader = a.stdin
+		if name := f.Arg(0); name != "-" {
+			file, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer file.Close()
+			r = file
+		}
+		recs, errs, err := archive.DecodeBatch(r)
+		if err != nil {
+			return err
+		}
+		svc := archive.New(archive.Config{Store: s, Now: a.now})
+		ctx, cancel := a.timeout()
+		defer cancel()
+		res, err := svc.Ingest(ctx, nil, recs, errs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "stored %d, duplicates %d, rejected %d\n", res.Stored, res.Duplicates, res.Rejected)
+		for _, o := range res.Records {
+			if o.Error != nil {
+				fmt.Fprintf(a.stdout, "record %d: %s: %s\n", o.Index, o.Error.Field, o.Error.Message)
+			}
+		}
+		if res.Rejected > 0 {
+			return &exitError{code: 3, err: fmt.Errorf("%d records were rejected", res.Rejected)}
+		}
+		return nil
+	})
+}
+
+// archiveExport streams every version as JSON lines.
+func (a *app) archiveExport(args []string) error {
+	f := a.flags("archive export")
+	sf := f.store()
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		n, err := archive.New(archive.Config{Store: s, Now: a.now}).Export(a.ctx, nil, a.stdout)
+		if err == nil {
+			fmt.Fprintf(a.stderr, "exported %d versions\n", n)
+		}
+		return err
+	})
+}
+
+// archiveCheckpoint signs a checkpoint now with the key in the data folder.
+func (a *app) archiveCheckpoint(args []string) error {
+	f := a.flags("archive checkpoint")
+	sf := f.store()
+	name := f.String("checkpoint-name", "steward-archive", "the name in the checkpoint key, if it is created")
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		signer, vkey, err := archive.LoadOrCreateKey(keyFile(*sf.data), *name)
+		if err != nil {
+			return err
+		}
+		svc := archive.New(archive.Config{Store: s, Signer: signer, Now: a.now})
+		if err := svc.PublishVerifier(a.ctx, vkey); err != nil {
+			return err
+		}
+		c, err := svc.Checkpoint(a.ctx)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			fmt.Fprintln(a.stdout, "the newest checkpoint already covers the log")
+			return nil
+		}
+		fmt.Fprint(a.stdout, c.Note)
+		return nil
+	})
+}
+
+// verify recomputes the archive's Merkle log and exits 2 on any problem.
+func (a *app) verify(args []string) error {
+	f := a.flags("verify")
+	sf := f.store()
+	key := f.String("key", "", "checkpoint verifier key to trust (default: the one the server published); keep a copy outside the database")
+	asJSON := f.Bool("json", false, "print the report as JSON")
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		// Trust, in order: the key given, the key file in the data
+		// folder, and only then the key published in the database.
+		vkey := *key
+		fromFile := false
+		if vkey == "" {
+			if v, err := archive.ReadVerifier(keyFile(*sf.data)); err == nil {
+				vkey, fromFile = v, true
+			}
+		}
+		svc := archive.New(archive.Config{Store: s, Now: a.now})
+		rep, err := svc.Verify(a.ctx, vkey)
+		if err != nil {
+			return err
+		}
+		if published, err := svc.Verifier(a.ctx); err != nil {
+			return err
+		} else if vkey != "" && published != "" && published != vkey {
+			trusted := "--key"
+			if fromFile {
+				trusted = "the key file"
+			}
+			rep.Problems = append(rep.Problems, archive.Problem{Kind: "checkpoint", Message: "the verifier key published in the database is not the one trusted here (" + trusted + ")"})
+		}
+		if *asJSON {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return err
+			}
+		} else {
+			for _, p := range rep.Problems {
+				fmt.Fprintf(a.stdout, "%s: %s\n", p.Kind, p.Message)
+			}
+		}
+		if !rep.OK() {
+			return &exitError{code: 2, err: fmt.Errorf("archive verification failed: %d problems in %d versions", len(rep.Problems), rep.Versions)}
+		}
+		if !*asJSON {
+			fmt.Fprintf(a.stdout, "archive verified: %d versions, %d signed checkpoints, root %s\n", rep.Versions, rep.Checkpoints, rep.Root)
+		}
+		return nil
+	})
+}
+
+// search runs one query in the archive's query syntax.
+func (a *app) search(args []string) error {
+	f := a.flags("search")
+	sf := f.store()
+	limit := f.Int("limit", 20, "how many results")
+	asJSON := f.Bool("json", false, "print JSON lines")
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		q, err := archive.ParseQuery(strings.Join(f.Args(), " "))
+		if err != nil {
+			return err
+		}
+		q.Limit = *limit
+		vs, err := archive.New(archive.Config{Store: s, Now: a.now}).Search(a.ctx, nil, q)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(a.stdout)
+		for _, v := range vs {
+			if *asJSON {
+				if err := enc.Encode(v); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(a.stdout, "%s  %-8s %s  item %d  %s: %s\n", v.At().UTC().Format(time.RFC3339), v.State, v.Account, v.ItemID, v.Author.Handle, oneLine(v.Text))
+		}
+		return nil
+	})
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 100 {
+		return string(r[:100]) + "…"
+	}
+	return s
+}

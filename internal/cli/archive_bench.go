@@ -1,0 +1,324 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/postgres"
+	"steward.city/steward/internal/sqlite"
+	"steward.city/steward/internal/sqlstore"
+)
+
+// benchResult is what "steward bench archive" prints.
+type benchResult struct {
+	Engine          string  `json:"engine"`
+	Items           int     `json:"items"`
+	IngestItemsPerS float64 `json:"ingest_items_per_s"`
+	SearchP50Ms     float64 `json:"search_p50_ms"`
+	SearchP95Ms     float64 `json:"search_p95_ms"`
+	SearchHits      float64 `json:"search_mean_hits"`
+	ExportMBPerS    float64 `json:"export_mb_per_s"`
+	RSSMB           float64 `json:"rss_mb"`
+}
+
+func (a *app) bench(name string, args []string) error {
+	if name != "archive" {
+		return usagef("unknown command bench %s (try bench archive)", name)
+	}
+	f := a.flags("bench archive")
+	items := f.Int("items", 100000, "how many items to generate and ingest")
+	db := f.FlagSet.String("db", "", "postgres://… to run on PostgreSQL (in a new schema, dropped after); default: a new SQLite file in a temporary folder")
+	queries := f.Int("queries", 300, "how many searches to time")
+	seed := f.Uint64("seed", 1, "random seed for the generated city")
+	cpuProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if *items < 1 {
+		return usagef("--items must be at least 1")
+	}
+	ctx := a.ctx
+	store, cleanup, err := benchStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	svc := archive.New(archive.Config{Store: store, Now: time.Now})
+	gen := newCityGen(*seed, *items)
+	res := benchResult{Engine: store.Engine(), Items: *items}
+
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var ingestTime time.Duration
+	const batch = 5000
+	for done := 0; done < *items; {
+		n := min(batch, *items-done)
+		recs := gen.records(n)
+		start := time.Now()
+		r, err := svc.Ingest(ctx, nil, recs, nil)
+		ingestTime += time.Since(start)
+		if err != nil {
+			return err
+		}
+		if r.Rejected > 0 {
+			return fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
+		}
+		done += n
+	}
+	res.IngestItemsPerS = math.Round(float64(*items) / ingestTime.Seconds())
+
+	var lat []float64
+	var hits int
+	for i := 0; i < *queries; i++ {
+		q := gen.query()
+		start := time.Now()
+		vs, err := svc.Search(ctx, nil, q)
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+		if err != nil {
+			return err
+		}
+		hits += len(vs)
+	}
+	slices.Sort(lat)
+	res.SearchP50Ms = round2(lat[len(lat)/2])
+	res.SearchP95Ms = round2(lat[len(lat)*95/100])
+	res.SearchHits = round2(float64(hits) / float64(len(lat)))
+
+	cw := &countWriter{}
+	start := time.Now()
+	if _, err := svc.Export(ctx, nil, cw); err != nil {
+		return err
+	}
+	res.ExportMBPerS = round2(float64(cw.n) / 1e6 / time.Since(start).Seconds())
+	res.RSSMB = peakRSS()
+	enc := json.NewEncoder(a.stdout)
+	return enc.Encode(res)
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+var _ io.Writer = (*countWriter)(nil)
+
+// peakRSS returns the process's peak resident memory in MB (Linux), or 0.
+func peakRSS() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return round2(kb / 1024)
+		}
+	}
+	return 0
+}
+
+// benchStore opens a fresh store: a new SQLite file, or a new schema in the
+// PostgreSQL database at url.
+func benchStore(ctx context.Context, dbURL string) (*sqlstore.Store, func(), error) {
+	if dbURL == "" {
+		dir, err := os.MkdirTemp("", "steward-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), time.Now)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return s, func() { s.Close(); os.RemoveAll(dir) }, nil
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "steward_bench_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		return nil, nil, fmt.Errorf("bench: create schema: %w", err)
+	}
+	drop := func() { admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); admin.Close() }
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	s, err := postgres.Open(ctx, u.String(), time.Now)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); drop() }, nil
+}
+
+// cityGen generates a realistic city's social media: 200 accounts, threads
+// of posts, comments and replies by a few thousand authors, ~300-byte
+// texts, edits and deletions, over two years in capture order.
+type cityGen struct {
+	r        *mrand.Rand
+	accounts []string
+	start    time.Time
+	span     time.Duration
+	n        int // records generated
+	total    int
+	threads  []genThread
+}
+
+type genThread struct {
+	account, root string
+	replies       int
+}
+
+var (
+	genWords   = strings.Fields("the city park street library police fire water snow road bridge council meeting budget permit trash recycling bus route school summer winter festival concert parade closure detour repair pothole sidewalk bike lane tree garden pool splash pad hours event volunteer community neighborhood safety alert weather storm power outage noise parking ticket fee tax housing rent zoning plan vote election candidate mayor ward district clinic health vaccine dog cat animal shelter playground field soccer hockey rink skating trail river lake beach boat dock market farmers vendor art museum theater music band fireworks holiday thanks question complaint please when where why how great terrible slow fast open closed today tomorrow weekend morning evening night")
+	genPhrases = []string{"snow emergency", "street parking", "splash pad", "water main", "trash pickup", "bike lane", "road closure", "power outage", "farmers market", "city council", "public hearing", "leaf collection"}
+)
+
+func newCityGen(seed uint64, total int) *cityGen {
+	g := &cityGen{total: total, r: mrand.New(mrand.NewPCG(seed, seed^0x5eed)), start: time.Now().UTC().AddDate(-2, 0, 0), span: 2 * 365 * 24 * time.Hour}
+	platforms := []string{"mastodon", "facebook", "instagram", "x", "youtube", "bluesky", "threads"}
+	for i := 0; i < 200; i++ {
+		g.accounts = append(g.accounts, fmt.Sprintf("%s:@dept%03d@city.example", platforms[i%len(platforms)], i))
+	}
+	return g
+}
+
+// text is about 300 bytes of words; three texts in ten mention one of the
+// topics, so each two-word topic phrase is in about 2.5% of items.
+func (g *cityGen) text() string {
+	var b strings.Builder
+	phraseAt := -1
+	if g.r.IntN(10) < 3 {
+		phraseAt = g.r.IntN(200)
+	}
+	for b.Len() < 290 {
+		if phraseAt >= 0 && b.Len() >= phraseAt {
+			b.WriteString(genPhrases[g.r.IntN(len(genPhrases))])
+			phraseAt = -1
+		} else {
+			b.WriteString(genWords[g.r.IntN(len(genWords))])
+		}
+		b.WriteByte(' ')
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// records returns the next n records, in capture order over two years.
+func (g *cityGen) records(n int) []archive.Record {
+	out := make([]archive.Record, 0, n)
+	for i := 0; i < n; i++ {
+		g.n++
+		// Spread captures evenly over two years, in capture order.
+		at := g.start.Add(time.Duration(float64(g.span) * (float64(g.n) / float64(g.total+1))))
+		rec := archive.Record{CapturedAt: at.Format(time.RFC3339Nano), PlatformTime: at.Add(-time.Minute).Format(time.RFC3339), Text: g.text()}
+		author := g.r.IntN(5000)
+		rec.Author.ID, rec.Author.Handle, rec.Author.Name = strconv.Itoa(author), fmt.Sprintf("@resident%d", author), fmt.Sprintf("Resident %d", author)
+		switch roll := g.r.IntN(100); {
+		case roll < 8 || len(g.threads) == 0: // a new post
+			acct := g.accounts[g.r.IntN(len(g.accounts))]
+			id := fmt.Sprintf("p%d", g.n)
+			rec.Account, rec.ID, rec.Kind = acct, id, "post"
+			g.threads = append(g.threads, genThread{account: acct, root: id})
+			if len(g.threads) > 500 {
+				g.threads = g.threads[1:]
+			}
+		case roll < 13 && g.n > 1: // an edit or deletion of a recent comment
+			t := g.threads[g.r.IntN(len(g.threads))]
+			rec.Account, rec.ID, rec.Kind, rec.Parent, rec.Thread = t.account, t.root, "post", "", t.root
+			if g.r.IntN(3) == 0 {
+				rec.State = "deleted"
+			}
+		default: // a comment or reply
+			t := &g.threads[len(g.threads)-1-g.r.IntN(min(len(g.threads), 50))]
+			t.replies++
+			rec.Account, rec.ID, rec.Kind, rec.Parent, rec.Thread = t.account, fmt.Sprintf("c%d", g.n), "comment", t.root, t.root
+			if t.replies > 3 && g.r.IntN(3) == 0 {
+				rec.Kind = "reply"
+			}
+		}
+		rec.Raw = g.payload(&rec, author)
+		out = append(out, rec)
+	}
+	return out
+}
+
+// payload is the platform's JSON for a record, shaped like a Mastodon
+// status (about 1.5 KB), as capture would receive it.
+func (g *cityGen) payload(rec *archive.Record, author int) []byte {
+	host := "social.example"
+	status := map[string]any{
+		"id": rec.ID, "created_at": rec.PlatformTime, "in_reply_to_id": nilIfEmpty(rec.Parent), "in_reply_to_account_id": nil,
+		"sensitive": false, "spoiler_text": "", "visibility": "public", "language": "en",
+		"uri":           "https://" + host + "/users/resident" + strconv.Itoa(author) + "/statuses/" + rec.ID,
+		"url":           "https://" + host + "/@resident" + strconv.Itoa(author) + "/" + rec.ID,
+		"replies_count": g.r.IntN(20), "reblogs_count": g.r.IntN(10), "favourites_count": g.r.IntN(50), "edited_at": nil,
+		"content": "<p>" + rec.Text + "</p>", "reblog": nil, "media_attachments": []any{}, "mentions": []any{}, "tags": []any{}, "emojis": []any{},
+		"application": map[string]any{"name": "Web", "website": nil},
+		"account": map[string]any{
+			"id": rec.Author.ID, "username": "resident" + strconv.Itoa(author), "acct": "resident" + strconv.Itoa(author) + "@" + host,
+			"display_name": rec.Author.Name, "locked": false, "bot": false, "discoverable": true, "group": false,
+			"created_at": "2021-04-01T00:00:00.000Z", "note": "<p>Neighbor, parent, bike commuter.</p>",
+			"url": "https://" + host + "/@resident" + strconv.Itoa(author), "avatar": "https://" + host + "/avatars/" + strconv.Itoa(author) + ".png",
+			"header": "https://" + host + "/headers/original/missing.png", "followers_count": g.r.IntN(500), "following_count": g.r.IntN(500),
+			"statuses_count": g.r.IntN(5000), "last_status_at": rec.PlatformTime[:10], "emojis": []any{}, "fields": []any{},
+		},
+	}
+	b, _ := json.Marshal(status)
+	return b
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// query is a two-word phrase, one account and a 90-day range.
+func (g *cityGen) query() *archive.Query {
+	q := &archive.Query{}
+	q.Terms = []string{genPhrases[g.r.IntN(len(genPhrases))]}
+	q.Account = g.accounts[g.r.IntN(len(g.accounts))]
+	from := g.start.Add(time.Duration(g.r.Int64N(int64(g.span - 90*24*time.Hour))))
+	q.From, q.Until = from, from.Add(90*24*time.Hour)
+	q.Limit = 50
+	return q
+}

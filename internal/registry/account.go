@@ -1,0 +1,220 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"steward.city/steward/internal/civic"
+)
+
+// RequestAccount files a request for a new official account (ACC-1). Staff
+// and directors request for their own department; Communications for any.
+// The holders of the chain's first step are notified.
+func (s *Service) RequestAccount(ctx context.Context, actor *civic.User, a *civic.Account) error {
+	if err := require(actor, civic.PermAccountsRequest); err != nil {
+		return err
+	}
+	if actor == nil {
+		return forbidden("an account request is made by a signed-in user")
+	}
+	if !actor.Has(civic.RoleCommunications) && a.DepartmentID != actor.DepartmentID && !isDirectorOf(actor, a.DepartmentID) {
+		return civic.Invalid("department_id", "you may request accounts for your own department only")
+	}
+	a.RequestedBy = actor.ID
+	var send func()
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			return err
+		}
+		var err error
+		send, err = s.notifyStep(ctx, tx, a, 0)
+		return err
+	})
+	if err == nil && send != nil {
+		go send()
+	}
+	return err
+}
+
+// notifyStep tells who holds step i of a's chain that a request waits for them.
+func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account, i int) (func(), error) {
+	chain, err := tx.ApprovalChain(ctx, a.DepartmentID)
+	if err != nil || i >= len(chain) {
+		return nil, err
+	}
+	holders, err := usersWhere(ctx, tx, func(u *civic.User) bool { return u.ID != a.RequestedBy && chain[i].Holds(u, a.DepartmentID) })
+	if err != nil {
+		return nil, err
+	}
+	return s.notify(ctx, tx, holders, "approval_waiting",
+		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, a.Platform, chain[i].Label), "/accounts/"+id(a.ID))
+}
+
+// Chain returns the approval chain of a's department with the decisions
+// recorded so far, and the index of the step that waits (len(chain) when
+// none does).
+func (s *Service) Chain(ctx context.Context, a *civic.Account) ([]civic.ApprovalStep, []*civic.Approval, error) {
+	chain, err := s.store.ApprovalChain(ctx, a.DepartmentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	aps, err := s.store.Approvals(ctx, a.ID)
+	return chain, aps, err
+}
+
+// Decide records actor's decision at the step a request waits for. Nobody
+// decides their own request or two steps of one request; a request that
+// was withdrawn, refused or already approved is not decided again.
+func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64, d civic.Decision, comment string) error {
+	if err := require(actor, civic.PermAccountsApprove); err != nil {
+		return err
+	}
+	if actor == nil {
+		return forbidden("a decision is made by a signed-in user")
+	}
+	comment = strings.TrimSpace(comment)
+	if d != civic.DecisionApprove && d != civic.DecisionRefuse {
+		return civic.Invalid("decision", "decide approve or refuse")
+	}
+	if d == civic.DecisionRefuse && comment == "" {
+		return civic.Invalid("comment", "say why the request is refused")
+	}
+	var send func()
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		a, err := tx.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.RequestedBy == actor.ID {
+			return forbidden("nobody approves their own request")
+		}
+		aps, err := tx.Approvals(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, ap := range aps {
+			if ap.ApproverID == actor.ID {
+				return conflict("you already decided this request (%s): each step is decided by someone else", ap.Label)
+			}
+		}
+		if a.Status != civic.AccountRequested {
+			return conflict("this request is %s and can no longer be decided", a.Status)
+		}
+		chain, err := tx.ApprovalChain(ctx, a.DepartmentID)
+		if err != nil {
+			return err
+		}
+		i := len(aps)
+		if i >= len(chain) {
+			return conflict("every step of this request is decided")
+		}
+		if !chain[i].Holds(actor, a.DepartmentID) {
+			return forbidden("this request waits for %s", chain[i].Label)
+		}
+		if err := tx.CreateApproval(ctx, &civic.Approval{AccountID: a.ID, Step: i, Label: chain[i].Label, ApproverID: actor.ID, Decision: d, Comment: comment}); err != nil {
+			return err
+		}
+		now := tx.Now()
+		switch {
+		case d == civic.DecisionRefuse:
+			a.Status, a.StatusReason, a.EndedAt = civic.AccountRefused, comment, &now
+			return tx.UpdateAccount(ctx, a, "account.refused")
+		case i == len(chain)-1:
+			a.Status, a.ApprovedAt = civic.AccountApproved, &now
+			return tx.UpdateAccount(ctx, a, "account.approved")
+		}
+		send, err = s.notifyStep(ctx, tx, a, i+1)
+		return err
+	})
+	if err == nil && send != nil {
+		go send()
+	}
+	return err
+}
+
+// Withdraw withdraws a request that is still waiting; only its requester may.
+func (s *Service) Withdraw(ctx context.Context, actor *civic.User, accountID int64, reason string) error {
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		a, err := tx.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if actor != nil && a.RequestedBy != actor.ID {
+			return forbidden("only the person who made a request withdraws it")
+		}
+		if a.Status != civic.AccountRequested {
+			return conflict("this request is %s and can no longer be withdrawn", a.Status)
+		}
+		now := tx.Now()
+		a.Status, a.StatusReason, a.EndedAt = civic.AccountWithdrawn, strings.TrimSpace(reason), &now
+		return tx.UpdateAccount(ctx, a, "account.withdraw")
+	})
+}
+
+// SetStatus activates, suspends, reinstates or retires an account (ACC-4).
+// Suspending and retiring need a reason; a retired account stays retired.
+func (s *Service) SetStatus(ctx context.Context, actor *civic.User, accountID int64, to civic.AccountStatus, reason string) error {
+	if err := require(actor, civic.PermAccountsManage); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		a, err := tx.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		var action string
+		switch {
+		case to == civic.AccountActive && (a.Status == civic.AccountApproved || a.Status == civic.AccountSuspended):
+			action = "account.activate"
+			if a.ActivatedAt == nil {
+				a.ActivatedAt = &now
+			}
+			a.EndedAt, a.StatusReason = nil, reason
+		case to == civic.AccountSuspended && a.Status == civic.AccountActive:
+			action = "account.suspend"
+			a.EndedAt = &now
+		case to == civic.AccountRetired && (a.Status == civic.AccountApproved || a.Status == civic.AccountActive || a.Status == civic.AccountSuspended):
+			action = "account.retire"
+			a.EndedAt = &now
+		default:
+			return conflict("a %s account cannot become %s", a.Status, to)
+		}
+		if (to == civic.AccountSuspended || to == civic.AccountRetired) && reason == "" {
+			return civic.Invalid("reason", "say why the account is %s", to)
+		}
+		if to != civic.AccountActive {
+			a.StatusReason = reason
+		}
+		a.Status = to
+		return tx.UpdateAccount(ctx, a, action)
+	})
+}
+
+// RecordProfile records what the live profile shows (ACC-3): its link to
+// the city website, the emergency notice and the comment disclaimer.
+func (s *Service) RecordProfile(ctx context.Context, actor *civic.User, accountID int64, website, emergency, disclaimer string) error {
+	if err := require(actor, civic.PermAccountsManage); err != nil {
+		return err
+	}
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		a, err := tx.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		a.ProfileWebsite, a.ProfileEmergency, a.ProfileDisclaimer, a.ProfileCheckedAt = strings.TrimSpace(website), strings.TrimSpace(emergency), strings.TrimSpace(disclaimer), &now
+		return tx.UpdateAccount(ctx, a, "account.profile_check")
+	})
+}
+
+// SetChain configures a department's approval chain; no steps restores the
+// default (director, then Communications).
+func (s *Service) SetChain(ctx context.Context, actor *civic.User, departmentID int64, steps []civic.ApprovalStep) error {
+	if err := require(actor, civic.PermAccountsManage); err != nil {
+		return err
+	}
+	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.SetApprovalChain(ctx, departmentID, steps) })
+}

@@ -1,0 +1,211 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// RequestPoster asks in writing, for actor, to post for an account (PPL-2).
+// Its director is notified.
+func (s *Service) RequestPoster(ctx context.Context, actor *civic.User, accountID int64, reason string) (*civic.Poster, error) {
+	if err := require(actor, civic.PermPostersRequest); err != nil {
+		return nil, err
+	}
+	if actor == nil {
+		return nil, forbidden("a request to post is made by a signed-in user")
+	}
+	p := &civic.Poster{AccountID: accountID, UserID: actor.ID, Reason: reason}
+	var send func()
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		a, err := tx.Account(ctx, accountID)
+		if civic.ErrorKind(err) == civic.KindNotFound {
+			return civic.Invalid("account_id", "choose an account")
+		}
+		if err != nil {
+			return err
+		}
+		if a.Status != civic.AccountActive && a.Status != civic.AccountApproved {
+			return civic.Invalid("account_id", "the account is %s: nobody is authorized to post for it", a.Status)
+		}
+		mine, err := tx.Posters(ctx, civic.PosterFilter{AccountID: accountID, UserID: actor.ID})
+		if err != nil {
+			return err
+		}
+		for _, m := range mine {
+			if m.Status == civic.PosterRequested || m.Active(tx.Now()) {
+				return conflict("you already have a request or an authorization for this account")
+			}
+		}
+		if err := tx.CreatePoster(ctx, p); err != nil {
+			return err
+		}
+		directors, err := usersWhere(ctx, tx, func(u *civic.User) bool { return isDirectorOf(u, a.DepartmentID) })
+		if err != nil {
+			return err
+		}
+		send, err = s.notify(ctx, tx, directors, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Email, a.Handle), "/posters")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	go send()
+	return p, nil
+}
+
+// DecidePoster grants (until expires, a day) or refuses a request to post.
+// Only the director of the account's department decides; a disabled user
+// is never granted.
+func (s *Service) DecidePoster(ctx context.Context, actor *civic.User, posterID int64, grant bool, expires time.Time, note string) error {
+	if err := require(actor, civic.PermPostersDecide); err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		p, err := tx.Poster(ctx, posterID)
+		if err != nil {
+			return err
+		}
+		if actor != nil && !isDirectorOf(actor, p.DepartmentID) {
+			return forbidden("only the director of the account's department decides who posts for it")
+		}
+		if actor != nil && actor.ID == p.UserID {
+			return forbidden("nobody authorizes themselves")
+		}
+		if p.Status != civic.PosterRequested {
+			return conflict("this request is already %s", p.Status)
+		}
+		now := tx.Now()
+		if !grant {
+			if note == "" {
+				return civic.Invalid("note", "say why the request is refused")
+			}
+			p.Status, p.DecidedAt, p.Note = civic.PosterRefused, &now, note
+			if actor != nil {
+				p.DecidedBy = actor.ID
+			}
+			return tx.UpdatePoster(ctx, p, "poster.refuse")
+		}
+		u, err := tx.User(ctx, p.UserID)
+		if err != nil {
+			return err
+		}
+		if u.DisabledAt != nil {
+			return conflict("%s is disabled and cannot be authorized to post", u.Email)
+		}
+		a, err := tx.Account(ctx, p.AccountID)
+		if err != nil {
+			return err
+		}
+		if a.Status != civic.AccountActive && a.Status != civic.AccountApproved {
+			return conflict("the account is %s", a.Status)
+		}
+		exp := day(expires)
+		if !exp.After(day(now)) {
+			return civic.Invalid("expires", "the authorization must expire after today")
+		}
+		if exp.After(now.Add(civic.RecertifyEvery + 24*time.Hour)) {
+			return civic.Invalid("expires", "an authorization lasts at most a year; directors recertify it yearly")
+		}
+		p.Status, p.DecidedAt, p.ExpiresAt, p.CertifiedAt, p.Note = civic.PosterGranted, &now, &exp, &now, note
+		if actor != nil {
+			p.DecidedBy = actor.ID
+		}
+		return tx.UpdatePoster(ctx, p, "poster.grant")
+	})
+}
+
+// RevokePoster ends an authorization at once: the account's director or
+// Communications may.
+func (s *Service) RevokePoster(ctx context.Context, actor *civic.User, posterID int64, reason string) error {
+	if err := require(actor, civic.PermPostersDecide); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return civic.Invalid("note", "say why the authorization is revoked")
+	}
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		p, err := tx.Poster(ctx, posterID)
+		if err != nil {
+			return err
+		}
+		if actor != nil && !actor.Has(civic.RoleCommunications) && !isDirectorOf(actor, p.DepartmentID) {
+			return forbidden("only the account's director or Communications revokes an authorization")
+		}
+		if p.Status != civic.PosterGranted {
+			return conflict("this authorization is %s", p.Status)
+		}
+		now := tx.Now()
+		p.Status, p.RevokedAt, p.Note = civic.PosterRevoked, &now, reason
+		return tx.UpdatePoster(ctx, p, "poster.revoke")
+	})
+}
+
+// Recertify records the director's yearly confirmation that an active
+// authorization is still needed.
+func (s *Service) Recertify(ctx context.Context, actor *civic.User, posterID int64) error {
+	if err := require(actor, civic.PermPostersDecide); err != nil {
+		return err
+	}
+	return s.update(ctx, actor, func(tx civic.Tx) error {
+		p, err := tx.Poster(ctx, posterID)
+		if err != nil {
+			return err
+		}
+		if actor != nil && !isDirectorOf(actor, p.DepartmentID) {
+			return forbidden("only the director of the account's department recertifies")
+		}
+		now := tx.Now()
+		if !p.Active(now) {
+			return conflict("only an active authorization is recertified")
+		}
+		p.CertifiedAt = &now
+		return tx.UpdatePoster(ctx, p, "poster.recertify")
+	})
+}
+
+// CanPost reports whether user may post for account at now: an active
+// grant on an active account, held by an enabled user.
+func (s *Service) CanPost(ctx context.Context, userID, accountID int64) (bool, error) {
+	u, err := s.store.User(ctx, userID)
+	if err != nil || u.DisabledAt != nil {
+		return false, err
+	}
+	a, err := s.store.Account(ctx, accountID)
+	if err != nil || a.Status != civic.AccountActive {
+		return false, err
+	}
+	ps, err := s.store.Posters(ctx, civic.PosterFilter{AccountID: accountID, UserID: userID, Status: civic.PosterGranted})
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	for _, p := range ps {
+		if p.Active(now) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Posters lists the authorizations actor may see: Communications,
+// administrators and auditors every one; a director their departments';
+// anyone else their own.
+func (s *Service) Posters(ctx context.Context, actor *civic.User) ([]*civic.Poster, error) {
+	all, err := s.store.Posters(ctx, civic.PosterFilter{})
+	if err != nil || actor == nil || actor.Has(civic.RoleCommunications) || actor.Has(civic.RoleAdmin) || actor.Has(civic.RoleAuditor) {
+		return all, err
+	}
+	var out []*civic.Poster
+	for _, p := range all {
+		if p.UserID == actor.ID || isDirectorOf(actor, p.DepartmentID) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

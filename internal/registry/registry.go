@@ -1,0 +1,112 @@
+// Package registry is the governance half of Steward: account requests and
+// their approval chains, the inventory of official accounts, authorized
+// posters, credentials in custody and covert profiles (ACC-*, PPL-2, PPL-5,
+// CVT-*). Routes check the coarse permission; the service checks it again
+// and adds what depends on the object: nobody approves their own request,
+// only the director of the account's department grants posting, only a
+// profile's maintainer and the SIC commanders know a covert profile exists.
+package registry
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/vault"
+)
+
+// Mailer sends a notification by e-mail; nil sends none.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// Service is the registry.
+type Service struct {
+	store  civic.Store
+	vault  *vault.Vault
+	mailer Mailer
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns the registry on store, sealing secrets with v. mailer may be nil.
+func New(store civic.Store, v *vault.Vault, mailer Mailer, log *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, vault: v, mailer: mailer, log: log, now: now}
+}
+
+func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, auth.Actor(actor), fn)
+}
+
+func forbidden(format string, args ...any) error {
+	return civic.Errorf(civic.KindForbidden, format, args...)
+}
+
+func conflict(format string, args ...any) error {
+	return civic.Errorf(civic.KindConflict, format, args...)
+}
+
+func id(v int64) string { return strconv.FormatInt(v, 10) }
+
+var require = people.Require
+
+// notify adds a notification for each user in the transaction and returns
+// the function that e-mails them when a mailer is set. Callers run it, in
+// its own goroutine, once the transaction has committed: a slow mail server
+// never holds up a request, and a failure is logged, not returned (the
+// in-app notification is the record).
+func (s *Service) notify(ctx context.Context, tx civic.Tx, users []*civic.User, kind, msg, link string) (func(), error) {
+	var sends []func()
+	for _, u := range users {
+		if u.DisabledAt != nil {
+			continue
+		}
+		n := &civic.Notification{UserID: u.ID, Kind: kind, Message: msg, Link: link}
+		if err := tx.Notify(ctx, n); err != nil {
+			return nil, err
+		}
+		if s.mailer != nil {
+			to := u.Email
+			sends = append(sends, func() {
+				if err := s.mailer.Send(context.WithoutCancel(ctx), to, "Steward: "+msg, msg+"\n\n"+link+"\n"); err != nil && s.log != nil {
+					s.log.Error("send notification e-mail", "kind", kind, "err", err)
+				}
+			})
+		}
+	}
+	return func() {
+		for _, f := range sends {
+			f()
+		}
+	}, nil
+}
+
+// usersWhere returns the enabled users for whom keep is true.
+func usersWhere(ctx context.Context, r civic.Reader, keep func(*civic.User) bool) ([]*civic.User, error) {
+	us, err := r.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*civic.User
+	for _, u := range us {
+		if u.DisabledAt == nil && keep(u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// isDirectorOf reports whether u directs department dept.
+func isDirectorOf(u *civic.User, dept int64) bool {
+	return civic.ApprovalStep{Role: civic.RoleDirector, DepartmentID: dept}.Holds(u, dept)
+}
+
+// day returns midnight UTC of t's day.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,37 @@
+package server_test
+
+// The archive's routes in the role matrix: clerk, attorney, communications
+// and auditor (and the administrator) read; only the attorney holds; only
+// the clerk disposes; the clerk and the administrator may ingest (imports,
+// capture integrations); checkpoints are public.
+func init() {
+	read := roles("admin clerk attorney communications auditor")
+	for p, who := range map[string][]string{
+		"GET /archive/items":                             read,
+		"GET /archive/items/{id}":                        read,
+		"GET /archive/holds":                             read,
+		"POST /archive/holds":                            roles("attorney"),
+		"GET /archive/holds/{id}":                        read,
+		"POST /archive/holds/{id}/release":               roles("attorney"),
+		"GET /archive/retention":                         read,
+		"GET /archive/dispositions":                      read,
+		"POST /archive/dispositions":                     roles("clerk"),
+		"GET /archive/dispositions/{id}":                 read,
+		"POST /archive/dispositions/{id}/approve":        roles("clerk"),
+		"GET /archive/checkpoints":                       {"public"},
+		"POST /api/v1/ingest":                            roles("admin clerk"),
+		"GET /api/v1/archive/search":                     read,
+		"GET /api/v1/archive/items/{id}":                 read,
+		"GET /api/v1/archive/holds":                      read,
+		"POST /api/v1/archive/holds":                     roles("attorney"),
+		"POST /api/v1/archive/holds/{id}/release":        roles("attorney"),
+		"GET /api/v1/archive/retention":                  read,
+		"GET /api/v1/archive/dispositions":               read,
+		"POST /api/v1/archive/dispositions":              roles("clerk"),
+		"GET /api/v1/archive/dispositions/{id}":          read,
+		"POST /api/v1/archive/dispositions/{id}/approve": roles("clerk"),
+		"GET /api/v1/archive/checkpoints":                {"public"},
+	} {
+		matrix[p] = who
+	}
+}

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/route"
+)
+
+// posterData is the authorized posters page (PPL-2).
+type posterData struct {
+	Posters []*civic.Poster
+	Now     time.Time
+	Default string // default expiry date for a grant
+}
+
+func (h *Handler) posterList(w http.ResponseWriter, r *http.Request) error {
+	return h.renderPosters(w, r, http.StatusOK, nil)
+}
+
+func (h *Handler) renderPosters(w http.ResponseWriter, r *http.Request, status int, errs []FieldError) error {
+	ps, err := h.reg.Posters(r.Context(), route.User(r))
+	if err != nil {
+		return err
+	}
+	now := h.now()
+	return h.render(w, r, status, "posters", Page{Title: "Authorized posters", Errors: errs, Data: posterData{Posters: ps, Now: now, Default: now.AddDate(1, 0, 0).UTC().Format("2006-01-02")}})
+}
+
+func (h *Handler) posterAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := fn(id); err != nil {
+		if fe, ok := formErrors(err); ok {
+			return h.renderPosters(w, r, route.Status(err), fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/posters", "saved")
+}
+
+func (h *Handler) posterDecide(w http.ResponseWriter, r *http.Request) error {
+	return h.posterAction(w, r, func(id int64) error {
+		grant := r.PostFormValue("decision") == "grant"
+		var exp time.Time
+		if grant {
+			var err error
+			if exp, err = time.Parse("2006-01-02", r.PostFormValue("expires")); err != nil {
+				return civic.Invalid("expires", "give the expiry date as 2027-11-21")
+			}
+		}
+		return h.reg.DecidePoster(r.Context(), route.User(r), id, grant, exp, r.PostFormValue("note"))
+	})
+}
+
+func (h *Handler) posterRevoke(w http.ResponseWriter, r *http.Request) error {
+	return h.posterAction(w, r, func(id int64) error {
+		return h.reg.RevokePoster(r.Context(), route.User(r), id, r.PostFormValue("note"))
+	})
+}
+
+func (h *Handler) posterRecertify(w http.ResponseWriter, r *http.Request) error {
+	return h.posterAction(w, r, func(id int64) error {
+		return h.reg.Recertify(r.Context(), route.User(r), id)
+	})
+}
