@@ -161,6 +161,9 @@ func TestArchiveFlow(t *testing.T) {
 			if run.Items != 1 {
 				t.Fatalf("proposed %d items, want only the transitory one", run.Items)
 			}
+			if again, err := e.svc.ProposeDisposition(e.ctx, nil, time.Time{}); err != nil || again.Items != 0 {
+				t.Fatalf("a second proposal listed %d items already awaiting approval (%v)", again.Items, err)
+			}
 			run, err = e.svc.ApproveDisposition(e.ctx, nil, run.ID)
 			if err != nil || run.Disposed != 1 || run.Status != "executed" {
 				t.Fatalf("approve: %+v, %v", run, err)

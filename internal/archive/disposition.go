@@ -7,8 +7,9 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// ProposeDisposition lists every item whose retention has ended by asOf
-// and that no active hold covers, and stores the list as a proposed run.
+// ProposeDisposition lists every item whose retention has ended by asOf,
+// that no active hold covers and that no run awaiting approval lists
+// already, and stores the list as a proposed run.
 // Nothing is disposed of until the clerk approves it. A nil actor is the
 // schedule.
 func (s *Service) ProposeDisposition(ctx context.Context, actor *civic.User, asOf time.Time) (*civic.DispositionRun, error) {
@@ -52,9 +53,13 @@ func (s *Service) propose(ctx context.Context, actor civic.Actor, asOf time.Time
 		if err != nil {
 			return err
 		}
+		pending, err := pendingItems(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var entries []*civic.DispositionEntry
 		if err := tx.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
-			if it.Disposed {
+			if it.Disposed || pending[it.ID] {
 				return nil
 			}
 			c := rt.Classify(it, slugs[it.AccountID])
@@ -88,6 +93,29 @@ func (s *Service) propose(ctx context.Context, actor civic.Actor, asOf time.Time
 		return tx.CreateDispositionRun(ctx, run, kept)
 	})
 	return run, err
+}
+
+// pendingItems returns the items listed by runs still waiting for approval,
+// so that a new run does not list them again.
+func pendingItems(ctx context.Context, r civic.Reader) (map[int64]bool, error) {
+	runs, err := r.DispositionRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, run := range runs {
+		if run.Status != "proposed" {
+			continue
+		}
+		es, err := r.DispositionEntries(ctx, run.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			out[e.ItemID] = true
+		}
+	}
+	return out, nil
 }
 
 // departmentSlugs maps archive account IDs to their department's slug.

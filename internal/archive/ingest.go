@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"time"
 
 	"steward.city/steward/internal/civic"
 )
@@ -52,6 +51,17 @@ func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Recor
 		res.Rejected++
 		res.Records[i] = Outcome{Index: i, Status: "rejected", Error: &Fault{Code: civic.ErrorKind(err).String(), Message: civic.ErrorMessage(err), Field: civic.ErrorField(err)}}
 	}
+	// Check and hash each record before taking the write lock: it needs
+	// nothing from the store, and concurrent callers do it in parallel.
+	versions := make([]*civic.Version, len(records))
+	checked := make([]error, len(records))
+	for i := range records {
+		if decodeErrs != nil && decodeErrs[i] != nil {
+			checked[i] = decodeErrs[i]
+			continue
+		}
+		versions[i], checked[i] = records[i].Version(now)
+	}
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		*res = Result{Records: make([]Outcome, len(records))}
 		requireKnown, err := tx.Setting(ctx, SettingRequireKnown)
@@ -67,12 +77,12 @@ func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Recor
 		var vs []*civic.Version
 		var idx []int
 		for i := range records {
-			if decodeErrs != nil && decodeErrs[i] != nil {
-				reject(i, decodeErrs[i])
+			if checked[i] != nil {
+				reject(i, checked[i])
 				continue
 			}
-			v, err := s.check(ctx, tx, &records[i], now, requireKnown == "true", depts, known)
-			if err != nil {
+			v := versions[i]
+			if err := s.check(ctx, tx, v, &records[i], requireKnown == "true", depts, known); err != nil {
 				reject(i, err)
 				continue
 			}
@@ -105,22 +115,18 @@ func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Recor
 	return res, nil
 }
 
-// check validates one record against the store: its department and, when
-// required, that its account is registered.
-func (s *Service) check(ctx context.Context, tx civic.Tx, rec *Record, now time.Time, requireKnown bool, depts map[string]int64, known map[string]bool) (*civic.Version, error) {
-	v, err := rec.Version(now)
-	if err != nil {
-		return nil, err
-	}
+// check validates a checked record's version against the store: its
+// department and, when required, that its account is registered.
+func (s *Service) check(ctx context.Context, tx civic.Tx, v *civic.Version, rec *Record, requireKnown bool, depts map[string]int64, known map[string]bool) error {
 	if rec.Department != "" {
 		id, ok := depts[rec.Department]
 		if !ok {
 			d, err := tx.DepartmentBySlug(ctx, rec.Department)
 			if err != nil {
 				if civic.ErrorKind(err) == civic.KindNotFound {
-					return nil, civic.Invalid("department", "no department with the short name %q", clip(rec.Department))
+					return civic.Invalid("department", "no department with the short name %q", clip(rec.Department))
 				}
-				return nil, err
+				return err
 			}
 			id = d.ID
 			depts[rec.Department] = id
@@ -132,16 +138,16 @@ func (s *Service) check(ctx context.Context, tx civic.Tx, rec *Record, now time.
 		if !seen {
 			_, err := tx.ArchiveAccountByRef(ctx, v.Account)
 			if err != nil && civic.ErrorKind(err) != civic.KindNotFound {
-				return nil, err
+				return err
 			}
 			ok = err == nil
 			known[v.Account] = ok
 		}
 		if !ok {
-			return nil, civic.Invalid("account", "the account %q is not registered in the archive", clip(v.Account))
+			return civic.Invalid("account", "the account %q is not registered in the archive", clip(v.Account))
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // putMedia stores the media files Go callers passed with their records.

@@ -48,6 +48,7 @@ func (a *app) bench(name string, args []string) error {
 	queries := f.Int("queries", 300, "how many searches to time")
 	seed := f.Uint64("seed", 1, "random seed for the generated city")
 	cpuProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
+	workers := f.Int("workers", 2, "how many callers ingest batches at once")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -75,22 +76,45 @@ func (a *app) bench(name string, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var ingestTime time.Duration
+	// Several callers (two by default) ingest batches of 5,000 at once, as
+	// capture workers would: one checks and hashes its batch while another
+	// writes. The time includes generating the records.
 	const batch = 5000
+	if *workers < 1 {
+		return usagef("--workers must be at least 1")
+	}
+	batches := make(chan []archive.Record, 1)
+	errc := make(chan error, *workers)
+	start := time.Now()
+	for w := 0; w < *workers; w++ {
+		go func() {
+			for recs := range batches {
+				r, err := svc.Ingest(ctx, nil, recs, nil)
+				if err == nil && r.Rejected > 0 {
+					err = fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
+				}
+				if err != nil {
+					errc <- err
+					for range batches {
+					}
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
 	for done := 0; done < *items; {
 		n := min(batch, *items-done)
-		recs := gen.records(n)
-		start := time.Now()
-		r, err := svc.Ingest(ctx, nil, recs, nil)
-		ingestTime += time.Since(start)
-		if err != nil {
-			return err
-		}
-		if r.Rejected > 0 {
-			return fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
-		}
+		batches <- gen.records(n)
 		done += n
 	}
+	close(batches)
+	for w := 0; w < *workers; w++ {
+		if err := <-errc; err != nil {
+			return err
+		}
+	}
+	ingestTime := time.Since(start)
 	res.IngestItemsPerS = math.Round(float64(*items) / ingestTime.Seconds())
 
 	var lat []float64
@@ -111,7 +135,7 @@ func (a *app) bench(name string, args []string) error {
 	res.SearchHits = round2(float64(hits) / float64(len(lat)))
 
 	cw := &countWriter{}
-	start := time.Now()
+	start = time.Now()
 	if _, err := svc.Export(ctx, nil, cw); err != nil {
 		return err
 	}

@@ -276,14 +276,14 @@ func (t *tx) insertVersions(ctx context.Context, vs []*civic.Version) error {
 	}
 	// Few, large statements: FTS5 flushes its pending terms at the end of
 	// each one.
-	const ftsRows = 5000
+	const ftsRows = 3000
 	for lo := 0; lo < len(vs); lo += ftsRows {
 		part := vs[lo:min(lo+ftsRows, len(vs))]
-		fts := make([]any, 0, len(part)*2)
+		fts := make([]any, 0, len(part)*3)
 		for _, v := range part {
-			fts = append(fts, v.ID, v.Text)
+			fts = append(fts, v.ID, v.Text, ftsAccount(v.AccountID))
 		}
-		if _, err := t.exec(ctx, `INSERT INTO archive_fts (rowid, text) VALUES `+valueRows(len(part), 2), fts...); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO archive_fts (rowid, text, acct) VALUES `+valueRows(len(part), 3), fts...); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,9 +33,20 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 	rank := ""
 	if len(q.Terms) > 0 {
 		if sqlite {
+			match := ftsMatch(q.Terms)
+			if q.Account != "" {
+				var id int64
+				err := r.queryRow(ctx, `SELECT id FROM archive_accounts WHERE ref = ?`, q.Account).Scan(&id)
+				if errors.Is(err, sql.ErrNoRows) {
+					return nil, nil
+				} else if err != nil {
+					return nil, err
+				}
+				match += " acct:" + ftsAccount(id)
+			}
 			from = `archive_fts f CROSS JOIN archive_versions v`
 			idCol = "f.rowid"
-			add("archive_fts MATCH ?", ftsMatch(q.Terms))
+			add("archive_fts MATCH ?", match)
 			add("v.id = f.rowid")
 			rank = "f.rank"
 		} else {
@@ -117,14 +130,18 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
 }
 
-// ftsMatch returns an FTS5 query requiring every term, each as a phrase.
+// ftsMatch returns an FTS5 query requiring every term, each as a phrase,
+// in the text column.
 func ftsMatch(terms []string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		parts[i] = `text:"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
 	return strings.Join(parts, " ")
 }
+
+// ftsAccount is the token of an account in the full-text index's acct column.
+func ftsAccount(id int64) string { return "a" + strconv.FormatInt(id, 10) }
 
 // idRange returns the range of version ids whose item time may fall in
 // [from, until), from the per-day ranges kept at ingest; ok is false when no

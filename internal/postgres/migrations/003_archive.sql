@@ -54,8 +54,10 @@ CREATE TABLE archive_versions (
 	disposition_run BIGINT
 );
 CREATE INDEX archive_versions_item ON archive_versions (item_id, captured_at);
-CREATE INDEX archive_versions_account_at ON archive_versions (account_id, at);
 CREATE INDEX archive_versions_at ON archive_versions (at);
+-- With an account filter, PostgreSQL reads the account's versions in the
+-- date range and rechecks the match on those few rows.
+CREATE INDEX archive_versions_account_at ON archive_versions (account_id, at);
 
 -- The full-text index: a tsvector with the 'simple' configuration (no
 -- stemming, like SQLite's unicode61 tokenizer) and a GIN index.
