@@ -189,7 +189,8 @@ func pathID(r *http.Request) (int64, error) {
 // Routes lists every API route with the permission it needs.
 func (h *Handler) Routes() []route.Route {
 	rs := append(h.foundationRoutes(), h.registryRoutes()...)
-	return append(rs, h.archiveRoutes()...)
+	rs = append(rs, h.archiveRoutes()...)
+	return append(rs, h.recordsRoutes()...)
 }
 
 func (h *Handler) foundationRoutes() []route.Route {

@@ -26,6 +26,7 @@ type Store interface {
 type Reader interface {
 	RegistryReader
 	ArchiveReader
+	RecordsReader
 
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
@@ -65,6 +66,7 @@ type Tx interface {
 	Reader
 	RegistryWriter
 	ArchiveWriter
+	RecordsWriter
 	Now() time.Time
 
 	CreateDepartment(ctx context.Context, d *Department) error

@@ -10,7 +10,8 @@ import (
 // Routes lists every page and form target with the permission it needs.
 func (h *Handler) Routes() []route.Route {
 	rs := append(h.foundationRoutes(), h.registryRoutes()...)
-	return append(rs, h.archiveRoutes()...)
+	rs = append(rs, h.archiveRoutes()...)
+	return append(rs, h.recordsRoutes()...)
 }
 
 func (h *Handler) foundationRoutes() []route.Route {

@@ -1,0 +1,4 @@
+package storetest
+
+// recordsCases test the records requests' store methods.
+var recordsCases = []testCase{}
