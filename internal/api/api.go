@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
@@ -82,7 +83,8 @@ type Handler struct {
 	now    func() time.Time
 	doc    []byte // the OpenAPI document
 
-	reg *registry.Service // the account registry; its routes are left out when nil
+	reg     *registry.Service // the account registry; its routes are left out when nil
+	records *records.Service  // records requests; nil: exports answer 503
 }
 
 // New returns a Handler. It panics if the embedded OpenAPI documents do not

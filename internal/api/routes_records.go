@@ -1,7 +1,160 @@
 package api
 
-import "steward.city/steward/internal/route"
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/route"
+)
+
+// WithRecords sets the records service, which holds the key that signs
+// exports; without it exports answer 503.
+func (h *Handler) WithRecords(svc *records.Service) *Handler {
+	h.records = svc
+	return h
+}
 
 // recordsRoutes are the API routes of records requests and exports,
 // documented in openapi/records.json.
-func (h *Handler) recordsRoutes() []route.Route { return nil }
+func (h *Handler) recordsRoutes() []route.Route {
+	svc := h.records
+	if svc == nil {
+		svc = records.New(records.Config{Store: h.store, Now: h.now, Log: h.log})
+	}
+	a := &recordsAPI{Handler: h, svc: svc}
+	get, post := http.MethodGet, http.MethodPost
+	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
+		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}
+	}
+	view, manage := civic.PermRecordsView, civic.PermRecordsManage
+	return []route.Route{
+		r(get, "/records/requests", view, "list records requests by due date", a.list),
+		r(post, "/records/requests", manage, "log a records request", a.create),
+		r(get, "/records/requests/{id}", view, "one records request, its scope counts and redactions", a.get),
+		r(post, "/records/requests/{id}/redactions", manage, "redact a span of a version in the export", a.redact),
+		r(post, "/records/requests/{id}/export", manage, "the request's verifiable BagIt bag, a zip", a.export),
+	}
+}
+
+type recordsAPI struct {
+	*Handler
+	svc *records.Service
+}
+
+func (a *recordsAPI) list(w http.ResponseWriter, r *http.Request) error {
+	qs, err := a.svc.Requests(r.Context(), route.User(r), r.URL.Query().Get("all") != "yes")
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(qs))
+}
+
+// requestInput is the body of POST /records/requests.
+type requestInput struct {
+	Requester   string   `json:"requester"`
+	Contact     string   `json:"contact"`
+	ReceivedOn  string   `json:"received_on"`
+	Subject     bool     `json:"subject"`
+	Kind        string   `json:"kind"`
+	Description string   `json:"description"`
+	Scope       []string `json:"scope"`
+	DueOn       string   `json:"due_on"`
+	Notes       string   `json:"notes"`
+}
+
+// requestView is a request with how many items each scope query matches.
+type requestView struct {
+	*civic.RecordsRequest
+	ScopeItems []int              `json:"scope_items"`
+	Redactions []*civic.Redaction `json:"redactions"`
+}
+
+func (a *recordsAPI) create(w http.ResponseWriter, r *http.Request) error {
+	var in requestInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	q := &civic.RecordsRequest{Requester: in.Requester, Contact: in.Contact, Subject: in.Subject, Kind: civic.RequestKind(in.Kind), Description: in.Description, Scope: in.Scope, Notes: in.Notes}
+	rec, err := optTime("received_on", in.ReceivedOn)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		q.ReceivedOn = *rec
+	}
+	if q.DueOn, err = optTime("due_on", in.DueOn); err != nil {
+		return err
+	}
+	counts, err := a.svc.Create(r.Context(), route.User(r), q)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/records/requests/%d", q.ID))
+	return writeJSON(w, http.StatusCreated, requestView{q, counts, []*civic.Redaction{}})
+}
+
+func (a *recordsAPI) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u := route.User(r)
+	q, err := a.svc.Request(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	counts, err := a.svc.ScopeCounts(r.Context(), u, q)
+	if err != nil {
+		return err
+	}
+	ds, err := a.svc.Redactions(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		ds = []*civic.Redaction{}
+	}
+	return writeJSON(w, http.StatusOK, requestView{q, counts, ds})
+}
+
+type redactionInput struct {
+	VersionID int64  `json:"version_id"`
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+	Reason    string `json:"reason"`
+}
+
+func (a *recordsAPI) redact(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in redactionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d := &civic.Redaction{RequestID: id, VersionID: in.VersionID, Start: in.Start, End: in.End, Reason: in.Reason}
+	if err := a.svc.Redact(r.Context(), route.User(r), d); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
+}
+
+func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.CanExport(r.Context(), route.User(r), id); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d-%s.zip"`, id, a.now().UTC().Format(time.DateOnly)))
+	if _, err := a.svc.Export(r.Context(), route.User(r), id, w); err != nil {
+		a.log.Error("records export failed after it started", "request", id, "err", err)
+	}
+	return nil
+}

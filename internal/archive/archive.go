@@ -64,6 +64,12 @@ func New(c Config) *Service {
 // Store returns the service's store.
 func (s *Service) Store() civic.Store { return s.store }
 
+// Signer returns the checkpoint signer, or nil when this process does not sign.
+func (s *Service) Signer() note.Signer { return s.signer }
+
+// Blobs returns the media store, or nil.
+func (s *Service) Blobs() blob.Store { return s.blobs }
+
 func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
 
 func actorOf(u *civic.User) civic.Actor { return auth.Actor(u) }

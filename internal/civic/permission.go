@@ -35,13 +35,17 @@ const (
 	PermArchiveIngest  Permission = "archive.ingest"  // put records into the archive (imports, capture integrations)
 	PermArchiveHold    Permission = "archive.hold"    // place and release legal holds
 	PermArchiveDispose Permission = "archive.dispose" // propose and approve disposition runs
+
+	PermRecordsView   Permission = "records.view"   // read records requests, their redactions and exports
+	PermRecordsManage Permission = "records.manage" // log and update requests, redact, export
 )
 
 // Permissions lists every permission.
 var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartmentsManage, PermPeopleView, PermPeopleManage, PermUsersView, PermUsersManage, PermAdminManage, PermAuditView, PermTokensAll,
 	PermAccountsView, PermAccountsRequest, PermAccountsApprove, PermAccountsManage, PermPostersRequest, PermPostersDecide, PermCredentialsStore, PermCovertManage,
 	PermPoliciesManage, PermConductView, PermConductManage,
-	PermArchiveView, PermArchiveIngest, PermArchiveHold, PermArchiveDispose}
+	PermArchiveView, PermArchiveIngest, PermArchiveHold, PermArchiveDispose,
+	PermRecordsView, PermRecordsManage}
 
 // allowedRoles is the policy: which roles hold which permission. The role
 // matrix test in the server package checks every route against it.
@@ -95,6 +99,10 @@ func allowedRoles(p Permission) []Role {
 		return []Role{RoleAttorney}
 	case PermArchiveDispose:
 		return []Role{RoleClerk}
+	case PermRecordsView:
+		return []Role{RoleAdmin, RoleClerk, RoleAttorney, RoleAuditor}
+	case PermRecordsManage:
+		return []Role{RoleClerk, RoleAttorney}
 	}
 	return []Role{} // unknown permission: nobody
 }

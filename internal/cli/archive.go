@@ -209,6 +209,9 @@ func (a *app) archiveCheckpoint(args []string) error {
 
 // verify recomputes the archive's Merkle log and exits 2 on any problem.
 func (a *app) verify(args []string) error {
+	if bagArg(args) != "" {
+		return a.verifyBag(args)
+	}
 	f := a.flags("verify")
 	sf := f.store()
 	key := f.String("key", "", "checkpoint verifier key to trust (default: the one the server published); keep a copy outside the database")

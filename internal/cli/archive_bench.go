@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -39,8 +40,11 @@ type benchResult struct {
 }
 
 func (a *app) bench(name string, args []string) error {
+	if name == "export" {
+		return a.benchExport(args)
+	}
 	if name != "archive" {
-		return usagef("unknown command bench %s (try bench archive)", name)
+		return usagef("unknown command bench %s (try bench archive or bench export)", name)
 	}
 	f := a.flags("bench archive")
 	items := f.Int("items", 100000, "how many items to generate and ingest")
@@ -48,6 +52,7 @@ func (a *app) bench(name string, args []string) error {
 	queries := f.Int("queries", 300, "how many searches to time")
 	seed := f.Uint64("seed", 1, "random seed for the generated city")
 	cpuProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
+	exportProfile := f.FlagSet.String("export-cpuprofile", "", "write a CPU profile of the export to this file")
 	workers := f.Int("workers", 2, "how many callers ingest batches at once")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -65,17 +70,11 @@ func (a *app) bench(name string, args []string) error {
 	gen := newCityGen(*seed, *items)
 	res := benchResult{Engine: store.Engine(), Items: *items}
 
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	// Several callers (two by default) ingest batches of 5,000 at once, as
 	// capture workers would: one checks and hashes its batch while another
 	// writes. The time includes generating the records.
@@ -83,7 +82,9 @@ func (a *app) bench(name string, args []string) error {
 	if *workers < 1 {
 		return usagef("--workers must be at least 1")
 	}
-	batches := make(chan []archive.Record, 1)
+	// Unbuffered: the generator keeps one batch ready, no more, so that
+	// the peak memory is Steward's rather than the queue's.
+	batches := make(chan []archive.Record)
 	errc := make(chan error, *workers)
 	start := time.Now()
 	for w := 0; w < *workers; w++ {
@@ -115,6 +116,7 @@ func (a *app) bench(name string, args []string) error {
 		}
 	}
 	ingestTime := time.Since(start)
+	stopProfile()
 	res.IngestItemsPerS = math.Round(float64(*items) / ingestTime.Seconds())
 
 	var lat []float64
@@ -135,14 +137,37 @@ func (a *app) bench(name string, args []string) error {
 	res.SearchHits = round2(float64(hits) / float64(len(lat)))
 
 	cw := &countWriter{}
+	if stopProfile, err = startProfile(*exportProfile); err != nil {
+		return err
+	}
+	defer stopProfile()
 	start = time.Now()
 	if _, err := svc.Export(ctx, nil, cw); err != nil {
 		return err
 	}
 	res.ExportMBPerS = round2(float64(cw.n) / 1e6 / time.Since(start).Seconds())
+	stopProfile()
 	res.RSSMB = peakRSS()
 	enc := json.NewEncoder(a.stdout)
 	return enc.Encode(res)
+}
+
+// startProfile starts a CPU profile written to path, if any, and returns
+// what stops it (safe to call more than once).
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); pf.Close() }) }, nil
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
@@ -305,28 +330,77 @@ func (g *cityGen) records(n int) []archive.Record {
 }
 
 // payload is the platform's JSON for a record, shaped like a Mastodon
-// status (about 1.5 KB), as capture would receive it.
+// status (about 1.5 KB), as capture would receive it. It is appended by
+// hand, keys in the order encoding/json gives a map, so that generating
+// the city costs little next to ingesting it.
 func (g *cityGen) payload(rec *archive.Record, author int) []byte {
-	host := "social.example"
-	status := map[string]any{
-		"id": rec.ID, "created_at": rec.PlatformTime, "in_reply_to_id": nilIfEmpty(rec.Parent), "in_reply_to_account_id": nil,
-		"sensitive": false, "spoiler_text": "", "visibility": "public", "language": "en",
-		"uri":           "https://" + host + "/users/resident" + strconv.Itoa(author) + "/statuses/" + rec.ID,
-		"url":           "https://" + host + "/@resident" + strconv.Itoa(author) + "/" + rec.ID,
-		"replies_count": g.r.IntN(20), "reblogs_count": g.r.IntN(10), "favourites_count": g.r.IntN(50), "edited_at": nil,
-		"content": "<p>" + rec.Text + "</p>", "reblog": nil, "media_attachments": []any{}, "mentions": []any{}, "tags": []any{}, "emojis": []any{},
-		"application": map[string]any{"name": "Web", "website": nil},
-		"account": map[string]any{
-			"id": rec.Author.ID, "username": "resident" + strconv.Itoa(author), "acct": "resident" + strconv.Itoa(author) + "@" + host,
-			"display_name": rec.Author.Name, "locked": false, "bot": false, "discoverable": true, "group": false,
-			"created_at": "2021-04-01T00:00:00.000Z", "note": "<p>Neighbor, parent, bike commuter.</p>",
-			"url": "https://" + host + "/@resident" + strconv.Itoa(author), "avatar": "https://" + host + "/avatars/" + strconv.Itoa(author) + ".png",
-			"header": "https://" + host + "/headers/original/missing.png", "followers_count": g.r.IntN(500), "following_count": g.r.IntN(500),
-			"statuses_count": g.r.IntN(5000), "last_status_at": rec.PlatformTime[:10], "emojis": []any{}, "fields": []any{},
-		},
+	const host = "social.example"
+	a := strconv.Itoa(author)
+	// Drawn in the order the map-based generator drew them.
+	replies, reblogs, favourites := g.r.IntN(20), g.r.IntN(10), g.r.IntN(50)
+	followers, following, statuses := g.r.IntN(500), g.r.IntN(500), g.r.IntN(5000)
+	b := make([]byte, 0, 1600+len(rec.Text))
+	str := func(s string) { b = appendJSONString(b, s) }
+	num := func(n int) { b = strconv.AppendInt(b, int64(n), 10) }
+	b = append(b, `{"account":{"acct":`...)
+	str("resident" + a + "@" + host)
+	b = append(b, `,"avatar":`...)
+	str("https://" + host + "/avatars/" + a + ".png")
+	b = append(b, `,"bot":false,"created_at":"2021-04-01T00:00:00.000Z","discoverable":true,"display_name":`...)
+	str(rec.Author.Name)
+	b = append(b, `,"emojis":[],"fields":[],"followers_count":`...)
+	num(followers)
+	b = append(b, `,"following_count":`...)
+	num(following)
+	b = append(b, `,"group":false,"header":`...)
+	str("https://" + host + "/headers/original/missing.png")
+	b = append(b, `,"id":`...)
+	str(rec.Author.ID)
+	b = append(b, `,"last_status_at":`...)
+	str(rec.PlatformTime[:10])
+	b = append(b, `,"locked":false,"note":"\u003cp\u003eNeighbor, parent, bike commuter.\u003c/p\u003e","statuses_count":`...)
+	num(statuses)
+	b = append(b, `,"url":`...)
+	str("https://" + host + "/@resident" + a)
+	b = append(b, `,"username":`...)
+	str("resident" + a)
+	b = append(b, `},"application":{"name":"Web","website":null},"content":`...)
+	str("<p>" + rec.Text + "</p>")
+	b = append(b, `,"created_at":`...)
+	str(rec.PlatformTime)
+	b = append(b, `,"edited_at":null,"emojis":[],"favourites_count":`...)
+	num(favourites)
+	b = append(b, `,"id":`...)
+	str(rec.ID)
+	b = append(b, `,"in_reply_to_account_id":null,"in_reply_to_id":`...)
+	if rec.Parent == "" {
+		b = append(b, "null"...)
+	} else {
+		str(rec.Parent)
 	}
-	b, _ := json.Marshal(status)
+	b = append(b, `,"language":"en","media_attachments":[],"mentions":[],"reblog":null,"reblogs_count":`...)
+	num(reblogs)
+	b = append(b, `,"replies_count":`...)
+	num(replies)
+	b = append(b, `,"sensitive":false,"spoiler_text":"","tags":[],"uri":`...)
+	str("https://" + host + "/users/resident" + a + "/statuses/" + rec.ID)
+	b = append(b, `,"url":`...)
+	str("https://" + host + "/@resident" + a + "/" + rec.ID)
+	b = append(b, `,"visibility":"public"}`...)
 	return b
+}
+
+// appendJSONString appends s as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func nilIfEmpty(s string) any {

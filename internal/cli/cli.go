@@ -67,11 +67,14 @@ Commands:
   token revoke     revoke an API token
   audit verify     check the audit log's hash chain; exits 2 if it is broken
   verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered
+  verify FILE.zip  check a records export bag offline, with no database; exits 2 if it fails
+  export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
   archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -
   archive export   write every archived version as JSON lines
   archive checkpoint  sign an archive checkpoint now
   bench archive    generate a city's items, ingest, search and export them; print one JSON object
+  bench export     generate items, export a records request's bag and verify it; print one JSON object
   vault rotate-key re-wrap every stored credential under a new vault key
   version          print the version
   help             print this help
@@ -151,6 +154,8 @@ func (a *app) run(args []string) error {
 		return a.vaultCmd(name, rest)
 	case "verify":
 		return a.verify(rest)
+	case "export":
+		return a.export(rest)
 	case "search":
 		return a.search(rest)
 	case "archive", "bench":

@@ -15,6 +15,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
@@ -72,7 +73,8 @@ func (a *app) serve(args []string) error {
 	if err := unlockVault(ctx, store, v); err != nil {
 		return err
 	}
-	if _, err := a.startArchive(ctx, store, af, *sf.data, log); err != nil {
+	arch, err := a.startArchive(ctx, store, af, *sf.data, log)
+	if err != nil {
 		return err
 	}
 
@@ -105,12 +107,13 @@ func (a *app) serve(args []string) error {
 		}
 		printDemo(a, ln.Addr().String(), logins)
 	}
-	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc})
+	recSvc := records.New(records.Config{Store: store, Archive: arch, Blobs: arch.Blobs(), Signer: arch.Signer(), Now: a.now, Log: log})
+	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc, Records: recSvc})
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc), Log: log}),
+		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc), Log: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,

@@ -134,6 +134,9 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 		if err := seedArchive(ctx, tx); err != nil {
 			return err
 		}
+		if err := seedRecords(ctx, tx); err != nil {
+			return err
+		}
 		return tx.SetSetting(ctx, SettingKey, "true")
 	})
 	if err != nil {

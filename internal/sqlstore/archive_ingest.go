@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/civic"
@@ -13,6 +15,62 @@ import (
 // batchRows is how many rows one multi-row INSERT carries: well under the
 // parameter limits of both engines.
 const batchRows = 1000
+
+// stmtCache keeps the statements of one ingest transaction prepared: a
+// batch runs the same multi-row statement for each of its chunks, and
+// parsing a statement of thousands of values costs about as much as
+// running it. Statements are keyed by their text before rebinding.
+type stmtCache struct {
+	t *tx
+	m map[string]*sql.Stmt
+}
+
+func (t *tx) stmtCache() *stmtCache { return &stmtCache{t: t, m: map[string]*sql.Stmt{}} }
+
+// stmt returns q prepared, or nil when the transaction cannot prepare.
+func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	sqlTx, ok := c.t.db.(*sql.Tx)
+	if !ok {
+		return nil, nil
+	}
+	st, err := sqlTx.PrepareContext(ctx, c.t.bind(q))
+	if err != nil {
+		return nil, err
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (c *stmtCache) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return c.t.exec(ctx, q, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return c.t.query(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
+}
 
 // IngestVersions stores the versions not stored yet; see civic.ArchiveWriter.
 // The log head row is locked first, so concurrent batches on PostgreSQL
@@ -28,8 +86,17 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 	if err != nil {
 		return nil, err
 	}
+	sc := t.stmtCache()
+	defer sc.close()
 	isNew := make([]bool, len(vs))
-	known, err := t.versionsByHash(ctx, vs)
+	if err := t.archiveAccounts(ctx, vs); err != nil {
+		return nil, err
+	}
+	lookup := sc.storedVersions
+	if t.d.Name != "sqlite" {
+		lookup = sc.versionsByHash
+	}
+	known, err := lookup(ctx, vs)
 	if err != nil {
 		return nil, err
 	}
@@ -47,10 +114,7 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 		isNew[i] = true
 		fresh = append(fresh, v)
 	}
-	if err := t.archiveAccounts(ctx, fresh); err != nil {
-		return nil, err
-	}
-	if err := t.upsertItems(ctx, fresh); err != nil {
+	if err := sc.upsertItems(ctx, fresh); err != nil {
 		return nil, err
 	}
 	for _, v := range fresh {
@@ -63,7 +127,7 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 			v.ID, v.ItemID, v.AccountID, v.LogIndex = f.ID, f.ItemID, f.AccountID, f.LogIndex
 		}
 	}
-	if err := t.insertVersions(ctx, fresh); err != nil {
+	if err := sc.insertVersions(ctx, fresh); err != nil {
 		return nil, err
 	}
 	var nodes []merkle.Node
@@ -74,7 +138,7 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 		}
 		nodes = append(nodes, frontier.Append(merkle.LeafHash(h))...)
 	}
-	if err := t.insertNodes(ctx, nodes); err != nil {
+	if err := sc.insertNodes(ctx, nodes); err != nil {
 		return nil, err
 	}
 	root := frontier.Root()
@@ -94,8 +158,9 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 	return isNew, t.Record(ctx, civic.Change{Action: "archive.ingest", ObjectType: "archive", ObjectID: "batch", After: after})
 }
 
-// versionsByHash returns the stored versions among vs, by hash.
-func (t *tx) versionsByHash(ctx context.Context, vs []*civic.Version) (map[string]civic.Version, error) {
+// versionsByHash returns the stored versions among vs, by hash, through
+// the hash's unique index (PostgreSQL).
+func (c *stmtCache) versionsByHash(ctx context.Context, vs []*civic.Version) (map[string]civic.Version, error) {
 	out := map[string]civic.Version{}
 	for lo := 0; lo < len(vs); lo += batchRows {
 		part := vs[lo:min(lo+batchRows, len(vs))]
@@ -103,7 +168,41 @@ func (t *tx) versionsByHash(ctx context.Context, vs []*civic.Version) (map[strin
 		for i, v := range part {
 			args[i] = v.Hash
 		}
-		rows, err := t.query(ctx, `SELECT id, item_id, account_id, hash FROM archive_versions WHERE hash IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := c.query(ctx, `SELECT id, item_id, account_id, hash FROM archive_versions WHERE hash IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var v civic.Version
+			if err := rows.Scan(&v.ID, &v.ItemID, &v.AccountID, &v.Hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[v.Hash] = v
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// storedVersions returns the stored versions among vs, by hash (SQLite). It looks
+// them up by item, capture time and hash (the index archive_versions_item),
+// which finds exactly the versions with the same hash: the hash covers the
+// account, the platform id and the capture time. vs must have AccountID.
+func (c *stmtCache) storedVersions(ctx context.Context, vs []*civic.Version) (map[string]civic.Version, error) {
+	const row = "(?, ?, ?, ?)"
+	out := map[string]civic.Version{}
+	for lo := 0; lo < len(vs); lo += batchRows {
+		part := vs[lo:min(lo+batchRows, len(vs))]
+		args := make([]any, 0, 4*len(part))
+		for _, v := range part {
+			args = append(args, v.AccountID, v.PlatformID, dbTime(v.CapturedAt), v.Hash)
+		}
+		rows, err := c.query(ctx, `SELECT v.id, v.item_id, v.account_id, v.hash FROM (VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")+`) q
+			JOIN archive_items i ON i.account_id = q.column1 AND i.platform_id = q.column2
+			JOIN archive_versions v ON v.item_id = i.id AND v.captured_at = q.column3 AND v.hash = q.column4`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +252,7 @@ type itemKey struct {
 }
 
 // upsertItems creates or updates the items of vs and sets their ItemID.
-func (t *tx) upsertItems(ctx context.Context, vs []*civic.Version) error {
+func (c *stmtCache) upsertItems(ctx context.Context, vs []*civic.Version) error {
 	type agg struct {
 		first      *civic.Version
 		minC, maxC *civic.Version
@@ -197,7 +296,7 @@ func (t *tx) upsertItems(ctx context.Context, vs []*civic.Version) error {
 			args = append(args, k.account, k.platform, string(a.first.Kind), a.first.ParentID, a.first.ThreadID, string(tj),
 				dbTime(a.minC.CapturedAt), dbTime(a.maxC.CapturedAt), string(a.maxC.State), a.n)
 		}
-		rows, err := t.query(ctx, `INSERT INTO archive_items (account_id, platform_id, kind, parent_id, thread_id, tags, first_captured, last_captured, state, versions)
+		rows, err := c.query(ctx, `INSERT INTO archive_items (account_id, platform_id, kind, parent_id, thread_id, tags, first_captured, last_captured, state, versions)
 			VALUES `+valueRows(len(part), 10)+`
 			ON CONFLICT (account_id, platform_id) DO UPDATE SET
 				first_captured = CASE WHEN excluded.first_captured < archive_items.first_captured THEN excluded.first_captured ELSE archive_items.first_captured END,
@@ -242,13 +341,22 @@ func hasString(ss []string, s string) bool {
 
 // valueRows returns "(?, ?), (?, ?)" for n rows of k values.
 func valueRows(n, k int) string {
+	key := [2]int{n, k}
+	if s, ok := valueRowsCache.Load(key); ok {
+		return s.(string)
+	}
 	row := "(" + placeholders(k) + ")"
-	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	s := strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	valueRowsCache.Store(key, s)
+	return s
 }
+
+var valueRowsCache sync.Map // [2]int → string
 
 // insertVersions writes the versions and, on SQLite, their full-text rows
 // (PostgreSQL computes its tsvector column itself).
-func (t *tx) insertVersions(ctx context.Context, vs []*civic.Version) error {
+func (c *stmtCache) insertVersions(ctx context.Context, vs []*civic.Version) error {
+	t := c.t
 	for lo := 0; lo < len(vs); lo += batchRows {
 		part := vs[lo:min(lo+batchRows, len(vs))]
 		args := make([]any, 0, len(part)*18)
@@ -266,7 +374,7 @@ func (t *tx) insertVersions(ctx context.Context, vs []*civic.Version) error {
 			args = append(args, v.ID, v.ItemID, v.AccountID, string(v.Kind), v.ParentID, v.ThreadID, dbTime(v.CapturedAt), pt, dbTime(v.At()),
 				v.Author.ID, v.Author.Handle, v.Author.Name, v.Text, string(media), string(v.State), string(tags), raw, v.Hash)
 		}
-		if _, err := t.exec(ctx, `INSERT INTO archive_versions (id, item_id, account_id, kind, parent_id, thread_id, captured_at, platform_time, at,
+		if _, err := c.exec(ctx, `INSERT INTO archive_versions (id, item_id, account_id, kind, parent_id, thread_id, captured_at, platform_time, at,
 			author_id, author_handle, author_name, text, media, state, tags, raw, hash) VALUES `+valueRows(len(part), 18), args...); err != nil {
 			return t.conflict(err, "version")
 		}
@@ -274,20 +382,15 @@ func (t *tx) insertVersions(ctx context.Context, vs []*civic.Version) error {
 	if t.d.Name != "sqlite" {
 		return nil
 	}
-	// Few, large statements: FTS5 flushes its pending terms at the end of
-	// each one.
-	const ftsRows = 3000
-	for lo := 0; lo < len(vs); lo += ftsRows {
-		part := vs[lo:min(lo+ftsRows, len(vs))]
-		fts := make([]any, 0, len(part)*3)
-		for _, v := range part {
-			fts = append(fts, v.ID, v.Text, ftsAccount(v.AccountID))
-		}
-		if _, err := t.exec(ctx, `INSERT INTO archive_fts (rowid, text, acct) VALUES `+valueRows(len(part), 3), fts...); err != nil {
-			return err
-		}
+	// One statement for the batch, reading the rows just written (ids are
+	// consecutive): FTS5 flushes its pending terms at the end of each
+	// statement, and the text is not bound a second time.
+	if len(vs) == 0 {
+		return nil
 	}
-	return nil
+	_, err := c.exec(ctx, `INSERT INTO archive_fts (rowid, text, acct) SELECT id, text, 'a' || account_id FROM archive_versions WHERE id BETWEEN ? AND ? ORDER BY id`,
+		vs[0].ID, vs[len(vs)-1].ID)
+	return err
 }
 
 func orEmpty[T any](s []T) []T {
@@ -298,14 +401,14 @@ func orEmpty[T any](s []T) []T {
 }
 
 // insertNodes stores new Merkle tree nodes.
-func (t *tx) insertNodes(ctx context.Context, nodes []merkle.Node) error {
+func (c *stmtCache) insertNodes(ctx context.Context, nodes []merkle.Node) error {
 	for lo := 0; lo < len(nodes); lo += batchRows {
 		part := nodes[lo:min(lo+batchRows, len(nodes))]
 		args := make([]any, 0, len(part)*3)
 		for _, n := range part {
 			args = append(args, n.Level, n.Index, n.Hash[:])
 		}
-		if _, err := t.exec(ctx, `INSERT INTO archive_log_nodes (level, idx, hash) VALUES `+valueRows(len(part), 3), args...); err != nil {
+		if _, err := c.exec(ctx, `INSERT INTO archive_log_nodes (level, idx, hash) VALUES `+valueRows(len(part), 3), args...); err != nil {
 			return err
 		}
 	}

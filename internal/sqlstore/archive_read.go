@@ -117,11 +117,16 @@ func scanVersion(row interface{ Scan(...any) error }, extra ...any) (*civic.Vers
 	v.CapturedAt = v.CapturedAt.UTC()
 	v.PlatformTime, v.DisposedAt = nullTime(pt), nullTime(disposed)
 	v.LogIndex = v.ID - 1
-	if err := json.Unmarshal([]byte(media), &v.Media); err != nil {
-		return nil, fmt.Errorf("version %d media: %w", v.ID, err)
+	// Most versions have neither media nor tags: skip decoding "[]".
+	if media != "[]" {
+		if err := json.Unmarshal([]byte(media), &v.Media); err != nil {
+			return nil, fmt.Errorf("version %d media: %w", v.ID, err)
+		}
 	}
-	if err := json.Unmarshal([]byte(tags), &v.Tags); err != nil {
-		return nil, fmt.Errorf("version %d tags: %w", v.ID, err)
+	if tags != "[]" {
+		if err := json.Unmarshal([]byte(tags), &v.Tags); err != nil {
+			return nil, fmt.Errorf("version %d tags: %w", v.ID, err)
+		}
 	}
 	if len(v.Media) == 0 {
 		v.Media = nil

@@ -11,7 +11,10 @@ import (
 // templateFuncs are the functions the templates call.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"div100": func(c int64) int64 { return c / 100 },
+		"mod100": func(c int64) int64 { return c % 100 },
+		"list":   func(s ...string) []string { return s },
+		"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"timep": func(t *time.Time) string {
 			if t == nil {
 				return ""

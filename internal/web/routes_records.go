@@ -1,6 +1,28 @@
 package web
 
-import "steward.city/steward/internal/route"
+import (
+	"net/http"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/route"
+)
 
 // recordsRoutes are the pages of records requests and exports.
-func (h *Handler) recordsRoutes() []route.Route { return nil }
+func (h *Handler) recordsRoutes() []route.Route {
+	svc := h.records
+	if svc == nil {
+		svc = records.New(records.Config{Store: h.store, Now: h.now, Log: h.log})
+	}
+	p := &recordsPages{Handler: h, svc: svc}
+	get, post := http.MethodGet, http.MethodPost
+	view, manage := civic.PermRecordsView, civic.PermRecordsManage
+	return []route.Route{
+		{Method: get, Path: "/records", Perm: view, Summary: "records requests: open ones by due date", Handle: p.list},
+		{Method: post, Path: "/records", Perm: manage, Summary: "log a records request", Handle: p.create},
+		{Method: get, Path: "/records/{id}", Perm: view, Summary: "one records request: scope, review, redactions, export", Handle: p.show},
+		{Method: post, Path: "/records/{id}", Perm: manage, Summary: "update a records request", Handle: p.update},
+		{Method: post, Path: "/records/{id}/redactions", Perm: manage, Summary: "redact a span of a version in the export", Handle: p.redact},
+		{Method: post, Path: "/records/{id}/export", Perm: manage, Summary: "download the request's verifiable bag", Handle: p.export},
+	}
+}

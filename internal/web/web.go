@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
@@ -56,6 +57,7 @@ type Handler struct {
 	auth    *auth.Service
 	people  *people.Service
 	reg     *registry.Service
+	records *records.Service
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
@@ -75,11 +77,14 @@ type Config struct {
 
 	// Registry is the account registry; its pages are left out when nil.
 	Registry *registry.Service
+	// Records answers records requests; when nil, the pages use a service
+	// without a signing key, whose exports answer 503.
+	Records *records.Service
 }
 
 // New parses the templates and returns a Handler.
 func New(c Config) (*Handler, error) {
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, records: c.Records, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -155,6 +160,7 @@ func nav(u *civic.User, path string) []navItem {
 		{"/cases", "Conduct cases", civic.PermConductView},
 		{"/notifications", "Notifications", civic.PermSignedIn},
 		{"/archive/items", "Archive", civic.PermArchiveView},
+		{"/records", "Records requests", civic.PermRecordsView},
 		{"/audit", "Audit log", civic.PermAuditView},
 		{"/account", "Your account", civic.PermSignedIn},
 	}

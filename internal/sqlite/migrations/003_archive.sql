@@ -49,11 +49,17 @@ CREATE TABLE archive_versions (
 	state TEXT NOT NULL,
 	tags TEXT NOT NULL,
 	raw BLOB NOT NULL,
-	hash TEXT NOT NULL UNIQUE,
+	hash TEXT NOT NULL,
 	disposed_at TIMESTAMP,
 	disposition_run INTEGER
 );
-CREATE INDEX archive_versions_item ON archive_versions (item_id, captured_at);
+-- A version's hash covers its item (account and platform id) and capture
+-- time, so this index is unique exactly where the hash is, and ingest finds
+-- stored versions through it. Keyed by item first, new entries land near
+-- the end of the index; an index on the hash alone takes them at random
+-- places, and at a million versions every batch rewrote thousands of its
+-- pages.
+CREATE UNIQUE INDEX archive_versions_item ON archive_versions (item_id, captured_at, hash);
 CREATE INDEX archive_versions_at ON archive_versions (at);
 
 -- The full-text index, rowid = version id; searches drive from it. acct

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/records"
+)
+
+// exportBenchResult is what "steward bench export" prints.
+type exportBenchResult struct {
+	Engine       string  `json:"engine"`
+	Items        int     `json:"items"`
+	Versions     int64   `json:"versions"`
+	BagMB        float64 `json:"bag_mb"`
+	ItemsMB      float64 `json:"items_jsonl_mb"`
+	ExportS      float64 `json:"export_s"`
+	ExportMBPerS float64 `json:"export_mb_per_s"` // the whole bag, scope to last byte
+	VerifyS      float64 `json:"verify_s"`
+	RSSMB        float64 `json:"rss_mb"`
+}
+
+// benchExport generates a city's items, logs a request covering all of
+// them, exports its bag and verifies it, and prints one JSON object.
+func (a *app) benchExport(args []string) error {
+	f := a.flags("bench export")
+	items := f.Int("items", 100000, "how many items to generate and ingest")
+	db := f.FlagSet.String("db", "", "postgres://… to run on PostgreSQL (in a new schema, dropped after); default: a new SQLite file in a temporary folder")
+	seed := f.Uint64("seed", 1, "random seed for the generated city")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if *items < 1 {
+		return usagef("--items must be at least 1")
+	}
+	ctx := a.ctx
+	store, cleanup, err := benchStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	skey, vkey, err := note.GenerateKey(rand.Reader, "steward-bench")
+	if err != nil {
+		return err
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	arch := archive.New(archive.Config{Store: store, Signer: signer, Now: time.Now})
+	if err := arch.PublishVerifier(ctx, vkey); err != nil {
+		return err
+	}
+	gen := newCityGen(*seed, *items)
+	for done := 0; done < *items; {
+		n := min(5000, *items-done)
+		if _, err := arch.Ingest(ctx, nil, gen.records(n), nil); err != nil {
+			return err
+		}
+		done += n
+	}
+	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Now: time.Now})
+	req := &civic.RecordsRequest{Requester: "Bench", ReceivedOn: time.Now(), Description: "everything", Scope: []string{"from:1970-01-01"}}
+	if _, err := svc.Create(ctx, nil, req); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "steward-bench-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "bag.zip")
+	start := time.Now()
+	ex, err := svc.ExportFile(ctx, nil, req.ID, out)
+	if err != nil {
+		return err
+	}
+	exportTime := time.Since(start)
+	file, err := os.Open(out)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	start = time.Now()
+	rep, err := records.VerifyBag(file, ex.Bytes, vkey)
+	if err != nil {
+		return fmt.Errorf("bench: the exported bag does not verify: %w", err)
+	}
+	verifyTime := time.Since(start)
+	mb := float64(ex.Bytes) / 1e6
+	res := exportBenchResult{Engine: store.Engine(), Items: *items, Versions: rep.Versions, BagMB: round2(mb), ItemsMB: round2(float64(ex.ItemsBytes) / 1e6),
+		ExportS: round2(exportTime.Seconds()), ExportMBPerS: round2(mb / exportTime.Seconds()), VerifyS: round2(verifyTime.Seconds()), RSSMB: peakRSS()}
+	if math.IsInf(res.ExportMBPerS, 0) {
+		res.ExportMBPerS = 0
+	}
+	return json.NewEncoder(a.stdout).Encode(res)
+}

@@ -1,0 +1,73 @@
+package records
+
+import (
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// Files of an export bag, besides the BagIt manifests.
+const (
+	FileItems      = "data/items.jsonl"
+	FileRedactions = "data/redactions.jsonl"
+	FileIndex      = "data/index.html"
+	DirMedia       = "data/media/"
+	FileCheckpoint = "proof/checkpoint.txt"
+	FileKey        = "proof/key.txt"
+	FileVersions   = "proof/versions.jsonl"
+	FileInclusion  = "proof/inclusion.jsonl"
+	FileStatement  = "proof/statement.txt"
+)
+
+// statementOrigin is the first line of the signed statement of an export.
+const statementOrigin = "steward-export"
+
+// Line is one version in data/items.jsonl. The platform payload is in
+// raw_base64, byte for byte, so that the version's hash can be recomputed
+// from the line, unless the line is redacted (its text has spans withheld
+// and its payload is left out) or the version was disposed of.
+type Line struct {
+	ID           int64           `json:"id"`
+	ItemID       int64           `json:"item_id"`
+	Account      string          `json:"account"`
+	PlatformID   string          `json:"platform_id"`
+	Kind         civic.ItemKind  `json:"kind"`
+	ParentID     string          `json:"parent_id,omitempty"`
+	ThreadID     string          `json:"thread_id"`
+	CapturedAt   time.Time       `json:"captured_at"`
+	PlatformTime *time.Time      `json:"platform_time,omitempty"`
+	Author       civic.Author    `json:"author"`
+	Text         string          `json:"text"`
+	Media        []civic.Media   `json:"media,omitempty"`
+	State        civic.ItemState `json:"state"`
+	Tags         []string        `json:"tags,omitempty"`
+	RawBase64    []byte          `json:"raw_base64,omitempty"`
+	Hash         string          `json:"hash"`
+	LogIndex     int64           `json:"log_index"`
+	DisposedAt   *time.Time      `json:"disposed_at,omitempty"`
+	Redacted     bool            `json:"redacted,omitempty"`
+}
+
+// version returns the version the line states, for recomputing its hash.
+func (l *Line) version() *civic.Version {
+	return &civic.Version{Account: l.Account, PlatformID: l.PlatformID, Kind: l.Kind, ParentID: l.ParentID, ThreadID: l.ThreadID,
+		CapturedAt: l.CapturedAt, PlatformTime: l.PlatformTime, Author: l.Author, Text: l.Text, Media: l.Media, State: l.State, Tags: l.Tags, Raw: l.RawBase64}
+}
+
+// Expected is one line of proof/versions.jsonl: the list of every version
+// of every item in the request's scope, in log order, that items.jsonl
+// must match line for line.
+type Expected struct {
+	ID       int64  `json:"id"`
+	ItemID   int64  `json:"item_id"`
+	LogIndex int64  `json:"log_index"`
+	Hash     string `json:"hash"`
+}
+
+// Inclusion is one line of proof/inclusion.jsonl: the RFC 6962 inclusion
+// proof of a version's leaf in the tree the checkpoint signs.
+type Inclusion struct {
+	ID       int64    `json:"id"`
+	LogIndex int64    `json:"log_index"`
+	Proof    [][]byte `json:"proof"` // hashes, base64
+}

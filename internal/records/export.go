@@ -1,0 +1,412 @@
+package records
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"steward.city/steward/internal/bag"
+	"steward.city/steward/internal/civic"
+)
+
+// ExportResult says what an export wrote.
+type ExportResult struct {
+	RequestID  int64 `json:"request_id"`
+	Items      int   `json:"items"`
+	Versions   int64 `json:"versions"`
+	Redacted   int   `json:"redacted"`
+	Media      int   `json:"media"`
+	LogSize    int64 `json:"log_size"`    // the checkpoint's tree size
+	ItemsBytes int64 `json:"items_bytes"` // size of data/items.jsonl
+	Bytes      int64 `json:"bytes"`       // size of the bag
+}
+
+// ExportFile writes request id's bag to path through a temporary file in
+// the same folder, renamed into place only when the bag is complete: an
+// interrupted export leaves no file at path.
+func (s *Service) ExportFile(ctx context.Context, actor *civic.User, id int64, path string) (res *ExportResult, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if res, err = s.Export(ctx, actor, id, bw); err != nil {
+		return nil, err
+	}
+	if err = bw.Flush(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err = f.Sync(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err = f.Close(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return res, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Export streams request id's bag, a zip, to w: every version of every item
+// in the request's scope up to the newest signed checkpoint, redacted as
+// its redactions say, with an inclusion proof for each and a signed
+// statement of the list. It records an audit event. Versions are streamed
+// from the store; only item IDs and media hashes are kept in memory.
+func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.Writer) (res *ExportResult, err error) {
+	defer civic.Wrap(&err, "export request %d", id)
+	if err := require(actor, civic.PermRecordsManage); err != nil {
+		return nil, err
+	}
+	if s.signer == nil {
+		return nil, civic.Errorf(civic.KindUnavailable, "this process has no signing key: exports are made by steward serve or steward export")
+	}
+	r, err := s.store.RecordsRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.scopeItems(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := s.checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rds, err := s.store.Redactions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[int64][]*civic.Redaction{}
+	for _, d := range rds {
+		byVersion[d.VersionID] = append(byVersion[d.VersionID], d)
+	}
+	vkey, err := s.archive.Verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if vkey == "" {
+		return nil, civic.Errorf(civic.KindUnavailable, "no checkpoint verifier key is published")
+	}
+	list, err := os.CreateTemp("", "steward-export-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(list.Name())
+	defer list.Close()
+
+	cw := &countWriter{w: w}
+	b := bag.NewWriter(cw)
+	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
+	media := map[string]bool{}
+	iw, err := b.Create(FileItems)
+	if err != nil {
+		return nil, err
+	}
+	lw := bufio.NewWriterSize(list, 1<<16)
+	ih := sha256.New()
+	if err := s.writeItems(ctx, iw, io.MultiWriter(lw, ih), items, cp.Size, byVersion, media, res); err != nil {
+		return nil, err
+	}
+	if err := lw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := s.writeRedactions(b, rds); err != nil {
+		return nil, err
+	}
+	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion); err != nil {
+		return nil, err
+	}
+	if err := s.writeMedia(ctx, b, media, res); err != nil {
+		return nil, err
+	}
+	for _, f := range [][2]string{{FileCheckpoint, cp.Note}, {FileKey, vkey + "\n"}} {
+		fw, err := b.Create(f[0])
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.WriteString(fw, f[1]); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := list.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	vw, err := b.Create(FileVersions)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(vw, list); err != nil {
+		return nil, err
+	}
+	if err := s.writeProofs(ctx, b, list, cp.Size); err != nil {
+		return nil, err
+	}
+	rh := sha256.Sum256(redactionsJSONL(rds))
+	text := fmt.Sprintf("%s\nrequest %d\nversions %d\nversions-sha256 %x\nredactions-sha256 %x\ncheckpoint %d %s\n",
+		statementOrigin, id, res.Versions, ih.Sum(nil), rh[:], cp.Size, cp.RootHash)
+	signed, err := note.Sign(&note.Note{Text: text}, s.signer)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := b.Create(FileStatement)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sw.Write(signed); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if err := b.Close([][2]string{
+		{"Source-Organization", "Steward"},
+		{"Bagging-Date", now.Format(time.DateOnly)},
+		{"External-Identifier", "records-request-" + strconv.FormatInt(id, 10)},
+		{"External-Description", r.Description},
+	}); err != nil {
+		return nil, err
+	}
+	res.Bytes = cw.n
+	err = s.update(ctx, actor, func(tx civic.Tx) error {
+		return tx.Record(ctx, civic.Change{Action: "records.export", ObjectType: "records_request", ObjectID: strconv.FormatInt(id, 10), After: res})
+	})
+	return res, err
+}
+
+// checkpoint signs a checkpoint if the archive can and the newest does not
+// cover the log, and returns the newest.
+func (s *Service) checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
+	if _, err := s.archive.Checkpoint(ctx); err != nil && civic.ErrorKind(err) != civic.KindUnavailable {
+		return nil, err
+	}
+	cps, err := s.store.ArchiveCheckpoints(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(cps) == 0 {
+		return nil, civic.Errorf(civic.KindUnavailable, "no signed checkpoint yet: run steward archive checkpoint")
+	}
+	return cps[0], nil
+}
+
+// writeItems writes items.jsonl and the list of expected versions.
+func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult) error {
+	cw := &countWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	lenc := json.NewEncoder(list)
+	stop := errors.New("past the checkpoint")
+	err := s.store.ScanVersions(ctx, 0, func(v *civic.Version) error {
+		if v.LogIndex >= size {
+			return stop
+		}
+		if !items[v.ItemID] {
+			return nil
+		}
+		l := Line{ID: v.ID, ItemID: v.ItemID, Account: v.Account, PlatformID: v.PlatformID, Kind: v.Kind, ParentID: v.ParentID, ThreadID: v.ThreadID,
+			CapturedAt: v.CapturedAt, PlatformTime: v.PlatformTime, Author: v.Author, Text: v.Text, Media: v.Media, State: v.State, Tags: v.Tags,
+			RawBase64: v.Raw, Hash: v.Hash, LogIndex: v.LogIndex, DisposedAt: v.DisposedAt}
+		if ds := byVersion[v.ID]; len(ds) > 0 {
+			l.Text, l.RawBase64, l.Redacted = redact(v.Text, ds), nil, true
+			res.Redacted++
+		}
+		if len(l.RawBase64) == 0 {
+			l.RawBase64 = nil
+		}
+		for _, m := range v.Media {
+			media[m.SHA256] = true
+		}
+		res.Versions++
+		if err := lenc.Encode(Expected{ID: v.ID, ItemID: v.ItemID, LogIndex: v.LogIndex, Hash: v.Hash}); err != nil {
+			return err
+		}
+		return enc.Encode(&l)
+	})
+	if err != nil && !errors.Is(err, stop) {
+		return err
+	}
+	err = bw.Flush()
+	res.ItemsBytes = cw.n
+	return err
+}
+
+func redactionsJSONL(rds []*civic.Redaction) []byte {
+	var out []byte
+	for _, d := range rds {
+		b, _ := json.Marshal(d)
+		out = append(append(out, b...), '\n')
+	}
+	return out
+}
+
+func (s *Service) writeRedactions(b *bag.Writer, rds []*civic.Redaction) error {
+	w, err := b.Create(FileRedactions)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(redactionsJSONL(rds))
+	return err
+}
+
+// writeMedia copies each referenced file the blob store holds into
+// data/media/, named by its SHA-256.
+func (s *Service) writeMedia(ctx context.Context, b *bag.Writer, media map[string]bool, res *ExportResult) error {
+	if s.blobs == nil {
+		return nil
+	}
+	hashes := make([]string, 0, len(media))
+	for h := range media {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	for _, h := range hashes {
+		rc, err := s.blobs.Open(ctx, h)
+		if err != nil {
+			s.log.Warn("export media missing", "sha256", h, "err", err)
+			continue
+		}
+		w, err := b.Create(DirMedia + h)
+		if err == nil {
+			_, err = io.Copy(w, rc)
+		}
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		res.Media++
+	}
+	return nil
+}
+
+// writeProofs writes an inclusion proof for every version of the list.
+func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSeeker, size int64) error {
+	if _, err := list.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w, err := b.Create(FileInclusion)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	hr := &hashReader{ctx: ctx, store: s.store, cache: map[int64]tlog.Hash{}}
+	sc := bufio.NewScanner(list)
+	for sc.Scan() {
+		var e Expected
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return err
+		}
+		p, err := tlog.ProveRecord(size, e.LogIndex, hr)
+		if err != nil {
+			return fmt.Errorf("prove version %d: %w", e.ID, err)
+		}
+		in := Inclusion{ID: e.ID, LogIndex: e.LogIndex, Proof: make([][]byte, len(p))}
+		for i := range p {
+			in.Proof[i] = p[i][:]
+		}
+		if err := enc.Encode(&in); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// hashReader reads the log's stored nodes for tlog, keeping those it read.
+type hashReader struct {
+	ctx   context.Context
+	store civic.Reader
+	cache map[int64]tlog.Hash
+}
+
+func (h *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var want []civic.LogNode
+	var at []int
+	for i, x := range indexes {
+		if v, ok := h.cache[x]; ok {
+			out[i] = v
+			continue
+		}
+		level, n := tlog.SplitStoredHashIndex(x)
+		want = append(want, civic.LogNode{Level: level, Index: n})
+		at = append(at, i)
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	got, err := h.store.ArchiveLogNodes(h.ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.cache) > 1<<20 {
+		clear(h.cache)
+	}
+	for j, i := range at {
+		copy(out[i][:], got[j])
+		h.cache[indexes[i]] = out[i]
+	}
+	return out, nil
+}
+
+// threadKey orders items for index.html: by account, thread, then ID.
+type threadKey struct {
+	account, thread string
+	id              int64
+}
+
+func compareKeys(a, b threadKey) int {
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.thread, b.thread), cmp.Compare(a.id, b.id))
+}
+
+// CanExport reports, before anything is written, whether request id can
+// be exported now by actor: the checks Export makes first.
+func (s *Service) CanExport(ctx context.Context, actor *civic.User, id int64) error {
+	if err := require(actor, civic.PermRecordsManage); err != nil {
+		return err
+	}
+	if s.signer == nil {
+		return civic.Errorf(civic.KindUnavailable, "this process has no signing key: exports are made by steward serve or steward export")
+	}
+	r, err := s.store.RecordsRequest(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.scopeItems(ctx, r); err != nil {
+		return err
+	}
+	_, err = s.checkpoint(ctx)
+	return err
+}

@@ -1,0 +1,78 @@
+// Package records answers records requests (REC-2, REC-5, REC-6): the
+// clerk or the attorney logs a request with its scope as archive queries,
+// redacts private data span by span, and exports a BagIt bag that anyone
+// can verify offline against the archive's signed checkpoint.
+package records
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/blob"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/people"
+)
+
+// Service is the records operations, shared by the pages, the API and the
+// command line. A nil actor is the command line, which may do everything.
+type Service struct {
+	store    civic.Store
+	archive  *archive.Service
+	blobs    blob.Store
+	signer   note.Signer
+	now      func() time.Time
+	log      *slog.Logger
+	reasons  []Reason
+	holidays map[string]bool
+	pageFee  int64
+}
+
+// Config is what a Service needs. Blobs and Signer may be nil: an export
+// then lists media by hash without their files, and signs no statement of
+// completeness (the checkpoint still proves each version).
+type Config struct {
+	Store    civic.Store
+	Archive  *archive.Service // signs a checkpoint before an export if it has a key
+	Blobs    blob.Store
+	Signer   note.Signer
+	Now      func() time.Time
+	Log      *slog.Logger
+	Reasons  []Reason    // redaction reasons; nil: DefaultReasons
+	Holidays []time.Time // days that are not business days, besides weekends
+	PageFee  int64       // cents per copied page up to 100 pages; 0: 25
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Reasons == nil {
+		c.Reasons = DefaultReasons
+	}
+	if c.PageFee == 0 {
+		c.PageFee = 25
+	}
+	if c.Archive == nil {
+		c.Archive = archive.New(archive.Config{Store: c.Store, Now: c.Now, Log: c.Log})
+	}
+	h := map[string]bool{}
+	for _, d := range c.Holidays {
+		h[d.Format(time.DateOnly)] = true
+	}
+	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Now, log: c.Log, reasons: c.Reasons, holidays: h, pageFee: c.PageFee}
+}
+
+func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
+
+func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, auth.Actor(actor), fn)
+}

@@ -1,0 +1,397 @@
+package records_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/bag"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/storetest"
+)
+
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	svc   *records.Service
+	arch  *archive.Service
+	store civic.Store
+	vkey  string
+}
+
+func newEnv(t *testing.T, e storetest.Engine) *env {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)) // a Friday
+	s := e.Open(t, clock.Now)
+	signer, vkey, err := archive.LoadOrCreateKey(filepath.Join(t.TempDir(), "archive.key"), "steward.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	arch := archive.New(archive.Config{Store: s, Signer: signer, Now: clock.Now})
+	if err := arch.PublishVerifier(ctx, vkey); err != nil {
+		t.Fatal(err)
+	}
+	svc := records.New(records.Config{Store: s, Archive: arch, Signer: signer, Now: clock.Now,
+		Holidays: []time.Time{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}})
+	return &env{t: t, ctx: ctx, svc: svc, arch: arch, store: s, vkey: vkey}
+}
+
+func rec(id, parent, text string, at time.Time) archive.Record {
+	raw, _ := json.Marshal(map[string]string{"id": id, "content": text})
+	return archive.Record{Account: "mastodon:@parks@city.example", ID: id, Kind: "comment", Thread: "p1", Parent: parent,
+		CapturedAt: at.Format(time.RFC3339Nano), PlatformTime: at.Format(time.RFC3339),
+		Author: civic.Author{ID: "42", Handle: "@resident", Name: "A Resident"}, Text: text, Raw: raw}
+}
+
+// setup ingests a thread (a post, a comment with a phone number that was
+// later edited, and a removed comment) and an unrelated post.
+func (e *env) setup() {
+	e.t.Helper()
+	at := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+	post := rec("p1", "", "The splash pad opens Saturday.", at)
+	post.Kind = "post"
+	c2 := rec("c2", "p1", "Call me at 651-555-0123 about the splash pad", at.Add(time.Minute))
+	c2b := rec("c2", "p1", "Call me about the splash pad, thanks", at.Add(2*time.Minute))
+	c3 := rec("c3", "p1", "splash pad is a waste", at.Add(3*time.Minute))
+	c3b := c3
+	c3b.CapturedAt, c3b.State = at.Add(4*time.Minute).Format(time.RFC3339Nano), "hidden"
+	other := rec("x1", "", "Library hours change", at.Add(5*time.Minute))
+	other.Kind, other.Thread = "post", "x1"
+	res, err := e.arch.Ingest(e.ctx, nil, []archive.Record{post, c2, c2b, c3, c3b, other}, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if res.Stored != 6 {
+		e.t.Fatalf("stored %d of 6: %+v", res.Stored, res)
+	}
+}
+
+func TestRequestExportVerifyTamper(t *testing.T) {
+	t.Parallel()
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, eng)
+			e.setup()
+			r := &civic.RecordsRequest{Requester: "A Resident", Contact: "resident@example.org", ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+				Subject: true, Description: "Comments about the splash pad", Scope: []string{`"splash pad"`, "nothing-matches-this"}}
+			counts, err := e.svc.Create(e.ctx, nil, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(counts) != "[3 0]" {
+				t.Errorf("scope counts = %v, want [3 0]", counts)
+			}
+			// Ten business days from Friday 20 November, skipping the two holidays.
+			if r.DueOn == nil || r.DueOn.Format(time.DateOnly) != "2026-12-08" {
+				t.Errorf("due = %v, want 2026-12-08", r.DueOn)
+			}
+			// Find the phone number in the first version of c2 and redact it.
+			var phoneVersion *civic.Version
+			vs, err := e.arch.Search(e.ctx, nil, mustQuery(t, "651"))
+			if err != nil || len(vs) != 1 {
+				t.Fatalf("search 651: %v %v", vs, err)
+			}
+			phoneVersion = vs[0]
+			spans := records.Suggest(phoneVersion.Text)
+			if len(spans) != 1 || spans[0].Text != "651-555-0123" {
+				t.Fatalf("suggested %+v", spans)
+			}
+			bad := &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: 10, End: 500, Reason: "13.356"}
+			if err := e.svc.Redact(e.ctx, nil, bad); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "outside the text") {
+				t.Errorf("redaction outside the text: %v", err)
+			}
+			if err := e.svc.Redact(e.ctx, nil, &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: 0, End: 4, Reason: "99.99"}); civic.ErrorField(err) != "reason" {
+				t.Errorf("unknown reason: %v", err)
+			}
+			d := &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: spans[0].Start, End: spans[0].End, Reason: spans[0].Reason}
+			if err := e.svc.Redact(e.ctx, nil, d); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "request.zip")
+			res, err := e.svc.ExportFile(e.ctx, nil, r.ID, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Versions != 5 || res.Redacted != 1 || res.Items != 3 {
+				t.Errorf("export result %+v, want 5 versions of 3 items, 1 redacted", res)
+			}
+			// The original record never changes.
+			if v, err := e.store.ArchiveVersion(e.ctx, phoneVersion.ID); err != nil || !strings.Contains(v.Text, "651-555-0123") || v.ComputeHash() != v.Hash {
+				t.Errorf("the archived version changed: %v %v", v, err)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := records.VerifyBag(bytes.NewReader(data), int64(len(data)), e.vkey)
+			if err != nil {
+				t.Fatalf("verify the untouched bag: %v", err)
+			}
+			if rep.Versions != 5 || rep.Redacted != 1 || rep.RequestID != r.ID {
+				t.Errorf("report %+v", rep)
+			}
+			files := unzip(t, data)
+			if bytes.Contains(files[records.FileItems], []byte("651-555-0123")) || bytes.Contains(files[records.FileIndex], []byte("651-555-0123")) {
+				t.Error("the phone number is in the bag")
+			}
+			if !bytes.Contains(files[records.FileIndex], []byte("[REDACTED 13.356]")) || !bytes.Contains(files[records.FileIndex], []byte("removed (hidden)")) ||
+				!bytes.Contains(files[records.FileIndex], []byte("edited")) {
+				t.Error("index.html does not mark the redaction, the edit and the removal")
+			}
+			if bytes.Contains(files[records.FileItems], []byte("Library hours")) {
+				t.Error("an item outside the scope is in the bag")
+			}
+			tamper(t, e, files)
+		})
+	}
+}
+
+func mustQuery(t *testing.T, s string) *archive.Query {
+	q, err := archive.ParseQuery(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// tamper changes the bag in each way and checks that verify fails, naming
+// what it should.
+func tamper(t *testing.T, e *env, orig map[string][]byte) {
+	_, otherSigner := newSigner(t, "steward.test")
+	lines := func(b []byte) [][]byte { return bytes.SplitAfter(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) }
+	cases := []struct {
+		name   string
+		reseal bool // rewrite the manifests so that they match the change
+		change func(f map[string][]byte)
+		want   string
+	}{
+		{"change a byte", false, func(f map[string][]byte) { f[records.FileItems][20] ^= 1 }, "SHA-256"},
+		{"change a byte and the manifests", true, func(f map[string][]byte) {
+			f[records.FileItems] = bytes.Replace(f[records.FileItems], []byte("The splash pad opens"), []byte("The splash pad closes"), 1)
+		}, "altered"},
+		{"drop a version", true, func(f map[string][]byte) {
+			l := lines(f[records.FileItems])
+			f[records.FileItems] = bytes.Join(append(l[:1:1], l[2:]...), nil)
+		}, "list expects"},
+		{"drop a version everywhere", true, func(f map[string][]byte) {
+			for _, n := range []string{records.FileItems, records.FileVersions, records.FileInclusion} {
+				l := lines(f[n])
+				f[n] = bytes.Join(append(l[:1:1], l[2:]...), nil)
+			}
+		}, "statement signs"},
+		{"reorder", true, func(f map[string][]byte) {
+			l := lines(f[records.FileItems])
+			l[0], l[1] = l[1], l[0]
+			f[records.FileItems] = bytes.Join(l, nil)
+		}, "reordered"},
+		{"swap a proof", true, func(f map[string][]byte) {
+			l := lines(f[records.FileInclusion])
+			var a, b records.Inclusion
+			json.Unmarshal(l[0], &a)
+			json.Unmarshal(l[3], &b)
+			a.Proof, b.Proof = b.Proof, a.Proof
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			l[0], l[3] = append(ja, '\n'), append(jb, '\n')
+			f[records.FileInclusion] = bytes.Join(l, nil)
+		}, "not in the signed log"},
+		{"forge a checkpoint", true, func(f map[string][]byte) {
+			n, _ := note.Sign(&note.Note{Text: "steward.test\n99\n" + strings.Split(string(f[records.FileCheckpoint]), "\n")[2] + "\n2026-11-21T00:00:00Z\n"}, otherSigner)
+			f[records.FileCheckpoint] = n
+		}, "checkpoint.txt"},
+		{"alter the checkpoint text", true, func(f map[string][]byte) {
+			f[records.FileCheckpoint] = bytes.Replace(f[records.FileCheckpoint], []byte("\n5\n"), []byte("\n4\n"), 1)
+			f[records.FileCheckpoint] = bytes.Replace(f[records.FileCheckpoint], []byte("\n6\n"), []byte("\n5\n"), 1)
+		}, "signature"},
+		{"edit a manifest", false, func(f map[string][]byte) {
+			f[bag.FileManifest] = append([]byte(strings.Repeat("0", 64)+"  data/extra.txt\n"), f[bag.FileManifest]...)
+			f["data/extra.txt"] = []byte("x")
+		}, "manifest"},
+		{"add an unlisted payload file", false, func(f map[string][]byte) { f["data/extra.txt"] = []byte("x") }, "not in manifest-sha256.txt"},
+		{"edit the redaction log", true, func(f map[string][]byte) {
+			f[records.FileRedactions] = bytes.Replace(f[records.FileRedactions], []byte("13.356"), []byte("13.43"), 1)
+		}, "redaction log"},
+		{"unredact a line", true, func(f map[string][]byte) {
+			f[records.FileItems] = bytes.Replace(f[records.FileItems], []byte(`,"redacted":true`), nil, 1)
+		}, "altered"},
+	}
+	for _, c := range cases {
+		f := map[string][]byte{}
+		for k, v := range orig {
+			f[k] = bytes.Clone(v)
+		}
+		c.change(f)
+		if c.reseal {
+			reseal(f)
+		}
+		data := zipFiles(t, f)
+		_, err := records.VerifyBag(bytes.NewReader(data), int64(len(data)), e.vkey)
+		t.Logf("%s: %v", c.name, err)
+		if err == nil || !errors.Is(err, records.ErrBag) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: verify says %v, want an error about %q", c.name, err, c.want)
+		}
+	}
+	// Trusting the bag's own key still catches a forged checkpoint: the
+	// statement is signed by the original key.
+	f := map[string][]byte{}
+	for k, v := range orig {
+		f[k] = bytes.Clone(v)
+	}
+	vkey, signer := newSigner(t, "steward.test")
+	n, _ := note.Sign(&note.Note{Text: "steward.test\n99\nAAAA\n2026-11-21T00:00:00Z\n"}, signer)
+	f[records.FileCheckpoint], f[records.FileKey] = n, []byte(vkey+"\n")
+	reseal(f)
+	data := zipFiles(t, f)
+	if _, err := records.VerifyBag(bytes.NewReader(data), int64(len(data)), ""); err == nil {
+		t.Error("a checkpoint forged with another key, given in the bag, verifies")
+	}
+	if _, err := records.VerifyBag(bytes.NewReader(data), int64(len(data)), e.vkey); err == nil || !strings.Contains(err.Error(), "not the key you trust") {
+		t.Errorf("another key in the bag: %v", err)
+	}
+	whole := zipFiles(t, orig)
+	for _, bad := range [][]byte{whole[:len(whole)/2], whole[:len(whole)-10], []byte("not a zip at all"), {}} {
+		if _, err := records.VerifyBag(bytes.NewReader(bad), int64(len(bad)), e.vkey); err == nil || !strings.Contains(err.Error(), "not a readable zip") {
+			t.Errorf("a truncated or corrupt zip (%d bytes): %v", len(bad), err)
+		}
+	}
+}
+
+func newSigner(t *testing.T, name string) (string, note.Signer) {
+	skey, vkey, err := note.GenerateKey(rand.Reader, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vkey, s
+}
+
+// reseal rewrites both manifests to match the files, as a forger would.
+func reseal(f map[string][]byte) {
+	var man, tags strings.Builder
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if strings.HasPrefix(n, "data/") {
+			fmt.Fprintf(&man, "%x  %s\n", sha256.Sum256(f[n]), n)
+		}
+	}
+	f[bag.FileManifest] = []byte(man.String())
+	for _, n := range names {
+		if !strings.HasPrefix(n, "data/") && n != bag.FileTagManifest {
+			fmt.Fprintf(&tags, "%x  %s\n", sha256.Sum256(f[n]), n)
+		}
+	}
+	f[bag.FileTagManifest] = []byte(tags.String())
+}
+
+func unzip(t *testing.T, data []byte) map[string][]byte {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		b.ReadFrom(rc)
+		rc.Close()
+		out[f.Name] = b.Bytes()
+	}
+	return out
+}
+
+func zipFiles(t *testing.T, f map[string][]byte) []byte {
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := z.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f[n])
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// failingWriter fails once n bytes have been written.
+type failingWriter struct {
+	buf bytes.Buffer
+	n   int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.n {
+		return 0, errors.New("disk full")
+	}
+	return w.buf.Write(p)
+}
+
+// TestExportInterrupted cuts an export short: the error says so, the
+// bytes written are not a bag that verify accepts, and ExportFile leaves
+// no file behind.
+func TestExportInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	e.setup()
+	r := &civic.RecordsRequest{Requester: "A", ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Description: "d", Scope: []string{`"splash pad"`}}
+	if _, err := e.svc.Create(e.ctx, nil, r); err != nil {
+		t.Fatal(err)
+	}
+	w := &failingWriter{n: 3000}
+	if _, err := e.svc.Export(e.ctx, nil, r.ID, w); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("export to a failing writer: %v", err)
+	}
+	if _, err := records.VerifyBag(bytes.NewReader(w.buf.Bytes()), int64(w.buf.Len()), e.vkey); err == nil || !strings.Contains(err.Error(), "not a readable zip") {
+		t.Errorf("verify of a cut-short export: %v", err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	if _, err := e.svc.ExportFile(ctx, nil, r.ID, filepath.Join(dir, "bag.zip")); err == nil {
+		t.Error("an export with a cancelled context succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("an interrupted export left %d files", len(entries))
+	}
+	r.Scope = []string{"zzz-nothing"}
+	if _, err := e.svc.Update(e.ctx, nil, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ExportFile(e.ctx, nil, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
+		t.Errorf("export of a scope that matches nothing: %v", err)
+	}
+}

@@ -1,0 +1,167 @@
+package records
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+)
+
+// SubjectDays is how many business days a city has to answer a requester
+// who is the subject of the data (Minn. Stat. 13.04, subd. 3).
+const SubjectDays = 10
+
+// FeePages is how many copied pages are charged per page; beyond, the
+// actual cost is charged (Minn. Stat. 13.03, subd. 3(c)).
+const FeePages = 100
+
+// DueDate returns the day SubjectDays business days after received,
+// skipping weekends and the service's holidays.
+func (s *Service) DueDate(received time.Time) time.Time {
+	d := day(received)
+	for n := 0; n < SubjectDays; {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !s.holidays[d.Format(time.DateOnly)] {
+			n++
+		}
+	}
+	return d
+}
+
+// Fee returns the fee for pages copies: per page up to FeePages pages,
+// the actual cost beyond.
+func (s *Service) Fee(pages int, actualCost int64) int64 {
+	if pages <= FeePages {
+		return int64(pages) * s.pageFee
+	}
+	return actualCost
+}
+
+func day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// normalize checks a request's fields and fills in its due date (when the
+// requester is the subject and none was set) and its fee.
+func (s *Service) normalize(r *civic.RecordsRequest) error {
+	r.Requester, r.Contact = strings.TrimSpace(r.Requester), strings.TrimSpace(r.Contact)
+	r.Description, r.Notes = strings.TrimSpace(r.Description), strings.TrimSpace(r.Notes)
+	switch {
+	case r.Requester == "":
+		return civic.Invalid("requester", "name the requester")
+	case len(r.Requester) > 200:
+		return civic.Invalid("requester", "the requester's name is longer than 200 characters")
+	case len(r.Contact) > 500:
+		return civic.Invalid("contact", "the contact is longer than 500 characters")
+	case r.Description == "":
+		return civic.Invalid("description", "describe what is requested")
+	case len(r.Description) > 10000 || len(r.Notes) > 10000:
+		return civic.Invalid("description", "the description or notes are longer than 10,000 characters")
+	case r.ReceivedOn.IsZero():
+		return civic.Invalid("received_on", "give the date the request was received")
+	case r.Pages < 0 || r.Pages > 10_000_000 || r.ActualCost < 0:
+		return civic.Invalid("pages", "pages and costs may not be negative")
+	}
+	if r.Kind == "" {
+		r.Kind = civic.RequestData
+	}
+	if r.Kind != civic.RequestData && r.Kind != civic.RequestSubpoena {
+		return civic.Invalid("kind", "the kind is data or subpoena")
+	}
+	if r.Status == "" {
+		r.Status = civic.RequestOpen
+	}
+	switch r.Status {
+	case civic.RequestOpen, civic.RequestClosed:
+		r.FulfilledOn = nil
+	case civic.RequestFulfilled:
+		if r.FulfilledOn == nil {
+			d := day(s.now())
+			r.FulfilledOn = &d
+		}
+	default:
+		return civic.Invalid("status", "the status is open, fulfilled or closed")
+	}
+	scope := []string{}
+	for _, q := range r.Scope {
+		if q = strings.TrimSpace(q); q == "" {
+			continue
+		}
+		if _, err := archive.ParseQuery(q); err != nil {
+			return civic.Invalid("scope", "query %d: %s", len(scope)+1, civic.ErrorMessage(err))
+		}
+		scope = append(scope, q)
+	}
+	if len(scope) == 0 {
+		return civic.Invalid("scope", "give at least one archive query, one per line")
+	}
+	if len(scope) > 50 {
+		return civic.Invalid("scope", "at most 50 queries")
+	}
+	r.Scope = scope
+	r.ReceivedOn = day(r.ReceivedOn)
+	if r.DueOn != nil {
+		d := day(*r.DueOn)
+		if d.Before(r.ReceivedOn) {
+			return civic.Invalid("due_on", "the due date is before the request was received")
+		}
+		r.DueOn = &d
+	} else if r.Subject {
+		d := s.DueDate(r.ReceivedOn)
+		r.DueOn = &d
+	}
+	r.Fee = s.Fee(r.Pages, r.ActualCost)
+	return nil
+}
+
+// Create logs a request and returns how many items each query of its scope
+// matches now. A query matching nothing is not an error: the request is
+// kept, and the counts say which query to fix.
+func (s *Service) Create(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
+	if err := require(actor, civic.PermRecordsManage); err != nil {
+		return nil, err
+	}
+	if err := s.normalize(r); err != nil {
+		return nil, err
+	}
+	if err := s.update(ctx, actor, func(tx civic.Tx) error { return tx.CreateRecordsRequest(ctx, r) }); err != nil {
+		return nil, err
+	}
+	return s.ScopeCounts(ctx, actor, r)
+}
+
+// Update changes a request.
+func (s *Service) Update(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
+	if err := require(actor, civic.PermRecordsManage); err != nil {
+		return nil, err
+	}
+	if err := s.normalize(r); err != nil {
+		return nil, err
+	}
+	if err := s.update(ctx, actor, func(tx civic.Tx) error { return tx.UpdateRecordsRequest(ctx, r) }); err != nil {
+		return nil, err
+	}
+	return s.ScopeCounts(ctx, actor, r)
+}
+
+// Request returns one request.
+func (s *Service) Request(ctx context.Context, actor *civic.User, id int64) (*civic.RecordsRequest, error) {
+	if err := require(actor, civic.PermRecordsView); err != nil {
+		return nil, err
+	}
+	return s.store.RecordsRequest(ctx, id)
+}
+
+// Requests lists requests by due date; open limits them to open ones.
+func (s *Service) Requests(ctx context.Context, actor *civic.User, open bool) ([]*civic.RecordsRequest, error) {
+	if err := require(actor, civic.PermRecordsView); err != nil {
+		return nil, err
+	}
+	return s.store.RecordsRequests(ctx, open)
+}
+
+// Now is the service's clock, for pages that mark overdue requests.
+func (s *Service) Now() time.Time { return s.now() }

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/route"
+)
+
+type recordsPages struct {
+	*Handler
+	svc *records.Service
+}
+
+// requestForm is the request form as typed, kept to show it again.
+type requestForm struct {
+	Requester, Contact, ReceivedOn, Kind, Description, Scope, Status, DueOn, Notes, Pages, ActualCost string
+	Subject                                                                                           bool
+}
+
+func formOf(q *civic.RecordsRequest) requestForm {
+	f := requestForm{Requester: q.Requester, Contact: q.Contact, ReceivedOn: q.ReceivedOn.Format(time.DateOnly), Kind: string(q.Kind), Description: q.Description,
+		Scope: strings.Join(q.Scope, "\n"), Status: string(q.Status), Notes: q.Notes, Pages: strconv.Itoa(q.Pages), ActualCost: fmt.Sprintf("%.2f", float64(q.ActualCost)/100), Subject: q.Subject}
+	if q.DueOn != nil {
+		f.DueOn = q.DueOn.Format(time.DateOnly)
+	}
+	return f
+}
+
+// request reads the form into a request.
+func (f requestForm) request() (*civic.RecordsRequest, error) {
+	q := &civic.RecordsRequest{Requester: f.Requester, Contact: f.Contact, Subject: f.Subject, Kind: civic.RequestKind(f.Kind), Description: f.Description,
+		Scope: strings.Split(f.Scope, "\n"), Status: civic.RequestStatus(f.Status), Notes: f.Notes}
+	rec, err := formDate("received_on", f.ReceivedOn, false)
+	if err != nil {
+		return nil, err
+	}
+	if rec != nil {
+		q.ReceivedOn = *rec
+	}
+	if q.DueOn, err = formDate("due_on", f.DueOn, false); err != nil {
+		return nil, err
+	}
+	if s := strings.TrimSpace(f.Pages); s != "" {
+		if q.Pages, err = strconv.Atoi(s); err != nil {
+			return nil, civic.Invalid("pages", "enter the number of pages copied")
+		}
+	}
+	if s := strings.TrimSpace(f.ActualCost); s != "" {
+		d, err := strconv.ParseFloat(strings.TrimPrefix(s, "$"), 64)
+		if err != nil || d < 0 {
+			return nil, civic.Invalid("actual_cost", "enter the actual cost in dollars, like 12.50")
+		}
+		q.ActualCost = int64(d*100 + 0.5)
+	}
+	return q, nil
+}
+
+func readRequestForm(r *http.Request) requestForm {
+	v := r.PostFormValue
+	return requestForm{Requester: v("requester"), Contact: v("contact"), ReceivedOn: v("received_on"), Kind: v("kind"), Description: v("description"),
+		Scope: v("scope"), Status: v("status"), DueOn: v("due_on"), Notes: v("notes"), Pages: v("pages"), ActualCost: v("actual_cost"), Subject: v("subject") == "yes"}
+}
+
+type requestRow struct {
+	*civic.RecordsRequest
+	Overdue bool
+}
+
+type recordsListData struct {
+	Requests []requestRow
+	All      bool
+	Overdue  int
+	Form     requestForm
+}
+
+func (p *recordsPages) list(w http.ResponseWriter, r *http.Request) error {
+	return p.renderList(w, r, http.StatusOK, requestForm{ReceivedOn: p.now().UTC().Format(time.DateOnly)}, nil)
+}
+
+func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status int, f requestForm, errs []FieldError) error {
+	all := r.URL.Query().Get("all") == "yes"
+	qs, err := p.svc.Requests(r.Context(), route.User(r), !all)
+	if err != nil {
+		return err
+	}
+	data := recordsListData{All: all, Form: f}
+	now := p.now()
+	for _, q := range qs {
+		row := requestRow{q, q.Overdue(now)}
+		if row.Overdue {
+			data.Overdue++
+		}
+		data.Requests = append(data.Requests, row)
+	}
+	return p.render(w, r, status, "records", Page{Title: "Records requests", Errors: errs, Data: data})
+}
+
+func (p *recordsPages) create(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := readRequestForm(r)
+	q, err := f.request()
+	if err == nil {
+		_, err = p.svc.Create(r.Context(), route.User(r), q)
+	}
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderList(w, r, http.StatusUnprocessableEntity, f, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/records/"+itoa(q.ID), "created")
+}
+
+// suggestion is a span the detector found in a version in scope.
+type suggestion struct {
+	Version *civic.Version
+	Span    records.Span
+}
+
+type recordData struct {
+	Request    *civic.RecordsRequest
+	Overdue    bool
+	Scope      []scopeLine
+	Redactions []*civic.Redaction
+	Suggested  []suggestion
+	Reasons    []records.Reason
+	Form       requestForm
+	Redact     redactForm
+}
+
+type scopeLine struct {
+	Query string
+	Items int
+	Link  string
+}
+
+type redactForm struct{ VersionID, Start, End, Reason string }
+
+func (p *recordsPages) show(w http.ResponseWriter, r *http.Request) error {
+	return p.renderRequest(w, r, http.StatusOK, nil, nil, nil)
+}
+
+// suggestLimit is how many versions in scope the page scans for spans to
+// suggest.
+const suggestLimit = 200
+
+func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, status int, form *requestForm, rf *redactForm, errs []FieldError) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u := route.User(r)
+	q, err := p.svc.Request(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	counts, err := p.svc.ScopeCounts(r.Context(), u, q)
+	if err != nil {
+		return err
+	}
+	d := recordData{Request: q, Overdue: q.Overdue(p.now()), Reasons: p.svc.Reasons(), Form: formOf(q)}
+	if form != nil {
+		d.Form = *form
+	}
+	if rf != nil {
+		d.Redact = *rf
+	}
+	for i, s := range q.Scope {
+		d.Scope = append(d.Scope, scopeLine{Query: s, Items: counts[i], Link: "/archive/items?q=" + url.QueryEscape(s)})
+	}
+	if d.Redactions, err = p.svc.Redactions(r.Context(), u, id); err != nil {
+		return err
+	}
+	for _, s := range q.Scope {
+		pq, err := archive.ParseQuery(s)
+		if err != nil {
+			continue
+		}
+		pq.Limit = suggestLimit
+		vs, err := p.store.SearchArchive(r.Context(), &pq.ArchiveQuery)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			for _, sp := range records.Suggest(v.Text) {
+				d.Suggested = append(d.Suggested, suggestion{v, sp})
+			}
+		}
+	}
+	return p.render(w, r, status, "records_request", Page{Title: fmt.Sprintf("Records request %d", q.ID), Errors: errs, Data: d})
+}
+
+func (p *recordsPages) update(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := readRequestForm(r)
+	q, err := f.request()
+	if err == nil {
+		q.ID = id
+		_, err = p.svc.Update(r.Context(), route.User(r), q)
+	}
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderRequest(w, r, http.StatusUnprocessableEntity, &f, nil, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/records/"+itoa(id), "saved")
+}
+
+func (p *recordsPages) redact(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	rf := redactForm{VersionID: r.PostFormValue("version_id"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Reason: r.PostFormValue("reason")}
+	err = func() error {
+		d := &civic.Redaction{RequestID: id, Reason: rf.Reason}
+		var err error
+		if d.VersionID, err = formInt(r, "version_id"); err != nil {
+			return err
+		}
+		start, err := formInt(r, "start")
+		if err != nil {
+			return err
+		}
+		end, err := formInt(r, "end")
+		if err != nil {
+			return err
+		}
+		d.Start, d.End = int(start), int(end)
+		return p.svc.Redact(r.Context(), route.User(r), d)
+	}()
+	if err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderRequest(w, r, http.StatusUnprocessableEntity, nil, &rf, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/records/"+itoa(id), "saved")
+}
+
+// export streams the bag. If the export fails halfway, the zip has no
+// central directory: it cannot be mistaken for a complete bag.
+func (p *recordsPages) export(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := p.svc.CanExport(r.Context(), route.User(r), id); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d.zip"`, id))
+	if _, err := p.svc.Export(r.Context(), route.User(r), id, w); err != nil {
+		p.log.Error("records export failed after it started", "request", id, "err", err)
+	}
+	return nil
+}
