@@ -11,6 +11,7 @@ const (
 	FileItems      = "data/items.jsonl"
 	FileRedactions = "data/redactions.jsonl"
 	FileIndex      = "data/index.html"
+	FileReport     = "data/report.pdf"
 	DirMedia       = "data/media/"
 	FileCheckpoint = "proof/checkpoint.txt"
 	FileKey        = "proof/key.txt"

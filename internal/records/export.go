@@ -147,6 +147,9 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion); err != nil {
 		return nil, err
 	}
+	if err := s.writeReport(ctx, b, r, items, cp, byVersion, len(rds), res); err != nil {
+		return nil, err
+	}
 	if err := s.writeMedia(ctx, b, media, res); err != nil {
 		return nil, err
 	}

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +161,10 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 			if bytes.Contains(files[records.FileItems], []byte("Library hours")) {
 				t.Error("an item outside the scope is in the bag")
 			}
+			checkReport(t, files[records.FileReport])
+			if !bytes.Contains(files[bag.FileManifest], []byte("  "+records.FileReport+"\n")) {
+				t.Error("report.pdf is not in the payload manifest")
+			}
 			tamper(t, e, files)
 		})
 	}
@@ -183,6 +190,7 @@ func tamper(t *testing.T, e *env, orig map[string][]byte) {
 		want   string
 	}{
 		{"change a byte", false, func(f map[string][]byte) { f[records.FileItems][20] ^= 1 }, "SHA-256"},
+		{"change a byte of report.pdf", false, func(f map[string][]byte) { f[records.FileReport][len(f[records.FileReport])/2] ^= 1 }, "SHA-256"},
 		{"change a byte and the manifests", true, func(f map[string][]byte) {
 			f[records.FileItems] = bytes.Replace(f[records.FileItems], []byte("The splash pad opens"), []byte("The splash pad closes"), 1)
 		}, "altered"},
@@ -393,5 +401,83 @@ func TestExportInterrupted(t *testing.T) {
 	}
 	if _, err := e.svc.ExportFile(e.ctx, nil, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
 		t.Errorf("export of a scope that matches nothing: %v", err)
+	}
+}
+
+// checkReport checks data/report.pdf: a PDF 1.4 file whose cross-reference
+// table points at each object, with the requester and the redaction marker
+// but not the redacted telephone number; pdftotext reads it if installed.
+func checkReport(t *testing.T, pdf []byte) {
+	t.Helper()
+	if len(pdf) == 0 {
+		t.Fatal("the bag has no data/report.pdf")
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-1.4")) || !bytes.HasSuffix(pdf, []byte("%%EOF")) {
+		t.Errorf("report.pdf does not start with %%PDF-1.4 and end with %%%%EOF: %q ... %q", pdf[:min(len(pdf), 20)], pdf[max(0, len(pdf)-20):])
+	}
+	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF$`).FindSubmatch(pdf)
+	if m == nil {
+		t.Fatal("report.pdf has no startxref")
+	}
+	at, _ := strconv.Atoi(string(m[1]))
+	if at >= len(pdf) || !bytes.HasPrefix(pdf[at:], []byte("xref\n")) {
+		t.Fatalf("startxref %d does not point at the xref table", at)
+	}
+	x := regexp.MustCompile(`^xref\n0 (\d+)\n`).FindSubmatch(pdf[at:])
+	if x == nil {
+		t.Fatal("report.pdf's xref table has no subsection header")
+	}
+	n, _ := strconv.Atoi(string(x[1]))
+	table := pdf[at+len(x[0]):]
+	if n < 4 || len(table) < 20*n {
+		t.Fatalf("xref table of %d entries is too short", n)
+	}
+	if string(table[:20]) != "0000000000 65535 f \n" {
+		t.Errorf("xref entry 0 = %q", table[:20])
+	}
+	for i := 1; i < n; i++ {
+		e := string(table[20*i : 20*i+20])
+		if !strings.HasSuffix(e, " 00000 n \n") {
+			t.Errorf("xref entry %d = %q", i, e)
+			continue
+		}
+		off, err := strconv.Atoi(e[:10])
+		if want := fmt.Sprintf("%d 0 obj\n", i); err != nil || off >= len(pdf) || !bytes.HasPrefix(pdf[off:], []byte(want)) {
+			t.Errorf("xref entry %d points at %d, not at %q", i, off, want)
+		}
+	}
+	if !bytes.Contains(table[20*n:], []byte(fmt.Sprintf("/Size %d ", n))) {
+		t.Error("the trailer's /Size does not match the xref table")
+	}
+	for _, want := range []string{"(Requester: A Resident)", "[REDACTED 13.356]", "[edited]", `[removed \(hidden\)]`} {
+		if !bytes.Contains(pdf, []byte(want)) {
+			t.Errorf("report.pdf does not contain %q", want)
+		}
+	}
+	if bytes.Contains(pdf, []byte("651-555-0123")) {
+		t.Error("the redacted phone number is in report.pdf")
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("pdftotext is not installed: report.pdf checked by its structure only")
+		return
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command("pdftotext", "-layout", path, "-")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("pdftotext: %v: %s", err, stderr.Bytes())
+	}
+	for _, want := range []string{"Requester: A Resident", "[REDACTED 13.356]", "Call me about the splash pad, thanks", "[removed (hidden)]", "Thread p1 on mastodon:@parks@city.example"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("pdftotext does not find %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "651-555-0123") {
+		t.Error("pdftotext finds the redacted phone number")
 	}
 }

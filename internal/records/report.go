@@ -1,0 +1,130 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/bag"
+	"steward.city/steward/internal/civic"
+)
+
+// writeReport writes data/report.pdf, for people who print: a summary of
+// the request and the export, then every thread, item by item, each
+// version oldest first with redactions applied as in items.jsonl. Items
+// are read indexBatch at a time, as for index.html, and the PDF is
+// written a page at a time.
+func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
+	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult) error {
+	var keys []threadKey
+	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
+		if items[it.ID] {
+			keys = append(keys, threadKey{it.Account, it.ThreadID, it.ID})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.SortFunc(keys, compareKeys)
+	w, err := b.Create(FileReport)
+	if err != nil {
+		return err
+	}
+	p := newPDF(w)
+	const stamp = "2006-01-02 15:04:05 UTC"
+	p.Line(fmt.Sprintf("Records request %d: records produced", r.ID))
+	p.Line("")
+	if r.Description != "" {
+		p.Line(r.Description)
+		p.Line("")
+	}
+	p.Line("Requester: " + r.Requester)
+	p.Line("Received: " + r.ReceivedOn.Format(time.DateOnly))
+	if r.DueOn != nil {
+		p.Line("Due: " + r.DueOn.Format(time.DateOnly))
+	} else {
+		p.Line("Due: within a reasonable time")
+	}
+	p.Line("Scope (archive queries):")
+	for _, q := range r.Scope {
+		p.Line("  " + q)
+	}
+	p.Line(fmt.Sprintf("Items: %d. Versions: %d, of which %d redacted. Redactions: %d.", res.Items, res.Versions, res.Redacted, redactions))
+	p.Line(fmt.Sprintf("Checkpoint: tree size %d, root hash %s", cp.Size, cp.RootHash))
+	p.Line("Generated: " + s.now().UTC().Format(stamp))
+	p.Line("")
+	p.Line("Each item below shows every version captured, oldest first. Versions marked [edited] changed the text; " +
+		"versions marked [removed] were hidden or deleted on the platform. Text withheld under the Minnesota Government " +
+		"Data Practices Act reads [REDACTED 13.xx], citing the section; data/redactions.jsonl lists each redaction. " +
+		"data/items.jsonl holds the same records, and proof/ proves them (docs/verify.md).")
+	var last threadKey
+	for lo := 0; lo < len(keys); lo += indexBatch {
+		chunk := keys[lo:min(lo+indexBatch, len(keys))]
+		ids := make([]int64, len(chunk))
+		for i, k := range chunk {
+			ids[i] = k.id
+		}
+		byItem := map[int64][]*civic.Version{}
+		if err := s.store.VersionsOfItems(ctx, ids, func(v *civic.Version) error {
+			if v.LogIndex < cp.Size {
+				byItem[v.ItemID] = append(byItem[v.ItemID], v)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, k := range chunk {
+			if lo+i == 0 || k.account != last.account || k.thread != last.thread {
+				p.Line("")
+				p.Line(fmt.Sprintf("Thread %s on %s", k.thread, k.account))
+			}
+			last = k
+			vs := byItem[k.id]
+			if len(vs) == 0 {
+				continue
+			}
+			it := vs[0]
+			head := fmt.Sprintf("%s %s", it.Kind, it.PlatformID)
+			if it.ParentID != "" {
+				head += ", in reply to " + it.ParentID
+			}
+			p.Line("")
+			p.Line("  " + head)
+			prev := ""
+			for j, v := range vs {
+				text := v.Text
+				if ds := byVersion[v.ID]; len(ds) > 0 {
+					text = redact(text, ds)
+				}
+				var marks []string
+				if j > 0 && v.Text != prev {
+					marks = append(marks, "[edited]")
+				}
+				if v.State.Removed() {
+					marks = append(marks, fmt.Sprintf("[removed (%s)]", v.State))
+				}
+				if v.DisposedAt != nil {
+					marks = append(marks, "[disposed of]")
+				}
+				prev = v.Text
+				line := fmt.Sprintf("  %d. Captured %s by %s (%s)", j+1, v.CapturedAt.UTC().Format(stamp), v.Author.Name, v.Author.Handle)
+				if !v.State.Removed() {
+					line += ", " + string(v.State)
+				}
+				if len(marks) > 0 {
+					line += " " + strings.Join(marks, " ")
+				}
+				p.Line(line)
+				for _, l := range strings.Split(text, "\n") {
+					p.Line("     " + l)
+				}
+				for _, m := range v.Media {
+					p.Line(fmt.Sprintf("     Media: %s, file data/media/%s", m.Type, m.SHA256))
+				}
+			}
+		}
+	}
+	return p.Close()
+}
