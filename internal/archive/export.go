@@ -15,11 +15,12 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// exportLine is one version in an export, one JSON object per line. The
+// ExportLine is one version in an export, one JSON object per line; records
+// bags write the same lines. The
 // platform payload is in raw_base64, byte for byte, so that anyone can
 // recompute the version's hash from the line. appendExportLine writes the
 // same bytes encoding/json writes for it (without HTML escaping).
-type exportLine struct {
+type ExportLine struct {
 	ID           int64           `json:"id"`
 	ItemID       int64           `json:"item_id"`
 	Account      string          `json:"account"`
@@ -38,6 +39,13 @@ type exportLine struct {
 	Hash         string          `json:"hash"`
 	LogIndex     int64           `json:"log_index"`
 	DisposedAt   *time.Time      `json:"disposed_at,omitempty"`
+}
+
+// NewExportLine returns the export line of v, its payload included.
+func NewExportLine(v *civic.Version) ExportLine {
+	return ExportLine{ID: v.ID, ItemID: v.ItemID, Account: v.Account, PlatformID: v.PlatformID, Kind: v.Kind, ParentID: v.ParentID, ThreadID: v.ThreadID,
+		CapturedAt: v.CapturedAt, PlatformTime: v.PlatformTime, Author: v.Author, Text: v.Text, Media: v.Media, State: v.State, Tags: v.Tags,
+		RawBase64: v.Raw, Hash: v.Hash, LogIndex: v.LogIndex, DisposedAt: v.DisposedAt}
 }
 
 // exportChunk is how many versions the reader hands the encoder at once.
@@ -106,7 +114,7 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, w io.Writer) (i
 }
 
 // appendExportLine appends v's export line and a newline, byte for byte
-// what a json.Encoder with SetEscapeHTML(false) writes for its exportLine.
+// what a json.Encoder with SetEscapeHTML(false) writes for its ExportLine.
 func appendExportLine(b []byte, v *civic.Version) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, v.ID, 10)

@@ -1,8 +1,7 @@
 package records
 
 import (
-	"time"
-
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 )
 
@@ -28,25 +27,8 @@ const statementOrigin = "steward-export"
 // from the line, unless the line is redacted (its text has spans withheld
 // and its payload is left out) or the version was disposed of.
 type Line struct {
-	ID           int64           `json:"id"`
-	ItemID       int64           `json:"item_id"`
-	Account      string          `json:"account"`
-	PlatformID   string          `json:"platform_id"`
-	Kind         civic.ItemKind  `json:"kind"`
-	ParentID     string          `json:"parent_id,omitempty"`
-	ThreadID     string          `json:"thread_id"`
-	CapturedAt   time.Time       `json:"captured_at"`
-	PlatformTime *time.Time      `json:"platform_time,omitempty"`
-	Author       civic.Author    `json:"author"`
-	Text         string          `json:"text"`
-	Media        []civic.Media   `json:"media,omitempty"`
-	State        civic.ItemState `json:"state"`
-	Tags         []string        `json:"tags,omitempty"`
-	RawBase64    []byte          `json:"raw_base64,omitempty"`
-	Hash         string          `json:"hash"`
-	LogIndex     int64           `json:"log_index"`
-	DisposedAt   *time.Time      `json:"disposed_at,omitempty"`
-	Redacted     bool            `json:"redacted,omitempty"`
+	archive.ExportLine
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // version returns the version the line states, for recomputing its hash.

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 )
@@ -236,9 +237,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 		if !items[v.ItemID] {
 			return nil
 		}
-		l := Line{ID: v.ID, ItemID: v.ItemID, Account: v.Account, PlatformID: v.PlatformID, Kind: v.Kind, ParentID: v.ParentID, ThreadID: v.ThreadID,
-			CapturedAt: v.CapturedAt, PlatformTime: v.PlatformTime, Author: v.Author, Text: v.Text, Media: v.Media, State: v.State, Tags: v.Tags,
-			RawBase64: v.Raw, Hash: v.Hash, LogIndex: v.LogIndex, DisposedAt: v.DisposedAt}
+		l := Line{ExportLine: archive.NewExportLine(v)}
 		if ds := byVersion[v.ID]; len(ds) > 0 {
 			l.Text, l.RawBase64, l.Redacted = redact(v.Text, ds), nil, true
 			res.Redacted++
