@@ -192,7 +192,9 @@ func pathID(r *http.Request) (int64, error) {
 func (h *Handler) Routes() []route.Route {
 	rs := append(h.foundationRoutes(), h.registryRoutes()...)
 	rs = append(rs, h.archiveRoutes()...)
-	return append(rs, h.recordsRoutes()...)
+	rs = append(rs, h.recordsRoutes()...)
+	rs = append(rs, h.captureRoutes()...)
+	return append(rs, h.moderationRoutes()...)
 }
 
 func (h *Handler) foundationRoutes() []route.Route {

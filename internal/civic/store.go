@@ -27,6 +27,8 @@ type Reader interface {
 	RegistryReader
 	ArchiveReader
 	RecordsReader
+	CaptureReader
+	ModerationReader
 
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
@@ -67,6 +69,8 @@ type Tx interface {
 	RegistryWriter
 	ArchiveWriter
 	RecordsWriter
+	CaptureWriter
+	ModerationWriter
 	Now() time.Time
 
 	CreateDepartment(ctx context.Context, d *Department) error

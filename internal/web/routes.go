@@ -11,7 +11,9 @@ import (
 func (h *Handler) Routes() []route.Route {
 	rs := append(h.foundationRoutes(), h.registryRoutes()...)
 	rs = append(rs, h.archiveRoutes()...)
-	return append(rs, h.recordsRoutes()...)
+	rs = append(rs, h.recordsRoutes()...)
+	rs = append(rs, h.captureRoutes()...)
+	return append(rs, h.moderationRoutes()...)
 }
 
 func (h *Handler) foundationRoutes() []route.Route {
