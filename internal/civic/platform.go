@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"time"
 )
@@ -210,4 +212,40 @@ func PlatformErrorKindOf(err error) PlatformErrorKind {
 		return pe.Kind
 	}
 	return ""
+}
+
+// Refresher is implemented by adapters whose tokens expire and can be
+// refreshed; the capture engine refreshes a token before it expires and
+// seals the new one in the vault.
+type Refresher interface {
+	Refresh(ctx context.Context, ep *Endpoint) (PlatformToken, error)
+}
+
+// Pusher is implemented by adapters whose platform pushes changes by
+// webhook (Facebook, Instagram, Threads). The capture engine's public
+// receiver hands each request to the connection's adapter.
+type Pusher interface {
+	// Challenge answers the platform's subscription check (a GET with
+	// hub.mode, hub.verify_token and hub.challenge): the body to send back,
+	// or an error when the verify token is wrong.
+	Challenge(query url.Values, verifyToken string) (string, error)
+	// Delivery checks a delivery's signature with the app secret and its
+	// age against now, and returns what it announces. An unsigned, wrongly
+	// signed or stale delivery is an error and nothing of it is used.
+	Delivery(header http.Header, body []byte, appSecret string, now time.Time) ([]Pushed, error)
+}
+
+// Pushed is one change a webhook delivery announces, for the account with
+// the given id on the platform.
+type Pushed struct {
+	RemoteAccountID string
+	Observation     Observation
+}
+
+// Carrier carries out a moderation decision on the platform an archived
+// item came from. It returns an error wrapping ErrUnsupported when the
+// platform cannot, and a KindUnavailable error when the account is not
+// connected; moderation records the decision either way.
+type Carrier interface {
+	Carry(ctx context.Context, itemID int64, action PlatformAction) error
 }
