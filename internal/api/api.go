@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
@@ -83,8 +85,10 @@ type Handler struct {
 	now    func() time.Time
 	doc    []byte // the OpenAPI document
 
-	reg     *registry.Service // the account registry; its routes are left out when nil
-	records *records.Service  // records requests; nil: exports answer 503
+	reg     *registry.Service   // the account registry; its routes are left out when nil
+	records *records.Service    // records requests; nil: exports answer 503
+	mod     *moderation.Service // moderation; nil: one without screener or platform connection
+	capture *capture.Service    // the capture engine; nil: one without a vault (connecting answers 503)
 }
 
 // New returns a Handler. It panics if the embedded OpenAPI documents do not

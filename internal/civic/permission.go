@@ -38,6 +38,14 @@ const (
 
 	PermRecordsView   Permission = "records.view"   // read records requests, their redactions and exports
 	PermRecordsManage Permission = "records.manage" // log and update requests, redact, export
+
+	PermCaptureView    Permission = "capture.view"    // platform connections, capture runs and flags
+	PermCaptureManage  Permission = "capture.manage"  // pause, resume and run capture; resolve flags
+	PermCaptureConnect Permission = "capture.connect" // connect an account with its platform token (sealed in the vault)
+
+	PermModerationView      Permission = "moderation.view"      // read the queue, decisions, tracking forms, inquiries and reports
+	PermModerationDecide    Permission = "moderation.decide"    // keep, hide or remove comments, second reviews, answer inquiries
+	PermModerationConfigure Permission = "moderation.configure" // rename and describe reason codes, second review, hold settings
 )
 
 // Permissions lists every permission.
@@ -45,7 +53,9 @@ var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartment
 	PermAccountsView, PermAccountsRequest, PermAccountsApprove, PermAccountsManage, PermPostersRequest, PermPostersDecide, PermCredentialsStore, PermCovertManage,
 	PermPoliciesManage, PermConductView, PermConductManage,
 	PermArchiveView, PermArchiveIngest, PermArchiveHold, PermArchiveDispose,
-	PermRecordsView, PermRecordsManage}
+	PermRecordsView, PermRecordsManage,
+	PermCaptureView, PermCaptureManage, PermCaptureConnect,
+	PermModerationView, PermModerationDecide, PermModerationConfigure}
 
 // allowedRoles is the policy: which roles hold which permission. The role
 // matrix test in the server package checks every route against it.
@@ -103,6 +113,16 @@ func allowedRoles(p Permission) []Role {
 		return []Role{RoleAdmin, RoleClerk, RoleAttorney, RoleAuditor}
 	case PermRecordsManage:
 		return []Role{RoleClerk, RoleAttorney}
+	case PermCaptureView:
+		return []Role{RoleAdmin, RoleCommunications, RoleIT, RoleClerk, RoleAttorney, RoleAuditor}
+	case PermCaptureManage, PermCaptureConnect:
+		return []Role{RoleCommunications, RoleIT}
+	case PermModerationView:
+		return []Role{RoleAdmin, RoleCommunications, RoleClerk, RoleAttorney, RoleAuditor}
+	case PermModerationDecide:
+		return []Role{RoleCommunications}
+	case PermModerationConfigure:
+		return []Role{RoleAdmin, RoleCommunications}
 	}
 	return []Role{} // unknown permission: nobody
 }

@@ -71,10 +71,15 @@ Commands:
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
   archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -
+  capture --once   capture every connected account once and print what was captured (--account ID)
+  import FILE      import a platform's own data export (--platform P --account ID); resumes if cut short
   archive export   write every archived version as JSON lines
   archive checkpoint  sign an archive checkpoint now
   bench archive    generate a city's items, ingest, search and export them; print one JSON object
   bench export     generate items, export a records request's bag and verify it; print one JSON object
+  classify         score comments read as JSON lines on stdin, one result line each (--thresholds FILE.json)
+  train            learn the comment classifier's weights from the data folder (--data DIR --out FILE)
+  eval             measure the comment classifier on data it never trained on (--data DIR --markdown)
   vault rotate-key re-wrap every stored credential under a new vault key
   version          print the version
   help             print this help
@@ -158,6 +163,16 @@ func (a *app) run(args []string) error {
 		return a.export(rest)
 	case "search":
 		return a.search(rest)
+	case "import":
+		return a.importCmd(rest)
+	case "capture":
+		return a.captureCmd(rest)
+	case "classify":
+		return a.classifyCmd(rest)
+	case "train":
+		return a.train(rest)
+	case "eval":
+		return a.evalCmd(rest)
 	case "archive", "bench":
 		name, rest, err := sub()
 		if err != nil {

@@ -13,7 +13,9 @@ import (
 
 	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
@@ -32,6 +34,7 @@ func (a *app) serve(args []string) error {
 	vf := f.vaultFlags()
 	mf := f.mailFlags()
 	af := f.archiveFlags()
+	cf := f.captureFlags()
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -108,12 +111,29 @@ func (a *app) serve(args []string) error {
 		printDemo(a, ln.Addr().String(), logins)
 	}
 	recSvc := records.New(records.Config{Store: store, Archive: arch, Blobs: arch.Blobs(), Signer: arch.Signer(), Now: a.now, Log: log})
-	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc, Records: recSvc})
+	model, err := classify.Default()
+	if err != nil {
+		return fmt.Errorf("comment classifier: %w", err)
+	}
+	// Capture carries moderation decisions out on the platforms; where a
+	// platform cannot, or the account is not connected, the decision is
+	// recorded with the reason.
+	capSvc := a.newCapture(store, arch, v, cf, log)
+	modCfg := moderation.Config{Store: store, Screener: model, Carrier: capSvc, Now: a.now, Log: log}
+	if mailer != nil {
+		modCfg.Mailer = mailer
+	}
+	modSvc := moderation.New(modCfg)
+	capTick, err := time.ParseDuration(*cf.tick)
+	if err != nil || capTick < 0 {
+		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
+	}
+	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc, Records: recSvc, Moderation: modSvc, Capture: capSvc})
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc), Log: log}),
+		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log, Collectors: capSvc.Metrics().Collectors()}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -121,6 +141,10 @@ func (a *app) serve(args []string) error {
 	}
 	go purge(ctx, authSvc, log)
 	go sweep(ctx, regSvc, log)
+	if capTick > 0 {
+		go capSvc.Loop(ctx, capTick)
+	}
+	go modSvc.ScreenLoop(ctx, 5*time.Second)
 	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -137,6 +137,12 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 		if err := seedRecords(ctx, tx); err != nil {
 			return err
 		}
+		if err := seedModeration(ctx, tx); err != nil {
+			return err
+		}
+		if err := seedCapture(ctx, tx); err != nil {
+			return err
+		}
 		return tx.SetSetting(ctx, SettingKey, "true")
 	})
 	if err != nil {

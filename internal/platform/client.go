@@ -28,6 +28,12 @@ type Client struct {
 	UserAgent string
 	Timeout   time.Duration
 	Now       func() time.Time // for Retry-After dates; nil: time.Now
+	// Classify, when set, reads a non-2xx answer before the default rules:
+	// networks that put the meaning in the body (Graph API error codes,
+	// YouTube quota reasons, AT Protocol error names) say it here. It
+	// returns nil to leave the answer to the default rules; Platform,
+	// Status and Message are filled in when it leaves them empty.
+	Classify func(status int, h http.Header, body []byte) *civic.PlatformError
 }
 
 // NewHTTPClient returns an *http.Client whose transport is next (nil: the
@@ -138,6 +144,20 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 	}
 	msg := Snippet(data)
+	if c.Classify != nil {
+		if e := c.Classify(resp.StatusCode, resp.Header, data); e != nil {
+			if e.Platform == "" {
+				e.Platform = c.Platform
+			}
+			if e.Status == 0 {
+				e.Status = resp.StatusCode
+			}
+			if e.Message == "" {
+				e.Message = msg
+			}
+			return nil, e
+		}
+	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e := c.fail(civic.PlatformRateLimited, resp.StatusCode, msg, nil)

@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/pdf"
 )
 
 // writeReport writes data/report.pdf, for people who print: a summary of
@@ -32,7 +33,7 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 	if err != nil {
 		return err
 	}
-	p := newPDF(w)
+	p := pdf.New(w)
 	const stamp = "2006-01-02 15:04:05 UTC"
 	p.Line(fmt.Sprintf("Records request %d: records produced", r.ID))
 	p.Line("")

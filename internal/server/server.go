@@ -46,6 +46,9 @@ type Config struct {
 	Web   *web.Handler
 	API   *api.Handler
 	Log   *slog.Logger
+	// Collectors are registered on the server's /metrics registry (the
+	// capture engine's per-account metrics).
+	Collectors []prometheus.Collector
 }
 
 // New builds the server and its routes.
@@ -63,6 +66,7 @@ func New(c Config) *Server {
 		return 1
 	}))
 
+	s.reg.MustRegister(c.Collectors...)
 	s.routes = append(s.web.Routes(), s.api.Routes()...)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/route"
 )
 
@@ -12,6 +13,26 @@ type dashboardData struct {
 	Roles                      []civic.Grant
 	DepartmentNames            []*civic.Department
 	Recent                     []*civic.AuditEvent
+	// Moderation: entries waiting and time to review by account (MOD-1).
+	ModerationOpen  int
+	ModerationTimes []timesRow
+	// Capture: broken connections and open flags (REC-1, MOD-4).
+	CaptureBroken, CaptureFlags int
+}
+
+// captureCounts counts broken connections and open capture flags.
+func (h *Handler) captureCounts(r *http.Request) (broken, flags int, err error) {
+	cs, err := h.store.Connections(r.Context())
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range cs {
+		if c.Status == civic.ConnectionBroken {
+			broken++
+		}
+	}
+	fs, err := h.store.CaptureFlags(r.Context(), civic.CaptureFlagFilter{Open: true})
+	return broken, len(fs), err
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
@@ -37,6 +58,25 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	if u.Can(civic.PermAuditView) {
 		if d.Recent, err = h.store.AuditEvents(ctx, civic.AuditFilter{Limit: 8, HideObjectTypes: civic.HiddenObjectTypes(u)}); err != nil {
+			return err
+		}
+	}
+	if u.Can(civic.PermModerationView) {
+		svc := h.mod
+		if svc == nil {
+			svc = moderation.New(moderation.Config{Store: h.store, Now: h.now, Log: h.log})
+		}
+		times, open, err := svc.ReviewTimes(ctx, u)
+		if err != nil {
+			return err
+		}
+		d.ModerationOpen = open
+		for _, t := range times {
+			d.ModerationTimes = append(d.ModerationTimes, timesRow{t, duration(t.Oldest), duration(t.Median), duration(t.Longest)})
+		}
+	}
+	if u.Can(civic.PermCaptureView) {
+		if d.CaptureBroken, d.CaptureFlags, err = h.captureCounts(r); err != nil {
 			return err
 		}
 	}

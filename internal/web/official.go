@@ -206,6 +206,7 @@ type officialData struct {
 	Follows     []*civic.Follow
 	FollowKinds []civic.FollowKind
 	Now         time.Time
+	Connection  *civic.Connection // its platform connection for capture, if any
 }
 
 func (h *Handler) officialShow(w http.ResponseWriter, r *http.Request) error {
@@ -226,6 +227,17 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 	d := officialData{Account: a, Waiting: -1, Missing: a.Missing(), Kinds: civic.CredentialKinds, Now: h.now(), CanReveal: registry.MayReveal(u, a)}
 	if d.Department, err = h.store.Department(ctx, a.DepartmentID); err != nil {
 		return err
+	}
+	if u.Can(civic.PermCaptureView) {
+		cs, err := h.store.Connections(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if c.AccountID == a.ID {
+				d.Connection = c
+			}
+		}
 	}
 	for _, pid := range a.AdminIDs {
 		p, err := h.store.Person(ctx, pid)

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
@@ -58,6 +60,8 @@ type Handler struct {
 	people  *people.Service
 	reg     *registry.Service
 	records *records.Service
+	mod     *moderation.Service
+	capture *capture.Service
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
@@ -80,11 +84,17 @@ type Config struct {
 	// Records answers records requests; when nil, the pages use a service
 	// without a signing key, whose exports answer 503.
 	Records *records.Service
+	// Moderation is public-comment moderation; when nil, the pages use a
+	// service without a screener or a platform connection.
+	Moderation *moderation.Service
+	// Capture is the capture engine; when nil, the pages use one without a
+	// vault (connecting answers 503) or an archive.
+	Capture *capture.Service
 }
 
 // New parses the templates and returns a Handler.
 func New(c Config) (*Handler, error) {
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, records: c.Records, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, records: c.Records, mod: c.Moderation, capture: c.Capture, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -161,6 +171,9 @@ func nav(u *civic.User, path string) []navItem {
 		{"/notifications", "Notifications", civic.PermSignedIn},
 		{"/archive/items", "Archive", civic.PermArchiveView},
 		{"/records", "Records requests", civic.PermRecordsView},
+		{"/capture", "Capture", civic.PermCaptureView},
+		{"/moderation/reviews", "Moderation", civic.PermModerationView},
+		{"/moderation/report", "Report content", civic.PermSignedIn},
 		{"/audit", "Audit log", civic.PermAuditView},
 		{"/account", "Your account", civic.PermSignedIn},
 	}
@@ -189,6 +202,8 @@ var notices = map[string]string{
 	"requested":   "Your request is filed. The change is in the audit log.",
 	"decided":     "Your decision is recorded in the audit log.",
 	"stored":      "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
+	"inquiry":     "Your inquiry is received. Communications will answer in writing.",
+	"reported":    "Your report is sent. The change is in the audit log.",
 }
 
 // render writes page name with status.

@@ -1,4 +1,8 @@
-package records
+// Package pdf writes small PDF 1.4 documents of plain text: pages of
+// lines in the standard Helvetica font (WinAnsi encoding), A4, written one
+// page at a time, without any dependency. The records export's report and
+// moderation's Removed Comments Tracking Form use it.
+package pdf
 
 import (
 	"bytes"
@@ -7,19 +11,17 @@ import (
 	"strings"
 )
 
-// A small PDF 1.4 writer for data/report.pdf: pages of plain text in the
-// standard Helvetica font (WinAnsi encoding), A4, written one page at a
-// time. Only the objects' byte offsets and the pages' object numbers are
-// kept until the end, for the cross-reference table and the page tree.
+// Only the objects' byte offsets and the pages' object numbers are kept
+// until the end, for the cross-reference table and the page tree.
 
 const (
-	pdfPageLines = 60  // lines per page
-	pdfWrap      = 90  // characters per line
-	pdfWidth     = 595 // A4, in points
-	pdfHeight    = 842
-	pdfFontSize  = 10
-	pdfLeading   = 12
-	pdfMargin    = 50
+	PageLines   = 60  // lines per page
+	Width       = 90  // characters per line
+	pdfWidth    = 595 // A4, in points
+	pdfHeight   = 842
+	pdfFontSize = 10
+	pdfLeading  = 12
+	pdfMargin   = 50
 )
 
 // Fixed object numbers: the catalog, the page tree and the font.
@@ -29,7 +31,8 @@ const (
 	pdfFont    = 3
 )
 
-type pdfWriter struct {
+// Writer writes one PDF document; Line adds text, Close finishes it.
+type Writer struct {
 	w       io.Writer
 	n       int64   // bytes written
 	offsets []int64 // offsets[i] is where object i+1 starts
@@ -38,15 +41,16 @@ type pdfWriter struct {
 	err     error
 }
 
-func newPDF(w io.Writer) *pdfWriter {
-	p := &pdfWriter{w: w, offsets: make([]int64, pdfFont)}
+// New starts a document on w.
+func New(w io.Writer) *Writer {
+	p := &Writer{w: w, offsets: make([]int64, pdfFont)}
 	// The comment's high bytes mark the file as binary, as the standard advises.
 	p.printf("%%PDF-1.4\n%%\xe2\xe3\xcf\xd3\n")
 	p.object(pdfFont, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
 	return p
 }
 
-func (p *pdfWriter) printf(format string, args ...any) {
+func (p *Writer) printf(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
@@ -56,33 +60,33 @@ func (p *pdfWriter) printf(format string, args ...any) {
 }
 
 // newObject reserves the next object number.
-func (p *pdfWriter) newObject() int {
+func (p *Writer) newObject() int {
 	p.offsets = append(p.offsets, 0)
 	return len(p.offsets)
 }
 
 // object writes object num with the given body, recording its offset.
-func (p *pdfWriter) object(num int, body string) {
+func (p *Writer) object(num int, body string) {
 	p.offsets[num-1] = p.n
 	p.printf("%d 0 obj\n%s\nendobj\n", num, body)
 }
 
 // Line adds text as one or more lines, wrapped at word boundaries; each
 // newline in text starts a new line.
-func (p *pdfWriter) Line(text string) {
+func (p *Writer) Line(text string) {
 	for _, para := range strings.Split(text, "\n") {
-		for _, l := range wrap(para, pdfWrap) {
+		for _, l := range Wrap(para, Width) {
 			p.lines = append(p.lines, l)
-			if len(p.lines) == pdfPageLines {
+			if len(p.lines) == PageLines {
 				p.flushPage()
 			}
 		}
 	}
 }
 
-// wrap splits s into lines of at most width characters, breaking at
+// Wrap splits s into lines of at most width characters, breaking at
 // spaces where it can; continuation lines keep s's indentation.
-func wrap(s string, width int) []string {
+func Wrap(s string, width int) []string {
 	r := []rune(strings.TrimRight(s, " \t\r"))
 	if len(r) == 0 {
 		return []string{""}
@@ -112,9 +116,9 @@ func wrap(s string, width int) []string {
 	return append(out, string(r))
 }
 
-// pdfString encodes s as a PDF literal string in WinAnsi: characters
+// encode encodes s as a PDF literal string in WinAnsi: characters
 // outside Latin-1 (and control characters) become '?'.
-func pdfString(s string) []byte {
+func encode(s string) []byte {
 	b := make([]byte, 0, len(s)+2)
 	b = append(b, '(')
 	for _, r := range s {
@@ -133,11 +137,11 @@ func pdfString(s string) []byte {
 }
 
 // flushPage writes the lines held as one page.
-func (p *pdfWriter) flushPage() {
+func (p *Writer) flushPage() {
 	var c bytes.Buffer
 	fmt.Fprintf(&c, "BT\n/F1 %d Tf\n%d TL\n%d %d Td\n", pdfFontSize, pdfLeading, pdfMargin, pdfHeight-pdfMargin-pdfFontSize)
 	for _, l := range p.lines {
-		c.Write(pdfString(l))
+		c.Write(encode(l))
 		c.WriteString(" Tj T*\n")
 	}
 	c.WriteString("ET\n")
@@ -159,7 +163,7 @@ func (p *pdfWriter) flushPage() {
 
 // Close writes the last page, the page tree, the catalog, the
 // cross-reference table and the trailer.
-func (p *pdfWriter) Close() error {
+func (p *Writer) Close() error {
 	if len(p.lines) > 0 || len(p.pages) == 0 {
 		p.flushPage()
 	}

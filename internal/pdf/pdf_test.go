@@ -1,4 +1,4 @@
-package records
+package pdf
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"testing"
 )
 
-func TestExportReportPDFWriter(t *testing.T) {
+func TestWriter(t *testing.T) {
 	var buf bytes.Buffer
-	p := newPDF(&buf)
+	p := New(&buf)
 	p.Line("Café (a) \\ b — Ωmega 😀")
 	p.Line("  " + strings.Repeat("word ", 40))
 	for i := range 150 {
@@ -51,8 +51,8 @@ func TestExportReportPDFWriter(t *testing.T) {
 			t.Errorf("xref entry %d points at %d", i, off)
 		}
 	}
-	for _, l := range wrap("  "+strings.Repeat("word ", 40), pdfWrap) {
-		if len(l) > pdfWrap || !strings.HasPrefix(l, "  word") {
+	for _, l := range Wrap("  "+strings.Repeat("word ", 40), Width) {
+		if len(l) > Width || !strings.HasPrefix(l, "  word") {
 			t.Errorf("wrapped line %q", l)
 		}
 	}

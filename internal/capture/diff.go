@@ -1,0 +1,180 @@
+package capture
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+)
+
+// writer turns what one pass observes into archive records and flags.
+type writer struct {
+	s    *Service
+	c    *civic.Connection
+	acct *civic.Account
+	dept string
+	t    *tally
+}
+
+// content is what makes two versions of an item different: text, media,
+// state and author, not the time of capture nor counters in the raw
+// payload (favourites change without the item changing).
+func content(text string, media []civic.Media, state civic.ItemState, author string, withMedia bool) string {
+	if !withMedia {
+		media = nil
+	}
+	var b strings.Builder
+	b.WriteString(string(state))
+	b.WriteByte(0)
+	b.WriteString(author)
+	b.WriteByte(0)
+	b.WriteString(strings.ReplaceAll(text, "\x00", "\uFFFD"))
+	for _, m := range media {
+		b.WriteByte(0)
+		if m.URL != "" {
+			b.WriteString(m.URL)
+		} else {
+			b.WriteString(m.SHA256)
+		}
+	}
+	return b.String()
+}
+
+func (w *writer) obsContent(o *civic.Observation) string {
+	st := o.State
+	if st == "" {
+		st = civic.StateVisible
+	}
+	return content(o.Text, o.Media, st, o.Author.ID, w.s.mediaStore())
+}
+
+func (w *writer) versionContent(v *civic.Version) string {
+	return content(v.Text, v.Media, v.State, v.Author.ID, w.s.mediaStore())
+}
+
+// last returns the archive's item for a platform id and its latest
+// version, or nils when it was never captured.
+func (w *writer) last(ctx context.Context, platformID string) (*civic.ArchiveItem, *civic.Version, error) {
+	it, err := w.s.store.CapturedItem(ctx, w.c.Ref(), platformID)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := w.s.store.ArchiveVersions(ctx, it.ID)
+	if err != nil || len(vs) == 0 {
+		return it, nil, err
+	}
+	return it, vs[len(vs)-1], nil
+}
+
+// change is one observation to store and why.
+type change struct {
+	rec  archive.Record
+	edit bool
+	del  bool
+	obs  *civic.Observation // nil for a deletion
+	new  bool               // the item was never captured
+}
+
+// versions compares an observation (with its history) to the last version
+// captured and returns what to store: nothing when it is unchanged; every
+// version after the last one captured (from the platform's history) when
+// it was edited; every version when it was never captured.
+func (w *writer) versions(ctx context.Context, o *civic.Observation, now time.Time) ([]change, error) {
+	_, lastV, err := w.last(ctx, o.PlatformID)
+	if err != nil {
+		return nil, err
+	}
+	seq := make([]*civic.Observation, 0, len(o.History)+1)
+	for i := range o.History {
+		seq = append(seq, &o.History[i])
+	}
+	seq = append(seq, o)
+	from := 0
+	if lastV != nil {
+		lc := w.versionContent(lastV)
+		if w.obsContent(o) == lc {
+			return nil, nil
+		}
+		from = len(seq) - 1
+		for i := len(seq) - 2; i >= 0; i-- {
+			if w.obsContent(seq[i]) == lc {
+				from = i + 1
+				break
+			}
+		}
+	}
+	var out []change
+	prev := ""
+	if lastV != nil {
+		prev = lastV.Text
+	}
+	for i, x := range seq[from:] {
+		at := x.PlatformTime
+		if x == o && o.EditedAt != nil {
+			at = o.EditedAt
+		}
+		rec, err := w.record(ctx, x, at, now)
+		if err != nil {
+			return nil, err
+		}
+		edited := (lastV != nil || from+i > 0) && x.Text != prev
+		if from+i == 0 && lastV == nil {
+			edited = false
+		}
+		prev = x.Text
+		out = append(out, change{rec: rec, edit: edited, obs: o, new: lastV == nil})
+	}
+	return out, nil
+}
+
+// record builds the archive record of an observation.
+func (w *writer) record(ctx context.Context, o *civic.Observation, at *time.Time, now time.Time) (archive.Record, error) {
+	r := archive.Record{Account: w.c.Ref(), Department: w.dept, ID: o.PlatformID, Kind: string(o.Kind), Parent: o.ParentID, Thread: o.ThreadID,
+		CapturedAt: now.UTC().Format(time.RFC3339Nano), Author: o.Author, Text: o.Text, State: string(o.State), Raw: o.Raw}
+	if at != nil {
+		r.PlatformTime = at.UTC().Format(time.RFC3339Nano)
+	}
+	for _, m := range o.Media {
+		mr := archive.MediaRecord{SHA256: m.SHA256, Type: m.Type, Size: m.Size, URL: m.URL}
+		if mr.SHA256 == "" {
+			// The platform gives an address, not the file: fetch it into
+			// the media store. Without a media store the address stays in
+			// the raw payload only; a failed fetch fails the pass, which
+			// is tried again later.
+			if !w.s.mediaStore() {
+				continue
+			}
+			data, typ, err := w.s.fetch(ctx, m.URL)
+			if err != nil {
+				return r, fmt.Errorf("capture media %s: %w", m.URL, err)
+			}
+			sum := sha256.Sum256(data)
+			mr.SHA256, mr.Data, mr.Size = hex.EncodeToString(sum[:]), data, int64(len(data))
+			if typ != "" {
+				mr.Type = typ
+			}
+		}
+		r.Media = append(r.Media, mr)
+	}
+	return r, nil
+}
+
+// deletion is the version that records an item gone from the platform:
+// the last version's content with state deleted, seen now. The platform
+// does not say when it was deleted, so it has no platform time.
+func (w *writer) deletion(v *civic.Version, now time.Time) archive.Record {
+	r := archive.Record{Account: w.c.Ref(), Department: w.dept, ID: v.PlatformID, Kind: string(v.Kind), Parent: v.ParentID, Thread: v.ThreadID,
+		CapturedAt: now.UTC().Format(time.RFC3339Nano), Author: v.Author, Text: v.Text, State: string(civic.StateDeleted)}
+	for _, m := range v.Media {
+		r.Media = append(r.Media, archive.MediaRecord{SHA256: m.SHA256, Type: m.Type, Size: m.Size, URL: m.URL})
+	}
+	return r
+}

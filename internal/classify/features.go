@@ -1,0 +1,331 @@
+package classify
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Buckets is the number of hashed features; a power of two.
+const Buckets = 1 << 18
+
+// MaxScored is how much of a comment is read, in bytes: the rest of a
+// longer comment is not scored (its first MaxScored bytes are).
+const MaxScored = 32 << 10
+
+// The dense features: what the rules and word lists found, and the
+// comment's shape, each a value the model weighs.
+const (
+	fEmail = iota
+	fPhone
+	fPhoneInPost
+	fSSN
+	fCard
+	fAddress
+	fAddressInPost
+	fPersonal
+	fLink
+	fLinkUnrelated
+	fLinkRelated
+	fLinkShort
+	fLinkSocial
+	fLinks2
+	fCaps
+	fExclaim
+	fEmoji
+	fMoney
+	fShort
+	fLong
+	fMention
+	fHashtag
+	fQuestion
+	fOverlap0
+	fOverlapLow
+	fOverlapHigh
+	fQuoteLong
+	fNoLetters
+	fTrademark
+	fName
+	fCity  // always 1 when screening; 0 on outside training sets, so city comments get their own calibration
+	fList  // fList+i: hits of code i's word list
+	nDense = fList + nCodes
+)
+
+// personalWords mark a private person's details ("her number", "lives at").
+var personalWords = []string{"lives at", "lives on", "live at", "her number", "his number", "their number", "her address",
+	"his address", "home address", "call her", "call him", "text her", "text him", "her phone", "his phone", "her cell",
+	"his cell", "apt", "apartment", "room", "unit", "ssn", "social security", "card number", "date of birth", "dob",
+	"license plate", "her email", "his email", "email her", "email him", "she lives", "he lives", "they live"}
+
+// features is what one comment gives the model.
+type features struct {
+	hashed []uint32 // bucket indexes, with repeats
+	dense  [nDense]float32
+	toks   []token
+	words  []wordHit
+	rules  []ruleHit
+	noPost bool
+}
+
+// fnv-1a, 32 bits.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func hashString(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// extract computes the features of comment (its first MaxScored bytes) with post as context.
+func (m *Model) extract(comment, post string, f *features) {
+	if len(comment) > MaxScored {
+		cut := MaxScored
+		for cut > 0 && !utf8.RuneStart(comment[cut]) {
+			cut--
+		}
+		comment = comment[:cut]
+	}
+	if len(post) > MaxScored {
+		cut := MaxScored
+		for cut > 0 && !utf8.RuneStart(post[cut]) {
+			cut--
+		}
+		post = post[:cut]
+	}
+	f.hashed = f.hashed[:0]
+	f.dense = [nDense]float32{}
+	f.toks = tokenize(comment, f.toks[:0])
+	f.words = m.lex.match(f.toks, f.words[:0])
+	f.rules = findNumbers(comment, f.rules[:0])
+	f.rules = findEmails(comment, f.rules)
+	f.rules = findAddresses(comment, f.rules)
+	f.rules = findLinks(comment, f.rules)
+
+	// Hashed word unigrams and bigrams, and character 3- and 4-grams.
+	const wordSeed, bigramSeed, charSeed = 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35
+	prev := uint32(0)
+	for i, t := range f.toks {
+		w := t.text
+		if t.alt != "" {
+			w = t.alt
+		}
+		h := hashString(fnvOffset^wordSeed, w)
+		f.hashed = append(f.hashed, h%Buckets)
+		if i > 0 {
+			f.hashed = append(f.hashed, (hashString(prev^bigramSeed, w)*fnvPrime)%Buckets)
+		}
+		prev = h
+		// character n-grams of " word "
+		padded := len(w) + 2
+		if padded > 64 {
+			continue
+		}
+		var buf [66]byte
+		buf[0] = ' '
+		copy(buf[1:], w)
+		buf[padded-1] = ' '
+		for n := 3; n <= 4; n++ {
+			for k := 0; k+n <= padded; k++ {
+				f.hashed = append(f.hashed, hashString(fnvOffset^charSeed^uint32(n), string(buf[k:k+n]))%Buckets)
+			}
+		}
+	}
+
+	d := &f.dense
+	d[fCity] = 1
+	f.noPost = strings.TrimSpace(post) == ""
+	lowerPost := ""
+	if post != "" {
+		lowerPost = strings.ToLower(post)
+	}
+	for _, r := range f.rules {
+		switch r.rule {
+		case "email":
+			d[fEmail] = 1
+		case "phone":
+			if post != "" && strings.Contains(digitsOf(post), digitsOf(comment[r.start:r.end])) {
+				d[fPhoneInPost] = 1
+			} else {
+				d[fPhone] = 1
+			}
+		case "ssn":
+			d[fSSN] = 1
+		case "card":
+			d[fCard] = 1
+		case "address":
+			if strings.Contains(lowerPost, strings.ToLower(comment[r.start:r.end])) {
+				d[fAddressInPost] = 1
+			} else {
+				d[fAddress] = 1
+			}
+		case "link":
+			d[fLink]++
+			switch {
+			case shorteners[r.host]:
+				d[fLinkShort] = 1
+				d[fLinkUnrelated] = 1
+			case hostRelated(r.host, lowerPost):
+				d[fLinkRelated] = 1
+			default:
+				d[fLinkUnrelated] = 1
+			}
+			if isSocial(r.host) {
+				d[fLinkSocial] = 1
+			}
+		}
+	}
+	if d[fLink] >= 2 {
+		d[fLinks2] = 1
+	}
+	d[fLink] = min(d[fLink], 1)
+	for _, h := range f.words {
+		for _, c := range h.codes {
+			d[fList+c] = min(d[fList+c]+1, 3)
+		}
+	}
+	for i := fList; i < nDense; i++ {
+		if d[i] > 0 {
+			d[i] = 1 + (d[i]-1)*0.25
+		}
+	}
+	m.shape(comment, post, f)
+}
+
+func digitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// shape sets the features of the comment's form and of its overlap with the post.
+func (m *Model) shape(comment, post string, f *features) {
+	d := &f.dense
+	letters, upper, emoji, exclaim := 0, 0, 0, 0
+	for _, r := range comment {
+		switch {
+		case r == '!':
+			exclaim++
+		case unicode.IsUpper(r):
+			upper++
+			letters++
+		case unicode.IsLetter(r):
+			letters++
+		case r >= 0x1F000 || (r >= 0x2600 && r <= 0x27BF):
+			emoji++
+		}
+	}
+	if letters >= 10 && upper*2 > letters {
+		d[fCaps] = 1
+	}
+	if exclaim >= 3 {
+		d[fExclaim] = 1
+	}
+	if emoji >= 2 {
+		d[fEmoji] = 1
+	}
+	if letters == 0 {
+		d[fNoLetters] = 1
+	}
+	if strings.Contains(comment, "$") || strings.Contains(comment, "€") || strings.Contains(comment, "£") {
+		d[fMoney] = 1
+	}
+	if len(comment) < 25 {
+		d[fShort] = 1
+	}
+	if len(comment) > 300 {
+		d[fLong] = 1
+	}
+	if strings.Contains(comment, "@") {
+		d[fMention] = 1
+	}
+	if strings.Contains(comment, "#") {
+		d[fHashtag] = 1
+	}
+	if strings.Contains(comment, "?") {
+		d[fQuestion] = 1
+	}
+	if strings.ContainsAny(comment, "®™©") {
+		d[fTrademark] = 1
+	}
+	if hasName(comment) {
+		d[fName] = 1
+	}
+	if q := strings.IndexAny(comment, "\"“"); q >= 0 && len(comment)-q > 150 {
+		d[fQuoteLong] = 1
+	}
+	// Personal-detail words.
+	lc := strings.ToLower(comment)
+	for _, w := range personalWords {
+		if k := strings.Index(lc, w); k >= 0 && (k == 0 || !isAlpha(lc[k-1])) && (k+len(w) == len(lc) || !isAlpha(lc[k+len(w)])) {
+			d[fPersonal] = 1
+			break
+		}
+	}
+	// Content words shared with the post.
+	if post == "" {
+		return
+	}
+	ptoks := tokenize(post, nil)
+	pw := make(map[string]bool, len(ptoks))
+	for _, t := range ptoks {
+		if len(t.text) >= 4 {
+			pw[t.text] = true
+		}
+	}
+	n, shared := 0, 0
+	for _, t := range f.toks {
+		if len(t.text) >= 4 {
+			n++
+			if pw[t.text] {
+				shared++
+			}
+		}
+	}
+	switch {
+	case shared == 0:
+		d[fOverlap0] = 1
+	case shared*5 < n:
+		d[fOverlapLow] = 1
+	default:
+		d[fOverlapHigh] = 1
+	}
+}
+
+// hasName reports two capitalized words in a row that do not start a
+// sentence: most often a person's name ("Dale Kessinger").
+func hasName(s string) bool {
+	prevCap, sentence := false, true
+	for i := 0; i < len(s); {
+		for i < len(s) && !isAlpha(s[i]) {
+			if s[i] == '.' || s[i] == '!' || s[i] == '?' || s[i] == '\n' || s[i] == ':' || s[i] == '"' {
+				sentence, prevCap = true, false
+			}
+			i++
+		}
+		j := i
+		for j < len(s) && (isAlpha(s[j]) || s[j] == '\'') {
+			j++
+		}
+		if j == i {
+			break
+		}
+		word := s[i:j]
+		c := len(word) >= 2 && 'A' <= word[0] && word[0] <= 'Z' && 'a' <= word[1] && word[1] <= 'z'
+		if c && prevCap {
+			return true
+		}
+		prevCap = c && !sentence
+		sentence = false
+		i = j
+	}
+	return false
+}

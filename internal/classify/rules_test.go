@@ -1,0 +1,119 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// found returns the texts a rule found in s.
+func found(s, rule string) []string {
+	var hits []ruleHit
+	hits = findNumbers(s, hits)
+	hits = findEmails(s, hits)
+	hits = findAddresses(s, hits)
+	hits = findLinks(s, hits)
+	var out []string
+	for _, h := range hits {
+		if h.rule == rule {
+			out = append(out, s[h.start:h.end])
+		}
+	}
+	return out
+}
+
+func TestRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		rule, s string
+		want    []string
+	}{
+		// Phones: valid North American numbers in the usual shapes.
+		{"phone", "call me at 612-555-0148 tonight", []string{"612-555-0148"}},
+		{"phone", "(651) 555-0117", []string{"(651) 555-0117"}},
+		{"phone", "612.555.0163.", []string{"612.555.0163"}},
+		{"phone", "1-612-555-0148", []string{"1-612-555-0148"}},
+		{"phone", "+44 20 7946 0958", []string{"+44 20 7946 0958"}},
+		{"phone", "6125550148", []string{"6125550148"}},
+		{"phone", "555-0148", []string{"555-0148"}},
+		// Not phones: bad area code or exchange, N11, dates, money, too short.
+		{"phone", "012-555-0148", nil},
+		{"phone", "612-055-0148", nil},
+		{"phone", "911-555-0148", nil},
+		{"phone", "612-911-0148", nil},
+		{"phone", "697-555-0148", nil}, // area code middle digit 9 is reserved
+		{"phone", "on 2024-05-12 at 3", nil},
+		{"phone", "$612,555,0148", nil},
+		{"phone", "call 311", nil},
+		{"phone", "ticket 6125550148xyz", nil},
+		// SSNs: shape and the SSA's rules.
+		{"ssn", "my ssn is 123-45-6789", []string{"123-45-6789"}},
+		{"ssn", "SSN 123456789", []string{"123456789"}},
+		{"ssn", "000-12-3456", nil},
+		{"ssn", "666-12-3456", nil},
+		{"ssn", "912-12-3456", nil},
+		{"ssn", "123-00-4567", nil},
+		{"ssn", "123-45-0000", nil},
+		{"ssn", "order 123456789 shipped", nil}, // nine digits without an SSN's shape or name
+		// Cards: Luhn and a card's first digits.
+		{"card", "card 4111 1111 1111 1111 exp 12/27", []string{"4111 1111 1111 1111"}},
+		{"card", "5500-0000-0000-0004", []string{"5500-0000-0000-0004"}},
+		{"card", "3782 822463 10005", []string{"3782 822463 10005"}},
+		{"card", "4111 1111 1111 1112", nil}, // fails Luhn
+		{"card", "1234 5678 9012 3452", nil}, // no card starts with 1
+		// E-mail addresses, not mentions.
+		{"email", "write to jen.okafor+dogs@example.com today", []string{"jen.okafor+dogs@example.com"}},
+		{"email", "@Nancy Pohl you", nil},
+		{"email", "@econ_dan@mastodon.world", []string{"econ_dan@mastodon.world"}},
+		{"email", "a@b", nil},
+		// Street addresses.
+		{"address", "she lives at 1910 Hemlock Dr if you", []string{"1910 Hemlock Dr"}},
+		{"address", "from 4816 Sandpiper Ln, her dog", []string{"4816 Sandpiper Ln"}},
+		{"address", "at 889 N Ashgrove Avenue.", []string{"889 N Ashgrove Avenue."}},
+		{"address", "in the 2600 block of Chicago Ave", nil},
+		{"address", "12 newly renovated homes", nil},
+		{"address", "$500 Main St", nil},
+		// Links.
+		{"link", "see https://www.example.com/x?y=1.", []string{"https://www.example.com/x?y=1"}},
+		{"link", "full highlights → hoopclipz.net/wolves-refs-again", []string{"hoopclipz.net/wolves-refs-again"}},
+		{"link", "www.stpaul.gov", []string{"www.stpaul.gov"}},
+		{"link", "at 9 a.m. on St. Paul Ave", nil},
+		{"link", "it costs 6.8% more", nil},
+	}
+	for _, tt := range tests {
+		got := found(tt.s, tt.rule)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s in %q: found %q, want %q", tt.rule, tt.s, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%s in %q: found %q, want %q", tt.rule, tt.s, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestLinkHosts(t *testing.T) {
+	t.Parallel()
+	post := "Check the schedule at stpaul.gov/plows or at minneapolisparks.org."
+	for _, tt := range []struct {
+		host    string
+		related bool
+	}{
+		{"stpaul.gov", true}, {"minneapolismn.gov", true}, {"minneapolisparks.org", true}, {"hoopclipz.net", false},
+		{"t.me-cryptokings.vip", false},
+	} {
+		if got := hostRelated(tt.host, strings.ToLower(post)); got != tt.related {
+			t.Errorf("hostRelated(%q) = %v, want %v", tt.host, got, tt.related)
+		}
+	}
+}
+
+func TestLuhn(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[string]bool{"4111111111111111": true, "4111111111111112": false, "79927398713": true, "0": true, "18": true, "19": false} {
+		if luhn(d) != want {
+			t.Errorf("luhn(%s) = %v", d, !want)
+		}
+	}
+}

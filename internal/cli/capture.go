@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/capture"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/adapters"
+	"steward.city/steward/internal/vault"
+)
+
+// captureFlags are the capture engine's settings, shared by serve.
+type captureFlags struct {
+	app  *string
+	tick *string
+}
+
+func (f *flags) captureFlags() captureFlags {
+	return captureFlags{
+		app:  f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
+		tick: f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
+	}
+}
+
+// newCapture builds the capture engine on store, arch and v.
+func (a *app) newCapture(store civic.Store, arch *archive.Service, v *vault.Vault, cf captureFlags, log *slog.Logger) *capture.Service {
+	return capture.New(capture.Config{Store: store, Archive: arch, Vault: v, AppName: *cf.app, Now: a.now, Log: log,
+		Platforms: adapters.All(platform.Config{UserAgent: "Steward/" + Version + " (+https://steward.city)", Now: a.now})})
+}
+
+// captureCmd runs "steward capture --once [--account ID]": one pass of
+// every connected account (or one), printing what each captured.
+func (a *app) captureCmd(args []string) error {
+	f := a.flags("capture")
+	sf := f.store()
+	vf := f.vaultFlags()
+	af := f.archiveFlags()
+	cf := f.captureFlags()
+	once := f.Bool("once", false, "run one capture pass and exit (the scheduler runs in `steward serve`)")
+	account := f.Int64("account", 0, "only the connection of this official account (its id in the inventory)")
+	level := f.String("log-level", "warn", "debug, info, warn or error")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if !*once {
+		return usagef("capture needs --once; `steward serve` runs the scheduler")
+	}
+	log, err := a.logger(*level)
+	if err != nil {
+		return err
+	}
+	v, err := a.loadVault(vf, *sf.data, false)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, time.Hour)
+	defer cancel()
+	s, err := a.openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := unlockVault(ctx, s, v); err != nil {
+		return err
+	}
+	blobs, err := af.blobs(*sf.data)
+	if err != nil {
+		return err
+	}
+	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Now: a.now, Log: log})
+	svc := a.newCapture(s, arch, v, cf, log)
+	return a.capturePrint(ctx, svc, *account)
+}
+
+func (a *app) capturePrint(ctx context.Context, svc *capture.Service, account int64) error {
+	res, err := svc.Once(ctx, account)
+	if err != nil {
+		return err
+	}
+	if len(res) == 0 {
+		fmt.Fprintln(a.stdout, "no connected accounts to capture")
+		return nil
+	}
+	failed := 0
+	for _, r := range res {
+		run := r.Run
+		fmt.Fprintf(a.stdout, "%s (connection %d): %d pages, %d new versions, %d edits, %d deletions, %d flags in %s",
+			r.Connection.Ref(), r.Connection.ID, run.Pages, run.Stored, run.Edits, run.Deletions, run.Flags, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+		if r.Err != nil {
+			failed++
+			kind := civic.PlatformErrorKindOf(r.Err)
+			if kind == "" {
+				kind = "error"
+			}
+			fmt.Fprintf(a.stdout, "; %s: %v", kind, r.Err)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	if failed > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d connections failed", failed, len(res))}
+	}
+	return nil
+}

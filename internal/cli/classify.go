@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/classify"
+)
+
+// maxClassifyLine is the longest input line classify reads.
+const maxClassifyLine = 1 << 20
+
+// classifyCmd scores comments: "steward classify [--thresholds FILE.json]"
+// reads JSON lines {"id","comment","post"} on stdin and writes one line
+// {"id","labels","scores"} per input line, in order. A bad line gives
+// {"id","error"} and a message on stderr; the exit status is then 1.
+func (a *app) classifyCmd(args []string) error {
+	f := a.flags("classify")
+	thFile := f.FlagSet.String("thresholds", "", `JSON file of thresholds by code, {"spam":0.7,…}; codes not named keep the model's`)
+	evidence := f.FlagSet.Bool("evidence", false, "add the spans that rules and word lists found")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if f.NArg() > 0 {
+		return usagef("classify takes no arguments; it reads JSON lines on stdin")
+	}
+	m, err := loadModel("", *thFile)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	in := bufio.NewReaderSize(a.stdin, 64<<10)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	failed := 0
+	for n := 1; ; n++ {
+		line, err := readLine(in, maxClassifyLine)
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, errLineTooLong) {
+			return fmt.Errorf("read stdin: %w", err)
+		}
+		if err == nil && len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var id json.RawMessage
+		var res any
+		if err != nil {
+			res = classifyError{ID: nil, Error: err.Error()}
+		} else if id, res, err = classifyLine(m, line, *evidence); err != nil {
+			res = classifyError{ID: id, Error: err.Error()}
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(a.stderr, "steward: classify: line %d: %v\n", n, err)
+		}
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("classify: %d input lines failed", failed)
+	}
+	return nil
+}
+
+var errLineTooLong = fmt.Errorf("line is longer than %d bytes", maxClassifyLine)
+
+// readLine reads one line without its newline; a line over limit is read
+// to its end, dropped, and reported as errLineTooLong.
+func readLine(r *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	long := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !long {
+			if len(line)+len(chunk) > limit+1 {
+				long, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF && (len(line) > 0 || long) {
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if long {
+			return nil, errLineTooLong
+		}
+		return bytes.TrimRight(line, "\r\n"), nil
+	}
+}
+
+type classifyInput struct {
+	ID      json.RawMessage `json:"id"`
+	Comment *string         `json:"comment"`
+	Post    string          `json:"post"`
+}
+
+type classifyOutput struct {
+	ID       json.RawMessage    `json:"id"`
+	Labels   []string           `json:"labels"`
+	Scores   map[string]float64 `json:"scores"`
+	Evidence []civic.Evidence   `json:"evidence,omitempty"`
+}
+
+type classifyError struct {
+	ID    json.RawMessage `json:"id"`
+	Error string          `json:"error"`
+}
+
+// classifyLine scores one input line.
+func classifyLine(m *classify.Model, line []byte, evidence bool) (json.RawMessage, any, error) {
+	var in classifyInput
+	if err := json.Unmarshal(line, &in); err != nil {
+		// Keep the id if the line is an object with one.
+		var probe struct {
+			ID json.RawMessage `json:"id"`
+		}
+		_ = json.Unmarshal(line, &probe)
+		return probe.ID, nil, fmt.Errorf("not a JSON object with a string comment: %v", err)
+	}
+	if in.Comment == nil {
+		return in.ID, nil, errors.New("comment is missing")
+	}
+	s := m.Screen(*in.Comment, in.Post)
+	out := classifyOutput{ID: in.ID, Labels: s.Labels, Scores: s.Scores}
+	if out.Labels == nil {
+		out.Labels = []string{}
+	}
+	if evidence {
+		out.Evidence = s.Evidence
+	}
+	return in.ID, out, nil
+}
+
+// loadModel returns the embedded model, or the model in file, with the
+// thresholds of thFile if one is named.
+func loadModel(file, thFile string) (*classify.Model, error) {
+	var m *classify.Model
+	var err error
+	if file != "" {
+		b, rerr := os.ReadFile(file)
+		if rerr != nil {
+			return nil, rerr
+		}
+		m, err = classify.Decode(b)
+	} else {
+		m, err = classify.Default()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if thFile == "" {
+		return m, nil
+	}
+	b, err := os.ReadFile(thFile)
+	if err != nil {
+		return nil, err
+	}
+	var th map[string]float64
+	if err := json.Unmarshal(b, &th); err != nil {
+		return nil, civic.Invalid("thresholds", "%s: want a JSON object of code: number: %v", thFile, err)
+	}
+	return m.WithThresholds(th)
+}
+
+// train learns the classifier's weights: "steward train [--data DIR] [--out FILE]".
+func (a *app) train(args []string) error {
+	f := a.flags("train")
+	data := f.FlagSet.String("data", filepath.Join("..", "shared", "data"), "the data folder (see docs/classifier.md)")
+	out := f.FlagSet.String("out", filepath.Join("internal", "classify", "model", "model.bin.gz"), "the model file to write; it is embedded at the next build")
+	epochs := f.Int("epochs", 0, "passes over the data (0: the default)")
+	civicWeight := f.Float64("civic-weight", 0, "how much a civic comment counts against one outside example (0: the default)")
+	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose (0: the default)")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	start := a.now()
+	d, err := classify.LoadData(*data)
+	if err != nil {
+		return err
+	}
+	m := classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Floor: *floor})
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		return err
+	}
+	tmp := *out + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return err
+	}
+	th, _ := json.Marshal(m.Thresholds())
+	fmt.Fprintf(a.stdout, "wrote %s: %d bytes in %s; thresholds %s\nrebuild steward to embed it; measure it with: steward eval --model %s\n",
+		*out, buf.Len(), a.now().Sub(start).Round(time.Millisecond), th, *out)
+	return nil
+}
+
+// evalCmd measures the classifier: "steward eval [--data DIR] [--markdown]".
+func (a *app) evalCmd(args []string) error {
+	f := a.flags("eval")
+	data := f.FlagSet.String("data", filepath.Join("..", "shared", "data"), "the data folder (see docs/classifier.md)")
+	model := f.FlagSet.String("model", "", "a model file to measure instead of the embedded model")
+	thFile := f.FlagSet.String("thresholds", "", "JSON file of thresholds by code")
+	folds := f.Int("folds", 5, "folds of the Davidson cross-validation (0 or 1 skips it)")
+	markdown := f.FlagSet.Bool("markdown", false, "print Markdown tables")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	m, err := loadModel(*model, *thFile)
+	if err != nil {
+		return err
+	}
+	d, err := classify.LoadData(*data)
+	if err != nil {
+		return err
+	}
+	r := classify.Evaluate(m, d, *folds, classify.TrainOptions{})
+	r.Write(a.stdout, *markdown)
+	return nil
+}

@@ -1,0 +1,199 @@
+// Package importer brings history from the platforms' own data exports
+// into the archive through its one ingest path (archive.Service.Ingest):
+// a Facebook Page download, an X archive, an Instagram download, a YouTube
+// Takeout and a Mastodon outbox. One file per format reads the export's
+// documented layout into archive records.
+//
+// An imported record's captured_at is the time the export gives the item
+// (when it was posted or last edited), never the time of the import, so
+// the same export, or an overlapping later one, imported twice stores
+// nothing twice: the archive keeps one copy of each identical version.
+// Progress is also recorded per file and account (the setting
+// "import:<sha256 of the file>:<account>" holds how many entries are
+// done), so an import cut short starts again after its last whole batch.
+package importer
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+)
+
+// Tag marks every imported record.
+const Tag = "imported"
+
+// Entry is one item read from an export: a record, or the reason the
+// entry could not be read, naming where it is ("data/tweets.js[3].tweet.id_str").
+type Entry struct {
+	Record archive.Record
+	Where  string
+	Err    error
+}
+
+// Format reads one platform's export for the archive account ref
+// ("platform:handle").
+type Format func(files []File, account string) ([]Entry, error)
+
+// Formats are the exports Steward reads, by platform name.
+var Formats = map[string]Format{
+	"facebook":  Facebook,
+	"x":         X,
+	"instagram": Instagram,
+	"youtube":   YouTube,
+	"mastodon":  Mastodon,
+}
+
+// Platforms lists the platforms with an import format, sorted.
+func Platforms() []string {
+	var out []string
+	for p := range Formats {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Options is one import.
+type Options struct {
+	Archive  *archive.Service
+	Platform string
+	Account  string // archive account ref, "platform:handle"
+	Path     string // the export: a zip or one of its files
+	Batch    int    // records per ingest batch; 0: 500
+	// AfterBatch, when set, is called after each batch is stored and its
+	// progress recorded, with the number of entries done (tests use it to
+	// interrupt an import).
+	AfterBatch func(done int)
+}
+
+// Problem is one entry that was not stored.
+type Problem struct {
+	Where   string `json:"where"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Result counts what an import did.
+type Result struct {
+	Entries    int       `json:"entries"`
+	Skipped    int       `json:"skipped"` // done by an earlier, interrupted run
+	Stored     int       `json:"stored"`
+	Duplicates int       `json:"duplicates"`
+	Rejected   int       `json:"rejected"`
+	Problems   []Problem `json:"problems"`
+}
+
+// Import reads the export at o.Path and ingests it in batches.
+func Import(ctx context.Context, o Options) (*Result, error) {
+	format, ok := Formats[o.Platform]
+	if !ok {
+		return nil, civic.Invalid("platform", "no import format for %q: want one of %s", o.Platform, strings.Join(Platforms(), ", "))
+	}
+	p, _, err := civic.ParseAccountRef(o.Account)
+	if err != nil {
+		return nil, err
+	}
+	if p != o.Platform && !(o.Platform == "mastodon" && p == "gotosocial") {
+		return nil, civic.Invalid("account", "the account %s is not on %s", o.Account, o.Platform)
+	}
+	files, sum, err := Open(o.Path)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := format(files, o.Account)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, civic.Invalid("file", "%s holds nothing this importer reads for %s; see docs/platforms.md for the files it expects", o.Path, o.Platform)
+	}
+	batch := o.Batch
+	if batch <= 0 {
+		batch = 500
+	}
+	batch = min(batch, archive.MaxBatch)
+	key := progressKey(sum, o.Account)
+	done, err := progress(ctx, o.Archive.Store(), key)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Entries: len(entries), Skipped: min(done, len(entries))}
+	for start := res.Skipped; start < len(entries); start += batch {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		end := min(start+batch, len(entries))
+		if err := ingest(ctx, o.Archive, entries[start:end], res); err != nil {
+			return res, err
+		}
+		if err := o.Archive.Store().Update(ctx, civic.System, func(tx civic.Tx) error {
+			return tx.SetSetting(ctx, key, strconv.Itoa(end))
+		}); err != nil {
+			return res, err
+		}
+		if o.AfterBatch != nil {
+			o.AfterBatch(end)
+		}
+	}
+	return res, nil
+}
+
+func ingest(ctx context.Context, svc *archive.Service, entries []Entry, res *Result) error {
+	var recs []archive.Record
+	var where []string
+	for _, e := range entries {
+		if e.Err != nil {
+			res.Rejected++
+			res.Problems = append(res.Problems, Problem{Where: e.Where, Field: civic.ErrorField(e.Err), Message: civic.ErrorMessage(e.Err)})
+			continue
+		}
+		rec := e.Record
+		if svc.Blobs() == nil {
+			// No media store: keep each file's hash, type and size only.
+			rec.Media = append([]archive.MediaRecord(nil), rec.Media...)
+			for i := range rec.Media {
+				rec.Media[i].Data = nil
+			}
+		}
+		recs = append(recs, rec)
+		where = append(where, e.Where)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	r, err := svc.Ingest(ctx, nil, recs, nil)
+	if err != nil {
+		return err
+	}
+	res.Stored += r.Stored
+	res.Duplicates += r.Duplicates
+	res.Rejected += r.Rejected
+	for _, o := range r.Records {
+		if o.Error != nil {
+			res.Problems = append(res.Problems, Problem{Where: where[o.Index], Field: o.Error.Field, Message: o.Error.Message})
+		}
+	}
+	return nil
+}
+
+func progressKey(sum [32]byte, account string) string {
+	return "import:" + hex.EncodeToString(sum[:]) + ":" + account
+}
+
+func progress(ctx context.Context, s civic.Store, key string) (int, error) {
+	v, err := s.Setting(ctx, key)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("the import progress %s is %q, not a count", key, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,8 @@
+window.YTD.tweets.part0 = [
+  {
+    "tweet" : {
+      "id_str" : "1",
+      "created_at" : "Mon Mar 02 09:30:00 +0000 2026",
+      "full_text" : "unterminated
+  }
+]

@@ -1,0 +1,63 @@
+package importer
+
+import (
+	"encoding/json"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+)
+
+// metaText repairs the text of Facebook and Instagram downloads, which
+// write each UTF-8 byte as its own "\u00xx" character: when every
+// character is below U+0100 and their bytes form valid UTF-8, those bytes
+// are the text.
+func metaText(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r > 0xff {
+			return s
+		}
+		b = append(b, byte(r))
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return s
+}
+
+var (
+	breaks = regexp.MustCompile(`(?i)<br\s*/?>|</p>\s*<p[^>]*>`)
+	tags   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// plainText turns an ActivityPub note's HTML into text: paragraphs and
+// line breaks become new lines, tags go, entities are decoded.
+func plainText(h string) string {
+	s := breaks.ReplaceAllString(h, "\n")
+	s = tags.ReplaceAllString(s, "")
+	return strings.TrimSpace(html.UnescapeString(s))
+}
+
+// record is the common part of every imported record.
+func record(account, id string, kind civic.ItemKind, at time.Time, text string, raw []byte) archive.Record {
+	t := at.UTC().Format(time.RFC3339Nano)
+	_, handle, _ := civic.ParseAccountRef(account)
+	return archive.Record{Account: account, ID: id, Kind: string(kind), CapturedAt: t, PlatformTime: t, Text: text,
+		Author: civic.Author{Handle: handle}, Tags: []string{Tag}, Raw: json.RawMessage(raw)}
+}
+
+// stableID names an item the export gives no id, from what identifies it:
+// the same entry in two downloads gets the same id.
+func stableID(prefix string, parts ...string) string {
+	h := newHash()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return prefix + ":" + hexString(h.Sum(nil))[:24]
+}

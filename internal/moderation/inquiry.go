@@ -1,0 +1,263 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"steward.city/steward/internal/civic"
+)
+
+// InquiryInput is what a member of the public writes: which comment (the
+// account it was posted to, the screen name it was posted under and,
+// optionally, the day), who they are and their question.
+type InquiryInput struct {
+	Account    string `json:"account"`
+	ScreenName string `json:"screen_name"`
+	PostedOn   string `json:"posted_on"` // YYYY-MM-DD, optional
+	Name       string `json:"name"`
+	Contact    string `json:"contact"`
+	Question   string `json:"question"`
+}
+
+// ErrNoMatch is the only thing a member of the public learns about a
+// comment that was not removed.
+var ErrNoMatch = civic.Invalid("screen_name", "no removed comment matches this account, screen name and date")
+
+// FileInquiry files a member of the public's written inquiry about a
+// removed comment (MOD-6); no sign-in is needed. client is the poster's
+// address, for the rate limit. An inquiry that matches no removed comment
+// is refused without saying anything else about the account's comments.
+func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInput) (*civic.Inquiry, error) {
+	in.Account, in.ScreenName, in.PostedOn = strings.TrimSpace(in.Account), strings.TrimSpace(in.ScreenName), strings.TrimSpace(in.PostedOn)
+	in.Name, in.Contact, in.Question = strings.TrimSpace(in.Name), strings.TrimSpace(in.Contact), strings.TrimSpace(in.Question)
+	for _, f := range []struct {
+		field, v, what string
+		max            int
+	}{
+		{"account", in.Account, "the account", 300}, {"screen_name", in.ScreenName, "the screen name", 256},
+		{"name", in.Name, "your name", 200}, {"contact", in.Contact, "how to reach you", 320}, {"question", in.Question, "your question", 5000},
+	} {
+		switch {
+		case f.v == "":
+			return nil, civic.Invalid(f.field, "give %s", f.what)
+		case len(f.v) > f.max:
+			return nil, civic.Invalid(f.field, "%s is longer than %d characters", f.what, f.max)
+		case !utf8.ValidString(f.v):
+			return nil, civic.Invalid(f.field, "%s is not valid text", f.what)
+		}
+	}
+	var day time.Time
+	if in.PostedOn != "" {
+		d, err := time.Parse(time.DateOnly, in.PostedOn)
+		if err != nil {
+			return nil, civic.Invalid("posted_on", "give the date as YYYY-MM-DD, or leave it empty")
+		}
+		day = d
+	}
+	if err := s.throttle(ctx, client); err != nil {
+		return nil, err
+	}
+	forms, err := s.store.TrackingForms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var match []*civic.TrackingForm
+	for _, f := range forms {
+		if f.DisposedAt == nil && strings.EqualFold(f.Site, in.Account) && sameScreenName(f.ScreenName, in.ScreenName) && sameDay(f.PostedAt, day) {
+			match = append(match, f)
+		}
+	}
+	switch {
+	case len(match) == 0:
+		return nil, ErrNoMatch
+	case len(match) > 1 && day.IsZero():
+		return nil, civic.Invalid("posted_on", "several removed comments match; give the date the comment was posted")
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	q := &civic.Inquiry{FormID: match[0].ID, Name: in.Name, Contact: in.Contact, Question: in.Question, ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
+	if err := s.store.Update(ctx, civic.Actor{Label: "public"}, func(tx civic.Tx) error { return tx.CreateInquiry(ctx, q) }); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// throttle allows inquiryRate inquiries an hour from one address.
+func (s *Service) throttle(ctx context.Context, client string) error {
+	if client == "" {
+		return nil
+	}
+	key := "inquiry:" + client
+	now := s.now().UTC()
+	return s.store.Update(ctx, civic.Actor{Label: "public"}, func(tx civic.Tx) error {
+		th, err := tx.Throttle(ctx, key)
+		if err != nil {
+			return err
+		}
+		if now.Sub(th.LastFailure) > time.Hour {
+			th.Failures, th.LastFailure = 0, now
+		}
+		if th.Failures >= s.inquiryRate {
+			return civic.Errorf(civic.KindTooMany, "too many inquiries from this address; try again in an hour, or write to the city")
+		}
+		th.Failures++
+		th.LockedUntil = th.LastFailure
+		return tx.SetThrottle(ctx, th)
+	})
+}
+
+func sameScreenName(form, given string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@")) }
+	f, g := norm(form), norm(given)
+	if f == g {
+		return true
+	}
+	local, _, ok := strings.Cut(f, "@")
+	return ok && local == g
+}
+
+// sameDay reports whether posted falls within a day of day (time zones
+// differ), or day is zero.
+func sameDay(posted *time.Time, day time.Time) bool {
+	if day.IsZero() {
+		return true
+	}
+	if posted == nil {
+		return false
+	}
+	d := posted.Sub(day)
+	return d > -24*time.Hour && d < 48*time.Hour
+}
+
+// InquiryView is an inquiry beside the removal it asks about.
+type InquiryView struct {
+	*civic.Inquiry
+	Form     *civic.TrackingForm
+	Decision *civic.ModerationDecision
+	Overdue  bool
+}
+
+// Inquiries lists inquiries, oldest first; open limits them to unanswered ones.
+func (s *Service) Inquiries(ctx context.Context, actor *civic.User, open bool) ([]*civic.Inquiry, error) {
+	if err := require(actor, civic.PermModerationView); err != nil {
+		return nil, err
+	}
+	return s.store.Inquiries(ctx, open)
+}
+
+// Inquiry returns an inquiry with its form and decision.
+func (s *Service) Inquiry(ctx context.Context, actor *civic.User, id int64) (*InquiryView, error) {
+	if err := require(actor, civic.PermModerationView); err != nil {
+		return nil, err
+	}
+	q, err := s.store.Inquiry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.store.TrackingForm(ctx, q.FormID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.Decision(ctx, f.DecisionID)
+	if err != nil {
+		return nil, err
+	}
+	return &InquiryView{Inquiry: q, Form: f, Decision: d, Overdue: q.AnsweredAt == nil && s.now().After(q.DueAt)}, nil
+}
+
+// The outcomes of an inquiry.
+const (
+	OutcomeUpheld   = "upheld"
+	OutcomeReversed = "reversed"
+)
+
+// Answer records Communications' written response to an inquiry and its
+// outcome: the removal upheld, or reversed (a hidden comment is shown
+// again where the platform allows; a deleted one cannot be restored, and
+// stays in the archive). The response is e-mailed where a mailer is
+// configured and the contact is an e-mail address.
+func (s *Service) Answer(ctx context.Context, actor *civic.User, id int64, response, outcome string) (*civic.Inquiry, error) {
+	if err := require(actor, civic.PermModerationDecide); err != nil {
+		return nil, err
+	}
+	if err := person(actor); err != nil {
+		return nil, err
+	}
+	response = strings.TrimSpace(response)
+	switch {
+	case response == "":
+		return nil, civic.Invalid("response", "write the response")
+	case len(response) > 10000:
+		return nil, civic.Invalid("response", "the response is longer than 10,000 characters")
+	case outcome != OutcomeUpheld && outcome != OutcomeReversed:
+		return nil, civic.Invalid("outcome", "the outcome is upheld or reversed")
+	}
+	var q *civic.Inquiry
+	var d *civic.ModerationDecision
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		var err error
+		if q, err = tx.Inquiry(ctx, id); err != nil {
+			return err
+		}
+		if q.AnsweredAt != nil {
+			return civic.Errorf(civic.KindConflict, "inquiry %d was already answered", id)
+		}
+		now := tx.Now()
+		q.Response, q.Outcome, q.AnsweredAt, q.AnsweredBy = response, outcome, &now, actor.Email
+		if err := tx.UpdateInquiry(ctx, q); err != nil {
+			return err
+		}
+		if outcome != OutcomeReversed {
+			return nil
+		}
+		f, err := tx.TrackingForm(ctx, q.FormID)
+		if err != nil {
+			return err
+		}
+		if d, err = tx.Decision(ctx, f.DecisionID); err != nil {
+			return err
+		}
+		if d.Status != civic.DecisionFinal {
+			return civic.Errorf(civic.KindConflict, "the removal was already reversed")
+		}
+		d.Status, d.ReversedAt, d.ReversedBy, d.InquiryID = civic.DecisionReversed, &now, actor.Email, q.ID
+		return tx.UpdateDecision(ctx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d != nil {
+		var action civic.PlatformAction
+		if d.Action == civic.DecisionHide {
+			action = civic.ActionUnhide
+		}
+		s.carryAction(ctx, actor, d, action)
+		if d.Action == civic.DecisionRemove {
+			d.CarryError = "a deleted comment cannot be restored on the platform; it stays in the archive"
+			s.update(ctx, actor, func(tx civic.Tx) error { return tx.UpdateDecision(ctx, d) })
+		}
+	}
+	s.mail(ctx, actor, q)
+	return q, nil
+}
+
+// mail e-mails the response and records the outcome on the inquiry.
+func (s *Service) mail(ctx context.Context, actor *civic.User, q *civic.Inquiry) {
+	if s.mailer == nil || civic.ValidateEmail(q.Contact) != nil {
+		return
+	}
+	body := fmt.Sprintf("Dear %s,\n\nYou asked about a comment removed from a City social media site:\n\n%s\n\nOur response:\n\n%s\n\nCommunications\n",
+		q.Name, q.Question, q.Response)
+	if err := s.mailer.Send(ctx, q.Contact, "Your question about a removed comment", body); err != nil {
+		q.EmailError = err.Error()
+		s.log.Warn("e-mail inquiry response", "inquiry", q.ID, "err", err)
+	} else {
+		now := s.now().UTC()
+		q.EmailedAt = &now
+	}
+	if err := s.update(ctx, actor, func(tx civic.Tx) error { return tx.UpdateInquiry(ctx, q) }); err != nil {
+		s.log.Error("record inquiry e-mail", "inquiry", q.ID, "err", err)
+	}
+}

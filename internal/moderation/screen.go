@@ -1,0 +1,222 @@
+package moderation
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/civic"
+)
+
+// SettingScreened holds the ID of the last archive version screened.
+const SettingScreened = "moderation.screened_through"
+
+// screenBatch is how many versions one pass reads and screens per
+// transaction.
+const screenBatch = 500
+
+var errBatchFull = errors.New("batch full")
+
+// ScreenNew screens every comment and reply version captured since the
+// last pass and queues those that need a person: flagged by the screener,
+// held by the platform, or from an account that holds all comments. A new
+// version of an edited comment is screened again and replaces its open
+// entry; a deleted version closes the entry as gone from the platform.
+// Posts and replies by the official account itself are not public
+// comments and are not screened. It returns how many entries it queued.
+//
+// The capture engine calls it after each pass; serve also runs it every
+// few seconds (ScreenLoop). Passes in several processes are safe: each
+// batch is written only if the watermark has not moved meanwhile.
+func (s *Service) ScreenNew(ctx context.Context) (int, error) {
+	s.screening.Lock()
+	defer s.screening.Unlock()
+	total := 0
+	for {
+		n, more, err := s.screenBatch(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// ScreenLoop runs ScreenNew every interval until ctx ends.
+func (s *Service) ScreenLoop(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.ScreenNew(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("screen new comments", "err", err)
+		} else if n > 0 {
+			s.log.Info("comments queued for review", "queued", n)
+		}
+	}
+}
+
+// screened is one version with what the screener found.
+type screened struct {
+	v        *civic.Version
+	official bool
+	res      civic.Screening
+	post     string
+}
+
+func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err error) {
+	mark, err := s.store.Setting(ctx, SettingScreened)
+	if err != nil {
+		return 0, false, err
+	}
+	after, _ := strconv.ParseInt(mark, 10, 64)
+	var batch []*civic.Version
+	last := after
+	err = s.store.ScanVersions(ctx, after, func(v *civic.Version) error {
+		if len(batch) == screenBatch {
+			return errBatchFull
+		}
+		last = v.ID
+		if v.Kind == civic.ItemComment || v.Kind == civic.ItemReply {
+			batch = append(batch, v)
+		}
+		return nil
+	})
+	more = errors.Is(err, errBatchFull)
+	if err != nil && !more {
+		return 0, false, err
+	}
+	if last == after {
+		return 0, false, nil
+	}
+	accounts, err := s.store.ArchiveAccounts(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	handles := map[int64]string{}
+	for _, a := range accounts {
+		handles[a.ID] = a.Handle
+	}
+	holds, err := s.store.HoldSettings(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	mode := map[int64]civic.HoldMode{}
+	for _, h := range holds {
+		mode[h.AccountID] = h.Mode
+	}
+	posts := map[string]string{}
+	var work []screened
+	for _, v := range batch {
+		w := screened{v: v, official: official(handles[v.AccountID], v.Author)}
+		if !w.official && v.State != civic.StateDeleted && v.DisposedAt == nil {
+			key := strconv.FormatInt(v.AccountID, 10) + "\x00" + v.ThreadID
+			post, ok := posts[key]
+			if !ok {
+				post = s.postText(ctx, v.ItemID)
+				posts[key] = post
+			}
+			w.post = post
+			if s.screener != nil {
+				w.res = s.screener.Screen(v.Text, post)
+			}
+		}
+		work = append(work, w)
+	}
+	err = s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
+		if now, err := tx.Setting(ctx, SettingScreened); err != nil || now != mark {
+			if err == nil {
+				more = true // another pass moved the watermark: start again from it
+			}
+			return err
+		}
+		queued = 0
+		for _, w := range work {
+			n, err := s.screenOne(ctx, tx, w, mode[w.v.AccountID])
+			if err != nil {
+				return err
+			}
+			queued += n
+		}
+		return tx.SetSetting(ctx, SettingScreened, strconv.FormatInt(last, 10))
+	})
+	return queued, more, err
+}
+
+// screenOne closes what a new version of an item makes stale and queues
+// the version if it needs a person.
+func (s *Service) screenOne(ctx context.Context, tx civic.Tx, w screened, mode civic.HoldMode) (int, error) {
+	v := w.v
+	open, err := tx.OpenReviewsOfItem(ctx, v.ItemID)
+	if err != nil {
+		return 0, err
+	}
+	now := tx.Now()
+	for _, r := range open {
+		if r.Status != civic.ReviewOpen || r.VersionID == v.ID {
+			continue
+		}
+		r.Status, r.ClosedAt = civic.ReviewClosed, &now
+		r.CloseReason = "edited on the platform; the new version was screened again"
+		if v.State == civic.StateDeleted {
+			r.CloseReason = "gone from the platform"
+		}
+		if err := tx.UpdateReview(ctx, r); err != nil {
+			return 0, err
+		}
+	}
+	if w.official || v.State == civic.StateDeleted || v.DisposedAt != nil {
+		return 0, nil
+	}
+	held := v.State == civic.StateHeld
+	flagged := len(w.res.Labels) > 0
+	source := "screening"
+	switch {
+	case flagged:
+	case held:
+		source = "held"
+	case mode == civic.HoldAll:
+		source = "hold_all"
+	default:
+		return 0, nil
+	}
+	r := &civic.Review{ItemID: v.ItemID, VersionID: v.ID, AccountID: v.AccountID, Labels: w.res.Labels, Scores: w.res.Scores, Evidence: w.res.Evidence,
+		Held: held, Source: source, PostedAt: v.PlatformTime, CapturedAt: v.CapturedAt}
+	return 1, tx.QueueReview(ctx, r)
+}
+
+// postText returns the text of the post a comment's thread answers, or ""
+// when the archive does not hold it.
+func (s *Service) postText(ctx context.Context, itemID int64) string {
+	items, err := s.store.ArchiveThread(ctx, itemID)
+	if err != nil {
+		return ""
+	}
+	for _, it := range items {
+		if it.Kind == civic.ItemPost {
+			return it.Text
+		}
+	}
+	return ""
+}
+
+// official reports whether author is the official account itself, whose
+// handle the archive knows as account ("@parks@city.example", "DemoCity").
+func official(account string, author civic.Author) bool {
+	norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@")) }
+	acc, h := norm(account), norm(author.Handle)
+	if acc == "" || h == "" {
+		return false
+	}
+	if acc == h || norm(author.ID) == acc {
+		return true
+	}
+	// A local handle (@parks) on the account's own instance.
+	local, _, ok := strings.Cut(acc, "@")
+	return ok && !strings.Contains(h, "@") && local == h
+}

@@ -1,0 +1,49 @@
+package server_test
+
+// Moderation in the role matrix: Communications reviews, decides and
+// answers inquiries; the administrator and Communications configure codes
+// and hold settings; the clerk, the attorney and the auditor read
+// decisions and tracking forms; the clerk disposes of forms after a year;
+// every signed-in user reports content; anyone may ask about a removed
+// comment and read the transparency report.
+func init() {
+	read, decide, configure := roles("admin communications clerk attorney auditor"), roles("communications"), roles("admin communications")
+	for p, who := range map[string][]string{
+		"GET /moderation/reviews":                        read,
+		"GET /moderation/reviews/{id}":                   read,
+		"POST /moderation/reviews/{id}":                  decide,
+		"POST /moderation/decisions/{id}/second":         decide,
+		"GET /moderation/forms":                          read,
+		"GET /moderation/forms/{id}":                     read,
+		"GET /moderation/inquiries":                      read,
+		"GET /moderation/inquiries/{id}":                 read,
+		"POST /moderation/inquiries/{id}":                decide,
+		"GET /moderation/settings":                       read,
+		"POST /moderation/codes":                         configure,
+		"POST /moderation/holds":                         configure,
+		"POST /moderation/officials":                     configure,
+		"GET /moderation/disposals":                      read,
+		"POST /moderation/disposals":                     roles("clerk"),
+		"POST /moderation/disposals/{id}/approve":        roles("clerk"),
+		"GET /moderation/report":                         {"signed-in"},
+		"POST /moderation/report":                        {"signed-in"},
+		"GET /moderation/reports":                        {"signed-in"},
+		"POST /moderation/reports/{id}/close":            {"signed-in"},
+		"GET /inquiry":                                   {"public"},
+		"POST /inquiry":                                  {"public"},
+		"GET /transparency":                              {"public"},
+		"GET /api/v1/moderation/queue":                   read,
+		"GET /api/v1/moderation/reviews/{id}":            read,
+		"POST /api/v1/moderation/reviews/{id}/decisions": decide,
+		"POST /api/v1/moderation/decisions/{id}/second":  decide,
+		"GET /api/v1/moderation/codes":                   read,
+		"GET /api/v1/moderation/forms":                   read,
+		"GET /api/v1/moderation/inquiries":               read,
+		"POST /api/v1/moderation/inquiries/{id}/answer":  decide,
+		"POST /api/v1/moderation/screen":                 roles("admin clerk"),
+		"POST /api/v1/moderation/reports":                {"signed-in"},
+		"GET /api/v1/transparency":                       {"public"},
+	} {
+		matrix[p] = who
+	}
+}

@@ -1,0 +1,240 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"steward.city/steward/internal/api"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/browsertest"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/storetest"
+	"steward.city/steward/internal/web"
+)
+
+// sentMail records the e-mail moderation sends.
+type sentMail struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (m *sentMail) Send(ctx context.Context, to, subject, body string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, to+"\n"+subject+"\n"+body)
+	return nil
+}
+
+// TestBrowserModeration is the moderation issue's done-when, in Chromium
+// with axe-core on every page: a flagged comment is reviewed and removed
+// with a code by two reviewers, its tracking form is complete and
+// downloads as a PDF, a member of the public files an inquiry about it and
+// receives the written response, and the transparency page counts it.
+func TestBrowserModeration(t *testing.T) {
+	b := browsertest.New(t)
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	ctx := context.Background()
+	mail := &sentMail{}
+	svc := moderation.New(moderation.Config{Store: app.store, Mailer: mail, Now: app.clock.Now})
+	p := people.New(app.store)
+	wh, err := web.New(web.Config{Store: app.store, Auth: app.auth, People: p, Now: app.clock.Now, Log: discardLog(), Version: "test", Registry: app.reg, Moderation: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.Config{Store: app.store, Auth: app.auth, Web: wh, API: api.New(app.store, app.auth, p, discardLog(), app.clock.Now), Log: discardLog()}))
+	t.Cleanup(srv.Close)
+
+	// A second Communications reviewer.
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := "second.reviewer@demo-city.example"
+	if err := app.store.Update(ctx, civic.System, func(tx civic.Tx) error {
+		d, err := tx.DepartmentBySlug(ctx, "communications")
+		if err != nil {
+			return err
+		}
+		pr := &civic.Person{Name: "Riley Second", Kind: civic.KindEmployee, DepartmentID: d.ID}
+		if err := tx.CreatePerson(ctx, pr); err != nil {
+			return err
+		}
+		return tx.CreateUser(ctx, &civic.User{PersonID: pr.ID, Email: second, PasswordHash: hash, Grants: []civic.Grant{{Role: civic.RoleCommunications}}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := app.store.Reviews(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged *civic.Review
+	for _, r := range queue {
+		if strings.Contains(r.Text, "Ranger Dave") {
+			flagged = r
+		}
+	}
+	if flagged == nil || len(flagged.Labels) == 0 {
+		t.Fatalf("the demo queue has no flagged comment about Ranger Dave: %+v", queue)
+	}
+	entry := "/moderation/reviews/" + itoaID(flagged.ID)
+
+	tab := &browserTab{Browser: b.Tab(t), t: t, base: srv.URL}
+	comms := demoEmail(civic.RoleCommunications)
+	if got := tab.signIn(comms); got != http.StatusOK {
+		t.Fatalf("sign in: %d", got)
+	}
+	tab.check(tab.open("/moderation/reviews"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Ranger Dave") || !strings.Contains(got, "harassment") || !strings.Contains(got, "Time to review") {
+		t.Errorf("the queue does not show the flagged comment and the times: %q", got)
+	}
+	tab.check(tab.open(entry), http.StatusOK)
+	if got := tab.Text("mark"); got != "idiot" {
+		t.Errorf("the flagged word marked is %q, want idiot", got)
+	}
+	// A decision without a code is refused, naming the field.
+	tab.SetValue("#f-action", "remove")
+	tab.SetValue("#f-code", "")
+	tab.check(tab.Submit("form[action='"+entry+"'] button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("code")
+	tab.SetValue("#f-action", "remove")
+	tab.SetValue("#f-code", "harassment")
+	tab.typeInto("#f-note", "A personal attack on a named employee.")
+	tab.check(tab.Submit("form[action='"+entry+"'] button"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "pending") || !strings.Contains(got, "Agree: remove") {
+		t.Fatalf("after the first reviewer the decision is not pending a second: %q", got)
+	}
+	// The first reviewer cannot be the second.
+	tab.check(tab.Submit(`form[action$='/second'] button`), http.StatusConflict)
+	if got := tab.Text("[role=alert]"); !strings.Contains(got, "someone other than the first reviewer") {
+		t.Errorf("second review by the first reviewer: %q", got)
+	}
+
+	if got := tab.signIn(second); got != http.StatusOK {
+		t.Fatalf("sign in as the second reviewer: %d", got)
+	}
+	tab.check(tab.open(entry), http.StatusOK)
+	tab.typeInto("#f-second_note", "Agreed: a personal attack.")
+	tab.check(tab.Submit(`form[action$='/second'] button`), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "final") || !strings.Contains(got, moderation.CarryNoConnection) {
+		t.Errorf("after the second review: %q", got)
+	}
+
+	// The tracking form is complete, printable and downloads as a PDF.
+	forms, err := app.store.TrackingForms(ctx)
+	if err != nil || len(forms) == 0 || forms[0].Comment != flagged.Text {
+		t.Fatalf("no tracking form for the removal: %v %v", forms, err)
+	}
+	form := forms[0]
+	tab.check(tab.open("/moderation/forms"), http.StatusOK)
+	tab.check(tab.open("/moderation/forms/"+itoaID(form.ID)), http.StatusOK)
+	page := tab.Text("main")
+	for _, want := range []string{"Social media site affected", flagged.Account, "Date of original post", flagged.PostedAt.UTC().Format("2006-01-02"),
+		"Screen name of poster", flagged.Author.Handle, "Entire comment", flagged.Text, "Reason for removal", "Harassment or personal attack",
+		"Date comment removed", "removed from the site by", comms, second, "Other pertinent information", "A personal attack on a named employee.",
+		"received by the Communications Coordinator", "retained by the City for a period of 1 year"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the tracking form lacks %q", want)
+		}
+	}
+	if got := evalJS[bool](tab, `[...document.styleSheets].some(s => [...s.cssRules].some(r => r.media && r.media.mediaText === 'print'))`); !got {
+		t.Error("the stylesheet has no print rules")
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/moderation/forms/"+itoaID(form.ID)+"?format=pdf", nil)
+	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: tab.sessionCookie().Value})
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-1.4")) {
+		t.Fatalf("PDF download: %d %s %q", res.StatusCode, res.Header.Get("Content-Type"), pdf[:min(len(pdf), 20)])
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		path := filepath.Join(t.TempDir(), "form.pdf")
+		os.WriteFile(path, pdf, 0o600)
+		out, err := exec.Command("pdftotext", path, "-").Output()
+		if err != nil || !strings.Contains(string(out), "Ranger Dave") || !strings.Contains(string(out), "Reason for removal") {
+			t.Errorf("pdftotext: %v %s", err, out)
+		}
+	} else if !bytes.Contains(pdf, []byte("Ranger Dave")) {
+		t.Error("the PDF does not hold the comment")
+	}
+
+	// A member of the public asks about it, without signing in.
+	tab.check(tab.ClickAndWait(".signout button[type=submit]"), http.StatusOK)
+	tab.check(tab.open("/inquiry"), http.StatusOK)
+	tab.SetValue("#f-account", flagged.Account)
+	tab.typeInto("#f-screen_name", "@lena@social.example")
+	tab.typeInto("#f-name", "Dave's Neighbor")
+	tab.typeInto("#f-contact", "neighbor@example.org")
+	tab.typeInto("#f-question", "Why was my comment about Ranger Dave removed?")
+	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("screen_name")
+	if got := tab.Text("[role=alert]"); !strings.Contains(got, "no removed comment matches") {
+		t.Errorf("an inquiry about a comment never removed: %q", got)
+	}
+	tab.typeInto("#f-screen_name", flagged.Author.Handle)
+	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusOK)
+	if got := tab.Text("[role=status]"); !strings.Contains(got, "inquiry is received") {
+		t.Errorf("after filing: %q", got)
+	}
+	qs, err := app.store.Inquiries(ctx, true)
+	var inq *civic.Inquiry
+	for _, q := range qs {
+		if q.FormID == form.ID {
+			inq = q
+		}
+	}
+	if err != nil || inq == nil {
+		t.Fatalf("the inquiry is not filed against form %d: %v", form.ID, err)
+	}
+
+	// Communications sees it beside the removal and answers in writing.
+	if got := tab.signIn(comms); got != http.StatusOK {
+		t.Fatalf("sign in: %d", got)
+	}
+	tab.check(tab.open("/moderation/inquiries"), http.StatusOK)
+	tab.check(tab.open("/moderation/inquiries/"+itoaID(inq.ID)), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Why was my comment about Ranger Dave removed?") || !strings.Contains(got, flagged.Text) {
+		t.Errorf("the inquiry is not shown beside its removal: %q", got)
+	}
+	tab.typeInto("#f-response", "Your comment was a personal attack on a City employee, which the policy prohibits.")
+	tab.SetValue("#f-outcome", "upheld")
+	tab.check(tab.Submit("form[action='/moderation/inquiries/"+itoaID(inq.ID)+"'] button"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Outcome: upheld") || !strings.Contains(got, "E-mailed") {
+		t.Errorf("after answering: %q", got)
+	}
+	if len(mail.sent) != 1 || !strings.HasPrefix(mail.sent[0], "neighbor@example.org\n") || !strings.Contains(mail.sent[0], "personal attack on a City employee") {
+		t.Errorf("the response e-mailed: %q", mail.sent)
+	}
+
+	// The public transparency report counts it.
+	tab.check(tab.ClickAndWait(".signout button[type=submit]"), http.StatusOK)
+	tab.check(tab.open("/transparency"), http.StatusOK)
+	got := tab.Text("main")
+	for _, want := range []string{"2 comments hidden or removed", "Harassment or personal attack (harassment)", flagged.Account, "November 2026", "inquiries, 1 answered"} {
+		if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
+			t.Errorf("the transparency page lacks %q: %q", want, got)
+		}
+	}
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func itoaID(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,242 @@
+package web
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strconv"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/route"
+)
+
+type moderationPages struct {
+	*Handler
+	svc *moderation.Service
+}
+
+type queueRow struct {
+	*civic.Review
+	Waiting string
+}
+
+type timesRow struct {
+	moderation.AccountTimes
+	OldestText, MedianText, LongestText string
+}
+
+type queueData struct {
+	Reviews []queueRow
+	All     bool
+	Times   []timesRow
+	Open    int
+}
+
+func (p *moderationPages) queue(w http.ResponseWriter, r *http.Request) error {
+	ctx, u := r.Context(), route.User(r)
+	all := r.URL.Query().Get("all") == "yes"
+	rs, err := p.svc.Queue(ctx, u, all)
+	if err != nil {
+		return err
+	}
+	times, open, err := p.svc.ReviewTimes(ctx, u)
+	if err != nil {
+		return err
+	}
+	d := queueData{All: all, Open: open}
+	for _, t := range times {
+		d.Times = append(d.Times, timesRow{t, duration(t.Oldest), duration(t.Median), duration(t.Longest)})
+	}
+	now := p.svc.Now()
+	for _, rv := range rs {
+		d.Reviews = append(d.Reviews, queueRow{rv, duration(rv.Waiting(now))})
+	}
+	return p.render(w, r, http.StatusOK, "moderation_queue", Page{Title: "Moderation queue", Data: d})
+}
+
+type decideForm struct{ Action, Code, Note string }
+
+type reviewData struct {
+	View  *moderation.ReviewView
+	Codes []civic.ReasonCode
+	Form  decideForm
+}
+
+func (p *moderationPages) review(w http.ResponseWriter, r *http.Request) error {
+	return p.renderReview(w, r, http.StatusOK, decideForm{}, nil)
+}
+
+func (p *moderationPages) renderReview(w http.ResponseWriter, r *http.Request, status int, f decideForm, errs []FieldError) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := p.svc.Review(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	codes, err := p.svc.Codes(r.Context())
+	if err != nil {
+		return err
+	}
+	if f.Code == "" && len(v.Labels) > 0 {
+		f.Code = v.Labels[0]
+	}
+	return p.render(w, r, status, "moderation_review", Page{Title: "Queued comment " + itoa(id), Errors: errs, Data: reviewData{View: v, Codes: codes, Form: f}})
+}
+
+func (p *moderationPages) decide(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := decideForm{Action: r.PostFormValue("action"), Code: r.PostFormValue("code"), Note: r.PostFormValue("note")}
+	if _, err := p.svc.Decide(r.Context(), route.User(r), id, moderation.DecideInput{Action: civic.DecisionAction(f.Action), Code: f.Code, Note: f.Note}); err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderReview(w, r, http.StatusUnprocessableEntity, f, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/moderation/reviews/"+itoa(id), "decided")
+}
+
+func (p *moderationPages) second(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	d, err := p.svc.Decision(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	if _, err := p.svc.Second(r.Context(), route.User(r), id, r.PostFormValue("agree") == "yes", r.PostFormValue("second_note")); err != nil {
+		if fe, ok := formErrors(err); ok {
+			r.URL.Path = "/moderation/reviews/" + itoa(d.ReviewID)
+			r.SetPathValue("id", itoa(d.ReviewID))
+			return p.renderReview(w, r, route.Status(err), decideForm{}, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/moderation/reviews/"+itoa(d.ReviewID), "decided")
+}
+
+func (p *moderationPages) forms(w http.ResponseWriter, r *http.Request) error {
+	fs, err := p.svc.Forms(r.Context(), route.User(r))
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "moderation_forms", Page{Title: "Removed Comments Tracking Forms", Data: fs})
+}
+
+type formData struct {
+	Form     *civic.TrackingForm
+	Decision *civic.ModerationDecision
+	Fields   [][2]string
+}
+
+func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, d, err := p.svc.Form(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "pdf" {
+		var buf bytes.Buffer
+		if err := moderation.WriteFormPDF(&buf, f, d); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="tracking-form-`+itoa(id)+`.pdf"`)
+		_, err = w.Write(buf.Bytes())
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "moderation_form", Page{Title: "Tracking form " + itoa(id), Data: formData{Form: f, Decision: d, Fields: moderation.FormFields(f)}})
+}
+
+type inquiriesData struct {
+	Inquiries []*civic.Inquiry
+	All       bool
+}
+
+func (p *moderationPages) inquiries(w http.ResponseWriter, r *http.Request) error {
+	all := r.URL.Query().Get("all") == "yes"
+	qs, err := p.svc.Inquiries(r.Context(), route.User(r), !all)
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "moderation_inquiries", Page{Title: "Inquiries about removed comments", Data: inquiriesData{Inquiries: qs, All: all}})
+}
+
+type answerForm struct{ Response, Outcome string }
+
+type inquiryData struct {
+	View   *moderation.InquiryView
+	Fields [][2]string
+	Form   answerForm
+}
+
+func (p *moderationPages) inquiry(w http.ResponseWriter, r *http.Request) error {
+	return p.renderInquiry(w, r, http.StatusOK, answerForm{Outcome: moderation.OutcomeUpheld}, nil)
+}
+
+func (p *moderationPages) renderInquiry(w http.ResponseWriter, r *http.Request, status int, f answerForm, errs []FieldError) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := p.svc.Inquiry(r.Context(), route.User(r), id)
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, status, "moderation_inquiry", Page{Title: "Inquiry " + itoa(id), Errors: errs, Data: inquiryData{View: v, Fields: moderation.FormFields(v.Form), Form: f}})
+}
+
+func (p *moderationPages) answer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := answerForm{Response: r.PostFormValue("response"), Outcome: r.PostFormValue("outcome")}
+	if _, err := p.svc.Answer(r.Context(), route.User(r), id, f.Response, f.Outcome); err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderInquiry(w, r, http.StatusUnprocessableEntity, f, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/moderation/inquiries/"+itoa(id), "saved")
+}
+
+// clientAddr is the address a public request came from, for the rate
+// limit of public inquiries.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// duration formats a wait in days, hours and minutes.
+func duration(d interface{ Minutes() float64 }) string {
+	m := int(d.Minutes())
+	switch {
+	case m < 60:
+		return strconv.Itoa(m) + " min"
+	case m < 48*60:
+		return strconv.Itoa(m/60) + " h " + strconv.Itoa(m%60) + " min"
+	}
+	return strconv.Itoa(m/(24*60)) + " days " + strconv.Itoa(m/60%24) + " h"
+}
