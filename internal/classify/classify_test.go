@@ -177,6 +177,7 @@ func TestBadInputNeverPanics(t *testing.T) {
 		"long word":    strings.Repeat("a", 100_000),
 		"digits":       strings.Repeat("1234-", 10_000),
 		"cut rune":     "fuck\xe2\x82",
+		"expanding":    "℆ a ℆ b ℆ ¼ ﬀ ㎏ ℡", // one rune, several normalized letters (found by FuzzScreen)
 	} {
 		s := m.Screen(c, c)
 		checkScreening(t, m, c, s)
@@ -238,7 +239,9 @@ func TestTrainLearns(t *testing.T) {
 	if got[spam] < 0.7 || other[spam] > 0.3 {
 		t.Errorf("spam score %.2f for spam, %.2f for not", got[spam], other[spam])
 	}
-	th := TuneThresholds([][nCodes]float64{got, other}, [][nCodes]int8{{5: 1}, {5: 0}}, 0.1)
+	var floors [nCodes]float64
+	floors[spam] = 0.1
+	th := TuneThresholds([][nCodes]float64{got, other}, [][nCodes]int8{{5: 1}, {5: 0}}, floors)
 	if th[spam] <= other[spam] || th[spam] > got[spam] {
 		t.Errorf("tuned threshold %.3f does not separate %.3f from %.3f", th[spam], other[spam], got[spam])
 	}
@@ -259,5 +262,33 @@ func TestAUC(t *testing.T) {
 		if got := AUC(tt.s, tt.y); math.Abs(got-tt.want) > 1e-9 {
 			t.Errorf("AUC(%v, %v) = %v, want %v", tt.s, tt.y, got, tt.want)
 		}
+	}
+}
+
+// Screen is used from many requests at once; run with -race.
+func TestScreenConcurrent(t *testing.T) {
+	t.Parallel()
+	m := model(t)
+	comments := []string{"f*ck this", "call 612-555-0148", "the mayor should resign", "🔥🔥 cashfast.vip", ""}
+	want := make([]civic.Screening, len(comments))
+	for i, c := range comments {
+		want[i] = m.Screen(c, "post")
+	}
+	done := make(chan bool)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- true }()
+			for k := range 200 {
+				i := (g + k) % len(comments)
+				got := m.Screen(comments[i], "post")
+				if !slices.Equal(got.Labels, want[i].Labels) || len(got.Evidence) != len(want[i].Evidence) {
+					t.Errorf("%q: %v, want %v", comments[i], got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
 	}
 }

@@ -127,7 +127,14 @@ func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 			protected = append(protected, e.Protected)
 		}
 	}
-	th := TuneThresholds(scores, labels, opt.Floor)
+	var floors [nCodes]float64
+	for c := range floors {
+		floors[c] = opt.OtherFloor
+	}
+	for _, c := range append([]int{codeIndex("illegal_activity")}, abuseCodes...) {
+		floors[c] = opt.Floor
+	}
+	th := TuneThresholds(scores, labels, floors)
 	th = spareProtected(th, scores, labels, protected)
 	fb := tuneFallback(th, scores, labels, protected)
 	m := Train(append(append([]Example(nil), outside...), civ...), opt)

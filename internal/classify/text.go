@@ -205,7 +205,7 @@ func joinSpelled(comment string, toks []token) []token {
 	out := toks[:0]
 	for i := 0; i < len(toks); {
 		j := i
-		for j+1 < len(toks) && single(toks[j]) && single(toks[j+1]) && toks[j+1].start-toks[j].end <= 2 && !strings.ContainsAny(comment[toks[j].end:toks[j+1].start], "\n,") {
+		for j+1 < len(toks) && single(toks[j]) && single(toks[j+1]) && toks[j+1].start >= toks[j].end && toks[j+1].start-toks[j].end <= 2 && !strings.ContainsAny(comment[toks[j].end:toks[j+1].start], "\n,") {
 			j++
 		}
 		if j-i+1 >= 3 {

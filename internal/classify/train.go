@@ -42,8 +42,12 @@ type TrainOptions struct {
 	// PosWeight multiplies the weight of a code a civic comment has, against
 	// the many it has not; 0 is 1.
 	PosWeight float32
-	// Floor is the lowest threshold TuneThresholds may choose; 0 is 0.15.
+	// Floor is the lowest threshold tuning may choose for the abuse codes
+	// (obscene, vulgar, threat, harassment, discrimination) and illegal
+	// activity, which tweets teach to fire on identity words; 0 is 0.15.
 	Floor float64
+	// OtherFloor is the lowest threshold for the other codes; 0 is 0.05.
+	OtherFloor float64
 }
 
 func (o *TrainOptions) defaults() {
@@ -61,6 +65,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.PosWeight == 0 {
 		o.PosWeight = 1
+	}
+	if o.OtherFloor == 0 {
+		o.OtherFloor = 0.05
 	}
 	if o.Floor == 0 {
 		o.Floor = 0.15
@@ -236,11 +243,12 @@ func (m *Model) Score(comment, post string) [nCodes]float64 {
 
 // TuneThresholds sets each code's threshold to the one that gives the best
 // F1 over scores (one row per example, Codes order) and labels, trying
-// thresholds from lo to 0.9. A code no example has keeps 0.5. Labels of -1
-// are skipped.
-func TuneThresholds(scores [][nCodes]float64, labels [][nCodes]int8, lo float64) [nCodes]float64 {
+// thresholds from lo[c] to 0.9. A code no example has keeps 0.5. Labels of
+// -1 are skipped.
+func TuneThresholds(scores [][nCodes]float64, labels [][nCodes]int8, floors [nCodes]float64) [nCodes]float64 {
 	var th [nCodes]float64
 	for c := range nCodes {
+		lo := floors[c]
 		th[c] = 0.5
 		best := -1.0
 		for k := 0; ; k++ {

@@ -41,7 +41,7 @@ func (m *Model) Encode(w io.Writer) error {
 	binary.Write(&buf, binary.LittleEndian, m.scale)
 	binary.Write(&buf, binary.LittleEndian, m.dense)
 	binary.Write(&buf, binary.LittleEndian, m.weights)
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return err
 	}

@@ -190,7 +190,8 @@ func (a *app) train(args []string) error {
 	out := f.FlagSet.String("out", filepath.Join("internal", "classify", "model", "model.bin.gz"), "the model file to write; it is embedded at the next build")
 	epochs := f.Int("epochs", 0, "passes over the data (0: the default)")
 	civicWeight := f.Float64("civic-weight", 0, "how much a civic comment counts against one outside example (0: the default)")
-	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose (0: the default)")
+	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose for the abuse codes and illegal_activity (0: the default)")
+	otherFloor := f.Float64("other-floor", 0, "the lowest threshold tuning may choose for the other codes (0: the default)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func (a *app) train(args []string) error {
 	if err != nil {
 		return err
 	}
-	m := classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Floor: *floor})
+	m := classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Floor: *floor, OtherFloor: *otherFloor})
 	var buf bytes.Buffer
 	if err := m.Encode(&buf); err != nil {
 		return err
