@@ -400,3 +400,24 @@ func TestPermissions(t *testing.T) {
 		t.Errorf("staff search: %v", err)
 	}
 }
+
+// TestIngestAsNamesTheLoop: a system loop's batch is audited under its
+// name; a name that is not system:<loop> is refused and stores nothing.
+func TestIngestAsNamesTheLoop(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	now := e.clock.Now()
+	for _, bad := range []string{"", "capture", "system:", "alice@city.example"} {
+		_, err := e.svc.IngestAs(e.ctx, bad, []archive.Record{rec("x:@city", "no", "text", now)})
+		if civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != "actor" {
+			t.Errorf("IngestAs(%q): %v, want invalid actor", bad, err)
+		}
+	}
+	res, err := e.svc.IngestAs(e.ctx, "system:capture", []archive.Record{rec("x:@city", "yes", "text", now)})
+	if err != nil || res.Stored != 1 {
+		t.Fatalf("IngestAs: %+v, %v", res, err)
+	}
+	evs, err := e.store.AuditEvents(e.ctx, civic.AuditFilter{Action: "archive.ingest", Limit: 10})
+	if err != nil || len(evs) != 1 || evs[0].Actor != "system:capture" || evs[0].ActorID != 0 {
+		t.Fatalf("ingest events %+v, %v", evs, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"steward.city/steward/internal/civic"
 )
@@ -42,6 +43,22 @@ func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Recor
 	if err := require(actor, civic.PermArchiveIngest); err != nil {
 		return nil, err
 	}
+	return s.ingest(ctx, actorOf(actor), records, decodeErrs)
+}
+
+// IngestAs is Ingest done by one of Steward's own loops, whose audit event
+// names it: system is "system:<loop>" ("system:capture"). Like Ingest with
+// a nil actor (the command line) it takes no user and checks no
+// permission: it is reachable from Steward's code only, never from a
+// request.
+func (s *Service) IngestAs(ctx context.Context, system string, records []Record) (*Result, error) {
+	if name, ok := strings.CutPrefix(system, "system:"); !ok || name == "" {
+		return nil, civic.Invalid("actor", "a system actor is named system:<loop>, not %q", system)
+	}
+	return s.ingest(ctx, civic.Actor{Label: system}, records, nil)
+}
+
+func (s *Service) ingest(ctx context.Context, who civic.Actor, records []Record, decodeErrs []error) (*Result, error) {
 	if len(records) > MaxBatch {
 		return nil, civic.Invalid("records", "a batch holds at most %d records", MaxBatch)
 	}
@@ -62,7 +79,7 @@ func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Recor
 		}
 		versions[i], checked[i] = records[i].Version(now)
 	}
-	err := s.update(ctx, actor, func(tx civic.Tx) error {
+	err := s.store.Update(ctx, who, func(tx civic.Tx) error {
 		*res = Result{Records: make([]Outcome, len(records))}
 		requireKnown, err := tx.Setting(ctx, SettingRequireKnown)
 		if err != nil {

@@ -19,6 +19,10 @@ type writer struct {
 	acct *civic.Account
 	dept string
 	t    *tally
+	// lookup and ep confirm deletions of the account's posts (nil in a
+	// webhook delivery, whose pages are never contiguous).
+	lookup civic.Lookuper
+	ep     *civic.Endpoint
 }
 
 // content is what makes two versions of an item different: text, media,
@@ -57,21 +61,19 @@ func (w *writer) versionContent(v *civic.Version) string {
 	return content(v.Text, v.Media, v.State, v.Author.ID, w.s.mediaStore())
 }
 
-// last returns the archive's item for a platform id and its latest
-// version, or nils when it was never captured.
-func (w *writer) last(ctx context.Context, platformID string) (*civic.ArchiveItem, *civic.Version, error) {
-	it, err := w.s.store.CapturedItem(ctx, w.c.Ref(), platformID)
-	if civic.ErrorKind(err) == civic.KindNotFound {
-		return nil, nil, nil
-	}
+// last returns the last version captured of the item with a platform id,
+// or nil when it was never captured.
+func (w *writer) last(ctx context.Context, platformID string) (*civic.Version, error) {
+	vs, err := w.s.store.CapturedLast(ctx, w.c.Ref(), []string{platformID})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	vs, err := w.s.store.ArchiveVersions(ctx, it.ID)
-	if err != nil || len(vs) == 0 {
-		return it, nil, err
+	for _, v := range vs {
+		if v.PlatformID == platformID {
+			return v, nil
+		}
 	}
-	return it, vs[len(vs)-1], nil
+	return nil, nil
 }
 
 // change is one observation to store and why.
@@ -87,11 +89,8 @@ type change struct {
 // captured and returns what to store: nothing when it is unchanged; every
 // version after the last one captured (from the platform's history) when
 // it was edited; every version when it was never captured.
-func (w *writer) versions(ctx context.Context, o *civic.Observation, now time.Time) ([]change, error) {
-	_, lastV, err := w.last(ctx, o.PlatformID)
-	if err != nil {
-		return nil, err
-	}
+// lastV is the last version captured (nil: never captured).
+func (w *writer) versions(ctx context.Context, o *civic.Observation, lastV *civic.Version, now time.Time) ([]change, error) {
 	seq := make([]*civic.Observation, 0, len(o.History)+1)
 	for i := range o.History {
 		seq = append(seq, &o.History[i])

@@ -3,6 +3,7 @@ package capture_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -25,12 +26,16 @@ type fake struct {
 	mu     sync.Mutex
 	n      int
 	maxIDs []string // max_id of each statuses request, in order
-	hook   func(r *http.Request) (int, http.Header, string, bool)
-	srv    *httptest.Server
+	// deleted statuses are neither listed nor found; unlisted ones are
+	// found but not listed. lookups counts GET /api/v1/statuses/:id.
+	deleted, unlisted map[int]bool
+	lookups           []string
+	hook              func(r *http.Request) (int, http.Header, string, bool)
+	srv               *httptest.Server
 }
 
 func newFake(t testing.TB, n int) *fake {
-	f := &fake{n: n}
+	f := &fake{n: n, deleted: map[int]bool{}, unlisted: map[int]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -41,6 +46,10 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	hook := f.hook
 	if r.URL.Path == "/api/v1/accounts/1/statuses" {
 		f.maxIDs = append(f.maxIDs, r.URL.Query().Get("max_id"))
+	}
+	deleted, unlisted := maps.Clone(f.deleted), maps.Clone(f.unlisted)
+	if strings.HasPrefix(r.URL.Path, "/api/v1/statuses/") && strings.Count(r.URL.Path, "/") == 4 {
+		f.lookups = append(f.lookups, strings.TrimPrefix(r.URL.Path, "/api/v1/statuses/"))
 	}
 	f.mu.Unlock()
 	if hook != nil {
@@ -69,10 +78,19 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		var out []map[string]any
 		for id := max - 1; id >= 1000 && len(out) < mastodon.PageSize; id-- {
-			out = append(out, map[string]any{"id": strconv.Itoa(id), "created_at": time.Date(2026, 3, 1, 0, 0, id-1000, 0, time.UTC).Format(time.RFC3339),
-				"content": fmt.Sprintf("<p>post %d</p>", id), "account": acct, "application": map[string]string{"name": "Steward"}, "media_attachments": []any{}})
+			if !deleted[id] && !unlisted[id] {
+				out = append(out, fakeStatus(id, acct))
+			}
 		}
 		json.NewEncoder(w).Encode(out)
+	case strings.HasPrefix(r.URL.Path, "/api/v1/statuses/") && strings.Count(r.URL.Path, "/") == 4:
+		id, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/statuses/"))
+		if err != nil || id < 1000 || id >= 1000+f.n || deleted[id] {
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"error":"Record not found"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(fakeStatus(id, acct))
 	case strings.HasSuffix(r.URL.Path, "/context"):
 		fmt.Fprint(w, `{"ancestors":[],"descendants":[]}`)
 	case r.URL.Path == "/api/v1/accounts/1":
@@ -82,6 +100,11 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+func fakeStatus(id int, acct map[string]any) map[string]any {
+	return map[string]any{"id": strconv.Itoa(id), "created_at": time.Date(2026, 3, 1, 0, 0, id-1000, 0, time.UTC).Format(time.RFC3339),
+		"content": fmt.Sprintf("<p>post %d</p>", id), "account": acct, "application": map[string]string{"name": "Steward"}, "media_attachments": []any{}}
 }
 
 func (f *fake) requests() []string {
@@ -124,8 +147,8 @@ func TestResumeAfterRestart(t *testing.T) {
 			if err != nil || res.Run.Stored != 40+1 || res.Run.Pages != 1 { // 40 posts and the profile
 				t.Fatalf("first pass %+v, %v", res.Run, err)
 			}
-			if cur, _ := e.store.CaptureCursor(e.ctx, c.ID, capture.StreamPosts); cur != "1060" {
-				t.Fatalf("cursor after page 1: %q, want 1060 (the last id of the page)", cur)
+			if cur, _ := e.store.CaptureCursor(e.ctx, c.ID, capture.StreamPosts); cur != "1060|2026-03-01T00:01:00Z" {
+				t.Fatalf("cursor after page 1: %q, want 1060 (the last id of the page) and its posting time", cur)
 			}
 			e.restart(10)
 			res, err = e.svc.Pass(e.ctx, c.ID)
@@ -162,7 +185,7 @@ func TestKilledMidPageSkipsNothing(t *testing.T) {
 			if civic.PlatformErrorKindOf(err) != civic.PlatformUnavailable || res.Run.Stored != 40 || res.Run.ErrorKind != "unavailable" {
 				t.Fatalf("failing pass %+v, %v", res.Run, err)
 			}
-			if cur, _ := e.store.CaptureCursor(e.ctx, c.ID, capture.StreamPosts); cur != "1060" {
+			if cur, _ := e.store.CaptureCursor(e.ctx, c.ID, capture.StreamPosts); !strings.HasPrefix(cur, "1060|") {
 				t.Fatalf("cursor %q, want 1060: page 2 was not captured", cur)
 			}
 			got, _ := e.store.Connection(e.ctx, c.ID)
@@ -258,5 +281,88 @@ func TestMalformedAnswerStoresNothing(t *testing.T) {
 	}
 	if cur, _ := e.store.CaptureCursor(e.ctx, c.ID, capture.StreamPosts); cur != "" {
 		t.Errorf("cursor moved: %q", cur)
+	}
+}
+
+// TestDeletedPostsAreRecorded: posts of the official account deleted on
+// the platform (the newest, one in the middle of a page, and the one a
+// page ended with, which moves the pages' boundaries) become deleted
+// versions, each confirmed by a lookup; a post missing from the list but
+// still found infers nothing; a failed lookup infers nothing.
+func TestDeletedPostsAreRecorded(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e, f, c := engineEnv(t, eng, 100, 10)
+			if res, err := e.svc.Pass(e.ctx, c.ID); err != nil || res.Run.Stored != 101 || len(f.lookups) != 0 {
+				t.Fatalf("first pass %+v, %v, lookups %v", res.Run, err, f.lookups)
+			}
+			f.mu.Lock()
+			f.deleted[1099], f.deleted[1045], f.deleted[1060] = true, true, true
+			f.unlisted[1030] = true
+			f.lookups = nil
+			f.mu.Unlock()
+			res, err := e.svc.Pass(e.ctx, c.ID)
+			if err != nil || res.Run.Deletions != 3 || res.Run.Stored != 3 {
+				t.Fatalf("pass after the deletions %+v, %v", res.Run, err)
+			}
+			got := slices.Sorted(slices.Values(f.lookups))
+			if !slices.Equal(got, []string{"1030", "1045", "1060", "1099"}) {
+				t.Errorf("looked up %v, want exactly the posts missing from the list", got)
+			}
+			for _, id := range []string{"1099", "1045", "1060"} {
+				vs := e.versions(c.Ref(), id)
+				if len(vs) != 2 || vs[1].State != civic.StateDeleted || vs[1].Text != vs[0].Text || vs[1].PlatformTime != nil {
+					t.Errorf("post %s: %s", id, describe(vs))
+				}
+			}
+			if vs := e.versions(c.Ref(), "1030"); len(vs) != 1 || vs[0].State != civic.StateVisible {
+				t.Errorf("a post still found was recorded: %s", describe(vs))
+			}
+			// Once recorded, a deleted post is not asked about again.
+			f.mu.Lock()
+			f.lookups = nil
+			f.mu.Unlock()
+			if res, err := e.svc.Pass(e.ctx, c.ID); err != nil || res.Run.Stored != 0 || !slices.Equal(f.lookups, []string{"1030"}) {
+				t.Errorf("third pass %+v, %v, lookups %v", res.Run, err, f.lookups)
+			}
+			// A lookup that fails infers nothing, and the pass goes on.
+			f.mu.Lock()
+			f.deleted[1010] = true
+			f.mu.Unlock()
+			f.hook = func(r *http.Request) (int, http.Header, string, bool) {
+				if strings.HasPrefix(r.URL.Path, "/api/v1/statuses/10") && strings.Count(r.URL.Path, "/") == 4 {
+					return 503, nil, "down", true
+				}
+				return 0, nil, "", false
+			}
+			if res, err := e.svc.Pass(e.ctx, c.ID); err != nil || res.Run.Deletions != 0 {
+				t.Errorf("pass with failing lookups %+v, %v", res.Run, err)
+			}
+			if vs := e.versions(c.Ref(), "1010"); len(vs) != 1 {
+				t.Errorf("a deletion was inferred from a failed lookup: %s", describe(vs))
+			}
+			f.hook = nil
+			if res, err := e.svc.Pass(e.ctx, c.ID); err != nil || res.Run.Deletions != 1 {
+				t.Errorf("pass once lookups answer %+v, %v", res.Run, err)
+			}
+		})
+	}
+}
+
+// TestPassIsAuditedAsCapture: a pass's archive ingest is one audit event
+// per batch naming the capture loop, not a person and not the command line.
+func TestPassIsAuditedAsCapture(t *testing.T) {
+	e, _, c := engineEnv(t, storetest.Engines(t)[0], 5, 10)
+	if res, err := e.svc.Pass(e.ctx, c.ID); err != nil || res.Run.Stored != 6 {
+		t.Fatalf("pass %+v, %v", res.Run, err)
+	}
+	evs, err := e.store.AuditEvents(e.ctx, civic.AuditFilter{Action: "archive.ingest", Limit: 10})
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("ingest events %v, %v", evs, err)
+	}
+	for _, ev := range evs {
+		if ev.Actor != "system:capture" || ev.ActorID != 0 {
+			t.Errorf("ingest event by %q (user %d), want system:capture", ev.Actor, ev.ActorID)
+		}
 	}
 }

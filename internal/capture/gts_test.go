@@ -36,7 +36,8 @@ func TestGoToSocial(t *testing.T) {
 		CreatedAt time.Time  `json:"created_at"`
 		EditedAt  *time.Time `json:"edited_at"`
 	}
-	var open, guarded, reply, held status
+	var open, guarded, reply, held, closing status
+	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "The pool closes early today.", "visibility": "public"}, &closing)
 	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "The splash pad opens Saturday.", "visibility": "public"}, &open)
 	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "Tell us about the new playground.", "visibility": "public",
 		"interaction_policy": map[string]any{
@@ -190,6 +191,28 @@ func TestGoToSocial(t *testing.T) {
 	}) {
 		t.Errorf("Communications was not told of the block: %+v", ns)
 	}
+	// The official account deletes one of its posts on the platform: the
+	// next pass records it deleted, with nobody pressing a button.
+	gts.JSON(t, parks.Token, "DELETE", "/api/v1/statuses/"+closing.ID, nil, nil)
+	for i := 0; ; i++ {
+		if _, code := gts.Do(t, parks.Token, "GET", "/api/v1/statuses/"+closing.ID, nil); code == 404 {
+			break
+		}
+		if i == 300 {
+			t.Fatal("the deleted post still shows after 30s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	pass("after the official account deleted a post")
+	cv := e.versions(ref, closing.ID)
+	if len(cv) != 2 || cv[0].Kind != civic.ItemPost || cv[1].State != civic.StateDeleted || cv[1].Text != "The pool closes early today." || cv[1].PlatformTime != nil {
+		t.Fatalf("deleted post: %s", describe(cv))
+	}
+	if ov := e.versions(ref, open.ID); len(ov) != 1 || ov[0].State != civic.StateVisible {
+		t.Errorf("a post still shown: %s", describe(ov))
+	}
+	t.Logf("post %s: %s", closing.ID, describe(cv))
+
 	// The profile lacks the website link, 911 notice and disclaimer.
 	acct, _ := e.store.Account(e.ctx, e.acct.ID)
 	if acct.ProfileCheckedAt == nil || len(acct.Missing()) != 3 {

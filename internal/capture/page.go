@@ -9,20 +9,62 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
+// maxLookups bounds the posts one page asks the platform about (a page
+// that lists nothing at all would otherwise ask about every post); the
+// rest are asked on a later pass.
+const maxLookups = 50
+
 // page stores what a page shows: new items, edits (with the platform's
-// earlier versions), items gone from complete threads as deleted, and
-// flags for posts not made through Steward.
+// earlier versions), items gone from complete threads as deleted, the
+// account's posts gone from a contiguous page as deleted once the platform
+// confirms it, and flags for posts not made through Steward.
+//
+// What the archive holds of the page is read at once: the last version of
+// every item on it and of every item of its threads (CapturedLast).
 func (w *writer) page(ctx context.Context, p *civic.Page) error {
 	now := w.s.now()
-	var changes []change
+	ids := map[string]bool{}
+	var list []string
+	add := func(id string) {
+		if id != "" && !ids[id] {
+			ids[id] = true
+			list = append(list, id)
+		}
+	}
+	seen := map[string]bool{} // every item the page shows
 	for i := range p.Threads {
 		th := &p.Threads[i]
-		cs, err := w.thread(ctx, th, now)
+		add(th.Root.PlatformID)
+		seen[th.Root.PlatformID] = true
+		if th.Complete {
+			add(th.Root.ThreadID)
+		}
+		for j := range th.Items {
+			add(th.Items[j].PlatformID)
+			seen[th.Items[j].PlatformID] = true
+		}
+	}
+	captured, err := w.s.store.CapturedLast(ctx, w.c.Ref(), list)
+	if err != nil {
+		return err
+	}
+	lastOf := make(map[string]*civic.Version, len(captured))
+	for _, v := range captured {
+		lastOf[v.PlatformID] = v
+	}
+	var changes []change
+	for i := range p.Threads {
+		cs, err := w.thread(ctx, &p.Threads[i], lastOf, seen, now)
 		if err != nil {
 			return err
 		}
 		changes = append(changes, cs...)
 	}
+	cs, err := w.gonePosts(ctx, p.Span, seen, now)
+	if err != nil {
+		return err
+	}
+	changes = append(changes, cs...)
 	for start := 0; start < len(changes); start += archive.MaxBatch {
 		batch := changes[start:min(start+archive.MaxBatch, len(changes))]
 		recs := make([]archive.Record, len(batch))
@@ -55,11 +97,11 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 	return nil
 }
 
-// thread compares one thread with the archive.
-func (w *writer) thread(ctx context.Context, th *civic.Thread, now time.Time) ([]change, error) {
+// thread compares one thread with the archive's last versions (lastOf, by
+// platform id). Seen holds every item the page shows.
+func (w *writer) thread(ctx context.Context, th *civic.Thread, lastOf map[string]*civic.Version, seen map[string]bool, now time.Time) ([]change, error) {
 	var out []change
-	seen := map[string]bool{th.Root.PlatformID: true}
-	cs, err := w.versions(ctx, &th.Root, now)
+	cs, err := w.versions(ctx, &th.Root, lastOf[th.Root.PlatformID], now)
 	if err != nil {
 		return nil, err
 	}
@@ -69,40 +111,84 @@ func (w *writer) thread(ctx context.Context, th *civic.Thread, now time.Time) ([
 		if o.ThreadID == "" {
 			o.ThreadID = th.Root.PlatformID
 		}
-		seen[o.PlatformID] = true
-		cs, err := w.versions(ctx, o, now)
+		cs, err := w.versions(ctx, o, lastOf[o.PlatformID], now)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, cs...)
 	}
-	if !th.Complete {
+	if !th.Complete || lastOf[th.Root.PlatformID] == nil {
 		return out, nil
 	}
 	// Comments captured before and absent from a complete thread are gone.
-	root, err := w.s.store.CapturedItem(ctx, w.c.Ref(), th.Root.PlatformID)
-	if civic.ErrorKind(err) == civic.KindNotFound {
-		return out, nil
+	// Only what descends from this root counts (the account's replies to
+	// one status share its thread), and not the account's own items: a
+	// contiguous page and Lookup confirm those.
+	for _, v := range lastOf {
+		if seen[v.PlatformID] || v.State == civic.StateDeleted || v.Kind == civic.ItemPost || v.Kind == civic.ItemProfile ||
+			v.ThreadID != th.Root.ThreadID || v.Author.ID == w.c.RemoteID || !descends(v, th.Root.PlatformID, lastOf) {
+			continue
+		}
+		out = append(out, change{rec: w.deletion(v, now), del: true})
 	}
+	return out, nil
+}
+
+// descends reports whether v is below the item root, following parents
+// through the captured items.
+func descends(v *civic.Version, root string, lastOf map[string]*civic.Version) bool {
+	if v.ThreadID == root {
+		return true
+	}
+	for range 1000 {
+		if v.ParentID == root {
+			return true
+		}
+		p, ok := lastOf[v.ParentID]
+		if !ok || v.ParentID == "" {
+			return false
+		}
+		v = p
+	}
+	return false
+}
+
+// gonePosts finds the account's posts captured before, inside a contiguous
+// page's span and absent from it, and asks the platform about each: a
+// not_found answer records the post deleted; any other answer, or an
+// adapter without Lookup, infers nothing. The post's comments not seen
+// otherwise get nothing inferred either.
+func (w *writer) gonePosts(ctx context.Context, span *civic.Span, seen map[string]bool, now time.Time) ([]change, error) {
+	if span == nil || w.lookup == nil || w.ep == nil {
+		return nil, nil
+	}
+	vs, err := w.s.store.CapturedSpan(ctx, w.c.Ref(), w.c.RemoteID, span.From, span.To)
 	if err != nil {
 		return nil, err
 	}
-	items, err := w.s.store.ArchiveThread(ctx, root.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range items {
-		if seen[it.PlatformID] || it.State == civic.StateDeleted || it.Kind == civic.ItemPost {
+	var out []change
+	asked := 0
+	for _, v := range vs {
+		if seen[v.PlatformID] || v.State == civic.StateDeleted || v.Kind == civic.ItemProfile {
 			continue
 		}
-		vs, err := w.s.store.ArchiveVersions(ctx, it.ID)
-		if err != nil {
-			return nil, err
+		if asked == maxLookups {
+			break
 		}
-		if len(vs) == 0 {
-			continue
+		asked++
+		_, err := w.lookup.Lookup(ctx, w.ep, v.PlatformID)
+		switch {
+		case err == nil:
+			continue // still there (outside the listing's order): nothing inferred
+		case civic.PlatformErrorKindOf(err) == civic.PlatformNotFound:
+			out = append(out, change{rec: w.deletion(v, now), del: true})
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		default:
+			// Rate limited, unavailable, …: infer nothing, ask no more now.
+			w.s.log.Warn("capture: could not confirm a post's deletion", "account", w.c.Ref(), "item", v.PlatformID, "err", err)
+			return out, nil
 		}
-		out = append(out, change{rec: w.deletion(vs[len(vs)-1], now), del: true})
 	}
 	return out, nil
 }

@@ -134,7 +134,8 @@ func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error
 	if err := s.refresh(ctx, c, p, ep); err != nil {
 		return err
 	}
-	w := &writer{s: s, c: c, acct: acct, dept: dept, t: t}
+	w := &writer{s: s, c: c, acct: acct, dept: dept, t: t, ep: ep}
+	w.lookup, _ = p.(civic.Lookuper)
 	caps := p.Capabilities()
 	if caps.Has(civic.CapListPosts) {
 		cursor, err := s.store.CaptureCursor(ctx, c.ID, StreamPosts)
@@ -191,13 +192,16 @@ func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error
 	return nil
 }
 
-// ingest puts records into the archive as Steward itself (a nil actor is
-// Steward's own work for the archive service, as for the command line).
+// Actor is how the audit log names capture's writes to the archive.
+const Actor = "system:capture"
+
+// ingest puts records into the archive as Steward's capture loop: the
+// batch's audit event names Actor.
 func (s *Service) ingest(ctx context.Context, recs []archive.Record) (*archive.Result, error) {
 	if len(recs) == 0 {
 		return &archive.Result{}, nil
 	}
-	res, err := s.archive.Ingest(ctx, nil, recs, nil)
+	res, err := s.archive.IngestAs(ctx, Actor, recs)
 	if err != nil {
 		return nil, err
 	}

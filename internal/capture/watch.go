@@ -45,7 +45,11 @@ func (w *writer) profile(ctx context.Context, p *civic.RemoteProfile) error {
 	// The profile itself is part of the record.
 	o := civic.Observation{PlatformID: "profile:" + p.RemoteID, Kind: civic.ItemProfile, ThreadID: "profile:" + p.RemoteID,
 		Author: civic.Author{ID: p.RemoteID, Handle: p.Handle, Name: p.DisplayName}, Text: profileText(p), State: civic.StateVisible, Raw: p.Raw}
-	cs, err := w.versions(ctx, &o, now)
+	lastV, err := w.last(ctx, o.PlatformID)
+	if err != nil {
+		return err
+	}
+	cs, err := w.versions(ctx, &o, lastV, now)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,16 @@ type CaptureReader interface {
 	// CapturedItem returns the archive item with the given platform id on
 	// the account ref ("mastodon:@parks@city.example"), KindNotFound if none.
 	CapturedItem(ctx context.Context, ref, platformID string) (*ArchiveItem, error)
+	// CapturedLast returns, in one read, the last version (in captured
+	// order) of every item of the account ref whose platform id or thread
+	// id is one of ids: what capture compares a page with, and the
+	// comments of its threads. Items never captured are simply absent.
+	CapturedLast(ctx context.Context, ref string, ids []string) ([]*Version, error)
+	// CapturedSpan returns the last version of every item of the account
+	// ref that has a version by authorID whose platform time lies in
+	// [from, to) (a zero from or to leaves that end open): the account's
+	// own posts a contiguous page should have listed.
+	CapturedSpan(ctx context.Context, ref, authorID string, from, to time.Time) ([]*Version, error)
 }
 
 // CaptureWriter changes them; each write records its audit event, except

@@ -105,6 +105,19 @@ type Page struct {
 	Threads []Thread
 	// Next is the cursor of the next page; "" when this was the last.
 	Next string
+	// Span, when not nil, says the page is contiguous: it lists every post
+	// of the account the platform still shows whose posting time lies in
+	// the span (Mastodon's statuses list between its first and last id).
+	// A post captured before, inside the span and absent from the page is
+	// then asked of the adapter's Lookup: not found records it deleted.
+	Span *Span
+}
+
+// Span is a range of posting times, From included, To excluded (To is
+// where the page before it stopped); a zero From or To leaves that end
+// open (the newest page reaches to now, the oldest to the first post).
+type Span struct {
+	From, To time.Time
 }
 
 // Thread is a post and what was fetched under it. When Complete, every
@@ -219,6 +232,14 @@ func PlatformErrorKindOf(err error) PlatformErrorKind {
 // seals the new one in the vault.
 type Refresher interface {
 	Refresh(ctx context.Context, ep *Endpoint) (PlatformToken, error)
+}
+
+// Lookuper is implemented by adapters that can read one item by its id.
+// The capture engine uses it only to confirm that a post absent from a
+// contiguous page (Page.Span) is gone: a PlatformError of kind not_found
+// records a deleted version; any other answer infers nothing.
+type Lookuper interface {
+	Lookup(ctx context.Context, ep *Endpoint, platformID string) (*Observation, error)
 }
 
 // Pusher is implemented by adapters whose platform pushes changes by

@@ -261,3 +261,79 @@ func (r *reader) CapturedItem(ctx context.Context, ref, platformID string) (*civ
 	it, err := scanItem(r.queryRow(ctx, `SELECT `+itemColumns+itemFrom+` WHERE a.ref = ? AND i.platform_id = ?`, ref, platformID))
 	return it, notFound(err, "item")
 }
+
+// capturedLastFrom selects the last version (in captured order) of each
+// item i; the caller adds the item filter.
+const capturedLastFrom = ` FROM archive_items i JOIN archive_accounts a ON a.id = i.account_id
+	JOIN archive_versions v ON v.id = (SELECT v2.id FROM archive_versions v2 WHERE v2.item_id = i.id ORDER BY v2.captured_at DESC, v2.id DESC LIMIT 1)`
+
+// capturedChunk bounds the ids of one query (each is bound twice), well
+// under SQLite's and PostgreSQL's parameter limits.
+const capturedChunk = 500
+
+// CapturedLast returns the last version of every item of an account whose
+// platform id or thread id is one of ids.
+func (r *reader) CapturedLast(ctx context.Context, ref string, ids []string) ([]*civic.Version, error) {
+	acct, err := r.ArchiveAccountByRef(ctx, ref)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*civic.Version
+	seen := map[int64]bool{}
+	for start := 0; start < len(ids); start += capturedChunk {
+		part := ids[start:min(start+capturedChunk, len(ids))]
+		args := []any{acct.ID}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		in := placeholders(len(part))
+		rows, err := r.query(ctx, `SELECT `+versionColumns+capturedLastFrom+` WHERE i.account_id = ? AND (i.platform_id IN (`+in+`) OR i.thread_id IN (`+in+`)) ORDER BY i.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if !seen[v.ItemID] { // an item may match by both ids, in two chunks
+				seen[v.ItemID] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CapturedSpan returns the last version of every item of an account with a
+// version by authorID whose platform time lies in [from, to).
+func (r *reader) CapturedSpan(ctx context.Context, ref, authorID string, from, to time.Time) ([]*civic.Version, error) {
+	acct, err := r.ArchiveAccountByRef(ctx, ref)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cond, args := `s.account_id = ? AND s.author_id = ? AND s.platform_time IS NOT NULL`, []any{acct.ID, authorID}
+	if !from.IsZero() {
+		// at is the platform time where there is one: its index bounds the scan.
+		cond += ` AND s.at >= ? AND s.platform_time >= ?`
+		args = append(args, dbTime(from), dbTime(from))
+	}
+	if !to.IsZero() {
+		cond += ` AND s.at < ? AND s.platform_time < ?`
+		args = append(args, dbTime(to), dbTime(to))
+	}
+	rows, err := r.query(ctx, `SELECT `+versionColumns+capturedLastFrom+` WHERE i.id IN (SELECT s.item_id FROM archive_versions s WHERE `+cond+`) ORDER BY i.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+}

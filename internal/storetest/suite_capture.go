@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ var captureCases = []testCase{
 	{"CaptureCursorsRuns", testCaptureCursorsRuns},
 	{"CaptureFlags", testCaptureFlags},
 	{"CapturedItem", testCapturedItem},
+	{"CapturedLastAndSpan", testCapturedLastAndSpan},
 }
 
 func (f *fixture) connection(t *testing.T, handle string) *civic.Connection {
@@ -162,4 +165,88 @@ func testCapturedItem(t *testing.T, f *fixture) {
 	}
 	_, err = f.s.CapturedItem(f.ctx, "mastodon:@other", "200")
 	wantErr(t, err, civic.KindNotFound, "")
+}
+
+func testCapturedLastAndSpan(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	acct, other := "mastodon:@parks@city.example", "mastodon:@pool@city.example"
+	mk := func(account, id, thread, author, text string, posted, captured time.Time) *civic.Version {
+		v := version(account, id, text, captured)
+		v.ThreadID, v.Author.ID = thread, author
+		if !posted.IsZero() {
+			p := posted
+			v.PlatformTime = &p
+		}
+		v.Hash = v.ComputeHash()
+		return v
+	}
+	post1 := mk(acct, "300", "300", "109", "first", base, base)
+	post1b := mk(acct, "300", "300", "109", "first, edited", base.Add(time.Hour), base.Add(2*time.Hour))
+	comment := mk(acct, "301", "300", "u1", "a comment", base.Add(time.Minute), base)
+	post2 := mk(acct, "400", "400", "109", "second", base.Add(24*time.Hour), base.Add(25*time.Hour))
+	elsewhere := mk(other, "300", "300", "109", "another account", base, base)
+	f.ingest(t, post1, comment, post2, elsewhere)
+	f.ingest(t, post1b)
+
+	texts := func(vs []*civic.Version) map[string]string {
+		m := map[string]string{}
+		for _, v := range vs {
+			if _, dup := m[v.PlatformID]; dup {
+				t.Errorf("item %s returned twice", v.PlatformID)
+			}
+			m[v.PlatformID] = v.Text
+		}
+		return m
+	}
+	got, err := f.s.CapturedLast(f.ctx, acct, []string{"300", "999"})
+	if err != nil || !maps.Equal(texts(got), map[string]string{"300": "first, edited", "301": "a comment"}) {
+		t.Errorf("CapturedLast by post id: %v, %v (want the last version of the post and its comment, nothing of the other account)", texts(got), err)
+	}
+	got, err = f.s.CapturedLast(f.ctx, acct, []string{"301", "400"})
+	if err != nil || !maps.Equal(texts(got), map[string]string{"301": "a comment", "400": "second"}) {
+		t.Errorf("CapturedLast by item ids: %v, %v", texts(got), err)
+	}
+	// Many ids, more than one query's worth: each item once.
+	many := []string{"300"}
+	for i := range 1200 {
+		many = append(many, fmt.Sprint(10000+i))
+	}
+	many = append(many, "300", "400")
+	got, err = f.s.CapturedLast(f.ctx, acct, many)
+	if err != nil || len(got) != 3 {
+		t.Errorf("CapturedLast with %d ids: %v, %v", len(many), texts(got), err)
+	}
+	if got, err := f.s.CapturedLast(f.ctx, "mastodon:@nobody", []string{"300"}); err != nil || len(got) != 0 {
+		t.Errorf("CapturedLast of an unknown account: %v, %v", got, err)
+	}
+
+	span := func(from, to time.Time) map[string]string {
+		t.Helper()
+		vs, err := f.s.CapturedSpan(f.ctx, acct, "109", from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return texts(vs)
+	}
+	if got := span(time.Time{}, time.Time{}); !maps.Equal(got, map[string]string{"300": "first, edited", "400": "second"}) {
+		t.Errorf("open span: %v (want the account's own items, by their last version)", got)
+	}
+	if got := span(base.Add(30*time.Minute), base.Add(2*time.Hour)); !maps.Equal(got, map[string]string{"300": "first, edited"}) {
+		t.Errorf("span matching the edit's time: %v", got)
+	}
+	if got := span(base.Add(2*time.Hour), time.Time{}); !maps.Equal(got, map[string]string{"400": "second"}) {
+		t.Errorf("span open towards now: %v", got)
+	}
+	if got := span(time.Time{}, base.Add(-time.Second)); len(got) != 0 {
+		t.Errorf("span before every post: %v", got)
+	}
+	if got := span(time.Time{}, base); len(got) != 0 {
+		t.Errorf("span ending where the first post was made (its end is excluded): %v", got)
+	}
+	if got := span(base, base.Add(time.Second)); !maps.Equal(got, map[string]string{"300": "first, edited"}) {
+		t.Errorf("span starting where the first post was made (its start is included): %v", got)
+	}
+	if vs, err := f.s.CapturedSpan(f.ctx, acct, "u1", time.Time{}, time.Time{}); err != nil || !maps.Equal(texts(vs), map[string]string{"301": "a comment"}) {
+		t.Errorf("span of another author: %v, %v", texts(vs), err)
+	}
 }

@@ -242,3 +242,20 @@ func boolString(b bool) string {
 	}
 	return "false"
 }
+
+// Lookup implements civic.Lookuper: GET /{post-id}. The Graph API answers
+// a deleted post with error 100, subcode 33: a not_found PlatformError.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, id string) (*civic.Observation, error) {
+	if id == "" {
+		return nil, &civic.PlatformError{Platform: "facebook", Kind: civic.PlatformMalformed, Message: "no post id to look up"}
+	}
+	var raw json.RawMessage
+	if _, err := a.c.GetJSON(ctx, platform.Request{URL: Base(ep, GraphBase) + "/" + url.PathEscape(id), Query: url.Values{"fields": {postFields}}, Token: ep.Token.AccessToken}, &raw); err != nil {
+		return nil, err
+	}
+	o, err := a.observe(raw, civic.ItemPost, "", "")
+	if err != nil {
+		return nil, Malformed("facebook", "post "+id, err)
+	}
+	return &o, nil
+}

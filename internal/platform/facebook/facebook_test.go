@@ -249,3 +249,18 @@ var (
 	_ civic.Platform = (*Adapter)(nil)
 	_ civic.Pusher   = (*Adapter)(nil)
 )
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /v21.0/1020_501": {File: "post_501.json"},
+		"GET /v21.0/1020_502": {Status: 400, File: "gone.json"},
+	}, "after")
+	a := New(platform.Config{})
+	o, err := a.Lookup(context.Background(), endpoint(s), "1020_501")
+	if err != nil || o.PlatformID != "1020_501" || o.Kind != civic.ItemPost || o.ThreadID != "1020_501" {
+		t.Fatalf("lookup of a post still there: %+v, %v", o, err)
+	}
+	if _, err := a.Lookup(context.Background(), endpoint(s), "1020_502"); civic.PlatformErrorKindOf(err) != civic.PlatformNotFound {
+		t.Errorf("lookup of a deleted post: %v, want not_found", err)
+	}
+}

@@ -252,3 +252,20 @@ func (a *Adapter) Delivery(h http.Header, body []byte, appSecret string, now tim
 	}
 	return out, nil
 }
+
+// Lookup implements civic.Lookuper: GET /{media-id}. The Graph API answers
+// deleted media with error 100, subcode 33: a not_found PlatformError.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, id string) (*civic.Observation, error) {
+	if id == "" {
+		return nil, &civic.PlatformError{Platform: "instagram", Kind: civic.PlatformMalformed, Message: "no media id to look up"}
+	}
+	var raw json.RawMessage
+	if _, err := a.c.GetJSON(ctx, platform.Request{URL: facebook.Base(ep, facebook.GraphBase) + "/" + url.PathEscape(id), Query: url.Values{"fields": {mediaFields}}, Token: ep.Token.AccessToken}, &raw); err != nil {
+		return nil, err
+	}
+	o, err := observe(raw, civic.ItemPost, "", "")
+	if err != nil {
+		return nil, facebook.Malformed("instagram", "media "+id, err)
+	}
+	return &o, nil
+}

@@ -133,3 +133,18 @@ var (
 	_ civic.Platform = (*Adapter)(nil)
 	_ civic.Pusher   = (*Adapter)(nil)
 )
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /v21.0/17895695668004550": {File: "media_one.json"},
+		"GET /v21.0/17895695668004559": {Status: 400, File: "gone.json"},
+	}, "after")
+	a := New(platform.Config{})
+	o, err := a.Lookup(context.Background(), endpoint(s), "17895695668004550")
+	if err != nil || o.PlatformID != "17895695668004550" || o.Kind != civic.ItemPost {
+		t.Fatalf("lookup of media still there: %+v, %v", o, err)
+	}
+	if _, err := a.Lookup(context.Background(), endpoint(s), "17895695668004559"); civic.PlatformErrorKindOf(err) != civic.PlatformNotFound {
+		t.Errorf("lookup of deleted media: %v, want not_found", err)
+	}
+}

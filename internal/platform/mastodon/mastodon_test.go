@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/platform"
@@ -92,5 +93,47 @@ func TestPollSortsHistoryAndShapesThreads(t *testing.T) {
 	}
 	if a.Capabilities().Has(civic.CapHide) || a.Capabilities().Has(civic.CapDelete) || !a.Capabilities().Has(civic.CapReadBlocks) {
 		t.Errorf("capabilities %v", a.Capabilities())
+	}
+}
+
+func TestLookup(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/statuses/100", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id":"100","created_at":"2026-03-01T10:00:00.000Z","edited_at":null,"in_reply_to_id":null,"content":"<p>Pool opens</p>","spoiler_text":"","account":%s,"application":{"name":"Steward"},"media_attachments":[]}`, acct)
+	})
+	mux.HandleFunc("GET /api/v1/statuses/101", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"error":"Record not found"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	a := mastodon.New(platform.Config{})
+	ep := &civic.Endpoint{BaseURL: srv.URL, RemoteID: "1", Token: civic.PlatformToken{AccessToken: "t"}}
+	o, err := a.Lookup(t.Context(), ep, "100")
+	if err != nil || o.PlatformID != "100" || o.Kind != civic.ItemPost || o.Text != "Pool opens" {
+		t.Fatalf("lookup of a status still there: %+v, %v", o, err)
+	}
+	if _, err := a.Lookup(t.Context(), ep, "101"); civic.PlatformErrorKindOf(err) != civic.PlatformNotFound {
+		t.Errorf("lookup of a deleted status: %v, want not_found", err)
+	}
+}
+
+// TestPollSpan: a page is contiguous from its oldest status up to the
+// cursor's status (open on the newest and the last page); a cursor stored
+// without its time leaves the span unknown.
+func TestPollSpan(t *testing.T) {
+	srv := mastodonServer(t)
+	a := mastodon.New(platform.Config{})
+	ep := &civic.Endpoint{BaseURL: srv.URL, RemoteID: "1", Token: civic.PlatformToken{AccessToken: "t"}}
+	page, err := a.Poll(t.Context(), ep, "")
+	if err != nil || page.Span == nil || !page.Span.From.IsZero() || !page.Span.To.IsZero() {
+		t.Fatalf("newest and last page: span %+v, %v", page.Span, err)
+	}
+	page, err = a.Poll(t.Context(), ep, "200|2026-03-02T00:00:00Z")
+	if err != nil || page.Span == nil || !page.Span.To.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) || !page.Span.From.IsZero() {
+		t.Fatalf("page after a cursor: span %+v, %v", page.Span, err)
+	}
+	if page, err = a.Poll(t.Context(), ep, "200"); err != nil || page.Span != nil {
+		t.Fatalf("page after a bare max_id: span %+v, %v", page.Span, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/platform"
@@ -17,14 +18,27 @@ import (
 // Poll implements civic.Platform: one page of the account's statuses,
 // newest first, each with its replies (complete: /context returns every
 // reply the server still shows), earlier versions of edited items and, on
-// GoToSocial, the replies held for approval. The cursor is a max_id.
+// GoToSocial, the replies held for approval. The cursor is a max_id and
+// the posting time of that status ("max_id|time"; a bare max_id, as
+// stored before, still pages). The list holds every status of the account
+// in id order, so the page is contiguous: its Span runs from its oldest
+// status up to the cursor's status, which the page before showed (to now
+// on the newest page, from the first post on the last page).
 func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (*civic.Page, error) {
 	if ep.RemoteID == "" {
 		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "the connection has no account id"}
 	}
 	q := url.Values{"limit": {strconv.Itoa(PageSize)}, "exclude_reblogs": {"true"}}
+	span := &civic.Span{}
 	if cursor != "" {
-		q.Set("max_id", cursor)
+		maxID, at, _ := strings.Cut(cursor, "|")
+		q.Set("max_id", maxID)
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			span = nil // a cursor without its time: the span's newer end is unknown
+		} else {
+			span.To = t
+		}
 	}
 	var raws []json.RawMessage
 	if _, err := a.get(ctx, ep, "/api/v1/accounts/"+url.PathEscape(ep.RemoteID)+"/statuses", q, &raws); err != nil {
@@ -65,12 +79,31 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 			th.Items = append(th.Items, o)
 		}
 		page.Threads = append(page.Threads, th)
-		_ = raw
 	}
 	if len(raws) == PageSize {
-		page.Next = page.Threads[len(page.Threads)-1].Root.PlatformID
+		last := page.Threads[len(page.Threads)-1].Root
+		page.Next = last.PlatformID + "|" + last.PlatformTime.Format(time.RFC3339Nano)
+		if span != nil {
+			span.From = *last.PlatformTime
+		}
+	}
+	if span != nil && (len(raws) > 0 || cursor == "") {
+		page.Span = span
 	}
 	return page, nil
+}
+
+// Lookup implements civic.Lookuper: GET /api/v1/statuses/:id, a
+// not_found PlatformError when the server no longer shows the status.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, platformID string) (*civic.Observation, error) {
+	if platformID == "" {
+		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "no status id to look up"}
+	}
+	var raw json.RawMessage
+	if _, err := a.get(ctx, ep, "/api/v1/statuses/"+url.PathEscape(platformID), nil, &raw); err != nil {
+		return nil, err
+	}
+	return a.observe(ctx, ep, raw, "")
 }
 
 // observe turns one status into an observation, with the earlier versions
