@@ -96,11 +96,19 @@ type postRecord struct {
 }
 
 // Poll implements civic.Platform: one page of the account's post records
-// and, for each post that starts a thread, its replies.
+// and, for each post that starts a thread, its replies. listRecords lists
+// every record of the repo by record key, newest first; a post's key is a
+// TID, made from the time it was created, so the page is contiguous: its
+// span runs from its oldest post up to where the page before stopped,
+// carried in the cursor ("cursor|time"; a bare cursor, as stored before,
+// claims no span), and the last page reaches back to the first post.
+// A post whose createdAt is far from its key's time (imported, backdated)
+// does not bound the span: it is listed out of its createdAt's order.
 func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (*civic.Page, error) {
 	q := url.Values{"repo": {repo(ep)}, "collection": {"app.bsky.feed.post"}, "limit": {"50"}}
-	if cursor != "" {
-		q.Set("cursor", cursor)
+	token, to, hasTo := platform.SplitSpanCursor(cursor)
+	if token != "" {
+		q.Set("cursor", token)
 	}
 	var l struct {
 		Cursor  string   `json:"cursor"`
@@ -109,14 +117,16 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 	if _, err := a.get(ctx, ep, "com.atproto.repo.listRecords", q, &l); err != nil {
 		return nil, err
 	}
-	page := &civic.Page{Next: l.Cursor}
-	if len(l.Records) == 0 {
-		page.Next = ""
-	}
+	page := &civic.Page{}
+	more := l.Cursor != "" && len(l.Records) > 0
+	ls := platform.Listing{First: cursor == "", To: to, HasTo: hasTo, More: more, Whole: true}
 	for i, r := range l.Records {
 		root, err := observeRecord(r, ep)
 		if err != nil {
 			return nil, malformed(fmt.Sprintf("listRecords records[%d]", i), err)
+		}
+		if inOrder(r.URI, root.PlatformTime) {
+			ls.Times = append(ls.Times, root.PlatformTime)
 		}
 		th := civic.Thread{Root: root}
 		if root.Kind == civic.ItemPost {
@@ -126,7 +136,75 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 		}
 		page.Threads = append(page.Threads, th)
 	}
+	if len(l.Records) > 0 && len(ls.Times) == 0 {
+		ls.Times = []*time.Time{nil} // nothing on the page bounds it: claim no span
+	}
+	var next time.Time
+	page.Span, next = ls.Span()
+	if more {
+		page.Next = platform.SpanCursor(l.Cursor, next)
+	}
 	return page, nil
+}
+
+// tidSkew is how far a post's createdAt may be from its key's time and
+// still bound a span (clients set both, from their own clocks).
+const tidSkew = 10 * time.Minute
+
+// inOrder reports whether a post's createdAt agrees with the time in its
+// record key (a TID), so that it sits in listRecords' order by time.
+func inOrder(uri string, created *time.Time) bool {
+	_, rkey, ok := splitURI(uri)
+	if !ok || created == nil {
+		return false
+	}
+	t, ok := tidTime(rkey)
+	if !ok {
+		return false
+	}
+	d := created.Sub(t)
+	return d <= tidSkew && d >= -tidSkew
+}
+
+// tidTime reads the creation time in a TID record key: 13 characters of
+// base32-sortable, 64 bits whose top bit is 0, then 53 bits of
+// microseconds since 1970 and 10 bits of clock id.
+func tidTime(rkey string) (time.Time, bool) {
+	const alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+	if len(rkey) != 13 || strings.IndexByte(alphabet, rkey[0]) >= 8 {
+		return time.Time{}, false // 65 bits of base32: the first two must be 0
+	}
+	var v uint64
+	for _, c := range rkey {
+		i := strings.IndexRune(alphabet, c)
+		if i < 0 {
+			return time.Time{}, false
+		}
+		v = v<<5 | uint64(i)
+	}
+	if v>>63 != 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(int64(v >> 10)).UTC(), true
+}
+
+// Lookup implements civic.Lookuper: com.atproto.repo.getRecord of the
+// post in the account's repo. A deleted record answers 400 with the error
+// RecordNotFound: a not_found PlatformError.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, uri string) (*civic.Observation, error) {
+	did, rkey, ok := splitURI(uri)
+	if !ok {
+		return nil, &civic.PlatformError{Platform: "bluesky", Kind: civic.PlatformMalformed, Message: fmt.Sprintf("%q is not the at:// URI of a record", uri)}
+	}
+	var r record
+	if _, err := a.get(ctx, ep, "com.atproto.repo.getRecord", url.Values{"repo": {did}, "collection": {"app.bsky.feed.post"}, "rkey": {rkey}}, &r); err != nil {
+		return nil, err
+	}
+	o, err := observeRecord(r, ep)
+	if err != nil {
+		return nil, malformed("getRecord of "+uri, err)
+	}
+	return &o, nil
 }
 
 func observeRecord(r record, ep *civic.Endpoint) (civic.Observation, error) {

@@ -170,4 +170,69 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 var (
 	_ civic.Platform  = (*Adapter)(nil)
 	_ civic.Refresher = (*Adapter)(nil)
+	_ civic.Lookuper  = (*Adapter)(nil)
 )
+
+func TestPollSpans(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /xrpc/com.atproto.repo.listRecords collection=app.bsky.feed.post":                      {File: "posts_span_1.json"},
+		"GET /xrpc/com.atproto.repo.listRecords collection=app.bsky.feed.post cursor=3mfthahm4222b": {File: "posts_span_2.json"},
+	}, cursors...)
+	a, ctx := adapter(), context.Background()
+	p1, err := a.Poll(ctx, endpoint(s), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The imported post (createdAt 2019, key made in 2026) does not drag
+	// the span back to 2019.
+	stop := time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)
+	if p1.Span == nil || !p1.Span.To.IsZero() || !p1.Span.From.Equal(stop) {
+		t.Fatalf("page 1 span %+v", p1.Span)
+	}
+	if p1.Next != "3mfthahm4222b|2026-03-01T20:00:00Z" || len(p1.Threads) != 3 {
+		t.Fatalf("page 1: next %q, %d threads", p1.Next, len(p1.Threads))
+	}
+	p2, err := a.Poll(ctx, endpoint(s), p1.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last page reaches back to the account's first post.
+	if p2.Next != "" || p2.Span == nil || !p2.Span.From.IsZero() || !p2.Span.To.Equal(stop) {
+		t.Errorf("page 2: next %q, span %+v", p2.Next, p2.Span)
+	}
+	// A cursor stored before spans claims none.
+	p3, err := a.Poll(ctx, endpoint(s), "3mfthahm4222b")
+	if err != nil || p3.Span != nil || len(p3.Threads) != 1 {
+		t.Errorf("old cursor: %+v, %v", p3, err)
+	}
+}
+
+func TestTIDTime(t *testing.T) {
+	got, ok := tidTime("3mg2vbwr3222b")
+	if !ok || !got.Equal(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("3mg2vbwr3222b: %v %v", got, ok)
+	}
+	for _, bad := range []string{"", "self", "3mg2vbwr3222", "3mg2vbwr3222B", "zzzzzzzzzzzzz", "k222222222222"} {
+		if _, ok := tidTime(bad); ok {
+			t.Errorf("%q read as a TID", bad)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /xrpc/com.atproto.repo.getRecord repo=did:plc:springfield collection=app.bsky.feed.post rkey=3mg2vbwr3222b": {File: "record.json"},
+		"GET /xrpc/com.atproto.repo.getRecord repo=did:plc:springfield collection=app.bsky.feed.post rkey=3mfzjp6sg222c": {Status: 400, File: "record_gone.json"},
+	}, "repo", "collection", "rkey")
+	a, ctx := adapter(), context.Background()
+	uri := "at://did:plc:springfield/app.bsky.feed.post/3mg2vbwr3222b"
+	o, err := a.Lookup(ctx, endpoint(s), uri)
+	if err != nil || o.PlatformID != uri || o.Kind != civic.ItemPost || o.Author.ID != "did:plc:springfield" ||
+		o.PlatformTime == nil || !o.PlatformTime.Equal(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("lookup of a post still there: %+v, %v", o, err)
+	}
+	_, err = a.Lookup(ctx, endpoint(s), "at://did:plc:springfield/app.bsky.feed.post/3mfzjp6sg222c")
+	replay.Kind(t, err, civic.PlatformNotFound)
+	_, err = a.Lookup(ctx, endpoint(s), "3mfzjp6sg222c")
+	replay.Kind(t, err, civic.PlatformMalformed)
+}

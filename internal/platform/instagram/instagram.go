@@ -61,18 +61,26 @@ type item struct {
 }
 
 // Poll implements civic.Platform: one page of media, each with all its
-// comments and their replies.
+// comments and their replies. /media lists the account's media (up to
+// the 10,000 most recently created, stories aside) newest first, so the
+// page is contiguous: its span runs from its oldest media up to where the
+// page before stopped, carried in the cursor ("after|time"; a bare
+// cursor, as stored before, claims no span). The oldest page stays
+// closed at its oldest media: the listing may end before the first.
 func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (*civic.Page, error) {
 	base := facebook.Base(ep, facebook.GraphBase)
 	q := url.Values{"fields": {mediaFields}, "limit": {"25"}}
-	if cursor != "" {
-		facebook.SetCursor(q, cursor)
+	token, to, hasTo := platform.SplitSpanCursor(cursor)
+	if token != "" {
+		facebook.SetCursor(q, token)
 	}
 	l, err := facebook.GetList(ctx, a.c, base+"/"+url.PathEscape(ep.RemoteID)+"/media", ep.Token.AccessToken, q)
 	if err != nil {
 		return nil, err
 	}
-	page := &civic.Page{Next: l.Paging.After()}
+	page := &civic.Page{}
+	after := l.Paging.After()
+	ls := platform.Listing{First: cursor == "", To: to, HasTo: hasTo, More: after != ""}
 	for i, raw := range l.Data {
 		root, err := observe(raw, civic.ItemPost, "", "")
 		if err != nil {
@@ -83,7 +91,11 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 			return nil, err
 		}
 		page.Threads = append(page.Threads, th)
+		ls.Times = append(ls.Times, root.PlatformTime)
 	}
+	var next time.Time
+	page.Span, next = ls.Span()
+	page.Next = platform.SpanCursor(after, next)
 	return page, nil
 }
 

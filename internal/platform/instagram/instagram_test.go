@@ -34,7 +34,10 @@ func TestPollPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p1.Next != "QVFIUzI" || len(p1.Threads) != 1 {
+	if p1.Span == nil || !p1.Span.To.IsZero() || !p1.Span.From.Equal(time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)) {
+		t.Errorf("page 1 span %+v", p1.Span)
+	}
+	if p1.Next != "QVFIUzI|2026-03-02T18:00:00Z" || len(p1.Threads) != 1 {
 		t.Fatalf("page 1: %+v", p1)
 	}
 	th := p1.Threads[0]
@@ -50,6 +53,14 @@ func TestPollPages(t *testing.T) {
 		t.Error("a thread with a comment gone mid-read is complete")
 	}
 	p2, err := a.Poll(ctx, endpoint(s), p1.Next)
+	// The last page runs up to where page 1 stopped and stays closed at
+	// its oldest media (the listing holds at most the newest 10,000).
+	if sp := p2.Span; err == nil && (sp == nil || !sp.To.Equal(p1.Span.From) || !sp.From.Equal(time.Date(2026, 2, 27, 12, 0, 0, 0, time.UTC))) {
+		t.Errorf("page 2 span %+v", p2.Span)
+	}
+	if p3, err := a.Poll(ctx, endpoint(s), "QVFIUzI"); err != nil || p3.Span != nil || len(p3.Threads) != 1 {
+		t.Errorf("a cursor stored before spans: %+v, %v", p3, err)
+	}
 	if err != nil || p2.Next != "" || len(p2.Threads) != 1 || !p2.Threads[0].Complete {
 		t.Fatalf("page 2: %+v %v", p2, err)
 	}

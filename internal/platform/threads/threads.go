@@ -229,3 +229,22 @@ func (a *Adapter) Delivery(h http.Header, body []byte, appSecret string, now tim
 	}
 	return []civic.Pushed{{RemoteAccountID: d.TargetID, Observation: o}}, nil
 }
+
+// Lookup implements civic.Lookuper: GET /{thread-id}. The Threads API,
+// like the Graph API, answers a deleted post with error 100, subcode 33:
+// a not_found PlatformError.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, id string) (*civic.Observation, error) {
+	if id == "" {
+		return nil, &civic.PlatformError{Platform: "threads", Kind: civic.PlatformMalformed, Message: "no thread id to look up"}
+	}
+	var raw json.RawMessage
+	if _, err := a.c.GetJSON(ctx, platform.Request{URL: facebook.Base(ep, DefaultBase) + "/" + url.PathEscape(id),
+		Query: url.Values{"fields": {threadFields}}, Token: ep.Token.AccessToken}, &raw); err != nil {
+		return nil, err
+	}
+	o, err := observe(raw, "")
+	if err != nil {
+		return nil, facebook.Malformed("threads", "thread "+id, err)
+	}
+	return &o, nil
+}

@@ -142,4 +142,24 @@ var (
 	_ civic.Platform  = (*Adapter)(nil)
 	_ civic.Pusher    = (*Adapter)(nil)
 	_ civic.Refresher = (*Adapter)(nil)
+	_ civic.Lookuper  = (*Adapter)(nil)
 )
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /v1.0/18050206876707110": {File: "thread.json"},
+		"GET /v1.0/18050206876707199": {Status: 400, File: "thread_gone.json"},
+		"GET /v1.0/18050206876707198": {Status: 400, File: "expired.json"},
+	})
+	a, ctx := adapter(), context.Background()
+	o, err := a.Lookup(ctx, endpoint(s), "18050206876707110")
+	if err != nil || o.PlatformID != "18050206876707110" || o.Kind != civic.ItemPost || o.Author.ID != "2400" ||
+		o.PlatformTime == nil || !o.PlatformTime.Equal(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("lookup of a thread still there: %+v, %v", o, err)
+	}
+	_, err = a.Lookup(ctx, endpoint(s), "18050206876707199")
+	replay.Kind(t, err, civic.PlatformNotFound)
+	// An expired token is not a deleted post.
+	_, err = a.Lookup(ctx, endpoint(s), "18050206876707198")
+	replay.Kind(t, err, civic.PlatformAuth)
+}

@@ -101,18 +101,26 @@ func (a *Adapter) get(ctx context.Context, ep *civic.Endpoint, path string, q ur
 }
 
 // Poll implements civic.Platform: one page of the account's timeline and,
-// for each post, its conversation from recent search.
+// for each post, its conversation from recent search. The timeline lists
+// the account's most recent 3,200 posts (replies and reposts included),
+// newest first, leaving none out, so the page is contiguous: its span
+// runs from its oldest post up to where the page before stopped, carried
+// in the cursor ("pagination_token|time"; a bare token, as stored before,
+// still pages but claims no span). The oldest page's span stays closed:
+// the 3,200-post window may end before the account's first post.
 func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (*civic.Page, error) {
 	q := url.Values{"max_results": {"100"}, "tweet.fields": {tweetFields}, "expansions": {"author_id"}, "user.fields": {"username,name"}}
-	if cursor != "" {
-		q.Set("pagination_token", cursor)
+	token, to, hasTo := platform.SplitSpanCursor(cursor)
+	if token != "" {
+		q.Set("pagination_token", token)
 	}
 	l, err := a.get(ctx, ep, "/2/users/"+url.PathEscape(ep.RemoteID)+"/tweets", q)
 	if err != nil {
 		return nil, err
 	}
 	users := userMap(l)
-	page := &civic.Page{Next: l.Meta.NextToken}
+	page := &civic.Page{}
+	ls := platform.Listing{First: cursor == "", To: to, HasTo: hasTo, More: l.Meta.NextToken != ""}
 	for i, raw := range l.Data {
 		root, t, err := observe(raw, users)
 		if err != nil {
@@ -133,8 +141,67 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 		}
 		page.Threads = append(page.Threads, th)
 	}
+	for _, th := range page.Threads {
+		ls.Times = append(ls.Times, th.Root.PlatformTime)
+	}
+	var next time.Time
+	page.Span, next = ls.Span()
+	page.Next = platform.SpanCursor(l.Meta.NextToken, next)
 	return page, nil
 }
+
+// Lookup implements civic.Lookuper: GET /2/tweets/:id. X answers a
+// deleted post with 200, no data and an error of type resource-not-found
+// naming the id: a not_found PlatformError. Any other problem (a post
+// made protected, an account suspended) infers nothing.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, id string) (*civic.Observation, error) {
+	if id == "" {
+		return nil, &civic.PlatformError{Platform: "x", Kind: civic.PlatformMalformed, Message: "no post id to look up"}
+	}
+	var one struct {
+		Data     json.RawMessage `json:"data"`
+		Includes struct {
+			Users []user `json:"users"`
+		} `json:"includes"`
+		Errors []struct {
+			Type       string `json:"type"`
+			Title      string `json:"title"`
+			Detail     string `json:"detail"`
+			ResourceID string `json:"resource_id"`
+		} `json:"errors"`
+	}
+	q := url.Values{"tweet.fields": {tweetFields}, "expansions": {"author_id"}, "user.fields": {"username,name"}}
+	if _, err := a.c.GetJSON(ctx, platform.Request{URL: base(ep) + "/2/tweets/" + url.PathEscape(id), Query: q, Token: ep.Token.AccessToken}, &one); err != nil {
+		return nil, err
+	}
+	if len(one.Data) == 0 || string(one.Data) == "null" {
+		for _, e := range one.Errors {
+			if e.Type == problemNotFound && (e.ResourceID == "" || e.ResourceID == id) {
+				return nil, &civic.PlatformError{Platform: "x", Kind: civic.PlatformNotFound, Message: e.Detail}
+			}
+		}
+		if len(one.Errors) > 0 {
+			e := one.Errors[0]
+			return nil, &civic.PlatformError{Platform: "x", Kind: civic.PlatformUnavailable, Message: e.Title + ": " + e.Detail + " (" + e.Type + ")"}
+		}
+		return nil, malformed("tweet "+id, fmt.Errorf("neither data nor errors"))
+	}
+	users := map[string]user{}
+	for _, u := range one.Includes.Users {
+		users[u.ID] = u
+	}
+	o, t, err := observe(one.Data, users)
+	if err != nil {
+		return nil, malformed("tweet "+id+" data", err)
+	}
+	if err := a.history(ctx, ep, &o, t); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// problemNotFound is the problem type of a post that does not exist.
+const problemNotFound = "https://api.twitter.com/2/problems/resource-not-found"
 
 // conversation reads the replies of a post. Recent search covers seven
 // days: an older post's thread is never complete.

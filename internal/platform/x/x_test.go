@@ -41,8 +41,13 @@ func TestPollPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p1.Next != "7140dibdnow9c7btw3w29" || len(p1.Threads) != 1 {
+	if p1.Next != "7140dibdnow9c7btw3w29|2026-03-02T09:30:00Z" || len(p1.Threads) != 1 {
 		t.Fatalf("page 1: %+v", p1)
+	}
+	// The newest page reaches to now, down to its oldest post (the edited
+	// post's first version).
+	if p1.Span == nil || !p1.Span.To.IsZero() || !p1.Span.From.Equal(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)) {
+		t.Errorf("page 1 span %+v", p1.Span)
 	}
 	th := p1.Threads[0]
 	root := th.Root
@@ -68,6 +73,17 @@ func TestPollPages(t *testing.T) {
 	}
 	if p2.Next != "" || len(p2.Threads) != 2 || p2.Threads[0].Complete {
 		t.Errorf("page 2 (older than recent search): %+v", p2)
+	}
+	// The last page runs up to where page 1 stopped and, the timeline
+	// being capped at 3,200 posts, stays closed at its oldest post.
+	if sp := p2.Span; sp == nil || !sp.To.Equal(p1.Span.From) || !sp.From.Equal(time.Date(2026, 2, 9, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("page 2 span %+v", p2.Span)
+	}
+	// A cursor stored before spans (a bare token) still pages, claiming
+	// no span: where the page before stopped is unknown.
+	p3, err := a.Poll(ctx, endpoint(s), "7140dibdnow9c7btw3w29")
+	if err != nil || len(p3.Threads) != 2 || p3.Span != nil {
+		t.Errorf("old cursor: %+v, %v", p3, err)
 	}
 	// The account's own reply in someone else's conversation: no search of
 	// that conversation (the server would have failed the test).
@@ -172,4 +188,29 @@ func TestGuardRefusesBlocking(t *testing.T) {
 var (
 	_ civic.Platform  = (*Adapter)(nil)
 	_ civic.Refresher = (*Adapter)(nil)
+	_ civic.Lookuper  = (*Adapter)(nil)
 )
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /2/tweets/1890000000000000000": {File: "tweet.json"},
+		"GET /2/tweets/1880000000000000000": {File: "tweet_deleted.json"},
+		"GET /2/tweets/1870000000000000000": {File: "tweet_protected.json"},
+	})
+	a, ctx := adapter(), context.Background()
+	o, err := a.Lookup(ctx, endpoint(s), "1890000000000000000")
+	if err != nil || o.PlatformID != "1890000000000000000" || o.Kind != civic.ItemPost || o.Author.Handle != "springfieldcity" ||
+		o.PlatformTime == nil || !o.PlatformTime.Equal(time.Date(2026, 2, 10, 16, 0, 0, 0, time.UTC)) {
+		t.Fatalf("lookup of a post still there: %+v, %v", o, err)
+	}
+	_, err = a.Lookup(ctx, endpoint(s), "1880000000000000000")
+	replay.Kind(t, err, civic.PlatformNotFound)
+	// Not authorized is not gone: nothing may be inferred from it.
+	_, err = a.Lookup(ctx, endpoint(s), "1870000000000000000")
+	if k := civic.PlatformErrorKindOf(err); err == nil || k == civic.PlatformNotFound {
+		t.Errorf("lookup of a protected post: %v", err)
+	}
+	if _, err := a.Lookup(ctx, endpoint(s), ""); civic.PlatformErrorKindOf(err) != civic.PlatformMalformed {
+		t.Errorf("lookup without an id: %v", err)
+	}
+}

@@ -77,9 +77,15 @@ func (a *Adapter) get(ctx context.Context, ep *civic.Endpoint, path string, q ur
 }
 
 // Poll implements civic.Platform. The cursor is the uploads playlist's id
-// and its page token, separated by a space; "" starts at the newest video.
+// and its page token, separated by a space, then "|" and the posting time
+// where the page stopped; "" starts at the newest video. The uploads
+// playlist lists every video of the channel newest first, so the page is
+// contiguous: its span runs from its oldest video up to where the page
+// before stopped (a cursor without the time, as stored before, claims
+// none). The oldest page stays closed at its oldest video.
 func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (*civic.Page, error) {
-	playlist, token, _ := strings.Cut(cursor, " ")
+	rest, to, hasTo := platform.SplitSpanCursor(cursor)
+	playlist, token, _ := strings.Cut(rest, " ")
 	if playlist == "" {
 		var err error
 		if playlist, err = a.uploads(ctx, ep); err != nil {
@@ -95,9 +101,7 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 		return nil, err
 	}
 	page := &civic.Page{}
-	if l.NextPageToken != "" {
-		page.Next = playlist + " " + l.NextPageToken
-	}
+	ls := platform.Listing{First: cursor == "", To: to, HasTo: hasTo, More: l.NextPageToken != ""}
 	for i, raw := range l.Items {
 		root, err := video(raw)
 		if err != nil {
@@ -108,8 +112,53 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 			return nil, err
 		}
 		page.Threads = append(page.Threads, th)
+		ls.Times = append(ls.Times, root.PlatformTime)
+	}
+	var next time.Time
+	page.Span, next = ls.Span()
+	if l.NextPageToken != "" {
+		page.Next = platform.SpanCursor(playlist+" "+l.NextPageToken, next)
 	}
 	return page, nil
+}
+
+// Lookup implements civic.Lookuper: videos.list?id=…&part=snippet. The
+// API answers a video that no longer exists with no items: a not_found
+// PlatformError.
+func (a *Adapter) Lookup(ctx context.Context, ep *civic.Endpoint, id string) (*civic.Observation, error) {
+	if id == "" {
+		return nil, &civic.PlatformError{Platform: "youtube", Kind: civic.PlatformMalformed, Message: "no video id to look up"}
+	}
+	l, err := a.get(ctx, ep, "/videos", url.Values{"part": {"snippet"}, "id": {id}})
+	if err != nil {
+		return nil, err
+	}
+	if len(l.Items) == 0 {
+		return nil, &civic.PlatformError{Platform: "youtube", Kind: civic.PlatformNotFound, Message: "no video with the id " + id}
+	}
+	var v struct {
+		ID      string `json:"id"`
+		Snippet struct {
+			PublishedAt  string `json:"publishedAt"`
+			ChannelID    string `json:"channelId"`
+			ChannelTitle string `json:"channelTitle"`
+			Title        string `json:"title"`
+			Description  string `json:"description"`
+		} `json:"snippet"`
+	}
+	if err := json.Unmarshal(l.Items[0], &v); err != nil {
+		return nil, malformed("videos items[0]", err)
+	}
+	if v.ID != id {
+		return nil, malformed("videos items[0].id", fmt.Errorf("got video %q, asked for %q", v.ID, id))
+	}
+	text := v.Snippet.Title
+	if v.Snippet.Description != "" {
+		text += "\n\n" + v.Snippet.Description
+	}
+	return &civic.Observation{PlatformID: id, Kind: civic.ItemPost, ThreadID: id, Text: text, State: civic.StateVisible,
+		Author: civic.Author{ID: v.Snippet.ChannelID, Name: v.Snippet.ChannelTitle}, PlatformTime: parseTime(v.Snippet.PublishedAt),
+		Raw: append([]byte(nil), l.Items[0]...)}, nil
 }
 
 // uploads finds the channel's uploads playlist.

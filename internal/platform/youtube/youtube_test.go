@@ -40,8 +40,11 @@ func TestPollPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p1.Next != "UUspringfield000000000000 EAAaBlBUOkNBVQ" || len(p1.Threads) != 1 {
+	if p1.Next != "UUspringfield000000000000 EAAaBlBUOkNBVQ|2026-03-02T01:55:00Z" || len(p1.Threads) != 1 {
 		t.Fatalf("page 1: %+v", p1)
+	}
+	if p1.Span == nil || !p1.Span.To.IsZero() || !p1.Span.From.Equal(time.Date(2026, 3, 2, 1, 55, 0, 0, time.UTC)) {
+		t.Errorf("page 1 span %+v", p1.Span)
 	}
 	th := p1.Threads[0]
 	if !th.Complete || th.Root.PlatformID != "vid00000001" || !strings.HasPrefix(th.Root.Text, "City Council, March 1\n\n") {
@@ -65,6 +68,14 @@ func TestPollPages(t *testing.T) {
 	}
 	if p2.Next != "" || len(p2.Threads) != 1 || p2.Threads[0].Complete {
 		t.Errorf("page 2 (comments disabled): %+v", p2)
+	}
+	if sp := p2.Span; sp == nil || !sp.To.Equal(p1.Span.From) || !sp.From.Equal(time.Date(2026, 2, 20, 1, 58, 0, 0, time.UTC)) {
+		t.Errorf("page 2 span %+v", p2.Span)
+	}
+	// A cursor stored before spans still pages, and claims no span.
+	p3, err := a.Poll(ctx, endpoint(s), "UUspringfield000000000000 EAAaBlBUOkNBVQ")
+	if err != nil || len(p3.Threads) != 1 || p3.Span != nil {
+		t.Errorf("old cursor: %+v, %v", p3, err)
 	}
 	if s.Got("GET /youtube/v3/channels") && strings.Count(strings.Join(s.Received(), "\n"), "/channels") != 1 {
 		t.Error("the uploads playlist was looked up again for page 2")
@@ -142,4 +153,20 @@ func TestRefreshProfileFollows(t *testing.T) {
 var (
 	_ civic.Platform  = (*Adapter)(nil)
 	_ civic.Refresher = (*Adapter)(nil)
+	_ civic.Lookuper  = (*Adapter)(nil)
 )
+
+func TestLookup(t *testing.T) {
+	s := replay.New(t, map[string]replay.Answer{
+		"GET /youtube/v3/videos id=vid00000001": {File: "video.json"},
+		"GET /youtube/v3/videos id=vid00000009": {File: "video_gone.json"},
+	}, "id")
+	a, ctx := adapter(), context.Background()
+	o, err := a.Lookup(ctx, endpoint(s), "vid00000001")
+	if err != nil || o.PlatformID != "vid00000001" || o.Kind != civic.ItemPost || o.Author.ID != "UCspringfield000000000000" ||
+		!strings.HasPrefix(o.Text, "City Council, March 1\n\n") || o.PlatformTime == nil || !o.PlatformTime.Equal(time.Date(2026, 3, 2, 1, 55, 0, 0, time.UTC)) {
+		t.Fatalf("lookup of a video still there: %+v, %v", o, err)
+	}
+	_, err = a.Lookup(ctx, endpoint(s), "vid00000009")
+	replay.Kind(t, err, civic.PlatformNotFound)
+}
