@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform"
 )
 
 // Mastodon reads a Mastodon or GoToSocial account archive: outbox.json,
@@ -84,9 +85,9 @@ func activity(name string, i int, raw json.RawMessage, account string, paths map
 		if n.InReplyTo != "" {
 			kind, parent = civic.ItemReply, statusID(n.InReplyTo, a.Actor)
 		}
-		text := plainText(n.Content)
+		text := platform.HTMLText(n.Content)
 		if n.Summary != "" {
-			text = "CW: " + plainText(n.Summary) + "\n\n" + text
+			text = "CW: " + platform.HTMLText(n.Summary) + "\n\n" + text
 		}
 		e.Record = record(account, statusID(n.ID, a.Actor), kind, at, text, a.Object)
 		e.Record.Parent = parent

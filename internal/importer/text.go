@@ -2,9 +2,6 @@ package importer
 
 import (
 	"encoding/json"
-	"html"
-	"regexp"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -28,19 +25,6 @@ func metaText(s string) string {
 		return string(b)
 	}
 	return s
-}
-
-var (
-	breaks = regexp.MustCompile(`(?i)<br\s*/?>|</p>\s*<p[^>]*>`)
-	tags   = regexp.MustCompile(`<[^>]*>`)
-)
-
-// plainText turns an ActivityPub note's HTML into text: paragraphs and
-// line breaks become new lines, tags go, entities are decoded.
-func plainText(h string) string {
-	s := breaks.ReplaceAllString(h, "\n")
-	s = tags.ReplaceAllString(s, "")
-	return strings.TrimSpace(html.UnescapeString(s))
 }
 
 // record is the common part of every imported record.
