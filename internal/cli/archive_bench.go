@@ -37,6 +37,8 @@ type benchResult struct {
 	SearchHits      float64 `json:"search_mean_hits"`
 	ExportMBPerS    float64 `json:"export_mb_per_s"`
 	RSSMB           float64 `json:"rss_mb"`
+	// Durability says what the commits promised and what that cost.
+	Durability durabilityResult `json:"durability"`
 }
 
 func (a *app) bench(name string, args []string) error {
@@ -54,20 +56,22 @@ func (a *app) bench(name string, args []string) error {
 	cpuProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the ingest to this file")
 	exportProfile := f.FlagSet.String("export-cpuprofile", "", "write a CPU profile of the export to this file")
 	workers := f.Int("workers", 2, "how many callers ingest batches at once")
+	commits := f.Int("commits", 300, "how many single-record ingests (one commit each) to time beside single-row commits")
+	sync := f.FlagSet.String("sqlite-synchronous", "full", "full or normal: the SQLite writer's setting, for the ingest and the floor alike")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
-	if *items < 1 {
-		return usagef("--items must be at least 1")
+	if *items < 1 || *commits < 1 {
+		return usagef("--items and --commits must be at least 1")
 	}
 	ctx := a.ctx
-	store, cleanup, err := benchStore(ctx, *db)
+	store, cleanup, err := benchStore(ctx, *db, *sync)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	svc := archive.New(archive.Config{Store: store, Now: time.Now})
-	gen := newCityGen(*seed, *items)
+	gen := newCityGen(*seed, *items+*commits)
 	res := benchResult{Engine: store.Engine(), Items: *items}
 
 	stopProfile, err := startProfile(*cpuProfile)
@@ -118,6 +122,21 @@ func (a *app) bench(name string, args []string) error {
 	ingestTime := time.Since(start)
 	stopProfile()
 	res.IngestItemsPerS = math.Round(float64(*items) / ingestTime.Seconds())
+	d, err := store.WriteDurability(ctx)
+	if err != nil {
+		return err
+	}
+	res.Durability.Setting, res.Durability.Durable = d.Setting, d.Durable
+	floorGen := newCityGen(*seed+1, *items)
+	floor, err := benchFloorBatches(ctx, store, floorGen, *items)
+	if err != nil {
+		return err
+	}
+	res.Durability.FloorItemsPerS = math.Round(floor)
+	res.Durability.IngestVsFloor = round2(res.IngestItemsPerS / floor)
+	if err := benchCommits(ctx, store, svc, gen, *commits, &res.Durability); err != nil {
+		return err
+	}
 
 	var lat []float64
 	var hits int
@@ -197,13 +216,13 @@ func peakRSS() float64 {
 
 // benchStore opens a fresh store: a new SQLite file, or a new schema in the
 // PostgreSQL database at url.
-func benchStore(ctx context.Context, dbURL string) (*sqlstore.Store, func(), error) {
+func benchStore(ctx context.Context, dbURL, sync string) (*sqlstore.Store, func(), error) {
 	if dbURL == "" {
 		dir, err := os.MkdirTemp("", "steward-bench-")
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), time.Now)
+		s, err := sqlite.OpenWith(ctx, filepath.Join(dir, "bench.db"), time.Now, sqlite.Options{Synchronous: sync})
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err

@@ -82,12 +82,14 @@ func (f *flags) Parse(args []string) error {
 type storeFlags struct {
 	data *string
 	db   *string
+	sync *string
 }
 
 func (f *flags) store() storeFlags {
 	return storeFlags{
 		data: f.String("data", "./steward-data", "folder for the SQLite database, media and keys"),
 		db:   f.String("db", "", "database URL: postgres://user@host/db, or sqlite:PATH; default: SQLite in the data folder"),
+		sync: f.String("sqlite-synchronous", sqlite.SynchronousFull, "full: every acknowledged write survives power loss; normal: faster, the last writes can vanish on power loss (docs/performance.md)"),
 	}
 }
 
@@ -122,7 +124,10 @@ func (a *app) openStore(ctx context.Context, sf storeFlags) (*sqlstore.Store, er
 		if err := checkDataDir(filepath.Dir(target)); err != nil {
 			return nil, err
 		}
-		s, err := sqlite.Open(ctx, target, a.now)
+		if *sf.sync != sqlite.SynchronousFull && *sf.sync != sqlite.SynchronousNormal {
+			return nil, usagef("--sqlite-synchronous %q: want %s or %s", *sf.sync, sqlite.SynchronousFull, sqlite.SynchronousNormal)
+		}
+		s, err := sqlite.OpenWith(ctx, target, a.now, sqlite.Options{Synchronous: *sf.sync})
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", target, err)
 		}

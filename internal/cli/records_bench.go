@@ -14,6 +14,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/sqlite"
 )
 
 // exportBenchResult is what "steward bench export" prints.
@@ -43,7 +44,7 @@ func (a *app) benchExport(args []string) error {
 		return usagef("--items must be at least 1")
 	}
 	ctx := a.ctx
-	store, cleanup, err := benchStore(ctx, *db)
+	store, cleanup, err := benchStore(ctx, *db, sqlite.SynchronousFull)
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,13 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	defer store.Close()
+	if d, err := store.WriteDurability(ctx); err != nil {
+		return err
+	} else if d.Durable {
+		log.Info("database writes are durable", "setting", d.Setting)
+	} else {
+		log.Warn("database writes are not durable: on power loss or a kernel crash the last acknowledged records can vanish", "setting", d.Setting)
+	}
 	if err := unlockVault(ctx, store, v); err != nil {
 		return err
 	}

@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"steward.city/steward/internal/sqlstore"
 )
@@ -21,7 +22,7 @@ import (
 var migrations embed.FS
 
 // Dialect is PostgreSQL's.
-var Dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, Constraint: constraint, Lock: lock}
+var Dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, Constraint: constraint, Lock: lock, Durability: durability}
 
 // Open connects to the database at url (postgres://…) and applies any
 // pending migrations.
@@ -43,15 +44,19 @@ func Open(ctx context.Context, url string, now func() time.Time) (*sqlstore.Stor
 	return sqlstore.New(Dialect, db, db, now), nil
 }
 
-// OpenDB returns a connection pool for url without connecting.
+// OpenDB returns a connection pool for url without connecting. Unless url
+// sets synchronous_commit itself, every session asks for "on", so a commit
+// has reached the server's disk before Steward acknowledges it even where
+// the server's default is off.
 func OpenDB(url string) (*sql.DB, error) {
-	if _, err := pgconn.ParseConfig(url); err != nil {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
 		return nil, fmt.Errorf("postgresql url: %w", err)
 	}
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, err
+	if _, set := cfg.RuntimeParams["synchronous_commit"]; !set {
+		cfg.RuntimeParams["synchronous_commit"] = "on"
 	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(5)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -94,4 +99,19 @@ func constraint(err error) (kind, column string) {
 		name = ""
 	}
 	return kind, name
+}
+
+// durability reads the session's synchronous_commit and the server's fsync.
+// A commit is durable when fsync is on and synchronous_commit is anything
+// but off ("local", "remote_write", "on" and "remote_apply" all flush the
+// local write-ahead log first).
+func durability(ctx context.Context, tx *sql.Tx) (sqlstore.Durability, error) {
+	var commit, fsync string
+	if err := tx.QueryRowContext(ctx, `SELECT current_setting('synchronous_commit'), current_setting('fsync')`).Scan(&commit, &fsync); err != nil {
+		return sqlstore.Durability{}, err
+	}
+	return sqlstore.Durability{
+		Setting: "synchronous_commit=" + commit + ", fsync=" + fsync,
+		Durable: commit != "off" && fsync == "on",
+	}, nil
 }

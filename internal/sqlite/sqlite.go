@@ -24,12 +24,38 @@ import (
 var migrations embed.FS
 
 // Dialect is SQLite's.
-var Dialect = &sqlstore.Dialect{Name: "sqlite", Constraint: constraint}
+var Dialect = &sqlstore.Dialect{Name: "sqlite", Constraint: constraint, Durability: durability}
 
-// Open opens (creating if needed) the database file at path and applies any
-// pending migrations. now is the store's clock.
+// Synchronous settings of the writer connection.
+const (
+	// SynchronousFull syncs the write-ahead log at every commit: a commit
+	// that has returned survives power loss and a kernel crash. The default.
+	SynchronousFull = "full"
+	// SynchronousNormal syncs only at checkpoints: faster, and safe against
+	// a crashed process, but the last commits can vanish on power loss.
+	SynchronousNormal = "normal"
+)
+
+// Options tune how the database is opened; the zero value is the default.
+type Options struct {
+	// Synchronous is SynchronousFull (or empty) or SynchronousNormal.
+	Synchronous string
+}
+
+// Open opens (creating if needed) the database file at path with the
+// default options and applies any pending migrations. now is the store's
+// clock.
 func Open(ctx context.Context, path string, now func() time.Time) (*sqlstore.Store, error) {
-	write, read, err := openPools(path)
+	return OpenWith(ctx, path, now, Options{})
+}
+
+// OpenWith is Open with options. An unknown Synchronous value is an error.
+func OpenWith(ctx context.Context, path string, now func() time.Time, o Options) (*sqlstore.Store, error) {
+	sync, err := synchronous(o.Synchronous)
+	if err != nil {
+		return nil, err
+	}
+	write, read, err := openPools(path, sync)
 	if err != nil {
 		return nil, err
 	}
@@ -55,16 +81,27 @@ func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error)
 	return sqlstore.Migrate(ctx, db, Dialect, ms, now)
 }
 
-// openPools opens the writer (one connection, transactions begin IMMEDIATE)
-// and the readers. busy_timeout is set before journal_mode so that switching
-// to WAL waits for a lock instead of failing.
-func openPools(path string) (write, read *sql.DB, err error) {
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
+// synchronous returns the PRAGMA value for a Synchronous option.
+func synchronous(o string) (string, error) {
+	switch strings.ToLower(o) {
+	case "", SynchronousFull:
+		return "FULL", nil
+	case SynchronousNormal:
+		return "NORMAL", nil
+	}
+	return "", fmt.Errorf("sqlite synchronous %q: want %s or %s", o, SynchronousFull, SynchronousNormal)
+}
+
+// openPools opens the writer (one connection, transactions begin IMMEDIATE,
+// synchronous as given) and the readers. busy_timeout is set before
+// journal_mode so that switching to WAL waits for a lock instead of failing.
+func openPools(path, sync string) (write, read *sql.DB, err error) {
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 	// The writer gets a larger page cache (32 MB) and keeps statement
 	// journals in memory: archive ingest writes several indexes and the
 	// full-text index with multi-row statements in every transaction.
-	write, err = sql.Open("sqlite", base+pragmas+"&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	write, err = sql.Open("sqlite", base+pragmas+"&_pragma=synchronous("+sync+")&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,4 +142,15 @@ func constraint(err error) (kind, column string) {
 		}
 	}
 	return kind, ""
+}
+
+// durability reads the writer's synchronous setting: FULL (2) and EXTRA (3)
+// sync the write-ahead log before a commit returns.
+func durability(ctx context.Context, tx *sql.Tx) (sqlstore.Durability, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+		return sqlstore.Durability{}, err
+	}
+	names := map[int]string{0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+	return sqlstore.Durability{Setting: "synchronous=" + names[n], Durable: n >= 2}, nil
 }

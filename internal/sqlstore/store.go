@@ -25,6 +25,15 @@ type Dialect struct {
 	// Lock takes a lock held until the connection's transaction ends, so that
 	// several processes migrating at once do not collide. May be nil.
 	Lock func(ctx context.Context, tx *sql.Tx) error
+	// Durability reads, inside a write transaction, the setting that decides
+	// whether a commit survives power loss, and reports whether it does.
+	Durability func(ctx context.Context, tx *sql.Tx) (Durability, error)
+}
+
+// Durability is what a write transaction's commit promises.
+type Durability struct {
+	Setting string // as the engine names it: "synchronous=FULL", "synchronous_commit=on, fsync=on"
+	Durable bool   // a commit survives power loss and kernel crashes once it returns
 }
 
 // Store is a civic.Store on one database. Writes go through the write pool
@@ -75,6 +84,26 @@ func (s *Store) Dialect() *Dialect { return s.d }
 // DB returns the write pool, for tests and tools that must reach the
 // database behind the Store (the audit tamper tests).
 func (s *Store) DB() *sql.DB { return s.write }
+
+// WriteDurability opens a write transaction, the kind every Update opens,
+// reads its durability setting and rolls it back. Every write Steward
+// acknowledges (ingest, capture cursors, decisions, forms, approvals and
+// their audit events) goes through Update, so this is what they promise.
+func (s *Store) WriteDurability(ctx context.Context) (Durability, error) {
+	if s.d.Durability == nil {
+		return Durability{}, fmt.Errorf("write durability: the %s dialect cannot say", s.d.Name)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Durability{}, unavailable(err)
+	}
+	defer tx.Rollback()
+	d, err := s.d.Durability(ctx, tx)
+	if err != nil {
+		return Durability{}, fmt.Errorf("write durability: %w", err)
+	}
+	return d, nil
+}
 
 // Update runs fn in a transaction; see civic.Store.
 func (s *Store) Update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) (err error) {
@@ -149,6 +178,16 @@ type tx struct {
 	reader
 	actor civic.Actor
 	clock func() time.Time
+}
+
+// Durability reads this transaction's durability setting: what its commit
+// will promise.
+func (t *tx) Durability(ctx context.Context) (Durability, error) {
+	sqlTx, ok := t.db.(*sql.Tx)
+	if !ok || t.d.Durability == nil {
+		return Durability{}, fmt.Errorf("durability: not a %s write transaction", t.d.Name)
+	}
+	return t.d.Durability(ctx, sqlTx)
 }
 
 // Now returns the transaction's clock reading, in UTC to the microsecond.
