@@ -161,7 +161,7 @@ func (a *app) archiveIngest(args []string) error {
 			}
 		}
 		if res.Rejected > 0 {
-			return &exitError{code: 3, err: fmt.Errorf("%d records were rejected", res.Rejected)}
+			return problem(fmt.Errorf("%d records were rejected", res.Rejected))
 		}
 		return nil
 	})
@@ -252,7 +252,7 @@ func (a *app) verify(args []string) error {
 			}
 		}
 		if !rep.OK() {
-			return &exitError{code: 2, err: fmt.Errorf("archive verification failed: %d problems in %d versions", len(rep.Problems), rep.Versions)}
+			return problem(fmt.Errorf("archive verification failed: %d problems in %d versions", len(rep.Problems), rep.Versions))
 		}
 		if !*asJSON {
 			fmt.Fprintf(a.stdout, "archive verified: %d versions, %d signed checkpoints, root %s\n", rep.Versions, rep.Checkpoints, rep.Root)

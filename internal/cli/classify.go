@@ -21,7 +21,7 @@ const maxClassifyLine = 1 << 20
 // classifyCmd scores comments: "steward classify [--thresholds FILE.json]"
 // reads JSON lines {"id","comment","post"} on stdin and writes one line
 // {"id","labels","scores"} per input line, in order. A bad line gives
-// {"id","error"} and a message on stderr; the exit status is then 1.
+// {"id","error"} and a message on stderr; the exit status is then 2.
 func (a *app) classifyCmd(args []string) error {
 	f := a.flags("classify")
 	thFile := f.FlagSet.String("thresholds", "", `JSON file of thresholds by code, {"spam":0.7,…}; codes not named keep the model's`)
@@ -72,7 +72,7 @@ func (a *app) classifyCmd(args []string) error {
 		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("classify: %d input lines failed", failed)
+		return problem(fmt.Errorf("classify: %d input lines failed", failed))
 	}
 	return nil
 }

@@ -45,8 +45,8 @@ func TestClassifyLinesInOrder(t *testing.T) {
 		`{"id":"g","comment":"🔥🔥🔥"}`,
 	}, "\n")
 	r := run(t, nil, in, "classify")
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1 (bad lines); stderr %s", r.code, r.stderr)
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2 (bad lines); stderr %s", r.code, r.stderr)
 	}
 	out := classifyOut(t, r.stdout)
 	wantIDs := []string{`"a"`, `"b"`, ``, `"d"`, `7`, `"f"`, `"g"`}
@@ -100,7 +100,7 @@ func TestClassifyLongLine(t *testing.T) {
 	long := `{"id":"big","comment":"` + strings.Repeat("a", 1<<20+10) + `"}`
 	r := run(t, nil, long+"\n"+`{"id":"next","comment":"hello"}`, "classify")
 	out := classifyOut(t, r.stdout)
-	if r.code != 1 || len(out) != 2 || out[0].Error == "" || string(out[1].ID) != `"next"` || out[1].Scores == nil {
+	if r.code != 2 || len(out) != 2 || out[0].Error == "" || string(out[1].ID) != `"next"` || out[1].Scores == nil {
 		t.Fatalf("exit %d, output %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "line 1: line is longer than") {
@@ -131,7 +131,7 @@ func TestClassifyThresholds(t *testing.T) {
 	if r := run(t, nil, in, "classify", "--thresholds", bad); !strings.Contains(r.stderr, "rudeness") {
 		t.Errorf("the bad code is not named: %q", r.stderr)
 	}
-	if r := run(t, nil, in, "classify", "extra"); r.code != 2 {
+	if r := run(t, nil, in, "classify", "extra"); r.code != 1 {
 		t.Errorf("extra argument: exit %d", r.code)
 	}
 }

@@ -32,6 +32,16 @@ type app struct {
 	now    func() time.Time
 }
 
+// The exit codes, one convention for every command.
+const (
+	exitOK        = 0 // the command did what it was asked
+	exitCannotRun = 1 // it could not run: bad usage, a missing file, an unreachable database, a refusal
+	exitProblem   = 2 // it ran, and the check found a problem: a broken chain, a forged bag, rejected records
+)
+
+// problem returns an error that exits with exitProblem.
+func problem(err error) error { return &exitError{code: exitProblem, err: err} }
+
 // exitError carries an exit code other than 1.
 type exitError struct {
 	code int
@@ -87,7 +97,14 @@ Commands:
 The server and database flags can also be set with environment variables:
 --data is STEWARD_DATA, --oidc-client-id is STEWARD_OIDC_CLIENT_ID, and so on.
 A command's own flags (--email, --roles…) are read from the command line only.
-Run "steward <command> -h" for a command's flags.
+Run "steward <command> -h" for a command's flags. Flags may come before or
+after a command's other arguments.
+
+Exit codes, the same for every command:
+  0  the command did what it was asked
+  1  it could not run: bad usage, a missing file, an unreachable database, a refusal
+  2  it ran and found a problem: audit verify or verify found tampering, a bag
+     failed verification, an ingest or import rejected records, eval missed its bar
 `
 
 // Main runs the command line and returns the exit code.
@@ -98,12 +115,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee *exitError
 	switch {
 	case err == nil:
-		return 0
+		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		return 0
+		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "steward: %s\nRun \"steward help\" for usage.\n", ue.msg)
-		return 2
+		return exitCannotRun
 	case errors.As(err, &ee):
 		fmt.Fprintf(stderr, "steward: %v\n", ee.err)
 		return ee.code
@@ -113,7 +130,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		msg = fmt.Sprintf("%s: %s", f, civic.ErrorMessage(err))
 	}
 	fmt.Fprintf(stderr, "steward: %s\n", msg)
-	return 1
+	return exitCannotRun
 }
 
 func (a *app) run(args []string) error {

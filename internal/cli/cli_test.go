@@ -205,7 +205,7 @@ func pgSchema(t *testing.T) string {
 }
 
 // TestUsage checks the commands that need no database and the mistakes in
-// how the command is called: exit 2 and a message, and nothing written to
+// how the command is called: exit 1 and a message, and nothing written to
 // the data folder.
 func TestUsage(t *testing.T) {
 	t.Parallel()
@@ -220,27 +220,27 @@ func TestUsage(t *testing.T) {
 		{name: "--version", args: []string{"--version"}, stdout: []string{"steward " + cli.Version}},
 		{name: "help", args: []string{"help"}, stdout: []string{"Usage: steward <command>", "audit verify", "STEWARD_DATA"}},
 		{name: "-h", args: []string{"-h"}, stdout: []string{"Usage: steward <command>"}},
-		{name: "no command", args: nil, code: 2, stderr: []string{"Usage: steward <command>", "no command given", `Run "steward help"`}},
-		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
-		{name: "user without subcommand", args: []string{"user"}, code: 2, stderr: []string{"user needs a subcommand"}},
-		{name: "token without subcommand", args: []string{"token"}, code: 2, stderr: []string{"token needs a subcommand"}},
-		{name: "audit without subcommand", args: []string{"audit"}, code: 2, stderr: []string{"audit needs a subcommand"}},
-		{name: "unknown user subcommand", args: []string{"user", "promote"}, code: 2, stderr: []string{"unknown command user promote"}},
-		{name: "unknown token subcommand", args: []string{"token", "rotate"}, code: 2, stderr: []string{"unknown command token rotate"}},
-		{name: "unknown audit subcommand", args: []string{"audit", "repair"}, code: 2, stderr: []string{"unknown command audit repair"}},
-		{name: "bad flag", args: []string{"migrate", "--colour"}, code: 2, stderr: []string{"flag provided but not defined: -colour"}},
-		{name: "bad flag on a subcommand", args: []string{"user", "list", "--all"}, code: 2, stderr: []string{"flag provided but not defined: -all"}},
-		{name: "flag without value", args: []string{"token", "create", "--user"}, code: 2, stderr: []string{"flag needs an argument: -user"}},
+		{name: "no command", args: nil, code: 1, stderr: []string{"Usage: steward <command>", "no command given", `Run "steward help"`}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 1, stderr: []string{`unknown command "frobnicate"`}},
+		{name: "user without subcommand", args: []string{"user"}, code: 1, stderr: []string{"user needs a subcommand"}},
+		{name: "token without subcommand", args: []string{"token"}, code: 1, stderr: []string{"token needs a subcommand"}},
+		{name: "audit without subcommand", args: []string{"audit"}, code: 1, stderr: []string{"audit needs a subcommand"}},
+		{name: "unknown user subcommand", args: []string{"user", "promote"}, code: 1, stderr: []string{"unknown command user promote"}},
+		{name: "unknown token subcommand", args: []string{"token", "rotate"}, code: 1, stderr: []string{"unknown command token rotate"}},
+		{name: "unknown audit subcommand", args: []string{"audit", "repair"}, code: 1, stderr: []string{"unknown command audit repair"}},
+		{name: "bad flag", args: []string{"migrate", "--colour"}, code: 1, stderr: []string{"flag provided but not defined: -colour"}},
+		{name: "bad flag on a subcommand", args: []string{"user", "list", "--all"}, code: 1, stderr: []string{"flag provided but not defined: -all"}},
+		{name: "flag without value", args: []string{"token", "create", "--user"}, code: 1, stderr: []string{"flag needs an argument: -user"}},
 		{name: "command help", args: []string{"migrate", "-h"}, stderr: []string{"-data", "$STEWARD_DATA", "-db", "$STEWARD_DB"}},
 		{name: "serve help", args: []string{"serve", "--help"}, stderr: []string{"-addr", "$STEWARD_ADDR", "-demo", "$STEWARD_DEMO", "$STEWARD_OIDC_CLIENT_SECRET"}},
-		{name: "bad env bool", env: map[string]string{"STEWARD_DEMO": "maybe"}, args: []string{"serve"}, code: 2,
+		{name: "bad env bool", env: map[string]string{"STEWARD_DEMO": "maybe"}, args: []string{"serve"}, code: 1,
 			stderr: []string{`$STEWARD_DEMO="maybe": want true or false`}},
-		{name: "bad env bool beats a good flag", env: map[string]string{"STEWARD_DEMO": "sometimes"}, args: []string{"serve", "--demo"}, code: 2,
+		{name: "bad env bool beats a good flag", env: map[string]string{"STEWARD_DEMO": "sometimes"}, args: []string{"serve", "--demo"}, code: 1,
 			stderr: []string{`$STEWARD_DEMO="sometimes"`}},
-		{name: "bad flag bool", args: []string{"serve", "--demo=maybe"}, code: 2, stderr: []string{`invalid boolean value "maybe" for -demo`}},
-		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, code: 2, stderr: []string{`--log-level "loud": want debug, info, warn or error`}},
-		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 2, stderr: []string{`--addr "8080": want host:port`}},
-		{name: "bad address from env", env: map[string]string{"STEWARD_ADDR": "localhost"}, args: []string{"serve"}, code: 2, stderr: []string{`--addr "localhost"`}},
+		{name: "bad flag bool", args: []string{"serve", "--demo=maybe"}, code: 1, stderr: []string{`invalid boolean value "maybe" for -demo`}},
+		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, code: 1, stderr: []string{`--log-level "loud": want debug, info, warn or error`}},
+		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 1, stderr: []string{`--addr "8080": want host:port`}},
+		{name: "bad address from env", env: map[string]string{"STEWARD_ADDR": "localhost"}, args: []string{"serve"}, code: 1, stderr: []string{`--addr "localhost"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -314,14 +314,14 @@ func TestDatabaseErrors(t *testing.T) {
 		code   int
 		stderr []string
 	}{
-		{"other engine", []string{"--db", "mysql://x"}, 2, []string{`--db "mysql://x": want postgres://… or sqlite:PATH`}},
-		{"other engine with password", []string{"--db", "mysql://root:" + pw + "@db/city"}, 2, []string{"--db", "mysql://root:xxxxx@db/city"}},
-		{"postgres without host", []string{"--db", "postgres://"}, 2, []string{"--db postgres:// is not a valid PostgreSQL URL"}},
-		{"postgresql without host", []string{"--db", "postgresql:///city"}, 2, []string{"is not a valid PostgreSQL URL"}},
-		{"malformed postgres URL with password", []string{"--db", "postgres://steward:" + pw + "@[::1/city"}, 2, []string{"is not a valid PostgreSQL URL"}},
-		{"key=value connection string", []string{"--db", "host=db.city.example user=steward password=" + pw}, 2, []string{"want postgres://… or sqlite:PATH"}},
-		{"sqlite without file", []string{"--db", "sqlite:"}, 2, []string{"--db sqlite: names no file"}},
-		{"sqlite URL without file", []string{"--db", "sqlite://"}, 2, []string{"names no file"}},
+		{"other engine", []string{"--db", "mysql://x"}, 1, []string{`--db "mysql://x": want postgres://… or sqlite:PATH`}},
+		{"other engine with password", []string{"--db", "mysql://root:" + pw + "@db/city"}, 1, []string{"--db", "mysql://root:xxxxx@db/city"}},
+		{"postgres without host", []string{"--db", "postgres://"}, 1, []string{"--db postgres:// is not a valid PostgreSQL URL"}},
+		{"postgresql without host", []string{"--db", "postgresql:///city"}, 1, []string{"is not a valid PostgreSQL URL"}},
+		{"malformed postgres URL with password", []string{"--db", "postgres://steward:" + pw + "@[::1/city"}, 1, []string{"is not a valid PostgreSQL URL"}},
+		{"key=value connection string", []string{"--db", "host=db.city.example user=steward password=" + pw}, 1, []string{"want postgres://… or sqlite:PATH"}},
+		{"sqlite without file", []string{"--db", "sqlite:"}, 1, []string{"--db sqlite: names no file"}},
+		{"sqlite URL without file", []string{"--db", "sqlite://"}, 1, []string{"names no file"}},
 		{"unreachable postgres", []string{"--db", "postgres://steward:" + pw + "@127.0.0.1:1/city?sslmode=disable&connect_timeout=2"}, 1,
 			[]string{"database postgres://steward:xxxxx@127.0.0.1:1/city", "connect to postgresql"}},
 		{"unreachable postgres, password in query", []string{"--db", "postgres://steward@127.0.0.1:1/city?sslmode=disable&connect_timeout=2&password=" + pw}, 1,

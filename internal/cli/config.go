@@ -22,6 +22,7 @@ type flags struct {
 	*flag.FlagSet
 	getenv env
 	errs   []error
+	pos    []string // positional arguments, in order
 }
 
 func (a *app) flags(name string) *flags {
@@ -64,18 +65,47 @@ func (f *flags) Bool(name string, def bool, help string) *bool {
 	return f.FlagSet.Bool(name, v, help+" ($"+envName(name)+")")
 }
 
-// Parse parses args, reporting bad environment values first.
+// Parse parses args, reporting bad environment values first. Flags may
+// come before or after the positional arguments ("verify FILE.zip --key K"
+// and "verify --key K FILE.zip" are the same); after "--" every argument is
+// positional.
 func (f *flags) Parse(args []string) error {
 	if len(f.errs) > 0 {
 		return f.errs[0]
 	}
-	if err := f.FlagSet.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	f.pos = nil
+	for {
+		if err := f.FlagSet.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usagef("%v", err)
 		}
-		return usagef("%v", err)
+		rest := f.FlagSet.Args()
+		if len(rest) == 0 {
+			return nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			f.pos = append(f.pos, rest...)
+			return nil
+		}
+		f.pos = append(f.pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+}
+
+// Args returns the positional arguments, wherever they were among the flags.
+func (f *flags) Args() []string { return f.pos }
+
+// NArg returns how many positional arguments there are.
+func (f *flags) NArg() int { return len(f.pos) }
+
+// Arg returns the i'th positional argument, or "".
+func (f *flags) Arg(i int) string {
+	if i < 0 || i >= len(f.pos) {
+		return ""
+	}
+	return f.pos[i]
 }
 
 // storeFlags are the flags every command that opens the database has.

@@ -70,7 +70,7 @@ func (a *app) importCmd(args []string) error {
 			return err
 		}
 		if res.Rejected > 0 {
-			return &exitError{code: 3, err: fmt.Errorf("%d entries were rejected", res.Rejected)}
+			return problem(fmt.Errorf("%d entries were rejected", res.Rejected))
 		}
 		return nil
 	})

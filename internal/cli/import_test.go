@@ -71,16 +71,16 @@ func TestImportCommand(t *testing.T) {
 			}
 			bad := filepath.Join("..", "importer", "testdata", "bad", "tweets.js")
 			r = run(t, nil, "", d.cmd([]string{"import"}, "--platform", "x", "--account", id, bad)...)
-			if r.code != 2 || !strings.Contains(r.stderr, "account "+id+" is on mastodon") {
+			if r.code != 1 || !strings.Contains(r.stderr, "account "+id+" is on mastodon") {
 				t.Errorf("wrong platform: %+v", r)
 			}
 			r = run(t, nil, "", d.cmd([]string{"import"}, "--account", "999", outbox)...)
-			if r.code != 2 || !strings.Contains(r.stderr, "no account with that id") {
+			if r.code != 1 || !strings.Contains(r.stderr, "no account with that id") {
 				t.Errorf("unknown account: %+v", r)
 			}
 			xid := strconv.FormatInt(newAccount(t, d, "x", "springfieldcity"), 10)
 			r = run(t, nil, "", d.cmd([]string{"import"}, "--account", xid, bad)...)
-			if r.code != 3 || !strings.Contains(r.stdout, "stored 1, duplicates 0, rejected 2") || !strings.Contains(r.stdout, "rejected tweets.js[1].tweet.id_str: tweet.id_str: id_str is missing") {
+			if r.code != 2 || !strings.Contains(r.stdout, "stored 1, duplicates 0, rejected 2") || !strings.Contains(r.stdout, "rejected tweets.js[1].tweet.id_str: tweet.id_str: id_str is missing") {
 				t.Errorf("bad entries: %+v", r)
 			}
 		})

@@ -82,7 +82,7 @@ func (a *app) verifyBag(args []string) error {
 	}
 	rep, err := records.VerifyBag(file, st.Size(), strings.TrimSpace(*key))
 	if errors.Is(err, records.ErrBag) {
-		return &exitError{code: 2, err: fmt.Errorf("%s: %w", f.Arg(0), err)}
+		return problem(fmt.Errorf("%s: %w", f.Arg(0), err))
 	}
 	if err != nil {
 		return err

@@ -277,11 +277,11 @@ func TestServeErrors(t *testing.T) {
 			stderr: []string{"data folder " + filepath.Join(file, "data") + " cannot be created"}},
 		{name: "demo on a real city", args: []string{"--addr", "127.0.0.1:0", "--demo"}, city: true, code: 1,
 			stderr: []string{"demo city: this database already holds 1 departments that are not a demo"}},
-		{name: "half-configured single sign-on", args: []string{"--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.city.example"}, code: 2,
+		{name: "half-configured single sign-on", args: []string{"--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.city.example"}, code: 1,
 			stderr: []string{"single sign-on needs --oidc-client-id and --oidc-redirect-url as well as --oidc-issuer"}},
 		{name: "bad role map", env: map[string]string{"STEWARD_OIDC_ROLE_MAP": "nonsense"},
 			args: []string{"--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.city.example", "--oidc-client-id", "steward", "--oidc-redirect-url", "https://steward.city.example/sso/callback"},
-			code: 2, stderr: []string{"--oidc-role-map: "}},
+			code: 1, stderr: []string{"--oidc-role-map: "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

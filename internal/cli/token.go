@@ -93,7 +93,7 @@ func (a *app) auditVerify(args []string) error {
 		n, err := audit.Verify(a.ctx, s)
 		var broken *audit.BrokenError
 		if errors.As(err, &broken) {
-			return &exitError{code: 2, err: fmt.Errorf("%w (%d events before it are intact)", err, n)}
+			return problem(fmt.Errorf("%w (%d events before it are intact)", err, n))
 		}
 		if err != nil {
 			return err

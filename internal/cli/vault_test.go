@@ -153,7 +153,7 @@ func TestVaultKeyFromEnvironment(t *testing.T) {
 	v1, _ := vault.FromEnv(k1)
 	id := storeSecret(t, d, v1, "env-SECRET")
 	env["NEW_KEY"] = k2
-	if r := run(t, env, "", "vault", "rotate-key"); r.code != 2 {
+	if r := run(t, env, "", "vault", "rotate-key"); r.code != 1 {
 		t.Fatalf("rotate without --new-key-env: %d %s", r.code, r.stderr)
 	}
 	r := run(t, env, "", "vault", "rotate-key", "--new-key-env", "NEW_KEY")
