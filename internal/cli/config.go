@@ -91,9 +91,15 @@ func (f *flags) store() storeFlags {
 	}
 }
 
-// checkDataDir makes sure the data folder exists and is writable.
+// dataDirMode is the mode of a data folder Steward creates: the database,
+// media and keys inside are for Steward's own user only.
+const dataDirMode = 0o700
+
+// checkDataDir makes sure the data folder exists and is writable. A folder
+// it creates is private to Steward's user (dataDirMode); an existing one
+// keeps its mode.
 func checkDataDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, dataDirMode); err != nil {
 		return fmt.Errorf("data folder %s cannot be created: %w", dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".write-test-*")

@@ -9,7 +9,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -23,12 +25,21 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// FileMode is the mode of a database file Open creates, and so of its
+// -wal and -shm files.
+const FileMode = 0o600
+
 // Dialect is SQLite's.
 var Dialect = &sqlstore.Dialect{Name: "sqlite", Constraint: constraint}
 
 // Open opens (creating if needed) the database file at path and applies any
-// pending migrations. now is the store's clock.
+// pending migrations. now is the store's clock. A new database file is
+// created readable by its owner only (0600); SQLite gives its -wal and -shm
+// files the database file's mode. An existing file keeps its mode.
 func Open(ctx context.Context, path string, now func() time.Time) (*sqlstore.Store, error) {
+	if err := create(path); err != nil {
+		return nil, err
+	}
 	write, read, err := openPools(path)
 	if err != nil {
 		return nil, err
@@ -53,6 +64,20 @@ func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error)
 		return 0, err
 	}
 	return sqlstore.Migrate(ctx, db, Dialect, ms, now)
+}
+
+// create makes an empty database file at path, mode 0600, unless a file is
+// there already. SQLite would otherwise create it 0644 (less the umask),
+// readable by every user of the machine.
+func create(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, FileMode)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create sqlite database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // openPools opens the writer (one connection, transactions begin IMMEDIATE)
