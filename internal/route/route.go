@@ -22,6 +22,7 @@ type Route struct {
 	Perm    civic.Permission // what the user needs; Public routes need nothing
 	Public  bool             // served without signing in
 	API     bool             // JSON in and out, bearer-token authentication
+	RawBody bool             // the handler reads the body's bytes itself (a signed webhook delivery); it is not parsed as a form
 	Summary string           // one line for the OpenAPI document and the route list
 	Handle  Handler
 }
@@ -59,6 +60,8 @@ func Status(err error) int {
 		return http.StatusServiceUnavailable
 	case civic.KindTooMany:
 		return http.StatusTooManyRequests
+	case civic.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -74,8 +74,7 @@ func New(c Config) *Server {
 	}
 	mux.Handle("GET /healthz", s.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	static := http.FileServerFS(web.Static())
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(static)))
+	mux.Handle("GET /static/", s.static(web.Static()))
 	mux.Handle("/api/", s.serve(route.Route{API: true, Public: true, Handle: notFound}))
 	mux.Handle("/", s.serve(route.Route{Public: true, Handle: notFound}))
 	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(mux))))
@@ -100,6 +99,9 @@ func (s *Server) serve(rt route.Route) http.Handler {
 		u, err := s.authorize(r, rt)
 		if u != nil {
 			r = r.WithContext(route.WithUser(r.Context(), u))
+		}
+		if err == nil {
+			err = input(r, rt)
 		}
 		if err == nil {
 			err = rt.Handle(w, r)
