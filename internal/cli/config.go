@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"steward.city/steward/internal/postgres"
 	"steward.city/steward/internal/sqlite"
@@ -75,7 +76,22 @@ func (f *flags) Parse(args []string) error {
 		}
 		return usagef("%v", err)
 	}
-	return nil
+	// Text that is not UTF-8 (a name in another encoding, a stray byte),
+	// from the command line or the environment, would reach the
+	// database, which PostgreSQL refuses: say so here, naming the flag.
+	// (NUL cannot be in an argument or a variable.)
+	var bad error
+	f.VisitAll(func(fl *flag.Flag) {
+		if bad == nil && !utf8.ValidString(fl.Value.String()) {
+			bad = usagef("--%s: not valid UTF-8 text", fl.Name)
+		}
+	})
+	for i, a := range f.Args() {
+		if bad == nil && !utf8.ValidString(a) {
+			bad = usagef("argument %d: not valid UTF-8 text", i+1)
+		}
+	}
+	return bad
 }
 
 // storeFlags are the flags every command that opens the database has.
