@@ -123,7 +123,8 @@ func TestBodyTooLarge(t *testing.T) {
 }
 
 // TestStaticPaths asks for static files by paths that are not valid: an
-// overlong UTF-8 encoding of "." and others. Each is a 404, never a 500.
+// overlong UTF-8 encoding of "." and others. Each is a 404, never a 500;
+// the real files are served, and only they are kept by browsers.
 func TestStaticPaths(t *testing.T) {
 	t.Parallel()
 	app := newApp(t, storetest.Engines(t)[0], nil)
@@ -138,6 +139,9 @@ func TestStaticPaths(t *testing.T) {
 		{"/static/..%5c..%5cetc%5cpasswd", http.StatusNotFound},
 		{"/static/%2e%2e/%2e%2e/go.mod", http.StatusNotFound},
 		{"/static/no-such-file.css", http.StatusNotFound},
+		{"/static/", http.StatusNotFound}, // no folder listing
+		{"/static/style.css", http.StatusOK},
+		{"/static/favicon.svg", http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -145,6 +149,9 @@ func TestStaticPaths(t *testing.T) {
 			res := app.do(request{method: "GET", path: tt.path})
 			if res.StatusCode != tt.want {
 				t.Errorf("%d, want %d", res.StatusCode, tt.want)
+			}
+			if cache := res.Header.Get("Cache-Control"); (tt.want == http.StatusOK) != strings.HasPrefix(cache, "public") {
+				t.Errorf("Cache-Control %q", cache)
 			}
 		})
 	}
