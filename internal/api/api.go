@@ -6,9 +6,7 @@ package api
 import (
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -24,6 +22,7 @@ import (
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
+	"steward.city/steward/internal/strictjson"
 )
 
 //go:embed openapi/*.json
@@ -144,44 +143,15 @@ func items[T any](v []T) list[T] {
 	return list[T]{Items: v}
 }
 
-// decode reads one JSON object into dst, refusing unknown fields, wrong
-// types, trailing data and bodies that are not JSON. Errors name the field.
+// decode reads the body, one JSON value, into dst with the strict decoder
+// (see package strictjson): unknown, differently-cased or repeated names,
+// wrong types, invalid UTF-8, NUL characters and trailing data are refused
+// with the field named; a body over the server's limit is too_large.
 func decode(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return civic.Invalid("", "send the body as application/json")
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return civic.Invalid("", "the body must hold exactly one JSON object")
-	}
-	return nil
-}
-
-// jsonError explains a decoding error, naming the field where it can.
-func jsonError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		return civic.Invalid("", "the body is larger than %d bytes", tooBig.Limit)
-	case errors.As(err, &syntax):
-		return civic.Invalid("", "the body is not valid JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		return civic.Invalid(typ.Field, "%s must be a %s, not a %s", typ.Field, typ.Type, typ.Value)
-	case errors.Is(err, io.EOF):
-		return civic.Invalid("", "the body is empty; send a JSON object")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return civic.Invalid("", "the body ends in the middle of the JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return civic.Invalid(f, "unknown field %q", f)
-	}
-	return civic.Invalid("", "the body could not be read: %v", err)
+	return strictjson.Decode(r.Body, dst)
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -69,14 +69,14 @@ func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
 	if q.Offset, err = intParam(r, "offset", 0); err != nil {
 		return err
 	}
-	if q.Limit, err = intParam(r, "limit", 50); err != nil {
+	if q.Limit, err = intParam(r, "limit", archive.DefaultLimit); err != nil {
 		return err
 	}
-	if q.Limit < 1 || q.Limit > 1000 {
-		return civic.Invalid("limit", "limit must be 1 to 1000")
+	if err := archive.CheckLimit(q.Limit); err != nil {
+		return err
 	}
 	limit := q.Limit
-	q.Limit++
+	q.Limit++ // one more, to learn whether another page follows
 	vs, err := a.svc.Search(r.Context(), route.User(r), q)
 	if err != nil {
 		return err

@@ -154,7 +154,11 @@ func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d-%s.zip"`, id, a.now().UTC().Format(time.DateOnly)))
 	if _, err := a.svc.Export(r.Context(), route.User(r), id, w); err != nil {
-		a.log.Error("records export failed after it started", "request", id, "err", err)
+		if route.Gone(r) {
+			a.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
+		} else {
+			a.log.Error("records export failed after it started", "request", id, "err", err)
+		}
 	}
 	return nil
 }

@@ -28,6 +28,23 @@ type Query struct {
 var filterKeys = map[string]bool{"account": true, "department": true, "platform": true, "kind": true, "author": true,
 	"from": true, "to": true, "state": true, "removed": true, "held": true, "sort": true}
 
+// MaxLimit is the most results one search shows (the API's and steward
+// search's limit); DefaultLimit is the API's when none is given.
+const (
+	MaxLimit     = civic.MaxArchiveLimit
+	DefaultLimit = 50
+)
+
+// CheckLimit refuses a number of results outside 1 to MaxLimit, saying the
+// range: an out-of-range limit is an error everywhere, never shortened
+// silently.
+func CheckLimit(n int) error {
+	if n < 1 || n > MaxLimit {
+		return civic.Invalid("limit", "limit must be between 1 and %d; %d is out of range", MaxLimit, n)
+	}
+	return nil
+}
+
 // ParseQuery parses the query syntax. Errors are KindInvalid with field "q".
 func ParseQuery(s string) (*Query, error) {
 	q := &Query{}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/strictjson"
 )
 
 // Limits on one record. A record over a limit is rejected, naming the field.
@@ -62,19 +62,17 @@ type Batch struct {
 	Records []json.RawMessage `json:"records"`
 }
 
-// DecodeBatch reads a batch of records. A batch that is not a JSON object
-// with a "records" array is an error; a record that does not decode is
-// reported in errs at its index (records[i] is then the zero Record), so
-// that the good records of the batch can still be kept.
+// DecodeBatch reads a batch of records with the strict decoder (package
+// strictjson). A batch that is not a JSON object with a "records" array, or
+// that anywhere repeats a name in an object or holds invalid UTF-8, is an
+// error naming the place (records[3].text); a record that does not decode
+// (an unknown or differently-cased field, a wrong type) is reported in errs
+// at its index (records[i] is then the zero Record), so that the good
+// records of the batch can still be kept.
 func DecodeBatch(r io.Reader) (records []Record, errs []error, err error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var b Batch
-	if err := dec.Decode(&b); err != nil {
-		return nil, nil, decodeError("", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, civic.Invalid("", "the body must hold exactly one JSON object")
+	if err := decoder().Decode(r, &b); err != nil {
+		return nil, nil, err
 	}
 	if b.Records == nil {
 		return nil, nil, civic.Invalid("records", "records is required: an array of records")
@@ -90,38 +88,20 @@ func DecodeBatch(r io.Reader) (records []Record, errs []error, err error) {
 	return records, errs, nil
 }
 
-// DecodeRecord decodes one record strictly: unknown fields, wrong types and
-// trailing data are errors naming the field.
+// DecodeRecord decodes one record strictly: unknown or differently-cased
+// fields, repeated names, wrong types, invalid UTF-8 and trailing data are
+// errors naming the field.
 func DecodeRecord(raw []byte, rec *Record) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(rec); err != nil {
+	if err := decoder().Unmarshal(raw, rec); err != nil {
 		*rec = Record{}
-		return decodeError("", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		*rec = Record{}
-		return civic.Invalid("", "a record must be exactly one JSON object")
+		return err
 	}
 	return nil
 }
 
-func decodeError(field string, err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return civic.Invalid(field, "not valid JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		return civic.Invalid(typ.Field, "%s must be a %s, not a %s", typ.Field, typ.Type, typ.Value)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return civic.Invalid(field, "the JSON ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return civic.Invalid(f, "unknown field %q", f)
-	}
-	return civic.Invalid(field, "could not be read: %v", err)
-}
+// decoder reads batches and records: as strictly as every API body, except
+// that NUL characters in strings are kept for Version to clean.
+func decoder() strictjson.Options { return strictjson.Options{AllowNUL: true} }
 
 // Version checks rec and returns the version it describes, with its hash.
 // now bounds captured times (a little clock skew is allowed). Text and
@@ -132,6 +112,9 @@ func (rec *Record) Version(now time.Time) (*civic.Version, error) {
 		return nil, civic.Invalid("account", "account is required (platform:handle)")
 	}
 	if _, _, err := civic.ParseAccountRef(rec.Account); err != nil {
+		return nil, err
+	}
+	if _, err := idField("department", rec.Department, false); err != nil {
 		return nil, err
 	}
 	v := &civic.Version{Account: rec.Account}

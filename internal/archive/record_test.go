@@ -57,7 +57,8 @@ func TestDecodeBatch(t *testing.T) {
 		{"account":"x:y","id":"1","kind":"post","captured_at":"2026-01-01T00:00:00Z","raw":{ "keep" :  "spacing" }},
 		{"account":"x:y","id":2},
 		{"account":"x:y","surprise":true},
-		"not an object"
+		"not an object",
+		{"account":"x:y","ID":"5","kind":"post"}
 	]}`
 	recs, errs, err := archive.DecodeBatch(strings.NewReader(body))
 	if err != nil {
@@ -66,7 +67,7 @@ func TestDecodeBatch(t *testing.T) {
 	if errs[0] != nil || string(recs[0].Raw) != `{ "keep" :  "spacing" }` {
 		t.Errorf("record 0: %v, raw %q, want the raw payload byte for byte", errs[0], recs[0].Raw)
 	}
-	for i, field := range []string{"", "id", "surprise", ""} {
+	for i, field := range []string{"", "id", "surprise", "", "ID"} {
 		if i == 0 {
 			continue
 		}
@@ -74,9 +75,16 @@ func TestDecodeBatch(t *testing.T) {
 			t.Errorf("record %d: %v, want invalid %q", i, errs[i], field)
 		}
 	}
-	for _, bad := range []string{``, `{}`, `{"records":[]} {}`, `{"records":{}}`, `{"other":[]}`} {
-		if _, _, err := archive.DecodeBatch(strings.NewReader(bad)); civic.ErrorKind(err) != civic.KindInvalid {
-			t.Errorf("DecodeBatch(%q) = %v, want invalid", bad, err)
+	for _, bad := range []struct{ body, field string }{
+		{``, ""}, {`{}`, "records"}, {`{"records":[]} {}`, ""}, {`{"records":{}}`, "records"}, {`{"other":[]}`, "other"},
+		{`{"records":[],"records":[]}`, "records"},
+		{`{"records":[{"id":"1"},{"id":"1","id":"2"}]}`, "records[1].id"},
+		{"{\"records\":[{\"text\":\"caf\xe9\"}]}", "records[0].text"},
+		{`{"Records":[]}`, "Records"},
+	} {
+		_, _, err := archive.DecodeBatch(strings.NewReader(bad.body))
+		if civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != bad.field {
+			t.Errorf("DecodeBatch(%q) = %v (field %q), want invalid naming %q", bad.body, err, civic.ErrorField(err), bad.field)
 		}
 	}
 }

@@ -358,5 +358,13 @@ type ArchiveQuery struct {
 	Held         *bool // under an active hold
 	Relevance    bool  // order by relevance instead of newest first
 	Offset       int
-	Limit        int
+	// Limit is how many versions to return: 0 means 50; at most
+	// MaxArchiveLimit+1 (a caller showing MaxArchiveLimit asks for one
+	// more to learn whether another page follows). A store refuses more
+	// with KindInvalid; it never shortens the page silently.
+	Limit int
 }
+
+// MaxArchiveLimit is the most results one archive search shows, in the
+// pages, the API and steward search alike.
+const MaxArchiveLimit = 1000

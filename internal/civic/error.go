@@ -19,9 +19,10 @@ const (
 	KindForbidden                // the caller is signed in but its roles do not allow this
 	KindUnavailable              // a dependency (database, provider) cannot be reached now
 	KindTooMany                  // the caller must wait before trying again
+	KindTooLarge                 // the request is larger than Steward takes
 )
 
-var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "forbidden", "unavailable", "too_many_requests"}
+var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "forbidden", "unavailable", "too_many_requests", "too_large"}
 
 // String returns the kind's stable code, used in API error bodies.
 func (k Kind) String() string {

@@ -265,9 +265,12 @@ func (a *app) verify(args []string) error {
 func (a *app) search(args []string) error {
 	f := a.flags("search")
 	sf := f.store()
-	limit := f.Int("limit", 20, "how many results")
+	limit := f.Int("limit", 20, fmt.Sprintf("how many results, 1 to %d", archive.MaxLimit))
 	asJSON := f.Bool("json", false, "print JSON lines")
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		if err := archive.CheckLimit(*limit); err != nil {
+			return usagef("--limit %d: %s", *limit, civic.ErrorMessage(err))
+		}
 		q, err := archive.ParseQuery(strings.Join(f.Args(), " "))
 		if err != nil {
 			return err

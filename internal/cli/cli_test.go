@@ -241,6 +241,9 @@ func TestUsage(t *testing.T) {
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, code: 1, stderr: []string{`--log-level "loud": want debug, info, warn or error`}},
 		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 1, stderr: []string{`--addr "8080": want host:port`}},
 		{name: "bad address from env", env: map[string]string{"STEWARD_ADDR": "localhost"}, args: []string{"serve"}, code: 1, stderr: []string{`--addr "localhost"`}},
+		{name: "flag not UTF-8", args: []string{"department", "add", "--slug", "fire", "--name", "Fire \xff"}, code: 1, stderr: []string{"--name: not valid UTF-8 text"}},
+		{name: "variable not UTF-8", env: map[string]string{"STEWARD_DB": "sqlite:/tmp/\xc0\xae.db"}, args: []string{"migrate"}, code: 1, stderr: []string{"--db: not valid UTF-8 text"}},
+		{name: "argument not UTF-8", args: []string{"search", "snow\xffplow"}, code: 1, stderr: []string{"argument 1: not valid UTF-8 text"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"steward.city/steward/internal/postgres"
 	"steward.city/steward/internal/sqlite"
@@ -83,11 +84,11 @@ func (f *flags) Parse(args []string) error {
 		}
 		rest := f.FlagSet.Args()
 		if len(rest) == 0 {
-			return nil
+			return f.checkText()
 		}
 		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
 			f.pos = append(f.pos, rest...)
-			return nil
+			return f.checkText()
 		}
 		f.pos = append(f.pos, rest[0])
 		args = rest[1:]
@@ -108,6 +109,25 @@ func (f *flags) Arg(i int) string {
 	return f.pos[i]
 }
 
+// checkText refuses text that is not UTF-8 (a name in another encoding, a
+// stray byte), from the command line or the environment: it would reach
+// the database, which PostgreSQL refuses. It names the flag or argument.
+// (NUL cannot be in an argument or a variable.)
+func (f *flags) checkText() error {
+	var bad error
+	f.VisitAll(func(fl *flag.Flag) {
+		if bad == nil && !utf8.ValidString(fl.Value.String()) {
+			bad = usagef("--%s: not valid UTF-8 text", fl.Name)
+		}
+	})
+	for i, a := range f.Args() {
+		if bad == nil && !utf8.ValidString(a) {
+			bad = usagef("argument %d: not valid UTF-8 text", i+1)
+		}
+	}
+	return bad
+}
+
 // storeFlags are the flags every command that opens the database has.
 type storeFlags struct {
 	data *string
@@ -123,9 +143,15 @@ func (f *flags) store() storeFlags {
 	}
 }
 
-// checkDataDir makes sure the data folder exists and is writable.
+// dataDirMode is the mode of a data folder Steward creates: the database,
+// media and keys inside are for Steward's own user only.
+const dataDirMode = 0o700
+
+// checkDataDir makes sure the data folder exists and is writable. A folder
+// it creates is private to Steward's user (dataDirMode); an existing one
+// keeps its mode.
 func checkDataDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, dataDirMode); err != nil {
 		return fmt.Errorf("data folder %s cannot be created: %w", dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".write-test-*")

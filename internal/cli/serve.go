@@ -35,6 +35,7 @@ func (a *app) serve(args []string) error {
 	mf := f.mailFlags()
 	af := f.archiveFlags()
 	cf := f.captureFlags()
+	mtf := f.metricsFlags()
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +52,13 @@ func (a *app) serve(args []string) error {
 		return fmt.Errorf("cannot listen on %s (is another program using the port?): %w", *addr, err)
 	}
 	defer ln.Close()
+	mln, err := mtf.listen(log)
+	if err != nil {
+		return err
+	}
+	if mln != nil {
+		defer mln.Close()
+	}
 	if err := checkDataDir(*sf.data); err != nil {
 		return err
 	}
@@ -139,8 +147,10 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	handler := server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log,
+		Collectors: capSvc.Metrics().Collectors(), MetricsToken: *mtf.token, MetricsElsewhere: mln != nil})
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log, Collectors: capSvc.Metrics().Collectors()}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -153,8 +163,14 @@ func (a *app) serve(args []string) error {
 	}
 	go modSvc.ScreenLoop(ctx, 5*time.Second)
 	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		msrv = &http.Server{Handler: handler.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+		go func() { errc <- msrv.Serve(mln) }()
+		log.Info("metrics listening", "addr", "http://"+mln.Addr().String()+"/metrics", "token", *mtf.token != "")
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -163,6 +179,9 @@ func (a *app) serve(args []string) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if msrv != nil {
+		msrv.Shutdown(shutCtx)
+	}
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

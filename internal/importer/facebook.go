@@ -20,20 +20,28 @@ func Facebook(files []File, account string) ([]Entry, error) {
 	paths := byPath(files)
 	var out []Entry
 	for _, f := range pick(files, "*posts*.json") {
+		data, err := f.Read()
+		if err != nil {
+			return nil, err
+		}
 		var posts []json.RawMessage
-		if err := json.Unmarshal(f.Data, &posts); err != nil {
-			return nil, badJSON(f.Name, f.Data, err)
+		if err := json.Unmarshal(data, &posts); err != nil {
+			return nil, badJSON(f.Name, data, err)
 		}
 		for i, raw := range posts {
 			out = append(out, facebookPost(f.Name, i, raw, account, paths))
 		}
 	}
 	for _, f := range pick(files, "comments.json", "comments_*.json") {
+		data, err := f.Read()
+		if err != nil {
+			return nil, err
+		}
 		var c struct {
 			Comments []json.RawMessage `json:"comments_v2"`
 		}
-		if err := json.Unmarshal(f.Data, &c); err != nil {
-			return nil, badJSON(f.Name, f.Data, err)
+		if err := json.Unmarshal(data, &c); err != nil {
+			return nil, badJSON(f.Name, data, err)
 		}
 		for i, raw := range c.Comments {
 			out = append(out, facebookComment(f.Name, i, raw, account))
@@ -108,7 +116,7 @@ func facebookPost(name string, i int, raw json.RawMessage, account string, paths
 		e.Record.CapturedAt = time.Unix(updated, 0).UTC().Format(time.RFC3339Nano)
 	}
 	for j, f := range found {
-		e.Record.Media = append(e.Record.Media, media(f, uris[j]))
+		e.addMedia(f, uris[j])
 	}
 	return e
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,52 +17,191 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// MaxFile bounds one file read from an export.
-const MaxFile = 1 << 30
+// Bounds on what an export may expand to. A zip entry is read only when a
+// format asks for it, through a reader that stops at the entry's bound, so
+// a zip bomb is refused after at most that many bytes, never read whole.
+const (
+	// MaxFile bounds one file of an export, uncompressed.
+	MaxFile = 1 << 30
+	// MaxRatio bounds how many times its compressed size an entry may
+	// expand to (JSON compresses 5 to 20 times, media not at all), once
+	// it is larger than ratioFloor; it also bounds everything read from
+	// an export against the export's size (overlapping entries).
+	MaxRatio = 100
+	// ratioFloor is the size below which an entry's ratio is not checked,
+	// and the least the whole export may expand to.
+	ratioFloor = 1 << 20
+	// totalFloor is the least all of an export's files together may
+	// expand to, whatever its size.
+	totalFloor = 64 << 20
+)
 
-// File is one file of an export: its path inside the archive (or its own
-// name when the export was given as a single file) and its bytes.
-type File struct {
-	Name string
-	Data []byte
+// Export is an opened export: a zip or a single file. Its files are read
+// when a format asks for them, not before.
+type Export struct {
+	Files []File
+	// Sum is the SHA-256 of the export's bytes, which names the import's
+	// progress.
+	Sum    [32]byte
+	closer io.Closer
 }
 
-// Open reads an export: every file of a zip, or the one file given. It
-// returns the SHA-256 of the bytes read, which names the import's progress.
-func Open(p string) ([]File, [32]byte, error) {
-	var sum [32]byte
-	data, err := os.ReadFile(p)
+// Close closes the export's file.
+func (e *Export) Close() error { return e.closer.Close() }
+
+// File is one file of an export: its path inside the zip (or its own name
+// when the export was given as a single file) and its size. Its bytes are
+// read by Read, with the export's bounds.
+type File struct {
+	Name   string
+	Size   int64 // uncompressed, as the zip says (checked as it is read)
+	packed int64 // compressed size; Size for a single file
+	open   func() (io.ReadCloser, error)
+	export *budget
+}
+
+// budget counts what is read from one export, against its bound. An import
+// reads its export from one goroutine.
+type budget struct {
+	name       string // the export's path, for messages
+	size       int64  // the export's size
+	used, most int64
+}
+
+// Open opens an export: every file of a zip, or the one file given, and
+// hashes its bytes as it streams them. Nothing is decompressed yet.
+func Open(p string) (*Export, error) {
+	f, err := os.Open(p)
 	if err != nil {
-		return nil, sum, civic.Invalid("file", "%v", err)
+		return nil, civic.Invalid("file", "%v", err)
 	}
-	sum = sha256.Sum256(data)
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return []File{{Name: filepath.Base(p), Data: data}}, sum, nil
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	ex, err := open(f, p)
 	if err != nil {
-		return nil, sum, civic.Invalid("file", "%s is not a readable zip: %v", p, err)
+		f.Close()
+		return nil, err
 	}
-	var files []File
-	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+	return ex, nil
+}
+
+func open(f *os.File, p string) (*Export, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, civic.Invalid("file", "%v", err)
+	}
+	if fi.IsDir() {
+		return nil, civic.Invalid("file", "%s is a folder; give the export's zip or one of its files", p)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, civic.Invalid("file", "%s: %v", p, err)
+	}
+	ex := &Export{closer: f}
+	h.Sum(ex.Sum[:0])
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err != nil || string(magic[:]) != "PK\x03\x04" {
+		b := &budget{name: p, size: fi.Size(), most: max(fi.Size(), totalFloor)}
+		ex.Files = []File{{Name: filepath.Base(p), Size: fi.Size(), packed: fi.Size(), export: b,
+			open: func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, fi.Size())), nil }}}
+		return ex, nil
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return nil, civic.Invalid("file", "%s is not a readable zip: %v", p, err)
+	}
+	b := &budget{name: p, size: fi.Size(), most: max(MaxRatio*fi.Size(), totalFloor)}
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() {
 			continue
 		}
-		if f.UncompressedSize64 > MaxFile {
-			return nil, sum, civic.Invalid("file", "%s in %s is larger than %d bytes", f.Name, p, MaxFile)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, sum, civic.Invalid("file", "%s in %s: %v", f.Name, p, err)
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, MaxFile))
-		rc.Close()
-		if err != nil {
-			return nil, sum, civic.Invalid("file", "%s in %s: %v", f.Name, p, err)
-		}
-		files = append(files, File{Name: f.Name, Data: b})
+		ex.Files = append(ex.Files, File{Name: zf.Name, Size: int64(min(zf.UncompressedSize64, 1<<62)), packed: int64(min(zf.CompressedSize64, 1<<62)), export: b, open: zf.Open})
 	}
-	return files, sum, nil
+	return ex, nil
+}
+
+// limit is the most bytes f may expand to.
+func (f File) limit() int64 {
+	return min(MaxFile, max(ratioFloor, MaxRatio*f.packed))
+}
+
+// tooBig is the error for a file over its limit.
+func (f File) tooBig(limit int64) error {
+	if limit == MaxFile {
+		return civic.Invalid("file", "%s in %s is larger than %d bytes, the most Steward imports from one file", f.Name, f.export.name, int64(MaxFile))
+	}
+	return civic.Invalid("file", "%s in %s expands to more than %d bytes (%d times its %d compressed bytes): refused as a possible zip bomb", f.Name, f.export.name, limit, MaxRatio, f.packed)
+}
+
+// stream opens f and hands fn a reader of its bytes that fails once they
+// pass f's limit or the export's.
+func (f File) stream(fn func(io.Reader) error) error {
+	limit := f.limit()
+	if f.Size > limit {
+		return f.tooBig(limit)
+	}
+	rc, err := f.open()
+	if err != nil {
+		return civic.Invalid("file", "%s in %s: %v", f.Name, f.export.name, err)
+	}
+	defer rc.Close()
+	err = fn(&bounded{r: rc, f: f, left: limit})
+	var ce *civic.Error
+	if err != nil && !errors.As(err, &ce) {
+		err = civic.Invalid("file", "%s in %s: %v", f.Name, f.export.name, err)
+	}
+	return err
+}
+
+// Read returns f's bytes.
+func (f File) Read() ([]byte, error) {
+	var buf bytes.Buffer
+	err := f.stream(func(r io.Reader) error {
+		buf.Grow(int(min(f.Size, f.limit())) + 1)
+		_, err := buf.ReadFrom(r)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// digest returns the SHA-256 (hex) and size of f's bytes, streamed.
+func (f File) digest() (string, int64, error) {
+	h := sha256.New()
+	var n int64
+	err := f.stream(func(r io.Reader) (err error) {
+		n, err = io.Copy(h, r)
+		return err
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// bounded reads a file of an export, failing once it passes the file's
+// limit or the export's budget.
+type bounded struct {
+	r    io.Reader
+	f    File
+	left int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	e := b.f.export
+	e.used += int64(n)
+	switch {
+	case b.left < 0:
+		return n, b.f.tooBig(b.f.limit())
+	case e.used > e.most:
+		return n, civic.Invalid("file", "the files of %s expand to more than %d bytes, the most an export of %d bytes may (at %s): refused as a possible zip bomb", e.name, e.most, e.size, b.f.Name)
+	}
+	return n, err
 }
 
 // pick returns the files whose base name matches one of the patterns
@@ -118,12 +258,3 @@ func where(name string, i int, field string) string {
 	}
 	return s
 }
-
-func newHash() hashWriter { return sha256.New() }
-
-type hashWriter interface {
-	Write([]byte) (int, error)
-	Sum([]byte) []byte
-}
-
-func hexString(b []byte) string { return fmt.Sprintf("%x", b) }

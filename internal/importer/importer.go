@@ -34,6 +34,7 @@ type Entry struct {
 	Record archive.Record
 	Where  string
 	Err    error
+	media  []File // the files of Record.Media, read when the entry is stored
 }
 
 // Format reads one platform's export for the archive account ref
@@ -102,11 +103,12 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 	if p != o.Platform && !(o.Platform == "mastodon" && p == "gotosocial") {
 		return nil, civic.Invalid("account", "the account %s is not on %s", o.Account, o.Platform)
 	}
-	files, sum, err := Open(o.Path)
+	ex, err := Open(o.Path)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := format(files, o.Account)
+	defer ex.Close()
+	entries, err := format(ex.Files, o.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -118,18 +120,19 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 		batch = 500
 	}
 	batch = min(batch, archive.MaxBatch)
-	key := progressKey(sum, o.Account)
+	key := progressKey(ex.Sum, o.Account)
 	done, err := progress(ctx, o.Archive.Store(), key)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Entries: len(entries), Skipped: min(done, len(entries))}
-	for start := res.Skipped; start < len(entries); start += batch {
+	keep := o.Archive.Blobs() != nil
+	for start, end := res.Skipped, 0; start < len(entries); start = end {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		end := min(start+batch, len(entries))
-		if err := ingest(ctx, o.Archive, entries[start:end], res); err != nil {
+		end = batchEnd(entries, start, batch, keep)
+		if err := ingest(ctx, o.Archive, entries[start:end], keep, res); err != nil {
 			return res, err
 		}
 		if err := o.Archive.Store().Update(ctx, civic.System, func(tx civic.Tx) error {
@@ -144,7 +147,31 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
-func ingest(ctx context.Context, svc *archive.Service, entries []Entry, res *Result) error {
+// maxBatchMedia bounds the media bytes one batch holds in memory for the
+// media store; a batch ends early (after at least one entry) to keep to it.
+const maxBatchMedia = 64 << 20
+
+// batchEnd returns where the batch that starts at start ends: after batch
+// entries, or earlier once its media (kept for the media store) pass
+// maxBatchMedia.
+func batchEnd(entries []Entry, start, batch int, keep bool) int {
+	end, size := start, int64(0)
+	for end < len(entries) && end-start < batch {
+		for _, f := range entries[end].media {
+			size += f.Size
+		}
+		end++
+		if keep && size >= maxBatchMedia {
+			break
+		}
+	}
+	return end
+}
+
+// ingest stores one batch. Media files are read here, the batch's only:
+// hashed, and with keep their bytes handed to the media store; without a
+// media store, each file's hash, type and size are kept.
+func ingest(ctx context.Context, svc *archive.Service, entries []Entry, keep bool, res *Result) error {
 	var recs []archive.Record
 	var where []string
 	for _, e := range entries {
@@ -153,13 +180,9 @@ func ingest(ctx context.Context, svc *archive.Service, entries []Entry, res *Res
 			res.Problems = append(res.Problems, Problem{Where: e.Where, Field: civic.ErrorField(e.Err), Message: civic.ErrorMessage(e.Err)})
 			continue
 		}
-		rec := e.Record
-		if svc.Blobs() == nil {
-			// No media store: keep each file's hash, type and size only.
-			rec.Media = append([]archive.MediaRecord(nil), rec.Media...)
-			for i := range rec.Media {
-				rec.Media[i].Data = nil
-			}
+		rec, err := e.withMedia(keep)
+		if err != nil {
+			return err
 		}
 		recs = append(recs, rec)
 		where = append(where, e.Where)

@@ -317,11 +317,12 @@ func TestDedupeWithoutProgress(t *testing.T) {
 	}
 	// Forget the progress.
 	if err := svc.Store().Update(context.Background(), civic.System, func(tx civic.Tx) error {
-		_, sum, err := importer.Open(path)
+		ex, err := importer.Open(path)
 		if err != nil {
 			return err
 		}
-		return tx.SetSetting(context.Background(), "import:"+hexSum(sum)+":mastodon:@parks@city.example", "0")
+		defer ex.Close()
+		return tx.SetSetting(context.Background(), "import:"+hexSum(ex.Sum)+":mastodon:@parks@city.example", "0")
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,21 +19,29 @@ func Instagram(files []File, account string) ([]Entry, error) {
 	paths := byPath(files)
 	var out []Entry
 	for _, f := range pick(files, "posts_*.json") {
+		data, err := f.Read()
+		if err != nil {
+			return nil, err
+		}
 		var posts []json.RawMessage
-		if err := json.Unmarshal(f.Data, &posts); err != nil {
-			return nil, badJSON(f.Name, f.Data, err)
+		if err := json.Unmarshal(data, &posts); err != nil {
+			return nil, badJSON(f.Name, data, err)
 		}
 		for i, raw := range posts {
 			out = append(out, instagramPost(f.Name, i, raw, account, paths))
 		}
 	}
 	for _, f := range pick(files, "post_comments_*.json", "reels_comments*.json") {
+		data, err := f.Read()
+		if err != nil {
+			return nil, err
+		}
 		var comments []json.RawMessage
-		if err := json.Unmarshal(f.Data, &comments); err != nil {
+		if err := json.Unmarshal(data, &comments); err != nil {
 			// Some downloads wrap the list: {"comments_reels_comments": [...]}.
 			var wrapped map[string][]json.RawMessage
-			if json.Unmarshal(f.Data, &wrapped) != nil {
-				return nil, badJSON(f.Name, f.Data, err)
+			if json.Unmarshal(data, &wrapped) != nil {
+				return nil, badJSON(f.Name, data, err)
 			}
 			for _, v := range wrapped {
 				comments = append(comments, v...)
@@ -81,7 +89,7 @@ func instagramPost(name string, i int, raw json.RawMessage, account string, path
 	e.Record = record(account, stableID("instagram-export", p.Media[0].URI), civic.ItemPost, time.Unix(at, 0), metaText(text), raw)
 	for _, m := range p.Media {
 		if f, ok := paths[m.URI]; ok {
-			e.Record.Media = append(e.Record.Media, media(f, m.URI))
+			e.addMedia(f, m.URI)
 		}
 	}
 	return e

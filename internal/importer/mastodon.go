@@ -22,12 +22,16 @@ func Mastodon(files []File, account string) ([]Entry, error) {
 	paths := byPath(files)
 	var out []Entry
 	for _, f := range pick(files, "outbox.json") {
+		data, err := f.Read()
+		if err != nil {
+			return nil, err
+		}
 		var box struct {
 			Type  string            `json:"type"`
 			Items []json.RawMessage `json:"orderedItems"`
 		}
-		if err := json.Unmarshal(f.Data, &box); err != nil {
-			return nil, badJSON(f.Name, f.Data, err)
+		if err := json.Unmarshal(data, &box); err != nil {
+			return nil, badJSON(f.Name, data, err)
 		}
 		if box.Type != "OrderedCollection" {
 			return nil, civic.Invalid("type", "%s: type is %q, not the OrderedCollection of an outbox", f.Name, box.Type)
@@ -96,7 +100,7 @@ func activity(name string, i int, raw json.RawMessage, account string, paths map
 		}
 		for _, m := range n.Attachment {
 			if f, ok := paths[mediaPath(m.URL)]; ok {
-				e.Record.Media = append(e.Record.Media, media(f, m.URL))
+				e.addMedia(f, m.URL)
 			}
 		}
 		return e

@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 	"unicode/utf8"
@@ -38,10 +40,10 @@ func record(account, id string, kind civic.ItemKind, at time.Time, text string, 
 // stableID names an item the export gives no id, from what identifies it:
 // the same entry in two downloads gets the same id.
 func stableID(prefix string, parts ...string) string {
-	h := newHash()
+	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return prefix + ":" + hexString(h.Sum(nil))[:24]
+	return prefix + ":" + hex.EncodeToString(h.Sum(nil))[:24]
 }

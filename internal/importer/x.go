@@ -106,7 +106,7 @@ func tweetEntry(name string, i int, raw json.RawMessage, account string, author 
 		file := t.IDStr + "-" + baseName(m.MediaURLHTTPS)
 		for _, dir := range []string{"data/tweets_media/", "data/tweet_media/"} {
 			if f, ok := paths[dir+file]; ok {
-				e.Record.Media = append(e.Record.Media, media(f, m.MediaURLHTTPS))
+				e.addMedia(f, m.MediaURLHTTPS)
 				break
 			}
 		}
@@ -118,13 +118,17 @@ var ytdPrefix = regexp.MustCompile(`^\s*window\.YTD\.[A-Za-z0-9_]+\.part[0-9]+\s
 
 // ytd decodes one of the archive's JavaScript files.
 func ytd(f File, out any) error {
-	loc := ytdPrefix.FindIndex(f.Data)
+	data, err := f.Read()
+	if err != nil {
+		return err
+	}
+	loc := ytdPrefix.FindIndex(data)
 	if loc == nil {
 		return civic.Invalid("file", "%s:1:1: does not start with window.YTD.<name>.part<n> = as an X archive file does", f.Name)
 	}
 	// The assignment becomes spaces, so that error offsets count from
 	// the start of the file.
-	blank := append(bytes.Repeat([]byte(" "), loc[1]), bytes.TrimRight(f.Data[loc[1]:], "; \r\n\t")...)
+	blank := append(bytes.Repeat([]byte(" "), loc[1]), bytes.TrimRight(data[loc[1]:], "; \r\n\t")...)
 	if err := json.Unmarshal(blank, out); err != nil {
 		return badJSON(f.Name, blank, err)
 	}

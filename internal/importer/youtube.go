@@ -31,7 +31,11 @@ func YouTube(files []File, account string) ([]Entry, error) {
 }
 
 func youtubeCSV(f File, account string) ([]Entry, error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(f.Data, []byte("\xef\xbb\xbf"))))
+	data, err := f.Read()
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {

@@ -6,6 +6,7 @@ package route
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"steward.city/steward/internal/civic"
@@ -22,12 +23,27 @@ type Route struct {
 	Perm    civic.Permission // what the user needs; Public routes need nothing
 	Public  bool             // served without signing in
 	API     bool             // JSON in and out, bearer-token authentication
-	Summary string           // one line for the OpenAPI document and the route list
+	RawBody bool             // the handler reads the body's bytes itself (a signed webhook delivery); it is not parsed as a form
+	// Metric, when set, is the name /metrics counts the route under (with
+	// its method) instead of its path: routes whose very use is
+	// confidential (the covert profile registry) share one name with others.
+	Metric  string
+	Summary string // one line for the OpenAPI document and the route list
 	Handle  Handler
 }
 
 // Pattern returns the ServeMux pattern "METHOD /path".
 func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// StatusClientClosed is the status a request is logged and counted with
+// when its client went away before the answer (nginx's 499). It is never
+// sent.
+const StatusClientClosed = 499
+
+// Gone reports whether the request's client has gone away (closed the
+// connection or cancelled the request): nothing more reaches it, and an
+// error from here on is the client's doing, not Steward's.
+func Gone(r *http.Request) bool { return errors.Is(r.Context().Err(), context.Canceled) }
 
 type userKey struct{}
 
@@ -59,6 +75,8 @@ func Status(err error) int {
 		return http.StatusServiceUnavailable
 	case civic.KindTooMany:
 		return http.StatusTooManyRequests
+	case civic.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

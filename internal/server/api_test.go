@@ -86,7 +86,7 @@ func TestAPI(t *testing.T) {
 				{`{"slug":"ok","name":"Ok"} {"again":1}`, 422, ""},
 				{`[1,2]`, 422, ""},
 				{`not json`, 422, ""},
-				{`{"slug":"ok","name":"` + strings.Repeat("x", 1<<20) + `"}`, 422, ""},
+				{`{"slug":"ok","name":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
 			} {
 				wantError("POST", "/api/v1/departments", c.body, admin, c.status, c.field)
 			}

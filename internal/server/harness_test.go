@@ -38,8 +38,13 @@ type testApp struct {
 	vault  *vault.Vault
 }
 
-// newApp builds Steward on engine e with the demo city seeded; sso may be nil.
-func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *testApp {
+// metricsToken is the bearer token /metrics needs in the tests.
+const metricsToken = "test-metrics-token-7f3a9c"
+
+// newApp builds Steward on engine e with the demo city seeded; sso may be
+// nil. /metrics needs metricsToken unless an option changes the server's
+// configuration.
+func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, opts ...func(*server.Config)) *testApp {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
@@ -65,7 +70,11 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log})
+	cfg := server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log, MetricsToken: metricsToken}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := server.New(cfg)
 	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs, reg: reg, vault: v}
 }
 

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"io/fs"
 	"net/http"
-	"strconv"
-	"time"
+	"strings"
+	"unicode/utf8"
+
+	"steward.city/steward/internal/route"
 )
 
 // headers sets the security headers every answer carries.
@@ -23,19 +26,28 @@ func headers(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps every request body at MaxBodyBytes.
-func limitBody(next http.Handler) http.Handler {
+// static serves the embedded assets under /static/, which browsers may keep
+// for a day. A name that is not a valid file name (invalid UTF-8 such as an
+// overlong "%c0%ae", "..", a folder) is a 404 before the file server sees
+// it, as it would otherwise answer 500 or list the folder.
+func (s *Server) static(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	missing := s.serve(route.Route{Public: true, Handle: notFound})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// cacheStatic lets browsers keep the embedded assets for a day.
-func cacheStatic(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if !utf8.ValidString(name) || !fs.ValidPath(name) || strings.ContainsAny(name, "\\\x00") {
+			missing.ServeHTTP(w, r)
+			return
+		}
+		if fi, err := fs.Stat(fsys, name); err != nil || fi.IsDir() {
+			missing.ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
-		next.ServeHTTP(w, r)
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + name
+		r2.URL.RawPath = ""
+		files.ServeHTTP(w, r2)
 	})
 }
 
@@ -53,41 +65,5 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(w, r)
-	})
-}
-
-// statusWriter remembers the status code written.
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// instrument counts requests and their latency under the route's pattern.
-func (s *Server) instrument(pattern string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.code == 0 {
-			sw.code = http.StatusOK
-		}
-		s.reqs.WithLabelValues(pattern, strconv.Itoa(sw.code)).Inc()
-		s.dur.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 	})
 }

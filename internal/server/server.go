@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
@@ -34,9 +32,8 @@ type Server struct {
 	log     *slog.Logger
 	routes  []route.Route
 	handler http.Handler
-	reg     *prometheus.Registry
-	reqs    *prometheus.CounterVec
-	dur     *prometheus.HistogramVec
+	metrics *metrics
+	token   string // the bearer token /metrics requires
 }
 
 // Config is what the server is built from.
@@ -49,37 +46,42 @@ type Config struct {
 	// Collectors are registered on the server's /metrics registry (the
 	// capture engine's per-account metrics).
 	Collectors []prometheus.Collector
+	// MetricsToken is the bearer token /metrics requires. With it, and
+	// without MetricsElsewhere, ServeHTTP serves /metrics.
+	MetricsToken string
+	// MetricsElsewhere says /metrics is served on an address of its own
+	// (MetricsHandler), never by ServeHTTP. With neither this nor
+	// MetricsToken, there are no metrics: /metrics is a 404.
+	MetricsElsewhere bool
 }
 
 // New builds the server and its routes.
 func New(c Config) *Server {
-	s := &Server{store: c.Store, auth: c.Auth, web: c.Web, api: c.API, log: c.Log, reg: prometheus.NewRegistry()}
-	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "steward_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
-	s.dur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "steward_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
-	s.reg.MustRegister(s.reqs, s.dur, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "steward_database_up", Help: "1 when the database answers a ping."}, func() float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if s.store.Ping(ctx) != nil {
-			return 0
-		}
-		return 1
-	}))
-
-	s.reg.MustRegister(c.Collectors...)
+	s := &Server{store: c.Store, auth: c.Auth, web: c.Web, api: c.API, log: c.Log, token: c.MetricsToken}
+	s.metrics = newMetrics(c.Store.Ping, c.Collectors...)
 	s.routes = append(s.web.Routes(), s.api.Routes()...)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		mux.Handle(rt.Pattern(), s.instrument(rt.Pattern(), s.serve(rt)))
+		mux.Handle(rt.Pattern(), s.metrics.instrument(label(rt), s.serve(rt)))
 	}
-	mux.Handle("GET /healthz", s.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	static := http.FileServerFS(web.Static())
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(static)))
+	mux.Handle("GET /healthz", s.metrics.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
+	if c.MetricsToken != "" && !c.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.metrics.handler(c.MetricsToken))
+	}
+	mux.Handle("GET /static/", s.static(web.Static()))
 	mux.Handle("/api/", s.serve(route.Route{API: true, Public: true, Handle: notFound}))
 	mux.Handle("/", s.serve(route.Route{Public: true, Handle: notFound}))
 	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(mux))))
 	return s
+}
+
+// MetricsHandler serves GET /metrics alone, for an address of its own
+// (--metrics-addr), requiring the MetricsToken when one is set; any other
+// request is a 404.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler(s.token))
+	return headers(mux)
 }
 
 // Routes returns every route the server mounts from the web and api packages.
@@ -100,6 +102,9 @@ func (s *Server) serve(rt route.Route) http.Handler {
 		u, err := s.authorize(r, rt)
 		if u != nil {
 			r = r.WithContext(route.WithUser(r.Context(), u))
+		}
+		if err == nil {
+			err = input(r, rt)
 		}
 		if err == nil {
 			err = rt.Handle(w, r)
@@ -151,8 +156,15 @@ func (s *Server) authenticate(r *http.Request, isAPI bool) (*civic.User, error) 
 	return s.auth.Session(ctx, c.Value)
 }
 
-// fail renders err for the route's audience and logs it once.
+// fail renders err for the route's audience and logs it once. When the
+// client has gone away, whatever err says (the database drivers report a
+// cancelled query in their own words), nothing is rendered and the request
+// is logged at info as a client cancel (499), not as Steward's error.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route.Route, err error) {
+	if route.Gone(r) {
+		s.log.Info("request cancelled by client", "method", r.Method, "path", r.URL.Path, "status", route.StatusClientClosed, "err", err)
+		return
+	}
 	status := route.Status(err)
 	switch {
 	case status >= 500:

@@ -193,7 +193,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("healthz: %d %s", res.StatusCode, body)
 	}
 	app.do(request{method: "GET", path: "/signin"})
-	body := readBody(t, app.do(request{method: "GET", path: "/metrics"}))
+	body := readBody(t, app.do(request{method: "GET", path: "/metrics", bearer: metricsToken}))
 	for _, want := range []string{`steward_http_requests_total{code="200",route="GET /signin"} 1`, "steward_database_up 1", "go_goroutines"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

@@ -9,7 +9,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -22,6 +24,10 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// FileMode is the mode of a database file Open creates, and so of its
+// -wal and -shm files.
+const FileMode = 0o600
 
 // Dialect is SQLite's.
 var Dialect = &sqlstore.Dialect{Name: "sqlite", Constraint: constraint, Durability: durability}
@@ -44,7 +50,9 @@ type Options struct {
 
 // Open opens (creating if needed) the database file at path with the
 // default options and applies any pending migrations. now is the store's
-// clock.
+// clock. A new database file is created readable by its owner only (0600);
+// SQLite gives its -wal and -shm files the database file's mode. An
+// existing file keeps its mode.
 func Open(ctx context.Context, path string, now func() time.Time) (*sqlstore.Store, error) {
 	return OpenWith(ctx, path, now, Options{})
 }
@@ -53,6 +61,9 @@ func Open(ctx context.Context, path string, now func() time.Time) (*sqlstore.Sto
 func OpenWith(ctx context.Context, path string, now func() time.Time, o Options) (*sqlstore.Store, error) {
 	sync, err := synchronous(o.Synchronous)
 	if err != nil {
+		return nil, err
+	}
+	if err := create(path); err != nil {
 		return nil, err
 	}
 	write, read, err := openPools(path, sync)
@@ -79,6 +90,20 @@ func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error)
 		return 0, err
 	}
 	return sqlstore.Migrate(ctx, db, Dialect, ms, now)
+}
+
+// create makes an empty database file at path, mode 0600, unless a file is
+// there already. SQLite would otherwise create it 0644 (less the umask),
+// readable by every user of the machine.
+func create(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, FileMode)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create sqlite database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // synchronous returns the PRAGMA value for a Synchronous option.

@@ -115,8 +115,11 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 		args = append(args, rankArgs...)
 	}
 	limit := q.Limit
-	if limit <= 0 || limit > 1000 {
+	switch {
+	case limit == 0:
 		limit = 50
+	case limit < 0 || limit > civic.MaxArchiveLimit+1:
+		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
 	}
 	sqlText := `SELECT ` + versionColumns + ` FROM ` + from + versionJoins
 	if len(conds) > 0 {

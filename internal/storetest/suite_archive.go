@@ -255,6 +255,16 @@ func testArchiveSearch(t *testing.T, f *fixture) {
 	if len(rel) != 4 {
 		t.Errorf("relevance order returned %v", rel)
 	}
+	// A page larger than the most a caller shows, plus one, is refused,
+	// never shortened to some default.
+	if got := ids(civic.ArchiveQuery{Terms: []string{"street"}, Limit: civic.MaxArchiveLimit + 1}); len(got) != 4 {
+		t.Errorf("the largest page returned %v", got)
+	}
+	for _, limit := range []int{-1, civic.MaxArchiveLimit + 2, 5000} {
+		if _, err := f.s.SearchArchive(f.ctx, &civic.ArchiveQuery{Terms: []string{"street"}, Limit: limit}); civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != "limit" {
+			t.Errorf("limit %d: %v, want invalid naming limit", limit, err)
+		}
+	}
 }
 
 func testArchiveHolds(t *testing.T, f *fixture) {

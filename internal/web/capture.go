@@ -310,7 +310,11 @@ func (p *capturePages) hookChallenge(w http.ResponseWriter, r *http.Request) err
 func (p *capturePages) hookDelivery(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20+1))
-	if err != nil || len(body) > 4<<20 {
+	switch {
+	case civic.ErrorKind(err) == civic.KindTooLarge:
+		hookError(w, err)
+		return nil
+	case err != nil || len(body) > 4<<20:
 		http.Error(w, "the delivery could not be read", http.StatusBadRequest)
 		return nil
 	}

@@ -271,7 +271,11 @@ func (p *recordsPages) export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d.zip"`, id))
 	if _, err := p.svc.Export(r.Context(), route.User(r), id, w); err != nil {
-		p.log.Error("records export failed after it started", "request", id, "err", err)
+		if route.Gone(r) {
+			p.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
+		} else {
+			p.log.Error("records export failed after it started", "request", id, "err", err)
+		}
 	}
 	return nil
 }

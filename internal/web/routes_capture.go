@@ -31,6 +31,6 @@ func (h *Handler) captureRoutes() []route.Route {
 		{Method: post, Path: "/capture/{id}/resume", Perm: manage, Summary: "resume capture of a connection", Handle: p.resume},
 		{Method: post, Path: "/capture/{id}/token", Perm: connect, Summary: "give a connection a new platform token", Handle: p.token},
 		{Method: get, Path: "/hooks/{id}", Public: true, Summary: "webhook subscription check of a connection's platform", Handle: p.hookChallenge},
-		{Method: post, Path: "/hooks/{id}", Public: true, Summary: "webhook delivery from a connection's platform", Handle: p.hookDelivery},
+		{Method: post, Path: "/hooks/{id}", Public: true, RawBody: true, Summary: "webhook delivery from a connection's platform", Handle: p.hookDelivery},
 	}
 }

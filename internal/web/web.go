@@ -297,6 +297,9 @@ func formInt(r *http.Request, field string) (int64, error) {
 // parseForm parses the body of a form post, limited in size by the server.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
+		if civic.ErrorKind(err) == civic.KindTooLarge {
+			return err
+		}
 		return civic.Invalid("", "the form could not be read: %v", err)
 	}
 	return nil
