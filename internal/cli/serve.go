@@ -13,6 +13,7 @@ import (
 
 	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/moderation"
@@ -35,8 +36,14 @@ func (a *app) serve(args []string) error {
 	mf := f.mailFlags()
 	af := f.archiveFlags()
 	cf := f.captureFlags()
+	proxies := f.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (rightmost untrusted hop); empty: none")
+	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
 	if err := f.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := server.ParseProxies(*proxies)
+	if err != nil {
+		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
 	}
 	log, err := a.logger(*level)
 	if err != nil {
@@ -88,6 +95,10 @@ func (a *app) serve(args []string) error {
 		m = mailer
 	}
 	regSvc := registry.New(store, v, m, log, a.now)
+	regSvc.SetCovertApprover(*approver)
+	if _, err := store.DepartmentBySlug(ctx, regSvc.CovertApprover()); err != nil && !*demoCity {
+		log.Warn("no department for --covert-approver: nobody can approve covert access until it exists", "department", regSvc.CovertApprover())
+	}
 	peopleSvc.OnDisable(regSvc.OnDisable)
 	peopleSvc.OnSetRoles(regSvc.OnSetRoles)
 	var sso web.SSO
@@ -133,7 +144,7 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log, Collectors: capSvc.Metrics().Collectors()}),
+		Handler:           server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log, Collectors: capSvc.Metrics().Collectors(), TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,

@@ -87,14 +87,15 @@ func (a *testApp) session(email string) string {
 	return secret
 }
 
-// token makes an API token for a demo user.
+// token makes an API token for a demo user, as that user (nobody else
+// makes tokens for a user who holds covert access).
 func (a *testApp) token(email string) string {
 	a.t.Helper()
 	u, err := a.store.UserByEmail(context.Background(), email)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	secret, _, err := a.auth.CreateToken(context.Background(), nil, u.ID, "test", 0)
+	secret, _, err := a.auth.CreateToken(context.Background(), u, u.ID, "test", 0)
 	if err != nil {
 		a.t.Fatal(err)
 	}

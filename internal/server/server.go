@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -49,6 +50,10 @@ type Config struct {
 	// Collectors are registered on the server's /metrics registry (the
 	// capture engine's per-account metrics).
 	Collectors []prometheus.Collector
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when deciding a request's client address (sign-in
+	// throttling, public inquiry limits, the audit log); empty: none.
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the server and its routes.
@@ -78,7 +83,7 @@ func New(c Config) *Server {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(static)))
 	mux.Handle("/api/", s.serve(route.Route{API: true, Public: true, Handle: notFound}))
 	mux.Handle("/", s.serve(route.Route{Public: true, Handle: notFound}))
-	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(mux))))
+	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(withClient(c.TrustedProxies, mux)))))
 	return s
 }
 
