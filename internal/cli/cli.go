@@ -56,7 +56,7 @@ Commands:
   migrate          apply database migrations and exit
   department add   add a department (--slug, --name)
   department list  list departments
-  user add         add a covered person and their user
+  user add         add a covered person and their user (--roles sic_commander: the city's first commander only)
   user list        list users and their roles
   user set-roles   replace a user's roles
   user disable     disable a user (and sign them out everywhere)

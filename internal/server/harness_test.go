@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,6 +42,12 @@ type testApp struct {
 // newApp builds Steward on engine e with the demo city seeded; sso may be nil.
 func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *testApp {
 	t.Helper()
+	return newAppConfig(t, e, sso, nil)
+}
+
+// newAppConfig is newApp with the server's configuration changed by cfg.
+func newAppConfig(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*server.Config)) *testApp {
+	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
 	logs := &bytes.Buffer{}
@@ -65,7 +72,11 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log})
+	sc := server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log}
+	if cfg != nil {
+		cfg(&sc)
+	}
+	srv := server.New(sc)
 	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs, reg: reg, vault: v}
 }
 
@@ -109,6 +120,8 @@ type request struct {
 	cookie       string // session secret
 	bearer       string // API token
 	header       map[string]string
+	remote       string // the client's address; 192.0.2.1 when empty
+	cookies      []*http.Cookie
 }
 
 // do serves r and returns the response.
@@ -134,6 +147,12 @@ func (a *testApp) do(r request) *http.Response {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	for _, c := range r.cookies {
+		req.AddCookie(c)
+	}
+	if r.remote != "" {
+		req.RemoteAddr = net.JoinHostPort(r.remote, "41234")
 	}
 	w := httptest.NewRecorder()
 	a.server.ServeHTTP(w, req)
