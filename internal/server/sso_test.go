@@ -177,3 +177,56 @@ func TestSingleSignOn(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestSingleSignOnNeverGivesCovertAccess: no role map gives sic_commander;
+// a commander keeps the role whatever their groups, and a covert user is
+// never given admin or it by their groups (recorded in the covert log);
+// single sign-on does not link a covert user by e-mail address, so whoever
+// runs the provider cannot sign in as them by making an identity with
+// their address.
+func TestSingleSignOnNeverGivesCovertAccess(t *testing.T) {
+	ctx := context.Background()
+	for _, m := range []string{"g=sic_commander", "steward-admins=admin,police=sic_commander"} {
+		if _, err := auth.ParseRoleMap(m); err == nil || !strings.Contains(err.Error(), "never gives sic_commander") {
+			t.Errorf("ParseRoleMap(%q) = %v", m, err)
+		}
+	}
+	app, op := ssoApp(t, "library")
+	sic := mustUser(t, app, demoEmail(civic.RoleSICCommander))
+
+	// The commander links single sign-on themselves (their own change).
+	if err := app.store.Update(ctx, civic.Actor{UserID: sic.ID, Label: sic.Email}, func(tx civic.Tx) error {
+		return tx.SetUserSubject(ctx, sic.ID, op.Issuer()+"|cmdr-1")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, groups := range [][]string{nil, {"comms"}, {"steward-admins", "records"}} {
+		op.SetIdentity(oidctest.Identity{Subject: "cmdr-1", Email: sic.Email, EmailVerified: true, Groups: groups})
+		res := ssoSignIn(t, app, nil)
+		u, err := app.auth.Session(ctx, sessionCookie(res))
+		if err != nil {
+			t.Fatalf("groups %v: the commander's sign-in: %d %v", groups, res.StatusCode, err)
+		}
+		if !u.Has(civic.RoleSICCommander) || u.Has(civic.RoleAdmin) {
+			t.Errorf("groups %v: the commander's roles %s", groups, civic.FormatGrants(u.Grants))
+		}
+	}
+	if rs := app.refusals(t); len(rs) != 1 || !strings.Contains(string(rs[0].After), `"attempt":"sso_role_map"`) {
+		t.Fatalf("refusals %d", len(rs))
+	}
+
+	// Someone who runs the provider makes an identity with a maintainer's
+	// address: it is not linked, and nobody is signed in.
+	maint := app.grantCovert(t, app.addUser("maint@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff}), civic.CovertMaintainer)
+	op.SetIdentity(oidctest.Identity{Subject: "forged-7", Email: maint.Email, EmailVerified: true, Groups: []string{"comms"}})
+	res := ssoSignIn(t, app, nil)
+	if body := readBody(t, res); res.StatusCode != http.StatusUnauthorized || sessionCookie(res) != "" || !strings.Contains(body, "holds covert access") {
+		t.Fatalf("forged identity for a maintainer: %d", res.StatusCode)
+	}
+	if u := mustUser(t, app, maint.Email); u.Subject != "" || civic.FormatGrants(u.Grants) != "staff" {
+		t.Fatalf("the maintainer was changed: %q %s", u.Subject, civic.FormatGrants(u.Grants))
+	}
+	if rs := app.refusals(t); len(rs) != 2 || !strings.Contains(string(rs[0].After), `"attempt":"link_sso"`) {
+		t.Fatalf("the refused link is not in the covert log: %d", len(rs))
+	}
+}
