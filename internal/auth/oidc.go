@@ -35,6 +35,11 @@ type OIDCConfig struct {
 	// a covered person (an employee of this department) and a user are made.
 	// When empty, only existing users may sign in.
 	CreateDepartment string
+	// CovertUsers lets users who hold covert access sign in through single
+	// sign-on (never linked by e-mail address: only an identity they linked
+	// before they got covert access). Off by default: whoever administers
+	// the provider could otherwise sign in as a SIC commander.
+	CovertUsers bool
 }
 
 // RoleRef is a role named in configuration; Department is the slug of the
@@ -248,6 +253,9 @@ func (o *OIDC) signIn(ctx context.Context, subject string, cl claims, gs []strin
 		}
 		if u.DisabledAt != nil {
 			return civic.Errorf(civic.KindForbidden, "your Steward user is disabled")
+		}
+		if u.HoldsCovert() && !o.cfg.CovertUsers {
+			return civic.RefuseCovert("sso_sign_in", u.ID, "you hold covert access: sign in with your Steward password; this city does not let single sign-on sign in covert users")
 		}
 		if len(o.cfg.RoleMap) > 0 {
 			want, err := o.grants(ctx, tx, gs)

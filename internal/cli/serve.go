@@ -206,6 +206,7 @@ func printDemo(a *app, addr string, logins []demo.Login) {
 // oidcFlags are the single sign-on settings.
 type oidcFlags struct {
 	name, issuer, clientID, secret, redirect, claim, roles, create *string
+	covert                                                         *bool
 }
 
 func (f *flags) oidcFlags() oidcFlags {
@@ -218,6 +219,7 @@ func (f *flags) oidcFlags() oidcFlags {
 		claim:    f.String("oidc-groups-claim", "groups", "ID token claim that lists the user's groups"),
 		roles:    f.String("oidc-role-map", "", "group=role[:department],…: roles given by provider groups at each sign-in"),
 		create:   f.String("oidc-create-department", "", "department slug for people who sign in without a Steward user; empty: refuse them"),
+		covert:   f.Bool("oidc-covert-users", false, "let users who hold covert access sign in through single sign-on (an identity linked before they got it); off: they use their Steward password"),
 	}
 }
 
@@ -234,7 +236,7 @@ func (o oidcFlags) config() (auth.OIDCConfig, bool, error) {
 		return auth.OIDCConfig{}, false, usagef("single sign-on needs --oidc-client-id and --oidc-redirect-url as well as --oidc-issuer")
 	}
 	return auth.OIDCConfig{Name: *o.name, Issuer: *o.issuer, ClientID: *o.clientID, ClientSecret: *o.secret, RedirectURL: *o.redirect,
-		GroupsClaim: *o.claim, RoleMap: rm, CreateDepartment: *o.create}, true, nil
+		GroupsClaim: *o.claim, RoleMap: rm, CreateDepartment: *o.create, CovertUsers: *o.covert}, true, nil
 }
 
 func (a *app) migrate(args []string) error {

@@ -145,3 +145,48 @@ func TestCovertAccessTwoPeople(t *testing.T) {
 		})
 	}
 }
+
+// TestCovertAccessNotPrepared: IT cannot prepare a user for covert access
+// and then act as them: the approval is refused while the user's password
+// is one IT set, and the approval revokes every token (IT's too) and ends
+// every session the user had.
+func TestCovertAccessNotPrepared(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			app := newApp(t, e, nil)
+			c := apiClient{t, app}
+			it := app.token(demoEmail(civic.RoleIT))
+			u := app.addUser("recruit@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff})
+			c.want(204, "POST", fmt.Sprintf("/api/v1/users/%d/password", u.ID), `{"password":"IT knows this one"}`, it)
+
+			p := c.want(201, "POST", "/api/v1/covert-access", fmt.Sprintf(`{"user_id":%d,"kind":"commander","reason":"new deputy"}`, u.ID), app.token(demoEmail(civic.RoleSICCommander)))
+			decision := fmt.Sprintf("/api/v1/covert-access/%d/decision", idOf(p))
+			res := app.do(request{method: "POST", path: decision, body: `{"decision":"approve"}`, bearer: app.token(approverEmail)})
+			if _, msg, _ := apiError(t, res); res.StatusCode != 403 || !strings.Contains(msg, "last set by someone else") {
+				t.Fatalf("approval with IT's password: %d %s", res.StatusCode, msg)
+			}
+			// The recruit changes the password themselves; then the approval goes through.
+			secret, _, err := app.auth.SignIn(context.Background(), u.Email, "IT knows this one", "192.0.2.30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = app.do(request{method: "POST", path: "/account/password", cookie: secret, body: form("current_password", "IT knows this one", "new_password", "only the recruit knows this")})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("own change: %d", res.StatusCode)
+			}
+			// IT still prepares a token for the recruit, while it may.
+			itsToken := c.want(201, "POST", "/api/v1/tokens", fmt.Sprintf(`{"name":"for later","user_id":%d}`, u.ID), it)["token"].(string)
+			c.want(200, "POST", decision, `{"decision":"approve"}`, app.token(approverEmail))
+			if !mustUser(t, app, u.Email).Has(civic.RoleSICCommander) {
+				t.Fatal("not approved")
+			}
+			if res := app.do(request{method: "GET", path: "/api/v1/covert-profiles", bearer: itsToken}); res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("IT's token for the new commander: %d", res.StatusCode)
+			}
+			if res := app.do(request{method: "GET", path: "/", cookie: secret}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("a session from before the approval: %d", res.StatusCode)
+			}
+		})
+	}
+}

@@ -24,13 +24,13 @@ func TestCovertProfilesInvisible(t *testing.T) {
 			ctx := context.Background()
 			sic := app.token(demoEmail(civic.RoleSICCommander))
 			maint := app.addUser("undercover@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff})
-			maintTok := app.token(maint.Email)
 			// Not yet a maintainer: refused, and told why.
 			res := app.do(request{method: "POST", path: "/api/v1/covert-profiles", bearer: sic, body: fmt.Sprintf(`{"site_name":"Reddit","site_url":"https://www.reddit.com/","username":"quiet.otter","screen_name":"QuietOtter","maintainer_id":%d,"purpose":"p"}`, maint.ID)})
 			if _, msg, field := apiError(t, res); res.StatusCode != 422 || field != "maintainer_id" || !strings.Contains(msg, "does not hold covert maintainer access") {
 				t.Fatalf("profile for a user without maintainer access: %d %s", res.StatusCode, msg)
 			}
 			app.grantCovert(t, maint, civic.CovertMaintainer)
+			maintTok := app.token(maint.Email) // tokens from before the grant were revoked by it
 
 			c.want(403, "POST", "/api/v1/covert-profiles", `{}`, app.token(demoEmail(civic.RoleAdmin)))
 			c.want(422, "POST", "/api/v1/covert-profiles", fmt.Sprintf(`{"site_name":"Reddit","site_url":"reddit","username":"u","screen_name":"s","maintainer_id":%d,"purpose":"p"}`, maint.ID), sic)

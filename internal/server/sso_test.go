@@ -17,6 +17,12 @@ import (
 
 // ssoApp is Steward with single sign-on through a local OpenID provider.
 func ssoApp(t *testing.T, create string) (*testApp, *oidctest.Provider) {
+	return ssoAppCovert(t, create, false)
+}
+
+// ssoAppCovert is ssoApp, letting covert users sign in through the
+// provider when covert is set (--oidc-covert-users).
+func ssoAppCovert(t *testing.T, create string, covert bool) (*testApp, *oidctest.Provider) {
 	op := oidctest.New(t, "steward", "s3cret")
 	roles, err := auth.ParseRoleMap("steward-admins=admin,comms=communications,pw-directors=director:public-works,records=clerk,records=auditor")
 	if err != nil {
@@ -24,7 +30,7 @@ func ssoApp(t *testing.T, create string) (*testApp, *oidctest.Provider) {
 	}
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, func(a *auth.Service) web.SSO {
 		o, err := auth.NewOIDC(auth.OIDCConfig{Name: "Entra ID", Issuer: op.Issuer(), ClientID: "steward", ClientSecret: "s3cret",
-			RedirectURL: "http://steward.test/sso/callback", RoleMap: roles, CreateDepartment: create}, a)
+			RedirectURL: "http://steward.test/sso/callback", RoleMap: roles, CreateDepartment: create, CovertUsers: covert}, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,15 +197,30 @@ func TestSingleSignOnNeverGivesCovertAccess(t *testing.T) {
 			t.Errorf("ParseRoleMap(%q) = %v", m, err)
 		}
 	}
-	app, op := ssoApp(t, "library")
-	sic := mustUser(t, app, demoEmail(civic.RoleSICCommander))
-
-	// The commander links single sign-on themselves (their own change).
-	if err := app.store.Update(ctx, civic.Actor{UserID: sic.ID, Label: sic.Email}, func(tx civic.Tx) error {
-		return tx.SetUserSubject(ctx, sic.ID, op.Issuer()+"|cmdr-1")
-	}); err != nil {
-		t.Fatal(err)
+	// By default a covert user does not sign in through the provider at all,
+	// even with an identity they linked themselves.
+	link := func(app *testApp, op *oidctest.Provider) *civic.User {
+		sic := mustUser(t, app, demoEmail(civic.RoleSICCommander))
+		if err := app.store.Update(ctx, civic.Actor{UserID: sic.ID, Label: sic.Email}, func(tx civic.Tx) error {
+			return tx.SetUserSubject(ctx, sic.ID, op.Issuer()+"|cmdr-1")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return sic
 	}
+	off, opOff := ssoApp(t, "library")
+	sicOff := link(off, opOff)
+	opOff.SetIdentity(oidctest.Identity{Subject: "cmdr-1", Email: sicOff.Email, EmailVerified: true})
+	if res := ssoSignIn(t, off, nil); res.StatusCode != http.StatusUnauthorized || sessionCookie(res) != "" || !strings.Contains(readBody(t, res), "sign in with your Steward password") {
+		t.Fatalf("a commander through single sign-on by default: %d", res.StatusCode)
+	}
+	if rs := off.refusals(t); len(rs) != 1 || !strings.Contains(string(rs[0].After), `"attempt":"sso_sign_in"`) {
+		t.Fatalf("the refused sign-in is not in the covert log: %d", len(rs))
+	}
+
+	// With --oidc-covert-users, a linked commander signs in and keeps the role.
+	app, op := ssoAppCovert(t, "library", true)
+	sic := link(app, op)
 	for _, groups := range [][]string{nil, {"comms"}, {"steward-admins", "records"}} {
 		op.SetIdentity(oidctest.Identity{Subject: "cmdr-1", Email: sic.Email, EmailVerified: true, Groups: groups})
 		res := ssoSignIn(t, app, nil)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 
 	"steward.city/steward/internal/civic"
@@ -170,6 +171,12 @@ func (t *tx) DecideCovertAccess(ctx context.Context, id int64, to civic.CovertAc
 		if err := refuseUserManager("approve_user_manager", u); err != nil {
 			return err
 		}
+		if err := t.ownPassword(ctx, u); err != nil {
+			return err
+		}
+		if err := t.freshStart(ctx, u.ID); err != nil {
+			return err
+		}
 		if a.Kind == civic.CovertCommander && !u.Has(civic.RoleSICCommander) {
 			if _, err := t.exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, 'sic_commander')`, u.ID); err != nil {
 				return err
@@ -251,6 +258,9 @@ func (t *tx) BootstrapCommander(ctx context.Context, userID int64, reason string
 	if err := refuseUserManager("bootstrap_user_manager", u); err != nil {
 		return err
 	}
+	if err := t.freshStart(ctx, u.ID); err != nil {
+		return err
+	}
 	now := t.Now()
 	a := &civic.CovertAccess{UserID: u.ID, Kind: civic.CovertCommander, Status: civic.CovertApproved, Reason: reason, ProposedAt: now, DecidedAt: &now, User: u.Email}
 	if err := t.queryRow(ctx, `INSERT INTO covert_access (user_id, kind, status, reason, proposed_at, decided_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -264,6 +274,35 @@ func (t *tx) BootstrapCommander(ctx context.Context, userID int64, reason string
 		return err
 	}
 	return t.Record(ctx, civic.Change{Action: "covert_access.bootstrap", ObjectType: civic.CovertAccessObject, ObjectID: strconv.FormatInt(a.ID, 10), After: a})
+}
+
+// ownPassword refuses covert access to a user whose password was last set
+// by someone else (a reset or a new user by IT or an administrator, the
+// command line or the demo): whoever set it could sign in as them once
+// they hold covert access. The user changes it themselves first.
+func (t *tx) ownPassword(ctx context.Context, u *civic.User) error {
+	if u.PasswordHash == "" {
+		return nil
+	}
+	var by int64
+	err := t.queryRow(ctx, `SELECT actor_id FROM audit_events WHERE object_type = 'user' AND object_id = ? AND action IN ('user.create', 'user.set_password')
+		ORDER BY seq DESC LIMIT 1`, strconv.FormatInt(u.ID, 10)).Scan(&by)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && by != u.ID) {
+		return civic.RefuseCovert("approve_password_set_by_another", u.ID,
+			"%s's password was last set by someone else, who could sign in as them: they change it themselves first (Your account), then the access can be approved", u.Email)
+	}
+	return err
+}
+
+// freshStart revokes the API tokens and ends the sessions of a user about
+// to get covert access: a token someone else made for them before, or a
+// session started through a provider someone else runs, must not carry
+// over into covert access.
+func (t *tx) freshStart(ctx context.Context, userID int64) error {
+	if _, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, t.Now(), userID); err != nil {
+		return err
+	}
+	return t.deleteSessions(ctx, userID, nil)
 }
 
 // guardCovert refuses attempt on userID unless the Tx's actor is that user

@@ -44,6 +44,7 @@ func (f *fixture) reload(t *testing.T, u *civic.User) *civic.User {
 // approved by approver. It returns the grant.
 func (f *fixture) grantCovert(t *testing.T, commander, approver, u *civic.User, kind civic.CovertAccessKind) *civic.CovertAccess {
 	t.Helper()
+	f.ownPassword(t, u)
 	a := &civic.CovertAccess{UserID: u.ID, Kind: kind, Reason: "needs it"}
 	if err := f.s.Update(f.ctx, as(commander), func(tx civic.Tx) error { return tx.ProposeCovertAccess(f.ctx, a) }); err != nil {
 		t.Fatalf("propose: %v", err)
@@ -58,6 +59,13 @@ func (f *fixture) grantCovert(t *testing.T, commander, approver, u *civic.User, 
 		t.Fatal(err)
 	}
 	return got
+}
+
+// ownPassword has u set its own password, as a user about to get covert
+// access must.
+func (f *fixture) ownPassword(t *testing.T, u *civic.User) {
+	t.Helper()
+	f.update2(t, as(u), func(tx civic.Tx) error { return tx.SetUserPassword(f.ctx, u.ID, "own-hash-of-"+u.Email) })
 }
 
 // refused fails unless fn, run as actor, is refused as an attempt on
@@ -120,7 +128,27 @@ func testCovertTwoPeople(t *testing.T, f *fixture) {
 	f.refused(t, as(x), "approve_self", decide(civic.CovertApproved))
 	f.refused(t, as(it), "approve_as_user_manager", decide(civic.CovertApproved))
 	wantErr(t, f.s.Update(f.ctx, as(approver), decide(civic.CovertWithdrawn)), civic.KindForbidden, "")
+	// x's password was set by whoever made the user: not yet.
+	f.refused(t, as(approver), "approve_password_set_by_another", decide(civic.CovertApproved))
+	// IT prepares: a token and a session for x, and x's password.
+	f.update2(t, as(it), func(tx civic.Tx) error {
+		if err := tx.SetUserPassword(f.ctx, x.ID, "known-to-it"); err != nil {
+			return err
+		}
+		return tx.CreateToken(f.ctx, &civic.Token{UserID: x.ID, Name: "it's", Prefix: "stw_its", Hash: hashOf("its-token")})
+	})
+	f.refused(t, as(approver), "approve_password_set_by_another", decide(civic.CovertApproved))
+	f.ownPassword(t, x)
+	f.update2(t, as(x), func(tx civic.Tx) error {
+		return tx.CreateSession(f.ctx, &civic.Session{Hash: hashOf("x-before"), UserID: x.ID, Method: "oidc", ExpiresAt: f.clock.Now().Add(time.Hour)})
+	})
 	f.update2(t, as(approver), decide(civic.CovertApproved))
+	if _, _, err := f.s.TokenUser(f.ctx, hashOf("its-token"), f.clock.Now()); civic.ErrorKind(err) != civic.KindUnauthorized {
+		t.Fatalf("a token made before the approval still works: %v", err)
+	}
+	if _, _, err := f.s.SessionUser(f.ctx, hashOf("x-before"), f.clock.Now()); civic.ErrorKind(err) != civic.KindUnauthorized {
+		t.Fatalf("a session started before the approval still works: %v", err)
+	}
 	got, _ := f.s.CovertAccess(f.ctx, a.ID)
 	if got.Status != civic.CovertApproved || got.ProposedBy != c.ID || got.DecidedBy != approver.ID || got.Decider != approver.Email || got.DecidedAt == nil {
 		t.Fatalf("approved grant %+v", got)
