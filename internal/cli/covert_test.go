@@ -25,6 +25,7 @@ func TestCovertFromTheCommandLine(t *testing.T) {
 			d := newDB(t, engine)
 			run(t, nil, "", d.cmd([]string{"migrate"})...).check(t, 0, nil, nil)
 			d.departments(t, "it", "police")
+			run(t, nil, "", d.cmd(userAdd, "--email", "carol@city.example", "--name", "Carol", "--department", "police")...).check(t, 0, nil, nil)
 			refusals := func(t *testing.T) []*civic.AuditEvent {
 				t.Helper()
 				s := d.open(t)
@@ -52,7 +53,7 @@ func TestCovertFromTheCommandLine(t *testing.T) {
 					code: 1, stderr: []string{"whoever manages users never also holds covert access"},
 					after: func(t *testing.T, d *db, r result) {
 						refused(1, "bootstrap_user_manager")(t, d, r)
-						if n := countUsers(t, d); n != 1 {
+						if n := countUsers(t, d); n != 2 {
 							t.Errorf("%d users: the refused add left a user", n)
 						}
 					}},
@@ -109,7 +110,45 @@ func TestCovertFromTheCommandLine(t *testing.T) {
 				{name: "the only commander is not disabled", words: disable, args: []string{"cmdr@city.example"},
 					code: 1, stderr: []string{"only SIC commander"}},
 				{name: "the chain is whole", words: verify, stdout: []string{"audit chain intact"}},
+				{name: "covert access matches its approvals", words: covertCheck, stdout: []string{"covert access matches its approvals"},
+					after: func(t *testing.T, d *db, _ result) {
+						d.sql(t, `INSERT INTO user_roles (user_id, role) VALUES (?, 'sic_commander')`, d.userID(t, "carol@city.example"))
+					}},
+				{name: "someone with the database makes a commander", words: covertCheck,
+					code: 2, stderr: []string{"problem: carol@city.example holds the sic_commander role without an approved grant"},
+					after: func(t *testing.T, d *db, _ result) {
+						// Covering the tracks with a grant does not help: its approval is not in the audit log.
+						d.sql(t, `INSERT INTO covert_access (user_id, kind, status, reason, proposed_by, proposed_at, decided_by, decided_at) VALUES (?, 'commander', 'approved', 'x', ?, ?, ?, ?)`,
+							d.userID(t, "carol@city.example"), d.userID(t, "cmdr@city.example"), time.Now().UTC(), d.userID(t, "alice@city.example"), time.Now().UTC())
+						r := run(t, nil, "", d.cmd(covertCheck)...)
+						r.check(t, 2, nil, []string{"no covert_access.propose by user", "no covert_access.approve by user"})
+					}},
 			})
 		})
 	}
+}
+
+var covertCheck = []string{"covert", "check"}
+
+// sql runs a statement on the database directly, as someone with access
+// to it would.
+func (d *db) sql(t *testing.T, q string, args ...any) {
+	t.Helper()
+	s := d.open(t)
+	defer s.Close()
+	if _, err := s.DB().ExecContext(context.Background(), s.Dialect().Rebind(q), args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// userID returns the id of the user with e-mail address email.
+func (d *db) userID(t *testing.T, email string) int64 {
+	t.Helper()
+	s := d.open(t)
+	defer s.Close()
+	u, err := s.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/postgres"
+	"steward.city/steward/internal/sqlite"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -18,6 +20,7 @@ var covertCases = []testCase{
 	{"CovertAccessRevoke", testCovertRevoke},
 	{"CovertAccessDatabaseChecks", testCovertDatabaseChecks},
 	{"DevicesTokensAndOtherSessions", testDevices},
+	{"Migration007KeepsCovertAccess", testMigration007},
 }
 
 // as returns the actor of u.
@@ -405,3 +408,58 @@ func testDevices(t *testing.T, f *fixture) {
 }
 
 func dbTimeOf(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// testMigration007: a city upgrading keeps its commanders and maintainers,
+// recorded as access held before the two-person rule.
+func testMigration007(t *testing.T, f *fixture) {
+	st, ok := f.s.(*sqlstore.Store)
+	if !ok {
+		t.Skip("the store does not expose its database")
+	}
+	cmdr := f.user(t, "cmdr@city.example")
+	m := f.user(t, "m@city.example")
+	plain := f.user(t, "plain@city.example")
+	now := f.clock.Now().UTC()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		// Back to the schema before 007, with access given the old way.
+		{`DROP TABLE covert_access`, nil},
+		{`DROP TABLE sign_in_devices`, nil},
+		{`DELETE FROM schema_migrations WHERE version = 7`, nil},
+		{`INSERT INTO user_roles (user_id, role) VALUES (?, 'sic_commander')`, []any{cmdr.ID}},
+		{`INSERT INTO covert_profiles (site_name, site_url, username, screen_name, maintainer_id, purpose, registered_on, next_audit_on, status, created_at, updated_at)
+			VALUES ('X', 'https://x.com/', 'u', 's', ?, 'p', ?, ?, 'active', ?, ?)`, []any{m.ID, now, now, now, now}},
+	} {
+		if _, err := st.DB().ExecContext(f.ctx, st.Dialect().Rebind(q.sql), q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	migrate := sqlite.Migrate
+	if st.Engine() == "postgres" {
+		migrate = postgres.Migrate
+	}
+	if n, err := migrate(f.ctx, st.DB(), f.clock.Now); err != nil || n != 1 {
+		t.Fatalf("migrate: %d %v", n, err)
+	}
+	gs, err := f.s.CovertAccesses(f.ctx, civic.CovertAccessFilter{Status: civic.CovertApproved})
+	if err != nil || len(gs) != 2 {
+		t.Fatalf("grants after the migration: %+v %v", gs, err)
+	}
+	for _, g := range gs {
+		if g.ProposedBy != 0 || g.DecidedBy != 0 || !strings.Contains(g.Reason, "migration 007") ||
+			(g.UserID == cmdr.ID) != (g.Kind == civic.CovertCommander) || (g.UserID != cmdr.ID && g.UserID != m.ID) {
+			t.Errorf("grant %+v", g)
+		}
+	}
+	if u := f.reload(t, m); !u.CovertMaintainer {
+		t.Error("the maintainer lost maintainer access")
+	}
+	if u := f.reload(t, plain); u.HoldsCovert() {
+		t.Error("a plain user got covert access")
+	}
+	if holds, _ := f.s.HoldsCovertAccess(f.ctx, cmdr.ID); !holds {
+		t.Error("the commander does not hold covert access")
+	}
+}
