@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"steward.city/steward/internal/civic"
@@ -183,11 +184,22 @@ func (s *Service) DecideCovertAccess(ctx context.Context, actor *civic.User, acc
 	return err
 }
 
-// tellCommanders notifies the enabled commanders and the user of a grant.
+// tellCommanders notifies the enabled commanders, the covert approvers and
+// the user of a grant: an approver IT made up, or a commander acting alone,
+// is seen by all the others.
 func (s *Service) tellCommanders(ctx context.Context, tx civic.Tx, a *civic.CovertAccess, msg string) (func(), error) {
 	to, err := usersWhere(ctx, tx, func(u *civic.User) bool { return u.Has(civic.RoleSICCommander) || u.ID == a.UserID })
 	if err != nil {
 		return nil, err
+	}
+	approvers, err := s.approvers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ap := range approvers {
+		if !slices.ContainsFunc(to, func(u *civic.User) bool { return u.ID == ap.ID }) {
+			to = append(to, ap)
+		}
 	}
 	return s.notify(ctx, tx, to, "covert_access_decided", msg, "/covert/access#access-"+id(a.ID))
 }

@@ -101,8 +101,10 @@ func TestCovertAccessTwoPeople(t *testing.T) {
 			if !mustUser(t, app, deputy.Email).Has(civic.RoleSICCommander) {
 				t.Fatal("approval did not give the role")
 			}
-			if ns, _ := app.store.Notifications(ctx, deputy.ID); len(ns) == 0 || ns[0].Kind != "covert_access_decided" {
-				t.Fatalf("the new commander is not told: %+v", ns)
+			for _, who := range []int64{deputy.ID, chiefUser.ID, mustUser(t, app, demoEmail(civic.RoleSICCommander)).ID} {
+				if ns, _ := app.store.Notifications(ctx, who); len(ns) == 0 || ns[0].Kind != "covert_access_decided" {
+					t.Fatalf("user %d is not told of the approval: %+v", who, ns)
+				}
 			}
 			// The new commander sees every profile.
 			c := apiClient{t, app}
