@@ -51,6 +51,11 @@ func (h *Handler) registryRoutes() []route.Route {
 		r(post, "/covert-profiles/{id}/audit", civic.PermSignedIn, "record a yearly audit", h.covertAudit),
 		r(post, "/covert-profiles/{id}/end", civic.PermSignedIn, "record a profile deactivated or deleted", h.covertEnd),
 		r(post, "/covert-profiles/{id}/password", civic.PermSignedIn, "keep a profile's password in custody", h.covertPassword),
+		r(get, "/covert-access", civic.PermSignedIn, "who holds covert access and what waits (commanders and the covert approver)", h.covertAccessList),
+		r(post, "/covert-access", civic.PermCovertManage, "propose covert access for a user", h.covertAccessPropose),
+		r(post, "/covert-access/{id}/decision", civic.PermSignedIn, "approve or refuse a proposal (the covert approver)", h.covertAccessDecide),
+		r(post, "/covert-access/{id}/withdraw", civic.PermCovertManage, "withdraw your proposal", h.covertAccessWithdraw),
+		r(post, "/covert-access/{id}/revoke", civic.PermCovertManage, "revoke covert access", h.covertAccessRevoke),
 
 		r(get, "/accounts/{id}/follows", civic.PermAccountsView, "the accounts an official account follows", h.followList),
 		r(post, "/accounts/{id}/follows", civic.PermAccountsManage, "record a followed account", h.followCreate),

@@ -14,18 +14,6 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// Throttling: FreeFailures failed sign-ins in a row for one e-mail address
-// (IPFreeFailures from one client address) lock that key for LockBase; each
-// further failure locks it for twice as long as the last, up to LockMax.
-const (
-	FreeFailures   = 5
-	IPFreeFailures = 20
-	LockBase       = 30 * time.Second
-	LockMax        = time.Hour
-	// FailureWindow: failures further apart than this do not add up.
-	FailureWindow = time.Hour
-)
-
 // SessionTTL is how long a browser session lasts.
 const SessionTTL = 12 * time.Hour
 
@@ -43,109 +31,32 @@ func New(store civic.Store, now func() time.Time, log *slog.Logger) *Service {
 	return &Service{store: store, now: now, log: log, dummy: dummy}
 }
 
-// errSignIn is what every failed password sign-in says, whatever the cause.
-var errSignIn = &civic.Error{Kind: civic.KindUnauthorized, Field: "password", Message: "wrong e-mail address or password"}
-
-// anonymous is the actor of a sign-in attempt.
-var anonymous = civic.Actor{Label: "anonymous"}
-
-// SignIn checks an e-mail address and password and, when they match an
-// enabled user, starts a session and returns its secret (for the cookie).
-// remote is the client address, used for throttling and the audit log.
-func (s *Service) SignIn(ctx context.Context, email, password, remote string) (string, *civic.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
-		return "", nil, civic.Invalid("email", "enter your e-mail address")
-	}
-	if password == "" {
-		return "", nil, civic.Invalid("password", "enter your password")
-	}
-	keys := []string{"email:" + email, "ip:" + remote}
-	now := s.now()
-	for _, k := range keys {
-		th, err := s.store.Throttle(ctx, k)
-		if err != nil {
-			return "", nil, err
-		}
-		if now.Before(th.LockedUntil) {
-			wait := th.LockedUntil.Sub(now).Round(time.Second)
-			s.log.Warn("sign-in refused while locked", "key", k, "wait", wait)
-			return "", nil, civic.Errorf(civic.KindTooMany, "too many failed sign-ins; try again in %s", wait)
-		}
-	}
-	u, err := s.store.UserByEmail(ctx, email)
-	reason := ""
-	switch {
-	case civic.ErrorKind(err) == civic.KindNotFound:
-		VerifyPassword(s.dummy, password)
-		reason = "unknown user"
-	case err != nil:
-		return "", nil, err
-	case u.PasswordHash == "":
-		VerifyPassword(s.dummy, password)
-		reason = "no password (single sign-on only)"
-	case !VerifyPassword(u.PasswordHash, password):
-		reason = "wrong password"
-	case u.DisabledAt != nil:
-		reason = "user disabled"
-	}
-	if reason != "" {
-		if err := s.fail(ctx, keys, email, remote, reason); err != nil {
-			return "", nil, err
-		}
-		return "", nil, errSignIn
-	}
-	secret, err := s.StartSession(ctx, u, "password", keys...)
-	return secret, u, err
-}
-
-// fail counts a failed sign-in against each key and records it.
-func (s *Service) fail(ctx context.Context, keys []string, email, remote, reason string) error {
-	return s.store.Update(ctx, anonymous, func(tx civic.Tx) error {
-		for _, k := range keys {
-			th, err := tx.Throttle(ctx, k)
-			if err != nil {
-				return err
-			}
-			now := tx.Now()
-			if now.Sub(th.LastFailure) > FailureWindow && !now.Before(th.LockedUntil) {
-				th.Failures = 0
-			}
-			th.Failures++
-			th.LastFailure = now
-			free := FreeFailures
-			if strings.HasPrefix(k, "ip:") {
-				free = IPFreeFailures
-			}
-			if over := th.Failures - free + 1; over > 0 {
-				lock := LockMax
-				if over < 12 && LockBase<<(over-1) < LockMax {
-					lock = LockBase << (over - 1)
-				}
-				th.LockedUntil = now.Add(lock)
-			}
-			if err := tx.SetThrottle(ctx, th); err != nil {
-				return err
-			}
-		}
-		return tx.Record(ctx, civic.Change{Action: "auth.sign_in_failed", ObjectType: "user", ObjectID: email,
-			After: map[string]string{"reason": reason, "remote": remote}})
-	})
-}
-
 // StartSession starts a session for u (signed in by method) and returns its
 // secret. Throttle keys given are cleared in the same transaction.
 func (s *Service) StartSession(ctx context.Context, u *civic.User, method string, clear ...string) (string, error) {
-	secret := newSecret("")
+	secret, _, err := s.startSession(ctx, u, method, clear, false)
+	return secret, err
+}
+
+// startSession starts a session for u and, when remember is set, a known
+// device; it returns both secrets.
+func (s *Service) startSession(ctx context.Context, u *civic.User, method string, clear []string, remember bool) (string, string, error) {
+	secret, device := newSecret(""), ""
 	err := s.store.Update(ctx, civic.Actor{UserID: u.ID, Label: u.Email}, func(tx civic.Tx) error {
 		for _, k := range clear {
 			if err := tx.ClearThrottle(ctx, k); err != nil {
 				return err
 			}
 		}
+		if remember {
+			device = newSecret("")
+			if err := tx.CreateDevice(ctx, &civic.Device{Hash: HashSecret(device), UserID: u.ID, ExpiresAt: tx.Now().Add(DeviceTTL)}); err != nil {
+				return err
+			}
+		}
 		return tx.CreateSession(ctx, &civic.Session{Hash: HashSecret(secret), UserID: u.ID, Method: method, ExpiresAt: tx.Now().Add(SessionTTL)})
 	})
-	return secret, err
+	return secret, device, err
 }
 
 // Purge deletes expired sessions and sign-in failures older than

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,11 @@ type OIDCConfig struct {
 	// a covered person (an employee of this department) and a user are made.
 	// When empty, only existing users may sign in.
 	CreateDepartment string
+	// CovertUsers lets users who hold covert access sign in through single
+	// sign-on (never linked by e-mail address: only an identity they linked
+	// before they got covert access). Off by default: whoever administers
+	// the provider could otherwise sign in as a SIC commander.
+	CovertUsers bool
 }
 
 // RoleRef is a role named in configuration; Department is the slug of the
@@ -60,6 +66,9 @@ func ParseRoleMap(s string) (map[string][]RoleRef, error) {
 		ref := RoleRef{Role: civic.Role(role), Department: dept}
 		if !ref.Role.Valid() {
 			return nil, fmt.Errorf("role map entry %q: unknown role %q", part, role)
+		}
+		if ref.Role == civic.RoleSICCommander {
+			return nil, fmt.Errorf("role map entry %q: single sign-on never gives sic_commander; covert access is proposed by a SIC commander and approved by the covert approver in Steward", part)
 		}
 		if (ref.Role == civic.RoleDirector) != (dept != "") {
 			return nil, fmt.Errorf("role map entry %q: a director, and only a director, names a department (director:police)", part)
@@ -245,9 +254,15 @@ func (o *OIDC) signIn(ctx context.Context, subject string, cl claims, gs []strin
 		if u.DisabledAt != nil {
 			return civic.Errorf(civic.KindForbidden, "your Steward user is disabled")
 		}
+		if u.HoldsCovert() && !o.cfg.CovertUsers {
+			return civic.RefuseCovert("sso_sign_in", u.ID, "you hold covert access: sign in with your Steward password; this city does not let single sign-on sign in covert users")
+		}
 		if len(o.cfg.RoleMap) > 0 {
 			want, err := o.grants(ctx, tx, gs)
 			if err != nil {
+				return err
+			}
+			if want, err = keepCovert(ctx, tx, u, want); err != nil {
 				return err
 			}
 			if !slices.Equal(want, u.Grants) {
@@ -260,6 +275,35 @@ func (o *OIDC) signIn(ctx context.Context, subject string, cl claims, gs []strin
 		return err
 	})
 	return out, err
+}
+
+// keepCovert returns the roles the groups give u, adjusted for covert
+// access, which single sign-on never gives or takes: a SIC commander keeps
+// the role whatever the groups, and a user who holds covert access is
+// never given admin or it (the attempt is recorded in the covert audit log).
+func keepCovert(ctx context.Context, tx civic.Tx, u *civic.User, want []civic.Grant) ([]civic.Grant, error) {
+	if !u.HoldsCovert() {
+		return want, nil
+	}
+	var out, dropped []civic.Grant
+	for _, g := range want {
+		if civic.ManagesUsers([]civic.Grant{g}) {
+			dropped = append(dropped, g)
+			continue
+		}
+		out = append(out, g)
+	}
+	if u.Has(civic.RoleSICCommander) {
+		out = append(out, civic.Grant{Role: civic.RoleSICCommander})
+	}
+	if len(dropped) > 0 {
+		if err := tx.Record(ctx, civic.Change{Action: "covert_access.refused", ObjectType: civic.CovertAccessObject, ObjectID: "user:" + strconv.FormatInt(u.ID, 10),
+			After: map[string]any{"attempt": "sso_role_map", "user_id": u.ID, "roles": dropped,
+				"message": "single sign-on groups would give a user who holds covert access the admin or it role; those roles were not given"}}); err != nil {
+			return nil, err
+		}
+	}
+	return civic.NormalizeGrants(out)
 }
 
 // create makes a covered person and user for someone the provider vouches for.

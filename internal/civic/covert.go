@@ -93,12 +93,13 @@ type Notification struct {
 
 // Object types whose audit events only some roles may list.
 var (
-	CovertObjectTypes  = []string{"covert_profile", "covert_credential"}
+	CovertObjectTypes  = []string{"covert_profile", "covert_credential", CovertAccessObject}
 	ConductObjectTypes = []string{"conduct_case"}
 )
 
 // HiddenObjectTypes returns the audit object types u may not list: covert
-// profiles and their credentials unless u is a SIC commander; conduct cases
+// profiles, their credentials and grants of covert access (with the
+// refused attempts on covert users) unless u is a SIC commander; conduct cases
 // unless u is HR, the City Attorney or an administrator. The chain itself
 // stays whole; only listings leave these out.
 func HiddenObjectTypes(u *User) []string {

@@ -9,6 +9,7 @@ import (
 // PPL-4, PPL-5, CVT-*, CND-1).
 type RegistryReader interface {
 	GovernanceReader
+	CovertAccessReader
 
 	Account(ctx context.Context, id int64) (*Account, error)
 	Accounts(ctx context.Context, f AccountFilter) ([]*Account, error)
@@ -44,6 +45,7 @@ type RegistryReader interface {
 // RegistryWriter changes the registry; each write records its audit event.
 type RegistryWriter interface {
 	GovernanceWriter
+	CovertAccessWriter
 
 	// CreateAccount stores a new request (status requested).
 	CreateAccount(ctx context.Context, a *Account) error

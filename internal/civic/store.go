@@ -13,7 +13,10 @@ type Store interface {
 	Reader
 	// Update runs fn in one transaction on behalf of actor. Every write made
 	// through the Tx appends an audit event to the chain in the same
-	// transaction. If fn returns an error, nothing is written.
+	// transaction. If fn returns an error, nothing it wrote is kept; when
+	// the error's cause is a CovertRefusal, Update then appends one
+	// "covert_access.refused" event, so that every refused attempt on
+	// covert access is in the covert audit log.
 	Update(ctx context.Context, actor Actor, fn func(Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
@@ -52,6 +55,9 @@ type Reader interface {
 	Tokens(ctx context.Context, userID int64) ([]*Token, error)
 
 	Throttle(ctx context.Context, key string) (*Throttle, error)
+	// Device returns the known sign-in device with the given hash; an
+	// unknown or expired one is KindNotFound.
+	Device(ctx context.Context, hash []byte, now time.Time) (*Device, error)
 	Setting(ctx context.Context, key string) (string, error)
 
 	// AuditEvents lists events newest first.
@@ -90,9 +96,19 @@ type Tx interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteUserSessions signs a user out everywhere.
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	// DeleteOtherSessions signs a user out everywhere but the session with
+	// hash keep (the one changing its own password).
+	DeleteOtherSessions(ctx context.Context, userID int64, keep []byte) error
 
 	CreateToken(ctx context.Context, t *Token) error
 	RevokeToken(ctx context.Context, id int64) error
+	// RevokeUserTokens revokes every active token of a user.
+	RevokeUserTokens(ctx context.Context, userID int64) error
+
+	// CreateDevice remembers a browser a user signed in from. It is
+	// bookkeeping for throttling and writes no audit event (the sign-in has
+	// its own).
+	CreateDevice(ctx context.Context, d *Device) error
 
 	// SetThrottle and ClearThrottle keep sign-in failure counts. They are
 	// bookkeeping and write no audit event; the sign-in service records
@@ -100,9 +116,9 @@ type Tx interface {
 	SetThrottle(ctx context.Context, t *Throttle) error
 	ClearThrottle(ctx context.Context, key string) error
 
-	// PurgeExpired deletes sessions that have expired and throttles whose
-	// last failure is before staleBefore and that are no longer locked,
-	// recording one audit event when it deleted anything. It returns how
+	// PurgeExpired deletes sessions and known devices that have expired and
+	// throttles whose last failure is before staleBefore and that are no
+	// longer locked, recording one audit event when it deleted anything. It returns how
 	// many sessions it deleted.
 	PurgeExpired(ctx context.Context, staleBefore time.Time) (int64, error)
 

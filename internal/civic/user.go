@@ -21,6 +21,10 @@ type User struct {
 	// PersonName and DepartmentID are read from the user's person for display.
 	PersonName   string `json:"person_name,omitempty"`
 	DepartmentID int64  `json:"department_id,omitempty"`
+	// CovertMaintainer is read from the user's grants of covert access: it
+	// holds approved maintainer access. It is never sent to clients, so
+	// that the users list does not name the maintainers.
+	CovertMaintainer bool `json:"-"`
 }
 
 // Can reports whether u may do p. A disabled user may do nothing.
@@ -79,6 +83,17 @@ type Token struct {
 // Active reports whether t may be used at now.
 func (t *Token) Active(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+}
+
+// Device is a browser in which a user once signed in with their password
+// (OWASP "device cookies"). The cookie holds a random secret; the store
+// keeps only its SHA-256. Sign-in failures from a known device count
+// against that device alone, so nobody else's failures lock it out.
+type Device struct {
+	Hash      []byte
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Throttle counts failed sign-ins for one key (an e-mail address or a

@@ -66,7 +66,7 @@ Commands:
   migrate          apply database migrations and exit
   department add   add a department (--slug, --name)
   department list  list departments
-  user add         add a covered person and their user
+  user add         add a covered person and their user (--roles sic_commander: the city's first commander only)
   user list        list users and their roles
   user set-roles   replace a user's roles
   user disable     disable a user (and sign them out everywhere)
@@ -76,6 +76,7 @@ Commands:
   token list       list API tokens
   token revoke     revoke an API token
   audit verify     check the audit log's hash chain; exits 2 if it is broken
+  covert check     check that whoever holds covert access got it from a commander and the covert approver; exits 2 if not
   verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered
   verify FILE.zip  check a records export bag offline, with no database; exits 2 if it fails
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
@@ -199,6 +200,15 @@ func (a *app) run(args []string) error {
 			return a.bench(name, rest)
 		}
 		return a.archiveCmd(name, rest)
+	case "covert":
+		name, rest, err := sub()
+		if err != nil {
+			return err
+		}
+		if name != "check" {
+			return usagef("unknown command covert %s", name)
+		}
+		return a.covertCheck(rest)
 	case "audit":
 		name, rest, err := sub()
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/moderation"
@@ -36,8 +37,14 @@ func (a *app) serve(args []string) error {
 	af := f.archiveFlags()
 	cf := f.captureFlags()
 	mtf := f.metricsFlags()
+	proxies := f.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (rightmost untrusted hop); empty: none")
+	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
 	if err := f.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := server.ParseProxies(*proxies)
+	if err != nil {
+		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
 	}
 	log, err := a.logger(*level)
 	if err != nil {
@@ -103,6 +110,10 @@ func (a *app) serve(args []string) error {
 		m = mailer
 	}
 	regSvc := registry.New(store, v, m, log, a.now)
+	regSvc.SetCovertApprover(*approver)
+	if _, err := store.DepartmentBySlug(ctx, regSvc.CovertApprover()); err != nil && !*demoCity {
+		log.Warn("no department for --covert-approver: nobody can approve covert access until it exists", "department", regSvc.CovertApprover())
+	}
 	peopleSvc.OnDisable(regSvc.OnDisable)
 	peopleSvc.OnSetRoles(regSvc.OnSetRoles)
 	var sso web.SSO
@@ -148,7 +159,7 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	handler := server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log,
-		Collectors: capSvc.Metrics().Collectors(), MetricsToken: *mtf.token, MetricsElsewhere: mln != nil})
+		Collectors: capSvc.Metrics().Collectors(), MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -221,6 +232,7 @@ func printDemo(a *app, addr string, logins []demo.Login) {
 // oidcFlags are the single sign-on settings.
 type oidcFlags struct {
 	name, issuer, clientID, secret, redirect, claim, roles, create *string
+	covert                                                         *bool
 }
 
 func (f *flags) oidcFlags() oidcFlags {
@@ -233,6 +245,7 @@ func (f *flags) oidcFlags() oidcFlags {
 		claim:    f.String("oidc-groups-claim", "groups", "ID token claim that lists the user's groups"),
 		roles:    f.String("oidc-role-map", "", "group=role[:department],…: roles given by provider groups at each sign-in"),
 		create:   f.String("oidc-create-department", "", "department slug for people who sign in without a Steward user; empty: refuse them"),
+		covert:   f.Bool("oidc-covert-users", false, "let users who hold covert access sign in through single sign-on (an identity linked before they got it); off: they use their Steward password"),
 	}
 }
 
@@ -249,7 +262,7 @@ func (o oidcFlags) config() (auth.OIDCConfig, bool, error) {
 		return auth.OIDCConfig{}, false, usagef("single sign-on needs --oidc-client-id and --oidc-redirect-url as well as --oidc-issuer")
 	}
 	return auth.OIDCConfig{Name: *o.name, Issuer: *o.issuer, ClientID: *o.clientID, ClientSecret: *o.secret, RedirectURL: *o.redirect,
-		GroupsClaim: *o.claim, RoleMap: rm, CreateDepartment: *o.create}, true, nil
+		GroupsClaim: *o.claim, RoleMap: rm, CreateDepartment: *o.create, CovertUsers: *o.covert}, true, nil
 }
 
 func (a *app) migrate(args []string) error {

@@ -197,8 +197,8 @@ func TestServe(t *testing.T) {
 			if _, err := client.Get(s.url + "/healthz"); err == nil {
 				t.Errorf("the server still answers after it stopped")
 			}
-			if n := countUsers(t, d); n != 10 {
-				t.Errorf("the demo city has %d users, want 10", n)
+			if n := countUsers(t, d); n != 11 { // one per role, and the covert approver
+				t.Errorf("the demo city has %d users, want 11", n)
 			}
 			users := run(t, nil, "", d.cmd(userList)...).stdout
 			events := auditEvents(t, d)

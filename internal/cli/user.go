@@ -14,7 +14,10 @@ import (
 )
 
 // user runs "steward user <name>". The command line acts as the operator of
-// the server, who may do everything; its changes are audited as "cli".
+// the server; its changes are audited as "cli". It may do what IT may, and
+// make the city's first SIC commander while there is none; covert access is
+// otherwise given only by a commander and the covert approver, and nobody
+// else resets a covert user's password.
 func (a *app) user(name string, args []string) error {
 	f := a.flags("user " + name)
 	sf := f.store()
@@ -27,7 +30,7 @@ func (a *app) user(name string, args []string) error {
 		kind := f.FlagSet.String("kind", "employee", "employee, elected_official, volunteer, contractor or board_member")
 		title := f.FlagSet.String("title", "", "job title")
 		person := f.FlagSet.String("person", "", "id of an existing covered person, instead of --name and --department")
-		roles := f.FlagSet.String("roles", "", "comma-separated roles; a director names its department: director:police")
+		roles := f.FlagSet.String("roles", "", "comma-separated roles; a director names its department: director:police; sic_commander only for the city's first commander, while there is none")
 		pwStdin := f.FlagSet.Bool("password-stdin", false, "read the password from the first line of standard input (else: single sign-on only)")
 		run = func(s *sqlstore.Store, svc *people.Service) error {
 			if *email == "" {

@@ -55,7 +55,7 @@ var city = []person{
 	{"Tomás Herrera", "Network Engineer", "it", civic.KindEmployee, "it@demo-city.example", []civic.Role{civic.RoleIT}, "it"},
 	{"Cmdr. Elena Volkov", "Commander, Strategic Information Center", "police", civic.KindEmployee, "sic@demo-city.example", []civic.Role{civic.RoleSICCommander}, "sic_commander"},
 	{"Ruth Abernathy", "Internal Auditor", "clerk", civic.KindContractor, "auditor@demo-city.example", []civic.Role{civic.RoleAuditor}, "auditor"},
-	{"Chief Marcus Bell", "Chief of Police", "police", civic.KindEmployee, "", nil, ""},
+	{"Chief Marcus Bell", "Chief of Police", "police", civic.KindEmployee, "police-admin@demo-city.example", []civic.Role{civic.RoleDirector}, "covert approver"},
 	{"Officer Lee Tran", "Community Engagement Officer", "police", civic.KindEmployee, "", nil, ""},
 	{"Council Member Hana Yusuf", "Ward 3", "communications", civic.KindElectedOfficial, "", nil, ""},
 	{"Omar Haddad", "Library Volunteer", "library", civic.KindVolunteer, "", nil, ""},
@@ -115,7 +115,12 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 				continue
 			}
 			var gs []civic.Grant
+			commander := false
 			for _, r := range p.roles {
+				if r == civic.RoleSICCommander {
+					commander = true // given below, as the city's first commander
+					continue
+				}
 				g := civic.Grant{Role: r}
 				if r == civic.RoleDirector {
 					g.DepartmentID = cp.DepartmentID
@@ -125,6 +130,11 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 			u := &civic.User{PersonID: cp.ID, Email: p.email, Grants: gs, PasswordHash: hashes[p.email]}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
+			}
+			if commander {
+				if err := tx.BootstrapCommander(ctx, u.ID, "the demo city's first SIC commander"); err != nil {
+					return err
+				}
 			}
 			users[p.email] = u
 		}

@@ -83,6 +83,24 @@ func hasAdmin(gs []civic.Grant) bool {
 	return slices.ContainsFunc(gs, func(g civic.Grant) bool { return g.Role == civic.RoleAdmin })
 }
 
+func hasCommander(gs []civic.Grant) bool {
+	return slices.ContainsFunc(gs, func(g civic.Grant) bool { return g.Role == civic.RoleSICCommander })
+}
+
+// firstCommander splits the sic_commander role off gs when the command line
+// (nil actor) gives it: the command line may make the city's first SIC
+// commander, which the store allows only while no user holds the role.
+// Everyone else's sic_commander is left in gs, for the store to refuse.
+func firstCommander(actor *civic.User, gs []civic.Grant) ([]civic.Grant, bool) {
+	if actor != nil || !hasCommander(gs) {
+		return gs, false
+	}
+	return slices.DeleteFunc(slices.Clone(gs), func(g civic.Grant) bool { return g.Role == civic.RoleSICCommander }), true
+}
+
+// bootstrapReason is recorded with the first commander.
+const bootstrapReason = "the city's first SIC commander, made with the command line while there was none"
+
 // prepareUser checks that actor may create u and hashes its password.
 func prepareUser(actor, u *civic.User, password string) error {
 	if err := Require(actor, civic.PermUsersManage); err != nil {
@@ -103,14 +121,33 @@ func prepareUser(actor, u *civic.User, password string) error {
 	return nil
 }
 
+// createUser stores u in tx; see CreateUser for the first commander.
+func createUser(ctx context.Context, tx civic.Tx, actor, u *civic.User) error {
+	gs, first := firstCommander(actor, u.Grants)
+	u.Grants = gs
+	if err := tx.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	if !first {
+		return nil
+	}
+	if err := tx.BootstrapCommander(ctx, u.ID, bootstrapReason); err != nil {
+		return err
+	}
+	u.Grants, _ = civic.NormalizeGrants(append(u.Grants, civic.Grant{Role: civic.RoleSICCommander}))
+	return nil
+}
+
 // CreateUser adds a user for an existing person. password may be empty for
 // a user who signs in only through single sign-on. Giving the admin role
-// needs the admin.manage permission.
+// needs the admin.manage permission. Nobody gives the sic_commander role
+// here (the store refuses it and records the attempt), except the command
+// line while the city has no commander yet.
 func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.User, password string) error {
 	if err := prepareUser(actor, u, password); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreateUser(ctx, u) })
+	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return createUser(ctx, tx, actor, u) })
 }
 
 // CreatePersonAndUser adds a covered person and its user in one
@@ -127,7 +164,7 @@ func (s *Service) CreatePersonAndUser(ctx context.Context, actor *civic.User, p 
 			return err
 		}
 		u.PersonID = p.ID
-		return tx.CreateUser(ctx, u)
+		return createUser(ctx, tx, actor, u)
 	})
 }
 
@@ -151,24 +188,47 @@ func (s *Service) changeUser(ctx context.Context, actor *civic.User, userID int6
 	})
 }
 
-// SetRoles replaces a user's roles. Nobody takes the admin role from
-// themselves, so the city is never left without an administrator by mistake.
+// SetRoles replaces a user's roles. Nobody gives themselves a role, and
+// nobody takes the admin role from themselves, so the city is never left
+// without an administrator by mistake. The sic_commander role is neither
+// given nor taken here (see CreateUser for the first commander).
 func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64, gs []civic.Grant) error {
 	if hasAdmin(gs) {
 		if err := Require(actor, civic.PermAdminManage); err != nil {
 			return civic.Errorf(civic.KindForbidden, "only an administrator may give the admin role")
 		}
 	}
+	gs, err := civic.NormalizeGrants(gs)
+	if err != nil {
+		return err
+	}
 	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, target *civic.User) error {
-		if actor != nil && actor.ID == userID && target.Has(civic.RoleAdmin) && !hasAdmin(gs) {
-			return civic.Invalid("roles", "you cannot take the admin role from yourself")
+		next, first := firstCommander(actor, gs)
+		if first && target.Has(civic.RoleSICCommander) {
+			next, first = gs, false
 		}
 		if s.onSetRoles != nil {
-			if err := s.onSetRoles(ctx, tx, target, gs); err != nil {
+			if err := s.onSetRoles(ctx, tx, target, next); err != nil {
 				return err
 			}
 		}
-		return tx.SetUserGrants(ctx, userID, gs)
+		if actor != nil && actor.ID == userID {
+			if target.Has(civic.RoleAdmin) && !hasAdmin(next) {
+				return civic.Invalid("roles", "you cannot take the admin role from yourself")
+			}
+			for _, g := range next {
+				if !slices.Contains(target.Grants, g) {
+					return civic.Errorf(civic.KindForbidden, "nobody gives themselves a role: ask another administrator")
+				}
+			}
+		}
+		if err := tx.SetUserGrants(ctx, userID, next); err != nil {
+			return err
+		}
+		if first {
+			return tx.BootstrapCommander(ctx, userID, bootstrapReason)
+		}
+		return nil
 	})
 }
 
@@ -188,7 +248,9 @@ func (s *Service) SetDisabled(ctx context.Context, actor *civic.User, userID int
 	})
 }
 
-// ResetPassword sets a new password for a user and signs them out everywhere.
+// ResetPassword sets a new password for a user, signs them out everywhere
+// and revokes their API tokens. Nobody resets the password of another user
+// who holds covert access (the store refuses and records the attempt).
 func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID int64, password string) error {
 	h, err := auth.HashPassword(password)
 	if err != nil {
@@ -198,15 +260,21 @@ func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID i
 		if err := tx.SetUserPassword(ctx, userID, h); err != nil {
 			return err
 		}
-		return tx.DeleteUserSessions(ctx, userID)
+		if err := tx.DeleteUserSessions(ctx, userID); err != nil {
+			return err
+		}
+		return tx.RevokeUserTokens(ctx, userID)
 	})
 }
 
 // ChangeOwnPassword lets a signed-in user replace its password after giving
-// the current one. A user who signs in only through single sign-on has no
-// password to change and cannot give itself one, which would bypass the
-// provider's checks; an administrator can.
-func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, current, next string) error {
+// the current one. It signs the user out of every other session (keep is
+// the hash of the session making the change; nil keeps none) and revokes
+// their API tokens, so that whoever learnt the old password keeps nothing.
+// A user who signs in only through single sign-on has no password to
+// change and cannot give itself one, which would bypass the provider's
+// checks; an administrator can.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, current, next string, keep []byte) error {
 	if actor.PasswordHash == "" {
 		return civic.Invalid("new_password", "you sign in through single sign-on and have no Steward password")
 	}
@@ -218,6 +286,12 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, curr
 		return civic.Invalid("new_password", "%s", civic.ErrorMessage(err))
 	}
 	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
-		return tx.SetUserPassword(ctx, actor.ID, h)
+		if err := tx.SetUserPassword(ctx, actor.ID, h); err != nil {
+			return err
+		}
+		if err := tx.DeleteOtherSessions(ctx, actor.ID, keep); err != nil {
+			return err
+		}
+		return tx.RevokeUserTokens(ctx, actor.ID)
 	})
 }

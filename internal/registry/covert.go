@@ -12,28 +12,29 @@ import (
 )
 
 // mayKnowCovert reports whether u may know that covert profile p exists:
-// SIC commanders and its maintainer (CVT-1, CVT-4). The command line (nil)
-// may.
+// SIC commanders and its maintainer while they hold maintainer access
+// (CVT-1, CVT-4). The command line (nil) may.
 func mayKnowCovert(u *civic.User, p *civic.CovertProfile) bool {
 	if u == nil {
 		return true
 	}
-	return u.DisabledAt == nil && (u.Has(civic.RoleSICCommander) || u.ID == p.MaintainerID)
+	return u.DisabledAt == nil && (u.Has(civic.RoleSICCommander) || (u.ID == p.MaintainerID && u.CovertMaintainer))
 }
 
 // notFoundCovert is what anyone else is told: there is no such page.
 func notFoundCovert() error { return civic.Errorf(civic.KindNotFound, "page not found") }
 
 // CovertProfiles lists the profiles actor may know of: every one for a SIC
-// commander, the ones they maintain for anyone else (usually none).
+// commander, the ones they maintain for a user holding maintainer access,
+// none for anyone else.
 func (s *Service) CovertProfiles(ctx context.Context, actor *civic.User) ([]*civic.CovertProfile, error) {
-	if actor != nil && actor.Has(civic.RoleSICCommander) {
+	switch {
+	case actor == nil, actor.DisabledAt == nil && actor.Has(civic.RoleSICCommander):
 		return s.store.CovertProfiles(ctx, 0)
+	case actor.DisabledAt == nil && actor.CovertMaintainer:
+		return s.store.CovertProfiles(ctx, actor.ID)
 	}
-	if actor == nil {
-		return s.store.CovertProfiles(ctx, 0)
-	}
-	return s.store.CovertProfiles(ctx, actor.ID)
+	return []*civic.CovertProfile{}, nil
 }
 
 // CovertProfile returns the profile, its audits and its credentials, or

@@ -272,11 +272,13 @@ func keepCommander(ctx context.Context, tx civic.Tx, u *civic.User) error {
 	return nil
 }
 
-// OnSetRoles runs in the transaction that replaces u's roles: taking the
-// sic_commander role from the last commander is refused, as disabling them is.
+// OnSetRoles runs in the transaction that replaces u's roles: giving or
+// taking the sic_commander role there is refused (and recorded in the
+// covert audit log): covert access is given by a commander's proposal and
+// the covert approver's approval, and taken by a commander's revocation.
 func (s *Service) OnSetRoles(ctx context.Context, tx civic.Tx, u *civic.User, next []civic.Grant) error {
-	if slices.ContainsFunc(next, func(g civic.Grant) bool { return g.Role == civic.RoleSICCommander }) {
-		return nil
+	if u.Has(civic.RoleSICCommander) != slices.ContainsFunc(next, func(g civic.Grant) bool { return g.Role == civic.RoleSICCommander }) {
+		return civic.RefuseCovert("set_roles", u.ID, "the sic_commander role is not given or taken here: a SIC commander proposes covert access and the covert approver approves it on the Covert access page, and a commander revokes it there")
 	}
-	return keepCommander(ctx, tx, u)
+	return nil
 }

@@ -31,6 +31,9 @@ type Service struct {
 	mailer Mailer
 	log    *slog.Logger
 	now    func() time.Time
+	// approver is the slug of the department whose directors approve
+	// covert access; see SetCovertApprover.
+	approver string
 }
 
 // New returns the registry on store, sealing secrets with v. mailer may be nil.

@@ -174,6 +174,9 @@ func TestAPI(t *testing.T) {
 			if res := app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/users/%d/password", userID), body: `{"password":"another long password"}`, bearer: admin}); res.StatusCode != 204 {
 				t.Fatalf("reset password: %d", res.StatusCode)
 			}
+			// The reset revoked the user's tokens.
+			wantError("GET", "/api/v1/me", "", pat, 401, "")
+			pat = app.token("pat@demo-city.example")
 
 			// Tokens.
 			res, tk := call("POST", "/api/v1/tokens", `{"name":"nightly export","expires_in_days":30}`, staff)

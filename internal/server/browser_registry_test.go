@@ -114,6 +114,29 @@ func TestBrowserRegistry(t *testing.T) {
 		t.Fatalf("the reveal is not in the audit log: %s", got)
 	}
 
+	// The worker gets maintainer access from two people: the commander
+	// proposes, the covert approver approves. First the worker sets their
+	// own password: one someone else set would hold the approval up.
+	if err := app.store.Update(ctx, civic.Actor{UserID: worker.ID, Label: worker.Email}, func(tx civic.Tx) error { return tx.SetUserPassword(ctx, worker.ID, h) }); err != nil {
+		t.Fatal(err)
+	}
+	tab.check(tab.signIn(demoEmail(civic.RoleSICCommander)), http.StatusOK)
+	tab.check(tab.open("/covert/access"), http.StatusOK)
+	tab.check(post(`form[action="/covert/access"]`), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("user_id")
+	tab.SetValue("#f-user_id", itoa64(worker.ID))
+	tab.SetValue("#f-reason", "Runs the bicycle resale investigation")
+	tab.check(post(`form[action="/covert/access"]`), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "worker@demo-city.example") || !strings.Contains(got, "covert_access.propose") {
+		t.Fatalf("the proposal is not on the page: %s", got)
+	}
+	tab.check(tab.signIn(approverEmail), http.StatusOK)
+	tab.check(tab.open("/covert/access"), http.StatusOK)
+	tab.check(post(`form[action$="/decision"]`), http.StatusOK)
+	if u, _ := app.store.User(ctx, worker.ID); !u.CovertMaintainer {
+		t.Fatal("the approval did not give maintainer access")
+	}
+
 	// A covert profile: registered, audited, deactivated by the commander.
 	tab.check(tab.signIn(demoEmail(civic.RoleSICCommander)), http.StatusOK)
 	tab.check(tab.open("/covert"), http.StatusOK)

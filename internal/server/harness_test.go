@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,6 +47,16 @@ const metricsToken = "test-metrics-token-7f3a9c"
 // configuration.
 func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, opts ...func(*server.Config)) *testApp {
 	t.Helper()
+	return newAppConfig(t, e, sso, func(c *server.Config) {
+		for _, o := range opts {
+			o(c)
+		}
+	})
+}
+
+// newAppConfig is newApp with the server's configuration changed by cfg.
+func newAppConfig(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*server.Config)) *testApp {
+	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
 	logs := &bytes.Buffer{}
@@ -70,11 +81,11 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, o
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log, MetricsToken: metricsToken}
-	for _, o := range opts {
-		o(&cfg)
+	sc := server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log, MetricsToken: metricsToken}
+	if cfg != nil {
+		cfg(&sc)
 	}
-	srv := server.New(cfg)
+	srv := server.New(sc)
 	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs, reg: reg, vault: v}
 }
 
@@ -96,14 +107,15 @@ func (a *testApp) session(email string) string {
 	return secret
 }
 
-// token makes an API token for a demo user.
+// token makes an API token for a demo user, as that user (nobody else
+// makes tokens for a user who holds covert access).
 func (a *testApp) token(email string) string {
 	a.t.Helper()
 	u, err := a.store.UserByEmail(context.Background(), email)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	secret, _, err := a.auth.CreateToken(context.Background(), nil, u.ID, "test", 0)
+	secret, _, err := a.auth.CreateToken(context.Background(), u, u.ID, "test", 0)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -117,6 +129,8 @@ type request struct {
 	cookie       string // session secret
 	bearer       string // API token
 	header       map[string]string
+	remote       string // the client's address; 192.0.2.1 when empty
+	cookies      []*http.Cookie
 }
 
 // do serves r and returns the response.
@@ -142,6 +156,12 @@ func (a *testApp) do(r request) *http.Response {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	for _, c := range r.cookies {
+		req.AddCookie(c)
+	}
+	if r.remote != "" {
+		req.RemoteAddr = net.JoinHostPort(r.remote, "41234")
 	}
 	w := httptest.NewRecorder()
 	a.server.ServeHTTP(w, req)

@@ -24,7 +24,13 @@ func TestCovertProfilesInvisible(t *testing.T) {
 			ctx := context.Background()
 			sic := app.token(demoEmail(civic.RoleSICCommander))
 			maint := app.addUser("undercover@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff})
-			maintTok := app.token(maint.Email)
+			// Not yet a maintainer: refused, and told why.
+			res := app.do(request{method: "POST", path: "/api/v1/covert-profiles", bearer: sic, body: fmt.Sprintf(`{"site_name":"Reddit","site_url":"https://www.reddit.com/","username":"quiet.otter","screen_name":"QuietOtter","maintainer_id":%d,"purpose":"p"}`, maint.ID)})
+			if _, msg, field := apiError(t, res); res.StatusCode != 422 || field != "maintainer_id" || !strings.Contains(msg, "does not hold covert maintainer access") {
+				t.Fatalf("profile for a user without maintainer access: %d %s", res.StatusCode, msg)
+			}
+			app.grantCovert(t, maint, civic.CovertMaintainer)
+			maintTok := app.token(maint.Email) // tokens from before the grant were revoked by it
 
 			c.want(403, "POST", "/api/v1/covert-profiles", `{}`, app.token(demoEmail(civic.RoleAdmin)))
 			c.want(422, "POST", "/api/v1/covert-profiles", fmt.Sprintf(`{"site_name":"Reddit","site_url":"reddit","username":"u","screen_name":"s","maintainer_id":%d,"purpose":"p"}`, maint.ID), sic)
@@ -37,7 +43,7 @@ func TestCovertProfilesInvisible(t *testing.T) {
 			if p["next_audit_on"] != "2026-10-01T00:00:00Z" {
 				t.Fatalf("next audit %v", p["next_audit_on"])
 			}
-			res := app.do(request{method: "GET", path: "/covert", cookie: app.session(demoEmail(civic.RoleSICCommander))})
+			res = app.do(request{method: "GET", path: "/covert", cookie: app.session(demoEmail(civic.RoleSICCommander))})
 			if body := readBody(t, res); !strings.Contains(body, "QuietOtter") || !strings.Contains(body, "overdue") {
 				t.Fatal("the commander's list does not flag the overdue audit")
 			}
@@ -98,7 +104,7 @@ func TestCovertProfilesInvisible(t *testing.T) {
 					}
 					res := app.do(req)
 					body := readBody(t, res)
-					for _, leak := range []string{"QuietOtter", "quiet.otter", "covert_profile", "covert_credential", "Riley Fan"} {
+					for _, leak := range []string{"QuietOtter", "quiet.otter", "covert_profile", "covert_credential", "covert_access", "Riley Fan"} {
 						if strings.Contains(body, leak) {
 							t.Errorf("%s sees %q on %s", r, leak, p)
 						}
@@ -129,11 +135,11 @@ func TestOnlyCommanderCannotBeDisabled(t *testing.T) {
 	if u := mustUser(t, app, sic.Email); u.DisabledAt != nil {
 		t.Fatal("the refused disable was written")
 	}
-	c.want(409, "PATCH", fmt.Sprintf("/api/v1/users/%d", sic.ID), `{"roles":[{"role":"staff"}]}`, admin)
+	c.want(403, "PATCH", fmt.Sprintf("/api/v1/users/%d", sic.ID), `{"roles":[{"role":"staff"}]}`, admin)
 	if u := mustUser(t, app, sic.Email); !u.Has(civic.RoleSICCommander) {
 		t.Fatal("the last commander lost the role")
 	}
-	deputy := app.addUser("deputy@demo-city.example", "police", civic.Grant{Role: civic.RoleSICCommander})
+	deputy := app.grantCovert(t, app.addUser("deputy@demo-city.example", "police"), civic.CovertCommander)
 	c.want(200, "PATCH", fmt.Sprintf("/api/v1/users/%d", sic.ID), `{"disabled":true}`, admin)
 	// The demo profile's password, if the old commander could reveal it, is flagged; the deputy sees the registry.
 	if l := c.want(200, "GET", "/api/v1/covert-profiles", "", app.token(deputy.Email)); len(l["items"].([]any)) != 1 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -53,6 +54,10 @@ type Config struct {
 	// (MetricsHandler), never by ServeHTTP. With neither this nor
 	// MetricsToken, there are no metrics: /metrics is a 404.
 	MetricsElsewhere bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when deciding a request's client address (sign-in
+	// throttling, public inquiry limits, the audit log); empty: none.
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the server and its routes.
@@ -71,7 +76,7 @@ func New(c Config) *Server {
 	mux.Handle("GET /static/", s.static(web.Static()))
 	mux.Handle("/api/", s.serve(route.Route{API: true, Public: true, Handle: notFound}))
 	mux.Handle("/", s.serve(route.Route{Public: true, Handle: notFound}))
-	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(mux))))
+	s.handler = s.recoverer(headers(http.NewCrossOriginProtection().Handler(limitBody(withClient(c.TrustedProxies, mux)))))
 	return s
 }
 

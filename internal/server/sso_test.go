@@ -17,6 +17,12 @@ import (
 
 // ssoApp is Steward with single sign-on through a local OpenID provider.
 func ssoApp(t *testing.T, create string) (*testApp, *oidctest.Provider) {
+	return ssoAppCovert(t, create, false)
+}
+
+// ssoAppCovert is ssoApp, letting covert users sign in through the
+// provider when covert is set (--oidc-covert-users).
+func ssoAppCovert(t *testing.T, create string, covert bool) (*testApp, *oidctest.Provider) {
 	op := oidctest.New(t, "steward", "s3cret")
 	roles, err := auth.ParseRoleMap("steward-admins=admin,comms=communications,pw-directors=director:public-works,records=clerk,records=auditor")
 	if err != nil {
@@ -24,7 +30,7 @@ func ssoApp(t *testing.T, create string) (*testApp, *oidctest.Provider) {
 	}
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, func(a *auth.Service) web.SSO {
 		o, err := auth.NewOIDC(auth.OIDCConfig{Name: "Entra ID", Issuer: op.Issuer(), ClientID: "steward", ClientSecret: "s3cret",
-			RedirectURL: "http://steward.test/sso/callback", RoleMap: roles, CreateDepartment: create}, a)
+			RedirectURL: "http://steward.test/sso/callback", RoleMap: roles, CreateDepartment: create, CovertUsers: covert}, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,3 +183,71 @@ func TestSingleSignOn(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestSingleSignOnNeverGivesCovertAccess: no role map gives sic_commander;
+// a commander keeps the role whatever their groups, and a covert user is
+// never given admin or it by their groups (recorded in the covert log);
+// single sign-on does not link a covert user by e-mail address, so whoever
+// runs the provider cannot sign in as them by making an identity with
+// their address.
+func TestSingleSignOnNeverGivesCovertAccess(t *testing.T) {
+	ctx := context.Background()
+	for _, m := range []string{"g=sic_commander", "steward-admins=admin,police=sic_commander"} {
+		if _, err := auth.ParseRoleMap(m); err == nil || !strings.Contains(err.Error(), "never gives sic_commander") {
+			t.Errorf("ParseRoleMap(%q) = %v", m, err)
+		}
+	}
+	// By default a covert user does not sign in through the provider at all,
+	// even with an identity they linked themselves.
+	link := func(app *testApp, op *oidctest.Provider) *civic.User {
+		sic := mustUser(t, app, demoEmail(civic.RoleSICCommander))
+		if err := app.store.Update(ctx, civic.Actor{UserID: sic.ID, Label: sic.Email}, func(tx civic.Tx) error {
+			return tx.SetUserSubject(ctx, sic.ID, op.Issuer()+"|cmdr-1")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return sic
+	}
+	off, opOff := ssoApp(t, "library")
+	sicOff := link(off, opOff)
+	opOff.SetIdentity(oidctest.Identity{Subject: "cmdr-1", Email: sicOff.Email, EmailVerified: true})
+	if res := ssoSignIn(t, off, nil); res.StatusCode != http.StatusUnauthorized || sessionCookie(res) != "" || !strings.Contains(readBody(t, res), "sign in with your Steward password") {
+		t.Fatalf("a commander through single sign-on by default: %d", res.StatusCode)
+	}
+	if rs := off.refusals(t); len(rs) != 1 || !strings.Contains(string(rs[0].After), `"attempt":"sso_sign_in"`) {
+		t.Fatalf("the refused sign-in is not in the covert log: %d", len(rs))
+	}
+
+	// With --oidc-covert-users, a linked commander signs in and keeps the role.
+	app, op := ssoAppCovert(t, "library", true)
+	sic := link(app, op)
+	for _, groups := range [][]string{nil, {"comms"}, {"steward-admins", "records"}} {
+		op.SetIdentity(oidctest.Identity{Subject: "cmdr-1", Email: sic.Email, EmailVerified: true, Groups: groups})
+		res := ssoSignIn(t, app, nil)
+		u, err := app.auth.Session(ctx, sessionCookie(res))
+		if err != nil {
+			t.Fatalf("groups %v: the commander's sign-in: %d %v", groups, res.StatusCode, err)
+		}
+		if !u.Has(civic.RoleSICCommander) || u.Has(civic.RoleAdmin) {
+			t.Errorf("groups %v: the commander's roles %s", groups, civic.FormatGrants(u.Grants))
+		}
+	}
+	if rs := app.refusals(t); len(rs) != 1 || !strings.Contains(string(rs[0].After), `"attempt":"sso_role_map"`) {
+		t.Fatalf("refusals %d", len(rs))
+	}
+
+	// Someone who runs the provider makes an identity with a maintainer's
+	// address: it is not linked, and nobody is signed in.
+	maint := app.grantCovert(t, app.addUser("maint@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff}), civic.CovertMaintainer)
+	op.SetIdentity(oidctest.Identity{Subject: "forged-7", Email: maint.Email, EmailVerified: true, Groups: []string{"comms"}})
+	res := ssoSignIn(t, app, nil)
+	if body := readBody(t, res); res.StatusCode != http.StatusUnauthorized || sessionCookie(res) != "" || !strings.Contains(body, "holds covert access") {
+		t.Fatalf("forged identity for a maintainer: %d", res.StatusCode)
+	}
+	if u := mustUser(t, app, maint.Email); u.Subject != "" || civic.FormatGrants(u.Grants) != "staff" {
+		t.Fatalf("the maintainer was changed: %q %s", u.Subject, civic.FormatGrants(u.Grants))
+	}
+	if rs := app.refusals(t); len(rs) != 2 || !strings.Contains(string(rs[0].After), `"attempt":"link_sso"`) {
+		t.Fatalf("the refused link is not in the covert log: %d", len(rs))
+	}
+}

@@ -77,6 +77,9 @@ func (t *tx) CreateCovertProfile(ctx context.Context, p *civic.CovertProfile) er
 	if m.DisabledAt != nil {
 		return civic.Invalid("maintainer_id", "%s is disabled", m.Email)
 	}
+	if !m.HoldsCovert() {
+		return civic.Invalid("maintainer_id", "%s does not hold covert maintainer access: a SIC commander proposes it and the covert approver approves it first (Covert access page)", m.Email)
+	}
 	now := t.Now()
 	if p.RegisteredOn.IsZero() {
 		p.RegisteredOn = now

@@ -31,6 +31,9 @@ func (r *reader) SessionUser(ctx context.Context, hash []byte, now time.Time) (*
 
 // CreateSession stores a new session; its audit event is the sign-in.
 func (t *tx) CreateSession(ctx context.Context, s *civic.Session) error {
+	if err := t.guardCovert(ctx, "create_session", s.UserID); err != nil {
+		return err
+	}
 	s.CreatedAt = t.Now()
 	if _, err := t.exec(ctx, `INSERT INTO sessions (hash, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		s.Hash, s.UserID, s.Method, s.CreatedAt, dbTime(s.ExpiresAt)); err != nil {
@@ -56,7 +59,27 @@ func (t *tx) DeleteSession(ctx context.Context, hash []byte) error {
 
 // DeleteUserSessions ends every session of a user.
 func (t *tx) DeleteUserSessions(ctx context.Context, userID int64) error {
-	res, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err := t.guardCovert(ctx, "end_sessions", userID); err != nil {
+		return err
+	}
+	return t.deleteSessions(ctx, userID, nil)
+}
+
+// DeleteOtherSessions ends every session of a user but the one with hash keep.
+func (t *tx) DeleteOtherSessions(ctx context.Context, userID int64, keep []byte) error {
+	if err := t.guardCovert(ctx, "end_sessions", userID); err != nil {
+		return err
+	}
+	return t.deleteSessions(ctx, userID, keep)
+}
+
+// deleteSessions ends a user's sessions but keep (when not nil).
+func (t *tx) deleteSessions(ctx context.Context, userID int64, keep []byte) error {
+	q, args := `DELETE FROM sessions WHERE user_id = ?`, []any{userID}
+	if keep != nil {
+		q, args = q+` AND hash <> ?`, append(args, keep)
+	}
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -128,6 +151,9 @@ func (t *tx) CreateToken(ctx context.Context, tk *civic.Token) error {
 	if len(tk.Hash) != 32 {
 		return civic.Invalid("hash", "a token hash is 32 bytes")
 	}
+	if err := t.guardCovert(ctx, "create_token", tk.UserID); err != nil {
+		return err
+	}
 	tk.CreatedAt = t.Now()
 	var expires any
 	if tk.ExpiresAt != nil {
@@ -148,6 +174,9 @@ func (t *tx) RevokeToken(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	if err := t.guardCovert(ctx, "revoke_token", before.UserID); err != nil {
+		return err
+	}
 	if before.RevokedAt != nil {
 		return nil
 	}
@@ -158,6 +187,48 @@ func (t *tx) RevokeToken(ctx context.Context, id int64) error {
 	after := *before
 	after.RevokedAt = &now
 	return t.Record(ctx, civic.Change{Action: "token.revoke", ObjectType: "token", ObjectID: strconv.FormatInt(id, 10), Before: before, After: &after})
+}
+
+// RevokeUserTokens revokes every active token of a user, recording one
+// event with how many.
+func (t *tx) RevokeUserTokens(ctx context.Context, userID int64) error {
+	if err := t.guardCovert(ctx, "revoke_token", userID); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, t.Now(), userID)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return nil
+	}
+	return t.Record(ctx, civic.Change{Action: "token.revoke_all", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10),
+		After: map[string]any{"tokens_revoked": n}})
+}
+
+// Device returns an unexpired known sign-in device.
+func (r *reader) Device(ctx context.Context, hash []byte, now time.Time) (*civic.Device, error) {
+	d := civic.Device{Hash: hash}
+	err := r.queryRow(ctx, `SELECT user_id, created_at, expires_at FROM sign_in_devices WHERE hash = ?`, hash).Scan(&d.UserID, &d.CreatedAt, &d.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(d.ExpiresAt)) {
+		return nil, civic.Errorf(civic.KindNotFound, "unknown device")
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.CreatedAt, d.ExpiresAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC()
+	return &d, nil
+}
+
+// CreateDevice remembers a device; bookkeeping, without an audit event.
+func (t *tx) CreateDevice(ctx context.Context, d *civic.Device) error {
+	if len(d.Hash) != 32 {
+		return civic.Invalid("hash", "a device hash is 32 bytes")
+	}
+	d.CreatedAt = t.Now()
+	_, err := t.exec(ctx, `INSERT INTO sign_in_devices (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`, d.Hash, d.UserID, d.CreatedAt, dbTime(d.ExpiresAt))
+	return err
 }
 
 // Throttle returns the failure count for key (zero when none).
@@ -192,11 +263,16 @@ func (t *tx) PurgeExpired(ctx context.Context, staleBefore time.Time) (int64, er
 		return 0, err
 	}
 	throttles, _ := res.RowsAffected()
-	if sessions+throttles == 0 {
+	res, err = t.exec(ctx, `DELETE FROM sign_in_devices WHERE expires_at <= ?`, now)
+	if err != nil {
+		return 0, err
+	}
+	devices, _ := res.RowsAffected()
+	if sessions+throttles+devices == 0 {
 		return 0, nil
 	}
 	return sessions, t.Record(ctx, civic.Change{Action: "auth.purge_expired", ObjectType: "session", ObjectID: "",
-		After: map[string]int64{"sessions": sessions, "throttles": throttles}})
+		After: map[string]int64{"sessions": sessions, "throttles": throttles, "devices": devices}})
 }
 
 // ClearThrottle forgets the failures of key.

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,8 +106,28 @@ func (s *Store) WriteDurability(ctx context.Context) (Durability, error) {
 	return d, nil
 }
 
-// Update runs fn in a transaction; see civic.Store.
-func (s *Store) Update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) (err error) {
+// Update runs fn in a transaction; see civic.Store. A refused attempt on
+// covert access (an error caused by a civic.CovertRefusal) is rolled back
+// and then recorded on its own.
+func (s *Store) Update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
+	err := s.update(ctx, actor, fn)
+	var refusal *civic.CovertRefusal
+	if !errors.As(err, &refusal) {
+		return err
+	}
+	// The refusal is kept even when the client has gone away.
+	rctx := context.WithoutCancel(ctx)
+	rerr := s.update(rctx, actor, func(t civic.Tx) error {
+		return t.Record(rctx, civic.Change{Action: "covert_access.refused", ObjectType: civic.CovertAccessObject, ObjectID: "user:" + strconv.FormatInt(refusal.UserID, 10),
+			After: map[string]any{"attempt": refusal.Attempt, "user_id": refusal.UserID, "message": civic.ErrorMessage(err)}})
+	})
+	if rerr != nil {
+		return fmt.Errorf("%w (recording the refusal failed: %v)", err, rerr)
+	}
+	return err
+}
+
+func (s *Store) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) (err error) {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return unavailable(err)

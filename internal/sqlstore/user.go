@@ -8,13 +8,14 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-const userColumns = `u.id, u.person_id, u.email, u.password_hash, COALESCE(u.subject, ''), u.disabled_at, u.created_at, u.updated_at, p.name, p.department_id`
+const userColumns = `u.id, u.person_id, u.email, u.password_hash, COALESCE(u.subject, ''), u.disabled_at, u.created_at, u.updated_at, p.name, p.department_id,
+	EXISTS (SELECT 1 FROM covert_access a WHERE a.user_id = u.id AND a.kind = 'maintainer' AND a.status = 'approved')`
 const userFrom = ` FROM users u JOIN people p ON p.id = u.person_id`
 
 func scanUser(row interface{ Scan(...any) error }) (*civic.User, error) {
 	var u civic.User
 	var disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.PersonID, &u.Email, &u.PasswordHash, &u.Subject, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.PersonName, &u.DepartmentID); err != nil {
+	if err := row.Scan(&u.ID, &u.PersonID, &u.Email, &u.PasswordHash, &u.Subject, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.PersonName, &u.DepartmentID, &u.CovertMaintainer); err != nil {
 		return nil, err
 	}
 	u.DisabledAt = nullTime(disabled)
@@ -111,6 +112,9 @@ func (t *tx) CreateUser(ctx context.Context, u *civic.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	if u.Has(civic.RoleSICCommander) {
+		return civic.RefuseCovert("create_user", 0, "a new user is not given the sic_commander role: a SIC commander proposes covert access and the covert approver approves it on the Covert access page")
+	}
 	p, err := t.Person(ctx, u.PersonID)
 	if err != nil {
 		if civic.ErrorKind(err) == civic.KindNotFound {
@@ -163,6 +167,9 @@ func (t *tx) SetUserGrants(ctx context.Context, userID int64, gs []civic.Grant) 
 	if err != nil {
 		return err
 	}
+	if err := t.guardGrants(ctx, userID, before.Grants, gs); err != nil {
+		return err
+	}
 	if _, err := t.exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, userID); err != nil {
 		return err
 	}
@@ -204,7 +211,7 @@ func (t *tx) SetUserDisabled(ctx context.Context, userID int64, disabled bool) e
 		return err
 	}
 	if disabled {
-		return t.DeleteUserSessions(ctx, userID)
+		return t.deleteSessions(ctx, userID, nil)
 	}
 	return nil
 }
@@ -212,6 +219,9 @@ func (t *tx) SetUserDisabled(ctx context.Context, userID int64, disabled bool) e
 // SetUserPassword stores a new password hash. The hash itself is never in
 // the audit log.
 func (t *tx) SetUserPassword(ctx context.Context, userID int64, hash string) error {
+	if err := t.guardCovert(ctx, "reset_password", userID); err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, t.Now(), userID)
 	if err != nil {
 		return err
@@ -226,6 +236,9 @@ func (t *tx) SetUserPassword(ctx context.Context, userID int64, hash string) err
 func (t *tx) SetUserSubject(ctx context.Context, userID int64, subject string) error {
 	before, err := t.User(ctx, userID)
 	if err != nil {
+		return err
+	}
+	if err := t.guardCovert(ctx, "link_sso", userID); err != nil {
 		return err
 	}
 	if _, err := t.exec(ctx, `UPDATE users SET subject = ?, updated_at = ? WHERE id = ?`, nullString(subject), t.Now(), userID); err != nil {

@@ -256,6 +256,7 @@ func testCredentials(t *testing.T, f *fixture) {
 
 func testCovert(t *testing.T, f *fixture) {
 	m := f.user(t, "maint@city.example", civic.Grant{Role: civic.RoleStaff})
+	f.grantCovert(t, f.commander(t, "cmdr@city.example"), f.user(t, "chief@city.example"), m, civic.CovertMaintainer)
 	p := &civic.CovertProfile{SiteName: "Facebook", SiteURL: "https://facebook.com/", Username: "u1", ScreenName: "Riley", MaintainerID: m.ID, Purpose: "case 12"}
 	f.update(t, func(tx civic.Tx) error { return tx.CreateCovertProfile(f.ctx, p) })
 	if p.Status != civic.CovertActive || !p.NextAuditOn.Equal(p.RegisteredOn.Add(civic.CovertAuditEvery)) {
@@ -302,7 +303,7 @@ func testCovert(t *testing.T, f *fixture) {
 			hidden++
 		}
 	}
-	if hidden != 4 || len(shown) != len(all)-hidden {
+	if hidden != 7 || len(shown) != len(all)-hidden { // bootstrap, propose, approve; register, audit, deactivate, store
 		t.Fatalf("%d covert events of %d; listing shows %d", hidden, len(all), len(shown))
 	}
 	for _, e := range shown {

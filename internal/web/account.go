@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/route"
 )
 
@@ -15,7 +16,11 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	u := route.User(r)
-	err := h.people.ChangeOwnPassword(r.Context(), u, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	var keep []byte
+	if c, err := r.Cookie(CookieName); err == nil {
+		keep = auth.HashSecret(c.Value)
+	}
+	err := h.people.ChangeOwnPassword(r.Context(), u, r.PostFormValue("current_password"), r.PostFormValue("new_password"), keep)
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.render(w, r, http.StatusUnprocessableEntity, "account", Page{Title: "Your account", Errors: fe})

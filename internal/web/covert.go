@@ -56,7 +56,7 @@ func (h *Handler) renderCovert(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 		for _, o := range all {
-			if o.DisabledAt == nil {
+			if o.DisabledAt == nil && o.HoldsCovert() {
 				d.Users = append(d.Users, o)
 			}
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 	"strconv"
 
@@ -221,13 +220,7 @@ func (p *moderationPages) answer(w http.ResponseWriter, r *http.Request) error {
 
 // clientAddr is the address a public request came from, for the rate
 // limit of public inquiries.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func clientAddr(r *http.Request) string { return route.Client(r) }
 
 // duration formats a wait in days, hours and minutes.
 func duration(d interface{ Minutes() float64 }) string {

@@ -35,6 +35,11 @@ func (h *Handler) registryRoutes() []route.Route {
 		{Method: post, Path: "/covert/{id}/audit", Perm: civic.PermSignedIn, Summary: "record a covert profile's yearly audit", Handle: h.covertAudit},
 		{Method: post, Path: "/covert/{id}/end", Perm: civic.PermSignedIn, Summary: "record a covert profile deactivated or deleted", Handle: h.covertEnd},
 		{Method: post, Path: "/covert/{id}/password", Perm: civic.PermSignedIn, Summary: "keep a covert profile's password in custody", Handle: h.covertPassword},
+		{Method: get, Path: "/covert/access", Perm: civic.PermSignedIn, Summary: "who holds covert access and what waits (commanders and the covert approver)", Handle: h.covertAccessPage},
+		{Method: post, Path: "/covert/access", Perm: civic.PermCovertManage, Summary: "propose covert access for a user", Handle: h.covertAccessPropose},
+		{Method: post, Path: "/covert/access/{id}/decision", Perm: civic.PermSignedIn, Summary: "approve or refuse a proposal of covert access (the covert approver)", Handle: h.covertAccessDecide},
+		{Method: post, Path: "/covert/access/{id}/withdraw", Perm: civic.PermCovertManage, Summary: "withdraw your proposal of covert access", Handle: h.covertAccessWithdraw},
+		{Method: post, Path: "/covert/access/{id}/revoke", Perm: civic.PermCovertManage, Summary: "revoke covert access", Handle: h.covertAccessRevoke},
 
 		{Method: post, Path: "/accounts/{id}/follows", Perm: civic.PermAccountsManage, Summary: "record an account an official account follows", Handle: h.followCreate},
 		{Method: post, Path: "/follows/{id}", Perm: civic.PermAccountsManage, Summary: "classify a followed account", Handle: h.followClassify},

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strings"
+	"time"
 
+	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/route"
 )
@@ -42,7 +43,11 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := signinData{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next")), SSO: h.ssoName()}
-	secret, _, err := h.auth.SignIn(r.Context(), d.Email, r.PostFormValue("password"), clientIP(r))
+	a := auth.Attempt{Email: d.Email, Password: r.PostFormValue("password"), Remote: route.Client(r)}
+	if c, err := r.Cookie(DeviceCookieName); err == nil {
+		a.Device = c.Value
+	}
+	out, err := h.auth.SignInDevice(r.Context(), a)
 	if err != nil {
 		switch civic.ErrorKind(err) {
 		case civic.KindInvalid, civic.KindUnauthorized, civic.KindTooMany:
@@ -51,9 +56,18 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	SetSessionCookie(w, secret)
+	SetSessionCookie(w, out.Session)
+	if out.Device != "" {
+		http.SetCookie(w, &http.Cookie{Name: DeviceCookieName, Value: out.Device, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
+			MaxAge: int(auth.DeviceTTL / time.Second)})
+	}
 	return seeOther(w, r, d.Next, "")
 }
+
+// DeviceCookieName is the device cookie: set after a password sign-in, it
+// makes this browser a known device of the user, whose failed sign-ins
+// count against it alone (see auth.SignInDevice).
+const DeviceCookieName = "__Host-steward-device"
 
 // SetSessionCookie gives the browser its session.
 func SetSessionCookie(w http.ResponseWriter, secret string) {
@@ -68,16 +82,6 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	return seeOther(w, r, "/signin", "signedout")
-}
-
-// clientIP is the address the request came from. Steward does not trust
-// X-Forwarded-For; put it behind a proxy that sets RemoteAddr faithfully.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) error {

@@ -178,6 +178,12 @@ func (h *Handler) userRoles(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		// The form shows the sic_commander role but cannot take it (its
+		// checkbox is disabled, so never posted): a commander keeps it. A
+		// form that posts it anyway is passed on, to be refused.
+		if target, err := h.store.User(r.Context(), id); err == nil && target.Has(civic.RoleSICCommander) {
+			gs = append(gs, civic.Grant{Role: civic.RoleSICCommander})
+		}
 		return h.people.SetRoles(r.Context(), route.User(r), id, gs)
 	})
 }

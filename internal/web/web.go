@@ -6,6 +6,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -166,6 +167,7 @@ func nav(u *civic.User, path string) []navItem {
 		{"/posters", "Authorized posters", civic.PermAccountsView},
 		{"/contracts", "Agreements", civic.PermAccountsView},
 		{"/covert", "Covert profiles", civic.PermCovertManage},
+		{"/covert/access", "Covert access", civic.PermCovertManage},
 		{"/policies", "Policies", civic.PermSignedIn},
 		{"/cases", "Conduct cases", civic.PermConductView},
 		{"/notifications", "Notifications", civic.PermSignedIn},
@@ -190,20 +192,23 @@ func nav(u *civic.User, path string) []navItem {
 // notices are the messages a redirect may ask a page to show; only these
 // keys are accepted, so a link cannot make Steward say anything else.
 var notices = map[string]string{
-	"created":     "Saved. The change is in the audit log.",
-	"saved":       "Saved. The change is in the audit log.",
-	"roles":       "Roles saved.",
-	"disabled":    "The user is disabled and signed out everywhere.",
-	"enabled":     "The user is enabled.",
-	"password":    "The password is changed and the user is signed out everywhere.",
-	"ownpassword": "Your password is changed.",
-	"revoked":     "The token is revoked.",
-	"signedout":   "You are signed out.",
-	"requested":   "Your request is filed. The change is in the audit log.",
-	"decided":     "Your decision is recorded in the audit log.",
-	"stored":      "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
-	"inquiry":     "Your inquiry is received. Communications will answer in writing.",
-	"reported":    "Your report is sent. The change is in the audit log.",
+	"created":        "Saved. The change is in the audit log.",
+	"saved":          "Saved. The change is in the audit log.",
+	"roles":          "Roles saved.",
+	"disabled":       "The user is disabled and signed out everywhere.",
+	"enabled":        "The user is enabled.",
+	"password":       "The password is changed, the user is signed out everywhere and their API tokens are revoked.",
+	"ownpassword":    "Your password is changed; your other sessions are signed out and your API tokens revoked.",
+	"revoked":        "The token is revoked.",
+	"signedout":      "You are signed out.",
+	"proposed":       "Your proposal is recorded in the covert audit log and waits for the covert approver.",
+	"withdrawn":      "The proposal is withdrawn.",
+	"access_revoked": "The covert access is revoked; the commanders and the user are notified.",
+	"requested":      "Your request is filed. The change is in the audit log.",
+	"decided":        "Your decision is recorded in the audit log.",
+	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
+	"inquiry":        "Your inquiry is received. Communications will answer in writing.",
+	"reported":       "Your report is sent. The change is in the audit log.",
 }
 
 // render writes page name with status.
@@ -242,7 +247,8 @@ func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	title := http.StatusText(status)
 	msg := civic.ErrorMessage(err)
-	if status == http.StatusForbidden {
+	var refusal *civic.CovertRefusal
+	if status == http.StatusForbidden && !errors.As(err, &refusal) {
 		msg = "Your roles do not allow this page or action. Ask your administrator if you need it."
 	}
 	if rerr := h.render(w, r, status, "error", Page{Title: title, Data: msg}); rerr != nil {
