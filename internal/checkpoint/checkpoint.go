@@ -136,3 +136,13 @@ func SignerNames(msg []byte) []string {
 	}
 	return out
 }
+
+// ParseNote returns the body of msg, a signed checkpoint, without checking
+// any signature.
+func ParseNote(msg []byte) (*Body, error) {
+	i := strings.LastIndex(string(msg), "\n\n")
+	if i < 0 {
+		return nil, errors.New("checkpoint: not a signed note (no blank line before the signatures)")
+	}
+	return Parse(string(msg[:i+1]))
+}
