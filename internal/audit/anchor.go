@@ -36,15 +36,15 @@ func Anchors(ctx context.Context, r civic.Reader, vkey string, published []byte)
 			return nil, fmt.Errorf("published checkpoint: %w", err)
 		}
 	}
-	if vkey == "" {
-		return nil, &AnchorError{Reason: "no checkpoint verifier key is trusted here (give --key)"}
-	}
 	cps, err := r.ArchiveCheckpoints(ctx, 1)
 	if err != nil {
 		return nil, err
 	}
 	if len(cps) == 0 {
 		return nil, &AnchorError{Reason: "no signed checkpoint commits to the audit chain (steward serve signs one every --checkpoint-interval; were they deleted?)"}
+	}
+	if vkey == "" {
+		return nil, &AnchorError{Reason: "no checkpoint verifier key is trusted here (give --key)"}
 	}
 	c := cps[0]
 	var out []Anchor

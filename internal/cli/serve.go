@@ -34,6 +34,8 @@ func (a *app) serve(args []string) error {
 	vf := f.vaultFlags()
 	mf := f.mailFlags()
 	af := f.archiveFlags()
+	kf := f.keyFlags()
+	wf := f.witnessFlags()
 	cf := f.captureFlags()
 	if err := f.Parse(args); err != nil {
 		return err
@@ -76,7 +78,7 @@ func (a *app) serve(args []string) error {
 	if err := unlockVault(ctx, store, v); err != nil {
 		return err
 	}
-	arch, err := a.startArchive(ctx, store, af, *sf.data, log)
+	arch, err := a.startArchive(ctx, store, af, kf, wf, *sf.data, log)
 	if err != nil {
 		return err
 	}
