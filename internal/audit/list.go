@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -108,4 +109,65 @@ func List(ctx context.Context, r civic.Reader, viewer *civic.User, f civic.Audit
 		p.Next = p.Entries[len(es)-1].Seq
 	}
 	return p, nil
+}
+
+// Citations convert between a viewer's numbers and citation numbers. An
+// event cited in a record several viewers read (a conduct case's evidence)
+// is stored by its citation number: its number among the events that no
+// one is barred from seeing (civic.HiddenObjectTypes(nil) hides all the
+// restricted types). That number is the same for every viewer and tells
+// nothing of hidden events; each viewer is shown the event in their own
+// numbering. Events about restricted objects have no citation number.
+type Citations struct {
+	public, viewer *Numbering
+}
+
+// NewCitations returns the citations of viewer.
+func NewCitations(ctx context.Context, r SeqLister, viewer *civic.User) (*Citations, error) {
+	pub, err := NewNumbering(ctx, r, civic.HiddenObjectTypes(nil))
+	if err != nil {
+		return nil, err
+	}
+	mine, err := NewNumbering(ctx, r, civic.HiddenObjectTypes(viewer))
+	if err != nil {
+		return nil, err
+	}
+	return &Citations{public: pub, viewer: mine}, nil
+}
+
+// Cite returns the sequence number of the viewer's event number num and,
+// when it is not about a restricted object, its citation number (else 0).
+func (c *Citations) Cite(num int64) (seq, cite int64) {
+	seq = c.viewer.Seq(num)
+	if c.public.Hidden(seq) {
+		return seq, 0
+	}
+	return seq, c.public.Number(seq)
+}
+
+// Number returns the viewer's number of the event cited as cite.
+func (c *Citations) Number(cite int64) int64 {
+	return c.viewer.Number(c.public.Seq(cite))
+}
+
+// ShowCitations rewrites the refs of the audit_event entries of a conduct
+// case, citation numbers, as viewer's own numbers of those events.
+func ShowCitations(ctx context.Context, r SeqLister, viewer *civic.User, es []*civic.CaseEntry) error {
+	var c *Citations
+	for _, e := range es {
+		if e.Kind != "audit_event" {
+			continue
+		}
+		cite, err := strconv.ParseInt(e.Ref, 10, 64)
+		if err != nil || cite <= 0 {
+			continue
+		}
+		if c == nil {
+			if c, err = NewCitations(ctx, r, viewer); err != nil {
+				return err
+			}
+		}
+		e.Ref = strconv.FormatInt(c.Number(cite), 10)
+	}
+	return nil
 }

@@ -4,10 +4,17 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
@@ -242,6 +249,111 @@ func TestAuditVerifyAnchored(t *testing.T) {
 			sign(t, d, nil, "--checkpoint-key-file", key)
 			run(t, nil, "", verify...).check(t, 0, []string{"audit chain intact"}, nil)
 			run(t, nil, "", append(verify, "--since", published)...).check(t, 2, nil, []string{"the published checkpoint (size 0, ", "commits to an audit event that is no longer in the chain"})
+		})
+	}
+}
+
+// startWitness runs "steward witness" in a process of its own, on its own
+// listener and folder, and returns its URL and verifier key.
+func startWitness(t *testing.T, dir string, logKeys ...string) (url, vkey string, stderr *syncBuffer) {
+	t.Helper()
+	args := []string{"witness", "--witness-addr", "127.0.0.1:0", "--witness-dir", dir, "--witness-name", "witness.example/w1"}
+	for _, k := range logKeys {
+		args = append(args, "--witness-log", k)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "STEWARD_TEST_RUN_STEWARD=1")
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	})
+	addr := regexp.MustCompile(`msg="witness listening" addr=(http://\S+)`)
+	key := regexp.MustCompile(`witness key: (\S+)`)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		a, k := addr.FindStringSubmatch(stderr.String()), key.FindStringSubmatch(stdout.String())
+		if a != nil && k != nil {
+			return a[1], k[1], stderr
+		}
+	}
+	t.Fatalf("the witness did not start\nstdout: %s\nstderr: %s", stdout, stderr)
+	return "", "", nil
+}
+
+// waitCheckpoint polls serve's /checkpoint until ok accepts it.
+func waitCheckpoint(t *testing.T, s *server, ok func(string) bool) string {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		res, err := client.Get(s.url + "/checkpoint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == 200 && ok(string(b)) {
+			return string(b)
+		}
+	}
+	t.Fatalf("no such checkpoint at /checkpoint\nstderr: %s", s.stderr)
+	return ""
+}
+
+// TestWitnessCosignsServe runs a witness in a second process and serve
+// with it, on every engine: serve's checkpoints, published at /checkpoint,
+// carry the witness's cosignature; after the archive is cut back and serve
+// started again with the same key, the witness refuses to cosign, serve
+// says why, and the checkpoint published before shows the cut.
+func TestWitnessCosignsServe(t *testing.T) {
+	t.Parallel()
+	for _, engine := range engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			d := newDB(t, engine)
+			key := filepath.Join(t.TempDir(), "archive.key")
+			r := run(t, nil, "", "signer", "--key-file", key, "--name", "city.example/archive", "init")
+			vkey := strings.TrimSpace(r.stdout)
+			wurl, wvkey, wlog := startWitness(t, t.TempDir(), vkey)
+			wv, err := checkpoint.NewCosignatureVerifier(wvkey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cosigned := func(n string) bool {
+				_, err := note.Open([]byte(n), note.VerifierList(wv))
+				return err == nil
+			}
+			ingest(t, d, 0, 5)
+			flags := d.cmd(nil, "--addr", "127.0.0.1:0", "--checkpoint-interval", "1s", "--checkpoint-key-file", key, "--witness", wurl+"="+wvkey)
+			s := startServe(t, nil, flags...)
+			published := waitCheckpoint(t, s, func(n string) bool { return strings.Contains(n, "\n5\n") && cosigned(n) })
+			if _, err := checkpoint.Open([]byte(published), vkey); err != nil {
+				t.Fatalf("the published checkpoint: %v", err)
+			}
+			if code := s.stop(t); code != 0 {
+				t.Fatalf("serve: %d\n%s", code, s.stderr)
+			}
+			run(t, nil, "", d.cmd([]string{"archive", "checkpoint"})...).check(t, 0, []string{"— witness.example/w1 "}, nil)
+
+			cutArchive(t, d, 3)
+			s = startServe(t, nil, flags...)
+			after := waitCheckpoint(t, s, func(n string) bool { return strings.Contains(n, "\n3\n") })
+			if cosigned(after) {
+				t.Errorf("the witness cosigned the rolled-back archive:\n%s", after)
+			}
+			for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.stderr.String(), "the log was rolled back"); time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("serve did not say the witness refused:\n%s", s.stderr)
+				}
+			}
+			s.stop(t)
+			if !strings.Contains(wlog.String(), "witness refused a checkpoint") {
+				t.Errorf("the witness did not log its refusal:\n%s", wlog)
+			}
+			run(t, nil, "", d.cmd([]string{"verify"}, "--checkpoint-key-file", key, "--since", save(t, published))...).
+				check(t, 2, []string{"published: the published checkpoint signed 5 records; the log holds 3"}, nil)
 		})
 	}
 }
