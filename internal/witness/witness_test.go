@@ -88,7 +88,7 @@ func (l *memLog) prover(size int64) func(context.Context, int64) (tlog.TreeProof
 }
 
 // startWitness runs a witness on a listener and in a folder of its own.
-func startWitness(t *testing.T, dir string, logs ...string) (url, vkey string) {
+func startWitness(t testing.TB, dir string, logs ...string) (url, vkey string) {
 	t.Helper()
 	skey, vkey, err := checkpoint.GenerateCosignerKey("witness.example/w1")
 	if err != nil {
@@ -97,7 +97,7 @@ func startWitness(t *testing.T, dir string, logs ...string) (url, vkey string) {
 	return serveWitness(t, dir, skey, logs...), vkey
 }
 
-func serveWitness(t *testing.T, dir, skey string, logs ...string) string {
+func serveWitness(t testing.TB, dir, skey string, logs ...string) string {
 	t.Helper()
 	signer, _, err := checkpoint.NewCosigner(skey, time.Now)
 	if err != nil {
