@@ -113,14 +113,30 @@ func TestCheckpointCommitsToAudit(t *testing.T) {
 			if again := e.checkpoint(); again != nil {
 				t.Errorf("signed again with nothing new: %+v", again)
 			}
-			// An audit event alone is worth a checkpoint.
+			// An event hidden from most staff alone is not: that a
+			// checkpoint was signed would tell it happened.
+			if err := e.store.Update(e.ctx, civic.System, func(tx civic.Tx) error {
+				return tx.Record(e.ctx, civic.Change{Action: "covert.touch", ObjectType: "covert_profile", ObjectID: "1"})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if c := e.checkpoint(); c != nil {
+				t.Errorf("a hidden event alone led to a checkpoint: %+v", c)
+			}
+			// An audit event everyone may see is worth a checkpoint, which
+			// anchors the hidden one too.
 			if err := e.store.Update(e.ctx, civic.System, func(tx civic.Tx) error {
 				return tx.CreateDepartment(e.ctx, &civic.Department{Slug: "library", Name: "Library"})
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if c := e.checkpoint(); c == nil || c.Size != 3 {
-				t.Errorf("an audit event did not lead to a checkpoint: %+v", c)
+			_, head, _ = e.store.AuditHead(e.ctx)
+			c = e.checkpoint()
+			if c == nil || c.Size != 3 {
+				t.Fatalf("an audit event did not lead to a checkpoint: %+v", c)
+			}
+			if b, _ := checkpoint.Open([]byte(c.Note), e.vkey); b == nil || b.Extensions[1] != "audit "+head {
+				t.Errorf("the checkpoint does not commit to the newest event")
 			}
 			if rep := e.verify(); !rep.OK() || rep.Checkpoints != 3 {
 				t.Errorf("verify: %+v", rep)

@@ -103,7 +103,7 @@ func (s *Service) Verifier(ctx context.Context) (string, error) {
 // Checkpoint signs a checkpoint of the log's current size and root hash,
 // committing also to the audit chain's newest event, unless nothing has
 // changed since the newest checkpoint (no record appended, no audit event
-// but that checkpoint's own). Each witness is asked to cosign it, and it is
+// everyone may see but that checkpoint's own). Each witness is asked to cosign it, and it is
 // kept with the cosignatures that came back. It returns the new
 // checkpoint, or nil when there was nothing new to sign.
 func (s *Service) Checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
@@ -114,11 +114,11 @@ func (s *Service) Checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sign checkpoint: %w", err)
 	}
-	auditSeq, auditHash, err := s.store.AuditHead(ctx)
+	_, auditHash, err := s.store.AuditHead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sign checkpoint: %w", err)
 	}
-	if changed, err := s.changedSince(ctx, size, auditSeq); err != nil || !changed {
+	if changed, err := s.changedSince(ctx, size); err != nil || !changed {
 		return nil, err
 	}
 	rh := merkle.EmptyRoot()
@@ -154,8 +154,12 @@ func (s *Service) Checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 
 // changedSince reports whether the log or the audit chain moved since the
 // newest checkpoint: more records than it signed, or an audit event after
-// the one that recorded it.
-func (s *Service) changedSince(ctx context.Context, size, auditSeq int64) (bool, error) {
+// the one that recorded it. Only events everyone may see count: whether a
+// checkpoint is signed is public, and must not tell that events hidden
+// from most staff (covert profiles, conduct cases) happened when nothing
+// else did. Those are anchored by the next checkpoint signed for another
+// reason.
+func (s *Service) changedSince(ctx context.Context, size int64) (bool, error) {
 	last, err := s.store.ArchiveCheckpoints(ctx, 1)
 	if err != nil || len(last) == 0 {
 		return true, err
@@ -167,7 +171,11 @@ func (s *Service) changedSince(ctx context.Context, size, auditSeq int64) (bool,
 	if err != nil || len(own) == 0 {
 		return true, err
 	}
-	return auditSeq > own[0].Seq, nil
+	newest, err := s.store.AuditEvents(ctx, civic.AuditFilter{HideObjectTypes: civic.HiddenObjectTypes(nil), Limit: 1})
+	if err != nil || len(newest) == 0 {
+		return true, err
+	}
+	return newest[0].Seq > own[0].Seq, nil
 }
 
 // openCheckpoint checks a checkpoint's signature with vkey and that its
