@@ -38,7 +38,8 @@ func (f *flags) keyFlags() keyFlags {
 	return keyFlags{
 		file:    f.String("checkpoint-key-file", "", "file holding the archive checkpoint signing key, outside the data folder and off the database host; default: archive-checkpoint.key in the data folder"),
 		command: f.String("checkpoint-signer-command", "", "external signer holding the checkpoint key: a command, words separated by spaces, that answers \"public-key\" and \"sign\" (docs/archive.md)"),
-		rotate:  f.Bool("checkpoint-key-rotate", false, "sign with a key other than the one whose verifier is published, and publish it (tell everyone who checks checkpoints)"),
+		// Command line only: a variable left set would re-key for good.
+		rotate: f.FlagSet.Bool("checkpoint-key-rotate", false, "sign with a key other than the one whose verifier is published, and publish it (tell everyone who checks checkpoints)"),
 	}
 }
 
