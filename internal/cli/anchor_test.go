@@ -357,3 +357,24 @@ func TestWitnessCosignsServe(t *testing.T) {
 		})
 	}
 }
+
+// TestSignerEnvironment: an external signer gets Steward's environment
+// without the STEWARD_* variables, which hold the vault key and other
+// secrets it has no need of. (Not parallel: it sets the process's own
+// environment, which the signer inherits.)
+func TestSignerEnvironment(t *testing.T) {
+	t.Setenv("STEWARD_VAULT_KEY", "the-vault-key-itself")
+	t.Setenv("KMS_REGION", "us-north-1")
+	d := newDB(t, "sqlite")
+	ingest(t, d, 0, 1)
+	seen := filepath.Join(t.TempDir(), "env.txt")
+	signer := fmt.Sprintf(`/bin/sh -c env>%s;exit${IFS}3 sh`, seen)
+	run(t, nil, "", d.cmd([]string{"archive", "checkpoint", "--sign"}, "--checkpoint-signer-command", signer)...).check(t, 1, nil, []string{"exit status 3"})
+	b, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "STEWARD_") || !strings.Contains(string(b), "KMS_REGION=us-north-1") {
+		t.Errorf("the signer's environment:\n%s", b)
+	}
+}
