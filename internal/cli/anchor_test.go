@@ -122,6 +122,7 @@ func TestCheckpointKeys(t *testing.T) {
 			}
 			run(t, nil, "", "signer", "--key-file", key, "init").check(t, 1, nil, []string{"never overwritten"})
 			ingest(t, d, 0, 3)
+			run(t, nil, "", d.cmd([]string{"archive", "checkpoint"})...).check(t, 1, nil, []string{"the archive has no signed checkpoint yet"})
 
 			// A key file outside the data folder.
 			note := sign(t, d, nil, "--checkpoint-key-file", key)

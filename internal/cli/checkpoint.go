@@ -217,7 +217,7 @@ func newestCheckpoint(ctx context.Context, s civic.Reader) (*civic.Checkpoint, e
 		return nil, err
 	}
 	if len(cps) == 0 {
-		return nil, &exitError{code: 2, err: errors.New("the archive has no signed checkpoint")}
+		return nil, errors.New("the archive has no signed checkpoint yet (archive checkpoint --sign signs one)")
 	}
 	return cps[0], nil
 }
