@@ -70,8 +70,12 @@ func (a *app) checkpointSigner(ctx context.Context, kf keyFlags, data, name, pub
 	var err error
 	switch {
 	case *kf.command != "":
-		src = keySource{what: "the signer command " + strings.Fields(*kf.command)[0]}
-		signer, vkey, err = checkpoint.NewCommandSigner(ctx, checkpoint.Command{Args: strings.Fields(*kf.command), Env: signerEnv()})
+		args := strings.Fields(*kf.command)
+		if len(args) == 0 {
+			return nil, "", keySource{}, usagef("--checkpoint-signer-command is blank")
+		}
+		src = keySource{what: "the signer command " + args[0]}
+		signer, vkey, err = checkpoint.NewCommandSigner(ctx, checkpoint.Command{Args: args, Env: signerEnv()})
 	case a.getenv(envCheckpointKey) != "":
 		src = keySource{what: "$" + envCheckpointKey}
 		if signer, vkey, err = checkpoint.NewSigner(a.getenv(envCheckpointKey)); err != nil {
