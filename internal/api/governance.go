@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/route"
 )
@@ -190,6 +191,9 @@ func (h *Handler) writeCase(w http.ResponseWriter, r *http.Request, id int64, st
 	}
 	es, err := h.store.CaseEntries(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := audit.ShowCitations(r.Context(), h.store, route.User(r), es); err != nil {
 		return err
 	}
 	if es == nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/route"
 )
@@ -70,20 +71,15 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.HideObjectTypes = civic.HiddenObjectTypes(route.User(r))
-	es, err := h.store.AuditEvents(r.Context(), f)
+	// Numbered in the caller's own sequence, without the chain's hashes:
+	// nothing shows where events hidden from them sit.
+	p, err := audit.List(r.Context(), h.store, route.User(r), f)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Items      []*civic.AuditEvent `json:"items"`
-		NextBefore int64               `json:"next_before,omitempty"`
-	}{Items: es}
-	if out.Items == nil {
-		out.Items = []*civic.AuditEvent{}
-	}
-	if len(es) == f.Limit {
-		out.NextBefore = es[len(es)-1].Seq
-	}
+		Items      []*audit.Entry `json:"items"`
+		NextBefore int64          `json:"next_before,omitempty"`
+	}{Items: p.Entries, NextBefore: p.Next}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -34,20 +34,22 @@ const (
 // command line. Methods taking an actor check its permissions; a nil actor
 // is the command line or Steward itself, which may do everything.
 type Service struct {
-	store  civic.Store
-	blobs  blob.Store // may be nil: media are then kept as references only
-	signer note.Signer
-	now    func() time.Time
-	log    *slog.Logger
+	store     civic.Store
+	blobs     blob.Store // may be nil: media are then kept as references only
+	signer    note.Signer
+	witnesses []Witness
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 // Config is what a Service needs. Blobs and Signer may be nil.
 type Config struct {
-	Store  civic.Store
-	Blobs  blob.Store
-	Signer note.Signer // signs checkpoints; nil: this process does not sign
-	Now    func() time.Time
-	Log    *slog.Logger
+	Store     civic.Store
+	Blobs     blob.Store
+	Signer    note.Signer // signs checkpoints; nil: this process does not sign
+	Witnesses []Witness   // cosign each checkpoint as it is signed
+	Now       func() time.Time
+	Log       *slog.Logger
 }
 
 // New returns a Service.
@@ -58,7 +60,7 @@ func New(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, now: c.Now, log: c.Log}
+	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Now, log: c.Log}
 }
 
 // Store returns the service's store.

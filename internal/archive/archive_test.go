@@ -350,6 +350,9 @@ func TestIngestBadInput(t *testing.T) {
 			if hs, _ := e.svc.Search(e.ctx, nil, q); len(hs) != 1 {
 				t.Errorf("right-to-left search found %d", len(hs))
 			}
+			if _, err := e.svc.Checkpoint(e.ctx); err != nil {
+				t.Fatal(err)
+			}
 			if rep := e.verify(); !rep.OK() {
 				t.Errorf("verify: %+v", rep.Problems)
 			}

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"steward.city/steward/internal/archive/merkle"
+	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
 )
 
@@ -98,37 +100,50 @@ func (s *Service) Verifier(ctx context.Context) (string, error) {
 	return s.store.Setting(ctx, SettingVerifier)
 }
 
-// Checkpoint signs the log's current size and root hash, unless the newest
-// checkpoint already covers them, and keeps the signed note. It returns the
-// new checkpoint, or nil when there was nothing new to sign.
+// Checkpoint signs a checkpoint of the log's current size and root hash,
+// committing also to the audit chain's newest event, unless nothing has
+// changed since the newest checkpoint (no record appended, no audit event
+// everyone may see but that checkpoint's own). Each witness is asked to cosign it, and it is
+// kept with the cosignatures that came back. It returns the new
+// checkpoint, or nil when there was nothing new to sign.
 func (s *Service) Checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 	if s.signer == nil {
 		return nil, civic.Errorf(civic.KindUnavailable, "this process has no checkpoint key")
 	}
-	var c *civic.Checkpoint
-	err := s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
-		size, root, err := tx.ArchiveLogHead(ctx)
-		if err != nil {
-			return err
-		}
-		if size == 0 {
-			return nil
-		}
+	size, root, err := s.store.ArchiveLogHead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	_, auditHash, err := s.store.AuditHead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	if changed, err := s.changedSince(ctx, size); err != nil || !changed {
+		return nil, err
+	}
+	rh := merkle.EmptyRoot()
+	if size > 0 {
+		copy(rh[:], root)
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	body := checkpoint.Body{Origin: s.signer.Name(), Size: size, Root: rh,
+		Extensions: []string{now.Format(time.RFC3339), checkpoint.AuditPrefix + auditHash}}
+	signed, err := note.Sign(&note.Note{Text: body.Text()}, s.signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	// Witnesses answer outside the transaction: they may take seconds.
+	cosigs := s.cosign(ctx, size, signed)
+	c := &civic.Checkpoint{Size: size, RootHash: base64.StdEncoding.EncodeToString(rh[:]), Time: now, Note: string(signed) + cosigs}
+	err = s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
 		last, err := tx.ArchiveCheckpoints(ctx, 1)
 		if err != nil {
 			return err
 		}
-		if len(last) > 0 && last[0].Size >= size {
+		if len(last) > 0 && last[0].Size > size {
+			c = nil // another process signed a larger tree meanwhile
 			return nil
 		}
-		now := s.now().UTC().Truncate(time.Second)
-		c = &civic.Checkpoint{Size: size, RootHash: base64.StdEncoding.EncodeToString(root), Time: now}
-		text := checkpointText(s.signer.Name(), c)
-		signed, err := note.Sign(&note.Note{Text: text}, s.signer)
-		if err != nil {
-			return err
-		}
-		c.Note = string(signed)
 		return tx.AddCheckpoint(ctx, c)
 	})
 	if err != nil {
@@ -137,10 +152,30 @@ func (s *Service) Checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 	return c, nil
 }
 
-// checkpointText is the checkpoint body: origin, tree size, root hash and,
-// as an extension line, the time.
-func checkpointText(origin string, c *civic.Checkpoint) string {
-	return fmt.Sprintf("%s\n%d\n%s\n%s\n", origin, c.Size, c.RootHash, c.Time.UTC().Format(time.RFC3339))
+// changedSince reports whether the log or the audit chain moved since the
+// newest checkpoint: more records than it signed, or an audit event after
+// the one that recorded it. Only events everyone may see count: whether a
+// checkpoint is signed is public, and must not tell that events hidden
+// from most staff (covert profiles, conduct cases) happened when nothing
+// else did. Those are anchored by the next checkpoint signed for another
+// reason.
+func (s *Service) changedSince(ctx context.Context, size int64) (bool, error) {
+	last, err := s.store.ArchiveCheckpoints(ctx, 1)
+	if err != nil || len(last) == 0 {
+		return true, err
+	}
+	if last[0].Size < size {
+		return true, nil
+	}
+	own, err := s.store.AuditEvents(ctx, civic.AuditFilter{Action: "archive.checkpoint", ObjectType: "checkpoint", ObjectID: strconv.FormatInt(last[0].ID, 10), Limit: 1})
+	if err != nil || len(own) == 0 {
+		return true, err
+	}
+	newest, err := s.store.AuditEvents(ctx, civic.AuditFilter{HideObjectTypes: civic.HiddenObjectTypes(nil), Limit: 1})
+	if err != nil || len(newest) == 0 {
+		return true, err
+	}
+	return newest[0].Seq > own[0].Seq, nil
 }
 
 // openCheckpoint checks a checkpoint's signature with vkey and that its

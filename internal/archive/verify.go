@@ -24,6 +24,7 @@ type Problem struct {
 // Report is what Verify found.
 type Report struct {
 	Versions    int64     `json:"versions"`
+	Size        int64     `json:"size"` // of the recomputed tree, missing versions included
 	Checkpoints int       `json:"checkpoints"`
 	Root        string    `json:"root"` // base64, as in checkpoints
 	Problems    []Problem `json:"problems"`
@@ -63,6 +64,9 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 	}
 	slices.SortFunc(cps, func(a, b *civic.Checkpoint) int { return int(a.Size - b.Size) })
 	rep.Checkpoints = len(cps)
+	if len(cps) == 0 {
+		add("checkpoint", 0, "no signed checkpoint: nothing proves that the log was not rewritten whole (steward serve signs one every --checkpoint-interval)")
+	}
 	for _, c := range cps {
 		if vkey == "" {
 			add("checkpoint", 0, "checkpoint %d (size %d): no verifier key is published to check its signature", c.ID, c.Size)
@@ -89,6 +93,7 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 			next++
 		}
 	}
+	checkRoots() // checkpoints of the empty tree
 	err = s.store.WalkVersions(ctx, 0, func(v *civic.Version, leaf []byte) error {
 		for f.Size+1 < v.ID { // a gap: versions f.Size+1 … v.ID-1 are missing
 			add("missing", f.Size+1, "version %d is missing from the database", f.Size+1)
@@ -137,6 +142,7 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 		add("missing", 0, "checkpoint %d signed %d records; the database holds %d", cps[next].ID, cps[next].Size, f.Size)
 	}
 	root := f.Root()
+	rep.Size = f.Size
 	rep.Root = base64.StdEncoding.EncodeToString(root[:])
 	if f.Size == headSize && headSize > 0 && !bytes.Equal(root[:], headRoot) {
 		add("head", 0, "the recomputed root differs from the root recorded at the last append")

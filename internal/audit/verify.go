@@ -1,4 +1,6 @@
-// Package audit checks the hash chain of the audit log.
+// Package audit checks the hash chain of the audit log, checks that it
+// still holds the heads that signed checkpoints committed to, and lists
+// events to each viewer in a numbering of their own.
 package audit
 
 import (
@@ -26,15 +28,20 @@ func (e *BrokenError) Error() string {
 //     prev_hash names a hash that is no longer there;
 //   - an inserted event either breaks the numbering or its successor's
 //     prev_hash, or (at the end) goes past the head recorded at the last append.
+//
+// Someone who can rewrite the whole table and the head row passes Verify;
+// VerifyAnchored also checks the heads signed checkpoints committed to.
 func Verify(ctx context.Context, r civic.Reader) (int64, error) {
-	n, err := walk(ctx, r)
+	n, err := walk(ctx, r, nil)
 	if be, ok := err.(*BrokenError); ok {
 		return be.Seq - 1, err
 	}
 	return n, err
 }
 
-func walk(ctx context.Context, r civic.Reader) (int64, error) {
+// walk checks the chain and calls visit, if not nil, with each event that
+// fits it.
+func walk(ctx context.Context, r civic.Reader, visit func(*civic.AuditEvent)) (int64, error) {
 	want := int64(1)
 	prev := civic.GenesisHash
 	err := r.WalkAudit(ctx, func(e *civic.AuditEvent) error {
@@ -45,6 +52,9 @@ func walk(ctx context.Context, r civic.Reader) (int64, error) {
 			return &BrokenError{Seq: e.Seq, Reason: "its prev_hash does not match the hash of the event before it (an event was removed, inserted or altered)"}
 		case e.ComputeHash() != e.Hash:
 			return &BrokenError{Seq: e.Seq, Reason: "its content does not match its hash (the event was altered)"}
+		}
+		if visit != nil {
+			visit(e)
 		}
 		prev = e.Hash
 		want++

@@ -62,6 +62,9 @@ type Reader interface {
 
 	// AuditEvents lists events newest first.
 	AuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// AuditSeqs lists, in ascending order, the sequence numbers of the
+	// events about objects of the given types (empty: none).
+	AuditSeqs(ctx context.Context, objectTypes []string) ([]int64, error)
 	// WalkAudit calls fn for every event in chain order.
 	WalkAudit(ctx context.Context, fn func(*AuditEvent) error) error
 	// AuditHead returns the sequence number and hash of the last event

@@ -61,10 +61,10 @@ func (af archiveFlags) blobs(data string) (blob.Store, error) {
 // keyFile is where the checkpoint signing key is kept.
 func keyFile(data string) string { return filepath.Join(data, "archive-checkpoint.key") }
 
-// startArchive applies the archive settings, loads (or creates) the
-// checkpoint key, publishes its verifier and starts signing checkpoints
-// until ctx ends.
-func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFlags, data string, log *slog.Logger) (*archive.Service, error) {
+// startArchive applies the archive settings, loads (or, for a new
+// archive, creates) the checkpoint key, publishes its verifier and starts
+// signing checkpoints, cosigned by the witnesses, until ctx ends.
+func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFlags, kf keyFlags, wf witnessFlags, data string, log *slog.Logger) (*archive.Service, error) {
 	interval, err := time.ParseDuration(*af.interval)
 	if err != nil || interval < time.Second {
 		return nil, usagef("--checkpoint-interval %q: want a duration of at least 1s, such as 2m", *af.interval)
@@ -75,15 +75,24 @@ func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFla
 			return nil, usagef("--disposition-every %q: want a duration of at least 1m, such as 24h", *af.dispose)
 		}
 	}
-	signer, vkey, err := archive.LoadOrCreateKey(keyFile(data), *af.keyName)
+	published, err := store.Setting(ctx, archive.SettingVerifier)
 	if err != nil {
 		return nil, err
 	}
+	signer, vkey, src, err := a.checkpointSigner(ctx, kf, data, *af.keyName, published, true)
+	if err != nil {
+		return nil, err
+	}
+	witnesses, err := wf.clients()
+	if err != nil {
+		return nil, err
+	}
+	warnKeyCustody(log, src, data, len(witnesses))
 	blobs, err := af.blobs(data)
 	if err != nil {
 		return nil, err
 	}
-	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Now: a.now, Log: log})
+	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Witnesses: witnesses, Now: a.now, Log: log})
 	rt := archive.DefaultRetention()
 	if *af.retention != "" {
 		if rt, err = archive.ReadRetentionFile(*af.retention); err != nil {
@@ -180,65 +189,94 @@ func (a *app) archiveExport(args []string) error {
 	})
 }
 
-// archiveCheckpoint signs a checkpoint now with the key in the data folder.
+// archiveCheckpoint prints the newest checkpoint, with its cosignatures,
+// for publishing; with --sign it signs one first.
 func (a *app) archiveCheckpoint(args []string) error {
 	f := a.flags("archive checkpoint")
 	sf := f.store()
+	kf := f.keyFlags()
+	wf := f.witnessFlags()
+	sign := f.Bool("sign", false, "sign a checkpoint now, if the log or the audit chain moved since the newest")
 	name := f.String("checkpoint-name", "steward-archive", "the name in the checkpoint key, if it is created")
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		signer, vkey, err := archive.LoadOrCreateKey(keyFile(*sf.data), *name)
+		if *sign {
+			published, err := s.Setting(a.ctx, archive.SettingVerifier)
+			if err != nil {
+				return err
+			}
+			signer, vkey, _, err := a.checkpointSigner(a.ctx, kf, *sf.data, *name, published, true)
+			if err != nil {
+				return err
+			}
+			witnesses, err := wf.clients()
+			if err != nil {
+				return err
+			}
+			log, _ := a.logger("warn")
+			svc := archive.New(archive.Config{Store: s, Signer: signer, Witnesses: witnesses, Now: a.now, Log: log})
+			if err := svc.PublishVerifier(a.ctx, vkey); err != nil {
+				return err
+			}
+			if _, err := svc.Checkpoint(a.ctx); err != nil {
+				return err
+			}
+		}
+		c, err := newestCheckpoint(a.ctx, s)
 		if err != nil {
 			return err
-		}
-		svc := archive.New(archive.Config{Store: s, Signer: signer, Now: a.now})
-		if err := svc.PublishVerifier(a.ctx, vkey); err != nil {
-			return err
-		}
-		c, err := svc.Checkpoint(a.ctx)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			fmt.Fprintln(a.stdout, "the newest checkpoint already covers the log")
-			return nil
 		}
 		fmt.Fprint(a.stdout, c.Note)
 		return nil
 	})
 }
 
-// verify recomputes the archive's Merkle log and exits 2 on any problem.
+// verify recomputes the archive's Merkle log and exits 2 on any problem:
+// with --since, also when it does not extend a checkpoint published before.
 func (a *app) verify(args []string) error {
 	if bagArg(args) != "" {
 		return a.verifyBag(args)
 	}
 	f := a.flags("verify")
 	sf := f.store()
-	key := f.String("key", "", "checkpoint verifier key to trust (default: the one the server published); keep a copy outside the database")
+	kf := f.keyFlags()
+	key := f.String("key", "", "checkpoint verifier key to trust (default: the checkpoint key's, else the one the server published); keep a copy outside the database")
+	since := f.String("since", "", "a checkpoint published before (from /checkpoint or steward archive checkpoint): prove the log only grew from it")
 	asJSON := f.Bool("json", false, "print the report as JSON")
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		// Trust, in order: the key given, the key file in the data
-		// folder, and only then the key published in the database.
-		vkey := *key
-		fromFile := false
-		if vkey == "" {
-			if v, err := archive.ReadVerifier(keyFile(*sf.data)); err == nil {
-				vkey, fromFile = v, true
+		var published []byte
+		if *since != "" {
+			b, err := os.ReadFile(*since)
+			if err != nil {
+				return err
 			}
+			published = b
+		}
+		// Trust, in order: the key given, the checkpoint key (its file,
+		// variable or signer), and only then the key published in the
+		// database.
+		vkey, trusted, err := a.trustedKey(a.ctx, *key, kf, *sf.data)
+		if err != nil {
+			return err
 		}
 		svc := archive.New(archive.Config{Store: s, Now: a.now})
 		rep, err := svc.Verify(a.ctx, vkey)
 		if err != nil {
 			return err
 		}
-		if published, err := svc.Verifier(a.ctx); err != nil {
+		pub, err := svc.Verifier(a.ctx)
+		if err != nil {
 			return err
-		} else if vkey != "" && published != "" && published != vkey {
-			trusted := "--key"
-			if fromFile {
-				trusted = "the key file"
-			}
+		}
+		if vkey != "" && pub != "" && pub != vkey {
 			rep.Problems = append(rep.Problems, archive.Problem{Kind: "checkpoint", Message: "the verifier key published in the database is not the one trusted here (" + trusted + ")"})
+		}
+		if published != nil {
+			if vkey == "" {
+				vkey = pub
+			}
+			if err := svc.CheckPublished(a.ctx, published, vkey, rep); err != nil {
+				return fmt.Errorf("--since %s: %w", *since, err)
+			}
 		}
 		if *asJSON {
 			enc := json.NewEncoder(a.stdout)
@@ -256,6 +294,9 @@ func (a *app) verify(args []string) error {
 		}
 		if !*asJSON {
 			fmt.Fprintf(a.stdout, "archive verified: %d versions, %d signed checkpoints, root %s\n", rep.Versions, rep.Checkpoints, rep.Root)
+			if published != nil {
+				fmt.Fprintf(a.stdout, "the log extends the published checkpoint (%s)\n", *since)
+			}
 		}
 		return nil
 	})

@@ -29,7 +29,7 @@ func TestArchiveCommands(t *testing.T) {
 			if r.code != 2 || !strings.Contains(r.stdout, "stored 2, duplicates 0, rejected 1") || !strings.Contains(r.stdout, "record 2: captured_at:") {
 				t.Fatalf("ingest: %+v", r)
 			}
-			r = run(t, nil, "", append([]string{"archive", "checkpoint"}, d.flags()...)...)
+			r = run(t, nil, "", append([]string{"archive", "checkpoint", "--sign"}, d.flags()...)...)
 			if r.code != 0 || !strings.Contains(r.stdout, "steward-archive\n2\n") {
 				t.Fatalf("checkpoint: %+v", r)
 			}
@@ -70,12 +70,18 @@ func TestVerifyTrustsTheKeyFile(t *testing.T) {
 	if r := run(t, nil, "", append([]string{"archive", "ingest"}, append(d.flags(), file)...)...); r.code != 0 {
 		t.Fatalf("ingest: %+v", r)
 	}
-	if r := run(t, nil, "", append([]string{"archive", "checkpoint"}, d.flags()...)...); r.code != 0 {
+	if r := run(t, nil, "", append([]string{"archive", "checkpoint", "--sign"}, d.flags()...)...); r.code != 0 {
 		t.Fatalf("checkpoint: %+v", r)
 	}
 	// The forger signs with a key of their own and publishes it.
-	forgerDir := t.TempDir()
-	if r := run(t, nil, "", "archive", "checkpoint", "--data", forgerDir, "--db", "sqlite:"+filepath.Join(d.dir, "steward.db")); r.code != 0 {
+	forgerKey := filepath.Join(t.TempDir(), "forger.key")
+	if r := run(t, nil, "", "signer", "--key-file", forgerKey, "init"); r.code != 0 {
+		t.Fatalf("forger's key: %+v", r)
+	}
+	if r := run(t, nil, "", "archive", "checkpoint", "--sign", "--checkpoint-key-file", forgerKey, "--data", t.TempDir(), "--db", "sqlite:"+filepath.Join(d.dir, "steward.db")); r.code == 0 {
+		t.Fatalf("a checkpoint signed with another key than the published one, without --checkpoint-key-rotate: %+v", r)
+	}
+	if r := run(t, nil, "", "archive", "checkpoint", "--sign", "--checkpoint-key-rotate", "--checkpoint-key-file", forgerKey, "--data", t.TempDir(), "--db", "sqlite:"+filepath.Join(d.dir, "steward.db")); r.code != 0 {
 		t.Fatalf("forged checkpoint: %+v", r)
 	}
 	r := run(t, nil, "", append([]string{"verify"}, d.flags()...)...)

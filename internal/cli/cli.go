@@ -75,9 +75,11 @@ Commands:
   token create     create an API token for a user
   token list       list API tokens
   token revoke     revoke an API token
-  audit verify     check the audit log's hash chain; exits 2 if it is broken
+  audit verify     check the audit log's hash chain and that it holds the head the newest checkpoint
+                   (and --since FILE, one published before) commits to; exits 2 if not
   covert check     check that whoever holds covert access got it from a commander and the covert approver; exits 2 if not
-  verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered
+  verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered,
+                   or (--since FILE) the log does not extend a checkpoint published before
   verify FILE.zip  check a records export bag offline, with no database; exits 2 if it fails
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
@@ -85,7 +87,9 @@ Commands:
   capture --once   capture every connected account once and print what was captured (--account ID)
   import FILE      import a platform's own data export (--platform P --account ID); resumes if cut short
   archive export   write every archived version as JSON lines
-  archive checkpoint  sign an archive checkpoint now
+  archive checkpoint  print the newest archive checkpoint with its cosignatures, to publish (--sign: sign one now)
+  signer           answer the external signer protocol with a checkpoint key file (init, public-key, sign)
+  witness          run a witness that cosigns another Steward's checkpoints (C2SP tlog-witness)
   bench archive    generate a city's items, ingest, search and export them; print one JSON object
   bench export     generate items, export a records request's bag and verify it; print one JSON object
   classify         score comments read as JSON lines on stdin, one result line each (--thresholds FILE.json)
@@ -177,6 +181,10 @@ func (a *app) run(args []string) error {
 		return a.vaultCmd(name, rest)
 	case "verify":
 		return a.verify(rest)
+	case "signer":
+		return a.signer(rest)
+	case "witness":
+		return a.witnessCmd(rest)
 	case "export":
 		return a.export(rest)
 	case "search":

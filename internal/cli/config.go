@@ -66,6 +66,32 @@ func (f *flags) Bool(name string, def bool, help string) *bool {
 	return f.FlagSet.Bool(name, v, help+" ($"+envName(name)+")")
 }
 
+// listFlag is a flag that may be given several times. Its environment
+// variable holds its values separated by spaces; values given as flags
+// replace them.
+type listFlag struct {
+	values  []string
+	fromEnv bool
+}
+
+func (l *listFlag) String() string { return strings.Join(l.values, " ") }
+
+func (l *listFlag) Set(v string) error {
+	if l.fromEnv {
+		l.values, l.fromEnv = nil, false
+	}
+	l.values = append(l.values, v)
+	return nil
+}
+
+// List defines a repeatable flag.
+func (f *flags) List(name, help string) *listFlag {
+	l := &listFlag{values: strings.Fields(f.getenv(envName(name)))}
+	l.fromEnv = len(l.values) > 0
+	f.FlagSet.Var(l, name, help+" ($"+envName(name)+", separated by spaces)")
+	return l
+}
+
 // Parse parses args, reporting bad environment values first. Flags may
 // come before or after the positional arguments ("verify FILE.zip --key K"
 // and "verify --key K FILE.zip" are the same); after "--" every argument is

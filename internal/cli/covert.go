@@ -25,7 +25,7 @@ func (a *app) covertCheck(args []string) error {
 			for _, p := range problems {
 				fmt.Fprintf(a.stderr, "problem: %s\n", p)
 			}
-			return &exitError{code: 2, err: fmt.Errorf("covert access: %d problems; run steward audit verify as well", len(problems))}
+			return problem(fmt.Errorf("covert access: %d problems; run steward audit verify as well", len(problems)))
 		}
 		fmt.Fprintln(a.stdout, "covert access matches its approvals in the audit log")
 		return nil

@@ -22,11 +22,16 @@ func (a *app) export(args []string) error {
 	id := f.Int64("request", 0, "the records request to export")
 	out := f.String("out", "", "the bag to write, a .zip file; written whole or not at all")
 	name := f.String("checkpoint-name", "steward-archive", "the name in the checkpoint key, if it is created")
+	kf := f.keyFlags()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
 		if *id <= 0 || *out == "" {
 			return usagef("export needs --request ID and --out FILE.zip")
 		}
-		signer, vkey, err := archive.LoadOrCreateKey(keyFile(*sf.data), *name)
+		published, err := s.Setting(a.ctx, archive.SettingVerifier)
+		if err != nil {
+			return err
+		}
+		signer, vkey, _, err := a.checkpointSigner(a.ctx, kf, *sf.data, *name, published, true)
 		if err != nil {
 			return err
 		}

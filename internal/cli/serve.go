@@ -35,6 +35,8 @@ func (a *app) serve(args []string) error {
 	vf := f.vaultFlags()
 	mf := f.mailFlags()
 	af := f.archiveFlags()
+	kf := f.keyFlags()
+	wf := f.witnessFlags()
 	cf := f.captureFlags()
 	mtf := f.metricsFlags()
 	proxies := f.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (rightmost untrusted hop); empty: none")
@@ -98,7 +100,7 @@ func (a *app) serve(args []string) error {
 	if err := unlockVault(ctx, store, v); err != nil {
 		return err
 	}
-	arch, err := a.startArchive(ctx, store, af, *sf.data, log)
+	arch, err := a.startArchive(ctx, store, af, kf, wf, *sf.data, log)
 	if err != nil {
 		return err
 	}

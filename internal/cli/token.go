@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
-	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/sqlstore"
 )
@@ -83,22 +81,4 @@ func (a *app) token(name string, args []string) error {
 	}
 	log, _ := a.logger("error")
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, auth.New(s, a.now, log)) })
-}
-
-// auditVerify walks the audit chain; a broken chain exits with status 2.
-func (a *app) auditVerify(args []string) error {
-	f := a.flags("audit verify")
-	sf := f.store()
-	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		n, err := audit.Verify(a.ctx, s)
-		var broken *audit.BrokenError
-		if errors.As(err, &broken) {
-			return problem(fmt.Errorf("%w (%d events before it are intact)", err, n))
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "audit chain intact: %d events verified\n", n)
-		return nil
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
 )
 
@@ -142,15 +143,29 @@ func (s *Service) AddCaseEntry(ctx context.Context, actor *civic.User, caseID in
 		}
 		switch kind {
 		case "audit_event":
-			seq, err := strconv.ParseInt(ref, 10, 64)
-			if err != nil || seq <= 0 {
+			// The number the actor sees in their audit log; the entry
+			// keeps the event's citation number, the same for everyone
+			// and telling nothing of events hidden from some.
+			num, err := strconv.ParseInt(ref, 10, 64)
+			if err != nil || num <= 0 {
 				return civic.Invalid("ref", "give the audit event's number")
 			}
-			if es, err := tx.AuditEvents(ctx, civic.AuditFilter{BeforeSeq: seq + 1, Limit: 1}); err != nil {
+			cites, err := audit.NewCitations(ctx, tx, actor)
+			if err != nil {
 				return err
-			} else if len(es) == 0 || es[0].Seq != seq {
-				return civic.Invalid("ref", "there is no audit event %d", seq)
 			}
+			seq, cite := cites.Cite(num)
+			es, err := tx.AuditEvents(ctx, civic.AuditFilter{BeforeSeq: seq + 1, Limit: 1, HideObjectTypes: civic.HiddenObjectTypes(actor)})
+			if err != nil {
+				return err
+			}
+			if len(es) == 0 || es[0].Seq != seq {
+				return civic.Invalid("ref", "there is no audit event %d", num)
+			}
+			if cite == 0 {
+				return civic.Invalid("ref", "audit event %d is about a covert profile or a conduct case, which not everyone may see: describe it in a decision instead", num)
+			}
+			ref = strconv.FormatInt(cite, 10)
 		case "archive_item":
 			if ref == "" {
 				return civic.Invalid("ref", "give the archived item's id")

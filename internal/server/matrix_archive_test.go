@@ -3,7 +3,7 @@ package server_test
 // The archive's routes in the role matrix: clerk, attorney, communications
 // and auditor (and the administrator) read; only the attorney holds; only
 // the clerk disposes; the clerk and the administrator may ingest (imports,
-// capture integrations); checkpoints are public.
+// capture integrations); checkpoints and consistency proofs are public.
 func init() {
 	read := roles("admin clerk attorney communications auditor")
 	for p, who := range map[string][]string{
@@ -19,6 +19,8 @@ func init() {
 		"GET /archive/dispositions/{id}":                 read,
 		"POST /archive/dispositions/{id}/approve":        roles("clerk"),
 		"GET /archive/checkpoints":                       {"public"},
+		"GET /checkpoint":                                {"public"},
+		"GET /checkpoint/proof":                          {"public"},
 		"POST /api/v1/ingest":                            roles("admin clerk"),
 		"GET /api/v1/archive/search":                     read,
 		"GET /api/v1/archive/items/{id}":                 read,

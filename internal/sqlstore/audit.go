@@ -132,6 +132,33 @@ func (r *reader) AuditEvents(ctx context.Context, f civic.AuditFilter) (_ []*civ
 	return out, rows.Err()
 }
 
+// AuditSeqs lists the sequence numbers of the events about objects of the
+// given types, in ascending order.
+func (r *reader) AuditSeqs(ctx context.Context, objectTypes []string) (_ []int64, err error) {
+	defer civic.Wrap(&err, "list audit sequence numbers")
+	if len(objectTypes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(objectTypes))
+	for i, ot := range objectTypes {
+		args[i] = ot
+	}
+	rows, err := r.query(ctx, `SELECT seq FROM audit_events WHERE object_type IN (`+placeholders(len(args))+`) ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		out = append(out, seq)
+	}
+	return out, rows.Err()
+}
+
 // escapeLike escapes LIKE wildcards; both engines use \ by default with ESCAPE.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

@@ -131,6 +131,7 @@ var cases = []testCase{
 	{"ThrottleAndSettings", testThrottleAndSettings},
 	{"RollbackWritesNothing", testRollback},
 	{"AuditFilters", testAuditFilters},
+	{"AuditSeqsByObjectType", testAuditSeqs},
 	{"ConcurrentWritesKeepOneChain", testConcurrent},
 }
 
@@ -556,6 +557,30 @@ func testAuditFilters(t *testing.T, f *fixture) {
 	for _, e := range es {
 		if e.ComputeHash() != e.Hash {
 			t.Errorf("event %d read back does not match its hash (time %s)", e.Seq, e.Time)
+		}
+	}
+}
+
+// testAuditSeqs checks the listing of the events of some object types by
+// sequence number, with which each viewer is given numbers of their own.
+func testAuditSeqs(t *testing.T, f *fixture) {
+	for i, ot := range []string{"department", "covert_profile", "department", "conduct_case", "covert_credential", "covert_profile"} {
+		f.update(t, func(tx civic.Tx) error {
+			return tx.Record(f.ctx, civic.Change{Action: ot + ".touch", ObjectType: ot, ObjectID: fmt.Sprint(i)})
+		})
+	}
+	for _, c := range []struct {
+		types []string
+		want  []int64
+	}{
+		{nil, nil},
+		{[]string{"covert_profile"}, []int64{2, 6}},
+		{[]string{"covert_profile", "covert_credential", "conduct_case"}, []int64{2, 4, 5, 6}},
+		{[]string{"nothing"}, nil},
+	} {
+		got, err := f.s.AuditSeqs(f.ctx, c.types)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("AuditSeqs(%q) = %v, %v; want %v", c.types, got, err, c.want)
 		}
 	}
 }

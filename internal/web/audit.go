@@ -7,12 +7,13 @@ import (
 	"net/url"
 	"strconv"
 
+	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/route"
 )
 
 type auditData struct {
-	Events []*civic.AuditEvent
+	Events []*audit.Entry
 	Form   auditForm
 	Next   string // link to the next (older) page
 }
@@ -32,18 +33,19 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	f.HideObjectTypes = civic.HiddenObjectTypes(route.User(r))
-	es, err := h.store.AuditEvents(r.Context(), f)
+	// Numbered in the viewer's own sequence: no gap shows where events
+	// hidden from them sit.
+	p, err := audit.List(r.Context(), h.store, route.User(r), f)
 	if err != nil {
 		return err
 	}
-	d := auditData{Events: es, Form: form}
-	if len(es) == f.Limit {
+	d := auditData{Events: p.Entries, Form: form}
+	if p.Next > 0 {
 		next := url.Values{}
 		for k, v := range q {
 			next[k] = v
 		}
-		next.Set("before", strconv.FormatInt(es[len(es)-1].Seq, 10))
+		next.Set("before", strconv.FormatInt(p.Next, 10))
 		d.Next = "/audit?" + next.Encode()
 	}
 	return h.render(w, r, http.StatusOK, "audit", Page{Title: "Audit log", Data: d})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,12 @@ func templateFuncs() template.FuncMap {
 			return ""
 		},
 		"pretty": prettyJSON,
+		// next is the number after n, a decimal string: the "before" that
+		// lists event n first.
+		"next": func(n string) string {
+			i, _ := strconv.ParseInt(n, 10, 64)
+			return strconv.FormatInt(i+1, 10)
+		},
 		"rolesData": func(rs []civic.Role, ds []*civic.Department, f userForm, errs []FieldError) map[string]any {
 			return map[string]any{"Roles": rs, "Departments": ds, "Form": f, "Errors": errs}
 		},

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -225,6 +226,9 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	}
 	es, err := h.store.CaseEntries(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := audit.ShowCitations(r.Context(), h.store, route.User(r), es); err != nil {
 		return err
 	}
 	ps, err := h.store.People(r.Context(), civic.PersonFilter{})

@@ -31,6 +31,8 @@ func (h *Handler) archiveRoutes() []route.Route {
 		{Method: get, Path: "/archive/dispositions/{id}", Perm: view, Summary: "one disposition run and its list", Handle: a.runShow},
 		{Method: post, Path: "/archive/dispositions/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition run", Handle: a.runApprove},
 		{Method: get, Path: "/archive/checkpoints", Public: true, Summary: "signed checkpoints of the archive (public)", Handle: a.checkpoints},
+		{Method: get, Path: "/checkpoint", Public: true, Summary: "the newest signed checkpoint with its cosignatures, as text (public)", Handle: a.checkpointLatest},
+		{Method: get, Path: "/checkpoint/proof", Public: true, Summary: "a consistency proof between two tree sizes, as text (public)", Handle: a.checkpointProof},
 	}
 }
 
@@ -251,7 +253,7 @@ func (a *archivePages) runApprove(w http.ResponseWriter, r *http.Request) error 
 
 type checkpointData struct {
 	VerifierKey string
-	Checkpoints []*civic.Checkpoint
+	Checkpoints []checkpointRow
 }
 
 func (a *archivePages) checkpoints(w http.ResponseWriter, r *http.Request) error {
@@ -263,5 +265,5 @@ func (a *archivePages) checkpoints(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return a.render(w, r, http.StatusOK, "archive_checkpoints", Page{Title: "Archive checkpoints", Data: checkpointData{VerifierKey: vkey, Checkpoints: cs}})
+	return a.render(w, r, http.StatusOK, "archive_checkpoints", Page{Title: "Archive checkpoints", Data: checkpointData{VerifierKey: vkey, Checkpoints: checkpointRows(cs)}})
 }
