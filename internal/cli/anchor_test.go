@@ -152,7 +152,7 @@ func TestCheckpointKeys(t *testing.T) {
 			// Mistakes.
 			ingest(t, d, 30, 1)
 			run(t, map[string]string{"STEWARD_CHECKPOINT_KEY": string(skey)}, "", d.cmd([]string{"archive", "checkpoint", "--sign"}, "--checkpoint-key-file", key)...).
-				check(t, 2, nil, []string{"give one of --checkpoint-signer-command, $STEWARD_CHECKPOINT_KEY and --checkpoint-key-file"})
+				check(t, 1, nil, []string{"give one of --checkpoint-signer-command, $STEWARD_CHECKPOINT_KEY and --checkpoint-key-file"})
 			run(t, nil, "", d.cmd([]string{"archive", "checkpoint", "--sign"})...).
 				check(t, 1, nil, []string{"no checkpoint key at " + filepath.Join(d.dir, "archive-checkpoint.key"), "signed by " + vkey})
 			other := filepath.Join(keyDir, "other.key")

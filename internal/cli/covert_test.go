@@ -109,6 +109,7 @@ func TestCovertFromTheCommandLine(t *testing.T) {
 					stdout: []string{"cmdr@city.example now has roles sic_commander,auditor"}},
 				{name: "the only commander is not disabled", words: disable, args: []string{"cmdr@city.example"},
 					code: 1, stderr: []string{"only SIC commander"}},
+				{name: "sign a checkpoint", words: []string{"archive", "checkpoint"}, args: []string{"--sign"}},
 				{name: "the chain is whole", words: verify, stdout: []string{"audit chain intact"}},
 				{name: "covert access matches its approvals", words: covertCheck, stdout: []string{"covert access matches its approvals"},
 					after: func(t *testing.T, d *db, _ result) {

@@ -47,7 +47,6 @@ func newExitCity(t *testing.T) *exitCity {
 		return r
 	}
 	mustRun("", c.d.cmd([]string{"archive", "ingest"}, c.batch)...)
-	mustRun("", c.d.cmd([]string{"archive", "checkpoint"})...)
 	mustRun("", c.d.cmd([]string{"department", "add"}, "--slug", "parks", "--name", "Parks")...)
 	mustRun("a long enough password\n", c.d.cmd([]string{"user", "add"}, "--email", "ana@city.example", "--name", "Ana", "--department", "parks", "--roles", "staff", "--password-stdin")...)
 	mustRun("", c.d.cmd([]string{"token", "create"}, "--user", "ana@city.example", "--name", "script")...)
@@ -55,6 +54,7 @@ func newExitCity(t *testing.T) *exitCity {
 	now := time.Now().UTC()
 	exec(`INSERT INTO records_requests (requester, contact, received_on, subject, kind, description, scope, status, notes, pages, actual_cost_cents, fee_cents, created_by, created_at)
 		VALUES ('A Resident', '', ?, ?, 'data', 'rink', 'rink', 'open', '', 0, 0, 0, 'test', ?)`, now, false, now)
+	mustRun("", c.d.cmd([]string{"archive", "checkpoint"}, "--sign")...)
 	c.bag = filepath.Join(dir, "request.zip")
 	mustRun("", c.d.cmd([]string{"export"}, "--request", "1", "--out", c.bag)...)
 	data, err := os.ReadFile(c.bag)
@@ -133,6 +133,14 @@ func TestExitCodes(t *testing.T) {
 		{"archive ingest two files", cmd("archive", "ingest", c.batch, c.bad), "", 1},
 		{"archive export", cmd("archive", "export"), "", 0},
 		{"archive checkpoint", cmd("archive", "checkpoint"), "", 0},
+		{"archive checkpoint --sign", cmd("archive", "checkpoint", "--sign"), "", 0},
+		{"archive checkpoint two keys", append(cmd("archive", "checkpoint", "--sign", "--checkpoint-key-file", filepath.Join(t.TempDir(), "k")), "--checkpoint-signer-command", "false"), "", 1},
+		{"verify --since a missing file", cmd("verify", "--since", filepath.Join(t.TempDir(), "none.txt")), "", 1},
+		{"audit verify --since a missing file", cmd("audit", "verify", "--since", filepath.Join(t.TempDir(), "none.txt")), "", 1},
+		{"covert check", cmd("covert", "check"), "", 0},
+		{"covert unknown", cmd("covert", "grant"), "", 1},
+		{"witness without a folder", []string{"witness", "--addr", "nonsense"}, "", 1},
+		{"signer unknown", []string{"signer", "dance"}, "", 1},
 		{"archive unknown", cmd("archive", "repair"), "", 1},
 
 		{"capture without --once", cmd("capture"), "", 1},
