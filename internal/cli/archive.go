@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -207,8 +208,16 @@ func (a *app) archiveCheckpoint(args []string) error {
 	})
 }
 
-// verify recomputes the archive's Merkle log and exits 2 on any problem.
-func (a *app) verify(args []string) error {
+// verify recomputes the archive's Merkle log and exits 2 on any problem,
+// or checks a bag (verifyBag). A command that could not run, for a bad
+// flag as for a missing file, exits 1: 2 always means a problem found.
+func (a *app) verify(args []string) (err error) {
+	defer func() {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			err = &exitError{code: 1, err: fmt.Errorf("%s (run \"steward verify -h\" for its flags)", ue.msg)}
+		}
+	}()
 	if bagArg(args) != "" {
 		return a.verifyBag(args)
 	}

@@ -91,7 +91,7 @@ func (a *app) benchExport(args []string) error {
 	}
 	defer file.Close()
 	start = time.Now()
-	rep, err := records.VerifyBag(file, ex.Bytes, vkey)
+	rep, err := records.VerifyBag(file, ex.Bytes, records.VerifyOptions{Key: vkey})
 	if err != nil {
 		return fmt.Errorf("bench: the exported bag does not verify: %w", err)
 	}
