@@ -124,9 +124,9 @@ func (b *Writer) WriteTags(info [][2]string) error {
 	return nil
 }
 
-// Files lists the files written so far, in order, with their SHA-256.
+// Files lists the files written and ended so far (not the one being
+// written), in order, with their SHA-256.
 func (b *Writer) Files() []File {
-	b.end()
 	return append([]File(nil), b.files...)
 }
 
