@@ -136,8 +136,7 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 		return nil, err
 	}
 	lw := bufio.NewWriterSize(list, 1<<16)
-	ih := sha256.New()
-	if err := s.writeItems(ctx, iw, io.MultiWriter(lw, ih), items, cp.Size, byVersion, media, res); err != nil {
+	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res); err != nil {
 		return nil, err
 	}
 	if err := lw.Flush(); err != nil {

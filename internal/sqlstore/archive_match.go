@@ -64,7 +64,9 @@ func (r *reader) MatchArchive(ctx context.Context, q *civic.ArchiveQuery, upTo i
 	if _, err := db.ExecContext(ctx, r.bind(`INSERT INTO temp.match_text (rowid, text) SELECT v.id, v.text FROM archive_versions v`+where), args...); err != nil {
 		return err
 	}
-	return r.eachID(ctx, db, `SELECT DISTINCT v.item_id FROM temp.match_text m JOIN archive_versions v ON v.id = m.rowid WHERE match_text MATCH ?`,
+	// CROSS JOIN: drive from the full-text table, not from the versions
+	// re-running the match for each one.
+	return r.eachID(ctx, db, `SELECT DISTINCT v.item_id FROM temp.match_text m CROSS JOIN archive_versions v ON v.id = m.rowid WHERE match_text MATCH ?`,
 		[]any{ftsMatch(q.Terms)}, fn)
 }
 
