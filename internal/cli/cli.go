@@ -66,8 +66,8 @@ Commands:
   token list       list API tokens
   token revoke     revoke an API token
   audit verify     check the audit log's hash chain; exits 2 if it is broken
-  verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered
-  verify FILE.zip  check a records export bag offline, with no database; exits 2 if it fails
+  verify           recompute the archive's Merkle log and check its indexes; exits 2 if a record was altered, removed or reordered or an index disagrees
+  verify FILE.zip  check a records export bag offline, with no database (--key, --request); exits 2 if it fails, 1 if it cannot run
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
   archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -
