@@ -73,10 +73,10 @@ func diagnose(line, canon []byte) error {
 		}
 	}
 	for _, k := range got {
-		if slices.ContainsFunc(want, func(w key) bool { return w.path == k.path }) {
+		if slices.ContainsFunc(want, func(w jsonKey) bool { return w.path == k.path }) {
 			continue
 		}
-		if i := slices.IndexFunc(want, func(w key) bool { return strings.EqualFold(w.path, k.path) }); i >= 0 {
+		if i := slices.IndexFunc(want, func(w jsonKey) bool { return strings.EqualFold(w.path, k.path) }); i >= 0 {
 			return fmt.Errorf("has the key %q, which differs in case from %q", k.path, want[i].path)
 		}
 		return fmt.Errorf("has an unknown key %q", k.path)
@@ -84,16 +84,16 @@ func diagnose(line, canon []byte) error {
 	return errors.New("is not written the way Steward writes it (spacing, escapes, numbers, key order or an empty value differ)")
 }
 
-type key struct {
+type jsonKey struct {
 	path string // "author.name"
 	dup  bool   // the object has this key already
 }
 
 // objectKeys lists the keys of data's objects, with their paths.
-func objectKeys(data []byte) ([]key, error) {
+func objectKeys(data []byte) ([]jsonKey, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var out []key
+	var out []jsonKey
 	var walk func(path string) error
 	walk = func(path string) error {
 		t, err := dec.Token()
@@ -114,7 +114,7 @@ func objectKeys(data []byte) ([]key, error) {
 				}
 				k, _ := kt.(string)
 				p := strings.TrimPrefix(path+"."+k, ".")
-				out = append(out, key{path: p, dup: seen[k]})
+				out = append(out, jsonKey{path: p, dup: seen[k]})
 				seen[k] = true
 				if err := walk(p); err != nil {
 					return err
