@@ -37,8 +37,10 @@ func (e *env) checkpoint() *civic.Checkpoint {
 
 // rewrite does what someone who can write the database does to rewrite the
 // archive whole: alters version id's text (if id > 0) and recomputes its
-// hash, drops the versions after keep (if keep > 0), rebuilds the Merkle
-// log's nodes and head over what is left, and deletes every checkpoint.
+// hash and its full-text entry, drops the versions after keep (if keep > 0)
+// and their date index rows, rebuilds the Merkle log's nodes and head over
+// what is left, and deletes every checkpoint. What is left is consistent:
+// the database verifies on its own.
 func (e *env) rewrite(id, keep int64) {
 	e.t.Helper()
 	if id > 0 {
@@ -52,12 +54,18 @@ func (e *env) rewrite(id, keep int64) {
 				e.exec(`UPDATE archive_versions SET hash = ? WHERE id = ?`, v.ComputeHash(), id)
 			}
 		}
+		if e.store.Engine() == "sqlite" { // PostgreSQL's tsv follows the text by itself
+			e.exec(`DELETE FROM archive_fts WHERE rowid = ?`, id)
+			e.exec(`INSERT INTO archive_fts (rowid, text, acct) SELECT id, text, 'a' || account_id FROM archive_versions WHERE id = ?`, id)
+		}
 	}
 	if keep > 0 {
 		if e.store.Engine() == "sqlite" {
 			e.exec(`DELETE FROM archive_fts WHERE rowid > ?`, keep)
 		}
 		e.exec(`DELETE FROM archive_versions WHERE id > ?`, keep)
+		e.exec(`DELETE FROM archive_days WHERE min_id > ?`, keep)
+		e.exec(`UPDATE archive_days SET max_id = ? WHERE max_id > ?`, keep, keep)
 	}
 	var hashes []string
 	if err := e.store.WalkVersions(e.ctx, 0, func(v *civic.Version, _ []byte) error {

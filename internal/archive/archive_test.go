@@ -239,6 +239,20 @@ func TestVerifyTampering(t *testing.T) {
 			e.exec(`UPDATE archive_versions SET text = '', disposed_at = ? WHERE id = 7`, time.Now().UTC())
 		}, "disposal", 7},
 		{"checkpoint edited", func(e *env) { e.exec(`UPDATE archive_checkpoints SET root_hash = ?`, "AAAA") }, "checkpoint", 0},
+		{"date index row edited", func(e *env) { e.exec(`UPDATE archive_days SET max_id = 2`) }, "index", 1},
+		{"date index row deleted", func(e *env) { e.exec(`DELETE FROM archive_days`) }, "index", 1},
+		{"date index row added", func(e *env) {
+			e.exec(`INSERT INTO archive_days (day, min_id, max_id) VALUES ('2026-03-02', 1, 8)`)
+		}, "index", 1},
+		{"full-text entry edited", func(e *env) { e.editSearchIndex(3, "nothing to see") }, "index", 3},
+		{"full-text entry deleted", func(e *env) { e.editSearchIndex(4, "") }, "index", 4},
+		{"full-text entry added", func(e *env) {
+			if e.store.Engine() == "sqlite" {
+				e.exec(`INSERT INTO archive_fts (rowid, text, acct) VALUES (99, 'a record that is not there', 'a1')`)
+				return
+			}
+			e.editSearchIndex(6, "comment number 6 and words it does not have")
+		}, "index", 0},
 	}
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
@@ -278,6 +292,27 @@ func TestVerifyTampering(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editSearchIndex replaces the full-text entry of a version by the words
+// of text ("" removes it), behind the archive's back: on SQLite in the
+// FTS5 table, on PostgreSQL in the tsvector column, once made an ordinary
+// column (DROP EXPRESSION keeps its values) so that it can be written.
+func (e *env) editSearchIndex(id int64, text string) {
+	e.t.Helper()
+	if e.store.Engine() == "sqlite" {
+		var account int64
+		if err := e.store.DB().QueryRowContext(e.ctx, `SELECT account_id FROM archive_versions WHERE id = ?`, id).Scan(&account); err != nil {
+			e.t.Fatal(err)
+		}
+		e.exec(`DELETE FROM archive_fts WHERE rowid = ?`, id)
+		if text != "" {
+			e.exec(`INSERT INTO archive_fts (rowid, text, acct) VALUES (?, ?, ?)`, id, text, fmt.Sprintf("a%d", account))
+		}
+		return
+	}
+	e.exec(`ALTER TABLE archive_versions ALTER COLUMN tsv DROP EXPRESSION`)
+	e.exec(`UPDATE archive_versions SET tsv = to_tsvector('simple', ?) WHERE id = ?`, text, id)
 }
 
 func itemOf(e *env, versionID int64) int64 {

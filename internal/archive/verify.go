@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -16,7 +17,7 @@ import (
 
 // Problem is one thing Verify found wrong.
 type Problem struct {
-	Kind      string `json:"kind"` // altered, missing, reordered, disposal, checkpoint, head
+	Kind      string `json:"kind"` // altered, missing, reordered, disposal, checkpoint, head, index
 	VersionID int64  `json:"version_id,omitempty"`
 	Message   string `json:"message"`
 }
@@ -42,9 +43,10 @@ const maxProblems = 1000
 // reports an altered version (its content no longer matches its hash), a
 // missing one (a gap in the log, or a log shorter than its head or a
 // checkpoint), a reordered one (the log holds another record at its
-// index), a tombstone without an approved disposition, and a checkpoint
-// whose signature or root does not match. vkey is the checkpoint verifier
-// key; "" uses the published one.
+// index), a tombstone without an approved disposition, a checkpoint
+// whose signature or root does not match, and a search or date index that
+// disagrees with the versions (checkIndexes). vkey is the checkpoint
+// verifier key; "" uses the published one.
 func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 	rep := &Report{}
 	add := func(kind string, id int64, format string, args ...any) {
@@ -81,6 +83,7 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 		return nil, err
 	}
 	var f merkle.Frontier
+	days := map[string]*civic.DayRange{}
 	next := 0 // next checkpoint to compare
 	checkRoots := func() {
 		for next < len(cps) && cps[next].Size <= f.Size {
@@ -130,6 +133,12 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 		f.Append(lh)
 		checkRoots()
 		rep.Versions++
+		day := v.At().UTC().Format(time.DateOnly)
+		if d := days[day]; d == nil {
+			days[day] = &civic.DayRange{Day: day, MinID: v.ID, MaxID: v.ID}
+		} else {
+			d.MinID, d.MaxID = min(d.MinID, v.ID), max(d.MaxID, v.ID)
+		}
 		return nil
 	})
 	if err != nil {
@@ -140,6 +149,9 @@ func (s *Service) Verify(ctx context.Context, vkey string) (*Report, error) {
 	}
 	for ; next < len(cps); next++ {
 		add("missing", 0, "checkpoint %d signed %d records; the database holds %d", cps[next].ID, cps[next].Size, f.Size)
+	}
+	if err := s.checkIndexes(ctx, days, add); err != nil {
+		return nil, err
 	}
 	root := f.Root()
 	rep.Size = f.Size

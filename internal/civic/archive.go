@@ -47,6 +47,25 @@ type ArchiveReader interface {
 	// DisposedVersion reports whether a version's content was disposed of by
 	// an executed disposition run.
 	DisposedVersion(ctx context.Context, versionID int64) (bool, error)
+	// MatchArchive calls fn once with each item that has a version with ID
+	// at most upTo (0: any) matching q (its paging and order ignored),
+	// evaluated on the versions table itself and the accounts and holds it
+	// refers to: never on the search or date indexes, which only speed up
+	// SearchArchive and may disagree with the versions.
+	MatchArchive(ctx context.Context, q *ArchiveQuery, upTo int64, fn func(itemID int64) error) error
+	// ArchiveDays lists the date index: for each day of item time, the
+	// lowest and highest version ID on it, by day.
+	ArchiveDays(ctx context.Context) ([]DayRange, error)
+	// CompareSearchIndex compares the full-text search index with the text
+	// of the versions table and calls fn for each version whose entry
+	// differs (missing, extra or other words), at most limit times.
+	CompareSearchIndex(ctx context.Context, limit int, fn func(versionID int64, problem string) error) error
+}
+
+// DayRange is one row of the archive's date index.
+type DayRange struct {
+	Day          string // 2006-01-02, UTC
+	MinID, MaxID int64
 }
 
 // ArchiveWriter changes the archive; each write records its audit event.
@@ -346,6 +365,7 @@ type DispositionEntry struct {
 
 // ArchiveQuery selects versions. Zero fields match all.
 type ArchiveQuery struct {
+	ItemID       int64    // versions of this item only
 	Terms        []string // words or phrases, all of which must occur
 	Account      string   // account reference
 	DepartmentID int64

@@ -81,6 +81,8 @@ func cutArchive(t *testing.T, d *db, keep int64) {
 		exec(`DELETE FROM archive_fts WHERE rowid > ?`, keep)
 	}
 	exec(`DELETE FROM archive_versions WHERE id > ?`, keep)
+	exec(`DELETE FROM archive_days WHERE min_id > ?`, keep)
+	exec(`UPDATE archive_days SET max_id = ? WHERE max_id > ?`, keep, keep)
 	s := d.open(t)
 	var hashes []string
 	err := s.WalkVersions(context.Background(), 0, func(v *civic.Version, _ []byte) error { hashes = append(hashes, v.Hash); return nil })

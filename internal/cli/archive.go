@@ -232,6 +232,7 @@ func (a *app) archiveCheckpoint(args []string) error {
 
 // verify recomputes the archive's Merkle log and exits 2 on any problem:
 // with --since, also when it does not extend a checkpoint published before.
+// Given a bag, it checks the bag (verifyBag).
 func (a *app) verify(args []string) error {
 	if bagArg(args) != "" {
 		return a.verifyBag(args)

@@ -78,9 +78,9 @@ Commands:
   audit verify     check the audit log's hash chain and that it holds the head the newest checkpoint
                    (and --since FILE, one published before) commits to; exits 2 if not
   covert check     check that whoever holds covert access got it from a commander and the covert approver; exits 2 if not
-  verify           recompute the archive's Merkle log; exits 2 if a record was altered, removed or reordered,
-                   or (--since FILE) the log does not extend a checkpoint published before
-  verify FILE.zip  check a records export bag offline, with no database; exits 2 if it fails
+  verify           recompute the archive's Merkle log and check its indexes; exits 2 if a record was altered, removed
+                   or reordered, an index disagrees, or (--since FILE) the log does not extend a checkpoint published before
+  verify FILE.zip  check a records export bag offline, with no database (--key, --request); exits 2 if it fails, 1 if it cannot run
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
   archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -

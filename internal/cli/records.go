@@ -64,11 +64,13 @@ func bagArg(args []string) string {
 	return ""
 }
 
-// verifyBag checks an export bag offline: "steward verify [--key K] FILE.zip".
-// It needs no database and exits 2 when the bag fails.
+// verifyBag checks an export bag offline: "steward verify [--key K]
+// [--request ID] FILE.zip". It needs no database and exits 2 when the bag
+// fails, 1 when it cannot run (no such file, bad flags).
 func (a *app) verifyBag(args []string) error {
 	f := a.flags("verify")
 	key := f.String("key", "", "checkpoint verifier key to trust (default: the one in the bag, which proves only that the bag is consistent)")
+	request := f.Int64("request", 0, "the records request the bag must answer (default: any)")
 	asJSON := f.Bool("json", false, "print the report as JSON")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -85,7 +87,7 @@ func (a *app) verifyBag(args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := records.VerifyBag(file, st.Size(), strings.TrimSpace(*key))
+	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
 	if errors.Is(err, records.ErrBag) {
 		return problem(fmt.Errorf("%s: %w", f.Arg(0), err))
 	}
@@ -99,7 +101,7 @@ func (a *app) verifyBag(args []string) error {
 	if *key != "" {
 		trust = "the key given"
 	}
-	fmt.Fprintf(a.stdout, "bag verified: request %s, %d versions (%d redacted, %d disposed of), %d media files, all in the log of %d records signed by %s, root %s\n",
-		strconv.FormatInt(rep.RequestID, 10), rep.Versions, rep.Redacted, rep.Disposed, rep.Media, rep.LogSize, trust, rep.Root)
+	fmt.Fprintf(a.stdout, "bag verified: request %s, %d versions (%d redacted, %d disposed of), %d media files, %d files in all, each signed (bag format %s), all in the log of %d records signed by %s, root %s\n",
+		strconv.FormatInt(rep.RequestID, 10), rep.Versions, rep.Redacted, rep.Disposed, rep.Media, rep.Files, rep.Format, rep.LogSize, trust, rep.Root)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,11 +97,11 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.scopeItems(ctx, r)
+	cp, err := s.checkpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cp, err := s.checkpoint(ctx)
+	items, err := s.scopeItems(ctx, r, cp.Size)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +136,7 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 		return nil, err
 	}
 	lw := bufio.NewWriterSize(list, 1<<16)
-	ih := sha256.New()
-	if err := s.writeItems(ctx, iw, io.MultiWriter(lw, ih), items, cp.Size, byVersion, media, res); err != nil {
+	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res); err != nil {
 		return nil, err
 	}
 	if err := lw.Flush(); err != nil {
@@ -176,10 +176,23 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 	if err := s.writeProofs(ctx, b, list, cp.Size); err != nil {
 		return nil, err
 	}
-	rh := sha256.Sum256(redactionsJSONL(rds))
-	text := fmt.Sprintf("%s\nrequest %d\nversions %d\nversions-sha256 %x\nredactions-sha256 %x\ncheckpoint %d %s\n",
-		statementOrigin, id, res.Versions, ih.Sum(nil), rh[:], cp.Size, cp.RootHash)
-	signed, err := note.Sign(&note.Note{Text: text}, s.signer)
+	now := s.now().UTC()
+	if err := b.WriteTags([][2]string{
+		{"Source-Organization", "Steward"},
+		{"Bagging-Date", now.Format(time.DateOnly)},
+		{"External-Identifier", "records-request-" + strconv.FormatInt(id, 10)},
+		{"External-Description", r.Description},
+		{InfoFormat, Format},
+	}); err != nil {
+		return nil, err
+	}
+	st := &statement{request: id, versions: res.Versions, size: cp.Size, root: cp.RootHash}
+	for _, f := range b.Files() {
+		if signs(f.Path) {
+			st.files = append(st.files, f)
+		}
+	}
+	signed, err := note.Sign(&note.Note{Text: st.text()}, s.signer)
 	if err != nil {
 		return nil, err
 	}
@@ -190,13 +203,7 @@ func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.
 	if _, err := sw.Write(signed); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
-	if err := b.Close([][2]string{
-		{"Source-Organization", "Steward"},
-		{"Bagging-Date", now.Format(time.DateOnly)},
-		{"External-Identifier", "records-request-" + strconv.FormatInt(id, 10)},
-		{"External-Description", r.Description},
-	}); err != nil {
+	if err := b.Close(); err != nil {
 		return nil, err
 	}
 	res.Bytes = cw.n
@@ -222,13 +229,12 @@ func (s *Service) checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 	return cps[0], nil
 }
 
-// writeItems writes items.jsonl and the list of expected versions.
+// writeItems writes items.jsonl and the list of expected versions, which
+// names each line's SHA-256.
 func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult) error {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<16)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	lenc := json.NewEncoder(list)
+	js, ljs := newJSONLines(), newJSONLines()
 	stop := errors.New("past the checkpoint")
 	err := s.store.ScanVersions(ctx, 0, func(v *civic.Version) error {
 		if v.LogIndex >= size {
@@ -238,7 +244,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 			return nil
 		}
 		l := Line{ExportLine: archive.NewExportLine(v)}
-		if ds := byVersion[v.ID]; len(ds) > 0 {
+		if ds := byVersion[v.ID]; len(ds) > 0 && v.DisposedAt == nil {
 			l.Text, l.RawBase64, l.Redacted = redact(v.Text, ds), nil, true
 			res.Redacted++
 		}
@@ -249,10 +255,20 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 			media[m.SHA256] = true
 		}
 		res.Versions++
-		if err := lenc.Encode(Expected{ID: v.ID, ItemID: v.ItemID, LogIndex: v.LogIndex, Hash: v.Hash}); err != nil {
+		line, err := js.encode(&l)
+		if err != nil {
 			return err
 		}
-		return enc.Encode(&l)
+		sum := sha256.Sum256(line)
+		e, err := ljs.encode(Expected{ID: v.ID, ItemID: v.ItemID, LogIndex: v.LogIndex, Hash: v.Hash, LineSHA256: hex.EncodeToString(sum[:])})
+		if err != nil {
+			return err
+		}
+		if _, err := list.Write(append(e, '\n')); err != nil {
+			return err
+		}
+		_, err = bw.Write(append(line, '\n'))
+		return err
 	})
 	if err != nil && !errors.Is(err, stop) {
 		return err
@@ -262,21 +278,30 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 	return err
 }
 
-func redactionsJSONL(rds []*civic.Redaction) []byte {
+// redactionsJSONL is the redaction log: one line a redaction.
+func redactionsJSONL(rds []*civic.Redaction) ([]byte, error) {
+	js := newJSONLines()
 	var out []byte
 	for _, d := range rds {
-		b, _ := json.Marshal(d)
+		b, err := js.encode(d)
+		if err != nil {
+			return nil, err
+		}
 		out = append(append(out, b...), '\n')
 	}
-	return out
+	return out, nil
 }
 
 func (s *Service) writeRedactions(b *bag.Writer, rds []*civic.Redaction) error {
+	data, err := redactionsJSONL(rds)
+	if err != nil {
+		return err
+	}
 	w, err := b.Create(FileRedactions)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(redactionsJSONL(rds))
+	_, err = w.Write(data)
 	return err
 }
 
@@ -320,7 +345,7 @@ func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSe
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	enc := json.NewEncoder(bw)
+	js := newJSONLines()
 	hr := &hashReader{ctx: ctx, store: s.store, cache: map[int64]tlog.Hash{}}
 	sc := bufio.NewScanner(list)
 	for sc.Scan() {
@@ -336,7 +361,11 @@ func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSe
 		for i := range p {
 			in.Proof[i] = p[i][:]
 		}
-		if err := enc.Encode(&in); err != nil {
+		line, err := js.encode(&in)
+		if err != nil {
+			return err
+		}
+		if _, err := bw.Write(append(line, '\n')); err != nil {
 			return err
 		}
 	}
@@ -406,9 +435,10 @@ func (s *Service) CanExport(ctx context.Context, actor *civic.User, id int64) er
 	if err != nil {
 		return err
 	}
-	if _, err := s.scopeItems(ctx, r); err != nil {
+	cp, err := s.checkpoint(ctx)
+	if err != nil {
 		return err
 	}
-	_, err = s.checkpoint(ctx)
+	_, err = s.scopeItems(ctx, r, cp.Size)
 	return err
 }

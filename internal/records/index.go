@@ -127,7 +127,7 @@ func writeIndexItem(w io.Writer, vs []*civic.Version, byVersion map[int64][]*civ
 	prev := ""
 	for j, v := range vs {
 		text := v.Text
-		if ds := byVersion[v.ID]; len(ds) > 0 {
+		if ds := byVersion[v.ID]; len(ds) > 0 && v.DisposedAt == nil {
 			text = redact(text, ds)
 		}
 		views = append(views, versionView{V: v, Text: text, Edited: j > 0 && v.Text != prev})

@@ -68,11 +68,11 @@ func (s *Service) Redact(ctx context.Context, actor *civic.User, d *civic.Redact
 		return civic.Invalid("reason", "choose a reason from the list")
 	}
 	d.Reason = rs.Code
-	items, err := s.scopeItems(ctx, r)
+	in, err := s.inScope(ctx, r, v.ItemID)
 	if err != nil {
 		return err
 	}
-	if !items[v.ItemID] {
+	if !in {
 		return civic.Invalid("version_id", "version %d is not in the request's scope", d.VersionID)
 	}
 	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.AddRedaction(ctx, d) })

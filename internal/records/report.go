@@ -96,7 +96,7 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 			prev := ""
 			for j, v := range vs {
 				text := v.Text
-				if ds := byVersion[v.ID]; len(ds) > 0 {
+				if ds := byVersion[v.ID]; len(ds) > 0 && v.DisposedAt == nil {
 					text = redact(text, ds)
 				}
 				var marks []string

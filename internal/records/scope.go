@@ -2,15 +2,10 @@ package records
 
 import (
 	"context"
-	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 )
-
-// scopePage is how many search hits are read at a time.
-// It is the most the store returns per search.
-const scopePage = 1000
 
 // ScopeCounts returns how many items each query of r's scope matches.
 func (s *Service) ScopeCounts(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
@@ -20,7 +15,7 @@ func (s *Service) ScopeCounts(ctx context.Context, actor *civic.User, r *civic.R
 	counts := make([]int, len(r.Scope))
 	for i, qs := range r.Scope {
 		items := map[int64]bool{}
-		if err := s.match(ctx, qs, items); err != nil {
+		if err := s.match(ctx, qs, 0, 0, items); err != nil {
 			return nil, err
 		}
 		counts[i] = len(items)
@@ -28,12 +23,13 @@ func (s *Service) ScopeCounts(ctx context.Context, actor *civic.User, r *civic.R
 	return counts, nil
 }
 
-// ScopeItems returns the set of items r's scope matches. A scope that
-// matches nothing is KindInvalid.
-func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest) (map[int64]bool, error) {
+// scopeItems returns the set of items r's scope matches among the versions
+// with ID at most upTo (0: all). A scope that matches nothing is
+// KindInvalid.
+func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest, upTo int64) (map[int64]bool, error) {
 	items := map[int64]bool{}
 	for _, qs := range r.Scope {
-		if err := s.match(ctx, qs, items); err != nil {
+		if err := s.match(ctx, qs, 0, upTo, items); err != nil {
 			return nil, err
 		}
 	}
@@ -43,35 +39,29 @@ func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest) (map[
 	return items, nil
 }
 
-// match adds the items a query matches to items. It pages through the
-// search newest first by time rather than by offset: each page asks for
-// versions before the oldest time of the last page (ties included, so
-// some come twice), which keeps every page as cheap as the first. Only when
-// a whole page shares one time does it step by offset.
-func (s *Service) match(ctx context.Context, qs string, items map[int64]bool) error {
+// inScope reports whether r's scope covers item.
+func (s *Service) inScope(ctx context.Context, r *civic.RecordsRequest, item int64) (bool, error) {
+	items := map[int64]bool{}
+	for _, qs := range r.Scope {
+		if err := s.match(ctx, qs, item, 0, items); err != nil {
+			return false, err
+		}
+	}
+	return items[item], nil
+}
+
+// match adds the items a query matches to items (only item, when not 0).
+// The query is evaluated on the versions table, the source of truth, not
+// on the search or date indexes (archive.Service.MatchItems): an index
+// edited behind Steward's back cannot shrink a records request.
+func (s *Service) match(ctx context.Context, qs string, item, upTo int64, items map[int64]bool) error {
 	q, err := archive.ParseQuery(qs)
 	if err != nil {
 		return civic.Invalid("scope", "%s", civic.ErrorMessage(err))
 	}
-	q.Relevance = false
-	off := 0
-	for {
-		q.Offset, q.Limit = off, scopePage
-		vs, err := s.archive.Search(ctx, nil, q)
-		if err != nil {
-			return err
-		}
-		for _, v := range vs {
-			items[v.ItemID] = true
-		}
-		if len(vs) < scopePage {
-			return nil
-		}
-		next := vs[len(vs)-1].At().UTC().Truncate(time.Microsecond).Add(time.Microsecond)
-		if !q.Until.IsZero() && !next.Before(q.Until) {
-			off += scopePage // a whole page at one time: step over it
-			continue
-		}
-		q.Until, off = next, 0
-	}
+	q.ItemID = item
+	return s.archive.MatchItems(ctx, q, upTo, func(id int64) error {
+		items[id] = true
+		return nil
+	})
 }

@@ -6,11 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -23,14 +22,26 @@ import (
 
 // BagReport is what VerifyBag checked.
 type BagReport struct {
+	Format    string `json:"format"`
 	RequestID int64  `json:"request_id"`
 	Versions  int64  `json:"versions"`
 	Redacted  int64  `json:"redacted"`
 	Disposed  int64  `json:"disposed"`
 	Media     int    `json:"media"`
+	Files     int    `json:"files"`
 	LogSize   int64  `json:"log_size"`
 	Root      string `json:"root_hash"`
 	Key       string `json:"key"`
+}
+
+// VerifyOptions say what VerifyBag trusts and expects.
+type VerifyOptions struct {
+	// Key is the checkpoint verifier key to trust; "" trusts the bag's own,
+	// which proves that the bag is consistent, not who made it.
+	Key string
+	// Request, when not 0, is the records request the bag must answer: a
+	// genuine bag of another request is refused.
+	Request int64
 }
 
 // ErrBag is wrapped by every error that says a bag fails verification.
@@ -40,23 +51,45 @@ func fail(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBag, fmt.Sprintf(format, args...))
 }
 
-// VerifyBag checks an export bag offline, with no database: the BagIt
-// manifests; the checkpoint's signature (by key, or by the key in the bag
-// when key is ""); the signed statement naming the list of versions and
-// the redaction log; that items.jsonl holds exactly the listed versions in
-// order; each record's hash (unless redacted or disposed of); and each
-// version's inclusion proof against the checkpoint. The first failure is
-// returned, wrapping ErrBag and naming the file and line.
-func VerifyBag(r io.ReaderAt, size int64, key string) (*BagReport, error) {
+// Limits on what VerifyBag reads into memory, whatever a forged bag says.
+const (
+	maxLine      = 8 << 20 // a line of items.jsonl: 64 KiB of text and 512 KiB of payload, escaped, fit well
+	maxSmallFile = 64 << 10
+	maxLog       = 64 << 20 // the redaction log
+)
+
+var mediaName = regexp.MustCompile(`^data/media/[0-9a-f]{64}$`)
+
+// VerifyBag checks an export bag offline, with no database, trusting
+// nothing that is not signed: the bag's structure and manifests
+// (bag.Open); that it holds exactly the files of the format; the
+// checkpoint's signature (by opts.Key, or by the key in the bag) and that
+// it is the log the key names; the signed statement, which names the
+// request, the checkpoint and the SHA-256 of every file; that items.jsonl
+// holds exactly the signed list of versions, in order, each line byte for
+// byte the line the list names; each ordinary line's content against its
+// hash, each redacted line against the signed redaction log, each
+// disposed line as an empty tombstone; and each version's inclusion proof
+// against the checkpoint. The first failure is returned, wrapping ErrBag
+// and naming the file, the line and what is wrong.
+func VerifyBag(r io.ReaderAt, size int64, opts VerifyOptions) (*BagReport, error) {
 	b, err := bag.Open(r, size)
 	if err != nil {
 		return nil, err
 	}
-	inBag, err := readSmall(b, FileKey)
+	rep := &BagReport{Format: b.Info[InfoFormat], Files: len(b.Names(""))}
+	if err := checkLayout(b); err != nil {
+		return nil, err
+	}
+	keyText, err := b.ReadSmall(FileKey, maxSmallFile)
 	if err != nil {
 		return nil, err
 	}
-	inBag = strings.TrimSpace(inBag)
+	inBag, ok := strings.CutSuffix(string(keyText), "\n")
+	if !ok || strings.ContainsAny(inBag, "\n\r") {
+		return nil, fail("%s is not one line holding a key", FileKey)
+	}
+	key := opts.Key
 	if key == "" {
 		key = inBag
 	} else if key != inBag {
@@ -66,142 +99,261 @@ func VerifyBag(r io.ReaderAt, size int64, key string) (*BagReport, error) {
 	if err != nil {
 		return nil, fail("%s: %v", FileKey, err)
 	}
-	rep := &BagReport{Key: key}
-	cpText, err := openNote(b, FileCheckpoint, v)
+	rep.Key = key
+	root, err := readCheckpoint(b, v, rep)
 	if err != nil {
 		return nil, err
 	}
-	cl := strings.Split(cpText, "\n")
-	if len(cl) < 3 {
-		return nil, fail("%s does not state a tree size and root", FileCheckpoint)
-	}
-	if rep.LogSize, err = strconv.ParseInt(cl[1], 10, 64); err != nil || rep.LogSize <= 0 {
-		return nil, fail("%s: bad tree size %q", FileCheckpoint, cl[1])
-	}
-	rep.Root = cl[2]
-	rootBytes, err := base64.StdEncoding.DecodeString(cl[2])
-	if err != nil || len(rootBytes) != tlog.HashSize {
-		return nil, fail("%s: bad root hash", FileCheckpoint)
-	}
-	var root tlog.Hash
-	copy(root[:], rootBytes)
-
-	st, err := openNote(b, FileStatement, v)
+	stText, err := openNote(b, FileStatement, v)
 	if err != nil {
 		return nil, err
 	}
-	stmt := map[string]string{}
-	sl := strings.Split(st, "\n")
-	if sl[0] != statementOrigin {
-		return nil, fail("%s is not an export statement", FileStatement)
+	st, err := parseStatement(stText)
+	if err != nil {
+		return nil, err
 	}
-	for _, l := range sl[1:] {
-		if k, val, ok := strings.Cut(l, " "); ok {
-			stmt[k] = val
+	if st.size != rep.LogSize || st.root != rep.Root {
+		return nil, fail("%s names checkpoint %d %s, the bag holds %d %s", FileStatement, st.size, st.root, rep.LogSize, rep.Root)
+	}
+	rep.RequestID = st.request
+	if opts.Request != 0 && opts.Request != st.request {
+		return nil, fail("this bag answers records request %d, not request %d", st.request, opts.Request)
+	}
+	if id := b.Info["External-Identifier"]; id != "records-request-"+strconv.FormatInt(st.request, 10) {
+		return nil, fail("%s names %q, the signed statement request %d", bag.FileBagInfo, id, st.request)
+	}
+	for _, name := range b.Names("") {
+		if signs(name) && st.file(name) == "" {
+			return nil, fail("%s is in the bag but not in the signed statement (added after signing)", name)
 		}
 	}
-	if stmt["checkpoint"] != cl[1]+" "+cl[2] {
-		return nil, fail("%s names checkpoint %q, the bag holds %s %s", FileStatement, stmt["checkpoint"], cl[1], cl[2])
+	for _, f := range st.files {
+		if !b.Has(f.Path) {
+			return nil, fail("the signed statement names %s, which the bag lacks", f.Path)
+		}
 	}
-	rep.RequestID, _ = strconv.ParseInt(stmt["request"], 10, 64)
-	redactions, rdata, err := readRedactions(b)
+	// What the lines are checked against must be what was signed.
+	for _, name := range []string{FileVersions, FileInclusion, FileRedactions} {
+		if err := signedFile(b, st, name); err != nil {
+			return nil, err
+		}
+	}
+	redactions, err := readRedactions(b, st.request)
 	if err != nil {
 		return nil, err
 	}
-	if got := fmt.Sprintf("%x", sha256.Sum256(rdata)); got != stmt["redactions-sha256"] {
-		return nil, fail("%s is not the redaction log the statement signs", FileRedactions)
-	}
-	if err := checkLines(b, rep, stmt, redactions, root); err != nil {
+	media := map[string]bool{}
+	if err := checkLines(b, rep, st, redactions, root, media); err != nil {
 		return nil, err
 	}
 	for _, m := range b.Names(DirMedia) {
-		if b.Sum(m) != path.Base(m) {
-			return nil, fail("%s is not named by its SHA-256", m)
+		h := strings.TrimPrefix(m, DirMedia)
+		if b.Sum(m) != h {
+			return nil, fail("%s is not named by its SHA-256 (%s)", m, b.Sum(m))
+		}
+		if !media[h] {
+			return nil, fail("%s is a file no version refers to", m)
 		}
 		rep.Media++
+	}
+	for _, f := range st.files {
+		if err := signedFile(b, st, f.Path); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
 
-// checkLines reads the list, items.jsonl and inclusion.jsonl in step.
-func checkLines(b *bag.Bag, rep *BagReport, stmt map[string]string, redactions map[int64][]*civic.Redaction, root tlog.Hash) error {
-	files := map[string]*bufio.Scanner{}
-	for _, f := range []string{FileVersions, FileItems, FileInclusion} {
-		rc, err := b.File(f)
-		if err != nil {
-			return err
+// checkLayout checks that the bag holds the files of the format and no
+// other, and that bag-info.txt states the format.
+func checkLayout(b *bag.Bag) error {
+	known := map[string]bool{bag.FileBagIt: true, bag.FileBagInfo: true, bag.FileManifest: true, bag.FileTagManifest: true,
+		FileItems: true, FileRedactions: true, FileIndex: true, FileReport: true,
+		FileCheckpoint: true, FileKey: true, FileVersions: true, FileInclusion: true, FileStatement: true}
+	for _, name := range b.Names("") {
+		if !known[name] && !mediaName.MatchString(name) {
+			return fail("%s is not a file a records bag holds", name)
 		}
-		defer rc.Close()
-		sc := bufio.NewScanner(rc)
-		sc.Buffer(make([]byte, 1<<20), 8<<20)
-		files[f] = sc
 	}
-	lh := sha256.New()
-	var prev int64
-	for n := 1; ; n++ {
-		more := files[FileVersions].Scan()
-		moreItems, moreProofs := files[FileItems].Scan(), files[FileInclusion].Scan()
-		if !more {
-			if err := files[FileVersions].Err(); err != nil {
-				return fail("%s: %v", FileVersions, err)
+	if v := b.Info[InfoFormat]; v != Format {
+		if v == "" {
+			v = "1"
+		}
+		return fail("this bag is in format %s (%s); Steward verifies format %s, which signs every file: ask the city for a new export", v, bag.FileBagInfo, Format)
+	}
+	for name := range known {
+		if !b.Has(name) {
+			return fail("%s is missing", name)
+		}
+	}
+	if len(b.InfoLabels) != len(infoLabels) {
+		return fail("%s states %s, not the labels %s", bag.FileBagInfo, strings.Join(b.InfoLabels, ", "), strings.Join(infoLabels, ", "))
+	}
+	for i, l := range infoLabels {
+		if b.InfoLabels[i] != l {
+			return fail("%s states %s, not the labels %s", bag.FileBagInfo, strings.Join(b.InfoLabels, ", "), strings.Join(infoLabels, ", "))
+		}
+	}
+	return nil
+}
+
+// signedFile checks that name is the file the statement signs.
+func signedFile(b *bag.Bag, st *statement, name string) error {
+	if got, want := b.Sum(name), st.file(name); got != want {
+		return fail("%s is not the file the signed statement names (its SHA-256 is %s, the statement's %s): altered after signing", name, short(got), short(want))
+	}
+	return nil
+}
+
+func short(h string) string { return h[:min(12, len(h))] }
+
+// readCheckpoint checks the checkpoint's signature and that it is the log
+// the key names, and returns its root.
+func readCheckpoint(b *bag.Bag, v note.Verifier, rep *BagReport) (tlog.Hash, error) {
+	var root tlog.Hash
+	text, err := openNote(b, FileCheckpoint, v)
+	if err != nil {
+		return root, err
+	}
+	cl := strings.Split(text, "\n")
+	if len(cl) < 4 {
+		return root, fail("%s does not state a tree size and root", FileCheckpoint)
+	}
+	if cl[0] != v.Name() {
+		return root, fail("%s is a checkpoint of the log %q, not of %q, whose key signs it", FileCheckpoint, cl[0], v.Name())
+	}
+	if rep.LogSize, err = strconv.ParseInt(cl[1], 10, 64); err != nil || rep.LogSize <= 0 || strconv.FormatInt(rep.LogSize, 10) != cl[1] {
+		return root, fail("%s: bad tree size %q", FileCheckpoint, cl[1])
+	}
+	rep.Root = cl[2]
+	rb, err := base64.StdEncoding.DecodeString(cl[2])
+	if err != nil || len(rb) != tlog.HashSize || base64.StdEncoding.EncodeToString(rb) != cl[2] {
+		return root, fail("%s: bad root hash", FileCheckpoint)
+	}
+	copy(root[:], rb)
+	return root, nil
+}
+
+// lineReader reads a JSON lines file of the bag one line at a time.
+type lineReader struct {
+	name string
+	br   *bufio.Reader
+	line []byte
+	n    int
+	err  error
+}
+
+func newLineReader(b *bag.Bag, name string) (*lineReader, error) {
+	r, err := b.File(name)
+	if err != nil {
+		return nil, err
+	}
+	return &lineReader{name: name, br: bufio.NewReaderSize(r, 1<<16)}, nil
+}
+
+// next reads the next line, without its line feed; false at the end or on
+// an error (in err).
+func (l *lineReader) next() bool {
+	if l.err != nil {
+		return false
+	}
+	l.n++
+	var buf []byte
+	for {
+		part, err := l.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			if len(buf)+len(part) > maxLine {
+				l.err = fail("%s line %d is longer than %d bytes", l.name, l.n, maxLine)
+				return false
 			}
+			buf = append(buf, part...)
+			continue
+		}
+		if err == io.EOF {
+			if len(buf)+len(part) > 0 {
+				l.err = fail("%s line %d does not end with a line feed (bytes after the last line?)", l.name, l.n)
+			}
+			return false
+		}
+		if err != nil {
+			l.err = err
+			return false
+		}
+		if buf != nil {
+			part = append(buf, part...)
+		}
+		l.line = part[:len(part)-1]
+		if len(l.line) == 0 {
+			l.err = fail("%s line %d is empty", l.name, l.n)
+			return false
+		}
+		return true
+	}
+}
+
+// checkLines reads the list, items.jsonl and inclusion.jsonl in step.
+func checkLines(b *bag.Bag, rep *BagReport, st *statement, redactions map[int64][]*civic.Redaction, root tlog.Hash, media map[string]bool) error {
+	list, err := newLineReader(b, FileVersions)
+	if err != nil {
+		return err
+	}
+	items, err := newLineReader(b, FileItems)
+	if err != nil {
+		return err
+	}
+	proofs, err := newLineReader(b, FileInclusion)
+	if err != nil {
+		return err
+	}
+	js := newJSONLines()
+	var prev int64
+	for {
+		more, moreItems, moreProofs := list.next(), items.next(), proofs.next()
+		for _, r := range []*lineReader{list, items, proofs} {
+			if r.err != nil {
+				return r.err
+			}
+		}
+		if !more {
 			switch {
 			case moreItems:
-				return fail("%s line %d: a version the list does not name", FileItems, n)
+				return fail("%s line %d: a version the list does not name", FileItems, items.n)
 			case moreProofs:
-				return fail("%s line %d: a proof the list does not name", FileInclusion, n)
+				return fail("%s line %d: a proof the list does not name", FileInclusion, proofs.n)
 			}
 			break
 		}
-		lh.Write(files[FileVersions].Bytes())
-		lh.Write([]byte{'\n'})
+		n := list.n
 		var e Expected
-		if err := json.Unmarshal(files[FileVersions].Bytes(), &e); err != nil {
-			return fail("%s line %d: %v", FileVersions, n, err)
+		if err := js.decode(list.line, &e); err != nil {
+			return fail("%s line %d %v", FileVersions, n, err)
 		}
 		if e.ID <= prev || e.LogIndex != e.ID-1 {
 			return fail("%s line %d: version %d is out of log order", FileVersions, n, e.ID)
 		}
 		prev = e.ID
+		if e.LogIndex >= rep.LogSize {
+			return fail("%s line %d: version %d is beyond the checkpoint", FileVersions, n, e.ID)
+		}
+		hb, err := hex.DecodeString(e.Hash)
+		if err != nil || len(hb) != sha256.Size || hex.EncodeToString(hb) != e.Hash || len(e.LineSHA256) != 64 {
+			return fail("%s line %d: bad hash", FileVersions, n)
+		}
 		if !moreItems {
 			return fail("%s ends at line %d: version %d is missing", FileItems, n, e.ID)
 		}
-		var l Line
-		if err := json.Unmarshal(files[FileItems].Bytes(), &l); err != nil {
-			return fail("%s line %d: %v", FileItems, n, err)
-		}
-		if l.ID != e.ID || l.Hash != e.Hash || l.LogIndex != e.LogIndex || l.ItemID != e.ItemID {
-			return fail("%s line %d is version %d, the list expects version %d here (missing, extra or reordered)", FileItems, n, l.ID, e.ID)
-		}
-		switch {
-		case l.Redacted:
-			if len(redactions[l.ID]) == 0 {
-				return fail("%s line %d: version %d is marked redacted, but no redaction of it is logged", FileItems, n, l.ID)
-			}
-			rep.Redacted++
-		case l.DisposedAt != nil:
-			rep.Disposed++
-		default:
-			if got := l.version().ComputeHash(); got != l.Hash {
-				return fail("%s line %d: version %d's content hashes to %s, not %s (altered)", FileItems, n, l.ID, got[:12], l.Hash[:min(12, len(l.Hash))])
-			}
+		if err := checkItem(js, items.line, n, &e, redactions[e.ID], rep, media); err != nil {
+			return err
 		}
 		if !moreProofs {
 			return fail("%s ends at line %d: the proof of version %d is missing", FileInclusion, n, e.ID)
 		}
 		var in Inclusion
-		if err := json.Unmarshal(files[FileInclusion].Bytes(), &in); err != nil {
-			return fail("%s line %d: %v", FileInclusion, n, err)
+		if err := js.decode(proofs.line, &in); err != nil {
+			return fail("%s line %d %v", FileInclusion, n, err)
 		}
 		if in.ID != e.ID || in.LogIndex != e.LogIndex {
 			return fail("%s line %d proves version %d, the list expects version %d", FileInclusion, n, in.ID, e.ID)
-		}
-		if e.LogIndex >= rep.LogSize {
-			return fail("%s line %d: version %d is beyond the checkpoint", FileVersions, n, e.ID)
-		}
-		hb, err := hex.DecodeString(e.Hash)
-		if err != nil || len(hb) != sha256.Size {
-			return fail("%s line %d: bad hash", FileVersions, n)
 		}
 		p := make(tlog.RecordProof, len(in.Proof))
 		for i, h := range in.Proof {
@@ -215,43 +367,125 @@ func checkLines(b *bag.Bag, rep *BagReport, stmt map[string]string, redactions m
 		}
 		rep.Versions++
 	}
-	for f, sc := range files {
-		if err := sc.Err(); err != nil {
-			return fail("%s: %v", f, err)
-		}
-	}
-	if got := fmt.Sprintf("%x", lh.Sum(nil)); got != stmt["versions-sha256"] {
-		return fail("%s is not the list of versions the statement signs (a version was added, dropped or reordered)", FileVersions)
-	}
-	if strconv.FormatInt(rep.Versions, 10) != stmt["versions"] {
-		return fail("the statement names %s versions, the bag holds %d", stmt["versions"], rep.Versions)
+	if rep.Versions != st.versions {
+		return fail("the signed statement names %d versions, the bag holds %d", st.versions, rep.Versions)
 	}
 	return nil
 }
 
-func readSmall(b *bag.Bag, name string) (string, error) {
-	rc, err := b.File(name)
-	if err != nil {
-		return "", err
+// checkItem checks line n of items.jsonl against the list's entry e.
+func checkItem(js *jsonLines, line []byte, n int, e *Expected, ds []*civic.Redaction, rep *BagReport, media map[string]bool) error {
+	var l Line
+	if err := js.decode(line, &l); err != nil {
+		return fail("%s line %d %v", FileItems, n, err)
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 64<<20))
-	if err != nil {
-		return "", fail("%s: %v", name, err)
+	if l.ID != e.ID || l.Hash != e.Hash || l.LogIndex != e.LogIndex || l.ItemID != e.ItemID {
+		return fail("%s line %d is version %d, the list expects version %d here (missing, extra or reordered)", FileItems, n, l.ID, e.ID)
 	}
-	return string(data), nil
+	at := fmt.Sprintf("%s line %d: version %d", FileItems, n, l.ID)
+	signed := func(what string) error {
+		if sum := sha256.Sum256(line); hex.EncodeToString(sum[:]) != e.LineSHA256 {
+			return fail("%s is not the line the signed list names%s", at, what)
+		}
+		return nil
+	}
+	switch {
+	case l.DisposedAt != nil:
+		if l.Redacted {
+			return fail("%s is disposed of and marked redacted: a tombstone has nothing to redact", at)
+		}
+		if c := tombstoneContent(&l); c != "" {
+			return fail("%s is disposed of but carries content (%s): a tombstone holds none", at, c)
+		}
+		if err := signed(" (a tombstone altered after signing)"); err != nil {
+			return err
+		}
+		rep.Disposed++
+	case l.Redacted:
+		if len(ds) == 0 {
+			return fail("%s is marked redacted, but no redaction of it is logged", at)
+		}
+		if len(l.RawBase64) > 0 {
+			return fail("%s is redacted but keeps its payload", at)
+		}
+		if err := checkMarkers(l.Text, ds); err != nil {
+			return fail("%s: %v", at, err)
+		}
+		if err := signed(" (its unredacted parts were altered after signing)"); err != nil {
+			return err
+		}
+		rep.Redacted++
+	default:
+		if len(ds) > 0 {
+			return fail("%s has %d logged redactions, but its line is not redacted", at, len(ds))
+		}
+		if got := l.version().ComputeHash(); got != l.Hash {
+			return fail("%s's content hashes to %s, not %s (altered)", at, got[:12], short(l.Hash))
+		}
+		if err := signed(" (altered after signing)"); err != nil {
+			return err
+		}
+	}
+	for _, m := range l.Media {
+		media[m.SHA256] = true
+	}
+	return nil
+}
+
+// tombstoneContent names the content a disposed line carries, or "".
+func tombstoneContent(l *Line) string {
+	var c []string
+	if l.Author != (civic.Author{}) {
+		c = append(c, "author")
+	}
+	if l.Text != "" {
+		c = append(c, "text")
+	}
+	if len(l.Media) > 0 {
+		c = append(c, "media")
+	}
+	if len(l.Tags) > 0 {
+		c = append(c, "tags")
+	}
+	if len(l.RawBase64) > 0 {
+		c = append(c, "payload")
+	}
+	return strings.Join(c, ", ")
+}
+
+// checkMarkers checks that text shows the redactions ds (of one version,
+// by start) where redact puts them: each withheld span is replaced by
+// "[REDACTED reason]", the bytes between spans kept.
+func checkMarkers(text string, ds []*civic.Redaction) error {
+	at, pos := 0, 0
+	for _, d := range ds {
+		if d.End <= at {
+			continue
+		}
+		if d.Start > at {
+			pos += d.Start - at
+		}
+		m := "[REDACTED " + d.Reason + "]"
+		if pos > len(text) || !strings.HasPrefix(text[pos:], m) {
+			return fmt.Errorf("its text does not read %q at byte %d, where redaction %d puts it", m, pos, d.ID)
+		}
+		pos += len(m)
+		at = d.End
+	}
+	return nil
 }
 
 // openNote checks a signed note in the bag and returns its text.
 func openNote(b *bag.Bag, name string, v note.Verifier) (string, error) {
-	s, err := readSmall(b, name)
+	s, err := b.ReadSmall(name, maxSmallFile)
 	if err != nil {
 		return "", err
 	}
-	n, err := note.Open([]byte(s), note.VerifierList(v))
+	n, err := note.Open(s, note.VerifierList(v))
 	if err != nil {
 		var unknown *note.UnknownVerifierError
-		if errors.As(err, &unknown) {
+		var unverified *note.UnverifiedNoteError
+		if errors.As(err, &unknown) || errors.As(err, &unverified) {
 			return "", fail("%s is not signed by the key %s", name, v.Name())
 		}
 		return "", fail("%s: signature does not verify: %v", name, err)
@@ -259,21 +493,37 @@ func openNote(b *bag.Bag, name string, v note.Verifier) (string, error) {
 	return n.Text, nil
 }
 
-func readRedactions(b *bag.Bag) (map[int64][]*civic.Redaction, []byte, error) {
-	s, err := readSmall(b, FileRedactions)
+// readRedactions reads the redaction log strictly: one redaction of the
+// request a line, by version and start, as Export writes it.
+func readRedactions(b *bag.Bag, request int64) (map[int64][]*civic.Redaction, error) {
+	data, err := b.ReadSmall(FileRedactions, maxLog)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out := map[int64][]*civic.Redaction{}
-	for i, l := range bytes.Split([]byte(s), []byte("\n")) {
-		if len(l) == 0 {
-			continue
+	js := newJSONLines()
+	var prev *civic.Redaction
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return nil, fail("%s does not end with a line feed", FileRedactions)
+	}
+	for i, l := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
+		if len(data) == 0 {
+			break
 		}
 		var d civic.Redaction
-		if err := json.Unmarshal(l, &d); err != nil {
-			return nil, nil, fail("%s line %d: %v", FileRedactions, i+1, err)
+		if err := js.decode(l, &d); err != nil {
+			return nil, fail("%s line %d %v", FileRedactions, i+1, err)
 		}
+		switch {
+		case d.RequestID != request:
+			return nil, fail("%s line %d is a redaction of request %d, not %d", FileRedactions, i+1, d.RequestID, request)
+		case d.Start < 0 || d.End <= d.Start || d.Reason == "":
+			return nil, fail("%s line %d is not a span and a reason", FileRedactions, i+1)
+		case prev != nil && (d.VersionID < prev.VersionID || d.VersionID == prev.VersionID && d.Start < prev.Start):
+			return nil, fail("%s line %d is out of order", FileRedactions, i+1)
+		}
+		prev = &d
 		out[d.VersionID] = append(out[d.VersionID], &d)
 	}
-	return out, []byte(s), nil
+	return out, nil
 }

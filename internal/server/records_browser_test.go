@@ -69,7 +69,7 @@ func TestBrowserRecords(t *testing.T) {
 	if _, err := svc.Export(ctx, nil, 2, &buf); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := records.VerifyBag(bytes.NewReader(buf.Bytes()), int64(buf.Len()), vkey); err != nil {
+	if _, err := records.VerifyBag(bytes.NewReader(buf.Bytes()), int64(buf.Len()), records.VerifyOptions{Key: vkey}); err != nil {
 		t.Fatalf("the demo bag does not verify: %v", err)
 	}
 	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

@@ -76,6 +76,44 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 			add("v.at < ?", dbTime(q.Until))
 		}
 	}
+	fc, fa := archiveFilters(q)
+	conds, where = append(conds, fc...), append(where, fa...)
+	order := "v.at DESC, v.id DESC"
+	args := where
+	if q.Relevance && rank != "" {
+		order = rank + ", v.id DESC"
+		args = append(args, rankArgs...)
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = 50
+	case limit < 0 || limit > civic.MaxArchiveLimit+1:
+		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+	}
+	sqlText := `SELECT ` + versionColumns + ` FROM ` + from + versionJoins
+	if len(conds) > 0 {
+		sqlText += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
+	rows, err := r.query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+}
+
+// archiveFilters returns the conditions of q other than its terms and its
+// time range, on archive_versions v and the tables it refers to (accounts,
+// holds), never on the search or date indexes.
+func archiveFilters(q *civic.ArchiveQuery) (conds []string, args []any) {
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if q.ItemID != 0 {
+		add("v.item_id = ?", q.ItemID)
+	}
 	if q.Account != "" {
 		add("v.account_id = (SELECT id FROM archive_accounts WHERE ref = ?)", q.Account)
 	}
@@ -108,29 +146,7 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 		}
 		add(held)
 	}
-	order := "v.at DESC, v.id DESC"
-	args := where
-	if q.Relevance && rank != "" {
-		order = rank + ", v.id DESC"
-		args = append(args, rankArgs...)
-	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = 50
-	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
-	}
-	sqlText := `SELECT ` + versionColumns + ` FROM ` + from + versionJoins
-	if len(conds) > 0 {
-		sqlText += ` WHERE ` + strings.Join(conds, " AND ")
-	}
-	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
-	rows, err := r.query(ctx, sqlText, args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+	return conds, args
 }
 
 // ftsMatch returns an FTS5 query requiring every term, each as a phrase,
