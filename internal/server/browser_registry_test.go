@@ -113,6 +113,7 @@ func TestBrowserRegistry(t *testing.T) {
 	if got := tab.Text("main table"); !strings.Contains(got, "it@demo-city.example") {
 		t.Fatalf("the reveal is not in the audit log: %s", got)
 	}
+	tab.screenshot("audit.png")
 
 	// The worker gets maintainer access from two people: the commander
 	// proposes, the covert approver approves. First the worker sets their
@@ -130,8 +131,10 @@ func TestBrowserRegistry(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "worker@demo-city.example") || !strings.Contains(got, "covert_access.propose") {
 		t.Fatalf("the proposal is not on the page: %s", got)
 	}
+	tab.screenshot("covert-access-proposed.png")
 	tab.check(tab.signIn(approverEmail), http.StatusOK)
 	tab.check(tab.open("/covert/access"), http.StatusOK)
+	tab.screenshot("covert-access-approver.png")
 	tab.check(post(`form[action$="/decision"]`), http.StatusOK)
 	if u, _ := app.store.User(ctx, worker.ID); !u.CovertMaintainer {
 		t.Fatal("the approval did not give maintainer access")
