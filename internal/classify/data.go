@@ -24,6 +24,9 @@ type CivicRow struct {
 	Labels    []string `json:"labels"`
 	Protected bool     `json:"protected"`
 	Lang      string   `json:"lang"`
+	// Set is the file the row came from: "dev" (Minneapolis and Saint
+	// Paul pages) or "more" (40 other Minnesota cities).
+	Set string `json:"-"`
 }
 
 // Text is a comment with a yes/no label (and, for Davidson, a class).
@@ -69,8 +72,15 @@ type Data struct {
 	PII      []PIIRow
 }
 
+// CivicFiles are the civic sets, by the name Set gives their rows.
+var CivicFiles = []struct{ Set, File string }{
+	{"dev", "civic-comments-dev.jsonl"},
+	{"more", "civic-comments-more.jsonl"},
+}
+
 // HeldOut reports whether a civic comment is in the held-out split, which
-// training never reads: about 30% of ids, chosen by a hash of the id.
+// training never reads: about 30% of ids, chosen by a hash of the id. The
+// split is fixed: it depends on nothing but the id.
 func HeldOut(id string) bool {
 	h := fnv.New32a()
 	h.Write([]byte(id))
@@ -84,7 +94,8 @@ func LoadData(dir string) (*Data, error) {
 		name string
 		fn   func(string) error
 	}{
-		{"civic-comments-dev.jsonl", d.loadCivic},
+		{CivicFiles[0].File, d.civicLoader(CivicFiles[0].Set)},
+		{CivicFiles[1].File, d.civicLoader(CivicFiles[1].Set)},
 		{"moderation/davidson2017/labeled_data.csv", d.loadDavidson},
 		{"moderation/openai-moderation/samples-1680.jsonl.gz", d.loadOpenAI},
 		{"moderation/youtube-spam", d.loadYouTube},
@@ -101,7 +112,11 @@ func LoadData(dir string) (*Data, error) {
 	return d, nil
 }
 
-func (d *Data) loadCivic(path string) error {
+func (d *Data) civicLoader(set string) func(string) error {
+	return func(path string) error { return d.loadCivic(path, set) }
+}
+
+func (d *Data) loadCivic(path, set string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -122,6 +137,7 @@ func (d *Data) loadCivic(path string) error {
 				return fmt.Errorf("line %d: unknown code %q", n, l)
 			}
 		}
+		r.Set = set
 		d.Civic = append(d.Civic, r)
 	}
 	return sc.Err()

@@ -14,7 +14,7 @@ var dataDir = filepath.Join("..", "..", "..", "shared", "data")
 // checks the split: about 30% held out, and no held-out comment (nor its
 // text) in the training set.
 func TestTrainingNeverReadsHeldOut(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(dataDir, "civic-comments-dev.jsonl")); err != nil {
+	if _, err := os.Stat(filepath.Join(dataDir, "civic-comments-more.jsonl")); err != nil {
 		t.Skip("no ../shared/data")
 	}
 	d, err := LoadData(dataDir)
@@ -23,18 +23,26 @@ func TestTrainingNeverReadsHeldOut(t *testing.T) {
 	}
 	outside, civ := TrainingSet(d, nil)
 	held := map[string]bool{}
+	heldBySet, bySet := map[string]int{}, map[string]int{}
 	for _, r := range d.Civic {
+		bySet[r.Set]++
 		if HeldOut(r.ID) {
 			held[r.Comment] = true
+			heldBySet[r.Set]++
 		}
 	}
-	share := float64(len(held)) / float64(len(d.Civic))
-	if share < 0.2 || share > 0.4 {
-		t.Errorf("held out %.2f of the civic set", share)
+	for _, f := range CivicFiles {
+		share := float64(heldBySet[f.Set]) / float64(bySet[f.Set])
+		if bySet[f.Set] < 500 || share < 0.2 || share > 0.4 {
+			t.Errorf("%s: held out %d of %d", f.File, heldBySet[f.Set], bySet[f.Set])
+		}
 	}
 	for _, e := range append(outside, civ...) {
 		if held[e.Comment] {
 			t.Fatalf("training example %q is held out", e.Comment)
+		}
+		if e.Civic && e.ID != "" && HeldOut(e.ID) {
+			t.Fatalf("training example %s is held out", e.ID)
 		}
 	}
 	for _, w := range d.Wiki {

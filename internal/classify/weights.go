@@ -105,3 +105,11 @@ func sortEvidence(ev []civic.Evidence) {
 		return codeIndex(a.Code) - codeIndex(b.Code)
 	})
 }
+
+// MemoryBytes is the size of the model's weights in memory.
+func (m *Model) MemoryBytes() int {
+	return len(m.weights) + 4*(len(m.bias)+len(m.scale)+nDense*nCodes+len(m.thresholds)) + 4
+}
+
+// EmbeddedBytes is the size of the model file embedded in the binary.
+func EmbeddedBytes() int { return len(embedded) }

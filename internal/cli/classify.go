@@ -238,6 +238,11 @@ func (a *app) evalCmd(args []string) error {
 		return err
 	}
 	r := classify.Evaluate(m, d, *folds, classify.TrainOptions{})
+	if *model == "" {
+		r.ModelBytes = classify.EmbeddedBytes()
+	} else if st, err := os.Stat(*model); err == nil {
+		r.ModelBytes = int(st.Size())
+	}
 	r.Write(a.stdout, *markdown)
 	return nil
 }
