@@ -70,6 +70,33 @@ type Data struct {
 	Wiki     []Text // evaluation only
 	Madlibs  []Text // evaluation only: identity templates, Yes = BAD
 	PII      []PIIRow
+	// held, when set, replaces HeldOut: DevSplit uses it to hold out a
+	// fold of the training split instead.
+	held func(id string) bool
+}
+
+// heldOut reports whether the civic comment id is held out of training.
+func (d *Data) heldOut(id string) bool {
+	if d.held != nil {
+		return d.held(id)
+	}
+	return HeldOut(id)
+}
+
+// DevSplit returns a copy of d for development: its civic rows are the
+// training split only, and a quarter of them (by a hash of the id) is held
+// out in place of the real held-out split, which the copy does not hold. Use
+// it to choose between changes without looking at the held-out split.
+func (d *Data) DevSplit() *Data {
+	c := *d
+	c.Civic = nil
+	for _, r := range d.Civic {
+		if !HeldOut(r.ID) {
+			c.Civic = append(c.Civic, r)
+		}
+	}
+	c.held = func(id string) bool { return foldOf("dev:"+id, 4) == 0 }
+	return &c
 }
 
 // CivicFiles are the civic sets, by the name Set gives their rows.

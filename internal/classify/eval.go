@@ -147,7 +147,7 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 	}
 	var bins [10]Bin
 	for _, row := range d.Civic {
-		if !HeldOut(row.ID) {
+		if !d.heldOut(row.ID) {
 			if row.Protected {
 				r.ProtectedAll++
 				if len(m.Screen(row.Comment, row.Post).Labels) > 0 {

@@ -84,7 +84,7 @@ func TrainingSet(d *Data, keepDavidson func(i int) bool) (outside, civic []Examp
 	outside = append(outside, IdentityExamples()...)
 	outside = append(outside, CriticismExamples()...)
 	for _, r := range d.Civic {
-		if !HeldOut(r.ID) {
+		if !d.heldOut(r.ID) {
 			civic = append(civic, CivicExample(r))
 		}
 	}
@@ -107,6 +107,16 @@ func Fit(d *Data, opt TrainOptions) *Model {
 
 func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 	opt.defaults()
+	if opt.Sample > 1 {
+		var kept []Example
+		for i, e := range outside {
+			if i%opt.Sample == 0 {
+				kept = append(kept, e)
+			}
+		}
+		outside = kept
+	}
+	tuneFolds := opt.Folds
 	var scores [][nCodes]float64
 	var labels [][nCodes]int8
 	var protected []bool

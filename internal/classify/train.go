@@ -48,6 +48,12 @@ type TrainOptions struct {
 	Floor float64
 	// OtherFloor is the lowest threshold for the other codes; 0 is 0.05.
 	OtherFloor float64
+	// Sample keeps one of every Sample outside examples (0 or 1: all), to
+	// make runs shorter while iterating.
+	Sample int
+	// Folds is how many folds of the civic training split tune the
+	// thresholds; 0 is 4.
+	Folds int
 }
 
 func (o *TrainOptions) defaults() {
@@ -71,6 +77,12 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Floor == 0 {
 		o.Floor = 0.15
+	}
+	if o.Sample < 1 {
+		o.Sample = 1
+	}
+	if o.Folds < 2 {
+		o.Folds = tuneFolds
 	}
 }
 

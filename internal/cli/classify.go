@@ -226,15 +226,24 @@ func (a *app) evalCmd(args []string) error {
 	thFile := f.FlagSet.String("thresholds", "", "JSON file of thresholds by code")
 	folds := f.Int("folds", 5, "folds of the Davidson cross-validation (0 or 1 skips it)")
 	markdown := f.FlagSet.Bool("markdown", false, "print Markdown tables")
+	dev := f.FlagSet.Bool("dev", false, "train on three quarters of the civic training split and measure on the rest, never reading the held-out split")
+	epochs := f.Int("epochs", 0, "with --dev: passes over the data (0: the default)")
+	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
 	if err := f.Parse(args); err != nil {
-		return err
-	}
-	m, err := loadModel(*model, *thFile)
-	if err != nil {
 		return err
 	}
 	d, err := classify.LoadData(*data)
 	if err != nil {
+		return err
+	}
+	var m *classify.Model
+	if *dev {
+		d = d.DevSplit()
+		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample})
+		if *thFile != "" {
+			return usagef("--dev trains its own model; --thresholds does not apply")
+		}
+	} else if m, err = loadModel(*model, *thFile); err != nil {
 		return err
 	}
 	r := classify.Evaluate(m, d, *folds, classify.TrainOptions{})
