@@ -23,3 +23,27 @@ type Evidence struct {
 type Screener interface {
 	Screen(comment, post string) Screening
 }
+
+// CurvePoint is a code's measured precision and recall at one threshold.
+type CurvePoint struct {
+	Threshold float64 `json:"threshold"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+}
+
+// TunableScreener is a screener whose threshold a city may set per code,
+// with the precision and recall measured at each threshold.
+type TunableScreener interface {
+	Screener
+	// Thresholds returns the screener's own threshold of each code.
+	Thresholds() map[string]float64
+	// Curve returns the code's measured precision and recall by threshold
+	// and how many labeled comments they were measured on.
+	Curve(code string) ([]CurvePoint, int)
+	// Tuned returns the screener with the thresholds of the codes in th
+	// replaced; a code it does not know or a value outside 0..1 is an error.
+	Tuned(th map[string]float64) (Screener, error)
+	// Language names the language a comment is written in ("en", "es",
+	// "so", …).
+	Language(text string) string
+}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -10,6 +11,7 @@ type CodeQuality struct {
 	Code                  string
 	Support, TP, FP, FN   int
 	Precision, Recall, F1 float64
+	Threshold             float64
 }
 
 // PIIQuality is how the private-data rules did on one presidio-synth type.
@@ -42,7 +44,13 @@ type Report struct {
 	Langs                             []GroupQuality // by language, most comments first
 	Calibration                       []Bin          // every held-out (comment, code) score, in tenths
 	Functional                        []FunctionQuality
-	ModelBytes, ModelMemory           int // the embedded file, and the weights in memory
+	Blind                             []FunctionQuality // the blind suite
+	ModelBytes, ModelMemory           int               // the embedded file, and the weights in memory
+	// FalseFlags lists held-out protected and clean comments that were
+	// flagged, and Missed those with a label that were not, for reading.
+	FalseFlags, Missed []string
+	// LangRight counts held-out comments whose language DetectLanguage names.
+	LangRight int
 }
 
 // GroupQuality is the held-out quality on one group of comments: a civic
@@ -157,6 +165,9 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 			continue
 		}
 		r.HeldOut++
+		if DetectLanguage(row.Comment) == row.Lang {
+			r.LangRight++
+		}
 		s := m.Screen(row.Comment, row.Post)
 		var want [nCodes]bool
 		for _, l := range row.Labels {
@@ -194,6 +205,12 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 			}
 		}
 		flagged := len(s.Labels) > 0
+		switch {
+		case flagged && len(row.Labels) == 0:
+			r.FalseFlags = append(r.FalseFlags, fmt.Sprintf("%s %s protected=%v got %v: %s", row.ID, row.Lang, row.Protected, s.Labels, row.Comment))
+		case !flagged && len(row.Labels) > 0:
+			r.Missed = append(r.Missed, fmt.Sprintf("%s %s want %v: %s", row.ID, row.Lang, row.Labels, row.Comment))
+		}
 		for _, g := range gs {
 			g.N++
 			switch {
@@ -235,7 +252,7 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 	r.Langs = sortedGroups(langs)
 	var stp, sfp, sfn int
 	for c, code := range Codes {
-		q := CodeQuality{Code: code, Support: tp[c] + fn[c], TP: tp[c], FP: fp[c], FN: fn[c]}
+		q := CodeQuality{Code: code, Support: tp[c] + fn[c], TP: tp[c], FP: fp[c], FN: fn[c], Threshold: m.thresholds[c]}
 		q.Precision, q.Recall, q.F1 = prf(tp[c], fp[c], fn[c])
 		r.Codes = append(r.Codes, q)
 		stp, sfp, sfn = stp+tp[c], sfp+fp[c], sfn+fn[c]
@@ -267,6 +284,9 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 	r.PII = evalPII(d.PII)
 	if suite, err := FunctionalSuite(); err == nil {
 		r.Functional = RunFunctional(m, suite)
+	}
+	if suite, err := BlindSuite(); err == nil {
+		r.Blind = RunFunctional(m, suite)
 	}
 	r.ModelMemory = m.MemoryBytes()
 	if k > 1 {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,5 +66,30 @@ func TestTrainingNeverReadsHeldOut(t *testing.T) {
 	r := Evaluate(m, d, 0, TrainOptions{})
 	if r.HeldOut == 0 || r.MicroF1 <= 0 || r.WikiAUC <= 0.5 || r.MadlibsGood == 0 {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// TestFitPlatt checks the calibration fit: it recovers a known scaling, and
+// stays finite on separable scores.
+func TestFitPlatt(t *testing.T) {
+	t.Parallel()
+	// Labels drawn as sigmoid(2z - 1): deterministic by quantiles.
+	var z []float64
+	var y []bool
+	for i := range 2000 {
+		v := -4 + 8*float64(i)/2000
+		p := sigmoid(2*v - 1)
+		for k := range 10 {
+			z = append(z, v)
+			y = append(y, float64(k)+0.5 < 10*p)
+		}
+	}
+	a, b := fitPlatt(z, y)
+	if math.Abs(a-2) > 0.3 || math.Abs(b+1) > 0.2 {
+		t.Errorf("fitPlatt = %v, %v, want about 2, -1", a, b)
+	}
+	a, b = fitPlatt([]float64{-5, -5, -5, 5, 5, 5}, []bool{false, false, false, true, true, true})
+	if math.IsNaN(a) || math.IsInf(a, 0) || a > 5 || b < -10 || b > 10 {
+		t.Errorf("separable: fitPlatt = %v, %v", a, b)
 	}
 }

@@ -83,6 +83,7 @@ func TrainingSet(d *Data, keepDavidson func(i int) bool) (outside, civic []Examp
 	}
 	outside = append(outside, IdentityExamples()...)
 	outside = append(outside, CriticismExamples()...)
+	outside = append(outside, CounterfactualExamples()...)
 	for _, r := range d.Civic {
 		if !d.heldOut(r.ID) {
 			civic = append(civic, CivicExample(r))
@@ -141,13 +142,15 @@ func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 	for c := range floors {
 		floors[c] = opt.OtherFloor
 	}
-	for _, c := range append([]int{codeIndex("illegal_activity")}, abuseCodes...) {
+	for _, c := range append([]int{codeIndex("illegal_activity"), codeIndex("defamation")}, abuseCodes...) {
 		floors[c] = opt.Floor
 	}
+	m := Train(append(append([]Example(nil), outside...), civ...), opt)
+	scores = m.calibrate(scores, labels)
+	m.measureCurves(scores, labels)
 	th := TuneThresholds(scores, labels, floors)
 	th = spareProtected(th, scores, labels, protected)
 	fb := tuneFallback(th, scores, labels, protected)
-	m := Train(append(append([]Example(nil), outside...), civ...), opt)
 	return m.withThresholdArray(th, fb)
 }
 

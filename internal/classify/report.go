@@ -45,10 +45,10 @@ func (r Report) Write(w io.Writer, markdown bool) {
 		return "**no**"
 	}
 	fmt.Fprintf(w, "Held-out civic split: %d comments (never trained on)\n\n", r.HeldOut)
-	row("code", "support", "TP", "FP", "FN", "precision", "recall", "F1")
-	rule(8)
+	row("code", "threshold", "support", "TP", "FP", "FN", "precision", "recall", "F1")
+	rule(9)
 	for _, q := range r.Codes {
-		row(q.Code, fmt.Sprint(q.Support), fmt.Sprint(q.TP), fmt.Sprint(q.FP), fmt.Sprint(q.FN), f3(q.Precision), f3(q.Recall), f3(q.F1))
+		row(q.Code, fmt.Sprintf("%.2f", q.Threshold), fmt.Sprint(q.Support), fmt.Sprint(q.TP), fmt.Sprint(q.FP), fmt.Sprint(q.FN), f3(q.Precision), f3(q.Recall), f3(q.F1))
 	}
 	fmt.Fprintln(w)
 	row("measure", "value", "goal", "met")
@@ -80,6 +80,7 @@ func (r Report) Write(w io.Writer, markdown bool) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "By civic file and by language (held out):")
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "The queue's language guess (DetectLanguage) names the labeled language of %s held-out comments.\n\n", pct(r.LangRight, r.HeldOut))
 	row("group", "comments", "flag recall", "micro F1", "protected flagged", "clean flagged", "goal")
 	rule(7)
 	for _, g := range r.Sets {
@@ -94,13 +95,19 @@ func (r Report) Write(w io.Writer, markdown bool) {
 		row("lang "+g.Name, fmt.Sprint(g.N), fmt.Sprintf("%s (%d of %d)", f3(g.FlagRecall()), g.FlaggedWithLabel, g.WithLabel), f3(g.MicroF1()),
 			pct(g.ProtectedFlagged, g.Protected), pct(g.CleanFlagged, g.Clean), goal)
 	}
-	if len(r.Functional) > 0 {
+	for _, s := range []struct {
+		title string
+		qs    []FunctionQuality
+	}{{"Functional suite (testdata/functional):", r.Functional}, {"Blind functional suite (testdata/functional-blind):", r.Blind}} {
+		if len(s.qs) == 0 {
+			continue
+		}
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Functional suite (testdata/functional):")
+		fmt.Fprintln(w, s.title)
 		fmt.Fprintln(w)
 		row("function", "cases", "accuracy", "bar", "kept cases flagged", "flag cases caught")
 		rule(6)
-		for _, q := range r.Functional {
+		for _, q := range s.qs {
 			row(q.Name, fmt.Sprint(q.N), f3(q.Accuracy()), fmt.Sprintf("%.2f", q.Bar), pct(q.KeepFlagged, q.Keep), pct(q.FlagRight, q.Flag))
 		}
 	}

@@ -229,6 +229,9 @@ func (a *app) evalCmd(args []string) error {
 	dev := f.FlagSet.Bool("dev", false, "train on three quarters of the civic training split and measure on the rest, never reading the held-out split")
 	epochs := f.Int("epochs", 0, "with --dev: passes over the data (0: the default)")
 	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
+	floor := f.Float64("floor", 0, "with --dev: as for train")
+	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
+	misses := f.FlagSet.Bool("misses", false, "also list the held-out comments flagged with no label, and those with a label not flagged")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -239,7 +242,7 @@ func (a *app) evalCmd(args []string) error {
 	var m *classify.Model
 	if *dev {
 		d = d.DevSplit()
-		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample})
+		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor})
 		if *thFile != "" {
 			return usagef("--dev trains its own model; --thresholds does not apply")
 		}
@@ -253,5 +256,21 @@ func (a *app) evalCmd(args []string) error {
 		r.ModelBytes = int(st.Size())
 	}
 	r.Write(a.stdout, *markdown)
+	if *misses {
+		fmt.Fprintln(a.stdout, "\nFlagged with no label:")
+		for _, l := range r.FalseFlags {
+			fmt.Fprintln(a.stdout, "  "+l)
+		}
+		fmt.Fprintln(a.stdout, "\nWith a label, not flagged:")
+		for _, l := range r.Missed {
+			fmt.Fprintln(a.stdout, "  "+l)
+		}
+		fmt.Fprintln(a.stdout, "\nFunctional cases wrong:")
+		for _, q := range append(r.Functional, r.Blind...) {
+			for _, l := range q.Failures {
+				fmt.Fprintln(a.stdout, "  "+q.Name+": "+l)
+			}
+		}
+	}
 	return nil
 }
