@@ -67,6 +67,10 @@ var personalWords = []string{"lives at", "lives on", "live at", "her number", "h
 // features is what one comment gives the model.
 type features struct {
 	hashed []uint32 // bucket indexes, with repeats
+	// post and postWords are the last post seen and its words of four
+	// letters or more.
+	post      string
+	postWords map[string]bool
 	// dropped counts the features negated or reported words would have
 	// given: they count in the scaling, so a comment does not read louder
 	// for losing them.
@@ -379,13 +383,18 @@ func (m *Model) shape(comment, post string, f *features) {
 	if post == "" || latinMajority(post) != latinMajority(comment) {
 		return
 	}
-	ptoks := tokenize(post, nil)
-	pw := make(map[string]bool, len(ptoks))
-	for _, t := range ptoks {
-		if len(t.text) >= 4 {
-			pw[t.text] = true
+	// The post's words are kept for the next comment on the same post:
+	// screening goes thread by thread.
+	if post != f.post || f.postWords == nil {
+		f.post = post
+		f.postWords = map[string]bool{}
+		for _, t := range tokenize(post, nil) {
+			if len(t.text) >= 4 {
+				f.postWords[t.text] = true
+			}
 		}
 	}
+	pw := f.postWords
 	n, shared := 0, 0
 	for _, t := range f.toks {
 		if len(t.text) >= 4 {

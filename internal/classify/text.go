@@ -56,6 +56,9 @@ func invisible(r rune) bool {
 // (Han, kana, Thai, Lao, Khmer, Myanmar): each is a word of its own, so word
 // pairs are character pairs.
 func ownWord(r rune) bool {
+	if r < 0x0e00 {
+		return false // Latin, Cyrillic, Arabic, Ge'ez…: words are spaced
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }
 
