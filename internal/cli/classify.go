@@ -231,6 +231,7 @@ func (a *app) evalCmd(args []string) error {
 	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
+	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
 	misses := f.FlagSet.Bool("misses", false, "also list the held-out comments flagged with no label, and those with a label not flagged")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -256,6 +257,15 @@ func (a *app) evalCmd(args []string) error {
 		r.ModelBytes = int(st.Size())
 	}
 	r.Write(a.stdout, *markdown)
+	if *card != "" {
+		b, err := json.MarshalIndent(r.Card(a.now()), "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*card, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
 	if *misses {
 		fmt.Fprintln(a.stdout, "\nFlagged with no label:")
 		for _, l := range r.FalseFlags {

@@ -144,3 +144,11 @@ func (s *Service) screenerNow(ctx context.Context) (civic.Screener, error) {
 	}
 	return t.Tuned(th)
 }
+
+// ModelCard returns the screener's model card, or nil when it has none.
+func (s *Service) ModelCard() *civic.ModelCard {
+	if c, ok := s.screener.(civic.CardScreener); ok {
+		return c.ModelCard()
+	}
+	return nil
+}

@@ -199,10 +199,15 @@ func (p *moderationPages) fileInquiry(w http.ResponseWriter, r *http.Request) er
 	return seeOther(w, r, "/inquiry", "inquiry")
 }
 
+type transparencyData struct {
+	*moderation.Transparency
+	Card *civic.ModelCard
+}
+
 func (p *moderationPages) transparency(w http.ResponseWriter, r *http.Request) error {
 	t, err := p.svc.Transparency(r.Context())
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, http.StatusOK, "moderation_transparency", Page{Title: "Removed comments: transparency report", Data: t})
+	return p.render(w, r, http.StatusOK, "moderation_transparency", Page{Title: "Removed comments: transparency report", Data: transparencyData{Transparency: t, Card: p.svc.ModelCard()}})
 }
