@@ -2,8 +2,10 @@ package classify
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // CodeQuality is one code's quality on the held-out civic split.
@@ -51,6 +53,34 @@ type Report struct {
 	FalseFlags, Missed []string
 	// LangRight counts held-out comments whose language DetectLanguage names.
 	LangRight int
+	// PerSecond is how many held-out comments Screen scores a second on
+	// one core (testing.Benchmark with GOMAXPROCS 1); 0 if not measured.
+	PerSecond float64
+}
+
+// MeasureSpeed sets r.PerSecond: testing.Benchmark screens the held-out
+// comments with their posts, in a loop, with GOMAXPROCS set to 1.
+func (r *Report) MeasureSpeed(m *Model, d *Data) {
+	var rows []CivicRow
+	for _, row := range d.Civic {
+		if d.heldOut(row.ID) {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	res := testing.Benchmark(func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			row := &rows[i%len(rows)]
+			m.Screen(row.Comment, row.Post)
+		}
+	})
+	if res.T > 0 {
+		r.PerSecond = float64(res.N) / res.T.Seconds()
+	}
 }
 
 // GroupQuality is the held-out quality on one group of comments: a civic

@@ -73,6 +73,9 @@ func (r Report) Write(w io.Writer, markdown bool) {
 			row("functional "+q.Name+": kept cases flagged", pct(q.KeepFlagged, q.Keep), "≤ 10%", met(ratio(q.KeepFlagged, q.Keep) <= goalFunctionKeep))
 		}
 	}
+	if r.PerSecond > 0 {
+		row("comments screened per second, one core", fmt.Sprintf("%.0f (held-out comments, testing.Benchmark)", r.PerSecond), "≥ 20,000", met(r.PerSecond >= goalCommentsPerS))
+	}
 	if r.ModelBytes > 0 {
 		row("model embedded (gzip)", fmt.Sprintf("%.2f MB (%.2f MB in memory)", float64(r.ModelBytes)/1e6, float64(r.ModelMemory)/1e6),
 			"≤ 10 MB", met(float64(r.ModelBytes) <= goalModelMB*1e6))

@@ -232,6 +232,7 @@ func (a *app) evalCmd(args []string) error {
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
 	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
+	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
 	misses := f.FlagSet.Bool("misses", false, "also list the held-out comments flagged with no label, and those with a label not flagged")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -251,6 +252,9 @@ func (a *app) evalCmd(args []string) error {
 		return err
 	}
 	r := classify.Evaluate(m, d, *folds, classify.TrainOptions{})
+	if *speed {
+		r.MeasureSpeed(m, d)
+	}
 	if *model == "" {
 		r.ModelBytes = classify.EmbeddedBytes()
 	} else if st, err := os.Stat(*model); err == nil {
