@@ -387,12 +387,7 @@ func (m *Model) shape(comment, post string, f *features) {
 	// screening goes thread by thread.
 	if post != f.post || f.postWords == nil {
 		f.post = post
-		f.postWords = map[string]bool{}
-		for _, t := range tokenize(post, nil) {
-			if len(t.text) >= 4 {
-				f.postWords[t.text] = true
-			}
-		}
+		f.postWords = postWords(post, f.postWords)
 	}
 	pw := f.postWords
 	n, shared := 0, 0
@@ -479,4 +474,62 @@ func defused(toks []token, words []wordHit) bool {
 		marked = marked || t.ctx != ctxPlain
 	}
 	return marked
+}
+
+// postWords returns the post's words of four letters or more, as
+// tokenize normalizes them, reusing m. An ASCII post (most are) is split
+// directly: lower case, letters, digits and apostrophes.
+func postWords(post string, m map[string]bool) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	clear(m)
+	// The fast split gives what tokenize gives for ASCII text without
+	// symbols that stand for letters (@ $ ! | + *) and without runs of three
+	// of a letter; other posts are tokenized.
+	simple := true
+	for i := 0; i < len(post) && simple; i++ {
+		c := post[i]
+		simple = c < utf8.RuneSelf && strings.IndexByte("@$!|+*", c) < 0 &&
+			!(i >= 2 && isAlpha(c) && post[i-1]|0x20 == c|0x20 && post[i-2]|0x20 == c|0x20)
+	}
+	if !simple {
+		for _, t := range tokenize(post, nil) {
+			if len(t.text) >= 4 {
+				m[t.text] = true
+			}
+		}
+		return m
+	}
+	var buf [64]byte
+	for i := 0; i < len(post); {
+		for i < len(post) && !(isAlnum(post[i]) || post[i] == '\'') {
+			i++
+		}
+		j := i
+		for j < len(post) && (isAlnum(post[j]) || post[j] == '\'') {
+			j++
+		}
+		w := strings.Trim(post[i:j], "'")
+		if len(w) >= 4 && len(w) <= len(buf) {
+			letters := false
+			for k := 0; k < len(w); k++ {
+				letters = letters || isAlpha(w[k])
+			}
+			b := buf[:len(w)]
+			for k := 0; k < len(w); k++ {
+				c := w[k]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if letters && leet[c] != 0 {
+					c = leet[c] // "29th" is read as tokenize reads it
+				}
+				b[k] = c
+			}
+			m[string(b)] = true
+		}
+		i = j
+	}
+	return m
 }
