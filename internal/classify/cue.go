@@ -51,13 +51,22 @@ var campaignPhrases = [][]string{
 	{"slate"}, {"for", "city", "council"}, {"city", "council"}, {"re-election"}, {"reelection"}, {"supporting", "council"}, {"supporting", "mayor"}, {"bầu", "cho"}, {"投", "票", "给"}, {"选", "举"}, {"صوتوا"}, {"انتخبوا"}, {"filadhaa"}, {"ምረጡ"},
 }
 
+// campaignByFirst indexes campaignPhrases by their first word.
+var campaignByFirst = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, p := range campaignPhrases {
+		m[p[0]] = append(m[p[0]], p)
+	}
+	return m
+}()
+
 // campaignCue reports a phrase that campaigns: "vote for", "re-elect",
 // "yes on", "vote NAME", a hashtag that names a vote or an election
 // ("#ReElectOrtiz", "#VoteYes"). Talk about voting ("where do I vote?") is
 // not one.
 func campaignCue(comment string, toks []token) bool {
 	for i := range toks {
-		for _, p := range campaignPhrases {
+		for _, p := range campaignByFirst[toks[i].text] {
 			if i+len(p) > len(toks) {
 				continue
 			}

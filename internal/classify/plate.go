@@ -11,6 +11,9 @@ var plateWords = []string{"plate", "plates", "plate-ka", "tag", "tags", "license
 // or two parts ("ABC 123", "123-ABC", "KPL619"), an optional state ("MN")
 // before it.
 func findPlates(s string, dst []ruleHit) []ruleHit {
+	if !strings.ContainsAny(s, "0123456789") {
+		return dst // a plate number has digits
+	}
 	lower := strings.ToLower(s)
 	for _, w := range plateWords {
 		for from := 0; ; {

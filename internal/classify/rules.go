@@ -321,6 +321,9 @@ var unitWords = []string{"apt", "apartment", "unit", "suite", "ste"}
 // after a unit ("apt 3 at 55 Elm", "unit 4B on 210 Birch"): the unit, "at"
 // or "on", a number and a capitalized street name.
 func unitAddresses(s string, dst []ruleHit) []ruleHit {
+	if !strings.ContainsAny(s, "0123456789") {
+		return dst // a house number has digits
+	}
 	lower := strings.ToLower(s)
 	for _, u := range unitWords {
 		for from := 0; ; {
