@@ -52,8 +52,13 @@ type Model struct {
 	// times the threshold: a comment that looks wrong in several small ways
 	// still goes to a person.
 	fallback float64
-	lex      *lexicon
-	pool     sync.Pool // *features
+	// platt is each code's calibration (a, b): p = sigmoid(a·z + b).
+	platt [nCodes][2]float32
+	// curves and support are what Curve reports.
+	curves  [nCodes][curveSteps][2]float32
+	support [nCodes]uint32
+	lex     *lexicon
+	pool    sync.Pool // *features
 }
 
 // Default returns the model embedded in the binary. It is loaded once; later
@@ -113,8 +118,8 @@ func (m *Model) scores(f *features) [nCodes]float64 {
 		}
 	}
 	norm := float32(0)
-	if len(f.hashed) > 0 {
-		norm = 1 / float32(math.Sqrt(float64(len(f.hashed))))
+	if n := len(f.hashed) + f.dropped; n > 0 {
+		norm = 1 / float32(math.Sqrt(float64(n)))
 	}
 	var z [nCodes]float32
 	for c := range nCodes {
@@ -130,11 +135,43 @@ func (m *Model) scores(f *features) [nCodes]float64 {
 	}
 	var out [nCodes]float64
 	for c := range nCodes {
-		out[c] = sigmoid(float64(z[c]))
+		a, b := m.platt[c][0], m.platt[c][1]
+		if a == 0 {
+			a = 1 // not calibrated (a model being trained)
+		}
+		out[c] = sigmoid(float64(a*z[c] + b))
 	}
 	// Off topic means nothing without the post.
 	if f.noPost {
 		out[codeOffTopic] = 0
+	}
+	// A thank-you or a question is campaign material only with a campaign
+	// phrase in it; any other comment only with a campaign phrase or word.
+	if (f.thanks || f.question) && !f.campaignCue || !f.campaignWords {
+		out[codeCampaign] = min(out[codeCampaign], 0.01)
+	}
+	// A link is unrelated only if the comment has one that is.
+	if !f.unrelatedLink {
+		out[codeLink] = min(out[codeLink], 0.01)
+	}
+	// Negated or reported hate, and counter-speech, are not abuse: the
+	// abuse codes (and illegal activity, which tweets teach the same
+	// words) stay under every threshold they can be given by tuning.
+	// The same holds for criticism of the government's work, which is
+	// protected: then every code without a word or a rule of its own found
+	// in the comment stays under its threshold.
+	// A thank-you or a question likewise, but a question may be off topic.
+	if f.defused || f.criticism || f.thanks || f.question {
+		for c := range nCodes {
+			if f.dense[fList+c] == 0 && !ruleEvidence(f, c) && !(c == codeOffTopic && f.question && !f.thanks && !f.defused && !f.criticism) {
+				out[c] = min(out[c], 0.05)
+			}
+		}
+	}
+	// A group called vermin or animals, or told to go back or to stay
+	// out, is discrimination.
+	if f.groupAttack {
+		out[codeDiscrimination] = max(out[codeDiscrimination], 0.9)
 	}
 	// Numbers that can only be private data: a valid SSN, a card number.
 	if f.dense[fSSN] > 0 || f.dense[fCard] > 0 {
@@ -144,16 +181,19 @@ func (m *Model) scores(f *features) [nCodes]float64 {
 }
 
 var (
-	codePrivate  = codeIndex("private_info")
-	codeLink     = codeIndex("unrelated_link")
-	codeSpam     = codeIndex("spam")
-	codeOffTopic = codeIndex("off_topic")
+	codePrivate        = codeIndex("private_info")
+	codeLink           = codeIndex("unrelated_link")
+	codeSpam           = codeIndex("spam")
+	codeOffTopic       = codeIndex("off_topic")
+	codeCampaign       = codeIndex("campaign")
+	codeDiscrimination = codeIndex("discrimination")
+	codeIllegal        = codeIndex("illegal_activity")
 )
 
 // clone returns a copy of m sharing its weights.
 func (m *Model) clone() *Model {
 	return &Model{bias: m.bias, scale: m.scale, dense: m.dense, weights: m.weights, thresholds: m.thresholds,
-		fallback: m.fallback, lex: m.lex}
+		fallback: m.fallback, platt: m.platt, curves: m.curves, support: m.support, lex: m.lex}
 }
 
 // label returns the codes whose scores reach their thresholds, or, if none
@@ -216,7 +256,7 @@ func (m *Model) evidence(comment, post string, f *features, labeled [nCodes]bool
 	for _, h := range f.words {
 		start, end := f.toks[h.from].start, f.toks[h.to-1].end
 		for _, c := range h.codes {
-			if labeled[c] {
+			if labeled[c] && !(h.quiet && abuseCode(c)) {
 				add(c, start, end, "wordlist")
 			}
 		}
@@ -242,4 +282,19 @@ func (m *Model) evidence(comment, post string, f *features, labeled [nCodes]bool
 	}
 	sortEvidence(ev)
 	return ev
+}
+
+// ruleEvidence reports whether a rule found something for code c in the
+// comment: private data, an unrelated link, a campaign phrase.
+func ruleEvidence(f *features, c int) bool {
+	d := &f.dense
+	switch c {
+	case codePrivate:
+		return d[fPhone]+d[fEmail]+d[fAddress]+d[fSSN]+d[fCard]+d[fPlate] > 0
+	case codeLink, codeSpam:
+		return d[fLinkUnrelated] > 0
+	case codeCampaign:
+		return f.campaignCue
+	}
+	return false
 }

@@ -11,6 +11,8 @@ var criticismSubjects = []string{
 	"the mayor", "the council", "this council", "the city", "city hall", "the police chief", "public works",
 	"the park board", "the school board", "the water department", "the health department", "this administration",
 	"our council member", "the city manager", "the budget office", "the police department", "the county board",
+	"Mayor Peterson", "Council Member Hansen", "Commissioner Diaz", "Councilwoman Nguyen", "Chief Larson",
+	"Council President Abdi", "Alderman Kowalski", "Mayor Vang",
 }
 
 var criticismPredicates = []string{
@@ -45,4 +47,4 @@ func CriticismExamples() []Example {
 
 // criticismWeight is how much each written example counts (times the civic
 // weight).
-const criticismWeight = 0.03
+const criticismWeight = 0.06

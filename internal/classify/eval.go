@@ -2,9 +2,10 @@ package classify
 
 import (
 	"fmt"
-	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // CodeQuality is one code's quality on the held-out civic split.
@@ -12,6 +13,7 @@ type CodeQuality struct {
 	Code                  string
 	Support, TP, FP, FN   int
 	Precision, Recall, F1 float64
+	Threshold             float64
 }
 
 // PIIQuality is how the private-data rules did on one presidio-synth type.
@@ -39,6 +41,71 @@ type Report struct {
 	MadlibsGood, MadlibsGoodFlagged   int
 	MadlibsBad, MadlibsBadFlagged     int
 	PII                               []PIIQuality
+	Clean, CleanFlagged               int            // held-out comments with no label that are not protected, and of those flagged
+	Sets                              []GroupQuality // by civic file
+	Langs                             []GroupQuality // by language, most comments first
+	Calibration                       []Bin          // every held-out (comment, code) score, in tenths
+	Functional                        []FunctionQuality
+	Blind                             []FunctionQuality // the blind suite
+	ModelBytes, ModelMemory           int               // the embedded file, and the weights in memory
+	// FalseFlags lists held-out protected and clean comments that were
+	// flagged, and Missed those with a label that were not, for reading.
+	FalseFlags, Missed []string
+	// LangRight counts held-out comments whose language DetectLanguage names.
+	LangRight int
+	// PerSecond is how many held-out comments Screen scores a second on
+	// one core (testing.Benchmark with GOMAXPROCS 1); 0 if not measured.
+	PerSecond float64
+}
+
+// MeasureSpeed sets r.PerSecond: testing.Benchmark screens the held-out
+// comments with their posts, in a loop, with GOMAXPROCS set to 1.
+func (r *Report) MeasureSpeed(m *Model, d *Data) {
+	var rows []CivicRow
+	for _, row := range d.Civic {
+		if d.heldOut(row.ID) {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	res := testing.Benchmark(func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			row := &rows[i%len(rows)]
+			m.Screen(row.Comment, row.Post)
+		}
+	})
+	if res.T > 0 {
+		r.PerSecond = float64(res.N) / res.T.Seconds()
+	}
+}
+
+// GroupQuality is the held-out quality on one group of comments: a civic
+// file or a language.
+type GroupQuality struct {
+	Name                        string
+	N                           int
+	WithLabel, FlaggedWithLabel int
+	Protected, ProtectedFlagged int
+	Clean, CleanFlagged         int
+	TP, FP, FN                  int
+}
+
+// FlagRecall is the share of the group's comments with a label that got one.
+func (g GroupQuality) FlagRecall() float64 { return ratio(g.FlaggedWithLabel, g.WithLabel) }
+
+// MicroF1 is the group's F1 over every (comment, code) pair.
+func (g GroupQuality) MicroF1() float64 { _, _, f := prf(g.TP, g.FP, g.FN); return f }
+
+// Bin is one bin of a reliability curve: scores in [Lo, Hi), their mean,
+// and the share of them whose code is a label.
+type Bin struct {
+	Lo, Hi   float64
+	N, Yes   int
+	MeanProb float64
 }
 
 // FlagRecall is the share of held-out comments with a label that got one.
@@ -109,8 +176,16 @@ func AUC(scores []float64, yes []bool) float64 {
 func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 	var r Report
 	var tp, fp, fn [nCodes]int
+	sets, langs := map[string]*GroupQuality{}, map[string]*GroupQuality{}
+	group := func(all map[string]*GroupQuality, name string) *GroupQuality {
+		if all[name] == nil {
+			all[name] = &GroupQuality{Name: name}
+		}
+		return all[name]
+	}
+	var bins [10]Bin
 	for _, row := range d.Civic {
-		if !HeldOut(row.ID) {
+		if !d.heldOut(row.ID) {
 			if row.Protected {
 				r.ProtectedAll++
 				if len(m.Screen(row.Comment, row.Post).Labels) > 0 {
@@ -120,6 +195,9 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 			continue
 		}
 		r.HeldOut++
+		if DetectLanguage(row.Comment) == row.Lang {
+			r.LangRight++
+		}
 		s := m.Screen(row.Comment, row.Post)
 		var want [nCodes]bool
 		for _, l := range row.Labels {
@@ -129,7 +207,14 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 		for _, l := range s.Labels {
 			got[codeIndex(l)] = true
 		}
-		for c := range nCodes {
+		gs := []*GroupQuality{group(sets, row.Set), group(langs, row.Lang)}
+		for c, code := range Codes {
+			b := &bins[min(int(s.Scores[code]*10), 9)]
+			b.N++
+			b.MeanProb += s.Scores[code]
+			if want[c] {
+				b.Yes++
+			}
 			switch {
 			case got[c] && want[c]:
 				tp[c]++
@@ -138,25 +223,66 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 			case want[c]:
 				fn[c]++
 			}
+			for _, g := range gs {
+				switch {
+				case got[c] && want[c]:
+					g.TP++
+				case got[c]:
+					g.FP++
+				case want[c]:
+					g.FN++
+				}
+			}
+		}
+		flagged := len(s.Labels) > 0
+		switch {
+		case flagged && len(row.Labels) == 0:
+			r.FalseFlags = append(r.FalseFlags, fmt.Sprintf("%s %s protected=%v got %v: %s", row.ID, row.Lang, row.Protected, s.Labels, row.Comment))
+		case !flagged && len(row.Labels) > 0:
+			r.Missed = append(r.Missed, fmt.Sprintf("%s %s want %v: %s", row.ID, row.Lang, row.Labels, row.Comment))
+		}
+		for _, g := range gs {
+			g.N++
+			switch {
+			case len(row.Labels) > 0:
+				g.WithLabel++
+				g.FlaggedWithLabel += b2n(flagged)
+			case row.Protected:
+			default:
+				g.Clean++
+				g.CleanFlagged += b2n(flagged)
+			}
+			if row.Protected {
+				g.Protected++
+				g.ProtectedFlagged += b2n(flagged)
+			}
 		}
 		if len(row.Labels) > 0 {
 			r.WithLabel++
-			if len(s.Labels) > 0 {
-				r.FlaggedWithLabel++
-			}
+			r.FlaggedWithLabel += b2n(flagged)
+		} else if !row.Protected {
+			r.Clean++
+			r.CleanFlagged += b2n(flagged)
 		}
 		if row.Protected {
 			r.Protected++
 			r.ProtectedAll++
-			if len(s.Labels) > 0 {
-				r.ProtectedFlagged++
-				r.ProtectedAllFlagged++
-			}
+			r.ProtectedFlagged += b2n(flagged)
+			r.ProtectedAllFlagged += b2n(flagged)
 		}
 	}
+	for i := range bins {
+		bins[i].Lo, bins[i].Hi = float64(i)/10, float64(i+1)/10
+		if bins[i].N > 0 {
+			bins[i].MeanProb /= float64(bins[i].N)
+		}
+	}
+	r.Calibration = bins[:]
+	r.Sets = sortedGroups(sets)
+	r.Langs = sortedGroups(langs)
 	var stp, sfp, sfn int
 	for c, code := range Codes {
-		q := CodeQuality{Code: code, Support: tp[c] + fn[c], TP: tp[c], FP: fp[c], FN: fn[c]}
+		q := CodeQuality{Code: code, Support: tp[c] + fn[c], TP: tp[c], FP: fp[c], FN: fn[c], Threshold: m.thresholds[c]}
 		q.Precision, q.Recall, q.F1 = prf(tp[c], fp[c], fn[c])
 		r.Codes = append(r.Codes, q)
 		stp, sfp, sfn = stp+tp[c], sfp+fp[c], sfn+fn[c]
@@ -186,11 +312,40 @@ func Evaluate(m *Model, d *Data, k int, opt TrainOptions) Report {
 		}
 	}
 	r.PII = evalPII(d.PII)
+	if suite, err := FunctionalSuite(); err == nil {
+		r.Functional = RunFunctional(m, suite)
+	}
+	if suite, err := BlindSuite(); err == nil {
+		r.Blind = RunFunctional(m, suite)
+	}
+	r.ModelMemory = m.MemoryBytes()
 	if k > 1 {
 		r.DavidsonFolds, r.DavidsonN = k, len(d.Davidson)
 		r.DavidsonAUC, r.DavidsonHateAUC = davidsonCV(d, k, opt)
 	}
 	return r
+}
+
+func b2n(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sortedGroups returns the groups, most comments first, then by name.
+func sortedGroups(m map[string]*GroupQuality) []GroupQuality {
+	out := make([]GroupQuality, 0, len(m))
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	slices.SortFunc(out, func(a, b GroupQuality) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
 }
 
 func prf(tp, fp, fn int) (p, r, f float64) {
@@ -269,51 +424,4 @@ func evalPII(rows []PIIRow) []PIIQuality {
 		}
 	}
 	return out
-}
-
-// Write prints the report as text, or as Markdown tables if markdown is set.
-func (r Report) Write(w io.Writer, markdown bool) {
-	row := func(cells ...string) {
-		if markdown {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
-		} else {
-			fmt.Fprintf(w, "%-16s %s\n", cells[0], strings.Join(cells[1:], "  "))
-		}
-	}
-	rule := func(n int) {
-		if markdown {
-			fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", n))
-		}
-	}
-	f3 := func(v float64) string { return fmt.Sprintf("%.3f", v) }
-	fmt.Fprintf(w, "Held-out civic split: %d comments (never trained on)\n\n", r.HeldOut)
-	row("code", "support", "TP", "FP", "FN", "precision", "recall", "F1")
-	rule(8)
-	for _, q := range r.Codes {
-		row(q.Code, fmt.Sprint(q.Support), fmt.Sprint(q.TP), fmt.Sprint(q.FP), fmt.Sprint(q.FN), f3(q.Precision), f3(q.Recall), f3(q.F1))
-	}
-	fmt.Fprintln(w)
-	row("measure", "value", "goal")
-	rule(3)
-	row("micro precision", f3(r.MicroP), "")
-	row("micro recall", f3(r.MicroR), "")
-	row("micro F1", f3(r.MicroF1), "≥ 0.85")
-	row("flag recall", fmt.Sprintf("%s (%d of %d)", f3(r.FlagRecall()), r.FlaggedWithLabel, r.WithLabel), "≥ 0.90")
-	row("protected flagged (held out)", fmt.Sprintf("%.1f%% (%d of %d)", 100*ratio(r.ProtectedFlagged, r.Protected), r.ProtectedFlagged, r.Protected), "≤ 2%")
-	row("protected flagged (all, incl. trained)", fmt.Sprintf("%.1f%% (%d of %d)", 100*ratio(r.ProtectedAllFlagged, r.ProtectedAll), r.ProtectedAllFlagged, r.ProtectedAll), "")
-	row("Wikipedia toxicity ROC-AUC", fmt.Sprintf("%s (%d comments)", f3(r.WikiAUC), r.WikiN), "≥ 0.93")
-	if r.DavidsonFolds > 0 {
-		row("Davidson ROC-AUC, offensive or hate", fmt.Sprintf("%s (%d-fold, %d tweets)", f3(r.DavidsonAUC), r.DavidsonFolds, r.DavidsonN), "")
-		row("Davidson ROC-AUC, hate", fmt.Sprintf("%s (%d-fold)", f3(r.DavidsonHateAUC), r.DavidsonFolds), "")
-	}
-	row("identity templates flagged, NOT_BAD", fmt.Sprintf("%.2f%% (%d of %d)", 100*ratio(r.MadlibsGoodFlagged, r.MadlibsGood), r.MadlibsGoodFlagged, r.MadlibsGood), "≤ 5%")
-	row("identity templates flagged, BAD", fmt.Sprintf("%.2f%% (%d of %d)", 100*ratio(r.MadlibsBadFlagged, r.MadlibsBad), r.MadlibsBadFlagged, r.MadlibsBad), "")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Private-data rules on presidio-synth (span overlap):")
-	fmt.Fprintln(w)
-	row("type", "spans", "found", "recall", "rule hits", "precision")
-	rule(6)
-	for _, q := range r.PII {
-		row(q.Type, fmt.Sprint(q.Spans), fmt.Sprint(q.Found), f3(ratio(q.Found, q.Spans)), fmt.Sprint(q.Hits), f3(ratio(q.HitsRight, q.Hits)))
-	}
 }

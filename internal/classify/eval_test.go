@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +15,7 @@ var dataDir = filepath.Join("..", "..", "..", "shared", "data")
 // checks the split: about 30% held out, and no held-out comment (nor its
 // text) in the training set.
 func TestTrainingNeverReadsHeldOut(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(dataDir, "civic-comments-dev.jsonl")); err != nil {
+	if _, err := os.Stat(filepath.Join(dataDir, "civic-comments-more.jsonl")); err != nil {
 		t.Skip("no ../shared/data")
 	}
 	d, err := LoadData(dataDir)
@@ -23,18 +24,26 @@ func TestTrainingNeverReadsHeldOut(t *testing.T) {
 	}
 	outside, civ := TrainingSet(d, nil)
 	held := map[string]bool{}
+	heldBySet, bySet := map[string]int{}, map[string]int{}
 	for _, r := range d.Civic {
+		bySet[r.Set]++
 		if HeldOut(r.ID) {
 			held[r.Comment] = true
+			heldBySet[r.Set]++
 		}
 	}
-	share := float64(len(held)) / float64(len(d.Civic))
-	if share < 0.2 || share > 0.4 {
-		t.Errorf("held out %.2f of the civic set", share)
+	for _, f := range CivicFiles {
+		share := float64(heldBySet[f.Set]) / float64(bySet[f.Set])
+		if bySet[f.Set] < 500 || share < 0.2 || share > 0.4 {
+			t.Errorf("%s: held out %d of %d", f.File, heldBySet[f.Set], bySet[f.Set])
+		}
 	}
 	for _, e := range append(outside, civ...) {
 		if held[e.Comment] {
 			t.Fatalf("training example %q is held out", e.Comment)
+		}
+		if e.Civic && e.ID != "" && HeldOut(e.ID) {
+			t.Fatalf("training example %s is held out", e.ID)
 		}
 	}
 	for _, w := range d.Wiki {
@@ -57,5 +66,30 @@ func TestTrainingNeverReadsHeldOut(t *testing.T) {
 	r := Evaluate(m, d, 0, TrainOptions{})
 	if r.HeldOut == 0 || r.MicroF1 <= 0 || r.WikiAUC <= 0.5 || r.MadlibsGood == 0 {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// TestFitPlatt checks the calibration fit: it recovers a known scaling, and
+// stays finite on separable scores.
+func TestFitPlatt(t *testing.T) {
+	t.Parallel()
+	// Labels drawn as sigmoid(2z - 1): deterministic by quantiles.
+	var z []float64
+	var y []bool
+	for i := range 2000 {
+		v := -4 + 8*float64(i)/2000
+		p := sigmoid(2*v - 1)
+		for k := range 10 {
+			z = append(z, v)
+			y = append(y, float64(k)+0.5 < 10*p)
+		}
+	}
+	a, b := fitPlatt(z, y)
+	if math.Abs(a-2) > 0.3 || math.Abs(b+1) > 0.2 {
+		t.Errorf("fitPlatt = %v, %v, want about 2, -1", a, b)
+	}
+	a, b = fitPlatt([]float64{-5, -5, -5, 5, 5, 5}, []bool{false, false, false, true, true, true})
+	if math.IsNaN(a) || math.IsInf(a, 0) || a > 5 || b < -10 || b > 10 {
+		t.Errorf("separable: fitPlatt = %v, %v", a, b)
 	}
 }

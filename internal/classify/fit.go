@@ -83,8 +83,9 @@ func TrainingSet(d *Data, keepDavidson func(i int) bool) (outside, civic []Examp
 	}
 	outside = append(outside, IdentityExamples()...)
 	outside = append(outside, CriticismExamples()...)
+	outside = append(outside, CounterfactualExamples()...)
 	for _, r := range d.Civic {
-		if !HeldOut(r.ID) {
+		if !d.heldOut(r.ID) {
 			civic = append(civic, CivicExample(r))
 		}
 	}
@@ -107,6 +108,16 @@ func Fit(d *Data, opt TrainOptions) *Model {
 
 func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 	opt.defaults()
+	if opt.Sample > 1 {
+		var kept []Example
+		for i, e := range outside {
+			if i%opt.Sample == 0 {
+				kept = append(kept, e)
+			}
+		}
+		outside = kept
+	}
+	tuneFolds := opt.Folds
 	var scores [][nCodes]float64
 	var labels [][nCodes]int8
 	var protected []bool
@@ -131,13 +142,15 @@ func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 	for c := range floors {
 		floors[c] = opt.OtherFloor
 	}
-	for _, c := range append([]int{codeIndex("illegal_activity")}, abuseCodes...) {
+	for _, c := range append([]int{codeIndex("illegal_activity"), codeIndex("defamation")}, abuseCodes...) {
 		floors[c] = opt.Floor
 	}
+	m := Train(append(append([]Example(nil), outside...), civ...), opt)
+	scores = m.calibrate(scores, labels)
+	m.measureCurves(scores, labels)
 	th := TuneThresholds(scores, labels, floors)
 	th = spareProtected(th, scores, labels, protected)
 	fb := tuneFallback(th, scores, labels, protected)
-	m := Train(append(append([]Example(nil), outside...), civ...), opt)
 	return m.withThresholdArray(th, fb)
 }
 

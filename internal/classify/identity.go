@@ -1,6 +1,9 @@
 package classify
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The classifier learns hate from tweets and chat where identity words
 // (gay, Muslim, Black) appear mostly in abuse; left alone it flags any
@@ -66,4 +69,19 @@ func IdentityExamples() []Example {
 
 // identityWeight is how much each counterfactual example counts (times
 // the civic weight, as they are taught as city comments).
-const identityWeight = 0.08
+const identityWeight = 0.15
+
+// identityWord holds the one-word identity terms, whose features change
+// with negation and quotation.
+var identityWord = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range identityTerms {
+		if !strings.Contains(t, " ") {
+			m[t] = true
+		}
+	}
+	for _, t := range []string{"muslims", "somalis", "jews", "gays", "mexicans", "asians", "latinos", "blacks", "whites", "immigrants", "refugees", "trans", "queers", "queer"} {
+		m[t] = true
+	}
+	return m
+}()

@@ -43,10 +43,16 @@ func findNumbers(s string, dst []ruleHit) []ruleHit {
 				digits[n] = d
 				n++
 				last = j + 1
-			} else if d == ' ' || d == '-' || d == '.' || d == '(' || d == ')' {
+			} else if d == ' ' || d == '-' || d == '.' || d == '(' || d == ')' || d == '/' || d == 0xc2 && j+1 < len(s) && s[j+1] == 0xa0 {
+				if d == 0xc2 { // a no-break space
+					j++
+				}
 				if j+1 < len(s) && (s[j+1] == ' ' || s[j+1] == '.') && d != ')' {
 					break // two separators in a row end the number
 				}
+				seps++
+			} else if strings.HasPrefix(s[j:], "–") || strings.HasPrefix(s[j:], "‑") { // en dash, non-breaking hyphen
+				j += 2
 				seps++
 			} else {
 				break
@@ -65,7 +71,7 @@ func findNumbers(s string, dst []ruleHit) []ruleHit {
 			}
 		case !plus && (n == 10 || n == 11 && d[0] == '1') && validNANP(d[n-10:]) && phoneShape(s[i:last]):
 			dst = append(dst, ruleHit{rule: "phone", start: i, end: last})
-		case !plus && n == 7 && s[i+3] == '-' && d[0] >= '2':
+		case !plus && n == 7 && d[0] >= '2' && (s[i+3] == '-' || d[:5] == "55501" && phoneShape7(s[i:last])):
 			dst = append(dst, ruleHit{rule: "phone", start: i, end: last})
 		case !plus && n == 9 && validSSN(d) && (ssnShape(s[i:last]) || ssnContext(s, i)):
 			dst = append(dst, ruleHit{rule: "ssn", start: i, end: last})
@@ -110,10 +116,19 @@ func phoneShape(s string) bool {
 	switch len(groups) {
 	case 1:
 		return groups[0] == 10
+	case 2:
+		return groups[0] == 3 && groups[1] == 7 // 612 5550148
 	case 3:
 		return groups[0] == 3 && groups[1] == 3 && groups[2] == 4
 	}
 	return false
+}
+
+// phoneShape7 accepts a seven-digit number written 555 0148 or 555.0148:
+// the exchange 555 with lines 0100 to 0199 is the one set aside for
+// examples and fiction, which is how phone numbers are written in posts.
+func phoneShape7(s string) bool {
+	return len(s) == 8 && (s[3] == ' ' || s[3] == '.')
 }
 
 // validSSN applies the Social Security Administration's rules: the area is
@@ -225,6 +240,9 @@ var streetSuffix = map[string]bool{
 	"highway": true, "trl": true, "trail": true, "sq": true, "square": true, "aly": true, "alley": true,
 }
 
+// directions follow a street's name: "1420 Foxmoor Dr SW".
+var directions = map[string]bool{"N": true, "S": true, "E": true, "W": true, "NE": true, "NW": true, "SE": true, "SW": true}
+
 var addressStop = map[string]bool{
 	"block": true, "blocks": true, "of": true, "the": true, "at": true, "and": true, "to": true, "in": true, "on": true,
 	"for": true, "or": true, "a": true, "an": true, "people": true, "years": true, "cars": true, "minutes": true,
@@ -263,6 +281,26 @@ func findAddresses(s string, dst []ruleHit) []ruleHit {
 				if end < len(s) && s[end] == '.' {
 					end++
 				}
+				// "County Rd 69", "Hwy 7": the road's number.
+				if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) && (word == "rd" || word == "road" || word == "hwy" || word == "highway") {
+					end++
+					for end < len(s) && isDigit(s[end]) {
+						end++
+					}
+				}
+				// A direction after the street: "Dr SW", "Ave S".
+				if end+1 < len(s) && s[end] == ' ' {
+					d := end + 1
+					for d < len(s) && isAlpha(s[d]) {
+						d++
+					}
+					if directions[s[end+1:d]] && (d == len(s) || !isAlnum(s[d])) {
+						end = d
+						if end < len(s) && s[end] == '.' && end+1 < len(s) {
+							end++
+						}
+					}
+				}
 				dst = append(dst, ruleHit{rule: "address", start: i, end: end})
 				break
 			}
@@ -273,127 +311,68 @@ func findAddresses(s string, dst []ruleHit) []ruleHit {
 		}
 		i = j
 	}
-	return dst
+	return unitAddresses(s, dst)
 }
 
-var tlds = map[string]bool{
-	"com": true, "net": true, "org": true, "gov": true, "edu": true, "us": true, "io": true, "co": true, "me": true,
-	"ly": true, "vip": true, "date": true, "info": true, "biz": true, "xyz": true, "shop": true, "online": true,
-	"site": true, "tv": true, "app": true, "link": true, "club": true, "live": true, "top": true, "fun": true,
-	"store": true, "icu": true, "tk": true, "ml": true, "ga": true, "cf": true, "gq": true, "ru": true, "cn": true,
-	"uk": true, "ca": true, "de": true, "fr": true, "click": true, "win": true, "bid": true, "loan": true, "work": true,
-	"gg": true, "cc": true, "ws": true, "pro": true, "mobi": true, "be": true, "to": true, "news": true, "blog": true,
-	"page": true, "media": true, "ai": true, "dev": true, "tech": true, "space": true, "website": true, "social": true,
-	"money": true, "cash": true, "bet": true, "casino": true, "deals": true, "sale": true, "market": true, "agency": true,
-}
+// unitWords name a unit in a building.
+var unitWords = []string{"apt", "apartment", "unit", "suite", "ste"}
 
-// findLinks finds links: with a scheme, with www., or a bare host name
-// ending in a known top-level domain ("hoopclipz.net/wolves").
-func findLinks(s string, dst []ruleHit) []ruleHit {
-	i := 0
-	for i < len(s) {
-		for i < len(s) && !linkByte(s[i]) {
-			i++
-		}
-		j := i
-		for j < len(s) && linkByte(s[j]) {
-			j++
-		}
-		if j > i {
-			if h, ok := linkHost(s[i:j]); ok {
-				end := j
-				for end > i && strings.IndexByte(".,;:!?)'\"", s[end-1]) >= 0 {
-					end--
-				}
-				dst = append(dst, ruleHit{rule: "link", start: i, end: end, host: h})
+// unitAddresses finds a house number and street written without a suffix
+// after a unit ("apt 3 at 55 Elm", "unit 4B on 210 Birch"): the unit, "at"
+// or "on", a number and a capitalized street name.
+func unitAddresses(s string, dst []ruleHit) []ruleHit {
+	if !strings.ContainsAny(s, "0123456789") {
+		return dst // a house number has digits
+	}
+	lower := strings.ToLower(s)
+	for _, u := range unitWords {
+		for from := 0; ; {
+			k := strings.Index(lower[from:], u+" ")
+			if k < 0 {
+				break
 			}
-		}
-		i = j
-	}
-	return dst
-}
-
-func linkByte(c byte) bool {
-	return isAlnum(c) || strings.IndexByte("-._~:/?#[]@!$&'*+,;=%", c) >= 0
-}
-
-// linkHost returns the host of w if w is a link.
-func linkHost(w string) (string, bool) {
-	lw := strings.ToLower(w)
-	for strings.HasPrefix(lw, "(") || strings.HasPrefix(lw, "'") {
-		lw = lw[1:]
-	}
-	scheme := false
-	for _, p := range []string{"https://", "http://", "hxxp://", "hxxps://"} {
-		if strings.HasPrefix(lw, p) {
-			lw, scheme = lw[len(p):], true
-			break
-		}
-	}
-	if k := strings.IndexAny(lw, "/?#"); k >= 0 {
-		lw = lw[:k]
-	}
-	lw = strings.TrimRight(lw, ".,;:!?)'\"")
-	if strings.ContainsAny(lw, "@") || lw == "" {
-		return "", false
-	}
-	if k := strings.IndexByte(lw, ':'); k >= 0 {
-		lw = lw[:k]
-	}
-	labels := strings.Split(lw, ".")
-	if len(labels) < 2 {
-		return "", false
-	}
-	for _, l := range labels {
-		if l == "" {
-			return "", false
-		}
-		for k := 0; k < len(l); k++ {
-			if !isAlnum(l[k]) && l[k] != '-' {
-				return "", false
+			at := from + k
+			from = at + len(u)
+			if at > 0 && isAlpha(lower[at-1]) {
+				continue
+			}
+			j := from + 1
+			for j < len(s) && (isAlnum(s[j]) || s[j] == '#') {
+				j++
+			}
+			rest := lower[j:]
+			var skip int
+			switch {
+			case strings.HasPrefix(rest, " at "), strings.HasPrefix(rest, " on "):
+				skip = 4
+			case strings.HasPrefix(rest, ", "):
+				skip = 2
+			default:
+				continue
+			}
+			n := j + skip
+			e := n
+			for e < len(s) && isDigit(s[e]) {
+				e++
+			}
+			if e == n || e-n > 6 || e+2 >= len(s) || s[e] != ' ' || !('A' <= s[e+1] && s[e+1] <= 'Z') || !('a' <= s[e+2] && s[e+2] <= 'z') {
+				continue
+			}
+			w := e + 1
+			for w < len(s) && isAlpha(s[w]) {
+				w++
+			}
+			if w-e-1 < 2 {
+				continue
+			}
+			dup := false
+			for _, h := range dst {
+				dup = dup || h.rule == "address" && h.start <= n && n < h.end
+			}
+			if !dup {
+				dst = append(dst, ruleHit{rule: "address", start: at, end: w})
 			}
 		}
 	}
-	tld := labels[len(labels)-1]
-	if scheme || strings.HasPrefix(lw, "www.") || tlds[tld] && allAlpha(tld) && len(labels[len(labels)-2]) >= 1 {
-		return strings.TrimPrefix(lw, "www."), true
-	}
-	return "", false
-}
-
-var shorteners = map[string]bool{
-	"bit.ly": true, "tinyurl.com": true, "t.co": true, "goo.gl": true, "ow.ly": true, "is.gd": true, "buff.ly": true,
-	"rb.gy": true, "cutt.ly": true, "t.me": true, "shorturl.at": true, "tiny.cc": true, "linktr.ee": true,
-}
-
-var socialHosts = []string{"youtube.com", "youtu.be", "facebook.com", "fb.com", "instagram.com", "tiktok.com", "x.com", "twitter.com", "reddit.com", "snapchat.com", "twitch.tv", "discord.gg"}
-
-// hostRelated reports whether a link's host is named in the post, or is a
-// government host.
-func hostRelated(host, postLower string) bool {
-	if strings.HasSuffix(host, ".gov") || strings.HasSuffix(host, ".us") || strings.Contains(host, ".gov.") {
-		return true
-	}
-	if postLower == "" {
-		return false
-	}
-	if strings.Contains(postLower, host) {
-		return true
-	}
-	// The registered name (the label before the top-level domain) named in the post.
-	labels := strings.Split(host, ".")
-	if len(labels) >= 2 {
-		name := labels[len(labels)-2]
-		return len(name) >= 4 && strings.Contains(postLower, name)
-	}
-	return false
-}
-
-func isSocial(host string) bool {
-	for _, h := range socialHosts {
-		if host == h || strings.HasSuffix(host, "."+h) {
-			return true
-		}
-	}
-	return false
+	return dst
 }

@@ -12,6 +12,7 @@ func found(s, rule string) []string {
 	hits = findEmails(s, hits)
 	hits = findAddresses(s, hits)
 	hits = findLinks(s, hits)
+	hits = findPlates(s, hits)
 	var out []string
 	for _, h := range hits {
 		if h.rule == rule {
@@ -35,6 +36,24 @@ func TestRules(t *testing.T) {
 		{"phone", "+44 20 7946 0958", []string{"+44 20 7946 0958"}},
 		{"phone", "6125550148", []string{"6125550148"}},
 		{"phone", "555-0148", []string{"555-0148"}},
+		// Every North American way of writing one, and 555-01xx, the
+		// numbers set aside for examples, as posts write them.
+		{"phone", "cell 612 555 0148 ok", []string{"612 555 0148"}},
+		{"phone", "(612)555-0148", []string{"(612)555-0148"}},
+		{"phone", "(952) 555 0166 if", []string{"(952) 555 0166"}},
+		{"phone", "+1 (612) 555-0148", []string{"+1 (612) 555-0148"}},
+		{"phone", "+1-612-555-0148", []string{"+1-612-555-0148"}},
+		{"phone", "1 (612) 555-0148", []string{"1 (612) 555-0148"}},
+		{"phone", "1 612 555 0148", []string{"1 612 555 0148"}},
+		{"phone", "612–555–0148", []string{"612–555–0148"}},
+		{"phone", "612/555-0148", []string{"612/555-0148"}},
+		{"phone", "612 5550148", []string{"612 5550148"}},
+		{"phone", "612-555-0148 ext. 4", []string{"612-555-0148"}},
+		{"phone", "507.555.0141.", []string{"507.555.0141"}},
+		{"phone", "call 555 0199 now", []string{"555 0199"}},
+		{"phone", "call 555.0101", []string{"555.0101"}},
+		{"phone", "room 555 0199x", nil},
+		{"phone", "we paid 555 0300", nil}, // seven digits with a space are a phone only in the 555-01xx range
 		// Not phones: bad area code or exchange, N11, dates, money, too short.
 		{"phone", "012-555-0148", nil},
 		{"phone", "612-055-0148", nil},
@@ -45,6 +64,25 @@ func TestRules(t *testing.T) {
 		{"phone", "$612,555,0148", nil},
 		{"phone", "call 311", nil},
 		{"phone", "ticket 6125550148xyz", nil},
+		// Addresses in their common forms.
+		{"address", "Sit outside 1420 Foxmoor Dr SW around 7:40", []string{"1420 Foxmoor Dr SW"}},
+		{"address", "at 1305 2nd Ave SE bị", []string{"1305 2nd Ave SE"}},
+		{"address", "his mom is at 1122 Cooper Ave N, house", []string{"1122 Cooper Ave N"}},
+		{"address", "Harold Stenzel, 2010 County Rd 69, cell", []string{"2010 County Rd 69"}},
+		{"address", "she is in apt 3 at 55 Elm, go see", []string{"apt 3 at 55 Elm"}},
+		{"address", "Unit 4B on 210 Birchwood", []string{"Unit 4B on 210 Birchwood"}},
+		{"address", "apt 3 at 5 PM", nil},
+		{"address", "the 2600 block of Chicago Ave", nil},
+		{"address", "Ave S is closed", nil},
+		{"address", "we need 3 more at 5", nil},
+		// License plates after a word that names one.
+		{"plate", "His plate is MN 8KD-221.", []string{"8KD-221"}},
+		{"plate", "black Tahoe with plate KRT-419 that", []string{"KRT-419"}},
+		{"plate", "plate MN 7XK 552, front", []string{"7XK 552"}},
+		{"plate", "tags 123 ABC", []string{"123 ABC"}},
+		{"plate", "a car with no front plate.", nil},
+		{"plate", "plate of food for 25 people", nil},
+		{"plate", "platelets 12345", nil},
 		// SSNs: shape and the SSA's rules.
 		{"ssn", "my ssn is 123-45-6789", []string{"123-45-6789"}},
 		{"ssn", "SSN 123456789", []string{"123456789"}},

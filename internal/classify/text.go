@@ -16,6 +16,7 @@ type token struct {
 	start, end int    // byte offsets into the original comment
 	letters    bool   // holds at least one letter
 	masked     bool   // holds '*', as in "f*ck"
+	ctx        uint8  // how the word is used: ctxPlain, ctxNegated or ctxReported (see context.go)
 }
 
 // lookAlike maps letters that look like Latin ones (Cyrillic, Greek) to the
@@ -32,18 +33,58 @@ var lookAlike = map[rune]rune{
 // leet maps digits and symbols written for letters, used inside words only.
 var leet = [128]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's', '!': 'i', '|': 'l', '+': 't'}
 
-// invisible reports runes that render as nothing and are used to split words
-// unseen: zero-width spaces and joiners, soft hyphens, the byte-order mark.
-func invisible(r rune) bool {
-	switch r {
-	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e':
-		return true
-	}
-	return false
+// scriptFold maps letters that are written several ways in one script to
+// one: Arabic alef with hamza or madda to alef, alef maqsura to ya, ta
+// marbuta to ha; the typographic apostrophe to the ASCII one.
+var scriptFold = map[rune]rune{
+	'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ى': 'ي', 'ة': 'ه', '\u2019': '\'', 'ʼ': '\'',
 }
 
-// fold returns the normalized form of one rune: NFKC, lower case, look-alike
-// letters mapped to Latin, accents kept. It appends to dst.
+// invisible reports runes that render as nothing and are used to split words
+// unseen (zero-width spaces and joiners, soft hyphens, the byte-order mark),
+// and the Arabic vowel marks and tatweel, which the same word is written
+// with or without.
+func invisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u0640', '\u0670':
+		return true
+	}
+	return r >= 0x064b && r <= 0x065f
+}
+
+// ownWord reports letters of scripts written without spaces between words
+// (Han, kana, Thai, Lao, Khmer, Myanmar): each is a word of its own, so word
+// pairs are character pairs.
+func ownWord(r rune) bool {
+	if r < 0x0e00 {
+		return false // Latin, Cyrillic, Arabic, Ge'ez…: words are spaced
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
+
+// latinMajority reports whether s has more Latin letters than Cyrillic and
+// Greek ones: in a Latin comment a Cyrillic "ѕһіт" is a disguise and is
+// read as Latin; in a Russian comment Cyrillic words stay Cyrillic.
+func latinMajority(s string) bool {
+	latin, other := 0, 0
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'a' <= r|0x20 && r|0x20 <= 'z' {
+				latin++
+			}
+		case unicode.In(r, unicode.Cyrillic, unicode.Greek):
+			other++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		}
+	}
+	return latin >= other
+}
+
+// fold returns the normalized form of one rune: NFKC, lower case, accents
+// kept (look-alike letters are mapped per word, in appendToken). It appends
+// to dst.
 func fold(dst []rune, r rune) []rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
@@ -58,14 +99,14 @@ func fold(dst []rune, r rune) []rune {
 	n := utf8.EncodeRune(buf[:], r)
 	if norm.NFKC.IsNormal(buf[:n]) {
 		r = unicode.ToLower(r)
-		if l, ok := lookAlike[r]; ok {
+		if l, ok := scriptFold[r]; ok {
 			r = l
 		}
 		return append(dst, r)
 	}
 	for _, c := range norm.NFKC.String(string(buf[:n])) {
 		c = unicode.ToLower(c)
-		if l, ok := lookAlike[c]; ok {
+		if l, ok := scriptFold[c]; ok {
 			c = l
 		}
 		dst = append(dst, c)
@@ -93,11 +134,12 @@ func tokenize(comment string, dst []token) []token {
 	var cur []rune
 	var offs []int // offs[k], offs[k+1]: original span of cur[k] (two ints per rune)
 	var folded []rune
+	latin := latinMajority(comment)
 	flush := func() {
 		if len(cur) == 0 {
 			return
 		}
-		dst = appendToken(dst, cur, offs)
+		dst = appendToken(dst, cur, offs, latin)
 		cur, offs = cur[:0], offs[:0]
 	}
 	for i, r := range comment {
@@ -114,6 +156,9 @@ func tokenize(comment string, dst []token) []token {
 		folded = fold(folded[:0], r)
 		for _, f := range folded {
 			switch {
+			case ownWord(f):
+				flush()
+				dst = append(dst, token{text: string(f), start: i, end: i + size, letters: true})
 			case wordRune(f), leetSymbol(f) && (len(cur) > 0 || nextIsWord(comment, i+size)):
 				cur = append(cur, f)
 				offs = append(offs, i, i+size)
@@ -139,8 +184,10 @@ func nextIsWord(s string, i int) bool {
 	return unicode.IsLetter(r)
 }
 
-// appendToken normalizes one raw word and appends it.
-func appendToken(dst []token, raw []rune, offs []int) []token {
+// appendToken normalizes one raw word and appends it. Look-alike letters
+// become Latin when the comment is mostly Latin or the word mixes them
+// with ASCII letters.
+func appendToken(dst []token, raw []rune, offs []int, latin bool) []token {
 	// Trim symbols at the edges that are punctuation there ("wow!", "@name").
 	edge := func(r rune) bool { return r == '!' || r == '\'' || r == '|' || r == '+' || r == '@' }
 	for len(raw) > 0 && edge(raw[len(raw)-1]) {
@@ -154,6 +201,15 @@ func appendToken(dst []token, raw []rune, offs []int) []token {
 	}
 	start, end := offs[0], offs[len(offs)-1]
 	letters, masked := false, false
+	ascii, allLook := false, true
+	for _, r := range raw {
+		if r < utf8.RuneSelf {
+			ascii = ascii || 'a' <= r && r <= 'z'
+		} else if _, ok := lookAlike[r]; !ok && unicode.IsLetter(r) {
+			allLook = false
+		}
+	}
+	mapLook := ascii || latin && allLook
 	for _, r := range raw {
 		if unicode.IsLetter(r) {
 			letters = true
@@ -171,6 +227,9 @@ func appendToken(dst []token, raw []rune, offs []int) []token {
 	for _, r := range raw {
 		if letters && r < 128 && leet[r] != 0 {
 			r = rune(leet[r])
+		}
+		if l, ok := lookAlike[r]; ok && mapLook {
+			r = l
 		}
 		if r == prev {
 			run++
@@ -201,7 +260,13 @@ func appendToken(dst []token, raw []rune, offs []int) []token {
 // joinSpelled joins runs of three or more one-letter words separated by at
 // most two characters of space or punctuation ("f u c k", "f.u.c.k").
 func joinSpelled(comment string, toks []token) []token {
-	single := func(t token) bool { return t.letters && utf8.RuneCountInString(t.text) == 1 }
+	single := func(t token) bool {
+		if !t.letters || utf8.RuneCountInString(t.text) != 1 {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(t.text)
+		return !ownWord(r)
+	}
 	out := toks[:0]
 	for i := 0; i < len(toks); {
 		j := i

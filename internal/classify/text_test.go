@@ -48,3 +48,33 @@ func TestTokenSpansPointAtOriginal(t *testing.T) {
 		}
 	}
 }
+
+// TestPostWords checks the fast split of an ASCII post against tokenize.
+func TestPostWords(t *testing.T) {
+	t.Parallel()
+	for _, post := range []string{
+		"Water main break on Lyndale Ave S at 31st St. Lyndale is closed between 29th and 33rd while crews repair it.",
+		"The Council's 2026 budget: a 6.8% levy increase! Public hearing Tuesday, 6 p.m. (City Hall, room 317)",
+		"'Quoted' words -- and dashes/slashes, e-mail parks@city.example, https://www.city.example/parks",
+		"Sooo cool!!! Free entry, 10am-2pm, ages 3+",
+		"Parque Central: ¡música en vivo el sábado!",
+	} {
+		want := map[string]bool{}
+		for _, tok := range tokenize(post, nil) {
+			if len(tok.text) >= 4 {
+				want[tok.text] = true
+			}
+		}
+		got := postWords(post, nil)
+		for w := range want {
+			if !got[w] {
+				t.Errorf("%q: %q missing", post, w)
+			}
+		}
+		for w := range got {
+			if !want[w] {
+				t.Errorf("%q: %q extra", post, w)
+			}
+		}
+	}
+}

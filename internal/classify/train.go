@@ -43,11 +43,19 @@ type TrainOptions struct {
 	// the many it has not; 0 is 1.
 	PosWeight float32
 	// Floor is the lowest threshold tuning may choose for the abuse codes
-	// (obscene, vulgar, threat, harassment, discrimination) and illegal
-	// activity, which tweets teach to fire on identity words; 0 is 0.15.
+	// (obscene, vulgar, threat, harassment, discrimination), illegal
+	// activity and defamation, which outside sets teach to fire on identity
+	// words and on officials' names; 0 is 0.2. Scores are calibrated
+	// probabilities, so it is the least chance at which a code flags.
 	Floor float64
-	// OtherFloor is the lowest threshold for the other codes; 0 is 0.05.
+	// OtherFloor is the lowest threshold for the other codes; 0 is 0.15.
 	OtherFloor float64
+	// Sample keeps one of every Sample outside examples (0 or 1: all), to
+	// make runs shorter while iterating.
+	Sample int
+	// Folds is how many folds of the civic training split tune the
+	// thresholds; 0 is 4.
+	Folds int
 }
 
 func (o *TrainOptions) defaults() {
@@ -67,10 +75,16 @@ func (o *TrainOptions) defaults() {
 		o.PosWeight = 1
 	}
 	if o.OtherFloor == 0 {
-		o.OtherFloor = 0.05
+		o.OtherFloor = 0.15
 	}
 	if o.Floor == 0 {
-		o.Floor = 0.15
+		o.Floor = 0.2
+	}
+	if o.Sample < 1 {
+		o.Sample = 1
+	}
+	if o.Folds < 2 {
+		o.Folds = tuneFolds
 	}
 }
 
@@ -111,8 +125,8 @@ func Train(examples []Example, opt TrainOptions) *Model {
 		} else {
 			p.dense[fCity] = 0
 		}
-		if len(p.hashed) > 0 {
-			p.norm = 1 / float32(math.Sqrt(float64(len(p.hashed))))
+		if n := len(p.hashed) + f.dropped; n > 0 {
+			p.norm = 1 / float32(math.Sqrt(float64(n)))
 		}
 		for c, l := range e.Labels {
 			if l >= 0 {

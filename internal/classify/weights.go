@@ -20,11 +20,13 @@ import (
 var embedded []byte
 
 // magic starts a model file; the number is the format's version.
-const magic = "steward-classify-1\n"
+const magic = "steward-classify-2\n"
 
 // Encode writes m in the model file format: gzip of a header (buckets,
-// codes, dense features), then thresholds, the fallback ratio, biases, scales and dense weights
-// as little-endian float32, then the hashed weights as int8.
+// codes, dense features), then thresholds, the fallback ratio, the
+// calibration, the precision-recall curves, biases, scales and dense
+// weights as little-endian float32 (support counts as uint32), then the
+// hashed weights as int8.
 func (m *Model) Encode(w io.Writer) error {
 	var buf bytes.Buffer
 	buf.WriteString(magic)
@@ -37,6 +39,9 @@ func (m *Model) Encode(w io.Writer) error {
 	}
 	binary.Write(&buf, binary.LittleEndian, th)
 	binary.Write(&buf, binary.LittleEndian, float32(m.fallback))
+	binary.Write(&buf, binary.LittleEndian, m.platt)
+	binary.Write(&buf, binary.LittleEndian, m.curves)
+	binary.Write(&buf, binary.LittleEndian, m.support)
 	binary.Write(&buf, binary.LittleEndian, m.bias)
 	binary.Write(&buf, binary.LittleEndian, m.scale)
 	binary.Write(&buf, binary.LittleEndian, m.dense)
@@ -75,7 +80,7 @@ func Decode(data []byte) (*Model, error) {
 	m := &Model{weights: make([]int8, Buckets*nCodes), lex: compileLexicon()}
 	var th [nCodes]float32
 	var fb float32
-	for _, v := range []any{&th, &fb, &m.bias, &m.scale, &m.dense, m.weights} {
+	for _, v := range []any{&th, &fb, &m.platt, &m.curves, &m.support, &m.bias, &m.scale, &m.dense, m.weights} {
 		if err := binary.Read(r, binary.LittleEndian, v); err != nil {
 			return nil, fmt.Errorf("model file: %w", err)
 		}
@@ -105,3 +110,11 @@ func sortEvidence(ev []civic.Evidence) {
 		return codeIndex(a.Code) - codeIndex(b.Code)
 	})
 }
+
+// MemoryBytes is the size of the model's weights in memory.
+func (m *Model) MemoryBytes() int {
+	return len(m.weights) + 4*(len(m.bias)+len(m.scale)+nDense*nCodes+len(m.thresholds)) + 4
+}
+
+// EmbeddedBytes is the size of the model file embedded in the binary.
+func EmbeddedBytes() int { return len(embedded) }

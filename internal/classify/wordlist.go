@@ -60,7 +60,7 @@ var wordLists = map[string][]string{
 		"subscribe", "subscribers", "my channel", "check out my", "check my", "click here", "click my", "click the link",
 		"link in bio", "dm me", "dm for", "whatsapp", "telegram", "crypto", "bitcoin", "btc", "forex", "investment",
 		"investing", "earn", "make money", "work from home", "per day", "a month", "per week", "free", "giveaway", "winner",
-		"won", "prize", "claim", "promo", "discount", "% off", "sale", "buy now", "order now", "limited time", "act now",
+		"won", "prize", "claim", "promo", "discount", "sale", "buy now", "order now", "limited time", "act now",
 		"call now", "txt", "text stop", "cash", "loan*", "viagra", "cialis", "followers", "likes", "sub4sub", "follow me",
 		"same day", "best price", "lowest price", "hiring", "guaranteed", "visit", "www", "http*",
 	},
@@ -160,23 +160,27 @@ func compileLexicon() *lexicon {
 		lx.allow[w] = true
 	}
 	for ci, code := range Codes {
-		for _, e := range wordLists[code] {
+		for _, e := range append(slices.Clone(wordLists[code]), languageLists[code]...) {
+			core, sub, pre := e, strings.HasPrefix(e, "~"), strings.HasSuffix(e, "*") && len(e) > 1
+			core = strings.TrimSuffix(strings.TrimPrefix(core, "~"), "*")
+			words := strings.Fields(Normalize(core))
 			switch {
-			case strings.Contains(e, " "):
-				words := strings.Fields(Normalize(e))
+			case len(words) == 0:
+				continue
+			case len(words) > 1:
 				if _, ok := lx.phraseCds[strings.Join(words, " ")]; !ok {
 					lx.phrases[words[0]] = append(lx.phrases[words[0]], words)
 				}
 				addCode(lx.phraseCds, strings.Join(words, " "), ci)
-			case strings.HasPrefix(e, "~"):
-				lx.substr = append(lx.substr, listEntry{codes: []int{ci}, word: e[1:]})
-			case strings.HasSuffix(e, "*"):
-				root := e[:len(e)-1]
+			case sub:
+				lx.substr = append(lx.substr, listEntry{codes: []int{ci}, word: words[0]})
+			case pre:
+				root := words[0]
 				addCode(lx.prefix, root, ci)
 				lx.minPrefix = min(lx.minPrefix, len(root))
 				lx.maxPrefix = max(lx.maxPrefix, len(root))
 			default:
-				addCode(lx.exact, e, ci)
+				addCode(lx.exact, words[0], ci)
 			}
 		}
 	}
@@ -195,6 +199,7 @@ func compileLexicon() *lexicon {
 type wordHit struct {
 	codes    []int
 	from, to int
+	quiet    bool // negated, reported, or a counter-speech judgment: not the commenter's abuse, no evidence
 }
 
 // matchWord returns the codes of one word, or nil.

@@ -226,18 +226,65 @@ func (a *app) evalCmd(args []string) error {
 	thFile := f.FlagSet.String("thresholds", "", "JSON file of thresholds by code")
 	folds := f.Int("folds", 5, "folds of the Davidson cross-validation (0 or 1 skips it)")
 	markdown := f.FlagSet.Bool("markdown", false, "print Markdown tables")
+	dev := f.FlagSet.Bool("dev", false, "train on three quarters of the civic training split and measure on the rest, never reading the held-out split")
+	epochs := f.Int("epochs", 0, "with --dev: passes over the data (0: the default)")
+	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
+	floor := f.Float64("floor", 0, "with --dev: as for train")
+	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
+	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
+	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
+	misses := f.FlagSet.Bool("misses", false, "also list the held-out comments flagged with no label, and those with a label not flagged")
 	if err := f.Parse(args); err != nil {
-		return err
-	}
-	m, err := loadModel(*model, *thFile)
-	if err != nil {
 		return err
 	}
 	d, err := classify.LoadData(*data)
 	if err != nil {
 		return err
 	}
+	var m *classify.Model
+	if *dev {
+		d = d.DevSplit()
+		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor})
+		if *thFile != "" {
+			return usagef("--dev trains its own model; --thresholds does not apply")
+		}
+	} else if m, err = loadModel(*model, *thFile); err != nil {
+		return err
+	}
 	r := classify.Evaluate(m, d, *folds, classify.TrainOptions{})
+	if *speed {
+		r.MeasureSpeed(m, d)
+	}
+	if *model == "" {
+		r.ModelBytes = classify.EmbeddedBytes()
+	} else if st, err := os.Stat(*model); err == nil {
+		r.ModelBytes = int(st.Size())
+	}
 	r.Write(a.stdout, *markdown)
+	if *card != "" {
+		b, err := json.MarshalIndent(r.Card(a.now()), "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*card, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if *misses {
+		fmt.Fprintln(a.stdout, "\nFlagged with no label:")
+		for _, l := range r.FalseFlags {
+			fmt.Fprintln(a.stdout, "  "+l)
+		}
+		fmt.Fprintln(a.stdout, "\nWith a label, not flagged:")
+		for _, l := range r.Missed {
+			fmt.Fprintln(a.stdout, "  "+l)
+		}
+		fmt.Fprintln(a.stdout, "\nFunctional cases wrong:")
+		for _, q := range append(r.Functional, r.Blind...) {
+			for _, l := range q.Failures {
+				fmt.Fprintln(a.stdout, "  "+q.Name+": "+l)
+			}
+		}
+	}
 	return nil
 }

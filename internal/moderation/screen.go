@@ -110,6 +110,10 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 	for _, h := range holds {
 		mode[h.AccountID] = h.Mode
 	}
+	screener, err := s.screenerNow(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	posts := map[string]string{}
 	var work []screened
 	for _, v := range batch {
@@ -122,8 +126,8 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 				posts[key] = post
 			}
 			w.post = post
-			if s.screener != nil {
-				w.res = s.screener.Screen(v.Text, post)
+			if screener != nil {
+				w.res = screener.Screen(v.Text, post)
 			}
 		}
 		work = append(work, w)

@@ -22,6 +22,7 @@ func init() {
 		"POST /moderation/codes":                         configure,
 		"POST /moderation/holds":                         configure,
 		"POST /moderation/officials":                     configure,
+		"POST /moderation/thresholds":                    configure,
 		"GET /moderation/disposals":                      read,
 		"POST /moderation/disposals":                     roles("clerk"),
 		"POST /moderation/disposals/{id}/approve":        roles("clerk"),

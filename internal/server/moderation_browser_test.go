@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
@@ -50,7 +51,11 @@ func TestBrowserModeration(t *testing.T) {
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	ctx := context.Background()
 	mail := &sentMail{}
-	svc := moderation.New(moderation.Config{Store: app.store, Mailer: mail, Now: app.clock.Now})
+	model, err := classify.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := moderation.New(moderation.Config{Store: app.store, Screener: model, Mailer: mail, Now: app.clock.Now})
 	p := people.New(app.store)
 	wh, err := web.New(web.Config{Store: app.store, Auth: app.auth, People: p, Now: app.clock.Now, Log: discardLog(), Version: "test", Registry: app.reg, Moderation: svc})
 	if err != nil {
@@ -102,6 +107,32 @@ func TestBrowserModeration(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "Ranger Dave") || !strings.Contains(got, "harassment") || !strings.Contains(got, "Time to review") {
 		t.Errorf("the queue does not show the flagged comment and the times: %q", got)
 	}
+	// Filtered by code, sorted by score; each entry shows its scores.
+	tab.check(tab.open("/moderation/reviews?code=harassment&sort=score"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Ranger Dave") || !strings.Contains(got, "harassment 1.00") {
+		t.Errorf("the queue filtered by harassment: %q", got)
+	}
+	tab.check(tab.open("/moderation/reviews?code=spam&lang=en&min=0.5&page=2"), http.StatusOK)
+	if got := tab.Text("main"); strings.Contains(got, "Ranger Dave") {
+		t.Errorf("the queue filtered by spam shows the harassment entry: %q", got)
+	}
+	// The city sets a code's threshold beside its measured precision and recall.
+	tab.check(tab.open("/moderation/settings"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Screening thresholds") || !strings.Contains(got, "Precision") {
+		t.Errorf("the settings page lacks the thresholds: %q", got)
+	}
+	tab.SetValue("#f-th-code", "spam")
+	tab.typeInto("#f-threshold", "2")
+	tab.check(tab.Submit("form[action='/moderation/thresholds'] button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("threshold")
+	tab.SetValue("#f-th-code", "spam")
+	tab.SetValue("#f-threshold", "")
+	tab.typeInto("#f-threshold", "0.6")
+	tab.check(tab.Submit("form[action='/moderation/thresholds'] button"), http.StatusOK)
+	if th, err := svc.Thresholds(ctx, &civic.User{Grants: []civic.Grant{{Role: civic.RoleCommunications}}}); err != nil || th[5].Code != "spam" || th[5].Threshold != 0.6 || !th[5].City {
+		t.Errorf("spam threshold after saving: %+v, %v", th, err)
+	}
+
 	tab.check(tab.open(entry), http.StatusOK)
 	if got := tab.Text("mark"); got != "idiot" {
 		t.Errorf("the flagged word marked is %q, want idiot", got)
@@ -228,7 +259,7 @@ func TestBrowserModeration(t *testing.T) {
 	tab.check(tab.ClickAndWait(".signout button[type=submit]"), http.StatusOK)
 	tab.check(tab.open("/transparency"), http.StatusOK)
 	got := tab.Text("main")
-	for _, want := range []string{"2 comments hidden or removed", "Harassment or personal attack (harassment)", flagged.Account, "November 2026", "inquiries, 1 answered"} {
+	for _, want := range []string{"the model card", "Protected comments flagged", "Known failure modes", "2 comments hidden or removed", "Harassment or personal attack (harassment)", flagged.Account, "November 2026", "inquiries, 1 answered"} {
 		if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
 			t.Errorf("the transparency page lacks %q: %q", want, got)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"steward.city/steward/internal/civic"
@@ -16,8 +17,9 @@ type moderationPages struct {
 }
 
 type queueRow struct {
-	*civic.Review
-	Waiting string
+	moderation.QueueEntry
+	Waiting  string
+	Segments []moderation.Segment
 }
 
 type timesRow struct {
@@ -26,16 +28,64 @@ type timesRow struct {
 }
 
 type queueData struct {
-	Reviews []queueRow
-	All     bool
-	Times   []timesRow
-	Open    int
+	Reviews  []queueRow
+	Filter   moderation.QueueFilter
+	Page     *moderation.QueuePage
+	Codes    []civic.ReasonCode
+	Accounts []string
+	Times    []timesRow
+	Open     int
+	Prev     string // query of the previous page, or ""
+	Next     string // query of the next page, or ""
+}
+
+// queueFilter reads the queue's filter from the query string; values that
+// do not parse are ignored.
+func queueFilter(r *http.Request) moderation.QueueFilter {
+	q := r.URL.Query()
+	f := moderation.QueueFilter{All: q.Get("all") == "yes", Code: q.Get("code"), Account: q.Get("account"), Lang: q.Get("lang"), Sort: q.Get("sort")}
+	if v, err := strconv.ParseFloat(q.Get("min"), 64); err == nil && v > 0 && v <= 1 {
+		f.MinScore = v
+	}
+	if v, err := strconv.Atoi(q.Get("page")); err == nil {
+		f.Page = v
+	}
+	if f.Sort != "score" {
+		f.Sort = "waiting"
+	}
+	return f
+}
+
+// query returns the query string of f at page.
+func queryOf(f moderation.QueueFilter, page int) string {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.All {
+		v.Set("all", "yes")
+	}
+	set("code", f.Code)
+	set("account", f.Account)
+	set("lang", f.Lang)
+	if f.MinScore > 0 {
+		v.Set("min", strconv.FormatFloat(f.MinScore, 'f', -1, 64))
+	}
+	if f.Sort == "score" {
+		v.Set("sort", "score")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
 }
 
 func (p *moderationPages) queue(w http.ResponseWriter, r *http.Request) error {
 	ctx, u := r.Context(), route.User(r)
-	all := r.URL.Query().Get("all") == "yes"
-	rs, err := p.svc.Queue(ctx, u, all)
+	f := queueFilter(r)
+	pg, err := p.svc.QueueFiltered(ctx, u, f)
 	if err != nil {
 		return err
 	}
@@ -43,13 +93,24 @@ func (p *moderationPages) queue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := queueData{All: all, Open: open}
+	codes, err := p.svc.Codes(ctx)
+	if err != nil {
+		return err
+	}
+	d := queueData{Filter: f, Page: pg, Codes: codes, Open: open}
 	for _, t := range times {
 		d.Times = append(d.Times, timesRow{t, duration(t.Oldest), duration(t.Median), duration(t.Longest)})
+		d.Accounts = append(d.Accounts, t.Account)
+	}
+	if pg.Page > 1 {
+		d.Prev = "?" + queryOf(f, pg.Page-1)
+	}
+	if pg.Page < pg.Pages {
+		d.Next = "?" + queryOf(f, pg.Page+1)
 	}
 	now := p.svc.Now()
-	for _, rv := range rs {
-		d.Reviews = append(d.Reviews, queueRow{rv, duration(rv.Waiting(now))})
+	for _, e := range pg.Entries {
+		d.Reviews = append(d.Reviews, queueRow{e, duration(e.Waiting(now)), moderation.Segments(e.Text, e.Evidence)})
 	}
 	return p.render(w, r, http.StatusOK, "moderation_queue", Page{Title: "Moderation queue", Data: d})
 }

@@ -10,10 +10,11 @@ import (
 )
 
 type settingsData struct {
-	Codes     []civic.ReasonCode
-	Holds     []*civic.HoldSetting
-	Accounts  []*civic.ArchiveAccount
-	Officials bool
+	Codes      []civic.ReasonCode
+	Thresholds []moderation.CodeThreshold
+	Holds      []*civic.HoldSetting
+	Accounts   []*civic.ArchiveAccount
+	Officials  bool
 }
 
 func (p *moderationPages) settings(w http.ResponseWriter, r *http.Request) error {
@@ -38,7 +39,11 @@ func (p *moderationPages) renderSettings(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, status, "moderation_settings", Page{Title: "Moderation settings", Errors: errs, Data: settingsData{Codes: codes, Holds: holds, Accounts: accts, Officials: off}})
+	th, err := p.svc.Thresholds(ctx, route.User(r))
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, status, "moderation_settings", Page{Title: "Moderation settings", Errors: errs, Data: settingsData{Codes: codes, Thresholds: th, Holds: holds, Accounts: accts, Officials: off}})
 }
 
 func (p *moderationPages) settingsResult(w http.ResponseWriter, r *http.Request, err error) error {
@@ -65,6 +70,13 @@ func (p *moderationPages) setHold(w http.ResponseWriter, r *http.Request) error 
 	}
 	_, err := p.svc.SetHold(r.Context(), route.User(r), r.PostFormValue("account"), civic.HoldMode(r.PostFormValue("mode")))
 	return p.settingsResult(w, r, err)
+}
+
+func (p *moderationPages) setThreshold(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	return p.settingsResult(w, r, p.svc.SetThreshold(r.Context(), route.User(r), r.PostFormValue("code"), r.PostFormValue("threshold")))
 }
 
 func (p *moderationPages) setOfficials(w http.ResponseWriter, r *http.Request) error {
@@ -187,10 +199,15 @@ func (p *moderationPages) fileInquiry(w http.ResponseWriter, r *http.Request) er
 	return seeOther(w, r, "/inquiry", "inquiry")
 }
 
+type transparencyData struct {
+	*moderation.Transparency
+	Card *civic.ModelCard
+}
+
 func (p *moderationPages) transparency(w http.ResponseWriter, r *http.Request) error {
 	t, err := p.svc.Transparency(r.Context())
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, http.StatusOK, "moderation_transparency", Page{Title: "Removed comments: transparency report", Data: t})
+	return p.render(w, r, http.StatusOK, "moderation_transparency", Page{Title: "Removed comments: transparency report", Data: transparencyData{Transparency: t, Card: p.svc.ModelCard()}})
 }

@@ -19,7 +19,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 	get, post := http.MethodGet, http.MethodPost
 	view, decide, configure := civic.PermModerationView, civic.PermModerationDecide, civic.PermModerationConfigure
 	return []route.Route{
-		{Method: get, Path: "/moderation/reviews", Perm: view, Summary: "the moderation queue and time to review by account", Handle: p.queue},
+		{Method: get, Path: "/moderation/reviews", Perm: view, Summary: "the moderation queue, filtered by code, account, score and language, and time to review by account", Handle: p.queue},
 		{Method: get, Path: "/moderation/reviews/{id}", Perm: view, Summary: "one queued comment: flagged words, scores, decisions", Handle: p.review},
 		{Method: post, Path: "/moderation/reviews/{id}", Perm: decide, Summary: "keep, hide or remove a comment with a reason code", Handle: p.decide},
 		{Method: post, Path: "/moderation/decisions/{id}/second", Perm: decide, Summary: "second review of a pending hide or removal", Handle: p.second},
@@ -32,6 +32,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 		{Method: post, Path: "/moderation/codes", Perm: configure, Summary: "rename or describe a reason code", Handle: p.setCode},
 		{Method: post, Path: "/moderation/holds", Perm: configure, Summary: "set how an account holds comments", Handle: p.setHold},
 		{Method: post, Path: "/moderation/officials", Perm: configure, Summary: "second review for comments naming an official", Handle: p.setOfficials},
+		{Method: post, Path: "/moderation/thresholds", Perm: configure, Summary: "the city's screening threshold of a reason code", Handle: p.setThreshold},
 		{Method: get, Path: "/moderation/disposals", Perm: view, Summary: "disposition records of tracking forms", Handle: p.disposals},
 		{Method: post, Path: "/moderation/disposals", Perm: civic.PermArchiveDispose, Summary: "propose disposing of forms older than a year", Handle: p.propose},
 		{Method: post, Path: "/moderation/disposals/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition record of forms", Handle: p.approve},
