@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -233,6 +234,7 @@ func (a *app) evalCmd(args []string) error {
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
 	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
 	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
+	check := f.FlagSet.Bool("check", false, "exit 2 naming every quality goal the model misses (the goals are in docs/classifier.md)")
 	misses := f.FlagSet.Bool("misses", false, "also list the held-out comments flagged with no label, and those with a label not flagged")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -285,6 +287,23 @@ func (a *app) evalCmd(args []string) error {
 				fmt.Fprintln(a.stdout, "  "+q.Name+": "+l)
 			}
 		}
+	}
+	if *check {
+		return evalCheck(r.Card(a.now()).Measures)
+	}
+	return nil
+}
+
+// evalCheck returns a problem (exit 2) naming every measure under its goal.
+func evalCheck(ms []civic.CardMeasure) error {
+	var missed []string
+	for _, m := range ms {
+		if m.Goal != "" && !m.Met {
+			missed = append(missed, fmt.Sprintf("%s: %s, goal %s", m.Name, m.Value, m.Goal))
+		}
+	}
+	if len(missed) > 0 {
+		return problem(fmt.Errorf("eval: %d of %d goals missed:\n  %s", len(missed), len(ms), strings.Join(missed, "\n  ")))
 	}
 	return nil
 }

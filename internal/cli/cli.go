@@ -109,7 +109,7 @@ Exit codes, the same for every command:
   0  the command did what it was asked
   1  it could not run: bad usage, a missing file, an unreachable database, a refusal
   2  it ran and found a problem: audit verify or verify found tampering, a bag
-     failed verification, an ingest or import rejected records, eval missed its bar
+     failed verification, an ingest or import rejected records, eval --check missed a goal
 `
 
 // Main runs the command line and returns the exit code.
