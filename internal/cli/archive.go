@@ -244,13 +244,9 @@ func (a *app) verify(args []string) error {
 	since := f.String("since", "", "a checkpoint published before (from /checkpoint or steward archive checkpoint): prove the log only grew from it")
 	asJSON := f.Bool("json", false, "print the report as JSON")
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		var published []byte
-		if *since != "" {
-			b, err := os.ReadFile(*since)
-			if err != nil {
-				return err
-			}
-			published = b
+		published, err := readPublished(*since)
+		if err != nil {
+			return err
 		}
 		// Trust, in order: the key given, the checkpoint key (its file,
 		// variable or signer), and only then the key published in the
