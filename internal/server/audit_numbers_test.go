@@ -63,6 +63,7 @@ func TestAuditNumbersHideCovertEvents(t *testing.T) {
 			sic := app.token(demoEmail(civic.RoleSICCommander))
 			admin := app.token(demoEmail(civic.RoleAdmin))
 			maint := app.addUser("undercover@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff})
+			maint = app.grantCovert(t, maint, civic.CovertMaintainer)
 			p := c.want(201, "POST", "/api/v1/covert-profiles", fmt.Sprintf(`{"site_name":"Reddit","site_url":"https://www.reddit.com/","username":"quiet.otter","screen_name":"QuietOtter","maintainer_id":%d,"purpose":"stolen bikes resold online","registered_on":"2025-10-01"}`, maint.ID), sic)
 			c.want(200, "POST", fmt.Sprintf("/api/v1/covert-profiles/%d/password", idOf(p)), `{"secret":"otter-SECRET-77"}`, app.token(maint.Email))
 			c.want(200, "PATCH", fmt.Sprintf("/api/v1/users/%d", maint.ID), `{"disabled":true}`, admin)
@@ -140,7 +141,8 @@ func TestAuditNumbersHideCovertEvents(t *testing.T) {
 			}
 			// A commander who may read the audit log (commanders alone may
 			// not) sees the flag, in a numbering of their own.
-			both := app.addUser("chief@demo-city.example", "police", civic.Grant{Role: civic.RoleAttorney}, civic.Grant{Role: civic.RoleSICCommander})
+			both := app.addUser("chief@demo-city.example", "police", civic.Grant{Role: civic.RoleAttorney})
+			both = app.grantCovert(t, both, civic.CovertCommander)
 			bothTok := app.token(both.Email)
 			cs, cactions, _ := listed(t, c, bothTok, "?limit=1000")
 			contiguous(t, "the commander", cs)

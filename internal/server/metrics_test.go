@@ -94,6 +94,7 @@ func TestCovertMetrics(t *testing.T) {
 			sic := demoEmail(civic.RoleSICCommander)
 			tok, cookie := app.token(sic), app.session(sic)
 			maint := app.addUser("undercover@demo-city.example", "police", civic.Grant{Role: civic.RoleStaff})
+			maint = app.grantCovert(t, maint, civic.CovertMaintainer)
 			c := apiClient{t, app}
 			p := c.want(201, "POST", "/api/v1/covert-profiles", fmt.Sprintf(`{"site_name":"Reddit","site_url":"https://www.reddit.com/","username":"quiet.otter","screen_name":"QuietOtter","maintainer_id":%d,"purpose":"stolen bikes","registered_on":"2025-10-01"}`, maint.ID), tok)
 			path := fmt.Sprintf("/api/v1/covert-profiles/%d", idOf(p))
@@ -122,7 +123,7 @@ func TestCovertMetrics(t *testing.T) {
 				}
 			}
 			for _, want := range []*regexp.Regexp{
-				regexp.MustCompile(`steward_http_requests_total\{code="201",route="POST registry API"\} 1\n`),
+				regexp.MustCompile(`steward_http_requests_total\{code="201",route="POST registry API"\} 2\n`), // the covert access proposal and the profile
 				regexp.MustCompile(`steward_http_requests_total\{code="200",route="GET registry API"\} 3\n`), // two covert reads and the inventory
 				regexp.MustCompile(`steward_http_requests_total\{code="200",route="GET registry pages"\} 2\n`),
 			} {
