@@ -124,7 +124,7 @@ func TestCovertMetrics(t *testing.T) {
 			}
 			for _, want := range []*regexp.Regexp{
 				regexp.MustCompile(`steward_http_requests_total\{code="201",route="POST registry API"\} 2\n`), // the covert access proposal and the profile
-				regexp.MustCompile(`steward_http_requests_total\{code="200",route="GET registry API"\} 3\n`), // two covert reads and the inventory
+				regexp.MustCompile(`steward_http_requests_total\{code="200",route="GET registry API"\} 3\n`),  // two covert reads and the inventory
 				regexp.MustCompile(`steward_http_requests_total\{code="200",route="GET registry pages"\} 2\n`),
 			} {
 				if !want.MatchString(body) {
