@@ -112,6 +112,7 @@ func TestBrowserModeration(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "Ranger Dave") || !strings.Contains(got, "harassment 1.00") {
 		t.Errorf("the queue filtered by harassment: %q", got)
 	}
+	tab.screenshot("moderation-queue.png")
 	tab.check(tab.open("/moderation/reviews?code=spam&lang=en&min=0.5&page=2"), http.StatusOK)
 	if got := tab.Text("main"); strings.Contains(got, "Ranger Dave") {
 		t.Errorf("the queue filtered by spam shows the harassment entry: %q", got)
@@ -121,6 +122,7 @@ func TestBrowserModeration(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "Screening thresholds") || !strings.Contains(got, "Precision") {
 		t.Errorf("the settings page lacks the thresholds: %q", got)
 	}
+	tab.screenshot("moderation-settings.png")
 	tab.SetValue("#f-th-code", "spam")
 	tab.typeInto("#f-threshold", "2")
 	tab.check(tab.Submit("form[action='/moderation/thresholds'] button"), http.StatusUnprocessableEntity)
@@ -258,6 +260,7 @@ func TestBrowserModeration(t *testing.T) {
 	// The public transparency report counts it.
 	tab.check(tab.ClickAndWait(".signout button[type=submit]"), http.StatusOK)
 	tab.check(tab.open("/transparency"), http.StatusOK)
+	tab.screenshot("transparency.png")
 	got := tab.Text("main")
 	for _, want := range []string{"the model card", "Protected comments flagged", "Known failure modes", "2 comments hidden or removed", "Harassment or personal attack (harassment)", flagged.Account, "November 2026", "inquiries, 1 answered"} {
 		if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {

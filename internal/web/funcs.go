@@ -15,7 +15,14 @@ func templateFuncs() template.FuncMap {
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
-		"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		// count writes "1 entry" or "3 entries".
+		"count": func(n int, one, many string) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return strconv.Itoa(n) + " " + many
+		},
+		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"timep": func(t *time.Time) string {
 			if t == nil {
 				return ""
