@@ -1,7 +1,6 @@
 package archive_test
 
 import (
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/storetest"
@@ -60,31 +58,10 @@ func (e *env) rewrite(id, keep int64) {
 		}
 	}
 	if keep > 0 {
-		if e.store.Engine() == "sqlite" {
-			e.exec(`DELETE FROM archive_fts WHERE rowid > ?`, keep)
-		}
-		e.exec(`DELETE FROM archive_versions WHERE id > ?`, keep)
-		e.exec(`DELETE FROM archive_days WHERE min_id > ?`, keep)
-		e.exec(`UPDATE archive_days SET max_id = ? WHERE max_id > ?`, keep, keep)
+		storetest.CutArchive(e.t, e.store, keep)
+	} else {
+		storetest.RebuildLog(e.t, e.store)
 	}
-	var hashes []string
-	if err := e.store.WalkVersions(e.ctx, 0, func(v *civic.Version, _ []byte) error {
-		hashes = append(hashes, v.Hash)
-		return nil
-	}); err != nil {
-		e.t.Fatal(err)
-	}
-	e.exec(`DELETE FROM archive_log_nodes`)
-	var f merkle.Frontier
-	for _, h := range hashes {
-		b, _ := hex.DecodeString(h)
-		for _, n := range f.Append(merkle.LeafHash(b)) {
-			e.exec(`INSERT INTO archive_log_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.Level, n.Index, n.Hash[:])
-		}
-	}
-	root := f.Root()
-	e.exec(`UPDATE archive_log_head SET size = ?, root = ?, frontier = ? WHERE id = 1`, f.Size, root[:], f.MarshalBinary())
-	e.exec(`DELETE FROM archive_checkpoints`)
 }
 
 // TestCheckpointCommitsToAudit checks what a checkpoint signs: the log's

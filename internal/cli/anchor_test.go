@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -16,10 +15,9 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
-	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/cli"
+	"steward.city/steward/internal/storetest"
 )
 
 // TestMain lets the test binary run as the steward command in a process of
@@ -76,31 +74,9 @@ func save(t *testing.T, note string) string {
 // would.
 func cutArchive(t *testing.T, d *db, keep int64) {
 	t.Helper()
-	exec, _ := rawDB(t, d)
-	if d.url == "" {
-		exec(`DELETE FROM archive_fts WHERE rowid > ?`, keep)
-	}
-	exec(`DELETE FROM archive_versions WHERE id > ?`, keep)
-	exec(`DELETE FROM archive_days WHERE min_id > ?`, keep)
-	exec(`UPDATE archive_days SET max_id = ? WHERE max_id > ?`, keep, keep)
 	s := d.open(t)
-	var hashes []string
-	err := s.WalkVersions(context.Background(), 0, func(v *civic.Version, _ []byte) error { hashes = append(hashes, v.Hash); return nil })
-	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec(`DELETE FROM archive_log_nodes`)
-	var f merkle.Frontier
-	for _, h := range hashes {
-		b, _ := hex.DecodeString(h)
-		for _, n := range f.Append(merkle.LeafHash(b)) {
-			exec(`INSERT INTO archive_log_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.Level, n.Index, n.Hash[:])
-		}
-	}
-	root := f.Root()
-	exec(`UPDATE archive_log_head SET size = ?, root = ?, frontier = ? WHERE id = 1`, f.Size, root[:], f.MarshalBinary())
-	exec(`DELETE FROM archive_checkpoints`)
+	defer s.Close()
+	storetest.CutArchive(t, s, keep)
 }
 
 // TestCheckpointKeys signs with the key kept in each place Steward takes

@@ -3,7 +3,6 @@ package witness_test
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -14,10 +13,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/storetest"
 	"steward.city/steward/internal/witness"
 )
@@ -85,7 +82,7 @@ func TestArchiveWitnessed(t *testing.T) {
 				t.Errorf("signature lines of %q", names)
 			}
 			// Cut back to 10 records and signed again with the same key.
-			cutBack(t, s, 10)
+			storetest.CutArchive(t, s, 10)
 			clock.Advance(time.Minute)
 			c, err := svc.Checkpoint(ctx)
 			if err != nil || c == nil {
@@ -99,35 +96,4 @@ func TestArchiveWitnessed(t *testing.T) {
 			}
 		})
 	}
-}
-
-// cutBack deletes the versions after keep and rebuilds the log's nodes and
-// head over the rest, as someone who can write the database would.
-func cutBack(t *testing.T, s *sqlstore.Store, keep int64) {
-	t.Helper()
-	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		if _, err := s.DB().ExecContext(ctx, s.Dialect().Rebind(q), args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if s.Engine() == "sqlite" {
-		exec(`DELETE FROM archive_fts WHERE rowid > ?`, keep)
-	}
-	exec(`DELETE FROM archive_versions WHERE id > ?`, keep)
-	var hashes []string
-	if err := s.WalkVersions(ctx, 0, func(v *civic.Version, _ []byte) error { hashes = append(hashes, v.Hash); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	exec(`DELETE FROM archive_log_nodes`)
-	var f merkle.Frontier
-	for _, h := range hashes {
-		b, _ := hex.DecodeString(h)
-		for _, n := range f.Append(merkle.LeafHash(b)) {
-			exec(`INSERT INTO archive_log_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.Level, n.Index, n.Hash[:])
-		}
-	}
-	root := f.Root()
-	exec(`UPDATE archive_log_head SET size = ?, root = ?, frontier = ? WHERE id = 1`, f.Size, root[:], f.MarshalBinary())
-	exec(`DELETE FROM archive_checkpoints`)
 }
