@@ -10,7 +10,7 @@ import (
 )
 
 func (h *Handler) covertList(w http.ResponseWriter, r *http.Request) error {
-	ps, err := h.reg.CovertProfiles(r.Context(), route.User(r))
+	ps, err := h.reg.CovertProfiles(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ type covertDetail struct {
 }
 
 func (h *Handler) writeCovert(w http.ResponseWriter, r *http.Request, id int64, status int) error {
-	p, as, cs, err := h.reg.CovertProfile(r.Context(), route.User(r), id)
+	p, as, cs, err := h.reg.CovertProfile(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (h *Handler) covertRegister(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.RegisteredOn = t
 	}
-	if err := h.reg.RegisterCovert(r.Context(), route.User(r), p); err != nil {
+	if err := h.reg.RegisterCovert(r.Context(), route.Actor(r), p); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/covert-profiles/"+strconv.FormatInt(p.ID, 10))
@@ -97,7 +97,7 @@ func (h *Handler) covertAudit(w http.ResponseWriter, r *http.Request) error {
 		Note        string `json:"note"`
 	}
 	return h.covertAction(w, r, &in, func(id int64) error {
-		return h.reg.AuditCovert(r.Context(), route.User(r), id, in.StillActive, in.StillNeeded, in.Note)
+		return h.reg.AuditCovert(r.Context(), route.Actor(r), id, in.StillActive, in.StillNeeded, in.Note)
 	})
 }
 
@@ -115,7 +115,7 @@ func (h *Handler) covertEnd(w http.ResponseWriter, r *http.Request) error {
 				return civic.Invalid("ended_on", "give the date as 2026-11-21")
 			}
 		}
-		return h.reg.EndCovert(r.Context(), route.User(r), id, in.Status, on, in.Reason)
+		return h.reg.EndCovert(r.Context(), route.Actor(r), id, in.Status, on, in.Reason)
 	})
 }
 
@@ -124,7 +124,7 @@ func (h *Handler) covertPassword(w http.ResponseWriter, r *http.Request) error {
 		Secret string `json:"secret"`
 	}
 	return h.covertAction(w, r, &in, func(id int64) error {
-		return h.reg.StoreCovertPassword(r.Context(), route.User(r), id, in.Secret)
+		return h.reg.StoreCovertPassword(r.Context(), route.Actor(r), id, in.Secret)
 	})
 }
 

@@ -17,7 +17,7 @@ type covertAccessList struct {
 }
 
 func (h *Handler) covertAccessList(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.reg.CovertAccess(r.Context(), route.User(r))
+	v, err := h.reg.CovertAccess(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (h *Handler) covertAccessPropose(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	a := &civic.CovertAccess{UserID: in.UserID, Kind: civic.CovertAccessKind(in.Kind), Reason: in.Reason}
-	if err := h.reg.ProposeCovertAccess(r.Context(), route.User(r), a); err != nil {
+	if err := h.reg.ProposeCovertAccess(r.Context(), route.Actor(r), a); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/covert-access/"+strconv.FormatInt(a.ID, 10))
@@ -70,7 +70,7 @@ func (h *Handler) covertAccessDecide(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.reg.DecideCovertAccess(r.Context(), route.User(r), id, in.Decision, in.Note); err != nil {
+	if err := h.reg.DecideCovertAccess(r.Context(), route.Actor(r), id, in.Decision, in.Note); err != nil {
 		return err
 	}
 	return h.writeAccess(w, r, id, http.StatusOK)
@@ -81,7 +81,7 @@ func (h *Handler) covertAccessWithdraw(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if err := h.reg.WithdrawCovertAccess(r.Context(), route.User(r), id); err != nil {
+	if err := h.reg.WithdrawCovertAccess(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return h.writeAccess(w, r, id, http.StatusOK)
@@ -98,7 +98,7 @@ func (h *Handler) covertAccessRevoke(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.reg.RevokeCovertAccess(r.Context(), route.User(r), id, in.Reason); err != nil {
+	if err := h.reg.RevokeCovertAccess(r.Context(), route.Actor(r), id, in.Reason); err != nil {
 		return err
 	}
 	return h.writeAccess(w, r, id, http.StatusOK)

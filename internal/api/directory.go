@@ -46,7 +46,7 @@ func (h *Handler) departmentCreate(w http.ResponseWriter, r *http.Request) error
 		return required("slug")
 	}
 	d := &civic.Department{Slug: *in.Slug, Name: *in.Name}
-	if err := h.people.CreateDepartment(r.Context(), route.User(r), d); err != nil {
+	if err := h.people.CreateDepartment(r.Context(), route.Actor(r), d); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/departments/"+strconv.FormatInt(d.ID, 10))
@@ -72,7 +72,7 @@ func (h *Handler) departmentPatch(w http.ResponseWriter, r *http.Request) error 
 	if in.Name != nil {
 		d.Name = *in.Name
 	}
-	if err := h.people.UpdateDepartment(r.Context(), route.User(r), d); err != nil {
+	if err := h.people.UpdateDepartment(r.Context(), route.Actor(r), d); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, d)
@@ -149,7 +149,7 @@ func (h *Handler) personCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &civic.Person{}
 	in.apply(p)
-	if err := h.people.CreatePerson(r.Context(), route.User(r), p); err != nil {
+	if err := h.people.CreatePerson(r.Context(), route.Actor(r), p); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/people/"+strconv.FormatInt(p.ID, 10))
@@ -170,7 +170,7 @@ func (h *Handler) personPatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.apply(p)
-	if err := h.people.UpdatePerson(r.Context(), route.User(r), p); err != nil {
+	if err := h.people.UpdatePerson(r.Context(), route.Actor(r), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, p)

@@ -44,7 +44,7 @@ func (h *Handler) contractCreate(w http.ResponseWriter, r *http.Request) error {
 	if c.ReviewOn.IsZero() {
 		c.ReviewOn = c.AcceptedOn.AddDate(1, 0, 0)
 	}
-	if err := h.reg.RecordContract(r.Context(), route.User(r), c); err != nil {
+	if err := h.reg.RecordContract(r.Context(), route.Actor(r), c); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, c)
@@ -93,7 +93,7 @@ func (h *Handler) followCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := &civic.Follow{AccountID: id, Handle: in.Handle, Name: in.Name, Kind: in.Kind, Note: in.Note}
-	if err := h.reg.RecordFollow(r.Context(), route.User(r), f); err != nil {
+	if err := h.reg.RecordFollow(r.Context(), route.Actor(r), f); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, f)
@@ -119,7 +119,7 @@ func (h *Handler) followClassify(w http.ResponseWriter, r *http.Request) error {
 	if in.Note != nil {
 		f.Note = *in.Note
 	}
-	if err := h.reg.RecordFollow(r.Context(), route.User(r), f); err != nil {
+	if err := h.reg.RecordFollow(r.Context(), route.Actor(r), f); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, f)
@@ -134,7 +134,7 @@ type policyStatus struct {
 
 func (h *Handler) policyList(w http.ResponseWriter, r *http.Request) error {
 	u := route.User(r)
-	out, err := h.reg.Acknowledgements(r.Context(), u)
+	out, err := h.reg.Acknowledgements(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (h *Handler) policyPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &civic.PolicyVersion{Slug: in.Slug, Title: in.Title, Version: in.Version, URL: in.URL}
-	if err := h.reg.PublishPolicy(r.Context(), route.User(r), p); err != nil {
+	if err := h.reg.PublishPolicy(r.Context(), route.Actor(r), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, p)
@@ -171,7 +171,7 @@ func (h *Handler) policyAcknowledge(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := h.reg.Acknowledge(r.Context(), route.User(r), id); err != nil {
+	if err := h.reg.Acknowledge(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -227,7 +227,7 @@ func (h *Handler) caseOpen(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := &civic.ConductCase{PersonID: in.PersonID, Summary: in.Summary}
-	if err := h.reg.OpenCase(r.Context(), route.User(r), c); err != nil {
+	if err := h.reg.OpenCase(r.Context(), route.Actor(r), c); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
@@ -247,7 +247,7 @@ func (h *Handler) caseEntry(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.reg.AddCaseEntry(r.Context(), route.User(r), id, in.Kind, in.Ref, in.Text); err != nil {
+	if err := h.reg.AddCaseEntry(r.Context(), route.Actor(r), id, in.Kind, in.Ref, in.Text); err != nil {
 		return err
 	}
 	return h.writeCase(w, r, id, http.StatusOK)
@@ -264,7 +264,7 @@ func (h *Handler) caseClose(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.reg.CloseCase(r.Context(), route.User(r), id, in.Outcome); err != nil {
+	if err := h.reg.CloseCase(r.Context(), route.Actor(r), id, in.Outcome); err != nil {
 		return err
 	}
 	return h.writeCase(w, r, id, http.StatusOK)

@@ -64,7 +64,7 @@ func (h *Handler) accountRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := &civic.Account{DepartmentID: in.DepartmentID, Platform: in.Platform, Handle: in.Handle, DisplayName: in.DisplayName, URL: in.URL, Purpose: in.Purpose,
 		Audience: in.Audience, Categories: in.Categories, AdminIDs: in.AdministratorIDs, OfficialID: in.OfficialID, WebsiteURL: in.WebsiteURL, ProfileText: in.ProfileText}
-	if err := h.reg.RequestAccount(r.Context(), route.User(r), a); err != nil {
+	if err := h.reg.RequestAccount(r.Context(), route.Actor(r), a); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/accounts/"+strconv.FormatInt(a.ID, 10))
@@ -128,7 +128,7 @@ func (h *Handler) accountDecide(w http.ResponseWriter, r *http.Request) error {
 		Comment  string         `json:"comment"`
 	}
 	return h.accountAction(w, r, &in, func(id int64) error {
-		return h.reg.Decide(r.Context(), route.User(r), id, in.Decision, in.Comment)
+		return h.reg.Decide(r.Context(), route.Actor(r), id, in.Decision, in.Comment)
 	})
 }
 
@@ -137,7 +137,7 @@ func (h *Handler) accountWithdraw(w http.ResponseWriter, r *http.Request) error 
 		Reason string `json:"reason"`
 	}
 	return h.accountAction(w, r, &in, func(id int64) error {
-		return h.reg.Withdraw(r.Context(), route.User(r), id, in.Reason)
+		return h.reg.Withdraw(r.Context(), route.Actor(r), id, in.Reason)
 	})
 }
 
@@ -147,7 +147,7 @@ func (h *Handler) accountStatus(w http.ResponseWriter, r *http.Request) error {
 		Reason string              `json:"reason"`
 	}
 	return h.accountAction(w, r, &in, func(id int64) error {
-		return h.reg.SetStatus(r.Context(), route.User(r), id, in.Status, in.Reason)
+		return h.reg.SetStatus(r.Context(), route.Actor(r), id, in.Status, in.Reason)
 	})
 }
 
@@ -158,7 +158,7 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) error {
 		Disclaimer string `json:"profile_disclaimer"`
 	}
 	return h.accountAction(w, r, &in, func(id int64) error {
-		return h.reg.RecordProfile(r.Context(), route.User(r), id, in.Website, in.Emergency, in.Disclaimer)
+		return h.reg.RecordProfile(r.Context(), route.Actor(r), id, in.Website, in.Emergency, in.Disclaimer)
 	})
 }
 
@@ -189,7 +189,7 @@ func (h *Handler) credentialStore(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c, err := h.reg.StoreCredential(r.Context(), route.User(r), id, in.Kind, in.Secret)
+	c, err := h.reg.StoreCredential(r.Context(), route.Actor(r), id, in.Kind, in.Secret)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (h *Handler) credentialReveal(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	secret, c, err := h.reg.RevealCredential(r.Context(), route.User(r), id, in.Reason)
+	secret, c, err := h.reg.RevealCredential(r.Context(), route.Actor(r), id, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -244,14 +244,14 @@ func (h *Handler) chainPut(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.reg.SetChain(r.Context(), route.User(r), id, in.Steps); err != nil {
+	if err := h.reg.SetChain(r.Context(), route.Actor(r), id, in.Steps); err != nil {
 		return err
 	}
 	return h.chainGet(w, r)
 }
 
 func (h *Handler) posterList(w http.ResponseWriter, r *http.Request) error {
-	ps, err := h.reg.Posters(r.Context(), route.User(r))
+	ps, err := h.reg.Posters(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (h *Handler) posterRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	p, err := h.reg.RequestPoster(r.Context(), route.User(r), id, in.Reason)
+	p, err := h.reg.RequestPoster(r.Context(), route.Actor(r), id, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (h *Handler) posterDecide(w http.ResponseWriter, r *http.Request) error {
 				return civic.Invalid("expires", "give the expiry date as 2027-11-21")
 			}
 		}
-		return h.reg.DecidePoster(r.Context(), route.User(r), id, in.Decision == "grant", exp, in.Note)
+		return h.reg.DecidePoster(r.Context(), route.Actor(r), id, in.Decision == "grant", exp, in.Note)
 	})
 }
 
@@ -321,13 +321,13 @@ func (h *Handler) posterRevoke(w http.ResponseWriter, r *http.Request) error {
 		Note string `json:"note"`
 	}
 	return h.posterAction(w, r, &in, func(id int64) error {
-		return h.reg.RevokePoster(r.Context(), route.User(r), id, in.Note)
+		return h.reg.RevokePoster(r.Context(), route.Actor(r), id, in.Note)
 	})
 }
 
 func (h *Handler) posterRecertify(w http.ResponseWriter, r *http.Request) error {
 	var in struct{}
 	return h.posterAction(w, r, &in, func(id int64) error {
-		return h.reg.Recertify(r.Context(), route.User(r), id)
+		return h.reg.Recertify(r.Context(), route.Actor(r), id)
 	})
 }

@@ -49,7 +49,7 @@ func (a *archiveAPI) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.svc.Ingest(r.Context(), route.User(r), recs, errs)
+	res, err := a.svc.Ingest(r.Context(), route.Actor(r), recs, errs)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
 	}
 	limit := q.Limit
 	q.Limit++ // one more, to learn whether another page follows
-	vs, err := a.svc.Search(r.Context(), route.User(r), q)
+	vs, err := a.svc.Search(r.Context(), route.Actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (a *archiveAPI) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Item(r.Context(), route.User(r), id)
+	v, err := a.svc.Item(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (a *archiveAPI) holdCreate(w http.ResponseWriter, r *http.Request) error {
 	if h.Until, err = optTime("until", in.Until); err != nil {
 		return err
 	}
-	if err := a.svc.PlaceHold(r.Context(), route.User(r), h); err != nil {
+	if err := a.svc.PlaceHold(r.Context(), route.Actor(r), h); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/archive/holds")
@@ -182,7 +182,7 @@ func (a *archiveAPI) holdRelease(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.svc.ReleaseHold(r.Context(), route.User(r), id, in.Reason); err != nil {
+	if err := a.svc.ReleaseHold(r.Context(), route.Actor(r), id, in.Reason); err != nil {
 		return err
 	}
 	h, err := a.store.Hold(r.Context(), id)
@@ -225,7 +225,7 @@ func (a *archiveAPI) runCreate(w http.ResponseWriter, r *http.Request) error {
 	if asOf != nil {
 		at = *asOf
 	}
-	run, err := a.svc.ProposeDisposition(r.Context(), route.User(r), at)
+	run, err := a.svc.ProposeDisposition(r.Context(), route.Actor(r), at)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (a *archiveAPI) runApprove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	run, err := a.svc.ApproveDisposition(r.Context(), route.User(r), id)
+	run, err := a.svc.ApproveDisposition(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ type moderationAPI struct {
 }
 
 func (a *moderationAPI) queue(w http.ResponseWriter, r *http.Request) error {
-	rs, err := a.svc.Queue(r.Context(), route.User(r), r.URL.Query().Get("all") == "yes")
+	rs, err := a.svc.Queue(r.Context(), route.Actor(r), r.URL.Query().Get("all") == "yes")
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (a *moderationAPI) review(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Review(r.Context(), route.User(r), id)
+	v, err := a.svc.Review(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *moderationAPI) decide(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	d, err := a.svc.Decide(r.Context(), route.User(r), id, in)
+	d, err := a.svc.Decide(r.Context(), route.Actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (a *moderationAPI) second(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	d, err := a.svc.Second(r.Context(), route.User(r), id, in.Agree, in.Note)
+	d, err := a.svc.Second(r.Context(), route.Actor(r), id, in.Agree, in.Note)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (a *moderationAPI) codes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *moderationAPI) forms(w http.ResponseWriter, r *http.Request) error {
-	fs, err := a.svc.Forms(r.Context(), route.User(r))
+	fs, err := a.svc.Forms(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (a *moderationAPI) forms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *moderationAPI) inquiries(w http.ResponseWriter, r *http.Request) error {
-	qs, err := a.svc.Inquiries(r.Context(), route.User(r), r.URL.Query().Get("all") != "yes")
+	qs, err := a.svc.Inquiries(r.Context(), route.Actor(r), r.URL.Query().Get("all") != "yes")
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (a *moderationAPI) answer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	q, err := a.svc.Answer(r.Context(), route.User(r), id, in.Response, in.Outcome)
+	q, err := a.svc.Answer(r.Context(), route.Actor(r), id, in.Response, in.Outcome)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (a *moderationAPI) report(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	rp, err := a.svc.Report(r.Context(), route.User(r), in)
+	rp, err := a.svc.Report(r.Context(), route.Actor(r), in)
 	if err != nil {
 		return err
 	}

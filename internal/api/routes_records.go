@@ -45,7 +45,7 @@ type recordsAPI struct {
 }
 
 func (a *recordsAPI) list(w http.ResponseWriter, r *http.Request) error {
-	qs, err := a.svc.Requests(r.Context(), route.User(r), r.URL.Query().Get("all") != "yes")
+	qs, err := a.svc.Requests(r.Context(), route.Actor(r), r.URL.Query().Get("all") != "yes")
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (a *recordsAPI) create(w http.ResponseWriter, r *http.Request) error {
 	if q.DueOn, err = optTime("due_on", in.DueOn); err != nil {
 		return err
 	}
-	counts, err := a.svc.Create(r.Context(), route.User(r), q)
+	counts, err := a.svc.Create(r.Context(), route.Actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -101,16 +101,15 @@ func (a *recordsAPI) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := route.User(r)
-	q, err := a.svc.Request(r.Context(), u, id)
+	q, err := a.svc.Request(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	counts, err := a.svc.ScopeCounts(r.Context(), u, q)
+	counts, err := a.svc.ScopeCounts(r.Context(), route.Actor(r), q)
 	if err != nil {
 		return err
 	}
-	ds, err := a.svc.Redactions(r.Context(), u, id)
+	ds, err := a.svc.Redactions(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -137,7 +136,7 @@ func (a *recordsAPI) redact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &civic.Redaction{RequestID: id, VersionID: in.VersionID, Start: in.Start, End: in.End, Reason: in.Reason}
-	if err := a.svc.Redact(r.Context(), route.User(r), d); err != nil {
+	if err := a.svc.Redact(r.Context(), route.Actor(r), d); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, d)
@@ -148,12 +147,12 @@ func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.svc.CanExport(r.Context(), route.User(r), id); err != nil {
+	if err := a.svc.CanExport(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d-%s.zip"`, id, a.now().UTC().Format(time.DateOnly)))
-	if _, err := a.svc.Export(r.Context(), route.User(r), id, w); err != nil {
+	if _, err := a.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
 		if route.Gone(r) {
 			a.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
 		} else {

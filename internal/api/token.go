@@ -47,7 +47,7 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	if in.ExpiresInDays < 0 || in.ExpiresInDays > 3650 {
 		return civic.Invalid("expires_in_days", "choose between 0 (never expires) and 3650 days")
 	}
-	secret, tk, err := h.auth.CreateToken(r.Context(), u, in.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	secret, tk, err := h.auth.CreateToken(r.Context(), route.Actor(r), in.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.auth.RevokeToken(r.Context(), route.User(r), id); err != nil {
+	if err := h.auth.RevokeToken(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -47,7 +47,7 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) error {
 		return required("email")
 	}
 	u := &civic.User{PersonID: *in.PersonID, Email: *in.Email, Grants: in.Roles}
-	if err := h.people.CreateUser(r.Context(), route.User(r), u, in.Password); err != nil {
+	if err := h.people.CreateUser(r.Context(), route.Actor(r), u, in.Password); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
@@ -68,7 +68,7 @@ func (h *Handler) userPatch(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	ctx, actor := r.Context(), route.User(r)
+	ctx, actor := r.Context(), route.Actor(r)
 	if in.Roles != nil {
 		if err := h.people.SetRoles(ctx, actor, id, *in.Roles); err != nil {
 			return err
@@ -97,7 +97,7 @@ func (h *Handler) userPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.people.ResetPassword(r.Context(), route.User(r), id, in.Password); err != nil {
+	if err := h.people.ResetPassword(r.Context(), route.Actor(r), id, in.Password); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

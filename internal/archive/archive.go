@@ -17,10 +17,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/people"
 )
 
 // Settings the archive keeps in the store.
@@ -72,11 +70,7 @@ func (s *Service) Signer() note.Signer { return s.signer }
 // Blobs returns the media store, or nil.
 func (s *Service) Blobs() blob.Store { return s.blobs }
 
-func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
-
-func actorOf(u *civic.User) civic.Actor { return auth.Actor(u) }
-
 // update runs fn in a transaction on behalf of actor.
-func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
-	return s.store.Update(ctx, actorOf(actor), fn)
+func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, actor, fn)
 }

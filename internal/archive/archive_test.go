@@ -58,7 +58,7 @@ func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func (e *env) ingest(recs ...archive.Record) *archive.Result {
 	e.t.Helper()
-	res, err := e.svc.Ingest(e.ctx, nil, recs, nil)
+	res, err := e.svc.Ingest(e.ctx, civic.CLI, recs, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -111,11 +111,11 @@ func TestArchiveFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hits, err := e.svc.Search(e.ctx, nil, q)
+			hits, err := e.svc.Search(e.ctx, civic.CLI, q)
 			if err != nil || len(hits) != 4 {
 				t.Fatalf("search: %d hits, %v; want 4", len(hits), err)
 			}
-			view, err := e.svc.Item(e.ctx, nil, res.Records[3].ItemID)
+			view, err := e.svc.Item(e.ctx, civic.CLI, res.Records[3].ItemID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func TestArchiveFlow(t *testing.T) {
 
 			// The attorney holds the complaint thread's first comment.
 			hold := &civic.Hold{Matter: "Doe v. City (drain injury)", Accounts: []string{parks}, Query: `"drain is broken"`}
-			if err := e.svc.PlaceHold(e.ctx, nil, hold); err != nil {
+			if err := e.svc.PlaceHold(e.ctx, civic.CLI, hold); err != nil {
 				t.Fatal(err)
 			}
 			if hold.Items != 1 {
@@ -154,17 +154,17 @@ func TestArchiveFlow(t *testing.T) {
 			// Years later: transitory and complaints are past retention;
 			// the complaints are held; the post (3 years) is not yet due.
 			e.clock.Advance(2 * 365 * 24 * time.Hour)
-			run, err := e.svc.ProposeDisposition(e.ctx, nil, time.Time{})
+			run, err := e.svc.ProposeDisposition(e.ctx, civic.CLI, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if run.Items != 1 {
 				t.Fatalf("proposed %d items, want only the transitory one", run.Items)
 			}
-			if again, err := e.svc.ProposeDisposition(e.ctx, nil, time.Time{}); err != nil || again.Items != 0 {
+			if again, err := e.svc.ProposeDisposition(e.ctx, civic.CLI, time.Time{}); err != nil || again.Items != 0 {
 				t.Fatalf("a second proposal listed %d items already awaiting approval (%v)", again.Items, err)
 			}
-			run, err = e.svc.ApproveDisposition(e.ctx, nil, run.ID)
+			run, err = e.svc.ApproveDisposition(e.ctx, civic.CLI, run.ID)
 			if err != nil || run.Disposed != 1 || run.Status != "executed" {
 				t.Fatalf("approve: %+v, %v", run, err)
 			}
@@ -174,7 +174,7 @@ func TestArchiveFlow(t *testing.T) {
 			}
 			for _, id := range []string{"c1", "c3"} {
 				q, _ := archive.ParseQuery(`held:yes "broken"`)
-				hs, _ := e.svc.Search(e.ctx, nil, q)
+				hs, _ := e.svc.Search(e.ctx, civic.CLI, q)
 				found := false
 				for _, h := range hs {
 					found = found || h.PlatformID == id && h.Text != ""
@@ -190,7 +190,7 @@ func TestArchiveFlow(t *testing.T) {
 				t.Fatalf("verify after disposition: %+v", rep)
 			}
 			var buf bytes.Buffer
-			n, err := e.svc.Export(e.ctx, nil, &buf)
+			n, err := e.svc.Export(e.ctx, civic.CLI, &buf)
 			if err != nil || n != 5 || strings.Count(buf.String(), "\n") != 5 {
 				t.Errorf("export wrote %d lines, %v", n, err)
 			}
@@ -374,7 +374,7 @@ func TestIngestBadInput(t *testing.T) {
 					t.Errorf("case %d: %+v, want rejected naming %s", i, o, c.field)
 				}
 			}
-			view, err := e.svc.Item(e.ctx, nil, res.Records[len(batch)-1].ItemID)
+			view, err := e.svc.Item(e.ctx, civic.CLI, res.Records[len(batch)-1].ItemID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -382,7 +382,7 @@ func TestIngestBadInput(t *testing.T) {
 				t.Errorf("unicode text came back as %q", got)
 			}
 			q, _ := archive.ParseQuery("שלום")
-			if hs, _ := e.svc.Search(e.ctx, nil, q); len(hs) != 1 {
+			if hs, _ := e.svc.Search(e.ctx, civic.CLI, q); len(hs) != 1 {
 				t.Errorf("right-to-left search found %d", len(hs))
 			}
 			if _, err := e.svc.Checkpoint(e.ctx); err != nil {
@@ -428,13 +428,13 @@ func TestPermissions(t *testing.T) {
 	e := newEnv(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	staff := &civic.User{ID: 9, Email: "staff@x", Grants: []civic.Grant{{Role: civic.RoleStaff}}}
 	clerk := &civic.User{ID: 8, Email: "clerk@x", Grants: []civic.Grant{{Role: civic.RoleClerk}}}
-	if _, err := e.svc.Ingest(e.ctx, staff, nil, nil); civic.ErrorKind(err) != civic.KindForbidden {
+	if _, err := e.svc.Ingest(e.ctx, civic.ActorOf(staff), nil, nil); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Errorf("staff ingest: %v", err)
 	}
-	if err := e.svc.PlaceHold(e.ctx, clerk, &civic.Hold{Matter: "x"}); civic.ErrorKind(err) != civic.KindForbidden {
+	if err := e.svc.PlaceHold(e.ctx, civic.ActorOf(clerk), &civic.Hold{Matter: "x"}); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Errorf("clerk hold: %v", err)
 	}
-	if _, err := e.svc.Search(e.ctx, staff, &archive.Query{}); civic.ErrorKind(err) != civic.KindForbidden {
+	if _, err := e.svc.Search(e.ctx, civic.ActorOf(staff), &archive.Query{}); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Errorf("staff search: %v", err)
 	}
 }

@@ -12,11 +12,11 @@ import (
 // already, and stores the list as a proposed run.
 // Nothing is disposed of until the clerk approves it. A nil actor is the
 // schedule.
-func (s *Service) ProposeDisposition(ctx context.Context, actor *civic.User, asOf time.Time) (*civic.DispositionRun, error) {
-	if err := require(actor, civic.PermArchiveDispose); err != nil {
+func (s *Service) ProposeDisposition(ctx context.Context, actor civic.Actor, asOf time.Time) (*civic.DispositionRun, error) {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
 		return nil, err
 	}
-	return s.propose(ctx, actorOf(actor), asOf, false)
+	return s.propose(ctx, actor, asOf, false)
 }
 
 // ScheduleLoop proposes a disposition run every interval, as Steward
@@ -144,8 +144,8 @@ func departmentSlugs(ctx context.Context, r civic.Reader) (map[int64]string, err
 // versions replaced by a tombstone (the hash, and so the Merkle log, stay),
 // and the list records what was disposed of, when, under which class and
 // with whose approval.
-func (s *Service) ApproveDisposition(ctx context.Context, actor *civic.User, id int64) (*civic.DispositionRun, error) {
-	if err := require(actor, civic.PermArchiveDispose); err != nil {
+func (s *Service) ApproveDisposition(ctx context.Context, actor civic.Actor, id int64) (*civic.DispositionRun, error) {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
 		return nil, err
 	}
 	var run *civic.DispositionRun

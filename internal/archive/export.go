@@ -54,8 +54,8 @@ const exportChunk = 256
 // Export streams every version, in log order, as JSON lines to w and
 // returns how many it wrote. One goroutine reads the versions while this
 // one encodes and writes them.
-func (s *Service) Export(ctx context.Context, actor *civic.User, w io.Writer) (int64, error) {
-	if err := require(actor, civic.PermArchiveView); err != nil {
+func (s *Service) Export(ctx context.Context, actor civic.Actor, w io.Writer) (int64, error) {
+	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return 0, err
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -71,8 +71,8 @@ func holdQuery(s string) (*Query, error) {
 // PlaceHold places a legal hold (REC-4): every item in its scope now, and
 // every item captured later that falls in it, is exempt from disposition
 // until the hold is released. Only the attorney may.
-func (s *Service) PlaceHold(ctx context.Context, actor *civic.User, h *civic.Hold) error {
-	if err := require(actor, civic.PermArchiveHold); err != nil {
+func (s *Service) PlaceHold(ctx context.Context, actor civic.Actor, h *civic.Hold) error {
+	if err := civic.Require(actor, civic.PermArchiveHold); err != nil {
 		return err
 	}
 	q, err := holdQuery(h.Query)
@@ -125,8 +125,8 @@ func (s *Service) PlaceHold(ctx context.Context, actor *civic.User, h *civic.Hol
 }
 
 // ReleaseHold releases a hold; only the attorney may.
-func (s *Service) ReleaseHold(ctx context.Context, actor *civic.User, id int64, reason string) error {
-	if err := require(actor, civic.PermArchiveHold); err != nil {
+func (s *Service) ReleaseHold(ctx context.Context, actor civic.Actor, id int64, reason string) error {
+	if err := civic.Require(actor, civic.PermArchiveHold); err != nil {
 		return err
 	}
 	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.ReleaseHold(ctx, id, reason) })

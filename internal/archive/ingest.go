@@ -39,23 +39,22 @@ type Result struct {
 // rejected with an error naming its field, and the batch is one audit
 // event with its counts. decodeErrs, when not nil, holds errors from
 // DecodeBatch at the same indexes; those records count as rejected.
-func (s *Service) Ingest(ctx context.Context, actor *civic.User, records []Record, decodeErrs []error) (*Result, error) {
-	if err := require(actor, civic.PermArchiveIngest); err != nil {
+func (s *Service) Ingest(ctx context.Context, actor civic.Actor, records []Record, decodeErrs []error) (*Result, error) {
+	if err := civic.Require(actor, civic.PermArchiveIngest); err != nil {
 		return nil, err
 	}
-	return s.ingest(ctx, actorOf(actor), records, decodeErrs)
+	return s.ingest(ctx, actor, records, decodeErrs)
 }
 
 // IngestAs is Ingest done by one of Steward's own loops, whose audit event
-// names it: system is "system:<loop>" ("system:capture"). Like Ingest with
-// a nil actor (the command line) it takes no user and checks no
-// permission: it is reachable from Steward's code only, never from a
-// request.
+// names it: system is "system:<loop>" ("system:capture"). The actor is
+// civic.Process(system), which checks no permission: it is reachable from
+// Steward's code only, never from a request.
 func (s *Service) IngestAs(ctx context.Context, system string, records []Record) (*Result, error) {
 	if name, ok := strings.CutPrefix(system, "system:"); !ok || name == "" {
 		return nil, civic.Invalid("actor", "a system actor is named system:<loop>, not %q", system)
 	}
-	return s.ingest(ctx, civic.Actor{Label: system}, records, nil)
+	return s.ingest(ctx, civic.Process(system), records, nil)
 }
 
 func (s *Service) ingest(ctx context.Context, who civic.Actor, records []Record, decodeErrs []error) (*Result, error) {
@@ -194,8 +193,8 @@ func (s *Service) putMedia(ctx context.Context, records []Record, res *Result) e
 // RegisterAccount adds an account to the archive before anything is
 // captured from it, as ingest requires when archive.require_known_accounts
 // is "true". department is a department slug or "".
-func (s *Service) RegisterAccount(ctx context.Context, actor *civic.User, ref, department string) (*civic.ArchiveAccount, error) {
-	if err := require(actor, civic.PermArchiveIngest); err != nil {
+func (s *Service) RegisterAccount(ctx context.Context, actor civic.Actor, ref, department string) (*civic.ArchiveAccount, error) {
+	if err := civic.Require(actor, civic.PermArchiveIngest); err != nil {
 		return nil, err
 	}
 	a := &civic.ArchiveAccount{Ref: ref}

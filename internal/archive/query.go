@@ -251,8 +251,8 @@ func matchTerms(terms []string, text string) bool {
 }
 
 // Search runs a parsed query as actor.
-func (s *Service) Search(ctx context.Context, actor *civic.User, q *Query) ([]*civic.Version, error) {
-	if err := require(actor, civic.PermArchiveView); err != nil {
+func (s *Service) Search(ctx context.Context, actor civic.Actor, q *Query) ([]*civic.Version, error) {
+	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
 	if q.Department != "" {

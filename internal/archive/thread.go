@@ -41,8 +41,8 @@ const maxThread = 500
 
 // Item returns the view of one item: all its versions in captured order,
 // each with what changed, and its thread.
-func (s *Service) Item(ctx context.Context, actor *civic.User, id int64) (*ItemView, error) {
-	if err := require(actor, civic.PermArchiveView); err != nil {
+func (s *Service) Item(ctx context.Context, actor civic.Actor, id int64) (*ItemView, error) {
+	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
 	it, err := s.store.ArchiveItem(ctx, id)

@@ -42,7 +42,7 @@ func (s *Service) StartSession(ctx context.Context, u *civic.User, method string
 // device; it returns both secrets.
 func (s *Service) startSession(ctx context.Context, u *civic.User, method string, clear []string, remember bool) (string, string, error) {
 	secret, device := newSecret(""), ""
-	err := s.store.Update(ctx, civic.Actor{UserID: u.ID, Label: u.Email}, func(tx civic.Tx) error {
+	err := s.store.Update(ctx, civic.ActorOf(u), func(tx civic.Tx) error {
 		for _, k := range clear {
 			if err := tx.ClearThrottle(ctx, k); err != nil {
 				return err
@@ -85,18 +85,15 @@ func (s *Service) Session(ctx context.Context, secret string) (*civic.User, erro
 }
 
 // SignOut ends the session with the given secret.
-func (s *Service) SignOut(ctx context.Context, u *civic.User, secret string) error {
-	return s.store.Update(ctx, Actor(u), func(tx civic.Tx) error {
+func (s *Service) SignOut(ctx context.Context, actor civic.Actor, secret string) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		return tx.DeleteSession(ctx, HashSecret(secret))
 	})
 }
 
-// Actor returns the audit actor for u; nil is the command line.
-func Actor(u *civic.User) civic.Actor {
-	if u == nil {
-		return civic.Actor{Label: "cli"}
-	}
-	return civic.Actor{UserID: u.ID, Label: u.Email}
+// ownsOr reports whether actor is the user userID, or may do p.
+func ownsOr(actor civic.Actor, userID int64, p civic.Permission) bool {
+	return actor.Is(userID) || actor.Can(p)
 }
 
 // TokenPrefix starts every API token, so that secret scanners can find them.
@@ -104,9 +101,9 @@ const TokenPrefix = "stw_"
 
 // CreateToken makes an API token for owner, named name, valid for ttl (zero:
 // until revoked). It returns the secret, shown once. actor may create tokens
-// only for itself unless it may manage every token; nil actor is the CLI.
-func (s *Service) CreateToken(ctx context.Context, actor *civic.User, ownerID int64, name string, ttl time.Duration) (string, *civic.Token, error) {
-	if actor != nil && actor.ID != ownerID && !actor.Can(civic.PermTokensAll) {
+// only for itself unless it may manage every token.
+func (s *Service) CreateToken(ctx context.Context, actor civic.Actor, ownerID int64, name string, ttl time.Duration) (string, *civic.Token, error) {
+	if !ownsOr(actor, ownerID, civic.PermTokensAll) {
 		return "", nil, civic.Errorf(civic.KindForbidden, "you may create tokens only for yourself")
 	}
 	if ttl < 0 {
@@ -114,7 +111,7 @@ func (s *Service) CreateToken(ctx context.Context, actor *civic.User, ownerID in
 	}
 	secret := newSecret(TokenPrefix)
 	tk := &civic.Token{UserID: ownerID, Name: strings.TrimSpace(name), Prefix: secret[:len(TokenPrefix)+6], Hash: HashSecret(secret)}
-	err := s.store.Update(ctx, Actor(actor), func(tx civic.Tx) error {
+	err := s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		owner, err := tx.User(ctx, ownerID)
 		if err != nil {
 			return err
@@ -150,14 +147,14 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (*civic.User, er
 }
 
 // RevokeToken revokes token id. A user may revoke its own tokens; revoking
-// another's needs PermTokensAll. nil actor is the CLI.
-func (s *Service) RevokeToken(ctx context.Context, actor *civic.User, id int64) error {
-	return s.store.Update(ctx, Actor(actor), func(tx civic.Tx) error {
+// another's needs PermTokensAll.
+func (s *Service) RevokeToken(ctx context.Context, actor civic.Actor, id int64) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		tk, err := tx.Token(ctx, id)
 		if err != nil {
 			return err
 		}
-		if actor != nil && tk.UserID != actor.ID && !actor.Can(civic.PermTokensAll) {
+		if !ownsOr(actor, tk.UserID, civic.PermTokensAll) {
 			return civic.Errorf(civic.KindNotFound, "token %s not found", strconv.FormatInt(id, 10))
 		}
 		return tx.RevokeToken(ctx, id)

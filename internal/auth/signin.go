@@ -53,8 +53,6 @@ type SignedIn struct {
 // errSignIn is what every failed password sign-in says, whatever the cause.
 var errSignIn = &civic.Error{Kind: civic.KindUnauthorized, Field: "password", Message: "wrong e-mail address or password"}
 
-// anonymous is the actor of a sign-in attempt.
-var anonymous = civic.Actor{Label: "anonymous"}
 
 // SignIn checks an e-mail address and password from a browser with no
 // known device; see SignInDevice.
@@ -173,7 +171,7 @@ func freeFailures(key string) int {
 
 // fail counts a failed sign-in against each key and records it.
 func (s *Service) fail(ctx context.Context, keys []string, email, remote, reason string, known bool) error {
-	return s.store.Update(ctx, anonymous, func(tx civic.Tx) error {
+	return s.store.Update(ctx, civic.Anonymous, func(tx civic.Tx) error {
 		for _, k := range keys {
 			th, err := tx.Throttle(ctx, k)
 			if err != nil {

@@ -22,9 +22,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/vault"
 )
 
@@ -121,12 +119,10 @@ func (s *Service) PlatformNames() []string {
 // Store returns the service's store.
 func (s *Service) Store() civic.Store { return s.store }
 
-func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
-
 // Connect links an inventory account to its platform account with its
 // token, sealed in the vault as a credential of kind platform_token.
-func (s *Service) Connect(ctx context.Context, actor *civic.User, c *civic.Connection, tok civic.PlatformToken) error {
-	if err := require(actor, civic.PermCaptureConnect); err != nil {
+func (s *Service) Connect(ctx context.Context, actor civic.Actor, c *civic.Connection, tok civic.PlatformToken) error {
+	if err := civic.Require(actor, civic.PermCaptureConnect); err != nil {
 		return err
 	}
 	c.Normalize()
@@ -141,7 +137,7 @@ func (s *Service) Connect(ctx context.Context, actor *civic.User, c *civic.Conne
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, c.AccountID)
 		if err != nil {
 			if civic.ErrorKind(err) == civic.KindNotFound {
@@ -155,7 +151,7 @@ func (s *Service) Connect(ctx context.Context, actor *civic.User, c *civic.Conne
 		if a.Platform != c.Platform {
 			return civic.Invalid("platform", "the account is on %s, not %s", a.Platform, c.Platform)
 		}
-		cred := &civic.Credential{AccountID: a.ID, Kind: civic.CredentialPlatformToken, Sealed: sealed, StoredBy: actorID(actor)}
+		cred := &civic.Credential{AccountID: a.ID, Kind: civic.CredentialPlatformToken, Sealed: sealed, StoredBy: actor.UserID}
 		if err := tx.PutCredential(ctx, cred); err != nil {
 			return err
 		}
@@ -166,20 +162,20 @@ func (s *Service) Connect(ctx context.Context, actor *civic.User, c *civic.Conne
 
 // SetToken replaces a connection's token (a reconnection) and clears its
 // broken state.
-func (s *Service) SetToken(ctx context.Context, actor *civic.User, id int64, tok civic.PlatformToken) error {
-	if err := require(actor, civic.PermCaptureConnect); err != nil {
+func (s *Service) SetToken(ctx context.Context, actor civic.Actor, id int64, tok civic.PlatformToken) error {
+	if err := civic.Require(actor, civic.PermCaptureConnect); err != nil {
 		return err
 	}
 	sealed, err := s.seal(tok)
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		c, err := tx.Connection(ctx, id)
 		if err != nil {
 			return err
 		}
-		cred := &civic.Credential{AccountID: c.AccountID, Kind: civic.CredentialPlatformToken, Sealed: sealed, StoredBy: actorID(actor)}
+		cred := &civic.Credential{AccountID: c.AccountID, Kind: civic.CredentialPlatformToken, Sealed: sealed, StoredBy: actor.UserID}
 		if err := tx.PutCredential(ctx, cred); err != nil {
 			return err
 		}
@@ -189,11 +185,11 @@ func (s *Service) SetToken(ctx context.Context, actor *civic.User, id int64, tok
 }
 
 // SetPaused pauses or resumes capture of a connection.
-func (s *Service) SetPaused(ctx context.Context, actor *civic.User, id int64, paused bool) error {
-	if err := require(actor, civic.PermCaptureManage); err != nil {
+func (s *Service) SetPaused(ctx context.Context, actor civic.Actor, id int64, paused bool) error {
+	if err := civic.Require(actor, civic.PermCaptureManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		c, err := tx.Connection(ctx, id)
 		if err != nil {
 			return err
@@ -215,11 +211,11 @@ func (s *Service) SetPaused(ctx context.Context, actor *civic.User, id int64, pa
 }
 
 // SetInterval changes how often a connection is polled.
-func (s *Service) SetInterval(ctx context.Context, actor *civic.User, id int64, d time.Duration) error {
-	if err := require(actor, civic.PermCaptureManage); err != nil {
+func (s *Service) SetInterval(ctx context.Context, actor civic.Actor, id int64, d time.Duration) error {
+	if err := civic.Require(actor, civic.PermCaptureManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		c, err := tx.Connection(ctx, id)
 		if err != nil {
 			return err
@@ -233,11 +229,11 @@ func (s *Service) SetInterval(ctx context.Context, actor *civic.User, id int64, 
 }
 
 // ResolveFlag closes a capture flag with a note saying what was done.
-func (s *Service) ResolveFlag(ctx context.Context, actor *civic.User, id int64, note string) error {
-	if err := require(actor, civic.PermCaptureManage); err != nil {
+func (s *Service) ResolveFlag(ctx context.Context, actor civic.Actor, id int64, note string) error {
+	if err := civic.Require(actor, civic.PermCaptureManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.ResolveCaptureFlag(ctx, id, note) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.ResolveCaptureFlag(ctx, id, note) })
 }
 
 func (s *Service) seal(tok civic.PlatformToken) (civic.Sealed, error) {
@@ -304,13 +300,6 @@ func (s *Service) refresh(ctx context.Context, c *civic.Connection, p civic.Plat
 	}
 	ep.Token = tok
 	return nil
-}
-
-func actorID(u *civic.User) int64 {
-	if u == nil {
-		return 0
-	}
-	return u.ID
 }
 
 // errUnknownPlatform is a connection whose platform has no adapter.

@@ -234,7 +234,7 @@ func TestRateLimitHonorsRetryAfter(t *testing.T) {
 
 func TestExpiredTokenBreaksConnection(t *testing.T) {
 	e, _, c := engineEnv(t, storetest.Engines(t)[0], 5, 10)
-	if err := e.svc.SetToken(e.ctx, e.it, c.ID, civic.PlatformToken{AccessToken: "expired"}); err != nil {
+	if err := e.svc.SetToken(e.ctx, civic.ActorOf(e.it), c.ID, civic.PlatformToken{AccessToken: "expired"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := e.svc.Pass(e.ctx, c.ID)
@@ -250,7 +250,7 @@ func TestExpiredTokenBreaksConnection(t *testing.T) {
 	if out, _ := e.svc.RunDue(e.ctx); len(out) != 0 {
 		t.Fatalf("polled a connection whose token is refused")
 	}
-	if err := e.svc.SetToken(e.ctx, e.comms, c.ID, civic.PlatformToken{AccessToken: "good"}); err != nil {
+	if err := e.svc.SetToken(e.ctx, civic.ActorOf(e.comms), c.ID, civic.PlatformToken{AccessToken: "good"}); err != nil {
 		t.Fatal(err)
 	}
 	out, _ := e.svc.RunDue(e.ctx)

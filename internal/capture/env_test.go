@@ -86,7 +86,7 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 func (e *env) connect(baseURL, remoteID string, tok civic.PlatformToken) *civic.Connection {
 	e.t.Helper()
 	c := &civic.Connection{AccountID: e.acct.ID, Platform: "mastodon", BaseURL: baseURL, RemoteID: remoteID, Handle: e.acct.Handle, Interval: 10 * time.Minute}
-	if err := e.svc.Connect(e.ctx, e.it, c, tok); err != nil {
+	if err := e.svc.Connect(e.ctx, civic.ActorOf(e.it), c, tok); err != nil {
 		e.t.Fatal(err)
 	}
 	return c

@@ -8,16 +8,6 @@ import (
 	"time"
 )
 
-// Actor is who makes a change: a signed-in user, or Steward itself (UserID 0)
-// for the CLI, the demo seeder and scheduled work.
-type Actor struct {
-	UserID int64
-	Label  string // e-mail address of the user, or "system", "cli"
-}
-
-// System is the actor for changes Steward makes on its own.
-var System = Actor{Label: "system"}
-
 // Change describes one state change for the audit log: what was done to
 // which object, and the object before and after (JSON, nil when absent).
 type Change struct {

@@ -159,7 +159,7 @@ func (a *app) archiveIngest(args []string) error {
 		svc := archive.New(archive.Config{Store: s, Now: a.now})
 		ctx, cancel := a.timeout()
 		defer cancel()
-		res, err := svc.Ingest(ctx, nil, recs, errs)
+		res, err := svc.Ingest(ctx, civic.CLI, recs, errs)
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (a *app) archiveExport(args []string) error {
 	f := a.flags("archive export")
 	sf := f.store()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		n, err := archive.New(archive.Config{Store: s, Now: a.now}).Export(a.ctx, nil, a.stdout)
+		n, err := archive.New(archive.Config{Store: s, Now: a.now}).Export(a.ctx, civic.CLI, a.stdout)
 		if err == nil {
 			fmt.Fprintf(a.stderr, "exported %d versions\n", n)
 		}
@@ -314,7 +314,7 @@ func (a *app) search(args []string) error {
 			return err
 		}
 		q.Limit = *limit
-		vs, err := archive.New(archive.Config{Store: s, Now: a.now}).Search(a.ctx, nil, q)
+		vs, err := archive.New(archive.Config{Store: s, Now: a.now}).Search(a.ctx, civic.CLI, q)
 		if err != nil {
 			return err
 		}

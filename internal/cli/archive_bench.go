@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/postgres"
 	"steward.city/steward/internal/sqlite"
 	"steward.city/steward/internal/sqlstore"
@@ -94,7 +95,7 @@ func (a *app) bench(name string, args []string) error {
 	for w := 0; w < *workers; w++ {
 		go func() {
 			for recs := range batches {
-				r, err := svc.Ingest(ctx, nil, recs, nil)
+				r, err := svc.Ingest(ctx, civic.CLI, recs, nil)
 				if err == nil && r.Rejected > 0 {
 					err = fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
 				}
@@ -143,7 +144,7 @@ func (a *app) bench(name string, args []string) error {
 	for i := 0; i < *queries; i++ {
 		q := gen.query()
 		start := time.Now()
-		vs, err := svc.Search(ctx, nil, q)
+		vs, err := svc.Search(ctx, civic.CLI, q)
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
 		if err != nil {
 			return err
@@ -161,7 +162,7 @@ func (a *app) bench(name string, args []string) error {
 	}
 	defer stopProfile()
 	start = time.Now()
-	if _, err := svc.Export(ctx, nil, cw); err != nil {
+	if _, err := svc.Export(ctx, civic.CLI, cw); err != nil {
 		return err
 	}
 	res.ExportMBPerS = round2(float64(cw.n) / 1e6 / time.Since(start).Seconds())

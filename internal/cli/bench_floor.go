@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -83,7 +84,7 @@ func benchCommits(ctx context.Context, s *sqlstore.Store, svc *archive.Service, 
 	recs := gen.records(n)
 	start := time.Now()
 	for i := range recs {
-		res, err := svc.Ingest(ctx, nil, recs[i:i+1], nil)
+		res, err := svc.Ingest(ctx, civic.CLI, recs[i:i+1], nil)
 		if err != nil {
 			return err
 		}

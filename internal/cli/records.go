@@ -11,6 +11,7 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/blob/disk"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/sqlstore"
 )
@@ -44,7 +45,7 @@ func (a *app) export(args []string) error {
 			return err
 		}
 		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Now: a.now})
-		res, err := svc.ExportFile(a.ctx, nil, *id, *out)
+		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
 		if err != nil {
 			return err
 		}

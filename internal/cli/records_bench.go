@@ -72,14 +72,14 @@ func (a *app) benchExport(args []string) error {
 	gen := newCityGen(*seed, *items)
 	for done := 0; done < *items; {
 		n := min(5000, *items-done)
-		if _, err := arch.Ingest(ctx, nil, gen.records(n), nil); err != nil {
+		if _, err := arch.Ingest(ctx, civic.CLI, gen.records(n), nil); err != nil {
 			return err
 		}
 		done += n
 	}
 	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Now: time.Now})
 	req := &civic.RecordsRequest{Requester: "Bench", ReceivedOn: time.Now(), Description: "everything", Scope: []string{*scope}}
-	if _, err := svc.Create(ctx, nil, req); err != nil {
+	if _, err := svc.Create(ctx, civic.CLI, req); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "steward-bench-export-")
@@ -89,7 +89,7 @@ func (a *app) benchExport(args []string) error {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bag.zip")
 	start := time.Now()
-	ex, err := svc.ExportFile(ctx, nil, req.ID, out)
+	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -30,7 +31,7 @@ func (a *app) token(name string, args []string) error {
 			if err != nil {
 				return err
 			}
-			secret, tk, err := svc.CreateToken(a.ctx, nil, u.ID, *label, time.Duration(*days)*24*time.Hour)
+			secret, tk, err := svc.CreateToken(a.ctx, civic.CLI, u.ID, *label, time.Duration(*days)*24*time.Hour)
 			if err != nil {
 				return err
 			}
@@ -70,7 +71,7 @@ func (a *app) token(name string, args []string) error {
 			if err != nil {
 				return usagef("%q is not a token id", f.Arg(0))
 			}
-			if err := svc.RevokeToken(a.ctx, nil, id); err != nil {
+			if err := svc.RevokeToken(a.ctx, civic.CLI, id); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "token %d revoked\n", id)

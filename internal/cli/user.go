@@ -51,7 +51,7 @@ func (a *app) user(name string, args []string) error {
 					return usagef("--person %q is not an id", *person)
 				}
 				u.PersonID = id
-				err = svc.CreateUser(a.ctx, nil, u, pw)
+				err = svc.CreateUser(a.ctx, civic.CLI, u, pw)
 				if err != nil {
 					return err
 				}
@@ -64,7 +64,7 @@ func (a *app) user(name string, args []string) error {
 					return civic.Invalid("department", "no department %q (see steward serve → Departments)", *dept)
 				}
 				p := &civic.Person{Name: *fullName, Email: *email, Title: *title, Kind: civic.PersonKind(*kind), DepartmentID: d.ID}
-				if err := svc.CreatePersonAndUser(a.ctx, nil, p, u, pw); err != nil {
+				if err := svc.CreatePersonAndUser(a.ctx, civic.CLI, p, u, pw); err != nil {
 					return err
 				}
 			}
@@ -111,13 +111,13 @@ func (a *app) user(name string, args []string) error {
 				if err != nil {
 					return err
 				}
-				err = svc.SetRoles(a.ctx, nil, u.ID, gs)
+				err = svc.SetRoles(a.ctx, civic.CLI, u.ID, gs)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s now has roles %s\n", u.Email, a.formatRoles(s, gs))
 			case "disable", "enable":
-				if err := svc.SetDisabled(a.ctx, nil, u.ID, name == "disable"); err != nil {
+				if err := svc.SetDisabled(a.ctx, civic.CLI, u.ID, name == "disable"); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s is %sd\n", u.Email, name)
@@ -129,7 +129,7 @@ func (a *app) user(name string, args []string) error {
 				if err != nil {
 					return err
 				}
-				if err := svc.ResetPassword(a.ctx, nil, u.ID, pw); err != nil {
+				if err := svc.ResetPassword(a.ctx, civic.CLI, u.ID, pw); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s has a new password and is signed out everywhere\n", u.Email)

@@ -27,7 +27,7 @@ func storeSecret(t *testing.T, d *db, v *vault.Vault, secret string) int64 {
 	if err != nil || len(as) == 0 {
 		t.Fatalf("no demo account: %v", err)
 	}
-	c, err := r.StoreCredential(ctx, nil, as[0].ID, civic.CredentialPassword, secret)
+	c, err := r.StoreCredential(ctx, civic.CLI, as[0].ID, civic.CredentialPassword, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func revealWith(t *testing.T, d *db, v *vault.Vault, id int64) (string, error) {
 	t.Helper()
 	s := d.open(t)
 	defer s.Close()
-	secret, _, err := registry.New(s, v, nil, nil, time.Now).RevealCredential(context.Background(), nil, id, "test")
+	secret, _, err := registry.New(s, v, nil, nil, time.Now).RevealCredential(context.Background(), civic.CLI, id, "test")
 	return secret, err
 }
 

@@ -95,7 +95,7 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 			}
 		}
 	}
-	err = store.Update(ctx, civic.Actor{Label: "demo"}, func(tx civic.Tx) error {
+	err = store.Update(ctx, civic.Process("demo"), func(tx civic.Tx) error {
 		ids := map[string]int64{}
 		persons, users := map[string]*civic.Person{}, map[string]*civic.User{}
 		for _, d := range departments {

@@ -62,7 +62,10 @@ func Platforms() []string {
 
 // Options is one import.
 type Options struct {
-	Archive  *archive.Service
+	Archive *archive.Service
+	// Actor is who imports (recorded with each batch); the command line
+	// when unset.
+	Actor    civic.Actor
 	Platform string
 	Account  string // archive account ref, "platform:handle"
 	Path     string // the export: a zip or one of its files
@@ -71,6 +74,13 @@ type Options struct {
 	// progress recorded, with the number of entries done (tests use it to
 	// interrupt an import).
 	AfterBatch func(done int)
+}
+
+func (o Options) actor() civic.Actor {
+	if o.Actor == (civic.Actor{}) {
+		return civic.CLI
+	}
+	return o.Actor
 }
 
 // Problem is one entry that was not stored.
@@ -132,7 +142,7 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 			return res, err
 		}
 		end = batchEnd(entries, start, batch, keep)
-		if err := ingest(ctx, o.Archive, entries[start:end], keep, res); err != nil {
+		if err := ingest(ctx, o.Archive, o.actor(), entries[start:end], keep, res); err != nil {
 			return res, err
 		}
 		if err := o.Archive.Store().Update(ctx, civic.System, func(tx civic.Tx) error {
@@ -171,7 +181,7 @@ func batchEnd(entries []Entry, start, batch int, keep bool) int {
 // ingest stores one batch. Media files are read here, the batch's only:
 // hashed, and with keep their bytes handed to the media store; without a
 // media store, each file's hash, type and size are kept.
-func ingest(ctx context.Context, svc *archive.Service, entries []Entry, keep bool, res *Result) error {
+func ingest(ctx context.Context, svc *archive.Service, actor civic.Actor, entries []Entry, keep bool, res *Result) error {
 	var recs []archive.Record
 	var where []string
 	for _, e := range entries {
@@ -190,7 +200,7 @@ func ingest(ctx context.Context, svc *archive.Service, entries []Entry, keep boo
 	if len(recs) == 0 {
 		return nil
 	}
-	r, err := svc.Ingest(ctx, nil, recs, nil)
+	r, err := svc.Ingest(ctx, actor, recs, nil)
 	if err != nil {
 		return err
 	}

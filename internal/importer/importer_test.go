@@ -73,7 +73,7 @@ func service(t testing.TB, e storetest.Engine, withBlobs bool) *archive.Service 
 func versions(t *testing.T, svc *archive.Service) []archive.ExportLine {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := svc.Export(context.Background(), nil, &buf); err != nil {
+	if _, err := svc.Export(context.Background(), civic.CLI, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var out []archive.ExportLine

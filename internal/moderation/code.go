@@ -79,8 +79,8 @@ func (s *Service) code(ctx context.Context, code string) (civic.ReasonCode, erro
 
 // SetCode renames and describes a code and sets whether its removals need
 // a second reviewer. The code and its clause cannot change.
-func (s *Service) SetCode(ctx context.Context, actor *civic.User, code, label, description string, secondReview bool) (*civic.ReasonCode, error) {
-	if err := require(actor, civic.PermModerationConfigure); err != nil {
+func (s *Service) SetCode(ctx context.Context, actor civic.Actor, code, label, description string, secondReview bool) (*civic.ReasonCode, error) {
+	if err := civic.Require(actor, civic.PermModerationConfigure); err != nil {
 		return nil, err
 	}
 	c, err := s.code(ctx, code)
@@ -111,8 +111,8 @@ func (s *Service) OfficialsNeedSecond(ctx context.Context) (bool, error) {
 }
 
 // SetOfficialsNeedSecond sets it.
-func (s *Service) SetOfficialsNeedSecond(ctx context.Context, actor *civic.User, on bool) error {
-	if err := require(actor, civic.PermModerationConfigure); err != nil {
+func (s *Service) SetOfficialsNeedSecond(ctx context.Context, actor civic.Actor, on bool) error {
+	if err := civic.Require(actor, civic.PermModerationConfigure); err != nil {
 		return err
 	}
 	v := "false"
@@ -128,8 +128,8 @@ func (s *Service) SetOfficialsNeedSecond(ctx context.Context, actor *civic.User,
 var HoldPlatforms = []string{"youtube", "mastodon", "gotosocial"}
 
 // Holds lists the accounts set to hold comments.
-func (s *Service) Holds(ctx context.Context, actor *civic.User) ([]*civic.HoldSetting, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Holds(ctx context.Context, actor civic.Actor) ([]*civic.HoldSetting, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.HoldSettings(ctx)
@@ -137,8 +137,8 @@ func (s *Service) Holds(ctx context.Context, actor *civic.User) ([]*civic.HoldSe
 
 // SetHold sets how an account holds comments until reviewed. Only
 // accounts on a platform that can hold comments may hold them.
-func (s *Service) SetHold(ctx context.Context, actor *civic.User, account string, mode civic.HoldMode) (*civic.HoldSetting, error) {
-	if err := require(actor, civic.PermModerationConfigure); err != nil {
+func (s *Service) SetHold(ctx context.Context, actor civic.Actor, account string, mode civic.HoldMode) (*civic.HoldSetting, error) {
+	if err := civic.Require(actor, civic.PermModerationConfigure); err != nil {
 		return nil, err
 	}
 	if mode != civic.HoldOff && mode != civic.HoldFlagged && mode != civic.HoldAll {

@@ -52,16 +52,16 @@ func Segments(text string, ev []civic.Evidence) []Segment {
 
 // Queue lists the entries waiting for a decision, oldest first, or every
 // entry when all is set.
-func (s *Service) Queue(ctx context.Context, actor *civic.User, all bool) ([]*civic.Review, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Queue(ctx context.Context, actor civic.Actor, all bool) ([]*civic.Review, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.Reviews(ctx, !all)
 }
 
 // Review returns one entry with its decisions and the post it answers.
-func (s *Service) Review(ctx context.Context, actor *civic.User, id int64) (*ReviewView, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Review(ctx context.Context, actor civic.Actor, id int64) (*ReviewView, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	r, err := s.store.Review(ctx, id)
@@ -77,8 +77,8 @@ func (s *Service) Review(ctx context.Context, actor *civic.User, id int64) (*Rev
 }
 
 // Decision returns one decision.
-func (s *Service) Decision(ctx context.Context, actor *civic.User, id int64) (*civic.ModerationDecision, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Decision(ctx context.Context, actor civic.Actor, id int64) (*civic.ModerationDecision, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.Decision(ctx, id)
@@ -96,8 +96,8 @@ type DecideInput struct {
 // reviewer, or of a comment naming an elected official, waits for one;
 // anything else is in force at once, carried out on the platform where
 // the platform allows it, and a hide or removal fills the tracking form.
-func (s *Service) Decide(ctx context.Context, actor *civic.User, reviewID int64, in DecideInput) (*civic.ModerationDecision, error) {
-	if err := require(actor, civic.PermModerationDecide); err != nil {
+func (s *Service) Decide(ctx context.Context, actor civic.Actor, reviewID int64, in DecideInput) (*civic.ModerationDecision, error) {
+	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
 		return nil, err
 	}
 	if err := person(actor); err != nil {
@@ -119,7 +119,7 @@ func (s *Service) Decide(ctx context.Context, actor *civic.User, reviewID int64,
 		return nil, err
 	}
 	d := &civic.ModerationDecision{ReviewID: r.ID, ItemID: r.ItemID, Account: r.Account, Action: in.Action, Code: code.Code, Note: in.Note,
-		DecidedByID: actor.ID, Status: civic.DecisionFinal}
+		DecidedByID: actor.UserID, Status: civic.DecisionFinal}
 	if d.Removes() {
 		if d.NamesOfficial, err = s.namesOfficial(ctx, r.Text); err != nil {
 			return nil, err
@@ -186,8 +186,8 @@ func decidable(r *civic.Review) error {
 // Second records a second reviewer's agreement with a pending hide or
 // removal, which then is in force, or disagreement, which sends the
 // comment back to the queue. The second reviewer must be someone else.
-func (s *Service) Second(ctx context.Context, actor *civic.User, decisionID int64, agree bool, note string) (*civic.ModerationDecision, error) {
-	if err := require(actor, civic.PermModerationDecide); err != nil {
+func (s *Service) Second(ctx context.Context, actor civic.Actor, decisionID int64, agree bool, note string) (*civic.ModerationDecision, error) {
+	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
 		return nil, err
 	}
 	if err := person(actor); err != nil {
@@ -207,14 +207,14 @@ func (s *Service) Second(ctx context.Context, actor *civic.User, decisionID int6
 		if d.Status != civic.DecisionPending {
 			return civic.Errorf(civic.KindConflict, "decision %d is not waiting for a second reviewer", d.ID)
 		}
-		if d.DecidedByID == actor.ID {
+		if actor.Is(d.DecidedByID) {
 			return civic.Errorf(civic.KindConflict, "the second reviewer must be someone other than the first reviewer, %s", d.DecidedBy)
 		}
 		if r, err = tx.Review(ctx, d.ReviewID); err != nil {
 			return err
 		}
 		now := tx.Now()
-		d.SecondByID, d.SecondBy, d.SecondAt, d.SecondNote = actor.ID, actor.Email, &now, note
+		d.SecondByID, d.SecondBy, d.SecondAt, d.SecondNote = actor.UserID, actor.Label, &now, note
 		if !agree {
 			d.Status, r.Status = civic.DecisionDeclined, civic.ReviewOpen
 			if err := tx.UpdateDecision(ctx, d); err != nil {
@@ -256,7 +256,7 @@ const (
 // carry carries a decision in force out on the platform and records the
 // outcome on the decision. A failure is recorded, never returned: the
 // decision stands either way.
-func (s *Service) carry(ctx context.Context, actor *civic.User, d *civic.ModerationDecision, held bool) {
+func (s *Service) carry(ctx context.Context, actor civic.Actor, d *civic.ModerationDecision, held bool) {
 	var action civic.PlatformAction
 	switch d.Action {
 	case civic.DecisionHide:
@@ -271,7 +271,7 @@ func (s *Service) carry(ctx context.Context, actor *civic.User, d *civic.Moderat
 	s.carryAction(ctx, actor, d, action)
 }
 
-func (s *Service) carryAction(ctx context.Context, actor *civic.User, d *civic.ModerationDecision, action civic.PlatformAction) {
+func (s *Service) carryAction(ctx context.Context, actor civic.Actor, d *civic.ModerationDecision, action civic.PlatformAction) {
 	switch {
 	case action == "":
 		d.CarryStatus = CarryNothing

@@ -66,16 +66,16 @@ func FormHash(f *civic.TrackingForm) string {
 }
 
 // Forms lists the tracking forms, newest first.
-func (s *Service) Forms(ctx context.Context, actor *civic.User) ([]*civic.TrackingForm, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Forms(ctx context.Context, actor civic.Actor) ([]*civic.TrackingForm, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.TrackingForms(ctx)
 }
 
 // Form returns one tracking form and its decision.
-func (s *Service) Form(ctx context.Context, actor *civic.User, id int64) (*civic.TrackingForm, *civic.ModerationDecision, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Form(ctx context.Context, actor civic.Actor, id int64) (*civic.TrackingForm, *civic.ModerationDecision, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, nil, err
 	}
 	f, err := s.store.TrackingForm(ctx, id)
@@ -135,8 +135,8 @@ func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecisio
 // ProposeFormDisposal lists the forms filled more than a year before asOf
 // (now when zero) that are not yet disposed of and about which no inquiry
 // is unanswered, as a disposition record awaiting the clerk's approval.
-func (s *Service) ProposeFormDisposal(ctx context.Context, actor *civic.User, asOf time.Time) (*civic.FormDisposal, error) {
-	if err := require(actor, civic.PermArchiveDispose); err != nil {
+func (s *Service) ProposeFormDisposal(ctx context.Context, actor civic.Actor, asOf time.Time) (*civic.FormDisposal, error) {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
 		return nil, err
 	}
 	if asOf.IsZero() || asOf.After(s.now()) {
@@ -189,8 +189,8 @@ func (s *Service) ProposeFormDisposal(ctx context.Context, actor *civic.User, as
 // ApproveFormDisposal approves a proposed disposition record and disposes
 // of its forms: each form's content is replaced by a tombstone, keeping
 // its hash. The comments stay in the archive, under its own retention.
-func (s *Service) ApproveFormDisposal(ctx context.Context, actor *civic.User, id int64) (int, error) {
-	if err := require(actor, civic.PermArchiveDispose); err != nil {
+func (s *Service) ApproveFormDisposal(ctx context.Context, actor civic.Actor, id int64) (int, error) {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
 		return 0, err
 	}
 	var n int
@@ -203,16 +203,16 @@ func (s *Service) ApproveFormDisposal(ctx context.Context, actor *civic.User, id
 }
 
 // FormDisposals lists the disposition records of tracking forms.
-func (s *Service) FormDisposals(ctx context.Context, actor *civic.User) ([]*civic.FormDisposal, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) FormDisposals(ctx context.Context, actor civic.Actor) ([]*civic.FormDisposal, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.FormDisposals(ctx)
 }
 
 // FormDisposal returns one.
-func (s *Service) FormDisposal(ctx context.Context, actor *civic.User, id int64) (*civic.FormDisposal, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) FormDisposal(ctx context.Context, actor civic.Actor, id int64) (*civic.FormDisposal, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.FormDisposal(ctx, id)

@@ -78,7 +78,7 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	q := &civic.Inquiry{FormID: match[0].ID, Name: in.Name, Contact: in.Contact, Question: in.Question, ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
-	if err := s.store.Update(ctx, civic.Actor{Label: "public"}, func(tx civic.Tx) error { return tx.CreateInquiry(ctx, q) }); err != nil {
+	if err := s.store.Update(ctx, civic.Public, func(tx civic.Tx) error { return tx.CreateInquiry(ctx, q) }); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -91,7 +91,7 @@ func (s *Service) throttle(ctx context.Context, client string) error {
 	}
 	key := "inquiry:" + client
 	now := s.now().UTC()
-	return s.store.Update(ctx, civic.Actor{Label: "public"}, func(tx civic.Tx) error {
+	return s.store.Update(ctx, civic.Public, func(tx civic.Tx) error {
 		th, err := tx.Throttle(ctx, key)
 		if err != nil {
 			return err
@@ -140,16 +140,16 @@ type InquiryView struct {
 }
 
 // Inquiries lists inquiries, oldest first; open limits them to unanswered ones.
-func (s *Service) Inquiries(ctx context.Context, actor *civic.User, open bool) ([]*civic.Inquiry, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Inquiries(ctx context.Context, actor civic.Actor, open bool) ([]*civic.Inquiry, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	return s.store.Inquiries(ctx, open)
 }
 
 // Inquiry returns an inquiry with its form and decision.
-func (s *Service) Inquiry(ctx context.Context, actor *civic.User, id int64) (*InquiryView, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Inquiry(ctx context.Context, actor civic.Actor, id int64) (*InquiryView, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	q, err := s.store.Inquiry(ctx, id)
@@ -178,8 +178,8 @@ const (
 // again where the platform allows; a deleted one cannot be restored, and
 // stays in the archive). The response is e-mailed where a mailer is
 // configured and the contact is an e-mail address.
-func (s *Service) Answer(ctx context.Context, actor *civic.User, id int64, response, outcome string) (*civic.Inquiry, error) {
-	if err := require(actor, civic.PermModerationDecide); err != nil {
+func (s *Service) Answer(ctx context.Context, actor civic.Actor, id int64, response, outcome string) (*civic.Inquiry, error) {
+	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
 		return nil, err
 	}
 	if err := person(actor); err != nil {
@@ -205,7 +205,7 @@ func (s *Service) Answer(ctx context.Context, actor *civic.User, id int64, respo
 			return civic.Errorf(civic.KindConflict, "inquiry %d was already answered", id)
 		}
 		now := tx.Now()
-		q.Response, q.Outcome, q.AnsweredAt, q.AnsweredBy = response, outcome, &now, actor.Email
+		q.Response, q.Outcome, q.AnsweredAt, q.AnsweredBy = response, outcome, &now, actor.Label
 		if err := tx.UpdateInquiry(ctx, q); err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Service) Answer(ctx context.Context, actor *civic.User, id int64, respo
 		if d.Status != civic.DecisionFinal {
 			return civic.Errorf(civic.KindConflict, "the removal was already reversed")
 		}
-		d.Status, d.ReversedAt, d.ReversedBy, d.InquiryID = civic.DecisionReversed, &now, actor.Email, q.ID
+		d.Status, d.ReversedAt, d.ReversedBy, d.InquiryID = civic.DecisionReversed, &now, actor.Label, q.ID
 		return tx.UpdateDecision(ctx, d)
 	})
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Service) Answer(ctx context.Context, actor *civic.User, id int64, respo
 }
 
 // mail e-mails the response and records the outcome on the inquiry.
-func (s *Service) mail(ctx context.Context, actor *civic.User, q *civic.Inquiry) {
+func (s *Service) mail(ctx context.Context, actor civic.Actor, q *civic.Inquiry) {
 	if s.mailer == nil || civic.ValidateEmail(q.Contact) != nil {
 		return
 	}

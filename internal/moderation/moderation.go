@@ -15,9 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/people"
 )
 
 // Mailer sends the response to an inquiry by e-mail.
@@ -26,7 +24,7 @@ type Mailer interface {
 }
 
 // Service is moderation, shared by the pages, the API and the command
-// line. A nil actor is Steward itself or the command line.
+// line. Each method takes who is acting and checks it against the policy.
 type Service struct {
 	store       civic.Store
 	screener    civic.Screener
@@ -78,15 +76,13 @@ func New(c Config) *Service {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
 
-func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
-
-func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
-	return s.store.Update(ctx, auth.Actor(actor), fn)
+func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, actor, fn)
 }
 
 // person requires a signed-in person: decisions are made by people.
-func person(actor *civic.User) error {
-	if actor == nil {
+func person(actor civic.Actor) error {
+	if !actor.IsUser() {
 		return civic.Errorf(civic.KindForbidden, "a person decides: sign in to review comments")
 	}
 	return nil

@@ -98,7 +98,7 @@ func (e *env) ingest(id, kind, handle, text, state string, at time.Time) {
 	if kind != "post" {
 		r.Parent = "p1"
 	}
-	if _, err := e.arch.Ingest(e.ctx, nil, []archive.Record{r}, nil); err != nil {
+	if _, err := e.arch.Ingest(e.ctx, civic.CLI, []archive.Record{r}, nil); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -135,7 +135,7 @@ func testModeration(t *testing.T, e *env) {
 	// The official post and reply are not screened; c2, c3 and c5 are flagged.
 	e.screen(3)
 	e.screen(0)
-	q, err := e.svc.Queue(e.ctx, e.ana, false)
+	q, err := e.svc.Queue(e.ctx, civic.ActorOf(e.ana), false)
 	if err != nil || len(q) != 3 {
 		t.Fatalf("queue = %v, %v", q, err)
 	}
@@ -144,7 +144,7 @@ func testModeration(t *testing.T, e *env) {
 		len(c2.Evidence) != 1 || c2.Evidence[0].Text != "idiot" || c2.PostedAt == nil {
 		t.Errorf("queued entry = %+v", c2)
 	}
-	view, err := e.svc.Review(e.ctx, e.ana, c2.ID)
+	view, err := e.svc.Review(e.ctx, civic.ActorOf(e.ana), c2.ID)
 	if err != nil || !strings.Contains(view.PostText, "Splash pad") || len(view.Segments) != 2 || view.Segments[1].Code != "harassment" {
 		t.Errorf("review view = %+v, %v", view, err)
 	}
@@ -158,45 +158,45 @@ func testModeration(t *testing.T, e *env) {
 	}
 	e.ingest("c5", "comment", "@edit@social.example", "damn potholes everywhere", "deleted", at.Add(7*time.Minute))
 	e.screen(0)
-	if q, _ = e.svc.Queue(e.ctx, e.ana, false); len(q) != 2 {
+	if q, _ = e.svc.Queue(e.ctx, civic.ActorOf(e.ana), false); len(q) != 2 {
 		t.Errorf("after the deletion %d entries wait, want 2", len(q))
 	}
-	all, _ := e.svc.Queue(e.ctx, e.ana, true)
+	all, _ := e.svc.Queue(e.ctx, civic.ActorOf(e.ana), true)
 	if last := all[len(all)-1]; last.Status != civic.ReviewClosed || last.CloseReason != "gone from the platform" {
 		t.Errorf("the deleted comment's entry is %s (%s)", last.Status, last.CloseReason)
 	}
 
 	// Bad decisions are refused.
-	_, err = e.svc.Decide(e.ctx, e.ana, c2.ID, moderation.DecideInput{Action: civic.DecisionRemove})
+	_, err = e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c2.ID, moderation.DecideInput{Action: civic.DecisionRemove})
 	wantKind(t, err, civic.KindInvalid, "code")
-	_, err = e.svc.Decide(e.ctx, e.ana, c2.ID, moderation.DecideInput{Action: "edit", Code: "harassment"})
+	_, err = e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c2.ID, moderation.DecideInput{Action: "edit", Code: "harassment"})
 	wantKind(t, err, civic.KindInvalid, "action")
-	_, err = e.svc.Decide(e.ctx, e.ana, c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "nonsense"})
+	_, err = e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "nonsense"})
 	wantKind(t, err, civic.KindInvalid, "code")
-	_, err = e.svc.Decide(e.ctx, e.staff, c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "harassment"})
+	_, err = e.svc.Decide(e.ctx, civic.ActorOf(e.staff), c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "harassment"})
 	wantKind(t, err, civic.KindForbidden, "")
 
 	// A removal for harassment naming an official waits for a second reviewer.
-	d, err := e.svc.Decide(e.ctx, e.ana, c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "harassment", Note: "personal attack"})
+	d, err := e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c2.ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "harassment", Note: "personal attack"})
 	if err != nil || d.Status != civic.DecisionPending || !d.NeedsSecond || d.NamesOfficial != "Hana Yusuf" {
 		t.Fatalf("decision = %+v, %v", d, err)
 	}
 	if len(e.carrier.calls) != 0 {
 		t.Errorf("a pending decision was carried out: %v", e.carrier.calls)
 	}
-	_, err = e.svc.Second(e.ctx, e.ana, d.ID, true, "")
+	_, err = e.svc.Second(e.ctx, civic.ActorOf(e.ana), d.ID, true, "")
 	wantKind(t, err, civic.KindConflict, "")
-	if forms, _ := e.svc.Forms(e.ctx, e.ana); len(forms) != 0 {
+	if forms, _ := e.svc.Forms(e.ctx, civic.ActorOf(e.ana)); len(forms) != 0 {
 		t.Errorf("a form was filled before the second review")
 	}
-	d, err = e.svc.Second(e.ctx, e.ben, d.ID, true, "agreed")
+	d, err = e.svc.Second(e.ctx, civic.ActorOf(e.ben), d.ID, true, "agreed")
 	if err != nil || d.Status != civic.DecisionFinal || d.CarryStatus != moderation.CarryDone || d.CarriedOutAt == nil {
 		t.Fatalf("after the second review = %+v, %v", d, err)
 	}
 	if fmt.Sprint(e.carrier.calls) != fmt.Sprintf("[%d:delete]", c2.ItemID) {
 		t.Errorf("carrier calls = %v", e.carrier.calls)
 	}
-	forms, _ := e.svc.Forms(e.ctx, e.ana)
+	forms, _ := e.svc.Forms(e.ctx, civic.ActorOf(e.ana))
 	if len(forms) != 1 {
 		t.Fatalf("%d forms, want 1", len(forms))
 	}
@@ -213,14 +213,14 @@ func testModeration(t *testing.T, e *env) {
 
 	// The platform cannot hide: the decision is recorded all the same.
 	e.carrier.err = fmt.Errorf("mastodon: %w", civic.ErrUnsupported)
-	d3, err := e.svc.Decide(e.ctx, e.ana, c3.ID, moderation.DecideInput{Action: civic.DecisionHide, Code: "spam"})
+	d3, err := e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c3.ID, moderation.DecideInput{Action: civic.DecisionHide, Code: "spam"})
 	if err != nil || d3.Status != civic.DecisionFinal || d3.CarryStatus != moderation.CarryUnsupported || d3.CarriedOutAt != nil {
 		t.Fatalf("hide on a platform that cannot = %+v, %v", d3, err)
 	}
 	if got, _ := e.store.Decision(e.ctx, d3.ID); got.CarryStatus != moderation.CarryUnsupported {
 		t.Errorf("stored carry status %q", got.CarryStatus)
 	}
-	_, err = e.svc.Decide(e.ctx, e.ana, c3.ID, moderation.DecideInput{Action: civic.DecisionKeep, Code: "spam"})
+	_, err = e.svc.Decide(e.ctx, civic.ActorOf(e.ana), c3.ID, moderation.DecideInput{Action: civic.DecisionKeep, Code: "spam"})
 	wantKind(t, err, civic.KindConflict, "")
 	e.carrier.err = nil
 
@@ -235,20 +235,20 @@ func testModeration(t *testing.T, e *env) {
 	if err != nil || inq.FormID != f.ID || !inq.DueAt.Equal(inq.ReceivedAt.AddDate(0, 0, 10)) {
 		t.Fatalf("inquiry = %+v, %v", inq, err)
 	}
-	iv, err := e.svc.Inquiry(e.ctx, e.ana, inq.ID)
+	iv, err := e.svc.Inquiry(e.ctx, civic.ActorOf(e.ana), inq.ID)
 	if err != nil || iv.Form.ID != f.ID || iv.Decision.ID != d.ID {
 		t.Errorf("inquiry view = %+v, %v", iv, err)
 	}
-	_, err = e.svc.Answer(e.ctx, e.ana, inq.ID, "", moderation.OutcomeUpheld)
+	_, err = e.svc.Answer(e.ctx, civic.ActorOf(e.ana), inq.ID, "", moderation.OutcomeUpheld)
 	wantKind(t, err, civic.KindInvalid, "response")
-	if _, err = e.svc.Answer(e.ctx, e.ana, inq.ID, "On review, the comment criticises an official and stays in the record; we reversed the removal.", moderation.OutcomeReversed); err != nil {
+	if _, err = e.svc.Answer(e.ctx, civic.ActorOf(e.ana), inq.ID, "On review, the comment criticises an official and stays in the record; we reversed the removal.", moderation.OutcomeReversed); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := e.store.Inquiry(e.ctx, inq.ID)
 	if got.AnsweredAt == nil || got.EmailedAt == nil || len(e.mail.sent) != 1 || !strings.HasPrefix(e.mail.sent[0], "troll@example.org|") {
 		t.Errorf("answered inquiry = %+v, mail %v", got, e.mail.sent)
 	}
-	_, err = e.svc.Answer(e.ctx, e.ana, inq.ID, "again", moderation.OutcomeUpheld)
+	_, err = e.svc.Answer(e.ctx, civic.ActorOf(e.ana), inq.ID, "again", moderation.OutcomeUpheld)
 	wantKind(t, err, civic.KindConflict, "")
 	if rd, _ := e.store.Decision(e.ctx, d.ID); rd.Status != civic.DecisionReversed || rd.InquiryID != inq.ID {
 		t.Errorf("reversed decision = %+v", rd)
@@ -259,7 +259,7 @@ func testModeration(t *testing.T, e *env) {
 		tr.ByMonth[0].Label != "November 2026" || tr.ByAccount[0].N != 2 || tr.Inquiries != 1 || tr.Answered != 1 {
 		t.Errorf("transparency = %+v, %v", tr, err)
 	}
-	times, open, err := e.svc.ReviewTimes(e.ctx, e.ana)
+	times, open, err := e.svc.ReviewTimes(e.ctx, civic.ActorOf(e.ana))
 	if err != nil || open != 0 || len(times) != 1 || times[0].Reviewed != 2 || times[0].Median <= 0 {
 		t.Errorf("review times = %+v, %d, %v", times, open, err)
 	}
@@ -272,9 +272,9 @@ func testModeration(t *testing.T, e *env) {
 			c1 = it.ID
 		}
 	}
-	_, err = e.svc.Report(e.ctx, e.staff, moderation.ReportInput{ItemID: c1, To: "supervisor"})
+	_, err = e.svc.Report(e.ctx, civic.ActorOf(e.staff), moderation.ReportInput{ItemID: c1, To: "supervisor"})
 	wantKind(t, err, civic.KindInvalid, "note")
-	rp, err := e.svc.Report(e.ctx, e.staff, moderation.ReportInput{ItemID: c1, To: "supervisor", Note: "looks like a threat to me"})
+	rp, err := e.svc.Report(e.ctx, civic.ActorOf(e.staff), moderation.ReportInput{ItemID: c1, To: "supervisor", Note: "looks like a threat to me"})
 	if err != nil || rp.ReviewID == 0 {
 		t.Fatalf("report = %+v, %v", rp, err)
 	}
@@ -282,22 +282,22 @@ func testModeration(t *testing.T, e *env) {
 	if len(ns) != 1 || !strings.Contains(ns[0].Message, "sam@city.example") {
 		t.Errorf("director's notifications = %+v", ns)
 	}
-	if rs, _ := e.svc.Reports(e.ctx, e.dir); len(rs) != 1 {
+	if rs, _ := e.svc.Reports(e.ctx, civic.ActorOf(e.dir)); len(rs) != 1 {
 		t.Errorf("the director sees %d reports", len(rs))
 	}
-	if _, err := e.svc.CloseReport(e.ctx, e.staff, rp.ID); civic.ErrorKind(err) != civic.KindForbidden {
+	if _, err := e.svc.CloseReport(e.ctx, civic.ActorOf(e.staff), rp.ID); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Errorf("the reporter closed their own report: %v", err)
 	}
 
 	// A year later the clerk disposes of the form; the comment stays archived.
-	_, err = e.svc.ProposeFormDisposal(e.ctx, nil, time.Time{})
+	_, err = e.svc.ProposeFormDisposal(e.ctx, civic.CLI, time.Time{})
 	wantKind(t, err, civic.KindConflict, "")
 	e.clock.Advance(366 * 24 * time.Hour)
-	prop, err := e.svc.ProposeFormDisposal(e.ctx, nil, time.Time{})
+	prop, err := e.svc.ProposeFormDisposal(e.ctx, civic.CLI, time.Time{})
 	if err != nil || len(prop.FormIDs) != 2 {
 		t.Fatalf("proposal = %+v, %v", prop, err)
 	}
-	if n, err := e.svc.ApproveFormDisposal(e.ctx, nil, prop.ID); err != nil || n != 2 {
+	if n, err := e.svc.ApproveFormDisposal(e.ctx, civic.CLI, prop.ID); err != nil || n != 2 {
 		t.Fatalf("approve = %d, %v", n, err)
 	}
 	df, _ := e.store.TrackingForm(e.ctx, f.ID)
@@ -307,7 +307,7 @@ func testModeration(t *testing.T, e *env) {
 	if it, _ := e.store.ArchiveItem(e.ctx, c2.ItemID); it.Text != "Hana Yusuf is an idiot" {
 		t.Errorf("the archived comment reads %q after the form's disposal", it.Text)
 	}
-	if _, err := e.svc.ApproveFormDisposal(e.ctx, nil, prop.ID); civic.ErrorKind(err) != civic.KindConflict {
+	if _, err := e.svc.ApproveFormDisposal(e.ctx, civic.CLI, prop.ID); civic.ErrorKind(err) != civic.KindConflict {
 		t.Errorf("approving twice: %v", err)
 	}
 }
@@ -340,27 +340,27 @@ func TestSegmentsAndHold(t *testing.T) {
 	e := newEnv(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	at := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
 	e.ingest("p1", "post", "@parks", "Hello", "visible", at)
-	if _, err := e.svc.SetHold(e.ctx, e.ana, acct, civic.HoldAll); err != nil {
+	if _, err := e.svc.SetHold(e.ctx, civic.ActorOf(e.ana), acct, civic.HoldAll); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetHold(e.ctx, e.ana, acct, "sometimes"); civic.ErrorField(err) != "mode" {
+	if _, err := e.svc.SetHold(e.ctx, civic.ActorOf(e.ana), acct, "sometimes"); civic.ErrorField(err) != "mode" {
 		t.Errorf("bad mode: %v", err)
 	}
 	// Held by the platform and every comment held: both wait for a person.
 	e.ingest("c1", "comment", "@a@x.example", "nice", "held", at.Add(time.Minute))
 	e.ingest("c2", "comment", "@b@x.example", "lovely", "visible", at.Add(2*time.Minute))
 	e.screen(2)
-	q, _ := e.svc.Queue(e.ctx, e.ana, false)
+	q, _ := e.svc.Queue(e.ctx, civic.ActorOf(e.ana), false)
 	if len(q) != 2 || !q[0].Held || q[0].Source != "held" || q[1].Source != "hold_all" {
 		t.Fatalf("queue = %+v", q)
 	}
-	d, err := e.svc.Decide(e.ctx, e.ana, q[0].ID, moderation.DecideInput{Action: civic.DecisionKeep, Code: "off_topic"})
+	d, err := e.svc.Decide(e.ctx, civic.ActorOf(e.ana), q[0].ID, moderation.DecideInput{Action: civic.DecisionKeep, Code: "off_topic"})
 	if err != nil || d.Status != civic.DecisionFinal || fmt.Sprint(e.carrier.calls) != fmt.Sprintf("[%d:approve]", q[0].ItemID) {
 		t.Errorf("keep a held comment = %+v, %v, calls %v", d, err, e.carrier.calls)
 	}
 	// Without a carrier, a decision is recorded as not yet carried out.
 	svc := moderation.New(moderation.Config{Store: e.store, Now: e.clock.Now})
-	d, err = svc.Decide(e.ctx, e.ana, q[1].ID, moderation.DecideInput{Action: civic.DecisionHide, Code: "spam"})
+	d, err = svc.Decide(e.ctx, civic.ActorOf(e.ana), q[1].ID, moderation.DecideInput{Action: civic.DecisionHide, Code: "spam"})
 	if err != nil || d.CarryStatus != moderation.CarryNoConnection {
 		t.Errorf("without a carrier = %+v, %v", d, err)
 	}

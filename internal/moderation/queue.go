@@ -36,7 +36,7 @@ type QueuePage struct {
 }
 
 // QueueFiltered lists the queue's entries that pass f, sorted and paged.
-func (s *Service) QueueFiltered(ctx context.Context, actor *civic.User, f QueueFilter) (*QueuePage, error) {
+func (s *Service) QueueFiltered(ctx context.Context, actor civic.Actor, f QueueFilter) (*QueuePage, error) {
 	rs, err := s.Queue(ctx, actor, f.All)
 	if err != nil {
 		return nil, err

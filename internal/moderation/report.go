@@ -27,8 +27,9 @@ type ReportInput struct {
 // Report files a staff report with the reporter's supervisor (the
 // director of their department) or with Communications (MOD-7), notifies
 // them in Steward, and puts a reported archived comment in the queue.
-func (s *Service) Report(ctx context.Context, actor *civic.User, in ReportInput) (*civic.StaffReport, error) {
-	if actor == nil {
+func (s *Service) Report(ctx context.Context, actor civic.Actor, in ReportInput) (*civic.StaffReport, error) {
+	me := actor.User()
+	if me == nil {
 		return nil, civic.Errorf(civic.KindForbidden, "sign in to report content")
 	}
 	in.Link, in.Note = strings.TrimSpace(in.Link), strings.TrimSpace(in.Note)
@@ -57,11 +58,11 @@ func (s *Service) Report(ctx context.Context, actor *civic.User, in ReportInput)
 	}
 	var to []*civic.User
 	for _, u := range users {
-		if u.DisabledAt != nil || u.ID == actor.ID {
+		if u.DisabledAt != nil || u.ID == me.ID {
 			continue
 		}
 		for _, g := range u.Grants {
-			if (in.To == ToSupervisor && g.Role == civic.RoleDirector && g.DepartmentID == actor.DepartmentID) ||
+			if (in.To == ToSupervisor && g.Role == civic.RoleDirector && g.DepartmentID == me.DepartmentID) ||
 				(in.To == ToCommunications && g.Role == civic.RoleCommunications) {
 				to = append(to, u)
 				break
@@ -74,7 +75,7 @@ func (s *Service) Report(ctx context.Context, actor *civic.User, in ReportInput)
 		}
 		return nil, civic.Invalid("to", "no one holds the Communications role in Steward")
 	}
-	rp := &civic.StaffReport{ItemID: in.ItemID, Link: in.Link, Note: in.Note, To: in.To, DepartmentID: actor.DepartmentID, ReporterID: actor.ID}
+	rp := &civic.StaffReport{ItemID: in.ItemID, Link: in.Link, Note: in.Note, To: in.To, DepartmentID: me.DepartmentID, ReporterID: me.ID}
 	err = s.update(ctx, actor, func(tx civic.Tx) error {
 		if in.ItemID != 0 {
 			id, err := s.queueReported(ctx, tx, in.ItemID)
@@ -88,7 +89,7 @@ func (s *Service) Report(ctx context.Context, actor *civic.User, in ReportInput)
 		}
 		for _, u := range to {
 			n := &civic.Notification{UserID: u.ID, Kind: "moderation_report", Link: "/moderation/reports",
-				Message: fmt.Sprintf("%s reported content to you: %s", actor.Email, short(in.Note))}
+				Message: fmt.Sprintf("%s reported content to you: %s", me.Email, short(in.Note))}
 			if err := tx.Notify(ctx, n); err != nil {
 				return err
 			}
@@ -144,17 +145,17 @@ func short(s string) string {
 
 // Reports lists the staff reports actor may see: every report for those
 // who read moderation, otherwise their own and those sent to them.
-func (s *Service) Reports(ctx context.Context, actor *civic.User) ([]*civic.StaffReport, error) {
+func (s *Service) Reports(ctx context.Context, actor civic.Actor) ([]*civic.StaffReport, error) {
 	all, err := s.store.StaffReports(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if actor == nil || actor.Can(civic.PermModerationView) {
+	if actor.Can(civic.PermModerationView) {
 		return all, nil
 	}
 	var out []*civic.StaffReport
 	for _, r := range all {
-		if r.ReporterID == actor.ID || sentTo(actor, r) {
+		if actor.Is(r.ReporterID) || sentTo(actor.User(), r) {
 			out = append(out, r)
 		}
 	}
@@ -162,6 +163,9 @@ func (s *Service) Reports(ctx context.Context, actor *civic.User) ([]*civic.Staf
 }
 
 func sentTo(u *civic.User, r *civic.StaffReport) bool {
+	if u == nil {
+		return false
+	}
 	for _, g := range u.Grants {
 		if (r.To == ToSupervisor && g.Role == civic.RoleDirector && g.DepartmentID == r.DepartmentID) ||
 			(r.To == ToCommunications && g.Role == civic.RoleCommunications) {
@@ -172,14 +176,14 @@ func sentTo(u *civic.User, r *civic.StaffReport) bool {
 }
 
 // CloseReport marks a report dealt with; its recipients and Communications may.
-func (s *Service) CloseReport(ctx context.Context, actor *civic.User, id int64) (*civic.StaffReport, error) {
+func (s *Service) CloseReport(ctx context.Context, actor civic.Actor, id int64) (*civic.StaffReport, error) {
 	var rp *civic.StaffReport
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		var err error
 		if rp, err = tx.StaffReport(ctx, id); err != nil {
 			return err
 		}
-		if actor != nil && !actor.Can(civic.PermModerationDecide) && !sentTo(actor, rp) {
+		if !actor.Can(civic.PermModerationDecide) && !sentTo(actor.User(), rp) {
 			return civic.Errorf(civic.KindForbidden, "only the report's recipients and Communications close it")
 		}
 		if rp.Status == "closed" {
@@ -187,10 +191,7 @@ func (s *Service) CloseReport(ctx context.Context, actor *civic.User, id int64) 
 		}
 		now := tx.Now()
 		rp.Status, rp.ClosedAt = "closed", &now
-		rp.ClosedBy = "cli"
-		if actor != nil {
-			rp.ClosedBy = actor.Email
-		}
+		rp.ClosedBy = actor.Label
 		return tx.UpdateStaffReport(ctx, rp)
 	})
 	return rp, err

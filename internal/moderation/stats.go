@@ -101,8 +101,8 @@ type AccountTimes struct {
 
 // ReviewTimes returns, by account, the queue now and the time from a
 // comment's posting to its first decision over the last 90 days (MOD-1).
-func (s *Service) ReviewTimes(ctx context.Context, actor *civic.User) ([]AccountTimes, int, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) ReviewTimes(ctx context.Context, actor civic.Actor) ([]AccountTimes, int, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, 0, err
 	}
 	rs, err := s.store.Reviews(ctx, false)

@@ -50,8 +50,8 @@ func (s *Service) tunable() civic.TunableScreener {
 // Thresholds lists each code's screening threshold, the classifier's own,
 // and the precision and recall measured at it. It is empty when the
 // screener has no thresholds a city can set.
-func (s *Service) Thresholds(ctx context.Context, actor *civic.User) ([]CodeThreshold, error) {
-	if err := require(actor, civic.PermModerationView); err != nil {
+func (s *Service) Thresholds(ctx context.Context, actor civic.Actor) ([]CodeThreshold, error) {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	t := s.tunable()
@@ -88,8 +88,8 @@ func (s *Service) Thresholds(ctx context.Context, actor *civic.User) ([]CodeThre
 
 // SetThreshold sets the city's threshold of code, a number from 0.05 to
 // 0.95 ("0.4"); an empty value goes back to the classifier's own.
-func (s *Service) SetThreshold(ctx context.Context, actor *civic.User, code, value string) error {
-	if err := require(actor, civic.PermModerationConfigure); err != nil {
+func (s *Service) SetThreshold(ctx context.Context, actor civic.Actor, code, value string) error {
+	if err := civic.Require(actor, civic.PermModerationConfigure); err != nil {
 		return err
 	}
 	t := s.tunable()

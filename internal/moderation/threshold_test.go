@@ -82,10 +82,10 @@ func TestThresholdsAndQueueFilter(t *testing.T) {
 
 func testThresholds(t *testing.T, e *env) {
 	// The city's thresholds, with the precision and recall measured at them.
-	if _, err := e.svc.Thresholds(e.ctx, e.staff); civic.ErrorKind(err) != civic.KindForbidden {
+	if _, err := e.svc.Thresholds(e.ctx, civic.ActorOf(e.staff)); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Fatalf("staff read thresholds: %v", err)
 	}
-	th, err := e.svc.Thresholds(e.ctx, e.ana)
+	th, err := e.svc.Thresholds(e.ctx, civic.ActorOf(e.ana))
 	if err != nil || len(th) != len(moderation.DefaultCodes) {
 		t.Fatalf("Thresholds = %d, %v", len(th), err)
 	}
@@ -106,7 +106,7 @@ func testThresholds(t *testing.T, e *env) {
 		{"too high", e.ana, "harassment", "0.99", civic.KindInvalid, "threshold"},
 	}
 	for _, tt := range tests {
-		err := e.svc.SetThreshold(e.ctx, tt.actor, tt.code, tt.value)
+		err := e.svc.SetThreshold(e.ctx, civic.ActorOf(tt.actor), tt.code, tt.value)
 		if civic.ErrorKind(err) != tt.kind || (tt.field != "" && civic.ErrorField(err) != tt.field) {
 			t.Errorf("%s: err %v", tt.name, err)
 		}
@@ -119,10 +119,10 @@ func testThresholds(t *testing.T, e *env) {
 	e.screen(1) // spam 0.5 reaches 0.4; harassment 0.3 does not
 
 	// The city lowers harassment's threshold: the next comment is queued.
-	if err := e.svc.SetThreshold(e.ctx, e.ana, "harassment", "0.25"); err != nil {
+	if err := e.svc.SetThreshold(e.ctx, civic.ActorOf(e.ana), "harassment", "0.25"); err != nil {
 		t.Fatal(err)
 	}
-	th, _ = e.svc.Thresholds(e.ctx, e.ana)
+	th, _ = e.svc.Thresholds(e.ctx, civic.ActorOf(e.ana))
 	for _, c := range th {
 		if c.Code == "harassment" && (c.Threshold != 0.25 || !c.City || c.Default != 0.4 || c.Precision != 0.25) {
 			t.Fatalf("harassment %+v", c)
@@ -132,10 +132,10 @@ func testThresholds(t *testing.T, e *env) {
 	e.ingest("c4", "comment", "@d@x.example", "cheap watches, idiot", "visible", at.Add(4*time.Minute))
 	e.screen(2)
 	// Back to the classifier's own.
-	if err := e.svc.SetThreshold(e.ctx, e.ana, "harassment", ""); err != nil {
+	if err := e.svc.SetThreshold(e.ctx, civic.ActorOf(e.ana), "harassment", ""); err != nil {
 		t.Fatal(err)
 	}
-	if th, _ = e.svc.Thresholds(e.ctx, e.ana); th[3].City || th[3].Threshold != 0.4 {
+	if th, _ = e.svc.Thresholds(e.ctx, civic.ActorOf(e.ana)); th[3].City || th[3].Threshold != 0.4 {
 		t.Fatalf("after reset %+v", th[3])
 	}
 
@@ -163,7 +163,7 @@ func testThresholds(t *testing.T, e *env) {
 		{"past the end", moderation.QueueFilter{PerPage: 2, Page: 9}, "cheap watches, idiot", 3},
 	}
 	for _, tt := range queue {
-		p, err := e.svc.QueueFiltered(e.ctx, e.ana, tt.f)
+		p, err := e.svc.QueueFiltered(e.ctx, civic.ActorOf(e.ana), tt.f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,11 +171,11 @@ func testThresholds(t *testing.T, e *env) {
 			t.Errorf("%s: %q (%d), want %q (%d)", tt.name, got, p.Total, tt.want, tt.total)
 		}
 	}
-	p, _ := e.svc.QueueFiltered(e.ctx, e.ana, moderation.QueueFilter{})
+	p, _ := e.svc.QueueFiltered(e.ctx, civic.ActorOf(e.ana), moderation.QueueFilter{})
 	if strings.Join(p.Langs, ",") != "en,es" || p.Entries[0].TopCode != "spam" || p.Entries[0].TopScore != 0.5 {
 		t.Errorf("langs %v, top %s %v", p.Langs, p.Entries[0].TopCode, p.Entries[0].TopScore)
 	}
-	if _, err := e.svc.QueueFiltered(e.ctx, e.staff, moderation.QueueFilter{}); civic.ErrorKind(err) != civic.KindForbidden {
+	if _, err := e.svc.QueueFiltered(e.ctx, civic.ActorOf(e.staff), moderation.QueueFilter{}); civic.ErrorKind(err) != civic.KindForbidden {
 		t.Errorf("staff: %v", err)
 	}
 }

@@ -11,9 +11,8 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// Service changes the directory. Every method takes the acting user; nil is
-// the command line, run by whoever holds the server's files, which may do
-// everything.
+// Service changes the directory. Every method takes who is acting
+// (civic.Actor) and checks it against the authorization policy.
 type Service struct {
 	store civic.Store
 	// onDisable runs in the transaction that disables a user; see OnDisable.
@@ -39,44 +38,36 @@ func (s *Service) OnDisable(fn func(ctx context.Context, tx civic.Tx, u *civic.U
 // New returns a Service on store.
 func New(store civic.Store) *Service { return &Service{store: store} }
 
-// Require returns a KindForbidden error unless actor may do p.
-func Require(actor *civic.User, p civic.Permission) error {
-	if actor == nil || actor.Can(p) {
-		return nil
-	}
-	return civic.Errorf(civic.KindForbidden, "your roles do not allow this")
-}
-
 // CreateDepartment adds a department.
-func (s *Service) CreateDepartment(ctx context.Context, actor *civic.User, d *civic.Department) error {
-	if err := Require(actor, civic.PermDepartmentsManage); err != nil {
+func (s *Service) CreateDepartment(ctx context.Context, actor civic.Actor, d *civic.Department) error {
+	if err := civic.Require(actor, civic.PermDepartmentsManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreateDepartment(ctx, d) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.CreateDepartment(ctx, d) })
 }
 
 // UpdateDepartment renames a department.
-func (s *Service) UpdateDepartment(ctx context.Context, actor *civic.User, d *civic.Department) error {
-	if err := Require(actor, civic.PermDepartmentsManage); err != nil {
+func (s *Service) UpdateDepartment(ctx context.Context, actor civic.Actor, d *civic.Department) error {
+	if err := civic.Require(actor, civic.PermDepartmentsManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.UpdateDepartment(ctx, d) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdateDepartment(ctx, d) })
 }
 
 // CreatePerson adds a covered person.
-func (s *Service) CreatePerson(ctx context.Context, actor *civic.User, p *civic.Person) error {
-	if err := Require(actor, civic.PermPeopleManage); err != nil {
+func (s *Service) CreatePerson(ctx context.Context, actor civic.Actor, p *civic.Person) error {
+	if err := civic.Require(actor, civic.PermPeopleManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.CreatePerson(ctx, p) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.CreatePerson(ctx, p) })
 }
 
 // UpdatePerson changes a covered person.
-func (s *Service) UpdatePerson(ctx context.Context, actor *civic.User, p *civic.Person) error {
-	if err := Require(actor, civic.PermPeopleManage); err != nil {
+func (s *Service) UpdatePerson(ctx context.Context, actor civic.Actor, p *civic.Person) error {
+	if err := civic.Require(actor, civic.PermPeopleManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return tx.UpdatePerson(ctx, p) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdatePerson(ctx, p) })
 }
 
 func hasAdmin(gs []civic.Grant) bool {
@@ -88,11 +79,11 @@ func hasCommander(gs []civic.Grant) bool {
 }
 
 // firstCommander splits the sic_commander role off gs when the command line
-// (nil actor) gives it: the command line may make the city's first SIC
+// gives it: the command line may make the city's first SIC
 // commander, which the store allows only while no user holds the role.
 // Everyone else's sic_commander is left in gs, for the store to refuse.
-func firstCommander(actor *civic.User, gs []civic.Grant) ([]civic.Grant, bool) {
-	if actor != nil || !hasCommander(gs) {
+func firstCommander(actor civic.Actor, gs []civic.Grant) ([]civic.Grant, bool) {
+	if !actor.IsCLI() || !hasCommander(gs) {
 		return gs, false
 	}
 	return slices.DeleteFunc(slices.Clone(gs), func(g civic.Grant) bool { return g.Role == civic.RoleSICCommander }), true
@@ -102,12 +93,12 @@ func firstCommander(actor *civic.User, gs []civic.Grant) ([]civic.Grant, bool) {
 const bootstrapReason = "the city's first SIC commander, made with the command line while there was none"
 
 // prepareUser checks that actor may create u and hashes its password.
-func prepareUser(actor, u *civic.User, password string) error {
-	if err := Require(actor, civic.PermUsersManage); err != nil {
+func prepareUser(actor civic.Actor, u *civic.User, password string) error {
+	if err := civic.Require(actor, civic.PermUsersManage); err != nil {
 		return err
 	}
 	if hasAdmin(u.Grants) {
-		if err := Require(actor, civic.PermAdminManage); err != nil {
+		if err := civic.Require(actor, civic.PermAdminManage); err != nil {
 			return err
 		}
 	}
@@ -122,7 +113,7 @@ func prepareUser(actor, u *civic.User, password string) error {
 }
 
 // createUser stores u in tx; see CreateUser for the first commander.
-func createUser(ctx context.Context, tx civic.Tx, actor, u *civic.User) error {
+func createUser(ctx context.Context, tx civic.Tx, actor civic.Actor, u *civic.User) error {
 	gs, first := firstCommander(actor, u.Grants)
 	u.Grants = gs
 	if err := tx.CreateUser(ctx, u); err != nil {
@@ -143,23 +134,23 @@ func createUser(ctx context.Context, tx civic.Tx, actor, u *civic.User) error {
 // needs the admin.manage permission. Nobody gives the sic_commander role
 // here (the store refuses it and records the attempt), except the command
 // line while the city has no commander yet.
-func (s *Service) CreateUser(ctx context.Context, actor *civic.User, u *civic.User, password string) error {
+func (s *Service) CreateUser(ctx context.Context, actor civic.Actor, u *civic.User, password string) error {
 	if err := prepareUser(actor, u, password); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error { return createUser(ctx, tx, actor, u) })
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error { return createUser(ctx, tx, actor, u) })
 }
 
 // CreatePersonAndUser adds a covered person and its user in one
 // transaction: either both are saved or neither.
-func (s *Service) CreatePersonAndUser(ctx context.Context, actor *civic.User, p *civic.Person, u *civic.User, password string) error {
-	if err := Require(actor, civic.PermPeopleManage); err != nil {
+func (s *Service) CreatePersonAndUser(ctx context.Context, actor civic.Actor, p *civic.Person, u *civic.User, password string) error {
+	if err := civic.Require(actor, civic.PermPeopleManage); err != nil {
 		return err
 	}
 	if err := prepareUser(actor, u, password); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}
@@ -170,17 +161,17 @@ func (s *Service) CreatePersonAndUser(ctx context.Context, actor *civic.User, p 
 
 // changeUser loads the target user, checks that actor may change it and
 // runs fn in the same transaction.
-func (s *Service) changeUser(ctx context.Context, actor *civic.User, userID int64, fn func(tx civic.Tx, target *civic.User) error) error {
-	if err := Require(actor, civic.PermUsersManage); err != nil {
+func (s *Service) changeUser(ctx context.Context, actor civic.Actor, userID int64, fn func(tx civic.Tx, target *civic.User) error) error {
+	if err := civic.Require(actor, civic.PermUsersManage); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
 		target, err := tx.User(ctx, userID)
 		if err != nil {
 			return err
 		}
 		if target.Has(civic.RoleAdmin) {
-			if err := Require(actor, civic.PermAdminManage); err != nil {
+			if err := civic.Require(actor, civic.PermAdminManage); err != nil {
 				return civic.Errorf(civic.KindForbidden, "only an administrator may change an administrator")
 			}
 		}
@@ -192,9 +183,9 @@ func (s *Service) changeUser(ctx context.Context, actor *civic.User, userID int6
 // nobody takes the admin role from themselves, so the city is never left
 // without an administrator by mistake. The sic_commander role is neither
 // given nor taken here (see CreateUser for the first commander).
-func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64, gs []civic.Grant) error {
+func (s *Service) SetRoles(ctx context.Context, actor civic.Actor, userID int64, gs []civic.Grant) error {
 	if hasAdmin(gs) {
-		if err := Require(actor, civic.PermAdminManage); err != nil {
+		if err := civic.Require(actor, civic.PermAdminManage); err != nil {
 			return civic.Errorf(civic.KindForbidden, "only an administrator may give the admin role")
 		}
 	}
@@ -212,7 +203,7 @@ func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64,
 				return err
 			}
 		}
-		if actor != nil && actor.ID == userID {
+		if actor.Is(userID) {
 			if target.Has(civic.RoleAdmin) && !hasAdmin(next) {
 				return civic.Invalid("roles", "you cannot take the admin role from yourself")
 			}
@@ -233,8 +224,8 @@ func (s *Service) SetRoles(ctx context.Context, actor *civic.User, userID int64,
 }
 
 // SetDisabled disables or enables a user. Nobody disables themselves.
-func (s *Service) SetDisabled(ctx context.Context, actor *civic.User, userID int64, disabled bool) error {
-	if actor != nil && actor.ID == userID && disabled {
+func (s *Service) SetDisabled(ctx context.Context, actor civic.Actor, userID int64, disabled bool) error {
+	if actor.Is(userID) && disabled {
 		return civic.Invalid("user", "you cannot disable yourself")
 	}
 	return s.changeUser(ctx, actor, userID, func(tx civic.Tx, target *civic.User) error {
@@ -251,7 +242,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor *civic.User, userID int
 // ResetPassword sets a new password for a user, signs them out everywhere
 // and revokes their API tokens. Nobody resets the password of another user
 // who holds covert access (the store refuses and records the attempt).
-func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID int64, password string) error {
+func (s *Service) ResetPassword(ctx context.Context, actor civic.Actor, userID int64, password string) error {
 	h, err := auth.HashPassword(password)
 	if err != nil {
 		return err
@@ -274,24 +265,28 @@ func (s *Service) ResetPassword(ctx context.Context, actor *civic.User, userID i
 // A user who signs in only through single sign-on has no password to
 // change and cannot give itself one, which would bypass the provider's
 // checks; an administrator can.
-func (s *Service) ChangeOwnPassword(ctx context.Context, actor *civic.User, current, next string, keep []byte) error {
-	if actor.PasswordHash == "" {
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor civic.Actor, current, next string, keep []byte) error {
+	u := actor.User()
+	if u == nil {
+		return civic.Errorf(civic.KindForbidden, "sign in to change your password")
+	}
+	if u.PasswordHash == "" {
 		return civic.Invalid("new_password", "you sign in through single sign-on and have no Steward password")
 	}
-	if !auth.VerifyPassword(actor.PasswordHash, current) {
+	if !auth.VerifyPassword(u.PasswordHash, current) {
 		return civic.Invalid("current_password", "the current password is wrong")
 	}
 	h, err := auth.HashPassword(next)
 	if err != nil {
 		return civic.Invalid("new_password", "%s", civic.ErrorMessage(err))
 	}
-	return s.store.Update(ctx, auth.Actor(actor), func(tx civic.Tx) error {
-		if err := tx.SetUserPassword(ctx, actor.ID, h); err != nil {
+	return s.store.Update(ctx, actor, func(tx civic.Tx) error {
+		if err := tx.SetUserPassword(ctx, u.ID, h); err != nil {
 			return err
 		}
-		if err := tx.DeleteOtherSessions(ctx, actor.ID, keep); err != nil {
+		if err := tx.DeleteOtherSessions(ctx, u.ID, keep); err != nil {
 			return err
 		}
-		return tx.RevokeUserTokens(ctx, actor.ID)
+		return tx.RevokeUserTokens(ctx, u.ID)
 	})
 }

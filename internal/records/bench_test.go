@@ -37,11 +37,11 @@ func benchBag(b *testing.B) (svc *records.Service, id int64, vkey string) {
 		recs = append(recs, archive.Record{Account: "mastodon:@parks@city.example", ID: fmt.Sprint(i), Kind: "comment", Thread: "p1",
 			CapturedAt: at.Format(time.RFC3339Nano), Author: civic.Author{ID: "42", Handle: "@resident", Name: "A Resident"}, Text: string(text), Raw: raw})
 	}
-	if _, err := arch.Ingest(ctx, nil, recs, nil); err != nil {
+	if _, err := arch.Ingest(ctx, civic.CLI, recs, nil); err != nil {
 		b.Fatal(err)
 	}
 	r := &civic.RecordsRequest{Requester: "A", ReceivedOn: clock.Now(), Description: "d", Scope: []string{"from:2026-01-01"}}
-	if _, err := svc.Create(ctx, nil, r); err != nil {
+	if _, err := svc.Create(ctx, civic.CLI, r); err != nil {
 		b.Fatal(err)
 	}
 	return svc, r.ID, vkey
@@ -53,7 +53,7 @@ func BenchmarkExport(b *testing.B) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		if _, err := svc.Export(context.Background(), nil, id, &buf); err != nil {
+		if _, err := svc.Export(context.Background(), civic.CLI, id, &buf); err != nil {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(buf.Len()))
@@ -64,7 +64,7 @@ func BenchmarkExport(b *testing.B) {
 func BenchmarkVerifyBag(b *testing.B) {
 	svc, id, vkey := benchBag(b)
 	var buf bytes.Buffer
-	if _, err := svc.Export(context.Background(), nil, id, &buf); err != nil {
+	if _, err := svc.Export(context.Background(), civic.CLI, id, &buf); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -81,7 +81,7 @@ func BenchmarkVerifyBag(b *testing.B) {
 func BenchmarkSHA256(b *testing.B) {
 	svc, id, _ := benchBag(b)
 	var buf bytes.Buffer
-	if _, err := svc.Export(context.Background(), nil, id, &buf); err != nil {
+	if _, err := svc.Export(context.Background(), civic.CLI, id, &buf); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()

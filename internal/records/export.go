@@ -39,7 +39,7 @@ type ExportResult struct {
 // ExportFile writes request id's bag to path through a temporary file in
 // the same folder, renamed into place only when the bag is complete: an
 // interrupted export leaves no file at path.
-func (s *Service) ExportFile(ctx context.Context, actor *civic.User, id int64, path string) (res *ExportResult, err error) {
+func (s *Service) ExportFile(ctx context.Context, actor civic.Actor, id int64, path string) (res *ExportResult, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -85,9 +85,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // its redactions say, with an inclusion proof for each and a signed
 // statement of the list. It records an audit event. Versions are streamed
 // from the store; only item IDs and media hashes are kept in memory.
-func (s *Service) Export(ctx context.Context, actor *civic.User, id int64, w io.Writer) (res *ExportResult, err error) {
+func (s *Service) Export(ctx context.Context, actor civic.Actor, id int64, w io.Writer) (res *ExportResult, err error) {
 	defer civic.Wrap(&err, "export request %d", id)
-	if err := require(actor, civic.PermRecordsManage); err != nil {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return nil, err
 	}
 	if s.signer == nil {
@@ -424,8 +424,8 @@ func compareKeys(a, b threadKey) int {
 
 // CanExport reports, before anything is written, whether request id can
 // be exported now by actor: the checks Export makes first.
-func (s *Service) CanExport(ctx context.Context, actor *civic.User, id int64) error {
-	if err := require(actor, civic.PermRecordsManage); err != nil {
+func (s *Service) CanExport(ctx context.Context, actor civic.Actor, id int64) error {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return err
 	}
 	if s.signer == nil {

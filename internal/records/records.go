@@ -12,10 +12,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/people"
 )
 
 // Service is the records operations, shared by the pages, the API and the
@@ -71,8 +69,6 @@ func New(c Config) *Service {
 	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Now, log: c.Log, reasons: c.Reasons, holidays: h, pageFee: c.PageFee}
 }
 
-func require(actor *civic.User, p civic.Permission) error { return people.Require(actor, p) }
-
-func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
-	return s.store.Update(ctx, auth.Actor(actor), fn)
+func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, actor, fn)
 }

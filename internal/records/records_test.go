@@ -74,7 +74,7 @@ func (e *env) setup() {
 	c3b.CapturedAt, c3b.State = at.Add(4*time.Minute).Format(time.RFC3339Nano), "hidden"
 	other := rec("x1", "", "Library hours change", at.Add(5*time.Minute))
 	other.Kind, other.Thread = "post", "x1"
-	res, err := e.arch.Ingest(e.ctx, nil, []archive.Record{post, c2, c2b, c3, c3b, other}, nil)
+	res, err := e.arch.Ingest(e.ctx, civic.CLI, []archive.Record{post, c2, c2b, c3, c3b, other}, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 			e.setup()
 			r := &civic.RecordsRequest{Requester: "A Resident", Contact: "resident@example.org", ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 				Subject: true, Description: "Comments about the splash pad", Scope: []string{`"splash pad"`, "nothing-matches-this"}}
-			counts, err := e.svc.Create(e.ctx, nil, r)
+			counts, err := e.svc.Create(e.ctx, civic.CLI, r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 			}
 			// Find the phone number in the first version of c2 and redact it.
 			var phoneVersion *civic.Version
-			vs, err := e.arch.Search(e.ctx, nil, mustQuery(t, "651"))
+			vs, err := e.arch.Search(e.ctx, civic.CLI, mustQuery(t, "651"))
 			if err != nil || len(vs) != 1 {
 				t.Fatalf("search 651: %v %v", vs, err)
 			}
@@ -115,18 +115,18 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 				t.Fatalf("suggested %+v", spans)
 			}
 			bad := &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: 10, End: 500, Reason: "13.356"}
-			if err := e.svc.Redact(e.ctx, nil, bad); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "outside the text") {
+			if err := e.svc.Redact(e.ctx, civic.CLI, bad); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "outside the text") {
 				t.Errorf("redaction outside the text: %v", err)
 			}
-			if err := e.svc.Redact(e.ctx, nil, &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: 0, End: 4, Reason: "99.99"}); civic.ErrorField(err) != "reason" {
+			if err := e.svc.Redact(e.ctx, civic.CLI, &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: 0, End: 4, Reason: "99.99"}); civic.ErrorField(err) != "reason" {
 				t.Errorf("unknown reason: %v", err)
 			}
 			d := &civic.Redaction{RequestID: r.ID, VersionID: phoneVersion.ID, Start: spans[0].Start, End: spans[0].End, Reason: spans[0].Reason}
-			if err := e.svc.Redact(e.ctx, nil, d); err != nil {
+			if err := e.svc.Redact(e.ctx, civic.CLI, d); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "request.zip")
-			res, err := e.svc.ExportFile(e.ctx, nil, r.ID, out)
+			res, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, out)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,11 +227,11 @@ func TestExportInterrupted(t *testing.T) {
 	e := newEnv(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	e.setup()
 	r := &civic.RecordsRequest{Requester: "A", ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Description: "d", Scope: []string{`"splash pad"`}}
-	if _, err := e.svc.Create(e.ctx, nil, r); err != nil {
+	if _, err := e.svc.Create(e.ctx, civic.CLI, r); err != nil {
 		t.Fatal(err)
 	}
 	w := &failingWriter{n: 3000}
-	if _, err := e.svc.Export(e.ctx, nil, r.ID, w); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := e.svc.Export(e.ctx, civic.CLI, r.ID, w); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("export to a failing writer: %v", err)
 	}
 	if _, err := records.VerifyBag(bytes.NewReader(w.buf.Bytes()), int64(w.buf.Len()), records.VerifyOptions{Key: e.vkey}); err == nil || !strings.Contains(err.Error(), "not a readable zip") {
@@ -240,17 +240,17 @@ func TestExportInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(e.ctx)
 	cancel()
-	if _, err := e.svc.ExportFile(ctx, nil, r.ID, filepath.Join(dir, "bag.zip")); err == nil {
+	if _, err := e.svc.ExportFile(ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); err == nil {
 		t.Error("an export with a cancelled context succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("an interrupted export left %d files", len(entries))
 	}
 	r.Scope = []string{"zzz-nothing"}
-	if _, err := e.svc.Update(e.ctx, nil, r); err != nil {
+	if _, err := e.svc.Update(e.ctx, civic.CLI, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ExportFile(e.ctx, nil, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
+	if _, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
 		t.Errorf("export of a scope that matches nothing: %v", err)
 	}
 }

@@ -45,8 +45,8 @@ func (s *Service) reason(code string) (Reason, bool) {
 // d.Reason. The version itself never changes. A span outside the text, or
 // cutting a character in two, is KindInvalid; so is a version outside the
 // request's scope.
-func (s *Service) Redact(ctx context.Context, actor *civic.User, d *civic.Redaction) error {
-	if err := require(actor, civic.PermRecordsManage); err != nil {
+func (s *Service) Redact(ctx context.Context, actor civic.Actor, d *civic.Redaction) error {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return err
 	}
 	r, err := s.store.RecordsRequest(ctx, d.RequestID)
@@ -91,8 +91,8 @@ func checkSpan(text string, start, end int) error {
 }
 
 // Redactions lists a request's redactions.
-func (s *Service) Redactions(ctx context.Context, actor *civic.User, requestID int64) ([]*civic.Redaction, error) {
-	if err := require(actor, civic.PermRecordsView); err != nil {
+func (s *Service) Redactions(ctx context.Context, actor civic.Actor, requestID int64) ([]*civic.Redaction, error) {
+	if err := civic.Require(actor, civic.PermRecordsView); err != nil {
 		return nil, err
 	}
 	return s.store.Redactions(ctx, requestID)

@@ -120,8 +120,8 @@ func (s *Service) normalize(r *civic.RecordsRequest) error {
 // Create logs a request and returns how many items each query of its scope
 // matches now. A query matching nothing is not an error: the request is
 // kept, and the counts say which query to fix.
-func (s *Service) Create(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
-	if err := require(actor, civic.PermRecordsManage); err != nil {
+func (s *Service) Create(ctx context.Context, actor civic.Actor, r *civic.RecordsRequest) ([]int, error) {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return nil, err
 	}
 	if err := s.normalize(r); err != nil {
@@ -134,8 +134,8 @@ func (s *Service) Create(ctx context.Context, actor *civic.User, r *civic.Record
 }
 
 // Update changes a request.
-func (s *Service) Update(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
-	if err := require(actor, civic.PermRecordsManage); err != nil {
+func (s *Service) Update(ctx context.Context, actor civic.Actor, r *civic.RecordsRequest) ([]int, error) {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return nil, err
 	}
 	if err := s.normalize(r); err != nil {
@@ -148,16 +148,16 @@ func (s *Service) Update(ctx context.Context, actor *civic.User, r *civic.Record
 }
 
 // Request returns one request.
-func (s *Service) Request(ctx context.Context, actor *civic.User, id int64) (*civic.RecordsRequest, error) {
-	if err := require(actor, civic.PermRecordsView); err != nil {
+func (s *Service) Request(ctx context.Context, actor civic.Actor, id int64) (*civic.RecordsRequest, error) {
+	if err := civic.Require(actor, civic.PermRecordsView); err != nil {
 		return nil, err
 	}
 	return s.store.RecordsRequest(ctx, id)
 }
 
 // Requests lists requests by due date; open limits them to open ones.
-func (s *Service) Requests(ctx context.Context, actor *civic.User, open bool) ([]*civic.RecordsRequest, error) {
-	if err := require(actor, civic.PermRecordsView); err != nil {
+func (s *Service) Requests(ctx context.Context, actor civic.Actor, open bool) ([]*civic.RecordsRequest, error) {
+	if err := civic.Require(actor, civic.PermRecordsView); err != nil {
 		return nil, err
 	}
 	return s.store.RecordsRequests(ctx, open)

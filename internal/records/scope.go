@@ -8,8 +8,8 @@ import (
 )
 
 // ScopeCounts returns how many items each query of r's scope matches.
-func (s *Service) ScopeCounts(ctx context.Context, actor *civic.User, r *civic.RecordsRequest) ([]int, error) {
-	if err := require(actor, civic.PermRecordsView); err != nil {
+func (s *Service) ScopeCounts(ctx context.Context, actor civic.Actor, r *civic.RecordsRequest) ([]int, error) {
+	if err := civic.Require(actor, civic.PermRecordsView); err != nil {
 		return nil, err
 	}
 	counts := make([]int, len(r.Scope))

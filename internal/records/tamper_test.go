@@ -216,7 +216,7 @@ func exportFixture(t *testing.T, eng storetest.Engine) *fixture {
 	old.Kind = "reply"
 	other := rec("x1", "", "Library hours change", at.Add(6*time.Minute))
 	other.Kind, other.Thread = "post", "x1"
-	if _, err := arch.Ingest(ctx, nil, []archive.Record{post, c2, c2b, c3, c3b, old, other}, nil); err != nil {
+	if _, err := arch.Ingest(ctx, civic.CLI, []archive.Record{post, c2, c2b, c3, c3b, old, other}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var oldVersion *civic.Version
@@ -238,16 +238,16 @@ func exportFixture(t *testing.T, eng storetest.Engine) *fixture {
 	}
 	r := &civic.RecordsRequest{Requester: "A Resident", ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Description: "Comments about the splash pad",
 		Scope: []string{`"splash pad"`, "kind:reply"}}
-	if _, err := svc.Create(ctx, nil, r); err != nil {
+	if _, err := svc.Create(ctx, civic.CLI, r); err != nil {
 		t.Fatal(err)
 	}
 	phone := versionWith(t, s, "651-555-0123")
 	span := records.Suggest(phone.Text)[0]
-	if err := svc.Redact(ctx, nil, &civic.Redaction{RequestID: r.ID, VersionID: phone.ID, Start: span.Start, End: span.End, Reason: span.Reason}); err != nil {
+	if err := svc.Redact(ctx, civic.CLI, &civic.Redaction{RequestID: r.ID, VersionID: phone.ID, Start: span.Start, End: span.End, Reason: span.Reason}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	res, err := svc.Export(ctx, nil, r.ID, &buf)
+	res, err := svc.Export(ctx, civic.CLI, r.ID, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,12 +58,12 @@ type CovertAccessView struct {
 // CovertAccess returns the covert access page for actor. For anyone who
 // is neither a SIC commander nor the covert approver it is empty, as the
 // covert registry is.
-func (s *Service) CovertAccess(ctx context.Context, actor *civic.User) (*CovertAccessView, error) {
-	approver, err := s.isApprover(ctx, s.store, actor)
+func (s *Service) CovertAccess(ctx context.Context, actor civic.Actor) (*CovertAccessView, error) {
+	approver, err := s.isApprover(ctx, s.store, actor.User())
 	if err != nil {
 		return nil, err
 	}
-	v := &CovertAccessView{Commander: actor != nil && actor.DisabledAt == nil && actor.Has(civic.RoleSICCommander), Approver: approver, Slug: s.CovertApprover()}
+	v := &CovertAccessView{Commander: actor.Can(civic.PermCovertManage) && actor.Has(civic.RoleSICCommander), Approver: approver, Slug: s.CovertApprover()}
 	if d, err := s.store.DepartmentBySlug(ctx, v.Slug); err == nil {
 		v.Department = d
 	}
@@ -79,20 +79,20 @@ func (s *Service) CovertAccess(ctx context.Context, actor *civic.User) (*CovertA
 	if v.Events, err = s.store.AuditEvents(ctx, civic.AuditFilter{ObjectType: civic.CovertAccessObject, Limit: 200}); err != nil {
 		return nil, err
 	}
-	v.Candidates, err = usersWhere(ctx, s.store, func(u *civic.User) bool { return u.ID != actor.ID && !civic.ManagesUsers(u.Grants) })
+	v.Candidates, err = usersWhere(ctx, s.store, func(u *civic.User) bool { return u.ID != actor.UserID && !civic.ManagesUsers(u.Grants) })
 	return v, err
 }
 
 // refuse records a refused attempt by actor in the covert audit log and
 // returns it.
-func (s *Service) refuse(ctx context.Context, actor *civic.User, attempt string, userID int64, format string, args ...any) error {
+func (s *Service) refuse(ctx context.Context, actor civic.Actor, attempt string, userID int64, format string, args ...any) error {
 	return s.update(ctx, actor, func(civic.Tx) error { return civic.RefuseCovert(attempt, userID, format, args...) })
 }
 
 // ProposeCovertAccess records a SIC commander's proposal to give a user
 // covert access, and notifies the covert approvers.
-func (s *Service) ProposeCovertAccess(ctx context.Context, actor *civic.User, a *civic.CovertAccess) error {
-	if actor == nil || !actor.Can(civic.PermCovertManage) {
+func (s *Service) ProposeCovertAccess(ctx context.Context, actor civic.Actor, a *civic.CovertAccess) error {
+	if !actor.IsUser() || !actor.Can(civic.PermCovertManage) {
 		return s.refuse(ctx, actor, "propose_without_commander", a.UserID, "only a SIC commander proposes covert access")
 	}
 	var send func()
@@ -100,12 +100,12 @@ func (s *Service) ProposeCovertAccess(ctx context.Context, actor *civic.User, a 
 		if err := tx.ProposeCovertAccess(ctx, a); err != nil {
 			return err
 		}
-		approvers, err := s.approvers(ctx, tx, actor.ID, a.UserID)
+		approvers, err := s.approvers(ctx, tx, actor.UserID, a.UserID)
 		if err != nil {
 			return err
 		}
 		send, err = s.notify(ctx, tx, approvers, "covert_access_waiting",
-			fmt.Sprintf("%s proposes %s access for %s; it waits for your approval.", actor.Email, a.Kind.Label(), a.User), "/covert/access#access-"+id(a.ID))
+			fmt.Sprintf("%s proposes %s access for %s; it waits for your approval.", actor.Label, a.Kind.Label(), a.User), "/covert/access#access-"+id(a.ID))
 		return err
 	})
 	if err == nil && send != nil {
@@ -145,9 +145,9 @@ func (s *Service) approvers(ctx context.Context, r civic.Reader, except ...int64
 // "approve" or "refuse"). Only the covert approver decides, never the
 // proposer nor the user; refusing needs a note. The commanders and the
 // user are notified.
-func (s *Service) DecideCovertAccess(ctx context.Context, actor *civic.User, accessID int64, decision, note string) error {
+func (s *Service) DecideCovertAccess(ctx context.Context, actor civic.Actor, accessID int64, decision, note string) error {
 	note = strings.TrimSpace(note)
-	ok, err := s.isApprover(ctx, s.store, actor)
+	ok, err := s.isApprover(ctx, s.store, actor.User())
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Service) DecideCovertAccess(ctx context.Context, actor *civic.User, acc
 		if err != nil {
 			return err
 		}
-		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s %s %s access for %s.", actor.Email, to, a.Kind.Label(), a.User))
+		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s %s %s access for %s.", actor.Label, to, a.Kind.Label(), a.User))
 		return err
 	})
 	if err == nil && send != nil {
@@ -205,8 +205,8 @@ func (s *Service) tellCommanders(ctx context.Context, tx civic.Tx, a *civic.Cove
 }
 
 // WithdrawCovertAccess withdraws a waiting proposal; only its proposer may.
-func (s *Service) WithdrawCovertAccess(ctx context.Context, actor *civic.User, accessID int64) error {
-	if actor == nil || !actor.Can(civic.PermCovertManage) {
+func (s *Service) WithdrawCovertAccess(ctx context.Context, actor civic.Actor, accessID int64) error {
+	if !actor.IsUser() || !actor.Can(civic.PermCovertManage) {
 		return s.refuse(ctx, actor, "withdraw_without_commander", 0, "only the SIC commander who proposed it withdraws a proposal")
 	}
 	return s.update(ctx, actor, func(tx civic.Tx) error {
@@ -217,8 +217,8 @@ func (s *Service) WithdrawCovertAccess(ctx context.Context, actor *civic.User, a
 // RevokeCovertAccess ends approved covert access; a SIC commander may, with
 // a reason, except the last commander's own. The commanders and the user
 // are notified.
-func (s *Service) RevokeCovertAccess(ctx context.Context, actor *civic.User, accessID int64, reason string) error {
-	if actor == nil || !actor.Can(civic.PermCovertManage) {
+func (s *Service) RevokeCovertAccess(ctx context.Context, actor civic.Actor, accessID int64, reason string) error {
+	if !actor.IsUser() || !actor.Can(civic.PermCovertManage) {
 		return s.refuse(ctx, actor, "revoke_without_commander", 0, "only a SIC commander revokes covert access")
 	}
 	var send func()
@@ -230,7 +230,7 @@ func (s *Service) RevokeCovertAccess(ctx context.Context, actor *civic.User, acc
 		if err != nil {
 			return err
 		}
-		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s revoked %s access for %s.", actor.Email, a.Kind.Label(), a.User))
+		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s revoked %s access for %s.", actor.Label, a.Kind.Label(), a.User))
 		return err
 	})
 	if err == nil && send != nil {

@@ -11,17 +11,17 @@ import (
 // RequestAccount files a request for a new official account (ACC-1). Staff
 // and directors request for their own department; Communications for any.
 // The holders of the chain's first step are notified.
-func (s *Service) RequestAccount(ctx context.Context, actor *civic.User, a *civic.Account) error {
+func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civic.Account) error {
 	if err := require(actor, civic.PermAccountsRequest); err != nil {
 		return err
 	}
-	if actor == nil {
+	if !actor.IsUser() {
 		return forbidden("an account request is made by a signed-in user")
 	}
-	if !actor.Has(civic.RoleCommunications) && a.DepartmentID != actor.DepartmentID && !isDirectorOf(actor, a.DepartmentID) {
+	if !actor.Has(civic.RoleCommunications) && a.DepartmentID != actor.User().DepartmentID && !isDirectorOf(actor.User(), a.DepartmentID) {
 		return civic.Invalid("department_id", "you may request accounts for your own department only")
 	}
-	a.RequestedBy = actor.ID
+	a.RequestedBy = actor.UserID
 	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		if err := tx.CreateAccount(ctx, a); err != nil {
@@ -66,11 +66,11 @@ func (s *Service) Chain(ctx context.Context, a *civic.Account) ([]civic.Approval
 // Decide records actor's decision at the step a request waits for. Nobody
 // decides their own request or two steps of one request; a request that
 // was withdrawn, refused or already approved is not decided again.
-func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64, d civic.Decision, comment string) error {
+func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64, d civic.Decision, comment string) error {
 	if err := require(actor, civic.PermAccountsApprove); err != nil {
 		return err
 	}
-	if actor == nil {
+	if !actor.IsUser() {
 		return forbidden("a decision is made by a signed-in user")
 	}
 	comment = strings.TrimSpace(comment)
@@ -86,7 +86,7 @@ func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64
 		if err != nil {
 			return err
 		}
-		if a.RequestedBy == actor.ID {
+		if a.RequestedBy == actor.UserID {
 			return forbidden("nobody approves their own request")
 		}
 		aps, err := tx.Approvals(ctx, a.ID)
@@ -94,7 +94,7 @@ func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64
 			return err
 		}
 		for _, ap := range aps {
-			if ap.ApproverID == actor.ID {
+			if ap.ApproverID == actor.UserID {
 				return conflict("you already decided this request (%s): each step is decided by someone else", ap.Label)
 			}
 		}
@@ -109,10 +109,10 @@ func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64
 		if i >= len(chain) {
 			return conflict("every step of this request is decided")
 		}
-		if !chain[i].Holds(actor, a.DepartmentID) {
+		if !chain[i].Holds(actor.User(), a.DepartmentID) {
 			return forbidden("this request waits for %s", chain[i].Label)
 		}
-		if err := tx.CreateApproval(ctx, &civic.Approval{AccountID: a.ID, Step: i, Label: chain[i].Label, ApproverID: actor.ID, Decision: d, Comment: comment}); err != nil {
+		if err := tx.CreateApproval(ctx, &civic.Approval{AccountID: a.ID, Step: i, Label: chain[i].Label, ApproverID: actor.UserID, Decision: d, Comment: comment}); err != nil {
 			return err
 		}
 		now := tx.Now()
@@ -134,13 +134,13 @@ func (s *Service) Decide(ctx context.Context, actor *civic.User, accountID int64
 }
 
 // Withdraw withdraws a request that is still waiting; only its requester may.
-func (s *Service) Withdraw(ctx context.Context, actor *civic.User, accountID int64, reason string) error {
+func (s *Service) Withdraw(ctx context.Context, actor civic.Actor, accountID int64, reason string) error {
 	return s.update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, accountID)
 		if err != nil {
 			return err
 		}
-		if actor != nil && a.RequestedBy != actor.ID {
+		if !actor.Trusted() && a.RequestedBy != actor.UserID {
 			return forbidden("only the person who made a request withdraws it")
 		}
 		if a.Status != civic.AccountRequested {
@@ -154,7 +154,7 @@ func (s *Service) Withdraw(ctx context.Context, actor *civic.User, accountID int
 
 // SetStatus activates, suspends, reinstates or retires an account (ACC-4).
 // Suspending and retiring need a reason; a retired account stays retired.
-func (s *Service) SetStatus(ctx context.Context, actor *civic.User, accountID int64, to civic.AccountStatus, reason string) error {
+func (s *Service) SetStatus(ctx context.Context, actor civic.Actor, accountID int64, to civic.AccountStatus, reason string) error {
 	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (s *Service) SetStatus(ctx context.Context, actor *civic.User, accountID in
 
 // RecordProfile records what the live profile shows (ACC-3): its link to
 // the city website, the emergency notice and the comment disclaimer.
-func (s *Service) RecordProfile(ctx context.Context, actor *civic.User, accountID int64, website, emergency, disclaimer string) error {
+func (s *Service) RecordProfile(ctx context.Context, actor civic.Actor, accountID int64, website, emergency, disclaimer string) error {
 	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *Service) RecordProfile(ctx context.Context, actor *civic.User, accountI
 
 // SetChain configures a department's approval chain; no steps restores the
 // default (director, then Communications).
-func (s *Service) SetChain(ctx context.Context, actor *civic.User, departmentID int64, steps []civic.ApprovalStep) error {
+func (s *Service) SetChain(ctx context.Context, actor civic.Actor, departmentID int64, steps []civic.ApprovalStep) error {
 	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return err
 	}

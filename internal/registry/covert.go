@@ -14,9 +14,13 @@ import (
 // mayKnowCovert reports whether u may know that covert profile p exists:
 // SIC commanders and its maintainer while they hold maintainer access
 // (CVT-1, CVT-4). The command line (nil) may.
-func mayKnowCovert(u *civic.User, p *civic.CovertProfile) bool {
-	if u == nil {
+func mayKnowCovert(actor civic.Actor, p *civic.CovertProfile) bool {
+	if actor.Trusted() {
 		return true
+	}
+	u := actor.User()
+	if u == nil {
+		return false
 	}
 	return u.DisabledAt == nil && (u.Has(civic.RoleSICCommander) || (u.ID == p.MaintainerID && u.CovertMaintainer))
 }
@@ -27,19 +31,20 @@ func notFoundCovert() error { return civic.Errorf(civic.KindNotFound, "page not 
 // CovertProfiles lists the profiles actor may know of: every one for a SIC
 // commander, the ones they maintain for a user holding maintainer access,
 // none for anyone else.
-func (s *Service) CovertProfiles(ctx context.Context, actor *civic.User) ([]*civic.CovertProfile, error) {
+func (s *Service) CovertProfiles(ctx context.Context, actor civic.Actor) ([]*civic.CovertProfile, error) {
+	u := actor.User()
 	switch {
-	case actor == nil, actor.DisabledAt == nil && actor.Has(civic.RoleSICCommander):
+	case actor.Trusted(), u != nil && u.DisabledAt == nil && u.Has(civic.RoleSICCommander):
 		return s.store.CovertProfiles(ctx, 0)
-	case actor.DisabledAt == nil && actor.CovertMaintainer:
-		return s.store.CovertProfiles(ctx, actor.ID)
+	case u != nil && u.DisabledAt == nil && u.CovertMaintainer:
+		return s.store.CovertProfiles(ctx, actor.UserID)
 	}
 	return []*civic.CovertProfile{}, nil
 }
 
 // CovertProfile returns the profile, its audits and its credentials, or
 // KindNotFound for anyone who may not know of it.
-func (s *Service) CovertProfile(ctx context.Context, actor *civic.User, profileID int64) (*civic.CovertProfile, []*civic.CovertAudit, []*civic.Credential, error) {
+func (s *Service) CovertProfile(ctx context.Context, actor civic.Actor, profileID int64) (*civic.CovertProfile, []*civic.CovertAudit, []*civic.Credential, error) {
 	p, err := s.store.CovertProfile(ctx, profileID)
 	if err != nil {
 		return nil, nil, nil, notFoundCovert()
@@ -57,7 +62,7 @@ func (s *Service) CovertProfile(ctx context.Context, actor *civic.User, profileI
 
 // RegisterCovert registers a covert profile with the SIC commander (CVT-1),
 // its first audit due a year after registration.
-func (s *Service) RegisterCovert(ctx context.Context, actor *civic.User, p *civic.CovertProfile) error {
+func (s *Service) RegisterCovert(ctx context.Context, actor civic.Actor, p *civic.CovertProfile) error {
 	if err := require(actor, civic.PermCovertManage); err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func (s *Service) RegisterCovert(ctx context.Context, actor *civic.User, p *civi
 
 // AuditCovert records the commander's yearly audit (CVT-2): is the profile
 // still active, still needed. The next audit is due a year later.
-func (s *Service) AuditCovert(ctx context.Context, actor *civic.User, profileID int64, stillActive, stillNeeded bool, note string) error {
+func (s *Service) AuditCovert(ctx context.Context, actor civic.Actor, profileID int64, stillActive, stillNeeded bool, note string) error {
 	if err := require(actor, civic.PermCovertManage); err != nil {
 		return notFoundCovert()
 	}
@@ -78,7 +83,7 @@ func (s *Service) AuditCovert(ctx context.Context, actor *civic.User, profileID 
 		if p.Status != civic.CovertActive {
 			return conflict("the profile is %s; it needs no more audits", p.Status)
 		}
-		a := &civic.CovertAudit{ProfileID: p.ID, AuditorID: actorID(actor), StillActive: stillActive, StillNeeded: stillNeeded, Note: strings.TrimSpace(note)}
+		a := &civic.CovertAudit{ProfileID: p.ID, AuditorID: actor.UserID, StillActive: stillActive, StillNeeded: stillNeeded, Note: strings.TrimSpace(note)}
 		return tx.CreateCovertAudit(ctx, a, tx.Now().Add(civic.CovertAuditEvery))
 	})
 }
@@ -86,7 +91,7 @@ func (s *Service) AuditCovert(ctx context.Context, actor *civic.User, profileID 
 // EndCovert records that a profile no longer needed was deactivated or
 // deleted on the given day (CVT-3); its maintainer or a commander may. The
 // commanders are notified; the registry keeps the profile and its history.
-func (s *Service) EndCovert(ctx context.Context, actor *civic.User, profileID int64, to civic.CovertStatus, on time.Time, reason string) error {
+func (s *Service) EndCovert(ctx context.Context, actor civic.Actor, profileID int64, to civic.CovertStatus, on time.Time, reason string) error {
 	reason = strings.TrimSpace(reason)
 	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
@@ -129,7 +134,7 @@ func (s *Service) EndCovert(ctx context.Context, actor *civic.User, profileID in
 
 // StoreCovertPassword keeps the profile's password in custody (CVT-4): the
 // maintainer or a commander stores it.
-func (s *Service) StoreCovertPassword(ctx context.Context, actor *civic.User, profileID int64, secret string) error {
+func (s *Service) StoreCovertPassword(ctx context.Context, actor civic.Actor, profileID int64, secret string) error {
 	if strings.TrimSpace(secret) == "" {
 		return civic.Invalid("secret", "give the password to keep")
 	}
@@ -142,13 +147,13 @@ func (s *Service) StoreCovertPassword(ctx context.Context, actor *civic.User, pr
 		if err != nil || !mayKnowCovert(actor, p) {
 			return notFoundCovert()
 		}
-		return tx.PutCredential(ctx, &civic.Credential{CovertID: p.ID, Kind: civic.CredentialPassword, Sealed: sealed, StoredBy: actorID(actor)})
+		return tx.PutCredential(ctx, &civic.Credential{CovertID: p.ID, Kind: civic.CredentialPassword, Sealed: sealed, StoredBy: actor.UserID})
 	})
 }
 
 // CovertHistory lists the audit events of a profile, for those who may
 // know of it.
-func (s *Service) CovertHistory(ctx context.Context, actor *civic.User, profileID int64) ([]*civic.AuditEvent, error) {
+func (s *Service) CovertHistory(ctx context.Context, actor civic.Actor, profileID int64) ([]*civic.AuditEvent, error) {
 	p, err := s.store.CovertProfile(ctx, profileID)
 	if err != nil || !mayKnowCovert(actor, p) {
 		return nil, notFoundCovert()

@@ -70,7 +70,7 @@ func Rotate(ctx context.Context, store civic.Store, v *vault.Vault, newKey []byt
 		if err != nil {
 			return n, fmt.Errorf("credential %d: %w", c.ID, err)
 		}
-		if err := store.Update(ctx, civic.Actor{Label: "cli"}, func(tx civic.Tx) error { return tx.ResealCredential(ctx, c.ID, s) }); err != nil {
+		if err := store.Update(ctx, civic.CLI, func(tx civic.Tx) error { return tx.ResealCredential(ctx, c.ID, s) }); err != nil {
 			return n, err
 		}
 		n++
@@ -79,7 +79,7 @@ func Rotate(ctx context.Context, store civic.Store, v *vault.Vault, newKey []byt
 	if err != nil {
 		return n, err
 	}
-	if err := store.Update(ctx, civic.Actor{Label: "cli"}, func(tx civic.Tx) error {
+	if err := store.Update(ctx, civic.CLI, func(tx civic.Tx) error {
 		if err := tx.SetVaultCheck(ctx, chk); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func Rotate(ctx context.Context, store civic.Store, v *vault.Vault, newKey []byt
 
 // StoreCredential seals secret and keeps it as the account's credential of
 // kind, replacing the one before. IT holds custody.
-func (s *Service) StoreCredential(ctx context.Context, actor *civic.User, accountID int64, kind civic.CredentialKind, secret string) (*civic.Credential, error) {
+func (s *Service) StoreCredential(ctx context.Context, actor civic.Actor, accountID int64, kind civic.CredentialKind, secret string) (*civic.Credential, error) {
 	if err := require(actor, civic.PermCredentialsStore); err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s *Service) StoreCredential(ctx context.Context, actor *civic.User, accoun
 	if err != nil {
 		return nil, err
 	}
-	c := &civic.Credential{AccountID: accountID, Kind: kind, Sealed: sealed, StoredBy: actorID(actor)}
+	c := &civic.Credential{AccountID: accountID, Kind: kind, Sealed: sealed, StoredBy: actor.UserID}
 	err = s.update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, accountID)
 		if err != nil {
@@ -139,7 +139,7 @@ func MayReveal(u *civic.User, a *civic.Account) bool {
 // RevealCredential decrypts a credential for actor, who gives a reason.
 // The reveal is an audit event with the reason; the secret is in no log.
 // A retired account's credentials are not revealed.
-func (s *Service) RevealCredential(ctx context.Context, actor *civic.User, credentialID int64, reason string) (string, *civic.Credential, error) {
+func (s *Service) RevealCredential(ctx context.Context, actor civic.Actor, credentialID int64, reason string) (string, *civic.Credential, error) {
 	reason = strings.TrimSpace(reason)
 	var secret []byte
 	var c *civic.Credential
@@ -161,7 +161,7 @@ func (s *Service) RevealCredential(ctx context.Context, actor *civic.User, crede
 			if err != nil {
 				return err
 			}
-			if actor != nil && !MayReveal(actor, a) {
+			if !actor.Trusted() && !MayReveal(actor.User(), a) {
 				return forbidden("only IT and the account's administrators reveal its credentials")
 			}
 			if a.Status == civic.AccountRetired {
@@ -210,7 +210,7 @@ func (s *Service) OnDisable(ctx context.Context, tx civic.Tx, u *civic.User) err
 				}
 				covert[c.CovertID] = p
 			}
-			could = mayKnowCovert(u, p)
+			could = mayKnowCovert(civic.ActorOf(u), p)
 		} else {
 			a, ok := accounts[c.AccountID]
 			if !ok {
@@ -242,7 +242,7 @@ func (s *Service) OnDisable(ctx context.Context, tx civic.Tx, u *civic.User) err
 		if c.CovertID != 0 {
 			p := covert[c.CovertID]
 			link = "/covert?profile=" + id(p.ID)
-			to, err = usersWhere(ctx, tx, func(o *civic.User) bool { return o.ID != u.ID && mayKnowCovert(o, p) })
+			to, err = usersWhere(ctx, tx, func(o *civic.User) bool { return o.ID != u.ID && mayKnowCovert(civic.ActorOf(o), p) })
 			if err != nil {
 				return err
 			}

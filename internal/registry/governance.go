@@ -10,7 +10,7 @@ import (
 )
 
 // RecordContract records a platform agreement (ACC-6).
-func (s *Service) RecordContract(ctx context.Context, actor *civic.User, c *civic.Contract) error {
+func (s *Service) RecordContract(ctx context.Context, actor civic.Actor, c *civic.Contract) error {
 	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return err
 	}
@@ -19,7 +19,7 @@ func (s *Service) RecordContract(ctx context.Context, actor *civic.User, c *civi
 
 // RecordFollow records an account an official account follows, or
 // classifies one already recorded (ACC-7).
-func (s *Service) RecordFollow(ctx context.Context, actor *civic.User, f *civic.Follow) error {
+func (s *Service) RecordFollow(ctx context.Context, actor civic.Actor, f *civic.Follow) error {
 	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Service) RecordFollow(ctx context.Context, actor *civic.User, f *civic.
 
 // PublishPolicy publishes a new version of a policy document (PPL-4);
 // covered persons acknowledge it from then on.
-func (s *Service) PublishPolicy(ctx context.Context, actor *civic.User, p *civic.PolicyVersion) error {
+func (s *Service) PublishPolicy(ctx context.Context, actor civic.Actor, p *civic.PolicyVersion) error {
 	if err := require(actor, civic.PermPoliciesManage); err != nil {
 		return err
 	}
@@ -50,7 +50,11 @@ func CurrentPolicies(vs []*civic.PolicyVersion) []*civic.PolicyVersion {
 
 // Acknowledge records that actor, a covered person, acknowledges a policy
 // version, which must be the current one.
-func (s *Service) Acknowledge(ctx context.Context, actor *civic.User, versionID int64) error {
+func (s *Service) Acknowledge(ctx context.Context, actor civic.Actor, versionID int64) error {
+	me := actor.User()
+	if me == nil {
+		return forbidden("a covered person acknowledges a policy: sign in")
+	}
 	return s.update(ctx, actor, func(tx civic.Tx) error {
 		vs, err := tx.PolicyVersions(ctx)
 		if err != nil {
@@ -58,7 +62,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor *civic.User, versionID 
 		}
 		for _, v := range CurrentPolicies(vs) {
 			if v.ID == versionID {
-				return tx.Acknowledge(ctx, &civic.Acknowledgement{PolicyVersionID: v.ID, PersonID: actor.PersonID})
+				return tx.Acknowledge(ctx, &civic.Acknowledgement{PolicyVersionID: v.ID, PersonID: me.PersonID})
 			}
 		}
 		for _, v := range vs {
@@ -82,7 +86,7 @@ type Outstanding struct {
 // acknowledged it among the people actor may see: every covered person for
 // HR and administrators, a director's department for a director, and
 // actor alone for anyone else.
-func (s *Service) Acknowledgements(ctx context.Context, actor *civic.User) ([]Outstanding, error) {
+func (s *Service) Acknowledgements(ctx context.Context, actor civic.Actor) ([]Outstanding, error) {
 	vs, err := s.store.PolicyVersions(ctx)
 	if err != nil {
 		return nil, err
@@ -93,7 +97,7 @@ func (s *Service) Acknowledgements(ctx context.Context, actor *civic.User) ([]Ou
 	}
 	var visible []*civic.Person
 	for _, p := range ps {
-		if actor == nil || actor.Can(civic.PermPoliciesManage) || isDirectorOf(actor, p.DepartmentID) || p.ID == actor.PersonID {
+		if actor.Can(civic.PermPoliciesManage) || isDirectorOf(actor.User(), p.DepartmentID) || actor.IsUser() && p.ID == actor.User().PersonID {
 			visible = append(visible, p)
 		}
 	}
@@ -118,17 +122,17 @@ func (s *Service) Acknowledgements(ctx context.Context, actor *civic.User) ([]Ou
 }
 
 // OpenCase opens a conduct case about a covered person (CND-1).
-func (s *Service) OpenCase(ctx context.Context, actor *civic.User, c *civic.ConductCase) error {
+func (s *Service) OpenCase(ctx context.Context, actor civic.Actor, c *civic.ConductCase) error {
 	if err := require(actor, civic.PermConductManage); err != nil {
 		return err
 	}
-	c.OpenedBy = actorID(actor)
+	c.OpenedBy = actor.UserID
 	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.CreateConductCase(ctx, c) })
 }
 
 // AddCaseEntry links evidence to an open case (an audit event by its
 // number; an archived item by its id) or records a decision.
-func (s *Service) AddCaseEntry(ctx context.Context, actor *civic.User, caseID int64, kind, ref, text string) error {
+func (s *Service) AddCaseEntry(ctx context.Context, actor civic.Actor, caseID int64, kind, ref, text string) error {
 	if err := require(actor, civic.PermConductManage); err != nil {
 		return err
 	}
@@ -150,12 +154,12 @@ func (s *Service) AddCaseEntry(ctx context.Context, actor *civic.User, caseID in
 			if err != nil || num <= 0 {
 				return civic.Invalid("ref", "give the audit event's number")
 			}
-			cites, err := audit.NewCitations(ctx, tx, actor)
+			cites, err := audit.NewCitations(ctx, tx, actor.User())
 			if err != nil {
 				return err
 			}
 			seq, cite := cites.Cite(num)
-			es, err := tx.AuditEvents(ctx, civic.AuditFilter{BeforeSeq: seq + 1, Limit: 1, HideObjectTypes: civic.HiddenObjectTypes(actor)})
+			es, err := tx.AuditEvents(ctx, civic.AuditFilter{BeforeSeq: seq + 1, Limit: 1, HideObjectTypes: civic.HiddenObjectTypes(actor.User())})
 			if err != nil {
 				return err
 			}
@@ -177,12 +181,12 @@ func (s *Service) AddCaseEntry(ctx context.Context, actor *civic.User, caseID in
 		default:
 			return civic.Invalid("kind", "kind must be audit_event, archive_item or decision")
 		}
-		return tx.AddCaseEntry(ctx, &civic.CaseEntry{CaseID: c.ID, Kind: kind, Ref: ref, Text: text, AddedBy: actorID(actor)})
+		return tx.AddCaseEntry(ctx, &civic.CaseEntry{CaseID: c.ID, Kind: kind, Ref: ref, Text: text, AddedBy: actor.UserID})
 	})
 }
 
 // CloseCase closes a case with its outcome.
-func (s *Service) CloseCase(ctx context.Context, actor *civic.User, caseID int64, outcome string) error {
+func (s *Service) CloseCase(ctx context.Context, actor civic.Actor, caseID int64, outcome string) error {
 	if err := require(actor, civic.PermConductManage); err != nil {
 		return err
 	}

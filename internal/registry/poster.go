@@ -11,14 +11,14 @@ import (
 
 // RequestPoster asks in writing, for actor, to post for an account (PPL-2).
 // Its director is notified.
-func (s *Service) RequestPoster(ctx context.Context, actor *civic.User, accountID int64, reason string) (*civic.Poster, error) {
+func (s *Service) RequestPoster(ctx context.Context, actor civic.Actor, accountID int64, reason string) (*civic.Poster, error) {
 	if err := require(actor, civic.PermPostersRequest); err != nil {
 		return nil, err
 	}
-	if actor == nil {
+	if !actor.IsUser() {
 		return nil, forbidden("a request to post is made by a signed-in user")
 	}
-	p := &civic.Poster{AccountID: accountID, UserID: actor.ID, Reason: reason}
+	p := &civic.Poster{AccountID: accountID, UserID: actor.UserID, Reason: reason}
 	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, accountID)
@@ -31,7 +31,7 @@ func (s *Service) RequestPoster(ctx context.Context, actor *civic.User, accountI
 		if a.Status != civic.AccountActive && a.Status != civic.AccountApproved {
 			return civic.Invalid("account_id", "the account is %s: nobody is authorized to post for it", a.Status)
 		}
-		mine, err := tx.Posters(ctx, civic.PosterFilter{AccountID: accountID, UserID: actor.ID})
+		mine, err := tx.Posters(ctx, civic.PosterFilter{AccountID: accountID, UserID: actor.UserID})
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Service) RequestPoster(ctx context.Context, actor *civic.User, accountI
 		if err != nil {
 			return err
 		}
-		send, err = s.notify(ctx, tx, directors, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Email, a.Handle), "/posters")
+		send, err = s.notify(ctx, tx, directors, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Label, a.Handle), "/posters")
 		return err
 	})
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Service) RequestPoster(ctx context.Context, actor *civic.User, accountI
 // DecidePoster grants (until expires, a day) or refuses a request to post.
 // Only the director of the account's department decides; a disabled user
 // is never granted.
-func (s *Service) DecidePoster(ctx context.Context, actor *civic.User, posterID int64, grant bool, expires time.Time, note string) error {
+func (s *Service) DecidePoster(ctx context.Context, actor civic.Actor, posterID int64, grant bool, expires time.Time, note string) error {
 	if err := require(actor, civic.PermPostersDecide); err != nil {
 		return err
 	}
@@ -70,10 +70,10 @@ func (s *Service) DecidePoster(ctx context.Context, actor *civic.User, posterID 
 		if err != nil {
 			return err
 		}
-		if actor != nil && !isDirectorOf(actor, p.DepartmentID) {
+		if !actor.Trusted() && !isDirectorOf(actor.User(), p.DepartmentID) {
 			return forbidden("only the director of the account's department decides who posts for it")
 		}
-		if actor != nil && actor.ID == p.UserID {
+		if actor.Is(p.UserID) {
 			return forbidden("nobody authorizes themselves")
 		}
 		if p.Status != civic.PosterRequested {
@@ -85,9 +85,7 @@ func (s *Service) DecidePoster(ctx context.Context, actor *civic.User, posterID 
 				return civic.Invalid("note", "say why the request is refused")
 			}
 			p.Status, p.DecidedAt, p.Note = civic.PosterRefused, &now, note
-			if actor != nil {
-				p.DecidedBy = actor.ID
-			}
+			p.DecidedBy = actor.UserID
 			return tx.UpdatePoster(ctx, p, "poster.refuse")
 		}
 		u, err := tx.User(ctx, p.UserID)
@@ -112,16 +110,14 @@ func (s *Service) DecidePoster(ctx context.Context, actor *civic.User, posterID 
 			return civic.Invalid("expires", "an authorization lasts at most a year; directors recertify it yearly")
 		}
 		p.Status, p.DecidedAt, p.ExpiresAt, p.CertifiedAt, p.Note = civic.PosterGranted, &now, &exp, &now, note
-		if actor != nil {
-			p.DecidedBy = actor.ID
-		}
+		p.DecidedBy = actor.UserID
 		return tx.UpdatePoster(ctx, p, "poster.grant")
 	})
 }
 
 // RevokePoster ends an authorization at once: the account's director or
 // Communications may.
-func (s *Service) RevokePoster(ctx context.Context, actor *civic.User, posterID int64, reason string) error {
+func (s *Service) RevokePoster(ctx context.Context, actor civic.Actor, posterID int64, reason string) error {
 	if err := require(actor, civic.PermPostersDecide); err != nil {
 		return err
 	}
@@ -134,7 +130,7 @@ func (s *Service) RevokePoster(ctx context.Context, actor *civic.User, posterID 
 		if err != nil {
 			return err
 		}
-		if actor != nil && !actor.Has(civic.RoleCommunications) && !isDirectorOf(actor, p.DepartmentID) {
+		if !actor.Trusted() && !actor.Has(civic.RoleCommunications) && !isDirectorOf(actor.User(), p.DepartmentID) {
 			return forbidden("only the account's director or Communications revokes an authorization")
 		}
 		if p.Status != civic.PosterGranted {
@@ -148,7 +144,7 @@ func (s *Service) RevokePoster(ctx context.Context, actor *civic.User, posterID 
 
 // Recertify records the director's yearly confirmation that an active
 // authorization is still needed.
-func (s *Service) Recertify(ctx context.Context, actor *civic.User, posterID int64) error {
+func (s *Service) Recertify(ctx context.Context, actor civic.Actor, posterID int64) error {
 	if err := require(actor, civic.PermPostersDecide); err != nil {
 		return err
 	}
@@ -157,7 +153,7 @@ func (s *Service) Recertify(ctx context.Context, actor *civic.User, posterID int
 		if err != nil {
 			return err
 		}
-		if actor != nil && !isDirectorOf(actor, p.DepartmentID) {
+		if !actor.Trusted() && !isDirectorOf(actor.User(), p.DepartmentID) {
 			return forbidden("only the director of the account's department recertifies")
 		}
 		now := tx.Now()
@@ -196,14 +192,14 @@ func (s *Service) CanPost(ctx context.Context, userID, accountID int64) (bool, e
 // Posters lists the authorizations actor may see: Communications,
 // administrators and auditors every one; a director their departments';
 // anyone else their own.
-func (s *Service) Posters(ctx context.Context, actor *civic.User) ([]*civic.Poster, error) {
+func (s *Service) Posters(ctx context.Context, actor civic.Actor) ([]*civic.Poster, error) {
 	all, err := s.store.Posters(ctx, civic.PosterFilter{})
-	if err != nil || actor == nil || actor.Has(civic.RoleCommunications) || actor.Has(civic.RoleAdmin) || actor.Has(civic.RoleAuditor) {
+	if err != nil || actor.Trusted() || actor.Has(civic.RoleCommunications) || actor.Has(civic.RoleAdmin) || actor.Has(civic.RoleAuditor) {
 		return all, err
 	}
 	var out []*civic.Poster
 	for _, p := range all {
-		if p.UserID == actor.ID || isDirectorOf(actor, p.DepartmentID) {
+		if p.UserID == actor.UserID || isDirectorOf(actor.User(), p.DepartmentID) {
 			out = append(out, p)
 		}
 	}

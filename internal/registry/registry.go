@@ -13,9 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/vault"
 )
 
@@ -41,8 +39,8 @@ func New(store civic.Store, v *vault.Vault, mailer Mailer, log *slog.Logger, now
 	return &Service{store: store, vault: v, mailer: mailer, log: log, now: now}
 }
 
-func (s *Service) update(ctx context.Context, actor *civic.User, fn func(civic.Tx) error) error {
-	return s.store.Update(ctx, auth.Actor(actor), fn)
+func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
+	return s.store.Update(ctx, actor, fn)
 }
 
 func forbidden(format string, args ...any) error {
@@ -55,7 +53,7 @@ func conflict(format string, args ...any) error {
 
 func id(v int64) string { return strconv.FormatInt(v, 10) }
 
-var require = people.Require
+var require = civic.Require
 
 // notify adds a notification for each user in the transaction and returns
 // the function that e-mails them when a mailer is set. Callers run it, in

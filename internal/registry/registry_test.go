@@ -39,7 +39,7 @@ func TestNotificationsByMail(t *testing.T) {
 	people, _ := s.People(ctx, civic.PersonFilter{DepartmentID: pw.ID})
 	a := &civic.Account{DepartmentID: pw.ID, Platform: "youtube", Handle: "PWvideos", DisplayName: "Public Works", Purpose: "how-to videos", Audience: "residents",
 		Categories: []string{"information"}, AdminIDs: []int64{people[0].ID, comms.PersonID}, WebsiteURL: "https://www.demo-city.example/", ProfileText: "Official."}
-	if err := r.RequestAccount(ctx, comms, a); err != nil {
+	if err := r.RequestAccount(ctx, civic.ActorOf(comms), a); err != nil {
 		t.Fatal(err)
 	}
 	ns, err := s.Notifications(ctx, director.ID)
@@ -73,7 +73,7 @@ func TestUnlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	as, _ := s.Accounts(ctx, civic.AccountFilter{Status: civic.AccountActive})
-	if _, err := registry.New(s, right, nil, nil, time.Now).StoreCredential(ctx, nil, as[0].ID, civic.CredentialTOTPSeed, "JBSWY3DPEHPK3PXP"); err != nil {
+	if _, err := registry.New(s, right, nil, nil, time.Now).StoreCredential(ctx, civic.CLI, as[0].ID, civic.CredentialTOTPSeed, "JBSWY3DPEHPK3PXP"); err != nil {
 		t.Fatal(err)
 	}
 	head, _, _ := s.AuditHead(ctx)

@@ -58,6 +58,25 @@ func User(r *http.Request) *civic.User {
 	return u
 }
 
+type actorKey struct{}
+
+// WithActor returns ctx carrying who the request acts as. The server sets
+// it to the signed-in user on routes that need a permission; public routes
+// act as civic.Anonymous whoever is signed in.
+func WithActor(ctx context.Context, a civic.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// Actor returns who the request acts as: the actor the server set, or
+// civic.Anonymous when it set none. Handlers pass it to every service call
+// that checks a permission; it is the only way a handler gets an actor.
+func Actor(r *http.Request) civic.Actor {
+	if a, ok := r.Context().Value(actorKey{}).(civic.Actor); ok {
+		return a
+	}
+	return civic.Anonymous
+}
+
 // Status returns the HTTP status code for err's kind.
 func Status(err error) int {
 	switch civic.ErrorKind(err) {

@@ -11,6 +11,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -41,7 +42,7 @@ func TestCheckpointEndpoints(t *testing.T) {
 				for j := range n {
 					recs = append(recs, archive.Record{Account: "x:@city", ID: fmt.Sprintf("%d-%d", i, j), Kind: "post", CapturedAt: app.clock.Now().Add(-time.Hour).Format(time.RFC3339), Text: "hello"})
 				}
-				if _, err := svc.Ingest(ctx, nil, recs, nil); err != nil {
+				if _, err := svc.Ingest(ctx, civic.CLI, recs, nil); err != nil {
 					t.Fatal(err)
 				}
 				c, err := svc.Checkpoint(ctx)

@@ -115,7 +115,7 @@ func (a *testApp) token(email string) string {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	secret, _, err := a.auth.CreateToken(context.Background(), u, u.ID, "test", 0)
+	secret, _, err := a.auth.CreateToken(context.Background(), civic.ActorOf(u), u.ID, "test", 0)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -265,7 +265,7 @@ func (w *escWorld) revokeNewest(t *testing.T, s *escSubject, owner int64) {
 // newVictimToken gives u (as u) a fresh token for the attacks to aim at.
 func (w *escWorld) newVictimToken(t *testing.T, u *civic.User) {
 	t.Helper()
-	_, tk, err := w.app.auth.CreateToken(context.Background(), u, u.ID, "victim", 0)
+	_, tk, err := w.app.auth.CreateToken(context.Background(), civic.ActorOf(u), u.ID, "victim", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func TestRoleMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				if rt.API {
-					secret, _, err := app.auth.CreateToken(ctx, u, u.ID, "matrix", 0)
+					secret, _, err := app.auth.CreateToken(ctx, civic.ActorOf(u), u.ID, "matrix", 0)
 					if err != nil {
 						t.Fatal(err)
 					}

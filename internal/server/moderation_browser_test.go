@@ -131,7 +131,7 @@ func TestBrowserModeration(t *testing.T) {
 	tab.SetValue("#f-threshold", "")
 	tab.typeInto("#f-threshold", "0.6")
 	tab.check(tab.Submit("form[action='/moderation/thresholds'] button"), http.StatusOK)
-	if th, err := svc.Thresholds(ctx, &civic.User{Grants: []civic.Grant{{Role: civic.RoleCommunications}}}); err != nil || th[5].Code != "spam" || th[5].Threshold != 0.6 || !th[5].City {
+	if th, err := svc.Thresholds(ctx, civic.ActorOf(&civic.User{Grants: []civic.Grant{{Role: civic.RoleCommunications}}})); err != nil || th[5].Code != "spam" || th[5].Threshold != 0.6 || !th[5].City {
 		t.Errorf("spam threshold after saving: %+v, %v", th, err)
 	}
 

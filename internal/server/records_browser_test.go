@@ -66,7 +66,7 @@ func TestBrowserRecords(t *testing.T) {
 	}
 	svc := records.New(records.Config{Store: app.store, Archive: arch, Signer: signer, Now: app.clock.Now})
 	var buf bytes.Buffer
-	if _, err := svc.Export(ctx, nil, 2, &buf); err != nil {
+	if _, err := svc.Export(ctx, civic.CLI, 2, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := records.VerifyBag(bytes.NewReader(buf.Bytes()), int64(buf.Len()), records.VerifyOptions{Key: vkey}); err != nil {

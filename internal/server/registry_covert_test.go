@@ -112,7 +112,7 @@ func TestCovertProfilesInvisible(t *testing.T) {
 				}
 			}
 			// The chain stays whole: the commander's view of the profile's history has every event.
-			hist, err := app.reg.CovertHistory(ctx, mustUser(t, app, demoEmail(civic.RoleSICCommander)), id)
+			hist, err := app.reg.CovertHistory(ctx, civic.ActorOf(mustUser(t, app, demoEmail(civic.RoleSICCommander))), id)
 			if err != nil || len(hist) != 6 { // register, audit, deactivate; store, two reveals
 				t.Fatalf("history %d %v", len(hist), err)
 			}

@@ -58,7 +58,7 @@ func TestRegistryFormsRejectBadInput(t *testing.T) {
 		}
 	}
 	// A reveal without a reason is refused, and shows no secret.
-	if _, err := app.reg.StoreCredential(ctx, nil, acc, civic.CredentialPassword, "form-SECRET"); err != nil {
+	if _, err := app.reg.StoreCredential(ctx, civic.CLI, acc, civic.CredentialPassword, "form-SECRET"); err != nil {
 		t.Fatal(err)
 	}
 	cs, _ := app.store.Credentials(ctx, acc, 0)

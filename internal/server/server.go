@@ -109,6 +109,9 @@ func (s *Server) serve(rt route.Route) http.Handler {
 			r = r.WithContext(route.WithUser(r.Context(), u))
 		}
 		if err == nil {
+			r = r.WithContext(route.WithActor(r.Context(), actorFor(rt, u)))
+		}
+		if err == nil {
 			err = input(r, rt)
 		}
 		if err == nil {
@@ -118,6 +121,17 @@ func (s *Server) serve(rt route.Route) http.Handler {
 			s.fail(w, r, rt, err)
 		}
 	})
+}
+
+// actorFor is who a request acts as on rt: on a public route always
+// civic.Anonymous, even for a signed-in user (the page may show who is
+// signed in, but nothing it does runs with their roles); on any other route
+// the signed-in user that authorize let through.
+func actorFor(rt route.Route, u *civic.User) civic.Actor {
+	if rt.Public {
+		return civic.Anonymous
+	}
+	return civic.ActorOf(u)
 }
 
 // authorize resolves the signed-in user, if any, and decides whether it may

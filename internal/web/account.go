@@ -15,12 +15,11 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	u := route.User(r)
 	var keep []byte
 	if c, err := r.Cookie(CookieName); err == nil {
 		keep = auth.HashSecret(c.Value)
 	}
-	err := h.people.ChangeOwnPassword(r.Context(), u, r.PostFormValue("current_password"), r.PostFormValue("new_password"), keep)
+	err := h.people.ChangeOwnPassword(r.Context(), route.Actor(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"), keep)
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.render(w, r, http.StatusUnprocessableEntity, "account", Page{Title: "Your account", Errors: fe})

@@ -130,7 +130,7 @@ func (p *capturePages) connect(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return p.svc.Connect(r.Context(), route.User(r), c, tok)
+		return p.svc.Connect(r.Context(), route.Actor(r), c, tok)
 	}()
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -218,11 +218,11 @@ func (p *capturePages) run(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *capturePages) pause(w http.ResponseWriter, r *http.Request) error {
-	return p.action(w, r, func(id int64) error { return p.svc.SetPaused(r.Context(), route.User(r), id, true) })
+	return p.action(w, r, func(id int64) error { return p.svc.SetPaused(r.Context(), route.Actor(r), id, true) })
 }
 
 func (p *capturePages) resume(w http.ResponseWriter, r *http.Request) error {
-	return p.action(w, r, func(id int64) error { return p.svc.SetPaused(r.Context(), route.User(r), id, false) })
+	return p.action(w, r, func(id int64) error { return p.svc.SetPaused(r.Context(), route.Actor(r), id, false) })
 }
 
 func (p *capturePages) token(w http.ResponseWriter, r *http.Request) error {
@@ -234,7 +234,7 @@ func (p *capturePages) token(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return p.svc.SetToken(r.Context(), route.User(r), id, tok)
+		return p.svc.SetToken(r.Context(), route.Actor(r), id, tok)
 	})
 }
 
@@ -282,7 +282,7 @@ func (p *capturePages) resolve(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := p.svc.ResolveFlag(r.Context(), route.User(r), id, strings.TrimSpace(r.PostFormValue("resolution"))); err != nil {
+	if err := p.svc.ResolveFlag(r.Context(), route.Actor(r), id, strings.TrimSpace(r.PostFormValue("resolution"))); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return p.renderFlags(w, r, http.StatusUnprocessableEntity, fe)
 		}

@@ -38,16 +38,16 @@ func (h *Handler) renderCovert(w http.ResponseWriter, r *http.Request, status in
 		if err != nil {
 			return civic.Errorf(civic.KindNotFound, "page not found")
 		}
-		if d.Profile, d.Audits, d.Creds, err = h.reg.CovertProfile(ctx, u, id); err != nil {
+		if d.Profile, d.Audits, d.Creds, err = h.reg.CovertProfile(ctx, route.Actor(r), id); err != nil {
 			return err
 		}
-		if d.History, err = h.reg.CovertHistory(ctx, u, id); err != nil {
+		if d.History, err = h.reg.CovertHistory(ctx, route.Actor(r), id); err != nil {
 			return err
 		}
 		return h.render(w, r, status, "covert_profile", Page{Title: "Covert profile " + d.Profile.ScreenName, Errors: errs, Data: d})
 	}
 	var err error
-	if d.Profiles, err = h.reg.CovertProfiles(ctx, u); err != nil {
+	if d.Profiles, err = h.reg.CovertProfiles(ctx, route.Actor(r)); err != nil {
 		return err
 	}
 	if d.Commander {
@@ -80,7 +80,7 @@ func (h *Handler) covertRegister(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil {
-		err = h.reg.RegisterCovert(r.Context(), route.User(r), &p)
+		err = h.reg.RegisterCovert(r.Context(), route.Actor(r), &p)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -112,7 +112,7 @@ func (h *Handler) covertAction(w http.ResponseWriter, r *http.Request, fn func(i
 
 func (h *Handler) covertAudit(w http.ResponseWriter, r *http.Request) error {
 	return h.covertAction(w, r, func(id int64) error {
-		return h.reg.AuditCovert(r.Context(), route.User(r), id, r.PostFormValue("still_active") == "yes", r.PostFormValue("still_needed") == "yes", r.PostFormValue("note"))
+		return h.reg.AuditCovert(r.Context(), route.Actor(r), id, r.PostFormValue("still_active") == "yes", r.PostFormValue("still_needed") == "yes", r.PostFormValue("note"))
 	})
 }
 
@@ -125,13 +125,13 @@ func (h *Handler) covertEnd(w http.ResponseWriter, r *http.Request) error {
 				return civic.Invalid("ended_on", "give the date as 2026-11-21")
 			}
 		}
-		return h.reg.EndCovert(r.Context(), route.User(r), id, civic.CovertStatus(r.PostFormValue("status")), on, r.PostFormValue("reason"))
+		return h.reg.EndCovert(r.Context(), route.Actor(r), id, civic.CovertStatus(r.PostFormValue("status")), on, r.PostFormValue("reason"))
 	})
 }
 
 func (h *Handler) covertPassword(w http.ResponseWriter, r *http.Request) error {
 	return h.covertAction(w, r, func(id int64) error {
-		return h.reg.StoreCovertPassword(r.Context(), route.User(r), id, r.PostFormValue("secret"))
+		return h.reg.StoreCovertPassword(r.Context(), route.Actor(r), id, r.PostFormValue("secret"))
 	})
 }
 
@@ -141,7 +141,7 @@ type notificationData struct {
 }
 
 func (h *Handler) notificationList(w http.ResponseWriter, r *http.Request) error {
-	ns, err := h.store.Notifications(r.Context(), route.User(r).ID)
+	ns, err := h.reg.Notifications(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -149,8 +149,7 @@ func (h *Handler) notificationList(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) notificationRead(w http.ResponseWriter, r *http.Request) error {
-	u := route.User(r)
-	if err := h.store.Update(r.Context(), civic.Actor{UserID: u.ID, Label: u.Email}, func(tx civic.Tx) error { return tx.MarkNotificationsRead(r.Context(), u.ID) }); err != nil {
+	if err := h.reg.MarkNotificationsRead(r.Context(), route.Actor(r)); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/notifications", "")

@@ -20,7 +20,7 @@ func (h *Handler) covertAccessPage(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) renderCovertAccess(w http.ResponseWriter, r *http.Request, status int, form civic.CovertAccess, errs []FieldError) error {
-	v, err := h.reg.CovertAccess(r.Context(), route.User(r))
+	v, err := h.reg.CovertAccess(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (h *Handler) covertAccessPropose(w http.ResponseWriter, r *http.Request) er
 	a := civic.CovertAccess{Kind: civic.CovertAccessKind(r.PostFormValue("kind")), Reason: r.PostFormValue("reason")}
 	var err error
 	if a.UserID, err = formInt(r, "user_id"); err == nil {
-		err = h.reg.ProposeCovertAccess(r.Context(), route.User(r), &a)
+		err = h.reg.ProposeCovertAccess(r.Context(), route.Actor(r), &a)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -66,18 +66,18 @@ func (h *Handler) covertAccessAction(w http.ResponseWriter, r *http.Request, not
 
 func (h *Handler) covertAccessDecide(w http.ResponseWriter, r *http.Request) error {
 	return h.covertAccessAction(w, r, "decided", func(id int64) error {
-		return h.reg.DecideCovertAccess(r.Context(), route.User(r), id, r.PostFormValue("decision"), r.PostFormValue("note"))
+		return h.reg.DecideCovertAccess(r.Context(), route.Actor(r), id, r.PostFormValue("decision"), r.PostFormValue("note"))
 	})
 }
 
 func (h *Handler) covertAccessWithdraw(w http.ResponseWriter, r *http.Request) error {
 	return h.covertAccessAction(w, r, "withdrawn", func(id int64) error {
-		return h.reg.WithdrawCovertAccess(r.Context(), route.User(r), id)
+		return h.reg.WithdrawCovertAccess(r.Context(), route.Actor(r), id)
 	})
 }
 
 func (h *Handler) covertAccessRevoke(w http.ResponseWriter, r *http.Request) error {
 	return h.covertAccessAction(w, r, "access_revoked", func(id int64) error {
-		return h.reg.RevokeCovertAccess(r.Context(), route.User(r), id, r.PostFormValue("reason"))
+		return h.reg.RevokeCovertAccess(r.Context(), route.Actor(r), id, r.PostFormValue("reason"))
 	})
 }

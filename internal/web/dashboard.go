@@ -66,7 +66,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		if svc == nil {
 			svc = moderation.New(moderation.Config{Store: h.store, Now: h.now, Log: h.log})
 		}
-		times, open, err := svc.ReviewTimes(ctx, u)
+		times, open, err := svc.ReviewTimes(ctx, route.Actor(r))
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func (h *Handler) departmentCreate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	d := civic.Department{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name")}
-	if err := h.people.CreateDepartment(r.Context(), route.User(r), &d); err != nil {
+	if err := h.people.CreateDepartment(r.Context(), route.Actor(r), &d); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.renderDepartments(w, r, http.StatusUnprocessableEntity, d, fe)
 		}
@@ -90,7 +90,7 @@ func (h *Handler) departmentUpdate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	d := civic.Department{ID: id, Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name")}
-	if err := h.people.UpdateDepartment(r.Context(), route.User(r), &d); err != nil {
+	if err := h.people.UpdateDepartment(r.Context(), route.Actor(r), &d); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.renderDepartment(w, r, http.StatusUnprocessableEntity, &d, fe)
 		}

@@ -71,7 +71,7 @@ func (h *Handler) contractCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil {
-		err = h.reg.RecordContract(r.Context(), route.User(r), &c)
+		err = h.reg.RecordContract(r.Context(), route.Actor(r), &c)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -84,7 +84,7 @@ func (h *Handler) contractCreate(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) followCreate(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "saved", func(id int64) error {
-		err := h.reg.RecordFollow(r.Context(), route.User(r), &civic.Follow{AccountID: id, Handle: r.PostFormValue("follow_handle"), Name: r.PostFormValue("follow_name"),
+		err := h.reg.RecordFollow(r.Context(), route.Actor(r), &civic.Follow{AccountID: id, Handle: r.PostFormValue("follow_handle"), Name: r.PostFormValue("follow_name"),
 			Kind: civic.FollowKind(r.PostFormValue("follow_kind")), Note: r.PostFormValue("follow_note")})
 		if f := civic.ErrorField(err); f == "handle" || f == "kind" {
 			err = &civic.Error{Kind: civic.ErrorKind(err), Field: "follow_" + f, Message: civic.ErrorMessage(err)}
@@ -106,7 +106,7 @@ func (h *Handler) followClassify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Kind, f.Note = civic.FollowKind(r.PostFormValue("kind")), r.PostFormValue("note")
-	if err := h.reg.RecordFollow(r.Context(), route.User(r), f); err != nil {
+	if err := h.reg.RecordFollow(r.Context(), route.Actor(r), f); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/accounts/"+itoa(f.AccountID), "saved")
@@ -127,7 +127,7 @@ func (h *Handler) policyList(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) renderPolicies(w http.ResponseWriter, r *http.Request, status int, form civic.PolicyVersion, errs []FieldError) error {
 	u := route.User(r)
-	out, err := h.reg.Acknowledgements(r.Context(), u)
+	out, err := h.reg.Acknowledgements(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (h *Handler) policyPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := civic.PolicyVersion{Slug: r.PostFormValue("slug"), Title: r.PostFormValue("title"), Version: r.PostFormValue("version"), URL: r.PostFormValue("url")}
-	if err := h.reg.PublishPolicy(r.Context(), route.User(r), &p); err != nil {
+	if err := h.reg.PublishPolicy(r.Context(), route.Actor(r), &p); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.renderPolicies(w, r, http.StatusUnprocessableEntity, p, fe)
 		}
@@ -161,7 +161,7 @@ func (h *Handler) policyAcknowledge(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := h.reg.Acknowledge(r.Context(), route.User(r), id); err != nil {
+	if err := h.reg.Acknowledge(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/policies", "saved")
@@ -200,7 +200,7 @@ func (h *Handler) caseOpen(w http.ResponseWriter, r *http.Request) error {
 	pid, err := formInt(r, "person_id")
 	c.PersonID = pid
 	if err == nil {
-		err = h.reg.OpenCase(r.Context(), route.User(r), &c)
+		err = h.reg.OpenCase(r.Context(), route.Actor(r), &c)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -257,12 +257,12 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, fn func(id 
 
 func (h *Handler) caseEntry(w http.ResponseWriter, r *http.Request) error {
 	return h.caseAction(w, r, func(id int64) error {
-		return h.reg.AddCaseEntry(r.Context(), route.User(r), id, r.PostFormValue("kind"), r.PostFormValue("ref"), r.PostFormValue("text"))
+		return h.reg.AddCaseEntry(r.Context(), route.Actor(r), id, r.PostFormValue("kind"), r.PostFormValue("ref"), r.PostFormValue("text"))
 	})
 }
 
 func (h *Handler) caseClose(w http.ResponseWriter, r *http.Request) error {
 	return h.caseAction(w, r, func(id int64) error {
-		return h.reg.CloseCase(r.Context(), route.User(r), id, r.PostFormValue("outcome"))
+		return h.reg.CloseCase(r.Context(), route.Actor(r), id, r.PostFormValue("outcome"))
 	})
 }

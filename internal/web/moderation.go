@@ -83,13 +83,13 @@ func queryOf(f moderation.QueueFilter, page int) string {
 }
 
 func (p *moderationPages) queue(w http.ResponseWriter, r *http.Request) error {
-	ctx, u := r.Context(), route.User(r)
+	ctx := r.Context()
 	f := queueFilter(r)
-	pg, err := p.svc.QueueFiltered(ctx, u, f)
+	pg, err := p.svc.QueueFiltered(ctx, route.Actor(r), f)
 	if err != nil {
 		return err
 	}
-	times, open, err := p.svc.ReviewTimes(ctx, u)
+	times, open, err := p.svc.ReviewTimes(ctx, route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (p *moderationPages) renderReview(w http.ResponseWriter, r *http.Request, s
 	if err != nil {
 		return err
 	}
-	v, err := p.svc.Review(r.Context(), route.User(r), id)
+	v, err := p.svc.Review(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (p *moderationPages) decide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := decideForm{Action: r.PostFormValue("action"), Code: r.PostFormValue("code"), Note: r.PostFormValue("note")}
-	if _, err := p.svc.Decide(r.Context(), route.User(r), id, moderation.DecideInput{Action: civic.DecisionAction(f.Action), Code: f.Code, Note: f.Note}); err != nil {
+	if _, err := p.svc.Decide(r.Context(), route.Actor(r), id, moderation.DecideInput{Action: civic.DecisionAction(f.Action), Code: f.Code, Note: f.Note}); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return p.renderReview(w, r, http.StatusUnprocessableEntity, f, fe)
 		}
@@ -172,11 +172,11 @@ func (p *moderationPages) second(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	d, err := p.svc.Decision(r.Context(), route.User(r), id)
+	d, err := p.svc.Decision(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	if _, err := p.svc.Second(r.Context(), route.User(r), id, r.PostFormValue("agree") == "yes", r.PostFormValue("second_note")); err != nil {
+	if _, err := p.svc.Second(r.Context(), route.Actor(r), id, r.PostFormValue("agree") == "yes", r.PostFormValue("second_note")); err != nil {
 		if fe, ok := formErrors(err); ok {
 			r.URL.Path = "/moderation/reviews/" + itoa(d.ReviewID)
 			r.SetPathValue("id", itoa(d.ReviewID))
@@ -188,7 +188,7 @@ func (p *moderationPages) second(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *moderationPages) forms(w http.ResponseWriter, r *http.Request) error {
-	fs, err := p.svc.Forms(r.Context(), route.User(r))
+	fs, err := p.svc.Forms(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, d, err := p.svc.Form(r.Context(), route.User(r), id)
+	f, d, err := p.svc.Form(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ type inquiriesData struct {
 
 func (p *moderationPages) inquiries(w http.ResponseWriter, r *http.Request) error {
 	all := r.URL.Query().Get("all") == "yes"
-	qs, err := p.svc.Inquiries(r.Context(), route.User(r), !all)
+	qs, err := p.svc.Inquiries(r.Context(), route.Actor(r), !all)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (p *moderationPages) renderInquiry(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	v, err := p.svc.Inquiry(r.Context(), route.User(r), id)
+	v, err := p.svc.Inquiry(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (p *moderationPages) answer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := answerForm{Response: r.PostFormValue("response"), Outcome: r.PostFormValue("outcome")}
-	if _, err := p.svc.Answer(r.Context(), route.User(r), id, f.Response, f.Outcome); err != nil {
+	if _, err := p.svc.Answer(r.Context(), route.Actor(r), id, f.Response, f.Outcome); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return p.renderInquiry(w, r, http.StatusUnprocessableEntity, f, fe)
 		}

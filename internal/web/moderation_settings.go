@@ -27,7 +27,7 @@ func (p *moderationPages) renderSettings(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	holds, err := p.svc.Holds(ctx, route.User(r))
+	holds, err := p.svc.Holds(ctx, route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (p *moderationPages) renderSettings(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	th, err := p.svc.Thresholds(ctx, route.User(r))
+	th, err := p.svc.Thresholds(ctx, route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (p *moderationPages) setCode(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err := p.svc.SetCode(r.Context(), route.User(r), r.PostFormValue("code"), r.PostFormValue("label"), r.PostFormValue("description"), r.PostFormValue("second_review") == "yes")
+	_, err := p.svc.SetCode(r.Context(), route.Actor(r), r.PostFormValue("code"), r.PostFormValue("label"), r.PostFormValue("description"), r.PostFormValue("second_review") == "yes")
 	return p.settingsResult(w, r, err)
 }
 
@@ -68,7 +68,7 @@ func (p *moderationPages) setHold(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err := p.svc.SetHold(r.Context(), route.User(r), r.PostFormValue("account"), civic.HoldMode(r.PostFormValue("mode")))
+	_, err := p.svc.SetHold(r.Context(), route.Actor(r), r.PostFormValue("account"), civic.HoldMode(r.PostFormValue("mode")))
 	return p.settingsResult(w, r, err)
 }
 
@@ -76,18 +76,18 @@ func (p *moderationPages) setThreshold(w http.ResponseWriter, r *http.Request) e
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	return p.settingsResult(w, r, p.svc.SetThreshold(r.Context(), route.User(r), r.PostFormValue("code"), r.PostFormValue("threshold")))
+	return p.settingsResult(w, r, p.svc.SetThreshold(r.Context(), route.Actor(r), r.PostFormValue("code"), r.PostFormValue("threshold")))
 }
 
 func (p *moderationPages) setOfficials(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	return p.settingsResult(w, r, p.svc.SetOfficialsNeedSecond(r.Context(), route.User(r), r.PostFormValue("officials") == "yes"))
+	return p.settingsResult(w, r, p.svc.SetOfficialsNeedSecond(r.Context(), route.Actor(r), r.PostFormValue("officials") == "yes"))
 }
 
 func (p *moderationPages) disposals(w http.ResponseWriter, r *http.Request) error {
-	ds, err := p.svc.FormDisposals(r.Context(), route.User(r))
+	ds, err := p.svc.FormDisposals(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -95,9 +95,9 @@ func (p *moderationPages) disposals(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (p *moderationPages) propose(w http.ResponseWriter, r *http.Request) error {
-	if _, err := p.svc.ProposeFormDisposal(r.Context(), route.User(r), time.Time{}); err != nil {
+	if _, err := p.svc.ProposeFormDisposal(r.Context(), route.Actor(r), time.Time{}); err != nil {
 		if civic.ErrorKind(err) == civic.KindConflict {
-			ds, lerr := p.svc.FormDisposals(r.Context(), route.User(r))
+			ds, lerr := p.svc.FormDisposals(r.Context(), route.Actor(r))
 			if lerr != nil {
 				return lerr
 			}
@@ -113,7 +113,7 @@ func (p *moderationPages) approve(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if _, err := p.svc.ApproveFormDisposal(r.Context(), route.User(r), id); err != nil {
+	if _, err := p.svc.ApproveFormDisposal(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/moderation/disposals", "decided")
@@ -134,7 +134,7 @@ func (p *moderationPages) report(w http.ResponseWriter, r *http.Request) error {
 	f := reportForm{Item: r.PostFormValue("item_id"), Link: r.PostFormValue("link"), Note: r.PostFormValue("note"), To: r.PostFormValue("to")}
 	item, err := formInt(r, "item_id")
 	if err == nil {
-		_, err = p.svc.Report(r.Context(), route.User(r), moderation.ReportInput{ItemID: item, Link: f.Link, Note: f.Note, To: f.To})
+		_, err = p.svc.Report(r.Context(), route.Actor(r), moderation.ReportInput{ItemID: item, Link: f.Link, Note: f.Note, To: f.To})
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -146,7 +146,7 @@ func (p *moderationPages) report(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *moderationPages) reports(w http.ResponseWriter, r *http.Request) error {
-	rs, err := p.svc.Reports(r.Context(), route.User(r))
+	rs, err := p.svc.Reports(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (p *moderationPages) closeReport(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if _, err := p.svc.CloseReport(r.Context(), route.User(r), id); err != nil {
+	if _, err := p.svc.CloseReport(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/moderation/reports", "saved")

@@ -174,7 +174,7 @@ func (h *Handler) requestCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil {
-		err = h.reg.RequestAccount(r.Context(), route.User(r), &a)
+		err = h.reg.RequestAccount(r.Context(), route.Actor(r), &a)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -265,7 +265,7 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 	if d.Credentials, err = h.store.Credentials(ctx, a.ID, 0); err != nil {
 		return err
 	}
-	ps, err := h.reg.Posters(ctx, u)
+	ps, err := h.reg.Posters(ctx, route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -303,38 +303,38 @@ func (h *Handler) officialAction(w http.ResponseWriter, r *http.Request, notice 
 
 func (h *Handler) officialDecide(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "decided", func(id int64) error {
-		return h.reg.Decide(r.Context(), route.User(r), id, civic.Decision(r.PostFormValue("decision")), r.PostFormValue("comment"))
+		return h.reg.Decide(r.Context(), route.Actor(r), id, civic.Decision(r.PostFormValue("decision")), r.PostFormValue("comment"))
 	})
 }
 
 func (h *Handler) officialWithdraw(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "saved", func(id int64) error {
-		return h.reg.Withdraw(r.Context(), route.User(r), id, r.PostFormValue("reason"))
+		return h.reg.Withdraw(r.Context(), route.Actor(r), id, r.PostFormValue("reason"))
 	})
 }
 
 func (h *Handler) officialStatus(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "saved", func(id int64) error {
-		return h.reg.SetStatus(r.Context(), route.User(r), id, civic.AccountStatus(r.PostFormValue("status")), r.PostFormValue("reason"))
+		return h.reg.SetStatus(r.Context(), route.Actor(r), id, civic.AccountStatus(r.PostFormValue("status")), r.PostFormValue("reason"))
 	})
 }
 
 func (h *Handler) officialProfile(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "saved", func(id int64) error {
-		return h.reg.RecordProfile(r.Context(), route.User(r), id, r.PostFormValue("profile_website"), r.PostFormValue("profile_emergency"), r.PostFormValue("profile_disclaimer"))
+		return h.reg.RecordProfile(r.Context(), route.Actor(r), id, r.PostFormValue("profile_website"), r.PostFormValue("profile_emergency"), r.PostFormValue("profile_disclaimer"))
 	})
 }
 
 func (h *Handler) credentialStore(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "stored", func(id int64) error {
-		_, err := h.reg.StoreCredential(r.Context(), route.User(r), id, civic.CredentialKind(r.PostFormValue("kind")), r.PostFormValue("secret"))
+		_, err := h.reg.StoreCredential(r.Context(), route.Actor(r), id, civic.CredentialKind(r.PostFormValue("kind")), r.PostFormValue("secret"))
 		return err
 	})
 }
 
 func (h *Handler) posterRequest(w http.ResponseWriter, r *http.Request) error {
 	return h.officialAction(w, r, "requested", func(id int64) error {
-		_, err := h.reg.RequestPoster(r.Context(), route.User(r), id, r.PostFormValue("poster_reason"))
+		_, err := h.reg.RequestPoster(r.Context(), route.Actor(r), id, r.PostFormValue("poster_reason"))
 		if civic.ErrorField(err) == "reason" {
 			err = civic.Invalid("poster_reason", "%s", civic.ErrorMessage(err))
 		}
@@ -357,7 +357,7 @@ func (h *Handler) credentialReveal(w http.ResponseWriter, r *http.Request) error
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	secret, c, err := h.reg.RevealCredential(r.Context(), route.User(r), id, r.PostFormValue("reason"))
+	secret, c, err := h.reg.RevealCredential(r.Context(), route.Actor(r), id, r.PostFormValue("reason"))
 	if err != nil {
 		if civic.ErrorKind(err) == civic.KindInvalid {
 			return h.render(w, r, http.StatusUnprocessableEntity, "error", Page{Title: "Give a reason", Data: civic.ErrorMessage(err) + ". Go back and say why you need it."})

@@ -64,7 +64,7 @@ func (h *Handler) personCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := personFromForm(r)
 	if err == nil {
-		err = h.people.CreatePerson(r.Context(), route.User(r), &p)
+		err = h.people.CreatePerson(r.Context(), route.Actor(r), &p)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -130,7 +130,7 @@ func (h *Handler) personUpdate(w http.ResponseWriter, r *http.Request) error {
 	p, err := personFromForm(r)
 	p.ID = id
 	if err == nil {
-		err = h.people.UpdatePerson(r.Context(), route.User(r), &p)
+		err = h.people.UpdatePerson(r.Context(), route.Actor(r), &p)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {

@@ -20,7 +20,7 @@ func (h *Handler) posterList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderPosters(w http.ResponseWriter, r *http.Request, status int, errs []FieldError) error {
-	ps, err := h.reg.Posters(r.Context(), route.User(r))
+	ps, err := h.reg.Posters(r.Context(), route.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -55,18 +55,18 @@ func (h *Handler) posterDecide(w http.ResponseWriter, r *http.Request) error {
 				return civic.Invalid("expires", "give the expiry date as 2027-11-21")
 			}
 		}
-		return h.reg.DecidePoster(r.Context(), route.User(r), id, grant, exp, r.PostFormValue("note"))
+		return h.reg.DecidePoster(r.Context(), route.Actor(r), id, grant, exp, r.PostFormValue("note"))
 	})
 }
 
 func (h *Handler) posterRevoke(w http.ResponseWriter, r *http.Request) error {
 	return h.posterAction(w, r, func(id int64) error {
-		return h.reg.RevokePoster(r.Context(), route.User(r), id, r.PostFormValue("note"))
+		return h.reg.RevokePoster(r.Context(), route.Actor(r), id, r.PostFormValue("note"))
 	})
 }
 
 func (h *Handler) posterRecertify(w http.ResponseWriter, r *http.Request) error {
 	return h.posterAction(w, r, func(id int64) error {
-		return h.reg.Recertify(r.Context(), route.User(r), id)
+		return h.reg.Recertify(r.Context(), route.Actor(r), id)
 	})
 }

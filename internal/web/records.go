@@ -87,7 +87,7 @@ func (p *recordsPages) list(w http.ResponseWriter, r *http.Request) error {
 
 func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status int, f requestForm, errs []FieldError) error {
 	all := r.URL.Query().Get("all") == "yes"
-	qs, err := p.svc.Requests(r.Context(), route.User(r), !all)
+	qs, err := p.svc.Requests(r.Context(), route.Actor(r), !all)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (p *recordsPages) create(w http.ResponseWriter, r *http.Request) error {
 	f := readRequestForm(r)
 	q, err := f.request()
 	if err == nil {
-		_, err = p.svc.Create(r.Context(), route.User(r), q)
+		_, err = p.svc.Create(r.Context(), route.Actor(r), q)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -159,12 +159,11 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	u := route.User(r)
-	q, err := p.svc.Request(r.Context(), u, id)
+	q, err := p.svc.Request(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	counts, err := p.svc.ScopeCounts(r.Context(), u, q)
+	counts, err := p.svc.ScopeCounts(r.Context(), route.Actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -178,7 +177,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 	for i, s := range q.Scope {
 		d.Scope = append(d.Scope, scopeLine{Query: s, Items: counts[i], Link: "/archive/items?q=" + url.QueryEscape(s)})
 	}
-	if d.Redactions, err = p.svc.Redactions(r.Context(), u, id); err != nil {
+	if d.Redactions, err = p.svc.Redactions(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	for _, s := range q.Scope {
@@ -212,7 +211,7 @@ func (p *recordsPages) update(w http.ResponseWriter, r *http.Request) error {
 	q, err := f.request()
 	if err == nil {
 		q.ID = id
-		_, err = p.svc.Update(r.Context(), route.User(r), q)
+		_, err = p.svc.Update(r.Context(), route.Actor(r), q)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -247,7 +246,7 @@ func (p *recordsPages) redact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Start, d.End = int(start), int(end)
-		return p.svc.Redact(r.Context(), route.User(r), d)
+		return p.svc.Redact(r.Context(), route.Actor(r), d)
 	}()
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -265,12 +264,12 @@ func (p *recordsPages) export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := p.svc.CanExport(r.Context(), route.User(r), id); err != nil {
+	if err := p.svc.CanExport(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d.zip"`, id))
-	if _, err := p.svc.Export(r.Context(), route.User(r), id, w); err != nil {
+	if _, err := p.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
 		if route.Gone(r) {
 			p.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
 		} else {

@@ -58,7 +58,7 @@ func (a *archivePages) search(w http.ResponseWriter, r *http.Request) error {
 	q, err := archive.ParseQuery(qs)
 	if err == nil {
 		q.Offset, q.Limit = offset, searchPageSize+1
-		data.Hits, err = a.svc.Search(r.Context(), route.User(r), q)
+		data.Hits, err = a.svc.Search(r.Context(), route.Actor(r), q)
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -84,7 +84,7 @@ func (a *archivePages) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Item(r.Context(), route.User(r), id)
+	v, err := a.svc.Item(r.Context(), route.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (a *archivePages) holdCreate(w http.ResponseWriter, r *http.Request) error 
 		if h.Until, err = formDate("until", f.Until, true); err != nil {
 			return err
 		}
-		return a.svc.PlaceHold(r.Context(), route.User(r), h)
+		return a.svc.PlaceHold(r.Context(), route.Actor(r), h)
 	}()
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -176,7 +176,7 @@ func (a *archivePages) holdRelease(w http.ResponseWriter, r *http.Request) error
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := a.svc.ReleaseHold(r.Context(), route.User(r), id, r.PostFormValue("reason")); err != nil {
+	if err := a.svc.ReleaseHold(r.Context(), route.Actor(r), id, r.PostFormValue("reason")); err != nil {
 		if fe, ok := formErrors(err); ok {
 			return a.renderHold(w, r, http.StatusUnprocessableEntity, fe)
 		}
@@ -209,7 +209,7 @@ func (a *archivePages) runCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	run, err := a.svc.ProposeDisposition(r.Context(), route.User(r), time.Time{})
+	run, err := a.svc.ProposeDisposition(r.Context(), route.Actor(r), time.Time{})
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			return a.renderRuns(w, r, http.StatusUnprocessableEntity, fe)
@@ -245,7 +245,7 @@ func (a *archivePages) runApprove(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if _, err := a.svc.ApproveDisposition(r.Context(), route.User(r), id); err != nil {
+	if _, err := a.svc.ApproveDisposition(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/archive/dispositions/"+itoa(id), "saved")

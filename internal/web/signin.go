@@ -76,7 +76,7 @@ func SetSessionCookie(w http.ResponseWriter, secret string) {
 
 func (h *Handler) signout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(CookieName); err == nil {
-		if err := h.auth.SignOut(r.Context(), route.User(r), c.Value); err != nil {
+		if err := h.auth.SignOut(r.Context(), route.Actor(r), c.Value); err != nil {
 			return err
 		}
 	}

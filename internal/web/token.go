@@ -49,7 +49,7 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 		return h.renderTokens(w, r, http.StatusUnprocessableEntity, d, []FieldError{{Field: "days", Message: civic.ErrorMessage(err)}})
 	}
 	u := route.User(r)
-	secret, _, err := h.auth.CreateToken(r.Context(), u, u.ID, d.Name, time.Duration(days)*24*time.Hour)
+	secret, _, err := h.auth.CreateToken(r.Context(), route.Actor(r), u.ID, d.Name, time.Duration(days)*24*time.Hour)
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			return h.renderTokens(w, r, http.StatusUnprocessableEntity, d, fe)
@@ -65,7 +65,7 @@ func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.auth.RevokeToken(r.Context(), route.User(r), id); err != nil {
+	if err := h.auth.RevokeToken(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/tokens", "revoked")

@@ -105,7 +105,7 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) error {
 	var u *civic.User
 	if err == nil {
 		u = &civic.User{PersonID: form.PersonID, Email: form.Email, Grants: form.Grants}
-		err = h.people.CreateUser(r.Context(), route.User(r), u, r.PostFormValue("password"))
+		err = h.people.CreateUser(r.Context(), route.Actor(r), u, r.PostFormValue("password"))
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -184,24 +184,24 @@ func (h *Handler) userRoles(w http.ResponseWriter, r *http.Request) error {
 		if target, err := h.store.User(r.Context(), id); err == nil && target.Has(civic.RoleSICCommander) {
 			gs = append(gs, civic.Grant{Role: civic.RoleSICCommander})
 		}
-		return h.people.SetRoles(r.Context(), route.User(r), id, gs)
+		return h.people.SetRoles(r.Context(), route.Actor(r), id, gs)
 	})
 }
 
 func (h *Handler) userDisable(w http.ResponseWriter, r *http.Request) error {
 	return h.userChange(w, r, "disabled", func(id int64) error {
-		return h.people.SetDisabled(r.Context(), route.User(r), id, true)
+		return h.people.SetDisabled(r.Context(), route.Actor(r), id, true)
 	})
 }
 
 func (h *Handler) userEnable(w http.ResponseWriter, r *http.Request) error {
 	return h.userChange(w, r, "enabled", func(id int64) error {
-		return h.people.SetDisabled(r.Context(), route.User(r), id, false)
+		return h.people.SetDisabled(r.Context(), route.Actor(r), id, false)
 	})
 }
 
 func (h *Handler) userPassword(w http.ResponseWriter, r *http.Request) error {
 	return h.userChange(w, r, "password", func(id int64) error {
-		return h.people.ResetPassword(r.Context(), route.User(r), id, r.PostFormValue("password"))
+		return h.people.ResetPassword(r.Context(), route.Actor(r), id, r.PostFormValue("password"))
 	})
 }

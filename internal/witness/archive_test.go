@@ -51,7 +51,7 @@ func TestArchiveWitnessed(t *testing.T) {
 					at := clock.Now().Add(-time.Hour)
 					recs = append(recs, archive.Record{Account: "x:@city", ID: fmt.Sprint(i), Kind: "post", CapturedAt: at.Format(time.RFC3339Nano), Text: fmt.Sprintf("post %d", i)})
 				}
-				if _, err := svc.Ingest(ctx, nil, recs, nil); err != nil {
+				if _, err := svc.Ingest(ctx, civic.CLI, recs, nil); err != nil {
 					t.Fatal(err)
 				}
 			}

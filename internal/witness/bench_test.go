@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/storetest"
 	"steward.city/steward/internal/witness"
 )
@@ -43,7 +44,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 				recs = append(recs, archive.Record{Account: "x:@city", ID: fmt.Sprint(i), Kind: "post", CapturedAt: at, Text: "hello"})
 			}
 			for i := 0; i < len(recs); i += 5000 {
-				if _, err := svc.Ingest(ctx, nil, recs[i:i+5000], nil); err != nil {
+				if _, err := svc.Ingest(ctx, civic.CLI, recs[i:i+5000], nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -51,7 +52,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				n++
-				if _, err := svc.Ingest(ctx, nil, []archive.Record{{Account: "x:@city", ID: fmt.Sprint(n), Kind: "post", CapturedAt: at, Text: "hello"}}, nil); err != nil {
+				if _, err := svc.Ingest(ctx, civic.CLI, []archive.Record{{Account: "x:@city", ID: fmt.Sprint(n), Kind: "post", CapturedAt: at, Text: "hello"}}, nil); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
