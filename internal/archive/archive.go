@@ -29,8 +29,9 @@ const (
 )
 
 // Service is the archive's operations, shared by the pages, the API and the
-// command line. Methods taking an actor check its permissions; a nil actor
-// is the command line or Steward itself, which may do everything.
+// command line. Methods taking an actor check its permissions; the command
+// line (civic.CLI) and Steward's own processes (civic.System) may do
+// everything, an anonymous actor nothing.
 type Service struct {
 	store     civic.Store
 	blobs     blob.Store // may be nil: media are then kept as references only

@@ -10,8 +10,8 @@ import (
 // ProposeDisposition lists every item whose retention has ended by asOf,
 // that no active hold covers and that no run awaiting approval lists
 // already, and stores the list as a proposed run.
-// Nothing is disposed of until the clerk approves it. A nil actor is the
-// schedule.
+// Nothing is disposed of until the clerk approves it. The schedule proposes
+// as civic.System.
 func (s *Service) ProposeDisposition(ctx context.Context, actor civic.Actor, asOf time.Time) (*civic.DispositionRun, error) {
 	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
 		return nil, err

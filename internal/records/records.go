@@ -17,7 +17,7 @@ import (
 )
 
 // Service is the records operations, shared by the pages, the API and the
-// command line. A nil actor is the command line, which may do everything.
+// command line. Each method checks the actor it is given (civic.Actor).
 type Service struct {
 	store    civic.Store
 	archive  *archive.Service
