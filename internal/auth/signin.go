@@ -53,7 +53,6 @@ type SignedIn struct {
 // errSignIn is what every failed password sign-in says, whatever the cause.
 var errSignIn = &civic.Error{Kind: civic.KindUnauthorized, Field: "password", Message: "wrong e-mail address or password"}
 
-
 // SignIn checks an e-mail address and password from a browser with no
 // known device; see SignInDevice.
 func (s *Service) SignIn(ctx context.Context, email, password, remote string) (string, *civic.User, error) {
