@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"time"
 
@@ -151,7 +152,8 @@ func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d-%s.zip"`, id, a.now().UTC().Format(time.DateOnly)))
+	name := fmt.Sprintf("records-request-%d-%s.zip", id, a.now().UTC().Format(time.DateOnly))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	if _, err := a.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
 		if route.Gone(r) {
 			a.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)

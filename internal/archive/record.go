@@ -19,7 +19,8 @@ import (
 const (
 	MaxText    = 64 << 10  // bytes of text
 	MaxRaw     = 512 << 10 // bytes of raw platform payload
-	MaxField   = 512       // bytes of an id, handle or name
+	MaxID      = 256       // bytes of the item's id, its parent's and thread's, and the department slug
+	MaxField   = 512       // bytes of the author's id, handle or name
 	MaxMedia   = 32        // media files per version
 	MaxTags    = 16
 	MaxBatch   = 5000 // records per batch
@@ -228,7 +229,8 @@ func (rec *Record) Version(now time.Time) (*civic.Version, error) {
 	return v, nil
 }
 
-// idField checks a platform id: printable, at most MaxField bytes.
+// idField checks a platform id: valid UTF-8 of at most MaxID bytes, with no
+// control character.
 func idField(field, s string, required bool) (string, error) {
 	if s == "" {
 		if required {
@@ -236,8 +238,8 @@ func idField(field, s string, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	if len(s) > 256 || !utf8.ValidString(s) {
-		return "", civic.Invalid(field, "%s must be valid UTF-8 of at most 256 bytes", field)
+	if len(s) > MaxID || !utf8.ValidString(s) {
+		return "", civic.Invalid(field, "%s must be valid UTF-8 of at most %d bytes", field, MaxID)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return "", civic.Invalid(field, "%s may not contain control characters", field)

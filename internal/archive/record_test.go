@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,41 @@ func TestDecodeBatch(t *testing.T) {
 		if civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != bad.field {
 			t.Errorf("DecodeBatch(%q) = %v (field %q), want invalid naming %q", bad.body, err, civic.ErrorField(err), bad.field)
 		}
+	}
+}
+
+// TestRecordFieldLimits checks each limit on ids and names at its boundary:
+// exactly the limit is accepted, one byte more is refused with a message
+// naming the field and the limit.
+func TestRecordFieldLimits(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		field string
+		max   int
+		set   func(*archive.Record, string)
+	}{
+		{"id", archive.MaxID, func(r *archive.Record, s string) { r.ID = s }},
+		{"parent", archive.MaxID, func(r *archive.Record, s string) { r.Parent = s }},
+		{"thread", archive.MaxID, func(r *archive.Record, s string) { r.Thread = s }},
+		{"department", archive.MaxID, func(r *archive.Record, s string) { r.Department = s }},
+		{"author.id", archive.MaxField, func(r *archive.Record, s string) { r.Author.ID = s }},
+		{"author.handle", archive.MaxField, func(r *archive.Record, s string) { r.Author.Handle = s }},
+		{"author.name", archive.MaxField, func(r *archive.Record, s string) { r.Author.Name = s }},
+	} {
+		for _, n := range []int{c.max, c.max + 1} {
+			r := archive.Record{Account: "x:@city", ID: "1", Kind: "post", CapturedAt: "2026-11-21T09:00:00Z", Text: "t"}
+			c.set(&r, strings.Repeat("é", n/2)+strings.Repeat("x", n%2))
+			_, err := r.Version(now)
+			switch {
+			case n == c.max && err != nil:
+				t.Errorf("%s of %d bytes refused: %v", c.field, n, err)
+			case n > c.max && (civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != c.field ||
+				!strings.Contains(civic.ErrorMessage(err), c.field) || !strings.Contains(civic.ErrorMessage(err), strconv.Itoa(c.max))):
+				t.Errorf("%s of %d bytes: %v, want invalid naming the field and %d", c.field, n, err, c.max)
+			}
+		}
+	}
+	if archive.MaxID != 256 || archive.MaxField != 512 {
+		t.Errorf("limits %d and %d, docs/archive.md says 256 and 512", archive.MaxID, archive.MaxField)
 	}
 }

@@ -201,7 +201,7 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 	if o.PlatformTime != nil && o.PlatformTime.Before(w.c.CreatedAt) {
 		return nil
 	}
-	own := o.Author.ID == w.c.RemoteID
+	own := civic.OfficialAccount{RemoteID: w.c.RemoteID, Handle: w.c.Handle}.Authored(o.Author)
 	var why string
 	switch {
 	case o.Kind == civic.ItemPost && !own:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -117,7 +116,7 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 	posts := map[string]string{}
 	var work []screened
 	for _, v := range batch {
-		w := screened{v: v, official: official(handles[v.AccountID], v.Author)}
+		w := screened{v: v, official: civic.OfficialAccount{Handle: handles[v.AccountID]}.Authored(v.Author)}
 		if !w.official && v.State != civic.StateDeleted && v.DisposedAt == nil {
 			key := strconv.FormatInt(v.AccountID, 10) + "\x00" + v.ThreadID
 			post, ok := posts[key]
@@ -207,20 +206,4 @@ func (s *Service) postText(ctx context.Context, itemID int64) string {
 		}
 	}
 	return ""
-}
-
-// official reports whether author is the official account itself, whose
-// handle the archive knows as account ("@parks@city.example", "DemoCity").
-func official(account string, author civic.Author) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@")) }
-	acc, h := norm(account), norm(author.Handle)
-	if acc == "" || h == "" {
-		return false
-	}
-	if acc == h || norm(author.ID) == acc {
-		return true
-	}
-	// A local handle (@parks) on the account's own instance.
-	local, _, ok := strings.Cut(acc, "@")
-	return ok && !strings.Contains(h, "@") && local == h
 }

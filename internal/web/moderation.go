@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -216,7 +217,7 @@ func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", `attachment; filename="tracking-form-`+itoa(id)+`.pdf"`)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "tracking-form-" + itoa(id) + ".pdf"}))
 		_, err = w.Write(buf.Bytes())
 		return err
 	}

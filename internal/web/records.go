@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -268,7 +269,7 @@ func (p *recordsPages) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="records-request-%d.zip"`, id))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("records-request-%d.zip", id)}))
 	if _, err := p.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
 		if route.Gone(r) {
 			p.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
