@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
@@ -84,20 +85,46 @@ type Handler struct {
 	now    func() time.Time
 	doc    []byte // the OpenAPI document
 
-	reg     *registry.Service   // the account registry; its routes are left out when nil
-	records *records.Service    // records requests; nil: exports answer 503
-	mod     *moderation.Service // moderation; nil: one without screener or platform connection
-	capture *capture.Service    // the capture engine; nil: one without a vault (connecting answers 503)
+	reg     *registry.Service
+	archive *archive.Service
+	records *records.Service
+	mod     *moderation.Service
+	capture *capture.Service
 }
 
-// New returns a Handler. It panics if the embedded OpenAPI documents do not
-// merge, which the tests would have caught.
-func New(store civic.Store, a *auth.Service, p *people.Service, log *slog.Logger, now func() time.Time) *Handler {
+// Config is what the API needs: the services, each built once by the
+// command line's composition root (cli.NewServices), and every one required.
+type Config struct {
+	Store  civic.Store // the API's reads
+	Clock  func() time.Time
+	Logger *slog.Logger
+
+	Auth       *auth.Service
+	People     *people.Service
+	Registry   *registry.Service
+	Archive    *archive.Service
+	Records    *records.Service
+	Moderation *moderation.Service
+	Capture    *capture.Service
+}
+
+// New returns a Handler. It refuses a Config missing a service (no route
+// builds one of its own), and fails if the embedded OpenAPI documents do
+// not merge, which the tests would have caught.
+func New(c Config) (*Handler, error) {
+	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
+		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil} {
+		if missing {
+			return nil, fmt.Errorf("api: Config.%s is not set", name)
+		}
+	}
 	doc, err := openAPI()
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return &Handler{store: store, auth: a, people: p, log: log, now: now, doc: doc}
+	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, doc: doc,
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture}, nil
 }
 
 // errorBody is the shape of every API error.

@@ -15,7 +15,7 @@ import (
 // openapi/archive.json. The archive service keeps its settings in the
 // store, so the one built here behaves like the server's.
 func (h *Handler) archiveRoutes() []route.Route {
-	a := &archiveAPI{Handler: h, svc: archive.New(archive.Config{Store: h.store, Now: h.now, Log: h.log})}
+	a := &archiveAPI{Handler: h, svc: h.archive}
 	get, post := http.MethodGet, http.MethodPost
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}

@@ -7,26 +7,13 @@ import (
 
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/platform"
-	"steward.city/steward/internal/platform/adapters"
 	"steward.city/steward/internal/route"
 )
-
-// WithCapture sets the capture engine, which holds the vault; without it
-// connecting answers 503.
-func (h *Handler) WithCapture(svc *capture.Service) *Handler {
-	h.capture = svc
-	return h
-}
 
 // captureRoutes are the routes of platform connections and capture flags,
 // documented in openapi/capture.json.
 func (h *Handler) captureRoutes() []route.Route {
-	svc := h.capture
-	if svc == nil {
-		svc = capture.New(capture.Config{Store: h.store, Now: h.now, Log: h.log, Platforms: adapters.All(platform.Config{Now: h.now})})
-	}
-	a := &captureAPI{Handler: h, svc: svc}
+	a := &captureAPI{Handler: h, svc: h.capture}
 	get, post := http.MethodGet, http.MethodPost
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}

@@ -8,22 +8,11 @@ import (
 	"steward.city/steward/internal/route"
 )
 
-// WithModeration sets the moderation service (with its screener and
-// platform connection); without it the routes use one with neither.
-func (h *Handler) WithModeration(svc *moderation.Service) *Handler {
-	h.mod = svc
-	return h
-}
-
 // moderationRoutes are the routes of the review queue, decisions, tracking
 // forms, inquiries, staff reports and the transparency report, documented
 // in openapi/moderation.json.
 func (h *Handler) moderationRoutes() []route.Route {
-	svc := h.mod
-	if svc == nil {
-		svc = moderation.New(moderation.Config{Store: h.store, Now: h.now, Log: h.log})
-	}
-	a := &moderationAPI{Handler: h, svc: svc}
+	a := &moderationAPI{Handler: h, svc: h.mod}
 	get, post := http.MethodGet, http.MethodPost
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}

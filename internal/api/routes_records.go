@@ -11,21 +11,10 @@ import (
 	"steward.city/steward/internal/route"
 )
 
-// WithRecords sets the records service, which holds the key that signs
-// exports; without it exports answer 503.
-func (h *Handler) WithRecords(svc *records.Service) *Handler {
-	h.records = svc
-	return h
-}
-
 // recordsRoutes are the API routes of records requests and exports,
 // documented in openapi/records.json.
 func (h *Handler) recordsRoutes() []route.Route {
-	svc := h.records
-	if svc == nil {
-		svc = records.New(records.Config{Store: h.store, Now: h.now, Log: h.log})
-	}
-	a := &recordsAPI{Handler: h, svc: svc}
+	a := &recordsAPI{Handler: h, svc: h.records}
 	get, post := http.MethodGet, http.MethodPost
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}

@@ -4,22 +4,12 @@ import (
 	"net/http"
 
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
-
-// WithRegistry serves the registry's routes with reg and returns h.
-func (h *Handler) WithRegistry(reg *registry.Service) *Handler {
-	h.reg = reg
-	return h
-}
 
 // registryRoutes are the API routes of the account registry, documented in
 // openapi/registry.json.
 func (h *Handler) registryRoutes() []route.Route {
-	if h.reg == nil {
-		return nil
-	}
 	get, post, put := http.MethodGet, http.MethodPost, http.MethodPut
 	r := func(method, path string, perm civic.Permission, summary string, fn route.Handler) route.Route {
 		return route.Route{Method: method, Path: "/api/v1" + path, Perm: perm, API: true, Summary: summary, Handle: fn}

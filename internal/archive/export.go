@@ -41,8 +41,8 @@ type ExportLine struct {
 	DisposedAt   *time.Time      `json:"disposed_at,omitempty"`
 }
 
-// NewExportLine returns the export line of v, its payload included.
-func NewExportLine(v *civic.Version) ExportLine {
+// ExportLineFor returns the export line of v, its payload included.
+func ExportLineFor(v *civic.Version) ExportLine {
 	return ExportLine{ID: v.ID, ItemID: v.ItemID, Account: v.Account, PlatformID: v.PlatformID, Kind: v.Kind, ParentID: v.ParentID, ThreadID: v.ThreadID,
 		CapturedAt: v.CapturedAt, PlatformTime: v.PlatformTime, Author: v.Author, Text: v.Text, Media: v.Media, State: v.State, Tags: v.Tags,
 		RawBase64: v.Raw, Hash: v.Hash, LogIndex: v.LogIndex, DisposedAt: v.DisposedAt}

@@ -3,15 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/platform"
-	"steward.city/steward/internal/platform/adapters"
-	"steward.city/steward/internal/vault"
 )
 
 // captureFlags are the capture engine's settings, shared by serve.
@@ -25,12 +21,6 @@ func (f *flags) captureFlags() captureFlags {
 		app:  f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
 		tick: f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
 	}
-}
-
-// newCapture builds the capture engine on store, arch and v.
-func (a *app) newCapture(store civic.Store, arch *archive.Service, v *vault.Vault, cf captureFlags, log *slog.Logger) *capture.Service {
-	return capture.New(capture.Config{Store: store, Archive: arch, Vault: v, AppName: *cf.app, Now: a.now, Log: log,
-		Platforms: adapters.All(platform.Config{UserAgent: "Steward/" + Version + " (+https://steward.city)", Now: a.now})})
 }
 
 // captureCmd runs "steward capture --once [--account ID]": one pass of
@@ -73,8 +63,8 @@ func (a *app) captureCmd(args []string) error {
 		return err
 	}
 	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Now: a.now, Log: log})
-	svc := a.newCapture(s, arch, v, cf, log)
-	return a.capturePrint(ctx, svc, *account)
+	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app})
+	return a.capturePrint(ctx, svcs.Capture, *account)
 }
 
 func (a *app) capturePrint(ctx context.Context, svc *capture.Service, account int64) error {

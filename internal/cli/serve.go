@@ -11,15 +11,10 @@ import (
 	"syscall"
 	"time"
 
-	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
-	"steward.city/steward/internal/moderation"
-	"steward.city/steward/internal/people"
-	"steward.city/steward/internal/records"
-	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/web"
@@ -105,24 +100,23 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 
-	authSvc := auth.New(store, a.now, log)
-	peopleSvc := people.New(store)
-	var m registry.Mailer
+	model, err := classify.Default()
+	if err != nil {
+		return fmt.Errorf("comment classifier: %w", err)
+	}
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver}
 	if mailer != nil {
-		m = mailer
+		sc.Mailer = mailer
 	}
-	regSvc := registry.New(store, v, m, log, a.now)
-	regSvc.SetCovertApprover(*approver)
-	if _, err := store.DepartmentBySlug(ctx, regSvc.CovertApprover()); err != nil && !*demoCity {
-		log.Warn("no department for --covert-approver: nobody can approve covert access until it exists", "department", regSvc.CovertApprover())
+	svcs := NewServices(sc)
+	if _, err := store.DepartmentBySlug(ctx, svcs.Registry.CovertApprover()); err != nil && !*demoCity {
+		log.Warn("no department for --covert-approver: nobody can approve covert access until it exists", "department", svcs.Registry.CovertApprover())
 	}
-	peopleSvc.OnDisable(regSvc.OnDisable)
-	peopleSvc.OnSetRoles(regSvc.OnSetRoles)
 	var sso web.SSO
 	if cfg, on, err := oc.config(); err != nil {
 		return err
 	} else if on {
-		o, err := auth.NewOIDC(cfg, authSvc)
+		o, err := auth.NewOIDC(cfg, svcs.Auth)
 		if err != nil {
 			return usagef("%v", err)
 		}
@@ -138,30 +132,14 @@ func (a *app) serve(args []string) error {
 		}
 		printDemo(a, ln.Addr().String(), logins)
 	}
-	recSvc := records.New(records.Config{Store: store, Archive: arch, Blobs: arch.Blobs(), Signer: arch.Signer(), Now: a.now, Log: log})
-	model, err := classify.Default()
-	if err != nil {
-		return fmt.Errorf("comment classifier: %w", err)
-	}
-	// Capture carries moderation decisions out on the platforms; where a
-	// platform cannot, or the account is not connected, the decision is
-	// recorded with the reason.
-	capSvc := a.newCapture(store, arch, v, cf, log)
-	modCfg := moderation.Config{Store: store, Screener: model, Carrier: capSvc, Now: a.now, Log: log}
-	if mailer != nil {
-		modCfg.Mailer = mailer
-	}
-	modSvc := moderation.New(modCfg)
 	capTick, err := time.ParseDuration(*cf.tick)
 	if err != nil || capTick < 0 {
 		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
 	}
-	wh, err := web.New(web.Config{Store: store, Auth: authSvc, People: peopleSvc, SSO: sso, Log: log, Now: a.now, Version: Version, Registry: regSvc, Records: recSvc, Moderation: modSvc, Capture: capSvc})
+	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
-	handler := server.New(server.Config{Store: store, Auth: authSvc, Web: wh, API: api.New(store, authSvc, peopleSvc, log, a.now).WithRegistry(regSvc).WithRecords(recSvc).WithModeration(modSvc).WithCapture(capSvc), Log: log,
-		Collectors: capSvc.Metrics().Collectors(), MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -169,12 +147,12 @@ func (a *app) serve(args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	go purge(ctx, authSvc, log)
-	go sweep(ctx, regSvc, log)
+	go purge(ctx, svcs.Auth, log)
+	go sweep(ctx, svcs.Registry, log)
 	if capTick > 0 {
-		go capSvc.Loop(ctx, capTick)
+		go svcs.Capture.Loop(ctx, capTick)
 	}
-	go modSvc.ScreenLoop(ctx, 5*time.Second)
+	go svcs.Moderation.ScreenLoop(ctx, 5*time.Second)
 	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

@@ -79,7 +79,7 @@ func seedModeration(ctx context.Context, tx civic.Tx) error {
 			code = c
 		}
 	}
-	f := moderation.NewForm(spam, d, code, now)
+	f := moderation.FormFor(spam, d, code, now)
 	if err := tx.CreateTrackingForm(ctx, f); err != nil {
 		return err
 	}

@@ -16,13 +16,13 @@ import (
 // fillForm fills the Removed Comments Tracking Form for a hide or removal
 // now in force.
 func (s *Service) fillForm(ctx context.Context, tx civic.Tx, r *civic.Review, d *civic.ModerationDecision, code civic.ReasonCode) error {
-	return tx.CreateTrackingForm(ctx, NewForm(r, d, code, tx.Now()))
+	return tx.CreateTrackingForm(ctx, FormFor(r, d, code, tx.Now()))
 }
 
-// NewForm fills the tracking form of a hide or removal in force at now.
+// FormFor fills the tracking form of a hide or removal in force at now.
 // The form is delivered to the coordinator's list in Steward as it is
 // filled, so the date received is the date filled.
-func NewForm(r *civic.Review, d *civic.ModerationDecision, code civic.ReasonCode, now time.Time) *civic.TrackingForm {
+func FormFor(r *civic.Review, d *civic.ModerationDecision, code civic.ReasonCode, now time.Time) *civic.TrackingForm {
 	removedBy := d.DecidedBy
 	if d.SecondBy != "" {
 		removedBy += ", with " + d.SecondBy + " (second reviewer)"

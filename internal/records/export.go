@@ -243,7 +243,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 		if !items[v.ItemID] {
 			return nil
 		}
-		l := Line{ExportLine: archive.NewExportLine(v)}
+		l := Line{ExportLine: archive.ExportLineFor(v)}
 		if ds := byVersion[v.ID]; len(ds) > 0 && v.DisposedAt == nil {
 			l.Text, l.RawBase64, l.Redacted = redact(v.Text, ds), nil, true
 			res.Redacted++

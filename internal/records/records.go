@@ -35,7 +35,7 @@ type Service struct {
 // completeness (the checkpoint still proves each version).
 type Config struct {
 	Store    civic.Store
-	Archive  *archive.Service // signs a checkpoint before an export if it has a key
+	Archive  *archive.Service // required for scopes and exports; signs a checkpoint before an export if it has a key
 	Blobs    blob.Store
 	Signer   note.Signer
 	Now      func() time.Time
@@ -58,9 +58,6 @@ func New(c Config) *Service {
 	}
 	if c.PageFee == 0 {
 		c.PageFee = 25
-	}
-	if c.Archive == nil {
-		c.Archive = archive.New(archive.Config{Store: c.Store, Now: c.Now, Log: c.Log})
 	}
 	h := map[string]bool{}
 	for _, d := range c.Holidays {

@@ -14,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/demo"
-	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
@@ -37,6 +36,7 @@ type testApp struct {
 	logs   *bytes.Buffer
 	reg    *registry.Service
 	vault  *vault.Vault
+	svcs   *cli.Services
 }
 
 // metricsToken is the bearer token /metrics needs in the tests.
@@ -45,9 +45,9 @@ const metricsToken = "test-metrics-token-7f3a9c"
 // newApp builds Steward on engine e with the demo city seeded; sso may be
 // nil. /metrics needs metricsToken unless an option changes the server's
 // configuration.
-func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, opts ...func(*server.Config)) *testApp {
+func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, opts ...func(*cli.HandlerConfig)) *testApp {
 	t.Helper()
-	return newAppConfig(t, e, sso, func(c *server.Config) {
+	return newAppConfig(t, e, sso, func(c *cli.HandlerConfig) {
 		for _, o := range opts {
 			o(c)
 		}
@@ -55,38 +55,33 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, o
 }
 
 // newAppConfig is newApp with the server's configuration changed by cfg.
-func newAppConfig(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*server.Config)) *testApp {
+func newAppConfig(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*cli.HandlerConfig)) *testApp {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a := auth.New(s, clock.Now, log)
-	p := people.New(s)
 	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registry.New(s, v, nil, log, clock.Now)
-	p.OnDisable(reg.OnDisable)
-	p.OnSetRoles(reg.OnSetRoles)
+	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v})
 	if _, err := demo.Seed(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	var ssoImpl web.SSO
+	hc := cli.HandlerConfig{MetricsToken: metricsToken}
 	if sso != nil {
-		ssoImpl = sso(a)
+		hc.SSO = sso(svcs.Auth)
 	}
-	wh, err := web.New(web.Config{Store: s, Auth: a, People: p, SSO: ssoImpl, Log: log, Now: clock.Now, Version: "test", Registry: reg})
+	if cfg != nil {
+		cfg(&hc)
+	}
+
+	srv, err := svcs.Handler(hc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := server.Config{Store: s, Auth: a, Web: wh, API: api.New(s, a, p, log, clock.Now).WithRegistry(reg), Log: log, MetricsToken: metricsToken}
-	if cfg != nil {
-		cfg(&sc)
-	}
-	srv := server.New(sc)
-	return &testApp{t: t, store: s, auth: a, server: srv, clock: clock, logs: logs, reg: reg, vault: v}
+	return &testApp{t: t, store: s, auth: svcs.Auth, server: srv, clock: clock, logs: logs, reg: svcs.Registry, vault: v, svcs: svcs}
 }
 
 // demoEmail returns the demo user e-mail address for a role.

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -43,7 +43,7 @@ func TestMetricsAccess(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			app := newApp(t, e, nil, func(c *server.Config) { c.MetricsToken, c.MetricsElsewhere = tt.token, tt.elsewhere })
+			app := newApp(t, e, nil, func(c *cli.HandlerConfig) { c.MetricsToken, c.MetricsElsewhere = tt.token, tt.elsewhere })
 			res := app.do(request{method: "GET", path: "/metrics", bearer: tt.bearer})
 			body := readBody(t, res)
 			if res.StatusCode != tt.main {
@@ -71,7 +71,7 @@ func TestMetricsAccess(t *testing.T) {
 	}
 	t.Run("own address serves nothing else", func(t *testing.T) {
 		t.Parallel()
-		app := newApp(t, e, nil, func(c *server.Config) { c.MetricsElsewhere = true })
+		app := newApp(t, e, nil, func(c *cli.HandlerConfig) { c.MetricsElsewhere = true })
 		for _, path := range []string{"/", "/healthz", "/api/v1/me", "/signin"} {
 			w := httptest.NewRecorder()
 			app.server.MetricsHandler().ServeHTTP(w, httptest.NewRequest("GET", path, nil))

@@ -15,15 +15,13 @@ import (
 	"sync"
 	"testing"
 
-	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
+	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/moderation"
-	"steward.city/steward/internal/people"
-	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/storetest"
 	"steward.city/steward/internal/web"
 )
@@ -48,20 +46,22 @@ func (m *sentMail) Send(ctx context.Context, to, subject, body string) error {
 // receives the written response, and the transparency page counts it.
 func TestBrowserModeration(t *testing.T) {
 	b := browsertest.New(t)
-	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	ctx := context.Background()
 	mail := &sentMail{}
 	model, err := classify.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Moderation with the classifier and a mailer, and no platform
+	// connection: decisions are recorded as not carried out.
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	svc := moderation.New(moderation.Config{Store: app.store, Screener: model, Mailer: mail, Now: app.clock.Now})
-	p := people.New(app.store)
-	wh, err := web.New(web.Config{Store: app.store, Auth: app.auth, People: p, Now: app.clock.Now, Log: discardLog(), Version: "test", Registry: app.reg, Moderation: svc})
+	app.svcs.Moderation = svc
+	h, err := app.svcs.Handler(cli.HandlerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Store: app.store, Auth: app.auth, Web: wh, API: api.New(app.store, app.auth, p, discardLog(), app.clock.Now), Log: discardLog()}))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 
 	// A second Communications reviewer.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/demo"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/storetest"
@@ -158,7 +159,7 @@ func TestTrustedProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := newAppConfig(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil, func(c *server.Config) { c.TrustedProxies = proxies })
+	app := newAppConfig(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil, func(c *cli.HandlerConfig) { c.TrustedProxies = proxies })
 	n := 0
 	fail := func(remote, xff string) {
 		t.Helper()

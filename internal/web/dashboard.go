@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/route"
 )
 
@@ -62,11 +61,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if u.Can(civic.PermModerationView) {
-		svc := h.mod
-		if svc == nil {
-			svc = moderation.New(moderation.Config{Store: h.store, Now: h.now, Log: h.log})
-		}
-		times, open, err := svc.ReviewTimes(ctx, route.Actor(r))
+		times, open, err := h.mod.ReviewTimes(ctx, route.Actor(r))
 		if err != nil {
 			return err
 		}

@@ -12,10 +12,9 @@ import (
 	"steward.city/steward/internal/route"
 )
 
-// archiveRoutes are the pages of the archive. The archive service keeps its
-// settings in the store, so the one built here behaves like the server's.
+// archiveRoutes are the pages of the archive.
 func (h *Handler) archiveRoutes() []route.Route {
-	a := &archivePages{Handler: h, svc: archive.New(archive.Config{Store: h.store, Now: h.now, Log: h.log})}
+	a := &archivePages{Handler: h, svc: h.archive}
 	get, post := http.MethodGet, http.MethodPost
 	view := civic.PermArchiveView
 	return []route.Route{

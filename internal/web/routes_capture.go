@@ -3,21 +3,14 @@ package web
 import (
 	"net/http"
 
-	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/platform"
-	"steward.city/steward/internal/platform/adapters"
 	"steward.city/steward/internal/route"
 )
 
 // captureRoutes are the routes of platform connections and capture flags,
 // and the public webhook receiver.
 func (h *Handler) captureRoutes() []route.Route {
-	svc := h.capture
-	if svc == nil {
-		svc = capture.New(capture.Config{Store: h.store, Now: h.now, Log: h.log, Platforms: adapters.All(platform.Config{Now: h.now})})
-	}
-	p := &capturePages{Handler: h, svc: svc}
+	p := &capturePages{Handler: h, svc: h.capture}
 	get, post := http.MethodGet, http.MethodPost
 	view, manage, connect := civic.PermCaptureView, civic.PermCaptureManage, civic.PermCaptureConnect
 	return []route.Route{

@@ -4,18 +4,13 @@ import (
 	"net/http"
 
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/route"
 )
 
 // moderationRoutes are the routes of the review queue, decisions, tracking
 // forms, inquiries, staff reports and the transparency report.
 func (h *Handler) moderationRoutes() []route.Route {
-	svc := h.mod
-	if svc == nil {
-		svc = moderation.New(moderation.Config{Store: h.store, Now: h.now, Log: h.log})
-	}
-	p := &moderationPages{Handler: h, svc: svc}
+	p := &moderationPages{Handler: h, svc: h.mod}
 	get, post := http.MethodGet, http.MethodPost
 	view, decide, configure := civic.PermModerationView, civic.PermModerationDecide, civic.PermModerationConfigure
 	return []route.Route{

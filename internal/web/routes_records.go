@@ -4,17 +4,12 @@ import (
 	"net/http"
 
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/route"
 )
 
 // recordsRoutes are the pages of records requests and exports.
 func (h *Handler) recordsRoutes() []route.Route {
-	svc := h.records
-	if svc == nil {
-		svc = records.New(records.Config{Store: h.store, Now: h.now, Log: h.log})
-	}
-	p := &recordsPages{Handler: h, svc: svc}
+	p := &recordsPages{Handler: h, svc: h.records}
 	get, post := http.MethodGet, http.MethodPost
 	view, manage := civic.PermRecordsView, civic.PermRecordsManage
 	return []route.Route{

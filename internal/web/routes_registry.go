@@ -9,9 +9,6 @@ import (
 
 // registryRoutes are the pages of the account registry.
 func (h *Handler) registryRoutes() []route.Route {
-	if h.reg == nil {
-		return nil
-	}
 	get, post := http.MethodGet, http.MethodPost
 	rs := []route.Route{
 		{Method: get, Path: "/accounts", Perm: civic.PermAccountsView, Summary: "inventory of official accounts (CSV with ?format=csv)", Handle: h.inventory},

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
@@ -60,6 +61,7 @@ type Handler struct {
 	auth    *auth.Service
 	people  *people.Service
 	reg     *registry.Service
+	archive *archive.Service
 	records *records.Service
 	mod     *moderation.Service
 	capture *capture.Service
@@ -70,32 +72,35 @@ type Handler struct {
 	pages   map[string]*template.Template
 }
 
-// Config is what the pages need.
+// Config is what the pages need: the services, each built once by the
+// command line's composition root (cli.NewServices), and every one required.
 type Config struct {
-	Store   civic.Store
-	Auth    *auth.Service
-	People  *people.Service
-	SSO     SSO // may be nil
-	Log     *slog.Logger
-	Now     func() time.Time
+	Store   civic.Store // the pages' reads
+	Clock   func() time.Time
+	Logger  *slog.Logger
+	SSO     SSO // nil: no single sign-on
 	Version string
 
-	// Registry is the account registry; its pages are left out when nil.
-	Registry *registry.Service
-	// Records answers records requests; when nil, the pages use a service
-	// without a signing key, whose exports answer 503.
-	Records *records.Service
-	// Moderation is public-comment moderation; when nil, the pages use a
-	// service without a screener or a platform connection.
+	Auth       *auth.Service
+	People     *people.Service
+	Registry   *registry.Service
+	Archive    *archive.Service
+	Records    *records.Service
 	Moderation *moderation.Service
-	// Capture is the capture engine; when nil, the pages use one without a
-	// vault (connecting answers 503) or an archive.
-	Capture *capture.Service
+	Capture    *capture.Service
 }
 
-// New parses the templates and returns a Handler.
+// New parses the templates and returns a Handler. It refuses a Config
+// missing a service: no page builds one of its own.
 func New(c Config) (*Handler, error) {
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, records: c.Records, mod: c.Moderation, capture: c.Capture, sso: c.SSO, log: c.Log, now: c.Now, version: c.Version, pages: map[string]*template.Template{}}
+	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
+		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil} {
+		if missing {
+			return nil, fmt.Errorf("web: Config.%s is not set", name)
+		}
+	}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"steward.city/steward/internal/api"
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/capture"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/adapters"
+	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/registry"
+	"steward.city/steward/internal/server"
+	"steward.city/steward/internal/vault"
+	"steward.city/steward/internal/web"
+)
+
+// Services is every service of one Steward process, each built once, by
+// NewServices, and handed to the pages, the API and the server. No other
+// package builds another package's service.
+type Services struct {
+	Auth       *auth.Service
+	People     *people.Service
+	Registry   *registry.Service
+	Archive    *archive.Service
+	Records    *records.Service
+	Moderation *moderation.Service
+	Capture    *capture.Service
+
+	store  civic.Store
+	clock  func() time.Time
+	logger *slog.Logger
+}
+
+// Mailer sends notification e-mail (account approvals, inquiry answers).
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// ServicesConfig is what the services are built from: Store, Clock and
+// Logger are shared by all; the rest is what one of them needs.
+type ServicesConfig struct {
+	Store  civic.Store
+	Clock  func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: discard
+
+	// Archive is the archive, built before the others because it needs
+	// the checkpoint key, the witnesses and the media store (startArchive);
+	// nil: an archive on Store with none of them.
+	Archive *archive.Service
+	// Vault seals credentials and platform tokens; nil: none can be
+	// stored or revealed.
+	Vault *vault.Vault
+	// Mailer sends notifications and inquiry answers; nil: none are
+	// e-mailed (they stay in Steward).
+	Mailer Mailer
+	// Screener screens public comments into the moderation queue; nil:
+	// only held comments and staff reports enter it.
+	Screener civic.Screener
+	// Platforms are the platform adapters by name; nil: every adapter.
+	Platforms map[string]civic.Platform
+	// AppName is the application name Steward publishes with ("" is
+	// "Steward"); posts made with another app are flagged.
+	AppName string
+	// CovertApprover is the slug of the department whose director
+	// approves covert access; "": civic.DefaultCovertApprover.
+	CovertApprover string
+}
+
+// NewServices builds every service once and wires the hooks between them:
+// disabling a user flags the credentials they could reveal, the registry
+// keeps a SIC commander, capture carries out moderation decisions.
+func NewServices(c ServicesConfig) *Services {
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Archive == nil {
+		c.Archive = archive.New(archive.Config{Store: c.Store, Now: c.Clock, Log: c.Logger})
+	}
+	if c.Platforms == nil {
+		c.Platforms = adapters.All(platform.Config{UserAgent: "Steward/" + Version + " (+https://steward.city)", Now: c.Clock})
+	}
+	if c.CovertApprover == "" {
+		c.CovertApprover = civic.DefaultCovertApprover
+	}
+	s := &Services{Archive: c.Archive}
+	s.Auth = auth.New(c.Store, c.Clock, c.Logger)
+	s.People = people.New(c.Store)
+	var rm registry.Mailer
+	var mm moderation.Mailer
+	if c.Mailer != nil {
+		rm, mm = c.Mailer, c.Mailer
+	}
+	s.Registry = registry.New(c.Store, c.Vault, rm, c.Logger, c.Clock)
+	s.Registry.SetCovertApprover(c.CovertApprover)
+	s.People.OnDisable(s.Registry.OnDisable)
+	s.People.OnSetRoles(s.Registry.OnSetRoles)
+	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Now: c.Clock, Log: c.Logger})
+	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Vault: c.Vault, Platforms: c.Platforms, AppName: c.AppName, Now: c.Clock, Log: c.Logger})
+	// Capture carries moderation decisions out on the platforms; where a
+	// platform cannot, or the account is not connected, the decision is
+	// recorded with the reason.
+	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Capture, Mailer: mm, Now: c.Clock, Log: c.Logger})
+	s.store, s.clock, s.logger = c.Store, c.Clock, c.Logger
+	return s
+}
+
+// HandlerConfig is what the HTTP server adds to the services.
+type HandlerConfig struct {
+	SSO              web.SSO // nil: no single sign-on
+	MetricsToken     string
+	MetricsElsewhere bool
+	TrustedProxies   []netip.Prefix
+}
+
+// Handler builds the pages, the API and the server on the services.
+func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
+	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, SSO: c.SSO, Version: Version,
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture})
+	if err != nil {
+		return nil, err
+	}
+	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger,
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture})
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Config{Store: s.store, Auth: s.Auth, Web: wh, API: ah, Log: s.logger,
+		Collectors: s.Capture.Metrics().Collectors(), MetricsToken: c.MetricsToken, MetricsElsewhere: c.MetricsElsewhere, TrustedProxies: c.TrustedProxies}), nil
+}
