@@ -166,7 +166,7 @@ func TestVerifyAgainstPublished(t *testing.T) {
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			forger := archive.New(archive.Config{Store: e.store, Signer: signer, Now: e.clock.Now})
+			forger := archive.New(archive.Config{Store: e.store, Signer: signer, Clock: e.clock.Now})
 			if err := forger.PublishVerifier(e.ctx, vkey); err != nil {
 				e.t.Fatal(err)
 			}
@@ -177,7 +177,7 @@ func TestVerifyAgainstPublished(t *testing.T) {
 		{"rewritten, signed with a new key, checked with the old", func(e *env) {
 			e.rewrite(2, 0)
 			signer, vkey, _ := archive.LoadOrCreateKey(filepath.Join(e.t.TempDir(), "forger.key"), "steward.test")
-			forger := archive.New(archive.Config{Store: e.store, Signer: signer, Now: e.clock.Now})
+			forger := archive.New(archive.Config{Store: e.store, Signer: signer, Clock: e.clock.Now})
 			_ = forger.PublishVerifier(e.ctx, vkey)
 			_, _ = forger.Checkpoint(e.ctx)
 		}, "old", "does not extend the checkpoint published at size 8"},

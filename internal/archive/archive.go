@@ -47,19 +47,19 @@ type Config struct {
 	Blobs     blob.Store
 	Signer    note.Signer // signs checkpoints; nil: this process does not sign
 	Witnesses []Witness   // cosign each checkpoint as it is signed
-	Now       func() time.Time
-	Log       *slog.Logger
+	Clock     func() time.Time
+	Logger    *slog.Logger
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Now, log: c.Log}
+	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Clock, log: c.Logger}
 }
 
 // Store returns the service's store.

@@ -34,7 +34,7 @@ func newEnv(t *testing.T, e storetest.Engine) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.New(archive.Config{Store: s, Signer: signer, Now: clock.Now})
+	svc := archive.New(archive.Config{Store: s, Signer: signer, Clock: clock.Now})
 	ctx := context.Background()
 	if err := svc.PublishVerifier(ctx, vkey); err != nil {
 		t.Fatal(err)

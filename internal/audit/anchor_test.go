@@ -120,7 +120,7 @@ func TestVerifyAnchored(t *testing.T) {
 					t.Fatal(err)
 				}
 				clock := storetest.NewClock(time.Date(2026, 5, 1, 8, 5, 0, 0, time.UTC))
-				e := &env{s: s, svc: archive.New(archive.Config{Store: s, Signer: signer, Now: clock.Now}), vkey: vkey}
+				e := &env{s: s, svc: archive.New(archive.Config{Store: s, Signer: signer, Clock: clock.Now}), vkey: vkey}
 				cp, err := e.svc.Checkpoint(ctx)
 				if err != nil {
 					t.Fatal(err)

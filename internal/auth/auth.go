@@ -19,16 +19,40 @@ const SessionTTL = 12 * time.Hour
 
 // Service signs users in and out.
 type Service struct {
-	store civic.Store
+	store Store
 	now   func() time.Time
 	log   *slog.Logger
 	dummy string // a hash to verify against when the user is unknown, so timing does not tell
 }
 
+// Store is what signing in reads and writes: users, sessions, tokens,
+// known devices and throttles.
+type Store interface {
+	civic.Updater
+	UserByEmail(ctx context.Context, email string) (*civic.User, error)
+	SessionUser(ctx context.Context, hash []byte, now time.Time) (*civic.Session, *civic.User, error)
+	TokenUser(ctx context.Context, hash []byte, now time.Time) (*civic.Token, *civic.User, error)
+	Throttle(ctx context.Context, key string) (*civic.Throttle, error)
+	Device(ctx context.Context, hash []byte, now time.Time) (*civic.Device, error)
+}
+
+// Config is what a Service needs.
+type Config struct {
+	Store  Store
+	Clock  func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: discard
+}
+
 // New returns a Service.
-func New(store civic.Store, now func() time.Time, log *slog.Logger) *Service {
+func New(c Config) *Service {
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	dummy, _ := HashPassword("not-a-password-of-anyone")
-	return &Service{store: store, now: now, log: log, dummy: dummy}
+	return &Service{store: c.Store, now: c.Clock, log: c.Logger, dummy: dummy}
 }
 
 // StartSession starts a session for u (signed in by method) and returns its

@@ -34,7 +34,7 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch := archive.New(archive.Config{Store: s, Now: clock.Now})
+	arch := archive.New(archive.Config{Store: s, Clock: clock.Now})
 	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: arch, vault: v}
 	e.svc = capture.New(capture.Config{Store: s, Archive: arch, Vault: v, Platforms: platforms, AppName: "Steward", Now: clock.Now,
 		Jitter: func(time.Duration) time.Duration { return 0 }})

@@ -138,3 +138,10 @@ type PersonFilter struct {
 	Kind         PersonKind
 	Query        string // part of the name or e-mail address
 }
+
+// Updater runs changes: Store.Update. A service that writes takes it with
+// the readers of the areas it reads, so that its constructor says which
+// tables it touches.
+type Updater interface {
+	Update(ctx context.Context, actor Actor, fn func(Tx) error) error
+}

@@ -92,7 +92,7 @@ func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFla
 	if err != nil {
 		return nil, err
 	}
-	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Witnesses: witnesses, Now: a.now, Log: log})
+	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Witnesses: witnesses, Clock: a.now, Logger: log})
 	rt := archive.DefaultRetention()
 	if *af.retention != "" {
 		if rt, err = archive.ReadRetentionFile(*af.retention); err != nil {
@@ -156,7 +156,7 @@ func (a *app) archiveIngest(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := archive.New(archive.Config{Store: s, Now: a.now})
+		svc := archive.New(archive.Config{Store: s, Clock: a.now})
 		ctx, cancel := a.timeout()
 		defer cancel()
 		res, err := svc.Ingest(ctx, civic.CLI, recs, errs)
@@ -181,7 +181,7 @@ func (a *app) archiveExport(args []string) error {
 	f := a.flags("archive export")
 	sf := f.store()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		n, err := archive.New(archive.Config{Store: s, Now: a.now}).Export(a.ctx, civic.CLI, a.stdout)
+		n, err := archive.New(archive.Config{Store: s, Clock: a.now}).Export(a.ctx, civic.CLI, a.stdout)
 		if err == nil {
 			fmt.Fprintf(a.stderr, "exported %d versions\n", n)
 		}
@@ -213,7 +213,7 @@ func (a *app) archiveCheckpoint(args []string) error {
 				return err
 			}
 			log, _ := a.logger("warn")
-			svc := archive.New(archive.Config{Store: s, Signer: signer, Witnesses: witnesses, Now: a.now, Log: log})
+			svc := archive.New(archive.Config{Store: s, Signer: signer, Witnesses: witnesses, Clock: a.now, Logger: log})
 			if err := svc.PublishVerifier(a.ctx, vkey); err != nil {
 				return err
 			}
@@ -255,7 +255,7 @@ func (a *app) verify(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := archive.New(archive.Config{Store: s, Now: a.now})
+		svc := archive.New(archive.Config{Store: s, Clock: a.now})
 		rep, err := svc.Verify(a.ctx, vkey)
 		if err != nil {
 			return err
@@ -314,7 +314,7 @@ func (a *app) search(args []string) error {
 			return err
 		}
 		q.Limit = *limit
-		vs, err := archive.New(archive.Config{Store: s, Now: a.now}).Search(a.ctx, civic.CLI, q)
+		vs, err := archive.New(archive.Config{Store: s, Clock: a.now}).Search(a.ctx, civic.CLI, q)
 		if err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ func (a *app) bench(name string, args []string) error {
 		return err
 	}
 	defer cleanup()
-	svc := archive.New(archive.Config{Store: store, Now: time.Now})
+	svc := archive.New(archive.Config{Store: store, Clock: time.Now})
 	gen := newCityGen(*seed, *items+*commits)
 	res := benchResult{Engine: store.Engine(), Items: *items}
 

@@ -62,7 +62,7 @@ func (a *app) captureCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Now: a.now, Log: log})
+	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now, Logger: log})
 	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app})
 	return a.capturePrint(ctx, svcs.Capture, *account)
 }

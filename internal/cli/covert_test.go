@@ -68,7 +68,7 @@ func TestCovertFromTheCommandLine(t *testing.T) {
 							t.Fatalf("bootstrap events %d", len(es))
 						}
 						u, _ := s.UserByEmail(context.Background(), "cmdr@city.example")
-						_, tk, err := auth.New(s, time.Now, slog.New(slog.DiscardHandler)).CreateToken(context.Background(), civic.ActorOf(u), u.ID, "own", 0)
+						_, tk, err := auth.New(auth.Config{Store: s, Clock: time.Now, Logger: slog.New(slog.DiscardHandler)}).CreateToken(context.Background(), civic.ActorOf(u), u.ID, "own", 0)
 						if err != nil {
 							t.Fatalf("the commander's own token: %v", err)
 						}

@@ -21,7 +21,7 @@ func (a *app) department(name string, args []string) error {
 		full := f.FlagSet.String("name", "", "the department's name (required)")
 		run = func(s *sqlstore.Store) error {
 			d := &civic.Department{Slug: *slug, Name: *full}
-			if err := people.New(s).CreateDepartment(a.ctx, civic.CLI, d); err != nil {
+			if err := people.New(people.Config{Store: s}).CreateDepartment(a.ctx, civic.CLI, d); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "department %d %s (%s) added\n", d.ID, d.Name, d.Slug)

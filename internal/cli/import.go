@@ -49,7 +49,7 @@ func (a *app) importCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := archive.New(archive.Config{Store: s, Blobs: blobs, Now: a.now})
+		svc := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now})
 		ref := acct.Platform + ":" + acct.Handle
 		res, err := importer.Import(a.ctx, importer.Options{Archive: svc, Platform: p, Account: ref, Path: f.Arg(0)})
 		if res != nil {

@@ -36,7 +36,7 @@ func (a *app) export(args []string) error {
 		if err != nil {
 			return err
 		}
-		arch := archive.New(archive.Config{Store: s, Signer: signer, Now: a.now})
+		arch := archive.New(archive.Config{Store: s, Signer: signer, Clock: a.now})
 		if err := arch.PublishVerifier(a.ctx, vkey); err != nil {
 			return err
 		}
@@ -44,7 +44,7 @@ func (a *app) export(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Now: a.now})
+		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now})
 		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
 		if err != nil {
 			return err

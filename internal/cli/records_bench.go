@@ -65,7 +65,7 @@ func (a *app) benchExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	arch := archive.New(archive.Config{Store: store, Signer: signer, Now: time.Now})
+	arch := archive.New(archive.Config{Store: store, Signer: signer, Clock: time.Now})
 	if err := arch.PublishVerifier(ctx, vkey); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *app) benchExport(args []string) error {
 		}
 		done += n
 	}
-	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Now: time.Now})
+	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Clock: time.Now})
 	req := &civic.RecordsRequest{Requester: "Bench", ReceivedOn: time.Now(), Description: "everything", Scope: []string{*scope}}
 	if _, err := svc.Create(ctx, civic.CLI, req); err != nil {
 		return err

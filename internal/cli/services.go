@@ -85,7 +85,7 @@ func NewServices(c ServicesConfig) *Services {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Archive == nil {
-		c.Archive = archive.New(archive.Config{Store: c.Store, Now: c.Clock, Log: c.Logger})
+		c.Archive = archive.New(archive.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger})
 	}
 	if c.Platforms == nil {
 		c.Platforms = adapters.All(platform.Config{UserAgent: "Steward/" + Version + " (+https://steward.city)", Now: c.Clock})
@@ -94,23 +94,23 @@ func NewServices(c ServicesConfig) *Services {
 		c.CovertApprover = civic.DefaultCovertApprover
 	}
 	s := &Services{Archive: c.Archive}
-	s.Auth = auth.New(c.Store, c.Clock, c.Logger)
-	s.People = people.New(c.Store)
+	s.Auth = auth.New(auth.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger})
+	s.People = people.New(people.Config{Store: c.Store})
 	var rm registry.Mailer
 	var mm moderation.Mailer
 	if c.Mailer != nil {
 		rm, mm = c.Mailer, c.Mailer
 	}
-	s.Registry = registry.New(c.Store, c.Vault, rm, c.Logger, c.Clock)
+	s.Registry = registry.New(registry.Config{Store: c.Store, Vault: c.Vault, Mailer: rm, Logger: c.Logger, Clock: c.Clock})
 	s.Registry.SetCovertApprover(c.CovertApprover)
 	s.People.OnDisable(s.Registry.OnDisable)
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
-	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Now: c.Clock, Log: c.Logger})
+	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger})
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Vault: c.Vault, Platforms: c.Platforms, AppName: c.AppName, Now: c.Clock, Log: c.Logger})
 	// Capture carries moderation decisions out on the platforms; where a
 	// platform cannot, or the account is not connected, the decision is
 	// recorded with the reason.
-	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Capture, Mailer: mm, Now: c.Clock, Log: c.Logger})
+	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Capture, Mailer: mm, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger = c.Store, c.Clock, c.Logger
 	return s
 }

@@ -81,5 +81,5 @@ func (a *app) token(name string, args []string) error {
 		return usagef("unknown command token %s", name)
 	}
 	log, _ := a.logger("error")
-	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, auth.New(s, a.now, log)) })
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, auth.New(auth.Config{Store: s, Clock: a.now, Logger: log})) })
 }

@@ -140,8 +140,8 @@ func (a *app) user(name string, args []string) error {
 		return usagef("unknown command user %s", name)
 	}
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
-		svc := people.New(s)
-		reg := registry.New(s, nil, nil, nil, a.now)
+		svc := people.New(people.Config{Store: s})
+		reg := registry.New(registry.Config{Store: s, Vault: nil, Mailer: nil, Logger: nil, Clock: a.now})
 		svc.OnDisable(reg.OnDisable)
 		svc.OnSetRoles(reg.OnSetRoles)
 		return run(s, svc)

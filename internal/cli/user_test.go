@@ -268,7 +268,7 @@ func TestTokenCommands(t *testing.T) {
 				t.Helper()
 				s := d.open(t)
 				defer s.Close()
-				u, err := auth.New(s, time.Now, slog.New(slog.DiscardHandler)).TokenUser(context.Background(), secret)
+				u, err := auth.New(auth.Config{Store: s, Clock: time.Now, Logger: slog.New(slog.DiscardHandler)}).TokenUser(context.Background(), secret)
 				switch {
 				case want && (err != nil || u.Email != "robot@city.example"):
 					t.Errorf("the token does not work: %v, %v", u, err)

@@ -21,7 +21,7 @@ func storeSecret(t *testing.T, d *db, v *vault.Vault, secret string) int64 {
 	t.Helper()
 	s := d.open(t)
 	defer s.Close()
-	r := registry.New(s, v, nil, nil, time.Now)
+	r := registry.New(registry.Config{Store: s, Vault: v, Mailer: nil, Logger: nil, Clock: time.Now})
 	ctx := context.Background()
 	as, err := s.Accounts(ctx, civic.AccountFilter{Status: civic.AccountActive})
 	if err != nil || len(as) == 0 {
@@ -39,7 +39,7 @@ func revealWith(t *testing.T, d *db, v *vault.Vault, id int64) (string, error) {
 	t.Helper()
 	s := d.open(t)
 	defer s.Close()
-	secret, _, err := registry.New(s, v, nil, nil, time.Now).RevealCredential(context.Background(), civic.CLI, id, "test")
+	secret, _, err := registry.New(registry.Config{Store: s, Vault: v, Mailer: nil, Logger: nil, Clock: time.Now}).RevealCredential(context.Background(), civic.CLI, id, "test")
 	return secret, err
 }
 

@@ -58,7 +58,7 @@ func zipDir(t testing.TB, dir string) string {
 func service(t testing.TB, e storetest.Engine, withBlobs bool) *archive.Service {
 	t.Helper()
 	s := e.Open(t, func() time.Time { return now })
-	cfg := archive.Config{Store: s, Now: func() time.Time { return now }}
+	cfg := archive.Config{Store: s, Clock: func() time.Time { return now }}
 	if withBlobs {
 		b, err := disk.Open(t.TempDir())
 		if err != nil {

@@ -26,7 +26,7 @@ type Mailer interface {
 // Service is moderation, shared by the pages, the API and the command
 // line. Each method takes who is acting and checks it against the policy.
 type Service struct {
-	store       civic.Store
+	store       Store
 	screener    civic.Screener
 	carrier     civic.Carrier
 	mailer      Mailer
@@ -38,16 +38,28 @@ type Service struct {
 	screening   sync.Mutex // one screening pass at a time in this process
 }
 
+// Store is what moderation reads and writes: the queue, decisions, forms
+// and inquiries, the archived comments they are about, and the directory
+// (who reviews, who is told of a staff report).
+type Store interface {
+	civic.Updater
+	civic.ModerationReader
+	civic.ArchiveReader
+	Users(ctx context.Context) ([]*civic.User, error)
+	People(ctx context.Context, f civic.PersonFilter) ([]*civic.Person, error)
+	Setting(ctx context.Context, key string) (string, error)
+}
+
 // Config is what a Service needs. Screener and Carrier may be nil: without
 // a screener only held comments and staff reports enter the queue; without
 // a carrier decisions are recorded and marked as not yet carried out.
 type Config struct {
-	Store    civic.Store
+	Store    Store
 	Screener civic.Screener
 	Carrier  civic.Carrier
 	Mailer   Mailer // sends inquiry responses; nil: none are e-mailed
-	Now      func() time.Time
-	Log      *slog.Logger
+	Clock    func() time.Time
+	Logger   *slog.Logger
 	// InquiryDays is how many days Communications has to answer an
 	// inquiry; 0: 10.
 	InquiryDays int
@@ -57,11 +69,11 @@ type Config struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.InquiryDays == 0 {
 		c.InquiryDays = 10
@@ -69,7 +81,7 @@ func New(c Config) *Service {
 	if c.InquiryRate == 0 {
 		c.InquiryRate = 5
 	}
-	return &Service{store: c.Store, screener: c.Screener, carrier: c.Carrier, mailer: c.Mailer, now: c.Now, log: c.Log,
+	return &Service{store: c.Store, screener: c.Screener, carrier: c.Carrier, mailer: c.Mailer, now: c.Clock, log: c.Logger,
 		inquiryDays: c.InquiryDays, inquiryRate: c.InquiryRate, formYears: 1}
 }
 

@@ -52,8 +52,8 @@ func newEnv(t *testing.T, e storetest.Engine) *env {
 	clock := storetest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
 	en := &env{t: t, ctx: context.Background(), store: s, clock: clock, carrier: &carrier{}, mail: &mailer{}}
-	en.arch = archive.New(archive.Config{Store: s, Now: clock.Now})
-	en.svc = moderation.New(moderation.Config{Store: s, Screener: words, Carrier: en.carrier, Mailer: en.mail, Now: clock.Now})
+	en.arch = archive.New(archive.Config{Store: s, Clock: clock.Now})
+	en.svc = moderation.New(moderation.Config{Store: s, Screener: words, Carrier: en.carrier, Mailer: en.mail, Clock: clock.Now})
 	err := s.Update(en.ctx, civic.System, func(tx civic.Tx) error {
 		d := &civic.Department{Slug: "parks", Name: "Parks"}
 		if err := tx.CreateDepartment(en.ctx, d); err != nil {
@@ -359,7 +359,7 @@ func TestSegmentsAndHold(t *testing.T) {
 		t.Errorf("keep a held comment = %+v, %v, calls %v", d, err, e.carrier.calls)
 	}
 	// Without a carrier, a decision is recorded as not yet carried out.
-	svc := moderation.New(moderation.Config{Store: e.store, Now: e.clock.Now})
+	svc := moderation.New(moderation.Config{Store: e.store, Clock: e.clock.Now})
 	d, err = svc.Decide(e.ctx, civic.ActorOf(e.ana), q[1].ID, moderation.DecideInput{Action: civic.DecisionHide, Code: "spam"})
 	if err != nil || d.CarryStatus != moderation.CarryNoConnection {
 		t.Errorf("without a carrier = %+v, %v", d, err)

@@ -74,7 +74,7 @@ func TestThresholdsAndQueueFilter(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			e := newEnv(t, eng)
-			e.svc = moderation.New(moderation.Config{Store: e.store, Screener: newTunable(), Now: e.clock.Now})
+			e.svc = moderation.New(moderation.Config{Store: e.store, Screener: newTunable(), Clock: e.clock.Now})
 			testThresholds(t, e)
 		})
 	}

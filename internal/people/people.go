@@ -14,7 +14,7 @@ import (
 // Service changes the directory. Every method takes who is acting
 // (civic.Actor) and checks it against the authorization policy.
 type Service struct {
-	store civic.Store
+	store civic.Updater
 	// onDisable runs in the transaction that disables a user; see OnDisable.
 	onDisable func(ctx context.Context, tx civic.Tx, u *civic.User) error
 	// onSetRoles runs in the transaction that replaces a user's roles; see OnSetRoles.
@@ -36,7 +36,14 @@ func (s *Service) OnDisable(fn func(ctx context.Context, tx civic.Tx, u *civic.U
 }
 
 // New returns a Service on store.
-func New(store civic.Store) *Service { return &Service{store: store} }
+// Config is what a Service needs: it only writes, each change checked in
+// its transaction.
+type Config struct {
+	Store civic.Updater
+}
+
+// New returns a Service.
+func New(c Config) *Service { return &Service{store: c.Store} }
 
 // CreateDepartment adds a department.
 func (s *Service) CreateDepartment(ctx context.Context, actor civic.Actor, d *civic.Department) error {

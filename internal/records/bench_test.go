@@ -26,9 +26,9 @@ func benchBag(b *testing.B) (svc *records.Service, id int64, vkey string) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	arch := archive.New(archive.Config{Store: s, Signer: signer, Now: clock.Now})
+	arch := archive.New(archive.Config{Store: s, Signer: signer, Clock: clock.Now})
 	arch.PublishVerifier(ctx, vkey)
-	svc = records.New(records.Config{Store: s, Archive: arch, Signer: signer, Now: clock.Now})
+	svc = records.New(records.Config{Store: s, Archive: arch, Signer: signer, Clock: clock.Now})
 	text := bytes.Repeat([]byte("the splash pad opens "), 15)
 	var recs []archive.Record
 	for i := range 5000 {

@@ -378,7 +378,7 @@ func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSe
 // hashReader reads the log's stored nodes for tlog, keeping those it read.
 type hashReader struct {
 	ctx   context.Context
-	store civic.Reader
+	store civic.RecordsReader
 	cache map[int64]tlog.Hash
 }
 

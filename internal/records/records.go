@@ -19,7 +19,7 @@ import (
 // Service is the records operations, shared by the pages, the API and the
 // command line. Each method checks the actor it is given (civic.Actor).
 type Service struct {
-	store    civic.Store
+	store    Store
 	archive  *archive.Service
 	blobs    blob.Store
 	signer   note.Signer
@@ -30,16 +30,24 @@ type Service struct {
 	pageFee  int64
 }
 
+// Store is what records requests read and write: the requests and their
+// redactions, and the archive they export.
+type Store interface {
+	civic.Updater
+	civic.RecordsReader
+	civic.ArchiveReader
+}
+
 // Config is what a Service needs. Blobs and Signer may be nil: an export
 // then lists media by hash without their files, and signs no statement of
 // completeness (the checkpoint still proves each version).
 type Config struct {
-	Store    civic.Store
+	Store    Store
 	Archive  *archive.Service // required for scopes and exports; signs a checkpoint before an export if it has a key
 	Blobs    blob.Store
 	Signer   note.Signer
-	Now      func() time.Time
-	Log      *slog.Logger
+	Clock    func() time.Time
+	Logger   *slog.Logger
 	Reasons  []Reason    // redaction reasons; nil: DefaultReasons
 	Holidays []time.Time // days that are not business days, besides weekends
 	PageFee  int64       // cents per copied page up to 100 pages; 0: 25
@@ -47,11 +55,11 @@ type Config struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Reasons == nil {
 		c.Reasons = DefaultReasons
@@ -63,7 +71,7 @@ func New(c Config) *Service {
 	for _, d := range c.Holidays {
 		h[d.Format(time.DateOnly)] = true
 	}
-	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Now, log: c.Log, reasons: c.Reasons, holidays: h, pageFee: c.PageFee}
+	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Clock, log: c.Logger, reasons: c.Reasons, holidays: h, pageFee: c.PageFee}
 }
 
 func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {

@@ -44,11 +44,11 @@ func newEnv(t *testing.T, e storetest.Engine) *env {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	arch := archive.New(archive.Config{Store: s, Signer: signer, Now: clock.Now})
+	arch := archive.New(archive.Config{Store: s, Signer: signer, Clock: clock.Now})
 	if err := arch.PublishVerifier(ctx, vkey); err != nil {
 		t.Fatal(err)
 	}
-	svc := records.New(records.Config{Store: s, Archive: arch, Signer: signer, Now: clock.Now,
+	svc := records.New(records.Config{Store: s, Archive: arch, Signer: signer, Clock: clock.Now,
 		Holidays: []time.Time{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}})
 	return &env{t: t, ctx: ctx, svc: svc, arch: arch, store: s, vkey: vkey}
 }

@@ -196,11 +196,11 @@ func exportFixture(t *testing.T, eng storetest.Engine) *fixture {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	arch := archive.New(archive.Config{Store: s, Signer: signer, Blobs: blobs, Now: clock.Now})
+	arch := archive.New(archive.Config{Store: s, Signer: signer, Blobs: blobs, Clock: clock.Now})
 	if err := arch.PublishVerifier(ctx, vkey); err != nil {
 		t.Fatal(err)
 	}
-	svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Now: clock.Now})
+	svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: clock.Now})
 	at := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
 	picture := []byte("\x89PNG picture of the splash pad")
 	sum := sha256.Sum256(picture)

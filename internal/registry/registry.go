@@ -34,9 +34,25 @@ type Service struct {
 	approver string
 }
 
-// New returns the registry on store, sealing secrets with v. mailer may be nil.
-func New(store civic.Store, v *vault.Vault, mailer Mailer, log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, vault: v, mailer: mailer, log: log, now: now}
+// Config is what the registry needs. It reads across the directory, the
+// registry and the audit log (citations), so it takes the whole store.
+type Config struct {
+	Store  civic.Store
+	Clock  func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: discard
+	Vault  *vault.Vault     // seals credentials; nil: none are stored or revealed
+	Mailer Mailer           // nil: notifications stay in Steward
+}
+
+// New returns the registry.
+func New(c Config) *Service {
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: c.Store, vault: c.Vault, mailer: c.Mailer, log: c.Logger, now: c.Clock}
 }
 
 func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {

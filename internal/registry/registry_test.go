@@ -32,7 +32,7 @@ func TestNotificationsByMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := vault.New(bytes.Repeat([]byte{3}, vault.KeySize))
-	r := registry.New(s, v, m, nil, clock.Now)
+	r := registry.New(registry.Config{Store: s, Vault: v, Mailer: m, Logger: nil, Clock: clock.Now})
 	comms, _ := s.UserByEmail(ctx, "communications@demo-city.example")
 	director, _ := s.UserByEmail(ctx, "director@demo-city.example")
 	pw, _ := s.DepartmentBySlug(ctx, "public-works")
@@ -73,7 +73,7 @@ func TestUnlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	as, _ := s.Accounts(ctx, civic.AccountFilter{Status: civic.AccountActive})
-	if _, err := registry.New(s, right, nil, nil, time.Now).StoreCredential(ctx, civic.CLI, as[0].ID, civic.CredentialTOTPSeed, "JBSWY3DPEHPK3PXP"); err != nil {
+	if _, err := registry.New(registry.Config{Store: s, Vault: right, Mailer: nil, Logger: nil, Clock: time.Now}).StoreCredential(ctx, civic.CLI, as[0].ID, civic.CredentialTOTPSeed, "JBSWY3DPEHPK3PXP"); err != nil {
 		t.Fatal(err)
 	}
 	head, _, _ := s.AuditHead(ctx)

@@ -29,7 +29,7 @@ func TestPublicRoutesActAnonymously(t *testing.T) {
 	if _, err := demo.Seed(ctx, store); err != nil {
 		t.Fatal(err)
 	}
-	a := auth.New(store, clock.Now, slog.New(slog.DiscardHandler))
+	a := auth.New(auth.Config{Store: store, Clock: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	admin, err := store.UserByEmail(ctx, "admin@demo-city.example")
 	if err != nil {
 		t.Fatal(err)

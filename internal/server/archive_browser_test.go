@@ -27,7 +27,7 @@ func TestBrowserArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.New(archive.Config{Store: app.store, Signer: signer, Now: app.clock.Now})
+	svc := archive.New(archive.Config{Store: app.store, Signer: signer, Clock: app.clock.Now})
 	if err := svc.PublishVerifier(ctx, vkey); err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestCheckpointEndpoints(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			svc := archive.New(archive.Config{Store: app.store, Signer: signer, Now: app.clock.Now})
+			svc := archive.New(archive.Config{Store: app.store, Signer: signer, Clock: app.clock.Now})
 			var notes []string
 			for i, n := range []int{3, 6} {
 				var recs []archive.Record

@@ -55,7 +55,7 @@ func TestBrowserModeration(t *testing.T) {
 	// Moderation with the classifier and a mailer, and no platform
 	// connection: decisions are recorded as not carried out.
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
-	svc := moderation.New(moderation.Config{Store: app.store, Screener: model, Mailer: mail, Now: app.clock.Now})
+	svc := moderation.New(moderation.Config{Store: app.store, Screener: model, Mailer: mail, Clock: app.clock.Now})
 	app.svcs.Moderation = svc
 	h, err := app.svcs.Handler(cli.HandlerConfig{})
 	if err != nil {

@@ -60,11 +60,11 @@ func TestBrowserRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch := archive.New(archive.Config{Store: app.store, Signer: signer, Now: app.clock.Now})
+	arch := archive.New(archive.Config{Store: app.store, Signer: signer, Clock: app.clock.Now})
 	if err := arch.PublishVerifier(ctx, vkey); err != nil {
 		t.Fatal(err)
 	}
-	svc := records.New(records.Config{Store: app.store, Archive: arch, Signer: signer, Now: app.clock.Now})
+	svc := records.New(records.Config{Store: app.store, Archive: arch, Signer: signer, Clock: app.clock.Now})
 	var buf bytes.Buffer
 	if _, err := svc.Export(ctx, civic.CLI, 2, &buf); err != nil {
 		t.Fatal(err)

@@ -42,8 +42,8 @@ func TestArchiveWitnessed(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logged bytes.Buffer
-			svc := archive.New(archive.Config{Store: s, Signer: signer, Witnesses: []archive.Witness{client}, Now: clock.Now,
-				Log: slog.New(slog.NewTextHandler(&logged, nil))})
+			svc := archive.New(archive.Config{Store: s, Signer: signer, Witnesses: []archive.Witness{client}, Clock: clock.Now,
+				Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 			wv, _ := checkpoint.NewCosignatureVerifier(wvkey)
 			ingest := func(from, n int) {
 				var recs []archive.Record

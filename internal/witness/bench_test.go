@@ -28,7 +28,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg := archive.Config{Store: s, Signer: signer, Now: clock.Now}
+			cfg := archive.Config{Store: s, Signer: signer, Clock: clock.Now}
 			if witnessed {
 				url, wvkey := startWitness(b, b.TempDir(), vkey)
 				c, err := witness.NewClient(url, wvkey, nil)
