@@ -33,7 +33,7 @@ const (
 // line (civic.CLI) and Steward's own processes (civic.System) may do
 // everything, an anonymous actor nothing.
 type Service struct {
-	store     civic.Store
+	store     Store
 	blobs     blob.Store // may be nil: media are then kept as references only
 	signer    note.Signer
 	witnesses []Witness
@@ -41,9 +41,22 @@ type Service struct {
 	log       *slog.Logger
 }
 
+// Store is what the archive reads and writes: its items, versions, log,
+// checkpoints, holds and dispositions; the audit head its checkpoints
+// commit to; the department a record names; its settings.
+type Store interface {
+	civic.Updater
+	civic.ArchiveReader
+	civic.RecordsReader
+	AuditHead(ctx context.Context) (int64, string, error)
+	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
+	DepartmentBySlug(ctx context.Context, slug string) (*civic.Department, error)
+	Setting(ctx context.Context, key string) (string, error)
+}
+
 // Config is what a Service needs. Blobs and Signer may be nil.
 type Config struct {
-	Store     civic.Store
+	Store     Store
 	Blobs     blob.Store
 	Signer    note.Signer // signs checkpoints; nil: this process does not sign
 	Witnesses []Witness   // cosign each checkpoint as it is signed
@@ -63,7 +76,7 @@ func New(c Config) *Service {
 }
 
 // Store returns the service's store.
-func (s *Service) Store() civic.Store { return s.store }
+func (s *Service) Store() Store { return s.store }
 
 // Signer returns the checkpoint signer, or nil when this process does not sign.
 func (s *Service) Signer() note.Signer { return s.signer }

@@ -80,7 +80,7 @@ func (s *Service) ConsistencyProof(ctx context.Context, oldSize, newSize int64) 
 // nodeReader reads the log's stored nodes by tlog's storage index.
 type nodeReader struct {
 	ctx   context.Context
-	store civic.Reader
+	store civic.RecordsReader
 }
 
 func (r *nodeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {

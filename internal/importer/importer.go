@@ -219,7 +219,7 @@ func progressKey(sum [32]byte, account string) string {
 	return "import:" + hex.EncodeToString(sum[:]) + ":" + account
 }
 
-func progress(ctx context.Context, s civic.Store, key string) (int, error) {
+func progress(ctx context.Context, s archive.Store, key string) (int, error) {
 	v, err := s.Setting(ctx, key)
 	if err != nil || v == "" {
 		return 0, err
