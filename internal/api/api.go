@@ -18,6 +18,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
@@ -90,6 +91,7 @@ type Handler struct {
 	records *records.Service
 	mod     *moderation.Service
 	capture *capture.Service
+	conns   *connection.Service
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -106,6 +108,8 @@ type Config struct {
 	Records    *records.Service
 	Moderation *moderation.Service
 	Capture    *capture.Service
+	// Connections connects accounts with their tokens.
+	Connections *connection.Service
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -114,7 +118,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -124,7 +128,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections}, nil
 }
 
 // errorBody is the shape of every API error.

@@ -77,7 +77,7 @@ func (a *captureAPI) connect(w http.ResponseWriter, r *http.Request) error {
 		return civic.Invalid("account_id", "no official account with id %d", in.AccountID)
 	}
 	c := &civic.Connection{AccountID: in.AccountID, Platform: acct.Platform, BaseURL: in.BaseURL, RemoteID: in.RemoteID, Handle: in.Handle, Interval: time.Duration(in.Interval) * time.Second}
-	if err := a.svc.Connect(r.Context(), route.Actor(r), c, in.Token); err != nil {
+	if err := a.conns.Connect(r.Context(), route.Actor(r), c, in.Token); err != nil {
 		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/capture/connections/%d", c.ID))

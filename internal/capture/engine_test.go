@@ -117,16 +117,14 @@ func engineEnv(t testing.TB, e storetest.Engine, n, maxPages int) (*env, *fake, 
 	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	f := newFake(t, n)
 	ev := newEnv(t, e.Open(t, clock.Now), clock, map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: clock.Now})}, "@parks@social.example")
-	ev.svc = capture.New(capture.Config{Store: ev.store, Archive: ev.arch, Vault: ev.vault, Platforms: map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: clock.Now})},
-		Now: clock.Now, MaxPages: maxPages, Jitter: func(time.Duration) time.Duration { return 0 }})
+	ev.build(map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: clock.Now})}, maxPages)
 	c := ev.connect(f.srv.URL, "1", civic.PlatformToken{AccessToken: "good"})
 	return ev, f, c
 }
 
 // restart builds a new service on the same store, as a new process would.
 func (e *env) restart(maxPages int) {
-	e.svc = capture.New(capture.Config{Store: e.store, Archive: e.arch, Vault: e.vault, Platforms: map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: e.clock.Now})},
-		Now: e.clock.Now, MaxPages: maxPages, Jitter: func(time.Duration) time.Duration { return 0 }})
+	e.build(map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: e.clock.Now})}, maxPages)
 }
 
 func (e *env) count(ref string, n int) {
@@ -234,7 +232,7 @@ func TestRateLimitHonorsRetryAfter(t *testing.T) {
 
 func TestExpiredTokenBreaksConnection(t *testing.T) {
 	e, _, c := engineEnv(t, storetest.Engines(t)[0], 5, 10)
-	if err := e.svc.SetToken(e.ctx, civic.ActorOf(e.it), c.ID, civic.PlatformToken{AccessToken: "expired"}); err != nil {
+	if err := e.conns.SetToken(e.ctx, civic.ActorOf(e.it), c.ID, civic.PlatformToken{AccessToken: "expired"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := e.svc.Pass(e.ctx, c.ID)
@@ -250,7 +248,7 @@ func TestExpiredTokenBreaksConnection(t *testing.T) {
 	if out, _ := e.svc.RunDue(e.ctx); len(out) != 0 {
 		t.Fatalf("polled a connection whose token is refused")
 	}
-	if err := e.svc.SetToken(e.ctx, civic.ActorOf(e.comms), c.ID, civic.PlatformToken{AccessToken: "good"}); err != nil {
+	if err := e.conns.SetToken(e.ctx, civic.ActorOf(e.comms), c.ID, civic.PlatformToken{AccessToken: "good"}); err != nil {
 		t.Fatal(err)
 	}
 	out, _ := e.svc.RunDue(e.ctx)

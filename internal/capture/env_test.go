@@ -8,12 +8,14 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/storetest"
 	"steward.city/steward/internal/vault"
 )
 
 // env is a store with a department, an active account and a
-// Communications user, an archive, a vault and a capture service.
+// Communications user, an archive, a vault, a connection service and a
+// capture service on it.
 type env struct {
 	t     testing.TB
 	ctx   context.Context
@@ -21,6 +23,7 @@ type env struct {
 	store civic.Store
 	arch  *archive.Service
 	vault *vault.Vault
+	conns *connection.Service
 	svc   *capture.Service
 	acct  *civic.Account
 	comms *civic.User
@@ -36,8 +39,7 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	}
 	arch := archive.New(archive.Config{Store: s, Clock: clock.Now})
 	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: arch, vault: v}
-	e.svc = capture.New(capture.Config{Store: s, Archive: arch, Vault: v, Platforms: platforms, AppName: "Steward", Now: clock.Now,
-		Jitter: func(time.Duration) time.Duration { return 0 }})
+	e.build(platforms, 0)
 	sys := civic.Actor{Label: "test"}
 	err = s.Update(ctx, sys, func(tx civic.Tx) error {
 		d := &civic.Department{Slug: "parks", Name: "Parks"}
@@ -82,11 +84,19 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	return e
 }
 
+// build builds the connection and capture services on the env's store, as
+// a new process would; maxPages 0 is capture's default.
+func (e *env) build(platforms map[string]civic.Platform, maxPages int) {
+	e.conns = connection.New(connection.Config{Store: e.store, Clock: e.clock.Now, Vault: e.vault, Platforms: platforms})
+	e.svc = capture.New(capture.Config{Store: e.store, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: e.clock.Now,
+		MaxPages: maxPages, Jitter: func(time.Duration) time.Duration { return 0 }})
+}
+
 // connect connects the account with a token.
 func (e *env) connect(baseURL, remoteID string, tok civic.PlatformToken) *civic.Connection {
 	e.t.Helper()
 	c := &civic.Connection{AccountID: e.acct.ID, Platform: "mastodon", BaseURL: baseURL, RemoteID: remoteID, Handle: e.acct.Handle, Interval: 10 * time.Minute}
-	if err := e.svc.Connect(e.ctx, civic.ActorOf(e.it), c, tok); err != nil {
+	if err := e.conns.Connect(e.ctx, civic.ActorOf(e.it), c, tok); err != nil {
 		e.t.Fatal(err)
 	}
 	return c

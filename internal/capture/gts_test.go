@@ -154,10 +154,10 @@ func TestGoToSocial(t *testing.T) {
 
 	// Moderation approves the held reply through the Carrier.
 	hv = e.versions(ref, held.ID)
-	if err := e.svc.Carry(e.ctx, hv[0].ItemID, civic.ActionApprove); err != nil {
+	if err := e.conns.Carry(e.ctx, hv[0].ItemID, civic.ActionApprove); err != nil {
 		t.Fatalf("approve the held reply: %v", err)
 	}
-	if err := e.svc.Carry(e.ctx, hv[0].ItemID, civic.ActionHide); err == nil || !strings.Contains(err.Error(), civic.ErrUnsupported.Error()) {
+	if err := e.conns.Carry(e.ctx, hv[0].ItemID, civic.ActionHide); err == nil || !strings.Contains(err.Error(), civic.ErrUnsupported.Error()) {
 		t.Errorf("hide on Mastodon: %v, want unsupported", err)
 	}
 	pass("after the approval")

@@ -24,10 +24,10 @@ func VerifyToken(appSecret string, connectionID int64) string {
 // HookVerifyToken returns the verify token of a connection whose platform
 // pushes, for the connection page; "" when it does not.
 func (s *Service) HookVerifyToken(ctx context.Context, c *civic.Connection) (string, error) {
-	if _, ok := s.platforms[c.Platform].(civic.Pusher); !ok {
+	if _, ok := s.conns.Platform(c.Platform).(civic.Pusher); !ok {
 		return "", nil
 	}
-	tok, err := s.token(ctx, c)
+	tok, err := s.conns.Token(ctx, c)
 	if err != nil || tok.ClientSecret == "" {
 		return "", err
 	}
@@ -92,11 +92,11 @@ func (s *Service) hookTarget(ctx context.Context, id int64) (*civic.Connection, 
 	if err != nil {
 		return nil, nil, tok, civic.Errorf(civic.KindNotFound, "no such webhook")
 	}
-	p, ok := s.platforms[c.Platform].(civic.Pusher)
+	p, ok := s.conns.Platform(c.Platform).(civic.Pusher)
 	if !ok || c.Status == civic.ConnectionPaused {
 		return nil, nil, tok, civic.Errorf(civic.KindNotFound, "no such webhook")
 	}
-	if tok, err = s.token(ctx, c); err != nil {
+	if tok, err = s.conns.Token(ctx, c); err != nil {
 		return nil, nil, tok, err
 	}
 	if tok.ClientSecret == "" {

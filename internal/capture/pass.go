@@ -114,9 +114,9 @@ func backoff(interval time.Duration, n int) time.Duration {
 // pass captures one connection: pages of posts and threads from the stored
 // cursor, then the profile, follows and blocks.
 func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error {
-	p := s.platforms[c.Platform]
-	if p == nil {
-		return fmt.Errorf("%s: %w", c.Platform, errUnknownPlatform)
+	p, ep, err := s.conns.Endpoint(ctx, c)
+	if err != nil {
+		return err
 	}
 	acct, err := s.store.Account(ctx, c.AccountID)
 	if err != nil {
@@ -125,14 +125,6 @@ func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error
 	dept := ""
 	if d, err := s.store.Department(ctx, acct.DepartmentID); err == nil {
 		dept = d.Slug
-	}
-	tok, err := s.token(ctx, c)
-	if err != nil {
-		return err
-	}
-	ep := &civic.Endpoint{BaseURL: c.BaseURL, RemoteID: c.RemoteID, Handle: c.Handle, Token: tok}
-	if err := s.refresh(ctx, c, p, ep); err != nil {
-		return err
 	}
 	w := &writer{s: s, c: c, acct: acct, dept: dept, t: t, ep: ep}
 	w.lookup, _ = p.(civic.Lookuper)

@@ -11,6 +11,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/platform"
@@ -33,6 +34,9 @@ type Services struct {
 	Records    *records.Service
 	Moderation *moderation.Service
 	Capture    *capture.Service
+	// Connections holds the platform tokens and carries moderation
+	// decisions out; capture and moderation share it.
+	Connections *connection.Service
 
 	store  civic.Store
 	clock  func() time.Time
@@ -76,7 +80,8 @@ type ServicesConfig struct {
 
 // NewServices builds every service once and wires the hooks between them:
 // disabling a user flags the credentials they could reveal, the registry
-// keeps a SIC commander, capture carries out moderation decisions.
+// keeps a SIC commander, capture reaches the platforms through the
+// connection service, which carries out moderation decisions.
 func NewServices(c ServicesConfig) *Services {
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -106,11 +111,12 @@ func NewServices(c ServicesConfig) *Services {
 	s.People.OnDisable(s.Registry.OnDisable)
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
 	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger})
-	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Vault: c.Vault, Platforms: c.Platforms, AppName: c.AppName, Now: c.Clock, Log: c.Logger})
-	// Capture carries moderation decisions out on the platforms; where a
-	// platform cannot, or the account is not connected, the decision is
-	// recorded with the reason.
-	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Capture, Mailer: mm, Clock: c.Clock, Logger: c.Logger})
+	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
+	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger})
+	// The connection service carries moderation decisions out on the
+	// platforms; where a platform cannot, or the account is not connected,
+	// the decision is recorded with the reason.
+	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger = c.Store, c.Clock, c.Logger
 	return s
 }
@@ -126,12 +132,12 @@ type HandlerConfig struct {
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, SSO: c.SSO, Version: Version,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
 	if err != nil {
 		return nil, err
 	}
 	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
 	if err != nil {
 		return nil, err
 	}

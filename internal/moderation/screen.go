@@ -26,9 +26,11 @@ var errBatchFull = errors.New("batch full")
 // Posts and replies by the official account itself are not public
 // comments and are not screened. It returns how many entries it queued.
 //
-// The capture engine calls it after each pass; serve also runs it every
-// few seconds (ScreenLoop). Passes in several processes are safe: each
-// batch is written only if the watermark has not moved meanwhile.
+// Capture does not call it: serve runs it every 5 seconds (ScreenLoop), so
+// what capture or a webhook stored is screened on the next pass, and
+// POST /api/v1/moderation/screen runs it at once. Passes in several
+// processes are safe: each batch is written only if the watermark has not
+// moved meanwhile.
 func (s *Service) ScreenNew(ctx context.Context) (int, error) {
 	s.screening.Lock()
 	defer s.screening.Unlock()

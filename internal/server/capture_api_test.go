@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/storetest"
 )
 
 // TestCaptureAPIAndPages reads the demo city's broken connection and its
 // block flag through the API and the pages, resolves the flag, and checks
 // that the webhook receiver answers 404 for a connection whose platform
-// does not push, storing nothing.
+// does not push, storing nothing. Its server opens no vault.
 func TestCaptureAPIAndPages(t *testing.T) {
-	app := sqliteApp(t)
+	app := newAppVault(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil, nil, nil)
 	comms := app.token(demoEmail(civic.RoleCommunications))
 	res := app.do(request{method: "GET", path: "/api/v1/capture/connections", bearer: comms})
 	var conns struct {

@@ -57,14 +57,21 @@ func newApp(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, o
 // newAppConfig is newApp with the server's configuration changed by cfg.
 func newAppConfig(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*cli.HandlerConfig)) *testApp {
 	t.Helper()
-	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
-	s := e.Open(t, clock.Now)
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newAppVault(t, e, sso, cfg, v)
+}
+
+// newAppVault is newAppConfig with the vault v; nil: no vault is open, so
+// no credential or platform token can be stored.
+func newAppVault(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.SSO, cfg func(*cli.HandlerConfig), v *vault.Vault) *testApp {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	s := e.Open(t, clock.Now)
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v})
 	if _, err := demo.Seed(context.Background(), s); err != nil {
 		t.Fatal(err)

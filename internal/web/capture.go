@@ -73,7 +73,7 @@ func (p *capturePages) renderList(w http.ResponseWriter, r *http.Request, status
 			return err
 		}
 		for _, a := range accts {
-			if !connected[a.ID] && (a.Status == civic.AccountActive || a.Status == civic.AccountApproved) && p.svc.Platform(a.Platform) != nil {
+			if !connected[a.ID] && (a.Status == civic.AccountActive || a.Status == civic.AccountApproved) && p.conns.Platform(a.Platform) != nil {
 				data.Accounts = append(data.Accounts, a)
 			}
 		}
@@ -130,7 +130,7 @@ func (p *capturePages) connect(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return p.svc.Connect(r.Context(), route.Actor(r), c, tok)
+		return p.conns.Connect(r.Context(), route.Actor(r), c, tok)
 	}()
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
@@ -180,7 +180,7 @@ func (p *capturePages) renderShow(w http.ResponseWriter, r *http.Request, status
 	if d.Flags, err = p.store.CaptureFlags(ctx, civic.CaptureFlagFilter{ConnectionID: c.ID, Open: true}); err != nil {
 		return err
 	}
-	if pl := p.svc.Platform(c.Platform); pl != nil {
+	if pl := p.conns.Platform(c.Platform); pl != nil {
 		d.Caps = pl.Capabilities()
 	}
 	if route.User(r).Can(civic.PermCaptureConnect) {
@@ -234,7 +234,7 @@ func (p *capturePages) token(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return p.svc.SetToken(r.Context(), route.Actor(r), id, tok)
+		return p.conns.SetToken(r.Context(), route.Actor(r), id, tok)
 	})
 }
 

@@ -1,4 +1,4 @@
-package capture
+package connection
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 )
 
 // Carry implements civic.Carrier: it carries out a moderation decision on
-// the platform an archived item came from. The item must be in the archive
+// the platform an archived item came from, through its account's
+// connection and the platform's adapter (Moderate), with the connection's
+// token refreshed if it expires soon. The item must be in the archive
 // (capture comes before moderation); it returns an error wrapping
 // civic.ErrUnsupported when the platform cannot, and a KindUnavailable
 // error when the account is not connected or its connection is broken.
@@ -47,12 +49,8 @@ func (s *Service) Carry(ctx context.Context, itemID int64, action civic.Platform
 	if !p.Capabilities().Has(need) {
 		return fmt.Errorf("%s cannot %s a comment: %w", c.Platform, action, civic.ErrUnsupported)
 	}
-	tok, err := s.token(ctx, c)
+	_, ep, err := s.Endpoint(ctx, c)
 	if err != nil {
-		return err
-	}
-	ep := &civic.Endpoint{BaseURL: c.BaseURL, RemoteID: c.RemoteID, Handle: c.Handle, Token: tok}
-	if err := s.refresh(ctx, c, p, ep); err != nil {
 		return err
 	}
 	if err := p.Moderate(ctx, ep, it.PlatformID, action); err != nil {
