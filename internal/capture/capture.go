@@ -43,7 +43,7 @@ const (
 
 // Service runs capture. Methods taking an actor check its permissions.
 type Service struct {
-	store    civic.Store
+	store    Store
 	archive  *archive.Service
 	conns    *connection.Service
 	appName  string
@@ -54,9 +54,20 @@ type Service struct {
 	maxPages int
 }
 
+// Store is what capture reads and writes: connections, their cursors and
+// runs, what the archive last captured of them, and the registry's accounts,
+// departments and follows it checks a profile against.
+type Store interface {
+	civic.Updater
+	civic.CaptureReader
+	civic.RegistryReader
+	civic.ArchiveReader
+	Department(ctx context.Context, id int64) (*civic.Department, error)
+}
+
 // Config is what a Service needs.
 type Config struct {
-	Store   civic.Store
+	Store   Store
 	Archive *archive.Service
 	// Connections gives each connection's platform adapter and an
 	// endpoint with its token, refreshed before it expires.
@@ -108,7 +119,7 @@ func New(c Config) *Service {
 func (s *Service) Metrics() *Metrics { return s.metrics }
 
 // Store returns the service's store.
-func (s *Service) Store() civic.Store { return s.store }
+func (s *Service) Store() Store { return s.store }
 
 // SetPaused pauses or resumes capture of a connection.
 func (s *Service) SetPaused(ctx context.Context, actor civic.Actor, id int64, paused bool) error {

@@ -31,16 +31,26 @@ var ErrNoAdapter = errors.New("Steward has no adapter for this platform")
 // Service holds the connections' tokens and the platform adapters. Methods
 // taking an actor check its permissions.
 type Service struct {
-	store     civic.Store
+	store     Store
 	clock     func() time.Time
 	log       *slog.Logger
 	vault     *vault.Vault
 	platforms map[string]civic.Platform
 }
 
+// Store is what the connection service reads and writes: connections,
+// the credentials their tokens are sealed in, and the archived items a
+// moderation decision is carried out on.
+type Store interface {
+	civic.Updater
+	civic.CaptureReader
+	civic.RegistryReader
+	civic.ArchiveReader
+}
+
 // Config is what a Service needs.
 type Config struct {
-	Store  civic.Store
+	Store  Store
 	Clock  func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: discard
 	// Vault seals and opens platform tokens; nil: none can be stored or
