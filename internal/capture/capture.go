@@ -314,4 +314,4 @@ func actorID(u *civic.User) int64 {
 }
 
 // errUnknownPlatform is a connection whose platform has no adapter.
-var errUnknownPlatform = errors.New("Steward has no adapter for this platform")
+var errUnknownPlatform = errors.New("no adapter for this platform")
