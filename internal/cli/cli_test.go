@@ -156,7 +156,7 @@ func engines(t *testing.T) []string {
 		return []string{"sqlite", "postgres"}
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not set: CI must run the PostgreSQL tests", storetest.PostgresEnv)
+		t.Fatalf("%s is not set: CI must run the PostgreSQL tests (.ci/run starts PostgreSQL and sets it)", storetest.PostgresEnv)
 	}
 	return []string{"sqlite"}
 }
@@ -178,6 +178,9 @@ func pgSchema(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv(storetest.PostgresEnv)
 	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PostgreSQL tests (.ci/run starts PostgreSQL and sets it)", storetest.PostgresEnv)
+		}
 		t.Skipf("%s not set", storetest.PostgresEnv)
 	}
 	b := make([]byte, 6)
