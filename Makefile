@@ -20,13 +20,15 @@ test:
 test-postgres:
 	STEWARD_TEST_POSTGRES='$(STEWARD_TEST_POSTGRES)' go test ./...
 
-## lint: check formatting and run go vet
+## lint: check formatting, run go vet, check go.mod is tidy, run staticcheck
 lint:
 	@unformatted=$$(git ls-files -z --cached --others --exclude-standard '*.go' | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then \
 		echo "not gofmt'd (run gofmt -w):"; echo "$$unformatted"; exit 1; \
 	fi
 	go vet ./...
+	go mod tidy -diff
+	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## browser-deps: install axe-core for the browser tests (Chromium comes from Debian)
 browser-deps:

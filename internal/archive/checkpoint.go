@@ -15,9 +15,9 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 )
 
 // LoadOrCreateKey returns the Ed25519 checkpoint signer kept in the file at

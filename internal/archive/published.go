@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
+	"steward.city/steward/internal/merkle"
 )
 
 // CheckPublished checks a checkpoint published earlier (kept by a witness,

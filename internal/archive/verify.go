@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 )
 
 // Problem is one thing Verify found wrong.

@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 )
 
 // Witness cosigns the archive's checkpoints (C2SP tlog-witness): it keeps

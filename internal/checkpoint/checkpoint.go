@@ -16,7 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
+	"steward.city/steward/internal/merkle"
 )
 
 // Body is a checkpoint's text: the log's origin, the tree's size and root

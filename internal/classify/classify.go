@@ -187,7 +187,6 @@ var (
 	codeOffTopic       = codeIndex("off_topic")
 	codeCampaign       = codeIndex("campaign")
 	codeDiscrimination = codeIndex("discrimination")
-	codeIllegal        = codeIndex("illegal_activity")
 )
 
 // clone returns a copy of m sharing its weights.

@@ -155,8 +155,7 @@ func Train(examples []Example, opt TrainOptions) *Model {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			p := &data[i]
-			var z [nCodes]float32
-			z = b
+			z := b
 			for _, h := range p.hashed {
 				row := w[int(h)*nCodes : int(h)*nCodes+nCodes]
 				for c := range nCodes {

@@ -423,13 +423,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // query is a two-word phrase, one account and a 90-day range.
 func (g *cityGen) query() *archive.Query {
 	q := &archive.Query{}

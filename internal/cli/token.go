@@ -81,5 +81,7 @@ func (a *app) token(name string, args []string) error {
 		return usagef("unknown command token %s", name)
 	}
 	log, _ := a.logger("error")
-	return a.withStore(f, sf, args, func(s *sqlstore.Store) error { return run(s, auth.New(auth.Config{Store: s, Clock: a.now, Logger: log})) })
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		return run(s, auth.New(auth.Config{Store: s, Clock: a.now, Logger: log}))
+	})
 }

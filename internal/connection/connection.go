@@ -26,7 +26,7 @@ import (
 const refreshAhead = 10 * time.Minute
 
 // ErrNoAdapter is a connection whose platform has no adapter.
-var ErrNoAdapter = errors.New("Steward has no adapter for this platform")
+var ErrNoAdapter = errors.New("no adapter for this platform")
 
 // Service holds the connections' tokens and the platform adapters. Methods
 // taking an actor check its permissions.

@@ -84,8 +84,11 @@ func craft(t *testing.T, entries ...entry) string {
 		}
 		w.Write(packed.Bytes())
 	}
-	if err := zw.Close(); err == nil {
-		err = bw.Flush()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)

@@ -120,13 +120,6 @@ func (s *Service) StoreCredential(ctx context.Context, actor civic.Actor, accoun
 	return c, err
 }
 
-func actorID(u *civic.User) int64 {
-	if u == nil {
-		return 0
-	}
-	return u.ID
-}
-
 // MayReveal reports whether u may reveal the credentials of account a: IT,
 // which holds custody, and the account's named administrators.
 func MayReveal(u *civic.User, a *civic.Account) bool {

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 	"steward.city/steward/internal/storetest"
 )
 

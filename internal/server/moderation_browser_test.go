@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -205,6 +204,8 @@ func TestBrowserModeration(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), "Ranger Dave") || !strings.Contains(string(out), "Reason for removal") {
 			t.Errorf("pdftotext: %v %s", err, out)
 		}
+	} else if os.Getenv("CI") == "true" {
+		t.Error("pdftotext is not installed: CI must read the tracking form with it (.ci/run installs poppler-utils)")
 	} else if !bytes.Contains(pdf, []byte("Ranger Dave")) {
 		t.Error("the PDF does not hold the comment")
 	}
@@ -268,7 +269,5 @@ func TestBrowserModeration(t *testing.T) {
 		}
 	}
 }
-
-func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func itoaID(id int64) string { return strconv.FormatInt(id, 10) }

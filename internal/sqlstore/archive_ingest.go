@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 )
 
 // batchRows is how many rows one multi-row INSERT carries: well under the

@@ -87,7 +87,7 @@ func TestNonDurableSettingIsReported(t *testing.T) {
 		base := os.Getenv(PostgresEnv)
 		if base == "" {
 			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not set: CI must run the PostgreSQL suite", PostgresEnv)
+				t.Fatalf("%s is not set: CI must run the PostgreSQL suite (.ci/run starts PostgreSQL and sets it)", PostgresEnv)
 			}
 			t.Skipf("%s not set", PostgresEnv)
 		}

@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 	"steward.city/steward/internal/sqlstore"
 )
 

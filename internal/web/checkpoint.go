@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/merkle"
 )
 
 // checkpointLatest serves the newest signed checkpoint, with its witness

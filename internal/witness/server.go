@@ -21,8 +21,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
+	"steward.city/steward/internal/merkle"
 )
 
 // MaxRequest bounds an add-checkpoint request: an old size line, at most 63

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
+	"steward.city/steward/internal/merkle"
 )
 
 // state is the last checkpoint the witness cosigned for one log, kept in a

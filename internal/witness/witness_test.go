@@ -14,8 +14,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"steward.city/steward/internal/archive/merkle"
 	"steward.city/steward/internal/checkpoint"
+	"steward.city/steward/internal/merkle"
 	"steward.city/steward/internal/witness"
 )
 

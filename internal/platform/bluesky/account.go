@@ -125,7 +125,7 @@ func (a *Adapter) Moderate(ctx context.Context, ep *civic.Endpoint, id string, a
 	if !ok || did != repo(ep) {
 		return civic.Invalid("platform_id", "the thread of %s does not start with a post of this account", id)
 	}
-	gate := map[string]any{}
+	var gate map[string]any
 	var cur struct {
 		Value map[string]any `json:"value"`
 	}

@@ -69,7 +69,7 @@ func Binary(t testing.TB) string {
 	bin := os.Getenv(Env)
 	if bin == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the GoToSocial tests (.ci/run builds it)", Env)
+			t.Fatalf("%s is not set: CI must run the GoToSocial tests (.ci/run builds gotosocial %s into ~/.cache/steward-tools and sets it)", Env, Version)
 		}
 		t.Skipf("%s is not set: the GoToSocial end-to-end tests need a gotosocial %s binary (bash .ci/build-gotosocial DIR)", Env, Version)
 	}

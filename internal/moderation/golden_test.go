@@ -1,0 +1,78 @@
+package moderation_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with what the tests produce")
+
+// golden compares got with testdata/name, or with -update writes it there.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with go test ./internal/moderation -run %s -update)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the test produced (%d bytes, want %d); if the change is meant, run go test ./internal/moderation -run %s -update and review the diff",
+			path, len(got), len(want), t.Name())
+	}
+}
+
+// TestFormPDFGolden removes a comment naming an official, with a second
+// reviewer, at a fixed time, and compares the Removed Comments Tracking
+// Form's PDF with testdata/tracking_form.pdf. Every engine must write the
+// same PDF.
+func TestFormPDFGolden(t *testing.T) {
+	t.Parallel()
+	var first []byte
+	for _, eng := range storetest.Engines(t) {
+		e := newEnv(t, eng)
+		at := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+		e.ingest("p1", "post", "@parks", "Splash pad opens Saturday.", "visible", at)
+		e.ingest("c2", "comment", "@troll@bad.example", "Hana Yusuf is an idiot", "visible", at.Add(2*time.Minute))
+		e.screen(1)
+		q, err := e.svc.Queue(e.ctx, civic.ActorOf(e.ana), false)
+		if err != nil || len(q) != 1 {
+			t.Fatalf("%s: queue = %v, %v", eng.Name, q, err)
+		}
+		d, err := e.svc.Decide(e.ctx, civic.ActorOf(e.ana), q[0].ID, moderation.DecideInput{Action: civic.DecisionRemove, Code: "harassment", Note: "personal attack"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Hour)
+		if d, err = e.svc.Second(e.ctx, civic.ActorOf(e.ben), d.ID, true, "agreed"); err != nil {
+			t.Fatal(err)
+		}
+		forms, err := e.svc.Forms(e.ctx, civic.ActorOf(e.ana))
+		if err != nil || len(forms) != 1 {
+			t.Fatalf("%s: forms = %v, %v", eng.Name, forms, err)
+		}
+		var out bytes.Buffer
+		if err := moderation.WriteFormPDF(&out, forms[0], d); err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = out.Bytes()
+			golden(t, "tracking_form.pdf", first)
+		} else if !bytes.Equal(out.Bytes(), first) {
+			t.Errorf("%s writes another tracking form than sqlite", eng.Name)
+		}
+	}
+}

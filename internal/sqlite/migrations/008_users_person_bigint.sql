@@ -1,0 +1,3 @@
+-- PostgreSQL's 008 widens users.person_id to BIGINT. SQLite's INTEGER is 64
+-- bits already: nothing to change here; this file keeps both engines'
+-- migrations numbered alike.
