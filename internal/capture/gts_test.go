@@ -93,6 +93,11 @@ func TestGoToSocial(t *testing.T) {
 	if len(vs) != 1 || vs[0].Text != "Will the splash pad have shade?" || vs[0].Kind != civic.ItemComment || vs[0].ParentID != open.ID || vs[0].Author.ID != resident.ID {
 		t.Fatalf("reply after the first pass: %+v", vs)
 	}
+	// The resident is on the city's own server, whose API gives acct
+	// "resident": the archive holds the full address.
+	if want := "@resident@" + gts.Host; vs[0].Author.Handle != want {
+		t.Errorf("the reply's author handle is %q, want %q", vs[0].Author.Handle, want)
+	}
 	if !vs[0].PlatformTime.Equal(reply.CreatedAt) {
 		t.Errorf("posted version's platform time %v, want %v", vs[0].PlatformTime, reply.CreatedAt)
 	}

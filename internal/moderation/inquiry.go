@@ -66,7 +66,7 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 	}
 	var match []*civic.TrackingForm
 	for _, f := range forms {
-		if f.DisposedAt == nil && strings.EqualFold(f.Site, in.Account) && sameScreenName(f.ScreenName, in.ScreenName) && sameDay(f.PostedAt, day) {
+		if f.DisposedAt == nil && strings.EqualFold(f.Site, in.Account) && sameScreenName(f.Site, f.ScreenName, in.ScreenName) && sameDay(f.PostedAt, day) {
 			match = append(match, f)
 		}
 	}
@@ -108,14 +108,53 @@ func (s *Service) throttle(ctx context.Context, client string) error {
 	})
 }
 
-func sameScreenName(form, given string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@")) }
-	f, g := norm(form), norm(given)
+// sameScreenName reports whether the screen name a member of the public
+// gives (given) names the author on a form (form), on the account site
+// (the archive's account reference, mastodon:@parks@city.example). Either
+// may be written @user, user or @user@server, in any case: an address
+// without a server is on the account's own server, so @resident,
+// resident and @resident@city.example are the same person on an account of
+// city.example, and @resident@elsewhere.example is not. A given name
+// without a server also matches a form's author of that name on another
+// server (the public may not know the server).
+func sameScreenName(site, form, given string) bool {
+	f, g := screenName(form), screenName(given)
+	if f == "" || g == "" {
+		return false
+	}
 	if f == g {
 		return true
 	}
-	local, _, ok := strings.Cut(f, "@")
-	return ok && local == g
+	fu, fh, fok := strings.Cut(f, "@")
+	gu, gh, gok := strings.Cut(g, "@")
+	if fu != gu {
+		return false
+	}
+	home := siteDomain(site)
+	switch {
+	case !gok:
+		return true
+	case !fok:
+		return home != "" && gh == home
+	}
+	return fh == gh
+}
+
+// screenName is a screen name without spaces, the leading @ and case.
+func screenName(s string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@"))
+}
+
+// siteDomain is the server of an account reference (platform:@user@server),
+// or "" when its handle names none.
+func siteDomain(site string) string {
+	if _, h, ok := strings.Cut(site, ":"); ok {
+		site = h
+	}
+	if _, d, ok := strings.Cut(screenName(site), "@"); ok {
+		return d
+	}
+	return ""
 }
 
 // sameDay reports whether posted falls within a day of day (time zones

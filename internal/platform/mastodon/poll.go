@@ -116,7 +116,7 @@ func (a *Adapter) observe(ctx context.Context, ep *civic.Endpoint, raw json.RawM
 	if s.ID == "" {
 		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "a status has no id"}
 	}
-	o := toObservation(&s, thread)
+	o := toObservation(&s, thread, localDomain(ep))
 	o.Raw = raw
 	if s.EditedAt != nil {
 		var hist []edit
@@ -135,7 +135,7 @@ func (a *Adapter) observe(ctx context.Context, ep *civic.Endpoint, raw json.RawM
 			t := h.CreatedAt.UTC()
 			hraw, _ := json.Marshal(h)
 			o.History = append(o.History, civic.Observation{
-				PlatformID: o.PlatformID, Kind: o.Kind, ParentID: o.ParentID, ThreadID: o.ThreadID, Author: author(h.Account), ViaApp: o.ViaApp,
+				PlatformID: o.PlatformID, Kind: o.Kind, ParentID: o.ParentID, ThreadID: o.ThreadID, Author: author(h.Account, localDomain(ep)), ViaApp: o.ViaApp,
 				Text: text(h.SpoilerText, h.Content), Media: mediaOf(h.Media), State: o.State, PlatformTime: &t, Raw: hraw,
 			})
 		}
@@ -143,8 +143,8 @@ func (a *Adapter) observe(ctx context.Context, ep *civic.Endpoint, raw json.RawM
 	return o, nil
 }
 
-func toObservation(s *status, thread string) *civic.Observation {
-	o := &civic.Observation{PlatformID: s.ID, Author: author(s.Account), Text: text(s.SpoilerText, s.Content), Media: mediaOf(s.Media), State: civic.StateVisible}
+func toObservation(s *status, thread, local string) *civic.Observation {
+	o := &civic.Observation{PlatformID: s.ID, Author: author(s.Account, local), Text: text(s.SpoilerText, s.Content), Media: mediaOf(s.Media), State: civic.StateVisible}
 	if strings.Contains(s.Content, `class="gts-system-message gts-pending-reply"`) {
 		o.State = civic.StateHeld // GoToSocial's note to the account a reply waits for
 	}
@@ -175,8 +175,48 @@ func toObservation(s *status, thread string) *civic.Observation {
 	return o
 }
 
-func author(a account) civic.Author {
-	return civic.Author{ID: a.ID, Handle: "@" + a.Acct, Name: a.DisplayName}
+// author is who wrote a status, with the full address @user@server.
+// Mastodon's acct gives the server only for accounts on other servers; an
+// account on the server Steward talks to has acct "user", and gets the
+// server's domain (local): without it "@resident" names a different
+// person on every server.
+func author(a account, local string) civic.Author {
+	return civic.Author{ID: a.ID, Handle: fullHandle(a, local), Name: a.DisplayName}
+}
+
+// fullHandle is @user@server for an account: its acct when that names the
+// server; else the local domain; else the host of the account's url.
+func fullHandle(a account, local string) string {
+	acct := strings.TrimPrefix(a.Acct, "@")
+	if acct == "" || strings.Contains(acct, "@") {
+		return "@" + acct
+	}
+	host := local
+	if host == "" {
+		if u, err := url.Parse(a.URL); err == nil {
+			host = u.Host
+		}
+	}
+	if host == "" {
+		return "@" + acct
+	}
+	return "@" + acct + "@" + strings.ToLower(host)
+}
+
+// localDomain is the domain of the accounts local to the server of an
+// endpoint: the one in the official account's handle (@parks@city.example;
+// the account is on that server), else the host of its base URL.
+func localDomain(ep *civic.Endpoint) string {
+	if ep == nil {
+		return ""
+	}
+	if _, d, ok := strings.Cut(strings.TrimPrefix(ep.Handle, "@"), "@"); ok && d != "" {
+		return strings.ToLower(d)
+	}
+	if u, err := url.Parse(ep.BaseURL); err == nil {
+		return strings.ToLower(u.Host)
+	}
+	return ""
 }
 
 func mediaOf(ms []media) []civic.Media {
@@ -233,7 +273,7 @@ func (a *Adapter) held(ctx context.Context, ep *civic.Endpoint, statusID, thread
 		if r.Reply == nil || r.Type != "reply" {
 			continue
 		}
-		o := toObservation(r.Reply, thread)
+		o := toObservation(r.Reply, thread, localDomain(ep))
 		o.State = civic.StateHeld
 		o.Raw = r.RawRep
 		out = append(out, *o)
