@@ -106,7 +106,7 @@ func (q *Query) set(key, v string) error {
 	case "state":
 		q.State = civic.ItemState(v)
 		if !q.State.Valid() {
-			return bad("want visible, hidden, deleted or held")
+			return bad("want visible, hidden, deleted, held or unseen")
 		}
 	case "removed", "held":
 		b, ok := yesNo(v)

@@ -205,7 +205,7 @@ func (rec *Record) Version(now time.Time) (*civic.Version, error) {
 	if rec.State != "" {
 		v.State = civic.ItemState(rec.State)
 		if !v.State.Valid() {
-			return nil, civic.Invalid("state", "unknown state %q: want visible, hidden, deleted or held", clip(rec.State))
+			return nil, civic.Invalid("state", "unknown state %q: want visible, hidden, deleted, held or unseen", clip(rec.State))
 		}
 	}
 	if len(rec.Tags) > MaxTags {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,16 @@ type writer struct {
 	// webhook delivery, whose pages are never contiguous).
 	lookup civic.Lookuper
 	ep     *civic.Endpoint
+	// readBlocks reads whom the official account blocks or mutes (nil:
+	// the adapter cannot say, or a webhook delivery). It is read at most
+	// once a pass, when a comment first goes missing, into blocked.
+	readBlocks func(ctx context.Context) ([]civic.RemoteAccount, error)
+	blockList  []civic.RemoteAccount
+	blocked    map[string]bool // author ids; nil until read
+	// asked counts the missing comments looked up on this page; down is
+	// set once a lookup failed for another reason than not found.
+	asked int
+	down  bool
 }
 
 // content is what makes two versions of an item different: text, media,
@@ -170,10 +181,87 @@ func (w *writer) record(ctx context.Context, o *civic.Observation, at *time.Time
 // the last version's content with state deleted, seen now. The platform
 // does not say when it was deleted, so it has no platform time.
 func (w *writer) deletion(v *civic.Version, now time.Time) archive.Record {
+	return w.gone(v, civic.StateDeleted, now)
+}
+
+// gone is the version that records an item no longer shown, in state
+// deleted or unseen: the last version's content, seen now, without a
+// platform time.
+func (w *writer) gone(v *civic.Version, state civic.ItemState, now time.Time) archive.Record {
 	r := archive.Record{Account: w.c.Ref(), Department: w.dept, ID: v.PlatformID, Kind: string(v.Kind), Parent: v.ParentID, Thread: v.ThreadID,
-		CapturedAt: now.UTC().Format(time.RFC3339Nano), Author: v.Author, Text: v.Text, State: string(civic.StateDeleted)}
+		CapturedAt: now.UTC().Format(time.RFC3339Nano), Author: v.Author, Text: v.Text, State: string(state)}
 	for _, m := range v.Media {
 		r.Media = append(r.Media, archive.MediaRecord{SHA256: m.SHA256, Type: m.Type, Size: m.Size, URL: m.URL})
 	}
 	return r
+}
+
+// missing decides what a comment captured before and now absent from a
+// complete thread records. A block is not a deletion: when the official
+// account blocks or mutes the author, the platform stops showing the
+// author's comments, and the comment is recorded unseen. Otherwise it is
+// looked up on the platform: not found records it deleted; still found
+// records nothing (it is there, outside the thread's listing). An adapter
+// that cannot look items up records it unseen: nothing says it was
+// deleted. A lookup that fails otherwise (rate limit, outage), or one past
+// maxLookups on this page, records nothing now; a later pass asks again.
+// It returns nil when nothing is to be recorded.
+func (w *writer) missing(ctx context.Context, v *civic.Version, now time.Time) (*change, error) {
+	blocked, err := w.isBlocked(ctx, v.Author.ID)
+	if err != nil {
+		return nil, err
+	}
+	unseen := &change{rec: w.gone(v, civic.StateUnseen, now)}
+	switch {
+	case blocked:
+		return unseen, nil
+	case w.lookup == nil || w.ep == nil:
+		return unseen, nil
+	case w.down || w.asked >= maxLookups:
+		return nil, nil
+	}
+	w.asked++
+	_, err = w.lookup.Lookup(ctx, w.ep, v.PlatformID)
+	switch {
+	case err == nil:
+		return nil, nil
+	case civic.PlatformErrorKindOf(err) == civic.PlatformNotFound:
+		return &change{rec: w.deletion(v, now), del: true}, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	default:
+		w.down = true
+		w.s.log.Warn("capture: could not confirm a comment's deletion", "account", w.c.Ref(), "item", v.PlatformID, "err", err)
+		return nil, nil
+	}
+}
+
+// isBlocked reports whether the official account blocks or mutes the
+// author with this id, reading the platform's list once a pass.
+func (w *writer) isBlocked(ctx context.Context, authorID string) (bool, error) {
+	if w.readBlocks == nil || authorID == "" {
+		return false, nil
+	}
+	if err := w.loadBlocks(ctx); err != nil {
+		return false, err
+	}
+	return w.blocked[authorID], nil
+}
+
+// loadBlocks reads whom the official account blocks or mutes, unless this
+// pass already did.
+func (w *writer) loadBlocks(ctx context.Context) error {
+	if w.blocked != nil || w.readBlocks == nil {
+		return nil
+	}
+	bs, err := w.readBlocks(ctx)
+	if err != nil && !errors.Is(err, civic.ErrUnsupported) {
+		return err
+	}
+	w.blockList = bs
+	w.blocked = map[string]bool{}
+	for _, b := range bs {
+		w.blocked[b.RemoteID] = true
+	}
+	return nil
 }

@@ -73,7 +73,7 @@ func TestGoToSocial(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	pass := func(label string) {
+	pass := func(label string) civic.CaptureRun {
 		t.Helper()
 		clock.Advance(conn.Interval + time.Minute)
 		start := time.Now()
@@ -86,6 +86,7 @@ func TestGoToSocial(t *testing.T) {
 		}
 		r := res[0].Run
 		t.Logf("%s: %d pages, %d stored, %d edits, %d deletions, %d flags in %s", label, r.Pages, r.Stored, r.Edits, r.Deletions, r.Flags, time.Since(start).Round(time.Millisecond))
+		return r
 	}
 
 	pass("first pass")
@@ -185,7 +186,15 @@ func TestGoToSocial(t *testing.T) {
 	// The official account blocks the neighbor on the platform (not
 	// through Steward, which cannot).
 	gts.JSON(t, parks.Token, "POST", "/api/v1/accounts/"+neighbor.ID+"/block", nil, nil)
-	pass("after the block")
+	if r := pass("after the block"); r.Deletions != 0 {
+		t.Errorf("the block recorded %d deletions", r.Deletions)
+	}
+	// The platform no longer shows the neighbor's reply to the account,
+	// which blocks them: it is recorded unseen, not deleted.
+	hv = e.versions(ref, held.ID)
+	if len(hv) != 3 || hv[2].State != civic.StateUnseen || hv[2].Text != hv[1].Text || hv[2].PlatformTime != nil {
+		t.Fatalf("the blocked neighbor's reply: %s", describe(hv))
+	}
 	flags, err := e.store.CaptureFlags(e.ctx, civic.CaptureFlagFilter{Kind: civic.FlagBlock, Open: true})
 	if err != nil || len(flags) != 1 || flags[0].Subject != "block:"+neighbor.ID || !strings.Contains(flags[0].Detail, "@neighbor") {
 		t.Fatalf("block flags %+v, %v", flags, err)

@@ -23,6 +23,7 @@ const maxLookups = 50
 // every item on it and of every item of its threads (CapturedLast).
 func (w *writer) page(ctx context.Context, p *civic.Page) error {
 	now := w.s.now()
+	w.asked, w.down = 0, false
 	ids := map[string]bool{}
 	var list []string
 	add := func(id string) {
@@ -120,16 +121,23 @@ func (w *writer) thread(ctx context.Context, th *civic.Thread, lastOf map[string
 	if !th.Complete || lastOf[th.Root.PlatformID] == nil {
 		return out, nil
 	}
-	// Comments captured before and absent from a complete thread are gone.
-	// Only what descends from this root counts (the account's replies to
-	// one status share its thread), and not the account's own items: a
-	// contiguous page and Lookup confirm those.
+	// Comments captured before and absent from a complete thread are no
+	// longer shown: missing says whether deleted or unseen. Only what
+	// descends from this root counts (the account's replies to one status
+	// share its thread), and not the account's own items: a contiguous page
+	// and Lookup confirm those.
 	for _, v := range lastOf {
-		if seen[v.PlatformID] || v.State == civic.StateDeleted || v.Kind == civic.ItemPost || v.Kind == civic.ItemProfile ||
+		if seen[v.PlatformID] || v.State == civic.StateDeleted || v.State == civic.StateUnseen || v.Kind == civic.ItemPost || v.Kind == civic.ItemProfile ||
 			v.ThreadID != th.Root.ThreadID || v.Author.ID == w.c.RemoteID || !descends(v, th.Root.PlatformID, lastOf) {
 			continue
 		}
-		out = append(out, change{rec: w.deletion(v, now), del: true})
+		c, err := w.missing(ctx, v, now)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			out = append(out, *c)
+		}
 	}
 	return out, nil
 }

@@ -129,6 +129,9 @@ func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error
 	w := &writer{s: s, c: c, acct: acct, dept: dept, t: t, ep: ep}
 	w.lookup, _ = p.(civic.Lookuper)
 	caps := p.Capabilities()
+	if caps.Has(civic.CapReadBlocks) {
+		w.readBlocks = func(ctx context.Context) ([]civic.RemoteAccount, error) { return p.Blocks(ctx, ep) }
+	}
 	if caps.Has(civic.CapListPosts) {
 		cursor, err := s.store.CaptureCursor(ctx, c.ID, StreamPosts)
 		if err != nil {
@@ -173,11 +176,11 @@ func (s *Service) pass(ctx context.Context, c *civic.Connection, t *tally) error
 		}
 	}
 	if caps.Has(civic.CapReadBlocks) {
-		bs, err := p.Blocks(ctx, ep)
-		if err != nil && !errors.Is(err, civic.ErrUnsupported) {
+		// Read once a pass: a missing comment may have read it already.
+		if err := w.loadBlocks(ctx); err != nil {
 			return err
 		}
-		if err := w.blocks(ctx, bs); err != nil {
+		if err := w.blocks(ctx, w.blockList); err != nil {
 			return err
 		}
 	}

@@ -130,10 +130,14 @@ const (
 	StateHidden  ItemState = "hidden"
 	StateDeleted ItemState = "deleted"
 	StateHeld    ItemState = "held" // held for review by the platform
+	// StateUnseen: the platform no longer shows the item to the official
+	// account, and did not say it was deleted: its author is blocked or
+	// muted, or the item could not be looked up. Not a deletion.
+	StateUnseen ItemState = "unseen"
 )
 
 // ItemStates lists every state.
-var ItemStates = []ItemState{StateVisible, StateHidden, StateDeleted, StateHeld}
+var ItemStates = []ItemState{StateVisible, StateHidden, StateDeleted, StateHeld, StateUnseen}
 
 // Valid reports whether s is one of ItemStates.
 func (s ItemState) Valid() bool {
