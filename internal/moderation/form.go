@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -105,6 +106,46 @@ func FormFields(f *civic.TrackingForm) [][2]string {
 	}
 }
 
+// OnPlatform says what happened on the platform to the comment a decision
+// hid or removed, in the words the form uses: "removed from the platform
+// on DATE" (or "hidden on the platform on DATE") only when the platform
+// carried it out; otherwise "recorded in Steward; not carried out on the
+// platform: REASON". A decision reversed after an inquiry says so, and
+// what reversing it did on the platform. Dates are UTC.
+func OnPlatform(d *civic.ModerationDecision) string {
+	if d == nil {
+		return "recorded in Steward; what happened on the platform is not known: the decision could not be read"
+	}
+	reason := func() string {
+		r := strings.TrimPrefix(d.CarryStatus, "not carried out: ")
+		if d.CarryError != "" {
+			r += " (" + d.CarryError + ")"
+		}
+		return r
+	}
+	if d.Status == civic.DecisionReversed {
+		out := "reversed in Steward"
+		if d.ReversedAt != nil {
+			out += " on " + d.ReversedAt.UTC().Format(time.DateOnly)
+		}
+		if d.CarryStatus == "" {
+			return out
+		}
+		return out + "; on the platform: " + reason()
+	}
+	switch {
+	case d.CarryStatus == CarryDone && d.CarriedOutAt != nil:
+		verb := "removed from the platform"
+		if d.Action == civic.DecisionHide {
+			verb = "hidden on the platform"
+		}
+		return verb + " on " + d.CarriedOutAt.UTC().Format(time.DateOnly)
+	case d.CarryStatus == "":
+		return "recorded in Steward; not carried out on the platform: not yet attempted"
+	}
+	return "recorded in Steward; not carried out on the platform: " + reason()
+}
+
 // WriteFormPDF writes the form as a PDF, for printing and filing.
 func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecision) error {
 	p := pdf.New(w)
@@ -117,12 +158,9 @@ func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecisio
 		p.Line("    " + kv[1])
 		p.Line("")
 	}
-	if d != nil && d.CarryStatus != "" {
-		p.Line("On the platform: " + d.CarryStatus)
-		if d.CarryError != "" {
-			p.Line("    " + d.CarryError)
-		}
-	}
+	p.Line("On the platform:")
+	p.Line("    " + OnPlatform(d))
+	p.Line("")
 	p.Line("Content hash (SHA-256): " + f.ContentHash)
 	if f.DisposedAt != nil {
 		p.Line(fmt.Sprintf("Disposed of %s under disposition record %d.", f.DisposedAt.UTC().Format(time.DateOnly), f.DisposalID))

@@ -17,15 +17,22 @@ type Count struct {
 
 // Transparency is the public report: hides and removals in force or
 // reversed, by reason, account and month, and how many were reversed
-// after a public inquiry.
+// after a public inquiry. Those in force are split by what happened on the
+// platform, from each decision's carry status: CarriedOut (the platform
+// hid or removed the comment), Refused (the platform does not allow it,
+// or its call failed) and NotCarriedOut (recorded in Steward only: no
+// connection, or not yet attempted). Removals is the four together.
 type Transparency struct {
-	Removals  int     `json:"removals"`
-	Reversed  int     `json:"reversed"`
-	Inquiries int     `json:"inquiries"`
-	Answered  int     `json:"answered"`
-	ByReason  []Count `json:"by_reason"`
-	ByAccount []Count `json:"by_account"`
-	ByMonth   []Count `json:"by_month"`
+	Removals      int     `json:"removals"`
+	CarriedOut    int     `json:"carried_out"`
+	Refused       int     `json:"refused"`
+	NotCarriedOut int     `json:"not_carried_out"`
+	Reversed      int     `json:"reversed"`
+	Inquiries     int     `json:"inquiries"`
+	Answered      int     `json:"answered"`
+	ByReason      []Count `json:"by_reason"`
+	ByAccount     []Count `json:"by_account"`
+	ByMonth       []Count `json:"by_month"`
 }
 
 // Transparency computes the public report; anyone may read it.
@@ -45,8 +52,15 @@ func (s *Service) Transparency(ctx context.Context) (*Transparency, error) {
 			continue
 		}
 		t.Removals++
-		if d.Status == civic.DecisionReversed {
+		switch {
+		case d.Status == civic.DecisionReversed:
 			t.Reversed++
+		case d.CarryStatus == CarryDone:
+			t.CarriedOut++
+		case d.CarryStatus == CarryUnsupported || d.CarryStatus == CarryFailed:
+			t.Refused++
+		default:
+			t.NotCarriedOut++
 		}
 		reason[d.Code]++
 		account[d.Account]++

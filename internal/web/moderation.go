@@ -197,9 +197,10 @@ func (p *moderationPages) forms(w http.ResponseWriter, r *http.Request) error {
 }
 
 type formData struct {
-	Form     *civic.TrackingForm
-	Decision *civic.ModerationDecision
-	Fields   [][2]string
+	Form       *civic.TrackingForm
+	Decision   *civic.ModerationDecision
+	Fields     [][2]string
+	OnPlatform string // what happened on the platform (moderation.OnPlatform)
 }
 
 func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
@@ -221,7 +222,7 @@ func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
 		_, err = w.Write(buf.Bytes())
 		return err
 	}
-	return p.render(w, r, http.StatusOK, "moderation_form", Page{Title: "Tracking form " + itoa(id), Data: formData{Form: f, Decision: d, Fields: moderation.FormFields(f)}})
+	return p.render(w, r, http.StatusOK, "moderation_form", Page{Title: "Tracking form " + itoa(id), Data: formData{Form: f, Decision: d, Fields: moderation.FormFields(f), OnPlatform: moderation.OnPlatform(d)}})
 }
 
 type inquiriesData struct {
