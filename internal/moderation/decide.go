@@ -323,7 +323,7 @@ func (s *Service) namesOfficial(ctx context.Context, text string) (string, error
 func describe(d *civic.ModerationDecision) string {
 	s := fmt.Sprintf("Decision %d: %s.", d.ID, d.Action)
 	if d.Note != "" {
-		s += " Note: " + d.Note
+		s += " Note: " + sentence(d.Note)
 	}
 	if d.NamesOfficial != "" {
 		s += " The comment names " + d.NamesOfficial + "."
@@ -331,8 +331,18 @@ func describe(d *civic.ModerationDecision) string {
 	if d.SecondBy != "" {
 		s += " Second review by " + d.SecondBy + "."
 		if d.SecondNote != "" {
-			s += " " + d.SecondNote
+			s += " Second reviewer's note: " + sentence(d.SecondNote)
 		}
 	}
 	return s
+}
+
+// sentence ends a reviewer's note with a full stop unless it ends a
+// sentence already, so that the notes on a form read as sentences.
+func sentence(note string) string {
+	note = strings.TrimSpace(note)
+	if note == "" || strings.ContainsAny(note[len(note)-1:], ".!?") {
+		return note
+	}
+	return note + "."
 }
