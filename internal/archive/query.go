@@ -11,8 +11,10 @@ import (
 )
 
 // Query is a parsed search. The syntax, the same in the pages, the API and
-// `steward search`, is words and "quoted phrases", all of which must occur,
-// and filters written key:value (a value with spaces in quotes):
+// `steward search`, is words and "quoted phrases", all of which must occur
+// (in any of their forms: the engines stem them), except that an upper-case
+// OR between two of them makes one of the two enough, and filters written
+// key:value (a value with spaces in quotes):
 //
 //	account:mastodon:@parks@city.example  department:parks  platform:facebook
 //	kind:comment  author:@someone  from:2025-01-01  to:2025-03-31
