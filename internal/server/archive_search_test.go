@@ -48,7 +48,9 @@ func TestArchiveSearchClerk(t *testing.T) {
 			for _, q := range []string{"%F0%9F%91%8D", "*", "!!!", "culvert+OR", "OR"} {
 				res := app.do(request{method: "GET", path: "/api/v1/archive/search?q=" + q, bearer: token})
 				b := readBody(t, res)
-				var out struct{ Error struct{ Field, Message string } }
+				var out struct {
+					Error struct{ Field, Message string }
+				}
 				if err := json.Unmarshal([]byte(b), &out); err != nil || res.StatusCode != http.StatusUnprocessableEntity || out.Error.Field != "q" {
 					t.Errorf("api %s: %d %s; want 422 naming q", q, res.StatusCode, b)
 				}
