@@ -321,20 +321,12 @@ func (s *Service) Search(ctx context.Context, actor civic.Actor, q *Query) ([]*c
 }
 
 // SearchCount runs a parsed query as actor and returns, beside the page,
-// how many versions match in all pages, counted by a second query.
+// how many versions match in all pages (civic.ArchiveReader.SearchArchiveTotal).
 func (s *Service) SearchCount(ctx context.Context, actor civic.Actor, q *Query) ([]*civic.Version, int, error) {
 	if err := s.prepare(ctx, actor, q); err != nil {
 		return nil, 0, err
 	}
-	vs, err := s.store.SearchArchive(ctx, &q.ArchiveQuery)
-	if err != nil {
-		return nil, 0, err
-	}
-	n, err := s.store.CountArchive(ctx, &q.ArchiveQuery)
-	if err != nil {
-		return nil, 0, err
-	}
-	return vs, n, nil
+	return s.store.SearchArchiveTotal(ctx, &q.ArchiveQuery)
 }
 
 // prepare checks that actor may search and resolves q's department.

@@ -26,6 +26,9 @@ type ArchiveReader interface {
 	// CountArchive returns how many versions match q, all pages together
 	// (its offset, limit and order ignored).
 	CountArchive(ctx context.Context, q *ArchiveQuery) (int, error)
+	// SearchArchiveTotal returns SearchArchive's page and CountArchive's
+	// count, in one query where it can.
+	SearchArchiveTotal(ctx context.Context, q *ArchiveQuery) ([]*Version, int, error)
 	// WalkVersions calls fn for every version with ID > after, in log
 	// order, with the leaf hash the log holds at its index (nil if none).
 	WalkVersions(ctx context.Context, after int64, fn func(v *Version, leaf []byte) error) error

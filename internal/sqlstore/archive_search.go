@@ -21,16 +21,36 @@ import (
 // tsvector column and its GIN index need no rewrite.
 func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, err error) {
 	defer civic.Wrap(&err, "search archive")
+	vs, _, err := r.search(ctx, q, false)
+	return vs, err
+}
+
+// SearchArchiveTotal returns one page of versions matching q and how many
+// match in all pages: a window count (COUNT(*) OVER ()) on the page's own
+// query, which has to find every match to order them anyway; only a page
+// past the last match, which has no row to carry it, costs a second query.
+func (r *reader) SearchArchiveTotal(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, total int, err error) {
+	defer civic.Wrap(&err, "search archive")
+	vs, total, err := r.search(ctx, q, true)
+	if err != nil || len(vs) > 0 || q.Offset <= 0 {
+		return vs, total, err
+	}
+	total, err = r.CountArchive(ctx, q)
+	return vs, total, err
+}
+
+// search runs SearchArchive's query, with the window count when total.
+func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:
 		limit = 50
 	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+		return nil, 0, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
 	}
 	s, ok, err := r.searchSQL(ctx, q)
 	if err != nil || !ok {
-		return nil, err
+		return nil, 0, err
 	}
 	order := "v.at DESC, v.id DESC"
 	args := s.args
@@ -38,13 +58,24 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 		order = s.rank + ", v.id DESC"
 		args = append(args, s.rankArgs...)
 	}
-	sqlText := `SELECT ` + versionColumns + ` FROM ` + s.from + versionJoins + s.where
+	cols := versionColumns
+	if total {
+		cols += ", COUNT(*) OVER ()"
+	}
+	sqlText := `SELECT ` + cols + ` FROM ` + s.from + versionJoins + s.where
 	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
 	rows, err := r.query(ctx, sqlText, args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+	n := 0
+	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) {
+		if total {
+			return scanVersion(row, &n)
+		}
+		return scanVersion(row)
+	})
+	return vs, n, err
 }
 
 // CountArchive returns how many versions match q: the same conditions as

@@ -324,9 +324,18 @@ func testArchiveSearchStemsOrCounts(t *testing.T, f *fixture) {
 		{civic.ArchiveQuery{Terms: []string{"bridge"}}, 0},
 		{civic.ArchiveQuery{Terms: []string{"pothole"}, From: base.AddDate(0, 0, 1), Until: base.AddDate(0, 0, 30)}, 1},
 		{civic.ArchiveQuery{Account: "mastodon:@nobody@city.example", Terms: []string{"pothole"}}, 0},
+		{civic.ArchiveQuery{AnyOf: [][]string{{"pothole", "sidewalk"}}, Offset: 10}, 4},
 	} {
 		if n, err := f.s.CountArchive(f.ctx, &c.q); err != nil || n != c.want {
 			t.Errorf("count %+v = %d, %v; want %d", c.q, n, err, c.want)
+		}
+		page, err := f.s.SearchArchive(f.ctx, &c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, n, err := f.s.SearchArchiveTotal(f.ctx, &c.q)
+		if err != nil || n != c.want || len(vs) != len(page) {
+			t.Errorf("search with total %+v = %d versions of %d, %v; want %d of %d", c.q, len(vs), n, err, len(page), c.want)
 		}
 	}
 	// MatchArchive, which holds use, reads the versions with the same
