@@ -59,6 +59,7 @@ func (a *archiveAPI) ingest(w http.ResponseWriter, r *http.Request) error {
 type searchPage struct {
 	Items      []*civic.Version `json:"items"`
 	NextOffset *int             `json:"next_offset"`
+	Total      int              `json:"total"` // versions matching, all pages together
 }
 
 func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
@@ -77,11 +78,11 @@ func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
 	}
 	limit := q.Limit
 	q.Limit++ // one more, to learn whether another page follows
-	vs, err := a.svc.Search(r.Context(), route.Actor(r), q)
+	vs, total, err := a.svc.SearchCount(r.Context(), route.Actor(r), q)
 	if err != nil {
 		return err
 	}
-	page := searchPage{Items: vs}
+	page := searchPage{Items: vs, Total: total}
 	if len(vs) > limit {
 		page.Items = vs[:limit]
 		next := q.Offset + limit

@@ -312,7 +312,7 @@ func (e *env) editSearchIndex(id int64, text string) {
 		return
 	}
 	e.exec(`ALTER TABLE archive_versions ALTER COLUMN tsv DROP EXPRESSION`)
-	e.exec(`UPDATE archive_versions SET tsv = to_tsvector('simple', ?) WHERE id = ?`, text, id)
+	e.exec(`UPDATE archive_versions SET tsv = to_tsvector('steward_search', ?) WHERE id = ?`, text, id)
 }
 
 func itemOf(e *env, versionID int64) int64 {

@@ -14,6 +14,7 @@ type holdScope struct {
 	id    int64
 	h     *civic.Hold
 	terms []string
+	anyOf [][]string
 }
 
 func activeHolds(ctx context.Context, r civic.Reader) (holdSet, error) {
@@ -26,11 +27,13 @@ func activeHolds(ctx context.Context, r civic.Reader) (holdSet, error) {
 		if !h.Active() {
 			continue
 		}
-		q, err := holdQuery(h.Query)
+		// A hold placed before wordless queries were refused keeps the
+		// scope it was placed with: its accounts and dates alone.
+		q, _, err := parseQuery(h.Query)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, holdScope{id: h.ID, h: h, terms: q.Terms})
+		out = append(out, holdScope{id: h.ID, h: h, terms: q.Terms, anyOf: q.AnyOf})
 	}
 	return out, nil
 }
@@ -46,7 +49,7 @@ func (hs holdSet) cover(v *civic.Version) []int64 {
 		if s.h.From != nil && at.Before(*s.h.From) || s.h.Until != nil && !at.Before(*s.h.Until) {
 			continue
 		}
-		if len(s.terms) > 0 && !matchTerms(s.terms, v.Text) {
+		if !matchTerms(s.terms, s.anyOf, v.Text) {
 			continue
 		}
 		out = append(out, s.id)
@@ -94,7 +97,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor civic.Actor, h *civic.Hol
 			accounts = []string{""}
 		}
 		for _, a := range accounts {
-			aq := civic.ArchiveQuery{Terms: q.Terms, Account: a, Limit: 1000}
+			aq := civic.ArchiveQuery{Terms: q.Terms, AnyOf: q.AnyOf, Account: a, Limit: 1000}
 			if h.From != nil {
 				aq.From = *h.From
 			}

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -10,8 +11,10 @@ import (
 )
 
 // Query is a parsed search. The syntax, the same in the pages, the API and
-// `steward search`, is words and "quoted phrases", all of which must occur,
-// and filters written key:value (a value with spaces in quotes):
+// `steward search`, is words and "quoted phrases", all of which must occur
+// (in any of their forms: the engines stem them), except that an upper-case
+// OR between two of them makes one of the two enough, and filters written
+// key:value (a value with spaces in quotes):
 //
 //	account:mastodon:@parks@city.example  department:parks  platform:facebook
 //	kind:comment  author:@someone  from:2025-01-01  to:2025-03-31
@@ -46,30 +49,82 @@ func CheckLimit(n int) error {
 }
 
 // ParseQuery parses the query syntax. Errors are KindInvalid with field "q".
+// Words joined by an upper-case OR ("pothole OR sidewalk", phrases too)
+// form a group of which one must occur. A query given words none of which
+// holds a letter or a digit ("👍", "*") is refused: the full-text index
+// has nothing to look for, and dropping them would find everything.
 func ParseQuery(s string) (*Query, error) {
-	q := &Query{}
-	toks, err := tokenize(s)
+	q, wordless, err := parseQuery(s)
 	if err != nil {
 		return nil, err
 	}
+	if wordless {
+		return nil, civic.Invalid("q", "the search has no words to look for: %s holds no letter or digit", clip(strings.TrimSpace(s)))
+	}
+	return q, nil
+}
+
+// parseQuery parses s; wordless is true when s gave words or phrases but
+// none with a letter or a digit, which q then leaves out.
+func parseQuery(s string) (q *Query, wordless bool, err error) {
+	q = &Query{}
+	toks, err := tokenize(s)
+	if err != nil {
+		return nil, false, err
+	}
+	badOr := civic.Invalid("q", "OR must stand between two words or phrases, as in pothole OR sidewalk")
+	var groups [][]string
+	prevTerm, pendingOr := false, false
 	for _, t := range toks {
-		if t.key == "" {
-			if hasWord(t.value) {
-				q.Terms = append(q.Terms, t.value)
+		switch {
+		case t.key != "":
+			if pendingOr {
+				return nil, false, badOr
 			}
-			continue
+			if err := q.set(t.key, t.value); err != nil {
+				return nil, false, err
+			}
+			prevTerm = false
+		case !t.quoted && t.value == "OR":
+			if !prevTerm {
+				return nil, false, badOr
+			}
+			prevTerm, pendingOr = false, true
+		case pendingOr:
+			groups[len(groups)-1] = append(groups[len(groups)-1], t.value)
+			prevTerm, pendingOr = true, false
+		default:
+			groups = append(groups, []string{t.value})
+			prevTerm = true
 		}
-		if err := q.set(t.key, t.value); err != nil {
-			return nil, err
+	}
+	if pendingOr {
+		return nil, false, badOr
+	}
+	n := 0
+	for _, g := range groups {
+		var kept []string
+		for _, t := range g {
+			if hasWord(t) {
+				kept = append(kept, t)
+			}
+		}
+		n += len(kept)
+		switch len(kept) {
+		case 0:
+		case 1:
+			q.Terms = append(q.Terms, kept[0])
+		default:
+			q.AnyOf = append(q.AnyOf, kept)
 		}
 	}
 	if !q.From.IsZero() && !q.Until.IsZero() && !q.Until.After(q.From) {
-		return nil, civic.Invalid("q", "to: must not be before from:")
+		return nil, false, civic.Invalid("q", "to: must not be before from:")
 	}
-	if len(q.Terms) > 16 {
-		return nil, civic.Invalid("q", "at most 16 words or phrases")
+	if n > 16 {
+		return nil, false, civic.Invalid("q", "at most 16 words or phrases")
 	}
-	return q, nil
+	return q, len(groups) > 0 && n == 0, nil
 }
 
 func (q *Query) set(key, v string) error {
@@ -149,7 +204,10 @@ func yesNo(v string) (bool, bool) {
 	return false, false
 }
 
-type token struct{ key, value string }
+type token struct {
+	key, value string
+	quoted     bool // a "phrase", never the operator OR
+}
 
 // tokenize splits a query into words, phrases and key:value filters.
 func tokenize(s string) ([]token, error) {
@@ -179,7 +237,7 @@ func tokenize(s string) ([]token, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, token{value: v})
+			out = append(out, token{value: v, quoted: true})
 			continue
 		}
 		start := i
@@ -224,26 +282,30 @@ func words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) })
 }
 
-// matchTerms reports whether text holds every term, a phrase as
-// consecutive words.
-func matchTerms(terms []string, text string) bool {
+// matchTerms reports whether text holds every term and one term of each
+// group, a phrase as consecutive words. It does not stem: it is exact
+// where the engines' full-text search also finds other forms of a word.
+func matchTerms(terms []string, anyOf [][]string, text string) bool {
 	ws := words(text)
-	for _, t := range terms {
+	has := func(t string) bool {
 		tw := words(t)
 		if len(tw) == 0 {
-			continue
+			return true
 		}
-		found := false
-		for i := 0; i+len(tw) <= len(ws) && !found; i++ {
-			found = true
-			for j := range tw {
-				if ws[i+j] != tw[j] {
-					found = false
-					break
-				}
+		for i := 0; i+len(tw) <= len(ws); i++ {
+			if slices.Equal(ws[i:i+len(tw)], tw) {
+				return true
 			}
 		}
-		if !found {
+		return false
+	}
+	for _, t := range terms {
+		if !has(t) {
+			return false
+		}
+	}
+	for _, g := range anyOf {
+		if !slices.ContainsFunc(g, has) {
 			return false
 		}
 	}
@@ -252,18 +314,35 @@ func matchTerms(terms []string, text string) bool {
 
 // Search runs a parsed query as actor.
 func (s *Service) Search(ctx context.Context, actor civic.Actor, q *Query) ([]*civic.Version, error) {
-	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
+	if err := s.prepare(ctx, actor, q); err != nil {
 		return nil, err
+	}
+	return s.store.SearchArchive(ctx, &q.ArchiveQuery)
+}
+
+// SearchCount runs a parsed query as actor and returns, beside the page,
+// how many versions match in all pages (civic.ArchiveReader.SearchArchiveTotal).
+func (s *Service) SearchCount(ctx context.Context, actor civic.Actor, q *Query) ([]*civic.Version, int, error) {
+	if err := s.prepare(ctx, actor, q); err != nil {
+		return nil, 0, err
+	}
+	return s.store.SearchArchiveTotal(ctx, &q.ArchiveQuery)
+}
+
+// prepare checks that actor may search and resolves q's department.
+func (s *Service) prepare(ctx context.Context, actor civic.Actor, q *Query) error {
+	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
+		return err
 	}
 	if q.Department != "" {
 		d, err := s.store.DepartmentBySlug(ctx, q.Department)
 		if err != nil {
 			if civic.ErrorKind(err) == civic.KindNotFound {
-				return nil, civic.Invalid("q", "department:%s: no such department", clip(q.Department))
+				return civic.Invalid("q", "department:%s: no such department", clip(q.Department))
 			}
-			return nil, err
+			return err
 		}
 		q.DepartmentID = d.ID
 	}
-	return s.store.SearchArchive(ctx, &q.ArchiveQuery)
+	return nil
 }

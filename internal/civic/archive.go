@@ -23,6 +23,12 @@ type ArchiveReader interface {
 	ArchiveThread(ctx context.Context, itemID int64) ([]*ArchiveItem, error)
 	// SearchArchive returns one page of versions matching q.
 	SearchArchive(ctx context.Context, q *ArchiveQuery) ([]*Version, error)
+	// CountArchive returns how many versions match q, all pages together
+	// (its offset, limit and order ignored).
+	CountArchive(ctx context.Context, q *ArchiveQuery) (int, error)
+	// SearchArchiveTotal returns SearchArchive's page and CountArchive's
+	// count, in one query where it can.
+	SearchArchiveTotal(ctx context.Context, q *ArchiveQuery) ([]*Version, int, error)
 	// WalkVersions calls fn for every version with ID > after, in log
 	// order, with the leaf hash the log holds at its index (nil if none).
 	WalkVersions(ctx context.Context, after int64, fn func(v *Version, leaf []byte) error) error
@@ -369,9 +375,12 @@ type DispositionEntry struct {
 
 // ArchiveQuery selects versions. Zero fields match all.
 type ArchiveQuery struct {
-	ItemID       int64    // versions of this item only
-	Terms        []string // words or phrases, all of which must occur
-	Account      string   // account reference
+	ItemID int64    // versions of this item only
+	Terms  []string // words or phrases, all of which must occur
+	// AnyOf is groups of words or phrases (a query's "a OR b"): one of
+	// each group must occur, as well as every one of Terms.
+	AnyOf        [][]string
+	Account      string // account reference
 	DepartmentID int64
 	Platform     string
 	Kind         ItemKind

@@ -144,7 +144,8 @@ func (a *app) bench(name string, args []string) error {
 	for i := 0; i < *queries; i++ {
 		q := gen.query()
 		start := time.Now()
-		vs, err := svc.Search(ctx, civic.CLI, q)
+		// With its total, as the archive page and the API search.
+		vs, _, err := svc.SearchCount(ctx, civic.CLI, q)
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
 		if err != nil {
 			return err

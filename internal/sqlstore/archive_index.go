@@ -47,7 +47,7 @@ const DigestFunction = "steward_digest"
 func (r *reader) CompareSearchIndex(ctx context.Context, limit int, fn func(versionID int64, problem string) error) (err error) {
 	defer civic.Wrap(&err, "compare the search index")
 	if r.d.Name != "sqlite" {
-		return r.eachProblem(ctx, `SELECT id FROM archive_versions WHERE tsv IS DISTINCT FROM to_tsvector('simple', text) ORDER BY id LIMIT ?`, limit,
+		return r.eachProblem(ctx, `SELECT id FROM archive_versions WHERE tsv IS DISTINCT FROM to_tsvector('`+SearchConfig+`', text) ORDER BY id LIMIT ?`, limit,
 			"its full-text entry (tsv) is not the text's: the search does not find it by its words", fn)
 	}
 	db, done, err := r.conn(ctx)

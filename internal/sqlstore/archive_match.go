@@ -13,7 +13,7 @@ import (
 // MatchArchive calls fn with each item that has a version matching q; see
 // civic.ArchiveReader. The versions table is read directly: the time range
 // through its own index on at, the words through the engine's own matcher
-// run on each candidate's text (PostgreSQL: to_tsvector of the text, not
+// run on each candidate's text (PostgreSQL: to_tsvector of the text with SearchConfig, not
 // the stored tsvector column; SQLite: a temporary full-text table filled
 // from the candidates with the archive index's tokenizer), so that a
 // search index or date index edited behind Steward's back changes nothing.
@@ -29,18 +29,17 @@ func (r *reader) MatchArchive(ctx context.Context, q *civic.ArchiveQuery, upTo i
 	if upTo > 0 {
 		conds, args = append(conds, "v.id <= ?"), append(args, upTo)
 	}
-	if len(q.Terms) > 0 && r.d.Name != "sqlite" {
-		tsq := strings.TrimSuffix(strings.Repeat("phraseto_tsquery('simple', ?) && ", len(q.Terms)), " && ")
-		conds = append(conds, "to_tsvector('simple', v.text) @@ ("+tsq+")")
-		for _, t := range q.Terms {
-			args = append(args, t)
-		}
+	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
+	if words && r.d.Name != "sqlite" {
+		tsq, targs := tsQuery(q.Terms, q.AnyOf)
+		conds = append(conds, "to_tsvector('"+SearchConfig+"', v.text) @@ "+tsq)
+		args = append(args, targs...)
 	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	if len(q.Terms) == 0 || r.d.Name != "sqlite" {
+	if !words || r.d.Name != "sqlite" {
 		return r.eachID(ctx, r.db, `SELECT DISTINCT v.item_id FROM archive_versions v`+where, args, fn)
 	}
 	// SQLite has no tokenizer callable from SQL: match the candidates in a
@@ -67,7 +66,7 @@ func (r *reader) MatchArchive(ctx context.Context, q *civic.ArchiveQuery, upTo i
 	// CROSS JOIN: drive from the full-text table, not from the versions
 	// re-running the match for each one.
 	return r.eachID(ctx, db, `SELECT DISTINCT v.item_id FROM temp.match_text m CROSS JOIN archive_versions v ON v.id = m.rowid WHERE match_text MATCH ?`,
-		[]any{ftsMatch(q.Terms)}, fn)
+		[]any{ftsMatch(q.Terms, q.AnyOf)}, fn)
 }
 
 // eachID runs a query of one integer column and calls fn for each row,

@@ -21,52 +21,127 @@ import (
 // tsvector column and its GIN index need no rewrite.
 func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, err error) {
 	defer civic.Wrap(&err, "search archive")
+	vs, _, err := r.search(ctx, q, false)
+	return vs, err
+}
+
+// SearchArchiveTotal returns one page of versions matching q and how many
+// match in all pages: a window count (COUNT(*) OVER ()) on the page's own
+// query, which has to find every match to order them anyway; only a page
+// past the last match, which has no row to carry it, costs a second query.
+func (r *reader) SearchArchiveTotal(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, total int, err error) {
+	defer civic.Wrap(&err, "search archive")
+	vs, total, err := r.search(ctx, q, true)
+	if err != nil || len(vs) > 0 || q.Offset <= 0 {
+		return vs, total, err
+	}
+	total, err = r.CountArchive(ctx, q)
+	return vs, total, err
+}
+
+// search runs SearchArchive's query, with the window count when total.
+func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = 50
+	case limit < 0 || limit > civic.MaxArchiveLimit+1:
+		return nil, 0, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+	}
+	s, ok, err := r.searchSQL(ctx, q)
+	if err != nil || !ok {
+		return nil, 0, err
+	}
+	order := "v.at DESC, v.id DESC"
+	args := s.args
+	if q.Relevance && s.rank != "" {
+		order = s.rank + ", v.id DESC"
+		args = append(args, s.rankArgs...)
+	}
+	cols := versionColumns
+	if total {
+		cols += ", COUNT(*) OVER ()"
+	}
+	sqlText := `SELECT ` + cols + ` FROM ` + s.from + versionJoins + s.where
+	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
+	rows, err := r.query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := 0
+	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) {
+		if total {
+			return scanVersion(row, &n)
+		}
+		return scanVersion(row)
+	})
+	return vs, n, err
+}
+
+// CountArchive returns how many versions match q: the same conditions as
+// SearchArchive, counted in one more query without the joins the page
+// needs for its columns.
+func (r *reader) CountArchive(ctx context.Context, q *civic.ArchiveQuery) (_ int, err error) {
+	defer civic.Wrap(&err, "count archive search")
+	s, ok, err := r.searchSQL(ctx, q)
+	if err != nil || !ok {
+		return 0, err
+	}
+	var n int
+	err = r.queryRow(ctx, `SELECT COUNT(*) FROM `+s.from+s.where, s.args...).Scan(&n)
+	return n, err
+}
+
+// searchQuery is the FROM and WHERE of an archive search, shared by the
+// page and the count.
+type searchQuery struct {
+	from, where string
+	args        []any
+	rank        string // ORDER BY for relevance, "" without words
+	rankArgs    []any
+}
+
+// searchSQL builds the FROM and WHERE of a search for q; ok is false when
+// the store knows without a query that nothing matches (an account or
+// days it does not have).
+func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s searchQuery, ok bool, err error) {
 	sqlite := r.d.Name == "sqlite"
-	from := `archive_versions v`
+	s.from = `archive_versions v`
 	idCol := "v.id"
-	var where, rankArgs []any
 	var conds []string
 	add := func(cond string, args ...any) {
 		conds = append(conds, cond)
-		where = append(where, args...)
+		s.args = append(s.args, args...)
 	}
-	rank := ""
-	if len(q.Terms) > 0 {
+	if len(q.Terms) > 0 || len(q.AnyOf) > 0 {
 		if sqlite {
-			match := ftsMatch(q.Terms)
+			match := ftsMatch(q.Terms, q.AnyOf)
 			if q.Account != "" {
 				var id int64
 				err := r.queryRow(ctx, `SELECT id FROM archive_accounts WHERE ref = ?`, q.Account).Scan(&id)
 				if errors.Is(err, sql.ErrNoRows) {
-					return nil, nil
+					return s, false, nil
 				} else if err != nil {
-					return nil, err
+					return s, false, err
 				}
-				match += " acct:" + ftsAccount(id)
+				match += " AND acct:" + ftsAccount(id)
 			}
-			from = `archive_fts f CROSS JOIN archive_versions v`
+			s.from = `archive_fts f CROSS JOIN archive_versions v`
 			idCol = "f.rowid"
 			add("archive_fts MATCH ?", match)
 			add("v.id = f.rowid")
-			rank = "f.rank"
+			s.rank = "f.rank"
 		} else {
-			tsq := strings.TrimSuffix(strings.Repeat("phraseto_tsquery('simple', ?) && ", len(q.Terms)), " && ")
-			args := make([]any, len(q.Terms))
-			for i, t := range q.Terms {
-				args[i] = t
-			}
-			add("v.tsv @@ ("+tsq+")", args...)
-			rank = "ts_rank(v.tsv, " + tsq + ") DESC"
-			rankArgs = args
+			tsq, args := tsQuery(q.Terms, q.AnyOf)
+			add("v.tsv @@ "+tsq, args...)
+			s.rank = "ts_rank(v.tsv, " + tsq + ") DESC"
+			s.rankArgs = args
 		}
 	}
 	if !q.From.IsZero() || !q.Until.IsZero() {
 		lo, hi, ok, err := r.idRange(ctx, q.From, q.Until)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, nil
+		if err != nil || !ok {
+			return s, false, err
 		}
 		add(idCol+" BETWEEN ? AND ?", lo, hi)
 		if !q.From.IsZero() {
@@ -77,30 +152,39 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 		}
 	}
 	fc, fa := archiveFilters(q)
-	conds, where = append(conds, fc...), append(where, fa...)
-	order := "v.at DESC, v.id DESC"
-	args := where
-	if q.Relevance && rank != "" {
-		order = rank + ", v.id DESC"
-		args = append(args, rankArgs...)
-	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = 50
-	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
-	}
-	sqlText := `SELECT ` + versionColumns + ` FROM ` + from + versionJoins
+	conds, s.args = append(conds, fc...), append(s.args, fa...)
 	if len(conds) > 0 {
-		sqlText += ` WHERE ` + strings.Join(conds, " AND ")
+		s.where = ` WHERE ` + strings.Join(conds, " AND ")
 	}
-	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
-	rows, err := r.query(ctx, sqlText, args...)
-	if err != nil {
-		return nil, err
+	return s, true, nil
+}
+
+// SearchConfig is the PostgreSQL text search configuration of the archive's
+// tsvector column (migration 009): the simple configuration's parser, with
+// its word tokens stemmed by Snowball's English stemmer and no stop words,
+// so that "potholes" finds "pothole" as SQLite's porter tokenizer does and
+// no word is dropped that SQLite keeps.
+const SearchConfig = "steward_search"
+
+// tsQuery returns a PostgreSQL tsquery requiring every term, each as a
+// phrase, and one term of each group, with its arguments.
+func tsQuery(terms []string, anyOf [][]string) (string, []any) {
+	phrase := "phraseto_tsquery('" + SearchConfig + "', ?)"
+	var parts []string
+	var args []any
+	for _, t := range terms {
+		parts = append(parts, phrase)
+		args = append(args, t)
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+	for _, g := range anyOf {
+		alts := make([]string, len(g))
+		for i, t := range g {
+			alts[i] = phrase
+			args = append(args, t)
+		}
+		parts = append(parts, "("+strings.Join(alts, " || ")+")")
+	}
+	return "(" + strings.Join(parts, " && ") + ")", args
 }
 
 // archiveFilters returns the conditions of q other than its terms and its
@@ -150,13 +234,21 @@ func archiveFilters(q *civic.ArchiveQuery) (conds []string, args []any) {
 }
 
 // ftsMatch returns an FTS5 query requiring every term, each as a phrase,
-// in the text column.
-func ftsMatch(terms []string) string {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		parts[i] = `text:"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+// and one term of each group, in the text column.
+func ftsMatch(terms []string, anyOf [][]string) string {
+	phrase := func(t string) string { return `text:"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
+	var parts []string
+	for _, t := range terms {
+		parts = append(parts, phrase(t))
 	}
-	return strings.Join(parts, " ")
+	for _, g := range anyOf {
+		alts := make([]string, len(g))
+		for i, t := range g {
+			alts[i] = phrase(t)
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	}
+	return strings.Join(parts, " AND ")
 }
 
 // ftsAccount is the token of an account in the full-text index's acct column.

@@ -47,7 +47,7 @@ var engineOnlyTables = map[string]string{
 var schemaExceptions = map[string]string{
 	// Search is written per engine (docs/archive.md, Search): SQLite drives
 	// from archive_fts, PostgreSQL from a generated column and two indexes.
-	"archive_versions.tsv: only in postgres (tsvector)":                                      "PostgreSQL's full-text search: to_tsvector('simple', text), generated",
+	"archive_versions.tsv: only in postgres (tsvector)":                                      "PostgreSQL's full-text search: to_tsvector('steward_search', text), generated (migration 009)",
 	"archive_versions: index archive_versions_tsv: only in postgres (tsv)":                   "its GIN index",
 	"archive_versions: index archive_versions_account_at: only in postgres (account_id, at)": "PostgreSQL reads an account's versions in a range; SQLite matches the account in archive_fts (acct)",
 	// Ingest finds stored versions by their hash. SQLite keeps one unique

@@ -18,6 +18,7 @@ var archiveCases = []testCase{
 	{"ArchiveIngest", testArchiveIngest},
 	{"ArchiveLog", testArchiveLog},
 	{"ArchiveSearch", testArchiveSearch},
+	{"ArchiveSearchStemsOrCounts", testArchiveSearchStemsOrCounts},
 	{"ArchiveHolds", testArchiveHolds},
 	{"ArchiveDisposition", testArchiveDisposition},
 	{"ArchiveAccounts", testArchiveAccounts},
@@ -264,6 +265,87 @@ func testArchiveSearch(t *testing.T, f *fixture) {
 		if _, err := f.s.SearchArchive(f.ctx, &civic.ArchiveQuery{Terms: []string{"street"}, Limit: limit}); civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != "limit" {
 			t.Errorf("limit %d: %v, want invalid naming limit", limit, err)
 		}
+	}
+}
+
+// testArchiveSearchStemsOrCounts asks both engines the same queries and
+// wants the same versions: a word finds its other forms, OR groups, and
+// the count is of every match, not of the page.
+func testArchiveSearchStemsOrCounts(t *testing.T, f *fixture) {
+	base := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	acct := "mastodon:@works@city.example"
+	f.ingest(t,
+		version(acct, "1", "Two potholes reported on Elm", base),
+		version(acct, "2", "The pothole on Oak is fixed", base.AddDate(0, 0, 1)),
+		version(acct, "3", "Sidewalk repairs start Monday", base.AddDate(0, 0, 2)),
+		version(acct, "4", "Crews are repairing the sidewalks and running late", base.AddDate(0, 0, 3)),
+		version(acct, "5", "Snow plowing schedule", base.AddDate(0, 0, 4)),
+	)
+	ids := func(q civic.ArchiveQuery) []string {
+		t.Helper()
+		vs, err := f.s.SearchArchive(f.ctx, &q)
+		if err != nil {
+			t.Fatalf("search %+v: %v", q, err)
+		}
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.PlatformID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		q    civic.ArchiveQuery
+		want []string
+	}{
+		{"plural finds singular", civic.ArchiveQuery{Terms: []string{"potholes"}}, []string{"2", "1"}},
+		{"singular finds plural", civic.ArchiveQuery{Terms: []string{"pothole"}}, []string{"2", "1"}},
+		{"verb forms", civic.ArchiveQuery{Terms: []string{"repair"}}, []string{"4", "3"}},
+		{"ing", civic.ArchiveQuery{Terms: []string{"run"}}, []string{"4"}},
+		{"stemmed phrase", civic.ArchiveQuery{Terms: []string{"pothole reported"}}, []string{"1"}},
+		{"or", civic.ArchiveQuery{AnyOf: [][]string{{"pothole", "sidewalk"}}}, []string{"4", "3", "2", "1"}},
+		{"or with a phrase", civic.ArchiveQuery{AnyOf: [][]string{{"snow plowing", "on oak"}}}, []string{"5", "2"}},
+		{"or and a word", civic.ArchiveQuery{Terms: []string{"repairs"}, AnyOf: [][]string{{"monday", "late"}}}, []string{"4", "3"}},
+		{"two groups", civic.ArchiveQuery{AnyOf: [][]string{{"pothole", "sidewalk"}, {"elm", "monday"}}}, []string{"3", "1"}},
+		{"or, nothing", civic.ArchiveQuery{AnyOf: [][]string{{"bridge", "tunnel"}}}, nil},
+		{"or in an account", civic.ArchiveQuery{AnyOf: [][]string{{"snow", "elm"}}, Account: acct}, []string{"5", "1"}},
+	} {
+		if got := ids(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		q    civic.ArchiveQuery
+		want int
+	}{
+		{civic.ArchiveQuery{AnyOf: [][]string{{"pothole", "sidewalk"}}, Limit: 1, Offset: 1}, 4},
+		{civic.ArchiveQuery{Terms: []string{"potholes"}, Relevance: true, Limit: 1}, 2},
+		{civic.ArchiveQuery{Account: acct, Limit: 2}, 5},
+		{civic.ArchiveQuery{Terms: []string{"bridge"}}, 0},
+		{civic.ArchiveQuery{Terms: []string{"pothole"}, From: base.AddDate(0, 0, 1), Until: base.AddDate(0, 0, 30)}, 1},
+		{civic.ArchiveQuery{Account: "mastodon:@nobody@city.example", Terms: []string{"pothole"}}, 0},
+		{civic.ArchiveQuery{AnyOf: [][]string{{"pothole", "sidewalk"}}, Offset: 10}, 4},
+	} {
+		if n, err := f.s.CountArchive(f.ctx, &c.q); err != nil || n != c.want {
+			t.Errorf("count %+v = %d, %v; want %d", c.q, n, err, c.want)
+		}
+		page, err := f.s.SearchArchive(f.ctx, &c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, n, err := f.s.SearchArchiveTotal(f.ctx, &c.q)
+		if err != nil || n != c.want || len(vs) != len(page) {
+			t.Errorf("search with total %+v = %d versions of %d, %v; want %d of %d", c.q, len(vs), n, err, len(page), c.want)
+		}
+	}
+	// MatchArchive, which holds use, reads the versions with the same
+	// stemming and OR.
+	var items []int64
+	if err := f.s.MatchArchive(f.ctx, &civic.ArchiveQuery{AnyOf: [][]string{{"potholes", "snow"}}}, 0, func(id int64) error {
+		items = append(items, id)
+		return nil
+	}); err != nil || len(items) != 3 {
+		t.Errorf("match pothole OR snow: %v, %v; want 3 items", items, err)
 	}
 }
 

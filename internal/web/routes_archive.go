@@ -45,6 +45,7 @@ const searchPageSize = 25
 type searchData struct {
 	Q          string
 	Hits       []*civic.Version
+	Total      int // versions matching, when Q is not empty
 	Prev, Next string
 	Searched   bool
 }
@@ -57,7 +58,13 @@ func (a *archivePages) search(w http.ResponseWriter, r *http.Request) error {
 	q, err := archive.ParseQuery(qs)
 	if err == nil {
 		q.Offset, q.Limit = offset, searchPageSize+1
-		data.Hits, err = a.svc.Search(r.Context(), route.Actor(r), q)
+		if qs == "" {
+			// The newest versions: counting the whole archive tells a
+			// reader nothing they asked.
+			data.Hits, err = a.svc.Search(r.Context(), route.Actor(r), q)
+		} else {
+			data.Hits, data.Total, err = a.svc.SearchCount(r.Context(), route.Actor(r), q)
+		}
 	}
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
