@@ -47,6 +47,7 @@ func TestBrowserArchive(t *testing.T) {
 		t.Fatalf("sign in: %d", got)
 	}
 	tab.check(tab.open(`/archive/items?q=%22splash+pad%22+account%3Amastodon%3A%40parks%40demo-city.example`), http.StatusOK)
+	tab.screenshot("archive-search.png")
 	if n := evalJS[int](tab, `document.querySelectorAll('main tbody tr a').length`); n < 3 {
 		t.Errorf("search found %d versions, want the demo's splash pad thread", n)
 	}

@@ -174,6 +174,7 @@ func TestBrowserModeration(t *testing.T) {
 	form := forms[0]
 	tab.check(tab.open("/moderation/forms"), http.StatusOK)
 	tab.check(tab.open("/moderation/forms/"+itoaID(form.ID)), http.StatusOK)
+	tab.screenshot("tracking-form.png")
 	page := tab.Text("main")
 	for _, want := range []string{"Social media site affected", flagged.Account, "Date of original post", flagged.PostedAt.UTC().Format("2006-01-02"),
 		"Screen name of poster", flagged.Author.Handle, "Entire comment", flagged.Text, "Reason for removal", "Harassment or personal attack",
