@@ -2,6 +2,7 @@ package civic
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -56,8 +57,11 @@ type ModerationWriter interface {
 	// carrying it out and reversal.
 	UpdateDecision(ctx context.Context, d *ModerationDecision) error
 	CreateTrackingForm(ctx context.Context, f *TrackingForm) error
+	// CreateInquiry stores an inquiry and gives it the next reference
+	// number of the year it was received.
 	CreateInquiry(ctx context.Context, q *Inquiry) error
-	// UpdateInquiry stores an inquiry's response, outcome and e-mail.
+	// UpdateInquiry stores the removal an inquiry is linked to, its
+	// response, outcome and e-mail.
 	UpdateInquiry(ctx context.Context, q *Inquiry) error
 	CreateStaffReport(ctx context.Context, r *StaffReport) error
 	// UpdateStaffReport stores a report's status and queue entry.
@@ -240,11 +244,19 @@ type TrackingForm struct {
 // FormTombstone is what the fields of a disposed tracking form read.
 const FormTombstone = "[disposed of: retention ended]"
 
-// Inquiry is a member of the public's written question about a removed
-// comment (MOD-6), matched to its tracking form, with the response.
+// Inquiry is a member of the public's written question about a comment
+// (MOD-6), with the response. It is matched to the tracking form of a
+// recorded removal, or unmatched (FormID 0) until Communications links it.
 type Inquiry struct {
 	ID         int64      `json:"id"`
-	FormID     int64      `json:"form_id"`
+	Reference  string     `json:"reference"` // INQ-YEAR-SEQ, shown to the resident
+	RefYear    int        `json:"-"`
+	RefSeq     int        `json:"-"`
+	FormID     int64      `json:"form_id"`     // 0: not matched to a removal
+	Matched    bool       `json:"matched"`     // FormID is not 0
+	Account    string     `json:"account"`     // what the resident wrote: the City site,
+	ScreenName string     `json:"screen_name"` // the screen name
+	PostedOn   string     `json:"posted_on"`   // and the day (YYYY-MM-DD), if given
 	Name       string     `json:"name"`
 	Contact    string     `json:"contact"`
 	Question   string     `json:"question"`
@@ -256,6 +268,12 @@ type Inquiry struct {
 	AnsweredBy string     `json:"answered_by"`
 	EmailedAt  *time.Time `json:"emailed_at"`
 	EmailError string     `json:"email_error"`
+}
+
+// InquiryReference is the reference number of an inquiry: INQ-2026-0007
+// is the seventh of 2026.
+func InquiryReference(year, seq int) string {
+	return fmt.Sprintf("INQ-%04d-%04d", year, seq)
 }
 
 // StaffReport is a staff member's report of inappropriate content to

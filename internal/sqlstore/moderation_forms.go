@@ -52,17 +52,30 @@ func (t *tx) CreateTrackingForm(ctx context.Context, f *civic.TrackingForm) erro
 		After: map[string]any{"decision_id": f.DecisionID, "item_id": f.ItemID, "content_hash": f.ContentHash}})
 }
 
-const inquiryColumns = `id, form_id, name, contact, question, received_at, due_at, response, outcome, answered_at, answered_by, emailed_at, email_error`
+const inquiryColumns = `id, form_id, name, contact, question, received_at, due_at, response, outcome, answered_at, answered_by, emailed_at, email_error,
+	account, screen_name, posted_on, ref_year, ref_seq`
 
 func scanInquiry(row interface{ Scan(...any) error }) (*civic.Inquiry, error) {
 	var q civic.Inquiry
+	var form sql.NullInt64
 	var answered, emailed sql.NullTime
-	if err := row.Scan(&q.ID, &q.FormID, &q.Name, &q.Contact, &q.Question, &q.ReceivedAt, &q.DueAt, &q.Response, &q.Outcome, &answered, &q.AnsweredBy, &emailed, &q.EmailError); err != nil {
+	if err := row.Scan(&q.ID, &form, &q.Name, &q.Contact, &q.Question, &q.ReceivedAt, &q.DueAt, &q.Response, &q.Outcome, &answered, &q.AnsweredBy, &emailed, &q.EmailError,
+		&q.Account, &q.ScreenName, &q.PostedOn, &q.RefYear, &q.RefSeq); err != nil {
 		return nil, err
 	}
+	q.FormID, q.Matched = form.Int64, form.Valid
+	q.Reference = civic.InquiryReference(q.RefYear, q.RefSeq)
 	q.ReceivedAt, q.DueAt = q.ReceivedAt.UTC(), q.DueAt.UTC()
 	q.AnsweredAt, q.EmailedAt = nullTime(answered), nullTime(emailed)
 	return &q, nil
+}
+
+// inquiryForm is an inquiry's form_id: NULL when it is unmatched.
+func inquiryForm(q *civic.Inquiry) any {
+	if q.FormID == 0 {
+		return nil
+	}
+	return q.FormID
 }
 
 // Inquiries lists inquiries, oldest first.
@@ -84,30 +97,41 @@ func (r *reader) Inquiry(ctx context.Context, id int64) (*civic.Inquiry, error) 
 	return q, notFound(err, "inquiry")
 }
 
-// CreateInquiry stores a public inquiry.
+// CreateInquiry stores a public inquiry and gives it the next reference
+// number of the year it was received (UTC). The count per year is one row
+// of moderation_inquiry_years, raised in place, so two inquiries filed at
+// once wait for each other rather than take the same number.
 func (t *tx) CreateInquiry(ctx context.Context, q *civic.Inquiry) error {
+	q.RefYear = q.ReceivedAt.UTC().Year()
+	if err := t.queryRow(ctx, `INSERT INTO moderation_inquiry_years (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = moderation_inquiry_years.last + 1 RETURNING last`, q.RefYear).Scan(&q.RefSeq); err != nil {
+		return err
+	}
+	q.Reference, q.Matched = civic.InquiryReference(q.RefYear, q.RefSeq), q.FormID != 0
 	if err := t.queryRow(ctx, `INSERT INTO moderation_inquiries (form_id, name, contact, question, received_at, due_at, response, outcome, answered_at, answered_by,
-		emailed_at, email_error) VALUES (`+placeholders(12)+`) RETURNING id`,
-		q.FormID, q.Name, q.Contact, q.Question, dbTime(q.ReceivedAt), dbTime(q.DueAt), q.Response, q.Outcome, modTime(q.AnsweredAt), q.AnsweredBy,
-		modTime(q.EmailedAt), q.EmailError).Scan(&q.ID); err != nil {
+		emailed_at, email_error, account, screen_name, posted_on, ref_year, ref_seq) VALUES (`+placeholders(17)+`) RETURNING id`,
+		inquiryForm(q), q.Name, q.Contact, q.Question, dbTime(q.ReceivedAt), dbTime(q.DueAt), q.Response, q.Outcome, modTime(q.AnsweredAt), q.AnsweredBy,
+		modTime(q.EmailedAt), q.EmailError, q.Account, q.ScreenName, q.PostedOn, q.RefYear, q.RefSeq).Scan(&q.ID); err != nil {
 		return t.conflict(err, "inquiry")
 	}
 	// The audit event leaves out the contact details of the public.
 	return t.Record(ctx, civic.Change{Action: "moderation.inquiry_create", ObjectType: "moderation_inquiry", ObjectID: strconv.FormatInt(q.ID, 10),
-		After: map[string]any{"form_id": q.FormID, "received_at": q.ReceivedAt, "due_at": q.DueAt}})
+		After: map[string]any{"reference": q.Reference, "form_id": q.FormID, "received_at": q.ReceivedAt, "due_at": q.DueAt}})
 }
 
-// UpdateInquiry stores the response and its e-mail.
+// UpdateInquiry stores the removal an inquiry is linked to, the response
+// and its e-mail.
 func (t *tx) UpdateInquiry(ctx context.Context, q *civic.Inquiry) error {
 	if _, err := t.Inquiry(ctx, q.ID); err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `UPDATE moderation_inquiries SET response = ?, outcome = ?, answered_at = ?, answered_by = ?, emailed_at = ?, email_error = ? WHERE id = ?`,
-		q.Response, q.Outcome, modTime(q.AnsweredAt), q.AnsweredBy, modTime(q.EmailedAt), q.EmailError, q.ID); err != nil {
-		return err
+	if _, err := t.exec(ctx, `UPDATE moderation_inquiries SET form_id = ?, response = ?, outcome = ?, answered_at = ?, answered_by = ?, emailed_at = ?, email_error = ? WHERE id = ?`,
+		inquiryForm(q), q.Response, q.Outcome, modTime(q.AnsweredAt), q.AnsweredBy, modTime(q.EmailedAt), q.EmailError, q.ID); err != nil {
+		return t.conflict(err, "inquiry")
 	}
+	q.Matched = q.FormID != 0
 	return t.Record(ctx, civic.Change{Action: "moderation.inquiry_update", ObjectType: "moderation_inquiry", ObjectID: strconv.FormatInt(q.ID, 10),
-		After: map[string]any{"outcome": q.Outcome, "answered_at": q.AnsweredAt, "answered_by": q.AnsweredBy, "emailed_at": q.EmailedAt, "email_error": q.EmailError}})
+		After: map[string]any{"form_id": q.FormID, "outcome": q.Outcome, "answered_at": q.AnsweredAt, "answered_by": q.AnsweredBy, "emailed_at": q.EmailedAt, "email_error": q.EmailError}})
 }
 
 const reportColumns = `id, item_id, link, note, recipient, department_id, reporter_id, reported_by, created_at, review_id, status, closed_by, closed_at`

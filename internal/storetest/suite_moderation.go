@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 var moderationCases = []testCase{
 	{"ModerationSettings", testModerationSettings},
 	{"ModerationQueue", testModerationQueue},
+	{"InquiryReferences", testInquiryReferences},
 }
 
 func testModerationSettings(t *testing.T, f *fixture) {
@@ -96,7 +98,7 @@ func testModerationQueue(t *testing.T, f *fixture) {
 	if open, _ := f.s.Inquiries(f.ctx, true); len(open) != 0 {
 		t.Errorf("an answered inquiry is open")
 	}
-	if all, _ := f.s.Inquiries(f.ctx, false); len(all) != 1 || all[0].Response != "because" {
+	if all, _ := f.s.Inquiries(f.ctx, false); len(all) != 1 || all[0].Response != "because" || !all[0].Matched || all[0].FormID != fm.ID {
 		t.Errorf("inquiries = %+v", all)
 	}
 
@@ -120,5 +122,36 @@ func testModerationQueue(t *testing.T, f *fixture) {
 	wantErr(t, err, civic.KindConflict, "")
 	if it, _ := f.s.ArchiveItem(f.ctx, v.ItemID); it.Text != "you idiot" {
 		t.Errorf("the archived comment reads %q after the form's disposal", it.Text)
+	}
+}
+
+// testInquiryReferences: unmatched inquiries are stored without a form, and
+// reference numbers run 1, 2, … within each year, starting again at 1.
+func testInquiryReferences(t *testing.T, f *fixture) {
+	file := func(at time.Time) *civic.Inquiry {
+		q := &civic.Inquiry{Account: "x:@city", ScreenName: "@r", Name: "R", Contact: "r@example.org", Question: "why?", ReceivedAt: at, DueAt: at.AddDate(0, 0, 10)}
+		f.update(t, func(tx civic.Tx) error { return tx.CreateInquiry(f.ctx, q) })
+		return q
+	}
+	dec31 := time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)
+	var got []string
+	for _, at := range []time.Time{dec31, dec31.Add(30 * time.Minute), dec31.Add(2 * time.Hour), dec31.Add(3 * time.Hour)} {
+		got = append(got, file(at).Reference)
+	}
+	want := []string{"INQ-2026-0001", "INQ-2026-0002", "INQ-2027-0001", "INQ-2027-0002"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("references = %v, want %v", got, want)
+	}
+	all, err := f.s.Inquiries(f.ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range all {
+		if q.Reference != want[i] || q.Matched || q.FormID != 0 || q.ScreenName != "@r" || q.Account != "x:@city" {
+			t.Errorf("stored inquiry %d = %+v", i, q)
+		}
+	}
+	if len(all) != len(want) {
+		t.Errorf("%d inquiries stored, want %d", len(all), len(want))
 	}
 }
