@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,14 +23,16 @@ type InquiryInput struct {
 	Question   string `json:"question"`
 }
 
-// ErrNoMatch is the only thing a member of the public learns about a
-// comment that was not removed.
-var ErrNoMatch = civic.Invalid("screen_name", "no removed comment matches this account, screen name and date")
-
-// FileInquiry files a member of the public's written inquiry about a
-// removed comment (MOD-6); no sign-in is needed. client is the poster's
-// address, for the rate limit. An inquiry that matches no removed comment
-// is refused without saying anything else about the account's comments.
+// FileInquiry files a member of the public's written question about a
+// comment (MOD-6); no sign-in is needed. client is the poster's address,
+// for the rate limit. When exactly one recorded removal (a tracking form
+// not yet disposed of) matches the account, screen name and day, the
+// inquiry is linked to it; otherwise it is filed unmatched, for
+// Communications to find the comment. Either way the public learns only
+// that the question was received, its reference number and the day an
+// answer is due (InquiryDays after it was received); nothing says whether
+// a removal was found. A contact that is an e-mail address gets that
+// acknowledgement by e-mail where a mailer is configured.
 func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInput) (*civic.Inquiry, error) {
 	in.Account, in.ScreenName, in.PostedOn = strings.TrimSpace(in.Account), strings.TrimSpace(in.ScreenName), strings.TrimSpace(in.PostedOn)
 	in.Name, in.Contact, in.Question = strings.TrimSpace(in.Name), strings.TrimSpace(in.Contact), strings.TrimSpace(in.Question)
@@ -70,19 +73,35 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 			match = append(match, f)
 		}
 	}
-	switch {
-	case len(match) == 0:
-		return nil, ErrNoMatch
-	case len(match) > 1 && day.IsZero():
-		return nil, civic.Invalid("posted_on", "several removed comments match; give the date the comment was posted")
-	}
 	now := s.now().UTC().Truncate(time.Microsecond)
-	q := &civic.Inquiry{FormID: match[0].ID, Name: in.Name, Contact: in.Contact, Question: in.Question, ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
+	q := &civic.Inquiry{Account: in.Account, ScreenName: in.ScreenName, PostedOn: in.PostedOn, Name: in.Name, Contact: in.Contact, Question: in.Question,
+		ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
+	if len(match) == 1 {
+		q.FormID = match[0].ID
+	}
 	if err := s.store.Update(ctx, civic.Public, func(tx civic.Tx) error { return tx.CreateInquiry(ctx, q) }); err != nil {
 		return nil, err
 	}
+	s.acknowledge(ctx, q)
 	return q, nil
 }
+
+// acknowledge e-mails the reference number and due date to a contact that
+// is an e-mail address, where a mailer is configured. A failure is logged,
+// not recorded on the inquiry: the resident already saw both on the page.
+func (s *Service) acknowledge(ctx context.Context, q *civic.Inquiry) {
+	if s.mailer == nil || civic.ValidateEmail(q.Contact) != nil {
+		return
+	}
+	body := fmt.Sprintf("Dear %s,\n\nWe received your question about a comment on a City social media site:\n\n%s\n\nYour reference number is %s.\nCommunications will answer in writing by %s.\n\nCommunications\n",
+		q.Name, q.Question, q.Reference, q.DueAt.Format(dueFormat))
+	if err := s.mailer.Send(ctx, q.Contact, "We received your question ("+q.Reference+")", body); err != nil {
+		s.log.Warn("e-mail inquiry acknowledgement", "inquiry", q.ID, "err", err)
+	}
+}
+
+// dueFormat is how a due date reads in e-mails: Monday, November 30, 2026.
+const dueFormat = "Monday, January 2, 2006"
 
 // throttle allows inquiryRate inquiries an hour from one address.
 func (s *Service) throttle(ctx context.Context, client string) error {
@@ -170,7 +189,8 @@ func sameDay(posted *time.Time, day time.Time) bool {
 	return d > -24*time.Hour && d < 48*time.Hour
 }
 
-// InquiryView is an inquiry beside the removal it asks about.
+// InquiryView is an inquiry beside the removal it asks about; Form and
+// Decision are nil while it is unmatched.
 type InquiryView struct {
 	*civic.Inquiry
 	Form     *civic.TrackingForm
@@ -186,7 +206,7 @@ func (s *Service) Inquiries(ctx context.Context, actor civic.Actor, open bool) (
 	return s.store.Inquiries(ctx, open)
 }
 
-// Inquiry returns an inquiry with its form and decision.
+// Inquiry returns an inquiry with its form and decision, if it is matched.
 func (s *Service) Inquiry(ctx context.Context, actor civic.Actor, id int64) (*InquiryView, error) {
 	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
@@ -194,6 +214,10 @@ func (s *Service) Inquiry(ctx context.Context, actor civic.Actor, id int64) (*In
 	q, err := s.store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	v := &InquiryView{Inquiry: q, Overdue: q.AnsweredAt == nil && s.now().After(q.DueAt)}
+	if q.FormID == 0 {
+		return v, nil
 	}
 	f, err := s.store.TrackingForm(ctx, q.FormID)
 	if err != nil {
@@ -203,19 +227,87 @@ func (s *Service) Inquiry(ctx context.Context, actor civic.Actor, id int64) (*In
 	if err != nil {
 		return nil, err
 	}
-	return &InquiryView{Inquiry: q, Form: f, Decision: d, Overdue: q.AnsweredAt == nil && s.now().After(q.DueAt)}, nil
+	v.Form, v.Decision = f, d
+	return v, nil
 }
 
-// The outcomes of an inquiry.
+// LinkInquiry links an unmatched, unanswered inquiry to the removal it
+// asks about, named by its tracking form (kind "form") or its decision
+// (kind "decision") and number. A form already disposed of cannot be
+// linked.
+func (s *Service) LinkInquiry(ctx context.Context, actor civic.Actor, id int64, kind, number string) (*civic.Inquiry, error) {
+	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
+		return nil, err
+	}
+	if err := person(actor); err != nil {
+		return nil, err
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(number), "#"), 10, 64)
+	if err != nil || n <= 0 {
+		return nil, civic.Invalid("number", "give the number of the tracking form or decision, such as 12")
+	}
+	if kind != "form" && kind != "decision" {
+		return nil, civic.Invalid("kind", "choose a tracking form or a decision")
+	}
+	var q *civic.Inquiry
+	err = s.update(ctx, actor, func(tx civic.Tx) error {
+		var err error
+		if q, err = tx.Inquiry(ctx, id); err != nil {
+			return err
+		}
+		switch {
+		case q.AnsweredAt != nil:
+			return civic.Errorf(civic.KindConflict, "inquiry %s was already answered", q.Reference)
+		case q.FormID != 0:
+			return civic.Errorf(civic.KindConflict, "inquiry %s is already linked to tracking form %d", q.Reference, q.FormID)
+		}
+		var form *civic.TrackingForm
+		if kind == "form" {
+			if form, err = tx.TrackingForm(ctx, n); civic.ErrorKind(err) == civic.KindNotFound {
+				return civic.Invalid("number", "there is no tracking form %d", n)
+			} else if err != nil {
+				return err
+			}
+		} else {
+			forms, err := tx.TrackingForms(ctx)
+			if err != nil {
+				return err
+			}
+			for _, f := range forms {
+				if f.DecisionID == n {
+					form = f
+				}
+			}
+			if form == nil {
+				return civic.Invalid("number", "decision %d has no tracking form: only hidden or removed comments have one", n)
+			}
+		}
+		if form.DisposedAt != nil {
+			return civic.Invalid("number", "tracking form %d was disposed of", form.ID)
+		}
+		q.FormID = form.ID
+		return tx.UpdateInquiry(ctx, q)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// The outcomes of an inquiry: a matched one is upheld or reversed; an
+// unmatched one is answered as it is.
 const (
 	OutcomeUpheld   = "upheld"
 	OutcomeReversed = "reversed"
+	OutcomeAnswered = "answered"
 )
 
 // Answer records Communications' written response to an inquiry and its
 // outcome: the removal upheld, or reversed (a hidden comment is shown
 // again where the platform allows; a deleted one cannot be restored, and
-// stays in the archive). The response is e-mailed where a mailer is
+// stays in the archive). An unmatched inquiry has no removal to uphold or
+// reverse: its outcome is "answered" (link it first to do either). The
+// response, with the reference number, is e-mailed where a mailer is
 // configured and the contact is an e-mail address.
 func (s *Service) Answer(ctx context.Context, actor civic.Actor, id int64, response, outcome string) (*civic.Inquiry, error) {
 	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
@@ -230,8 +322,8 @@ func (s *Service) Answer(ctx context.Context, actor civic.Actor, id int64, respo
 		return nil, civic.Invalid("response", "write the response")
 	case len(response) > 10000:
 		return nil, civic.Invalid("response", "the response is longer than 10,000 characters")
-	case outcome != OutcomeUpheld && outcome != OutcomeReversed:
-		return nil, civic.Invalid("outcome", "the outcome is upheld or reversed")
+	case outcome != OutcomeUpheld && outcome != OutcomeReversed && outcome != OutcomeAnswered:
+		return nil, civic.Invalid("outcome", "the outcome is upheld, reversed or answered")
 	}
 	var q *civic.Inquiry
 	var d *civic.ModerationDecision
@@ -242,6 +334,12 @@ func (s *Service) Answer(ctx context.Context, actor civic.Actor, id int64, respo
 		}
 		if q.AnsweredAt != nil {
 			return civic.Errorf(civic.KindConflict, "inquiry %d was already answered", id)
+		}
+		switch {
+		case q.FormID == 0 && outcome != OutcomeAnswered:
+			return civic.Invalid("outcome", "this inquiry is not matched to a removal: link it to one to uphold or reverse it, or answer it as it is")
+		case q.FormID != 0 && outcome == OutcomeAnswered:
+			return civic.Invalid("outcome", "this inquiry is about a removal: the outcome is upheld or reversed")
 		}
 		now := tx.Now()
 		q.Response, q.Outcome, q.AnsweredAt, q.AnsweredBy = response, outcome, &now, actor.Label
@@ -287,9 +385,9 @@ func (s *Service) mail(ctx context.Context, actor civic.Actor, q *civic.Inquiry)
 	if s.mailer == nil || civic.ValidateEmail(q.Contact) != nil {
 		return
 	}
-	body := fmt.Sprintf("Dear %s,\n\nYou asked about a comment removed from a City social media site:\n\n%s\n\nOur response:\n\n%s\n\nCommunications\n",
-		q.Name, q.Question, q.Response)
-	if err := s.mailer.Send(ctx, q.Contact, "Your question about a removed comment", body); err != nil {
+	body := fmt.Sprintf("Dear %s,\n\nYou asked about a comment on a City social media site (reference %s, received %s, answer due %s):\n\n%s\n\nOur response:\n\n%s\n\nCommunications\n",
+		q.Name, q.Reference, q.ReceivedAt.Format(dueFormat), q.DueAt.Format(dueFormat), q.Question, q.Response)
+	if err := s.mailer.Send(ctx, q.Contact, "Your question about a comment ("+q.Reference+")", body); err != nil {
 		q.EmailError = err.Error()
 		s.log.Warn("e-mail inquiry response", "inquiry", q.ID, "err", err)
 	} else {

@@ -18,6 +18,7 @@ func init() {
 		"GET /moderation/inquiries":                      read,
 		"GET /moderation/inquiries/{id}":                 read,
 		"POST /moderation/inquiries/{id}":                decide,
+		"POST /moderation/inquiries/{id}/link":           decide,
 		"GET /moderation/settings":                       read,
 		"POST /moderation/codes":                         configure,
 		"POST /moderation/holds":                         configure,

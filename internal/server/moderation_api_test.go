@@ -58,11 +58,43 @@ func TestModerationAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(readBody(t, res)), &tr); err != nil || res.StatusCode != 200 || tr.Removals != 1 {
 		t.Errorf("transparency: %d %+v %v", res.StatusCode, tr, err)
 	}
-	// The public inquiry form says nothing about comments never removed.
+	// An inquiry about a comment never removed is filed unmatched; the page
+	// says only that it was received, with its reference and due date.
 	res = app.do(request{method: "POST", path: "/inquiry", body: form("account", "mastodon:@parks@demo-city.example", "screen_name", "@lena@social.example", "name", "L", "contact", "l@example.org", "question", "?")})
 	body := readBody(t, res)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "no removed comment matches") || strings.Contains(body, "Will the drinking fountain") {
-		t.Errorf("inquiry about a kept comment: %d", res.StatusCode)
+	var filed *civic.Inquiry
+	if qs, err := app.store.Inquiries(context.Background(), true); err == nil {
+		for _, q := range qs {
+			if q.ScreenName == "@lena@social.example" {
+				filed = q
+			}
+		}
+	}
+	if res.StatusCode != http.StatusOK || filed == nil || filed.Matched || !strings.Contains(body, "We received your question") ||
+		!strings.Contains(body, "Your reference number is <strong>"+filed.Reference+"</strong>") ||
+		!strings.Contains(body, filed.DueAt.UTC().Format("Monday, January 2, 2006")) ||
+		strings.Contains(body, "no removed comment") || strings.Contains(body, "not matched") || strings.Contains(body, "Will the drinking fountain") {
+		t.Errorf("inquiry about a kept comment: %d %+v %s", res.StatusCode, filed, body)
+	}
+	// The API lists it with its reference, unmatched, and its due date.
+	res = app.do(request{method: "GET", path: "/api/v1/moderation/inquiries", bearer: comms})
+	var listed struct {
+		Items []struct {
+			Reference string
+			Matched   bool
+			FormID    int64  `json:"form_id"`
+			DueAt     string `json:"due_at"`
+		}
+	}
+	if err := json.Unmarshal([]byte(readBody(t, res)), &listed); err != nil || res.StatusCode != 200 || len(listed.Items) == 0 {
+		t.Fatalf("inquiries: %d %v", res.StatusCode, err)
+	}
+	last := listed.Items[len(listed.Items)-1]
+	if last.Reference != filed.Reference || last.Matched || last.FormID != 0 || last.DueAt == "" {
+		t.Errorf("the unmatched inquiry in the API: %+v", last)
+	}
+	if first := listed.Items[0]; !first.Matched || !strings.HasPrefix(first.Reference, "INQ-") {
+		t.Errorf("the demo's matched inquiry in the API: %+v", first)
 	}
 	res = app.do(request{method: "POST", path: "/inquiry", body: form("account", "x", "screen_name", strings.Repeat("a", 300), "name", "L", "contact", "l@example.org", "question", "?")})
 	if body := readBody(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "longer than 256") {

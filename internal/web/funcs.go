@@ -35,6 +35,8 @@ func templateFuncs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02")
 		},
+		// longdate writes a day in words, for residents: Monday, November 30, 2026.
+		"longdate":  func(t time.Time) string { return t.UTC().Format("Monday, January 2, 2006") },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
 		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
 		"errFor":    errFor,

@@ -239,7 +239,7 @@ func (p *moderationPages) inquiries(w http.ResponseWriter, r *http.Request) erro
 	return p.render(w, r, http.StatusOK, "moderation_inquiries", Page{Title: "Inquiries about removed comments", Data: inquiriesData{Inquiries: qs, All: all}})
 }
 
-type answerForm struct{ Response, Outcome string }
+type answerForm struct{ Response, Outcome, Kind, Number string }
 
 type inquiryData struct {
 	View   *moderation.InquiryView
@@ -248,7 +248,7 @@ type inquiryData struct {
 }
 
 func (p *moderationPages) inquiry(w http.ResponseWriter, r *http.Request) error {
-	return p.renderInquiry(w, r, http.StatusOK, answerForm{Outcome: moderation.OutcomeUpheld}, nil)
+	return p.renderInquiry(w, r, http.StatusOK, answerForm{Kind: "form"}, nil)
 }
 
 func (p *moderationPages) renderInquiry(w http.ResponseWriter, r *http.Request, status int, f answerForm, errs []FieldError) error {
@@ -260,7 +260,37 @@ func (p *moderationPages) renderInquiry(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, status, "moderation_inquiry", Page{Title: "Inquiry " + itoa(id), Errors: errs, Data: inquiryData{View: v, Fields: moderation.FormFields(v.Form), Form: f}})
+	var fields [][2]string
+	if v.Form != nil {
+		fields = moderation.FormFields(v.Form)
+	}
+	if f.Outcome == "" {
+		f.Outcome = moderation.OutcomeUpheld
+		if v.Form == nil {
+			f.Outcome = moderation.OutcomeAnswered
+		}
+	}
+	return p.render(w, r, status, "moderation_inquiry", Page{Title: "Inquiry " + v.Reference, Errors: errs, Data: inquiryData{View: v, Fields: fields, Form: f}})
+}
+
+// link links an unmatched inquiry to a removal by its tracking form or
+// decision number.
+func (p *moderationPages) link(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := answerForm{Kind: r.PostFormValue("kind"), Number: r.PostFormValue("number")}
+	if _, err := p.svc.LinkInquiry(r.Context(), route.Actor(r), id, f.Kind, f.Number); err != nil {
+		if fe, ok := formErrors(err); ok {
+			return p.renderInquiry(w, r, http.StatusUnprocessableEntity, f, fe)
+		}
+		return err
+	}
+	return seeOther(w, r, "/moderation/inquiries/"+itoa(id), "saved")
 }
 
 func (p *moderationPages) answer(w http.ResponseWriter, r *http.Request) error {

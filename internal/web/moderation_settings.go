@@ -178,7 +178,7 @@ func (p *moderationPages) renderInquiryForm(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, status, "moderation_inquiry_public", Page{Title: "Ask about a removed comment", Errors: errs, Data: inquiryForm{InquiryInput: in, Accounts: accts}})
+	return p.render(w, r, status, "moderation_inquiry_public", Page{Title: "Ask about a comment", Errors: errs, Data: inquiryForm{InquiryInput: in, Accounts: accts}})
 }
 
 func (p *moderationPages) fileInquiry(w http.ResponseWriter, r *http.Request) error {
@@ -187,7 +187,8 @@ func (p *moderationPages) fileInquiry(w http.ResponseWriter, r *http.Request) er
 	}
 	v := r.PostFormValue
 	in := moderation.InquiryInput{Account: v("account"), ScreenName: v("screen_name"), PostedOn: v("posted_on"), Name: v("name"), Contact: v("contact"), Question: v("question")}
-	if _, err := p.svc.FileInquiry(r.Context(), clientAddr(r), in); err != nil {
+	q, err := p.svc.FileInquiry(r.Context(), clientAddr(r), in)
+	if err != nil {
 		if fe, ok := formErrors(err); ok {
 			return p.renderInquiryForm(w, r, http.StatusUnprocessableEntity, in, fe)
 		}
@@ -196,7 +197,17 @@ func (p *moderationPages) fileInquiry(w http.ResponseWriter, r *http.Request) er
 		}
 		return err
 	}
-	return seeOther(w, r, "/inquiry", "inquiry")
+	// The confirmation is the response itself: the reference number is
+	// shown once, here, and in the acknowledgement e-mail; no page looks an
+	// inquiry up by its number. It says the same whether or not a removal
+	// was found.
+	return p.render(w, r, http.StatusOK, "moderation_inquiry_received", Page{Title: "We received your question", Data: inquiryReceived{Reference: q.Reference, DueAt: q.DueAt, Contact: q.Contact}})
+}
+
+type inquiryReceived struct {
+	Reference string
+	DueAt     time.Time
+	Contact   string
 }
 
 type transparencyData struct {

@@ -23,6 +23,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 		{Method: get, Path: "/moderation/inquiries", Perm: view, Summary: "public inquiries about removed comments", Handle: p.inquiries},
 		{Method: get, Path: "/moderation/inquiries/{id}", Perm: view, Summary: "one inquiry beside its removal", Handle: p.inquiry},
 		{Method: post, Path: "/moderation/inquiries/{id}", Perm: decide, Summary: "answer an inquiry in writing", Handle: p.answer},
+		{Method: post, Path: "/moderation/inquiries/{id}/link", Perm: decide, Summary: "link an unmatched inquiry to a removal", Handle: p.link},
 		{Method: get, Path: "/moderation/settings", Perm: view, Summary: "reason codes, second review and hold settings", Handle: p.settings},
 		{Method: post, Path: "/moderation/codes", Perm: configure, Summary: "rename or describe a reason code", Handle: p.setCode},
 		{Method: post, Path: "/moderation/holds", Perm: configure, Summary: "set how an account holds comments", Handle: p.setHold},
@@ -35,8 +36,8 @@ func (h *Handler) moderationRoutes() []route.Route {
 		{Method: post, Path: "/moderation/report", Perm: civic.PermSignedIn, Summary: "file a staff report", Handle: p.report},
 		{Method: get, Path: "/moderation/reports", Perm: civic.PermSignedIn, Summary: "staff reports sent by or to you", Handle: p.reports},
 		{Method: post, Path: "/moderation/reports/{id}/close", Perm: civic.PermSignedIn, Summary: "close a staff report", Handle: p.closeReport},
-		{Method: get, Path: "/inquiry", Public: true, Summary: "ask in writing about a removed comment", Handle: p.inquiryForm},
-		{Method: post, Path: "/inquiry", Public: true, Summary: "file an inquiry about a removed comment", Handle: p.fileInquiry},
+		{Method: get, Path: "/inquiry", Public: true, Summary: "ask in writing about a comment", Handle: p.inquiryForm},
+		{Method: post, Path: "/inquiry", Public: true, Summary: "file an inquiry about a comment; the page shows its reference number and due date", Handle: p.fileInquiry},
 		{Method: get, Path: "/transparency", Public: true, Summary: "removals by reason, account and month", Handle: p.transparency},
 	}
 }
