@@ -219,34 +219,55 @@ func TestBrowserModeration(t *testing.T) {
 	tab.typeInto("#f-name", "Dave's Neighbor")
 	tab.typeInto("#f-contact", "neighbor@example.org")
 	tab.typeInto("#f-question", "Why was my comment about Ranger Dave removed?")
-	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusUnprocessableEntity)
-	tab.checkInvalidField("screen_name")
-	if got := tab.Text("[role=alert]"); !strings.Contains(got, "no removed comment matches") {
-		t.Errorf("an inquiry about a comment never removed: %q", got)
-	}
-	tab.typeInto("#f-screen_name", flagged.Author.Handle)
+	// A screen name that matches no removal is received all the same, and
+	// the page says nothing about whether a removal was found.
 	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusOK)
-	if got := tab.Text("[role=status]"); !strings.Contains(got, "inquiry is received") {
+	unmatched := latestInquiry(t, app, ctx)
+	if got := tab.Text("main"); !strings.Contains(got, "We received your question") || !strings.Contains(got, "Your reference number is "+unmatched.Reference) ||
+		!strings.Contains(got, "by "+unmatched.DueAt.UTC().Format("Monday, January 2, 2006")) || strings.Contains(got, "not matched") || strings.Contains(got, "no removed comment") {
+		t.Errorf("after filing an unmatched inquiry: %q", got)
+	}
+	if unmatched.Matched || !strings.HasPrefix(unmatched.Reference, "INQ-") {
+		t.Errorf("the unmatched inquiry: %+v", unmatched)
+	}
+	tab.check(tab.open("/inquiry"), http.StatusOK)
+	tab.SetValue("#f-account", flagged.Account)
+	tab.typeInto("#f-screen_name", flagged.Author.Handle)
+	tab.typeInto("#f-name", "Dave's Neighbor")
+	tab.typeInto("#f-contact", "neighbor@example.org")
+	tab.typeInto("#f-question", "Why was my comment about Ranger Dave removed?")
+	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusOK)
+	inq := latestInquiry(t, app, ctx)
+	if got := tab.Text("main"); !strings.Contains(got, "We received your question") || !strings.Contains(got, "Your reference number is "+inq.Reference) {
 		t.Errorf("after filing: %q", got)
 	}
-	qs, err := app.store.Inquiries(ctx, true)
-	var inq *civic.Inquiry
-	for _, q := range qs {
-		if q.FormID == form.ID {
-			inq = q
-		}
+	if inq.FormID != form.ID || inq.Reference == unmatched.Reference {
+		t.Fatalf("the inquiry is not filed against form %d: %+v", form.ID, inq)
 	}
-	if err != nil || inq == nil {
-		t.Fatalf("the inquiry is not filed against form %d: %v", form.ID, err)
+	if len(mail.sent) != 2 || !strings.Contains(mail.sent[1], "Your reference number is "+inq.Reference) {
+		t.Errorf("the acknowledgements e-mailed: %q", mail.sent)
 	}
 
-	// Communications sees it beside the removal and answers in writing.
+	// Communications sees both, the unmatched one marked, links it to the
+	// removal by its form number, and answers the other in writing.
 	if got := tab.signIn(comms); got != http.StatusOK {
 		t.Fatalf("sign in: %d", got)
 	}
 	tab.check(tab.open("/moderation/inquiries"), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, unmatched.Reference) || !strings.Contains(got, "not matched to a removal — find the comment") || !strings.Contains(got, inq.Reference) {
+		t.Errorf("the inquiries list: %q", got)
+	}
+	tab.check(tab.open("/moderation/inquiries/"+itoaID(unmatched.ID)), http.StatusOK)
+	tab.typeInto("#f-number", "x")
+	tab.check(tab.Submit("form[action='/moderation/inquiries/"+itoaID(unmatched.ID)+"/link'] button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("number")
+	tab.typeInto("#f-number", itoaID(form.ID))
+	tab.check(tab.Submit("form[action='/moderation/inquiries/"+itoaID(unmatched.ID)+"/link'] button"), http.StatusOK)
+	if got, err := app.store.Inquiry(ctx, unmatched.ID); err != nil || got.FormID != form.ID {
+		t.Errorf("the linked inquiry: %+v %v", got, err)
+	}
 	tab.check(tab.open("/moderation/inquiries/"+itoaID(inq.ID)), http.StatusOK)
-	if got := tab.Text("main"); !strings.Contains(got, "Why was my comment about Ranger Dave removed?") || !strings.Contains(got, flagged.Text) {
+	if got := tab.Text("main"); !strings.Contains(got, "Why was my comment about Ranger Dave removed?") || !strings.Contains(got, flagged.Text) || !strings.Contains(got, inq.Reference) {
 		t.Errorf("the inquiry is not shown beside its removal: %q", got)
 	}
 	tab.typeInto("#f-response", "Your comment was a personal attack on a City employee, which the policy prohibits.")
@@ -255,7 +276,7 @@ func TestBrowserModeration(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "Outcome: upheld") || !strings.Contains(got, "E-mailed") {
 		t.Errorf("after answering: %q", got)
 	}
-	if len(mail.sent) != 1 || !strings.HasPrefix(mail.sent[0], "neighbor@example.org\n") || !strings.Contains(mail.sent[0], "personal attack on a City employee") {
+	if len(mail.sent) != 3 || !strings.HasPrefix(mail.sent[2], "neighbor@example.org\n") || !strings.Contains(mail.sent[2], "personal attack on a City employee") || !strings.Contains(mail.sent[2], inq.Reference) {
 		t.Errorf("the response e-mailed: %q", mail.sent)
 	}
 
@@ -272,3 +293,19 @@ func TestBrowserModeration(t *testing.T) {
 }
 
 func itoaID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// latestInquiry is the inquiry filed last.
+func latestInquiry(t *testing.T, app *testApp, ctx context.Context) *civic.Inquiry {
+	t.Helper()
+	qs, err := app.store.Inquiries(ctx, false)
+	if err != nil || len(qs) == 0 {
+		t.Fatalf("inquiries: %v", err)
+	}
+	last := qs[0]
+	for _, q := range qs {
+		if q.ID > last.ID {
+			last = q
+		}
+	}
+	return last
+}
