@@ -216,7 +216,6 @@ var notices = map[string]string{
 	"requested":      "Your request is filed. The change is in the audit log.",
 	"decided":        "Your decision is recorded in the audit log.",
 	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
-	"inquiry":        "Your inquiry is received. Communications will answer in writing.",
 	"reported":       "Your report is sent. The change is in the audit log.",
 }
 
