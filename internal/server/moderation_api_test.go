@@ -101,3 +101,28 @@ func TestModerationAPI(t *testing.T) {
 		t.Errorf("an over-long screen name: %d", res.StatusCode)
 	}
 }
+
+// TestInquirySignedInActsAsPublic: a member of staff who is signed in and
+// files a public inquiry files it as the public, not as themselves: the
+// audit log records the inquiry by "public" and no user.
+func TestInquirySignedInActsAsPublic(t *testing.T) {
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	res := app.do(request{method: "POST", path: "/inquiry", bearer: app.token(demoEmail(civic.RoleCommunications)),
+		body: form("account", "mastodon:@parks@demo-city.example", "screen_name", "@someone", "name", "S", "contact", "s@example.org", "question", "Why?")})
+	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, "We received your question") {
+		t.Fatalf("filing signed in: %d %s", res.StatusCode, body)
+	}
+	evs, err := app.store.AuditEvents(context.Background(), civic.AuditFilter{Action: "moderation.inquiry_create"})
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("audit events: %v", err)
+	}
+	last := evs[0]
+	for _, e := range evs {
+		if e.Seq > last.Seq {
+			last = e
+		}
+	}
+	if last.Actor != civic.Public.Label || last.ActorID != 0 || !strings.Contains(string(last.After), `"reference":"INQ-`) {
+		t.Errorf("the inquiry was filed by %q (user %d): %s", last.Actor, last.ActorID, last.After)
+	}
+}
