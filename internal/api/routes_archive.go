@@ -24,6 +24,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 		r(post, "/ingest", civic.PermArchiveIngest, "put a batch of records into the archive", a.ingest),
 		r(get, "/archive/search", civic.PermArchiveView, "search the archive", a.search),
 		r(get, "/archive/items/{id}", civic.PermArchiveView, "one item with every version and its thread", a.item),
+		r(get, "/archive/lookup", civic.PermArchiveView, "an item by its account and platform id, with its latest version", a.lookup),
 		r(get, "/archive/holds", civic.PermArchiveView, "list legal holds", a.holdList),
 		r(post, "/archive/holds", civic.PermArchiveHold, "place a legal hold", a.holdCreate),
 		r(post, "/archive/holds/{id}/release", civic.PermArchiveHold, "release a legal hold", a.holdRelease),
@@ -112,6 +113,15 @@ func (a *archiveAPI) item(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := a.svc.Item(r.Context(), route.Actor(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (a *archiveAPI) lookup(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	v, err := a.svc.Lookup(r.Context(), route.Actor(r), q.Get("account"), q.Get("platform_id"))
 	if err != nil {
 		return err
 	}
