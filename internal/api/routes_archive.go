@@ -161,7 +161,14 @@ func (a *archiveAPI) holdCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/archive/holds")
-	return writeJSON(w, http.StatusCreated, h)
+	return writeJSON(w, http.StatusCreated, holdPlaced{Hold: h, ItemsCovered: h.Items})
+}
+
+// holdPlaced is a hold just placed with how many items it covers now (the
+// same number as its items, named for what it means at placing).
+type holdPlaced struct {
+	*civic.Hold
+	ItemsCovered int `json:"items_covered"`
 }
 
 // optTime parses an optional date (2025-01-31) or RFC 3339 time.

@@ -87,7 +87,7 @@ func TestArchiveAPI(t *testing.T) {
 			}
 
 			res = app.do(request{method: "POST", path: "/api/v1/archive/holds", body: `{"matter":"Storm claims","accounts":["x:@cityhall"]}`, bearer: attorney})
-			if b := readBody(t, res); res.StatusCode != 201 || !strings.Contains(b, `"items": 1`) {
+			if b := readBody(t, res); res.StatusCode != 201 || !strings.Contains(b, `"items": 1`) || !strings.Contains(b, `"items_covered": 1`) {
 				t.Fatalf("hold: %d %s", res.StatusCode, b)
 			}
 			if r := app.do(request{method: "POST", path: "/api/v1/archive/holds", body: `{"matter":"x"}`, bearer: clerk}); r.StatusCode != 403 {
