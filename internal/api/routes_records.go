@@ -36,7 +36,11 @@ type recordsAPI struct {
 }
 
 func (a *recordsAPI) list(w http.ResponseWriter, r *http.Request) error {
-	qs, err := a.svc.Requests(r.Context(), route.Actor(r), r.URL.Query().Get("all") != "yes")
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return err
+	}
+	qs, err := a.svc.Requests(r.Context(), route.Actor(r), !all)
 	if err != nil {
 		return err
 	}
