@@ -199,6 +199,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.moderationFormRoutes()...)
 	return append(rs, h.moderationRoutes()...)
 }
 

@@ -24,6 +24,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 		r(post, "/ingest", civic.PermArchiveIngest, "put a batch of records into the archive", a.ingest),
 		r(get, "/archive/search", civic.PermArchiveView, "search the archive", a.search),
 		r(get, "/archive/items/{id}", civic.PermArchiveView, "one item with every version and its thread", a.item),
+		r(get, "/archive/lookup", civic.PermArchiveView, "an item by its account and platform id, with its latest version", a.lookup),
 		r(get, "/archive/holds", civic.PermArchiveView, "list legal holds", a.holdList),
 		r(post, "/archive/holds", civic.PermArchiveHold, "place a legal hold", a.holdCreate),
 		r(post, "/archive/holds/{id}/release", civic.PermArchiveHold, "release a legal hold", a.holdRelease),
@@ -118,6 +119,15 @@ func (a *archiveAPI) item(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
+func (a *archiveAPI) lookup(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	v, err := a.svc.Lookup(r.Context(), route.Actor(r), q.Get("account"), q.Get("platform_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
 func (a *archiveAPI) holdList(w http.ResponseWriter, r *http.Request) error {
 	hs, err := a.store.Holds(r.Context())
 	if err != nil {
@@ -151,7 +161,14 @@ func (a *archiveAPI) holdCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/archive/holds")
-	return writeJSON(w, http.StatusCreated, h)
+	return writeJSON(w, http.StatusCreated, holdPlaced{Hold: h, ItemsCovered: h.Items})
+}
+
+// holdPlaced is a hold just placed with how many items it covers now (the
+// same number as its items, named for what it means at placing).
+type holdPlaced struct {
+	*civic.Hold
+	ItemsCovered int `json:"items_covered"`
 }
 
 // optTime parses an optional date (2025-01-31) or RFC 3339 time.

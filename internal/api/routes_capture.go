@@ -139,8 +139,11 @@ func (a *captureAPI) run(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *captureAPI) flags(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := civic.CaptureFlagFilter{Open: q.Get("open") == "true", Kind: civic.CaptureFlagKind(q.Get("kind"))}
+	open, err := boolParam(r, "open")
+	if err != nil {
+		return err
+	}
+	f := civic.CaptureFlagFilter{Open: open, Kind: civic.CaptureFlagKind(r.URL.Query().Get("kind"))}
 	fs, err := a.store.CaptureFlags(r.Context(), f)
 	if err != nil {
 		return err

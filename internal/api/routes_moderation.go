@@ -41,7 +41,11 @@ type moderationAPI struct {
 }
 
 func (a *moderationAPI) queue(w http.ResponseWriter, r *http.Request) error {
-	rs, err := a.svc.Queue(r.Context(), route.Actor(r), r.URL.Query().Get("all") == "yes")
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return err
+	}
+	rs, err := a.svc.Queue(r.Context(), route.Actor(r), all)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func (h *Handler) recordsRoutes() []route.Route {
 		r(get, "/records/requests", view, "list records requests by due date", a.list),
 		r(post, "/records/requests", manage, "log a records request", a.create),
 		r(get, "/records/requests/{id}", view, "one records request, its scope counts and redactions", a.get),
+		r(get, "/records/requests/{id}/suggestions", view, "spans in scope that look like private data, to redact", a.suggestions),
 		r(post, "/records/requests/{id}/redactions", manage, "redact a span of a version in the export", a.redact),
 		r(post, "/records/requests/{id}/export", manage, "the request's verifiable BagIt bag, a zip", a.export),
 	}
@@ -35,7 +36,11 @@ type recordsAPI struct {
 }
 
 func (a *recordsAPI) list(w http.ResponseWriter, r *http.Request) error {
-	qs, err := a.svc.Requests(r.Context(), route.Actor(r), r.URL.Query().Get("all") != "yes")
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return err
+	}
+	qs, err := a.svc.Requests(r.Context(), route.Actor(r), !all)
 	if err != nil {
 		return err
 	}
@@ -130,6 +135,18 @@ func (a *recordsAPI) redact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, d)
+}
+
+func (a *recordsAPI) suggestions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ss, err := a.svc.Suggestions(r.Context(), route.Actor(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ss))
 }
 
 func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {

@@ -12,7 +12,11 @@ import (
 func (h *Handler) tokenList(w http.ResponseWriter, r *http.Request) error {
 	u := route.User(r)
 	owner := u.ID
-	if r.URL.Query().Get("all") == "true" {
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return err
+	}
+	if all {
 		if !u.Can(civic.PermTokensAll) {
 			return civic.Errorf(civic.KindForbidden, "your roles do not allow listing every user's tokens")
 		}

@@ -73,7 +73,8 @@ func holdQuery(s string) (*Query, error) {
 
 // PlaceHold places a legal hold (REC-4): every item in its scope now, and
 // every item captured later that falls in it, is exempt from disposition
-// until the hold is released. Only the attorney may.
+// until the hold is released. Only the attorney may. It sets h.ID and
+// h.Items, how many items the hold covers now.
 func (s *Service) PlaceHold(ctx context.Context, actor civic.Actor, h *civic.Hold) error {
 	if err := civic.Require(actor, civic.PermArchiveHold); err != nil {
 		return err

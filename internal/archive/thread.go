@@ -189,3 +189,42 @@ func splitKeep(s string) []string {
 	}
 	return out
 }
+
+// Latest is an item with its latest version: what a lookup by the
+// platform's id answers.
+type Latest struct {
+	Item    *civic.ArchiveItem `json:"item"`
+	Version *civic.Version     `json:"version"`
+	Held    bool               `json:"held"`
+}
+
+// Lookup finds the item an account has under the platform's id and returns
+// it with its latest version (the last captured). It answers not found
+// when the account has no such item, or the account is not in the archive.
+func (s *Service) Lookup(ctx context.Context, actor civic.Actor, accountRef, platformID string) (*Latest, error) {
+	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
+		return nil, err
+	}
+	if accountRef == "" {
+		return nil, civic.Invalid("account", "account is required")
+	}
+	if platformID == "" {
+		return nil, civic.Invalid("platform_id", "platform_id is required")
+	}
+	it, err := s.store.ArchiveItemByPlatformID(ctx, accountRef, platformID)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.store.ArchiveVersions(ctx, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, civic.Errorf(civic.KindNotFound, "item %d has no versions", it.ID)
+	}
+	held, err := s.store.HeldItemIDs(ctx, []int64{it.ID})
+	if err != nil {
+		return nil, err
+	}
+	return &Latest{Item: it, Version: vs[len(vs)-1], Held: held[it.ID]}, nil
+}

@@ -17,6 +17,9 @@ type ArchiveReader interface {
 	ArchiveAccountByRef(ctx context.Context, ref string) (*ArchiveAccount, error)
 	ArchiveAccounts(ctx context.Context) ([]*ArchiveAccount, error)
 	ArchiveItem(ctx context.Context, id int64) (*ArchiveItem, error)
+	// ArchiveItemByPlatformID returns the item of the account with
+	// reference accountRef that has the platform's id platformID.
+	ArchiveItemByPlatformID(ctx context.Context, accountRef, platformID string) (*ArchiveItem, error)
 	// ArchiveVersions lists every version of an item in captured order.
 	ArchiveVersions(ctx context.Context, itemID int64) ([]*Version, error)
 	// ArchiveThread lists the items of item's thread, oldest first.

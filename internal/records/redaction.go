@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 )
 
@@ -130,6 +131,71 @@ func Suggest(text string) []Span {
 	}
 	slices.SortFunc(out, func(a, b Span) int { return a.Start - b.Start })
 	return out
+}
+
+// Suggestion is a span the detector found in a version in a request's
+// scope: apply it by redacting the version's span with its reason.
+type Suggestion struct {
+	VersionID int64 `json:"version_id"`
+	ItemID    int64 `json:"item_id"`
+	Span
+}
+
+// SuggestLimit is how many versions of each scope query Suggestions scans,
+// the newest first, as the request's page does.
+const SuggestLimit = 200
+
+// Suggestions runs Suggest over the versions each scope query of a request
+// finds in the archive (at most SuggestLimit a query, each version once),
+// leaving out spans the request already redacts with the same bounds. A
+// scope query that no longer parses is skipped. It finds with the search
+// index, so it is a help for the reviewer, not a guarantee: a person reads
+// the export.
+func (s *Service) Suggestions(ctx context.Context, actor civic.Actor, requestID int64) ([]Suggestion, error) {
+	if err := civic.Require(actor, civic.PermRecordsView); err != nil {
+		return nil, err
+	}
+	r, err := s.store.RecordsRequest(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.store.Redactions(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	type span struct {
+		version    int64
+		start, end int
+	}
+	done := map[span]bool{}
+	for _, d := range ds {
+		done[span{d.VersionID, d.Start, d.End}] = true
+	}
+	seen := map[int64]bool{}
+	out := []Suggestion{}
+	for _, qs := range r.Scope {
+		q, err := archive.ParseQuery(qs)
+		if err != nil {
+			continue
+		}
+		q.Limit = SuggestLimit
+		vs, err := s.store.SearchArchive(ctx, &q.ArchiveQuery)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if seen[v.ID] {
+				continue
+			}
+			seen[v.ID] = true
+			for _, sp := range Suggest(v.Text) {
+				if !done[span{v.ID, sp.Start, sp.End}] {
+					out = append(out, Suggestion{VersionID: v.ID, ItemID: v.ItemID, Span: sp})
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // redact returns text with each span replaced by a marker naming its reason.

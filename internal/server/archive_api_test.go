@@ -87,7 +87,7 @@ func TestArchiveAPI(t *testing.T) {
 			}
 
 			res = app.do(request{method: "POST", path: "/api/v1/archive/holds", body: `{"matter":"Storm claims","accounts":["x:@cityhall"]}`, bearer: attorney})
-			if b := readBody(t, res); res.StatusCode != 201 || !strings.Contains(b, `"items": 1`) {
+			if b := readBody(t, res); res.StatusCode != 201 || !strings.Contains(b, `"items": 1`) || !strings.Contains(b, `"items_covered": 1`) {
 				t.Fatalf("hold: %d %s", res.StatusCode, b)
 			}
 			if r := app.do(request{method: "POST", path: "/api/v1/archive/holds", body: `{"matter":"x"}`, bearer: clerk}); r.StatusCode != 403 {
@@ -112,6 +112,67 @@ func TestArchiveAPI(t *testing.T) {
 			}
 			if r := app.do(request{method: "GET", path: "/api/v1/archive/checkpoints"}); r.StatusCode != 200 {
 				t.Errorf("public checkpoints: %d", r.StatusCode)
+			}
+		})
+	}
+}
+
+// TestArchiveLookupAPI finds an item by its account and platform id: the
+// latest of its versions, 404 for an id or account the archive does not
+// have, and 422 naming a missing parameter.
+func TestArchiveLookupAPI(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			app := newApp(t, e, nil)
+			clerk, staff := app.token(demoEmail(civic.RoleClerk)), app.token(demoEmail(civic.RoleStaff))
+			first := app.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
+			second := app.clock.Now().Add(-time.Hour).Format(time.RFC3339)
+			body := fmt.Sprintf(`{"records":[
+				{"account":"x:@cityhall","id":"7/a","kind":"post","captured_at":%q,"text":"Pool opens at nine"},
+				{"account":"x:@cityhall","id":"7/a","kind":"post","captured_at":%q,"text":"Pool opens at ten"}]}`, first, second)
+			if res := app.do(request{method: "POST", path: "/api/v1/ingest", body: body, bearer: clerk}); res.StatusCode != http.StatusOK {
+				t.Fatalf("ingest: %d %s", res.StatusCode, readBody(t, res))
+			}
+			res := app.do(request{method: "GET", path: "/api/v1/archive/lookup?account=x:@cityhall&platform_id=7%2Fa", bearer: clerk})
+			raw := readBody(t, res)
+			var got struct {
+				Item struct {
+					ID         int64  `json:"id"`
+					PlatformID string `json:"platform_id"`
+					Versions   int    `json:"versions"`
+				} `json:"item"`
+				Version struct {
+					Text string `json:"text"`
+				} `json:"version"`
+				Held *bool `json:"held"`
+			}
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("lookup: %d %s", res.StatusCode, raw)
+			}
+			if err := json.Unmarshal([]byte(raw), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Item.PlatformID != "7/a" || got.Item.Versions != 2 || got.Version.Text != "Pool opens at ten" || got.Held == nil || *got.Held {
+				t.Errorf("lookup: %s", raw)
+			}
+			for path, want := range map[string]int{
+				"/api/v1/archive/lookup?account=x:@cityhall&platform_id=8":   http.StatusNotFound,
+				"/api/v1/archive/lookup?account=x:@nobody&platform_id=7%2Fa": http.StatusNotFound,
+				"/api/v1/archive/lookup?platform_id=7%2Fa":                   http.StatusUnprocessableEntity,
+				"/api/v1/archive/lookup?account=x:@cityhall":                 http.StatusUnprocessableEntity,
+			} {
+				res := app.do(request{method: "GET", path: path, bearer: clerk})
+				b := readBody(t, res)
+				if res.StatusCode != want || !strings.Contains(b, `"error"`) {
+					t.Errorf("GET %s: %d %s, want %d", path, res.StatusCode, b, want)
+				}
+				if want == http.StatusUnprocessableEntity && !strings.Contains(b, `"field": "`) {
+					t.Errorf("GET %s: %s does not name the parameter", path, b)
+				}
+			}
+			if res := app.do(request{method: "GET", path: "/api/v1/archive/lookup?account=x:@cityhall&platform_id=7%2Fa", bearer: staff}); res.StatusCode != http.StatusForbidden {
+				t.Errorf("staff lookup: %d, want 403", res.StatusCode)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ func init() {
 		"POST /api/v1/ingest":                            roles("admin clerk"),
 		"GET /api/v1/archive/search":                     read,
 		"GET /api/v1/archive/items/{id}":                 read,
+		"GET /api/v1/archive/lookup":                     read,
 		"GET /api/v1/archive/holds":                      read,
 		"POST /api/v1/archive/holds":                     roles("attorney"),
 		"POST /api/v1/archive/holds/{id}/release":        roles("attorney"),

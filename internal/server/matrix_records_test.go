@@ -17,6 +17,7 @@ func init() {
 		"GET /api/v1/records/requests":                  read,
 		"POST /api/v1/records/requests":                 manage,
 		"GET /api/v1/records/requests/{id}":             read,
+		"GET /api/v1/records/requests/{id}/suggestions": read,
 		"POST /api/v1/records/requests/{id}/redactions": manage,
 		"POST /api/v1/records/requests/{id}/export":     manage,
 	} {

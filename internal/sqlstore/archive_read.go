@@ -63,6 +63,12 @@ func (r *reader) ArchiveItem(ctx context.Context, id int64) (*civic.ArchiveItem,
 	return it, notFound(err, "item")
 }
 
+// ArchiveItemByPlatformID returns the item of an account by its platform id.
+func (r *reader) ArchiveItemByPlatformID(ctx context.Context, accountRef, platformID string) (*civic.ArchiveItem, error) {
+	it, err := scanItem(r.queryRow(ctx, `SELECT `+itemColumns+itemFrom+` WHERE a.ref = ? AND i.platform_id = ?`, accountRef, platformID))
+	return it, notFound(err, "item")
+}
+
 // ArchiveThread lists the items of the thread item belongs to.
 func (r *reader) ArchiveThread(ctx context.Context, itemID int64) ([]*civic.ArchiveItem, error) {
 	it, err := r.ArchiveItem(ctx, itemID)

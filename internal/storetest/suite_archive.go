@@ -114,6 +114,16 @@ func testArchiveIngest(t *testing.T, f *fixture) {
 	if _, err := f.s.ArchiveItem(f.ctx, 999999); civic.ErrorKind(err) != civic.KindNotFound {
 		t.Errorf("missing item: %v, want not found", err)
 	}
+	// The same item by its account and the platform's id.
+	byRef, err := f.s.ArchiveItemByPlatformID(f.ctx, acct, "100")
+	if err != nil || byRef.ID != v1.ItemID || byRef.Text != late.Text || byRef.Account != acct {
+		t.Errorf("by platform id: %+v %v, want item %d", byRef, err, v1.ItemID)
+	}
+	for _, k := range [][2]string{{acct, "101"}, {"mastodon:@nobody@city.example", "100"}} {
+		if _, err := f.s.ArchiveItemByPlatformID(f.ctx, k[0], k[1]); civic.ErrorKind(err) != civic.KindNotFound {
+			t.Errorf("by platform id %s %s: %v, want not found", k[0], k[1], err)
+		}
+	}
 }
 
 func testArchiveLog(t *testing.T, f *fixture) {
