@@ -125,7 +125,11 @@ func (a *moderationAPI) forms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *moderationAPI) inquiries(w http.ResponseWriter, r *http.Request) error {
-	qs, err := a.svc.Inquiries(r.Context(), route.Actor(r), r.URL.Query().Get("all") != "yes")
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return err
+	}
+	qs, err := a.svc.Inquiries(r.Context(), route.Actor(r), !all)
 	if err != nil {
 		return err
 	}

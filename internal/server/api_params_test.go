@@ -21,6 +21,7 @@ func TestAPIBoolParams(t *testing.T) {
 			comms, clerk, admin := app.token(demoEmail(civic.RoleCommunications)), app.token(demoEmail(civic.RoleClerk)), app.token(demoEmail(civic.RoleAdmin))
 			for _, c := range []struct{ path, param, bearer string }{
 				{"/api/v1/moderation/queue", "all", comms},
+				{"/api/v1/moderation/inquiries", "all", comms},
 				{"/api/v1/records/requests", "all", clerk},
 				{"/api/v1/tokens", "all", admin},
 				{"/api/v1/capture/flags", "open", comms},
