@@ -223,6 +223,7 @@ func TestBrowserModeration(t *testing.T) {
 	// the page says nothing about whether a removal was found.
 	tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusOK)
 	unmatched := latestInquiry(t, app, ctx)
+	tab.screenshot("inquiry-received.png")
 	if got := tab.Text("main"); !strings.Contains(got, "We received your question") || !strings.Contains(got, "Your reference number is "+unmatched.Reference) ||
 		!strings.Contains(got, "by "+unmatched.DueAt.UTC().Format("Monday, January 2, 2006")) || strings.Contains(got, "not matched") || strings.Contains(got, "no removed comment") {
 		t.Errorf("after filing an unmatched inquiry: %q", got)
