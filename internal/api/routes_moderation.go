@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/moderation"
@@ -29,6 +30,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 		r(get, "/moderation/forms", view, "Removed Comments Tracking Forms, newest first", a.forms),
 		r(get, "/moderation/inquiries", view, "public inquiries about removed comments", a.inquiries),
 		r(post, "/moderation/inquiries/{id}/answer", decide, "answer an inquiry in writing", a.answer),
+		r(post, "/moderation/inquiries/{id}/link", decide, "link an unmatched inquiry to a removal", a.link),
 		r(post, "/moderation/screen", civic.PermArchiveIngest, "screen comments captured since the last pass", a.screen),
 		r(post, "/moderation/reports", civic.PermSignedIn, "report content to a supervisor or Communications", a.report),
 		transparency,
@@ -149,6 +151,27 @@ func (a *moderationAPI) answer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q, err := a.svc.Answer(r.Context(), route.Actor(r), id, in.Response, in.Outcome)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, q)
+}
+
+// link links an unmatched inquiry to the removal it asks about, named by
+// its tracking form or its decision.
+func (a *moderationAPI) link(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Kind   string `json:"kind"`
+		Number int64  `json:"number"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	q, err := a.svc.LinkInquiry(r.Context(), route.Actor(r), id, in.Kind, strconv.FormatInt(in.Number, 10))
 	if err != nil {
 		return err
 	}

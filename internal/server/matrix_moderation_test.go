@@ -42,6 +42,7 @@ func init() {
 		"GET /api/v1/moderation/forms":                   read,
 		"GET /api/v1/moderation/inquiries":               read,
 		"POST /api/v1/moderation/inquiries/{id}/answer":  decide,
+		"POST /api/v1/moderation/inquiries/{id}/link":    decide,
 		"POST /api/v1/moderation/screen":                 roles("admin clerk"),
 		"POST /api/v1/moderation/reports":                {"signed-in"},
 		"GET /api/v1/transparency":                       {"public"},
