@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,20 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/ w
 // golden compares got with testdata/name, or with -update writes it there.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with go test ./internal/archive -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the test produced:\n got %s\nwant %s\nif the change is meant, run go test ./internal/archive -run %s -update and review the diff", path, got, want, t.Name())
-	}
+	storetest.Golden(t, *update, name, got)
 }
 
 // TestExportLineGolden ingests one reply (with media, tags, a hidden state

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,21 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/ w
 // golden compares got with testdata/name, or with -update writes it there.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with go test ./internal/records -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the test produced (%d bytes, want %d); if the change is meant, run go test ./internal/records -run %s -update and review the diff",
-			path, len(got), len(want), t.Name())
-	}
+	storetest.Golden(t, *update, name, got)
 }
 
 // TestBagGolden exports a request (the thread of setup, one redaction) at a
