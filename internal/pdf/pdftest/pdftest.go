@@ -1,0 +1,65 @@
+// Package pdftest reads the text of a PDF back for tests, with poppler's
+// pdftotext, as a person's PDF reader or a search would. Under CI=true a
+// missing pdftotext fails the test (.ci/run installs poppler-utils);
+// elsewhere the caller is told to skip the check.
+package pdftest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text returns the text pdftotext reads from doc, in reading order
+// (without -layout), and true; or "" and false when pdftotext is not
+// installed outside CI. pdftotext's complaints about the file (written
+// to standard error) fail the test: the PDF must be valid.
+func Text(t testing.TB, doc []byte) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed: CI must read PDFs with it (.ci/run installs poppler-utils)")
+		}
+		t.Log("pdftotext is not installed (apt-get install poppler-utils): the PDF's text is not checked")
+		return "", false
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command("pdftotext", "-enc", "UTF-8", path, "-")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("pdftotext cannot read the PDF: %v: %s", err, stderr.Bytes())
+	}
+	return string(out), true
+}
+
+// Normalize makes extracted text and the text that was written
+// comparable:
+//   - NFKC, which turns Arabic presentation forms (the shaped letters the
+//     PDF draws) back into the letters, and the lam-alef ligature into lam
+//     and alef;
+//   - the bidirectional embedding and isolate controls (U+202A-202E,
+//     U+2066-2069) dropped, since pdftotext wraps right-to-left runs in
+//     them;
+//   - every run of white space (the PDF's line breaks, and the page
+//     footer's blank lines) made one space, and the ends trimmed.
+func Normalize(s string) string {
+	s = norm.NFKC.String(s)
+	s = strings.Map(func(r rune) rune {
+		if r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
