@@ -63,3 +63,73 @@ func Normalize(s string) string {
 	}, s)
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
+
+// Info returns what pdfinfo says of doc ("Title", "Author", "Pages", ...)
+// and true, or nil and false as Text does when poppler is missing.
+func Info(t testing.TB, doc []byte) (map[string]string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdfinfo is not installed: CI must read PDFs with it (.ci/run installs poppler-utils)")
+		}
+		t.Log("pdfinfo is not installed (apt-get install poppler-utils): the PDF's metadata is not checked")
+		return nil, false
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfinfo", "-enc", "UTF-8", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo cannot read the PDF: %v: %s", err, out)
+	}
+	info := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			info[k] = strings.TrimSpace(v)
+		}
+	}
+	return info, true
+}
+
+// Save writes doc, and its pages as PNG at 60 dpi (pdftoppm), into the
+// folder named by STEWARD_SCREENSHOTS, if set, as name.pdf and
+// name-N.png, for a person to look at.
+func Save(t testing.TB, name string, doc []byte) {
+	t.Helper()
+	dir := os.Getenv("STEWARD_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+".pdf")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftoppm", "-r", "60", "-png", path, filepath.Join(dir, name)).CombinedOutput(); err != nil {
+		t.Logf("pdftoppm: %v: %s", err, out)
+	}
+}
+
+// RTLRuns returns the right-to-left runs pdftotext marks in text (between
+// U+202B and U+202C), normalized. pdftotext prints each run in logical
+// order, but the runs of a line, and the punctuation between them, in the
+// order they stand on the page from left to right: a paragraph of Arabic
+// sentences reads back as its runs, each of which must be a piece of
+// what was written.
+func RTLRuns(text string) []string {
+	var runs []string
+	for {
+		_, after, ok := strings.Cut(text, "\u202B")
+		if !ok {
+			return runs
+		}
+		run, rest, _ := strings.Cut(after, "\u202C")
+		if n := Normalize(run); n != "" {
+			runs = append(runs, n)
+		}
+		text = rest
+	}
+}

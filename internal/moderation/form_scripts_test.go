@@ -1,0 +1,104 @@
+package moderation_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/pdf/pdftest"
+)
+
+// scriptComments are comments in the languages of the city's residents,
+// one script or typographic feature each.
+var scriptComments = []struct{ name, comment string }{
+	{"somali", "Dadka degmada waxay u baahan yihiin waddooyin nadiif ah. Fadlan ka jawaab su'aashan, maxaa yeelay carruurtu halkan bay ku ciyaaraan!"},
+	{"oromo", "Magaalaan keenya bareedduu dha, garuu daandiin cufameera. Maaloo deebii naaf kennaa."},
+	{"arabic", "الطريق مغلق منذ ثلاثة أيام، ولا أحد يستجيب لشكاوى السكان. نرجو من البلدية إصلاح الطريق في أسرع وقت ممكن لأن الأطفال يمشون إلى المدرسة في الشارع، وهذا خطر على حياتهم."},
+	{"vietnamese", "Tôi đã gửi đơn khiếu nại ba lần nhưng không ai trả lời. Đường phố ngập nước sau mỗi trận mưa, xin hãy sửa chữa!"},
+	{"amharic", "መንገዱ ለሦስት ቀናት ተዘግቷል። እባካችሁ ምላሽ ስጡ።"},
+	{"russian", "Дорога закрыта уже три дня, и никто не отвечает на жалобы жителей. Ёлки-палки!"},
+	{"chinese", "道路已经关闭三天了，没有人回应居民的投诉。請盡快修理！"},
+	{"hmong", "Kuv xav tau kev pab rau kuv tsev neeg. Nyob zoo os, ua tsaug ntau!"},
+	{"punctuation", "“Stop,” she said — it’s open 9–5… ‘really’ «non» ‹no› – and that’s final."},
+	{"emoji", "Great job 😀👍 — love the splash pad ☀️🌊 ❤️ 🎉"},
+	{"mixed", "The sign says مرحبا بكم and 😀 then done."},
+}
+
+// TestFormPDFScripts writes a tracking form for a comment in each script
+// and reads the PDF back with pdftotext: the comment must read exactly as
+// written, after pdftest.Normalize on both sides (NFKC, which turns the
+// shaped Arabic letters back into letters; without the directional
+// controls pdftotext puts around right-to-left runs; white space made
+// single spaces, since the PDF wraps lines). The mixed line checks that
+// each run reads in its own order; no script prints as '?'.
+func TestFormPDFScripts(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+	for _, c := range scriptComments {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := &civic.TrackingForm{ID: 7, Site: "facebook:City", PostedAt: &at, ScreenName: "@resident", Comment: c.comment,
+				Reason: "Harassment", RemovedAt: at, RemovedBy: "ana@city.example", ReceivedAt: at, CreatedAt: at, ContentHash: "abc123"}
+			var out bytes.Buffer
+			if err := moderation.WriteFormPDF(&out, f, nil); err != nil {
+				t.Fatal(err)
+			}
+			pdftest.Save(t, "form-"+c.name, out.Bytes())
+			text, ok := pdftest.Text(t, out.Bytes())
+			if !ok {
+				t.Skip("pdftotext is not installed")
+			}
+			got := pdftest.Normalize(text)
+			if strings.Contains(text, "?") && !strings.Contains(c.comment, "?") {
+				t.Errorf("the PDF prints '?': %s", text)
+			}
+			if c.name == "arabic" || c.name == "mixed" {
+				// Right-to-left runs read back in logical order but
+				// placed on the line as on the page (pdftest.RTLRuns):
+				// every run is a piece of the comment, and together
+				// they hold every Arabic letter of it.
+				want, letters := pdftest.Normalize(c.comment), 0
+				for _, run := range pdftest.RTLRuns(text) {
+					if !strings.Contains(want, run) {
+						t.Errorf("the right-to-left run %q is not in the comment %q", run, want)
+					}
+					letters += arabicLetters(run)
+				}
+				if letters != arabicLetters(want) {
+					t.Errorf("%d Arabic letters read back, want %d: %s", letters, arabicLetters(want), got)
+				}
+			}
+			if c.name == "arabic" {
+				return
+			}
+			if c.name == "mixed" {
+				for _, w := range []string{"The sign says", "مرحبا بكم", "😀", "then done."} {
+					if !strings.Contains(got, pdftest.Normalize(w)) {
+						t.Errorf("%q is not in %q", w, got)
+					}
+				}
+				return
+			}
+			if want := pdftest.Normalize(c.comment); !strings.Contains(got, want) {
+				t.Errorf("the PDF reads\n%s\nwant the comment\n%s", got, want)
+			}
+			if !strings.Contains(got, "Removed Comments Tracking Form 7") || !strings.Contains(got, "Page 1 of 1") {
+				t.Errorf("title or page number missing: %s", got)
+			}
+		})
+	}
+}
+
+// arabicLetters counts the Arabic letters (not presentation forms) in s.
+func arabicLetters(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x0620 && r <= 0x06FF {
+			n++
+		}
+	}
+	return n
+}
