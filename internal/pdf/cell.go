@@ -53,7 +53,9 @@ func splitParagraphs(text string) []string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\t", "    ").Replace(text)
+	if strings.ContainsAny(text, "\r\t\u2028\u2029") {
+		text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\t", "    ").Replace(text)
+	}
 	return strings.Split(text, "\n")
 }
 
