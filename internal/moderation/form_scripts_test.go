@@ -2,6 +2,7 @@ package moderation_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,18 +14,18 @@ import (
 
 // scriptComments are comments in the languages of the city's residents,
 // one script or typographic feature each.
-var scriptComments = []struct{ name, comment string }{
-	{"somali", "Dadka degmada waxay u baahan yihiin waddooyin nadiif ah. Fadlan ka jawaab su'aashan, maxaa yeelay carruurtu halkan bay ku ciyaaraan!"},
-	{"oromo", "Magaalaan keenya bareedduu dha, garuu daandiin cufameera. Maaloo deebii naaf kennaa."},
-	{"arabic", "الطريق مغلق منذ ثلاثة أيام، ولا أحد يستجيب لشكاوى السكان. نرجو من البلدية إصلاح الطريق في أسرع وقت ممكن لأن الأطفال يمشون إلى المدرسة في الشارع، وهذا خطر على حياتهم."},
-	{"vietnamese", "Tôi đã gửi đơn khiếu nại ba lần nhưng không ai trả lời. Đường phố ngập nước sau mỗi trận mưa, xin hãy sửa chữa!"},
-	{"amharic", "መንገዱ ለሦስት ቀናት ተዘግቷል። እባካችሁ ምላሽ ስጡ።"},
-	{"russian", "Дорога закрыта уже три дня, и никто не отвечает на жалобы жителей. Ёлки-палки!"},
-	{"chinese", "道路已经关闭三天了，没有人回应居民的投诉。請盡快修理！"},
-	{"hmong", "Kuv xav tau kev pab rau kuv tsev neeg. Nyob zoo os, ua tsaug ntau!"},
-	{"punctuation", "“Stop,” she said — it’s open 9–5… ‘really’ «non» ‹no› – and that’s final."},
-	{"emoji", "Great job 😀👍 — love the splash pad ☀️🌊 ❤️ 🎉"},
-	{"mixed", "The sign says مرحبا بكم and 😀 then done."},
+var scriptComments = []struct{ name, font, comment string }{
+	{"somali", "utf8sans", "Dadka degmada waxay u baahan yihiin waddooyin nadiif ah. Fadlan ka jawaab su'aashan, maxaa yeelay carruurtu halkan bay ku ciyaaraan!"},
+	{"oromo", "utf8sans", "Magaalaan keenya bareedduu dha, garuu daandiin cufameera. Maaloo deebii naaf kennaa."},
+	{"arabic", "utf8arabic", "الطريق مغلق منذ ثلاثة أيام، ولا أحد يستجيب لشكاوى السكان. نرجو من البلدية إصلاح الطريق في أسرع وقت ممكن لأن الأطفال يمشون إلى المدرسة في الشارع، وهذا خطر على حياتهم."},
+	{"vietnamese", "utf8sans", "Tôi đã gửi đơn khiếu nại ba lần nhưng không ai trả lời. Đường phố ngập nước sau mỗi trận mưa, xin hãy sửa chữa!"},
+	{"amharic", "utf8ethiopic", "መንገዱ ለሦስት ቀናት ተዘግቷል። እባካችሁ ምላሽ ስጡ።"},
+	{"russian", "utf8sans", "Дорога закрыта уже три дня, и никто не отвечает на жалобы жителей. Ёлки-палки!"},
+	{"chinese", "utf8han", "道路已经关闭三天了，没有人回应居民的投诉。請盡快修理！"},
+	{"hmong", "utf8sans", "Kuv xav tau kev pab rau kuv tsev neeg. Nyob zoo os, ua tsaug ntau!"},
+	{"punctuation", "utf8sans", "“Stop,” she said — it’s open 9–5… ‘really’ «non» ‹no› – and that’s final."},
+	{"emoji", "utf8emoji", "Great job 😀👍 — love the splash pad ☀️🌊 ❤️ 🎉"},
+	{"mixed", "utf8arabic", "The sign says مرحبا بكم and 😀 then done."},
 }
 
 // TestFormPDFScripts writes a tracking form for a comment in each script
@@ -47,6 +48,13 @@ func TestFormPDFScripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			pdftest.Save(t, "form-"+c.name, out.Bytes())
+			// The script's own font draws it, and no character is a
+			// box (the symbols font, which would draw it, is unused).
+			if fonts, ok := pdftest.Fonts(t, out.Bytes()); ok {
+				if !slices.Contains(fonts, c.font) || slices.Contains(fonts, "utf8symbols") {
+					t.Errorf("the PDF embeds %v: want %s and no box", fonts, c.font)
+				}
+			}
 			text, ok := pdftest.Text(t, out.Bytes())
 			if !ok {
 				t.Skip("pdftotext is not installed")

@@ -133,3 +133,34 @@ func RTLRuns(text string) []string {
 		text = rest
 	}
 }
+
+// Fonts returns the names of the fonts doc embeds, as pdffonts lists
+// them, and true; or nil and false as Text does when poppler is missing.
+// internal/pdf names its fonts utf8 and the face: utf8sans, utf8sansB,
+// utf8arabic, utf8ethiopic, utf8han, utf8emoji, and utf8symbols (which
+// draws the replacement box).
+func Fonts(t testing.TB, doc []byte) ([]string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdffonts"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdffonts is not installed: CI must read PDFs with it (.ci/run installs poppler-utils)")
+		}
+		t.Log("pdffonts is not installed (apt-get install poppler-utils): the PDF's fonts are not checked")
+		return nil, false
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdffonts", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdffonts cannot read the PDF: %v: %s", err, out)
+	}
+	var names []string
+	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(line); i >= 2 && len(f) > 0 {
+			names = append(names, f[0])
+		}
+	}
+	return names, true
+}
