@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // A cell is one character of a paragraph, in logical order, and what is
@@ -14,7 +16,7 @@ type cell struct {
 	glyph  rune    // the character drawn, in face: a presentation form, an emoji moved below U+FFFF, or the box
 	face   int     // which font draws it
 	w      float64 // its advance, in points
-	hidden bool    // drawn as nothing: a format control, or the alef of lam-alef
+	hidden bool    // drawn as nothing: a format control, the alef of lam-alef, a mark composed into its base
 	boxed  bool    // no font has it: drawn as the replacement box
 }
 
@@ -75,6 +77,7 @@ func (d *Document) cells(para string, bold bool) []cell {
 		}
 		cs = append(cs, c)
 	}
+	d.compose(cs)
 	shapeArabic(cs)
 	for i := range cs {
 		c := &cs[i]
@@ -92,21 +95,13 @@ func (d *Document) cells(para string, bold bool) []cell {
 		}
 		c.w = d.width(c.face, c.glyph)
 	}
-	for i := range cs {
-		if cs[i].hidden || cs[i].boxed || cs[i].face < 0 {
-			continue
-		}
-		// Combining marks draw in their base's font when it has them.
-		if isMark(cs[i].src) && i > 0 && cs[i-1].face >= 0 && d.faces[cs[i-1].face].has.contains(cs[i].glyph) {
-			cs[i].face = cs[i-1].face
-		}
-	}
 	return cs
 }
 
 // pick returns the first face that has r, preferring for spaces,
-// punctuation and marks the face of the character before, so a line of
-// Arabic keeps its spaces in the Arabic font; -1 when none has it.
+// punctuation and combining marks the face of the character before, so a
+// line of Arabic keeps its spaces in the Arabic font and a mark draws in
+// its base's font; -1 when none has it.
 func (d *Document) pick(r rune, bold bool, before []cell) int {
 	if !unicode.IsLetter(r) && !unicode.IsDigit(r) && len(before) > 0 {
 		if p := before[len(before)-1]; p.face >= 0 && !p.boxed && d.faces[p.face].has.contains(r) {
@@ -123,4 +118,37 @@ func (d *Document) pick(r rune, bold bool, before []cell) int {
 		}
 	}
 	return -1
+}
+
+// compose draws a letter followed by combining marks as the one
+// precomposed character they make (NFC), when a font has it: the fonts
+// do not position marks, so "e" + U+0302 + U+0301 prints far better as
+// "ế". The marks are hidden and the text layer still reads them as
+// written (line.go).
+func (d *Document) compose(cs []cell) {
+	for i := 0; i < len(cs); i++ {
+		if cs[i].hidden || cs[i].boxed || isMark(cs[i].src) {
+			continue
+		}
+		j := i + 1
+		for j < len(cs) && isMark(cs[j].src) && !cs[j].hidden {
+			j++
+		}
+		if j == i+1 {
+			continue
+		}
+		seq := make([]rune, 0, j-i)
+		for _, c := range cs[i:j] {
+			seq = append(seq, c.src)
+		}
+		composed := []rune(norm.NFC.String(string(seq)))
+		if len(composed) != 1 || d.pick(composed[0], false, nil) < 0 {
+			continue
+		}
+		cs[i].glyph = composed[0]
+		for k := i + 1; k < j; k++ {
+			cs[k].hidden = true
+		}
+		i = j - 1
+	}
 }

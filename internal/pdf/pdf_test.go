@@ -195,6 +195,15 @@ func TestCells(t *testing.T) {
 			t.Errorf("%+q is drawn", r)
 		}
 	}
+	// A letter and its marks draw as the precomposed letter; the marks
+	// are hidden, kept for the text layer. Without a precomposed form
+	// (q + U+0302) the mark draws by itself, in the letter's font.
+	if cs := d.cells("e\u0302\u0301", false); cs[0].glyph != 'ế' || cs[0].src != 'e' || !cs[1].hidden || !cs[2].hidden {
+		t.Errorf("e + marks: %+v", cs)
+	}
+	if cs := d.cells("q\u0302", false); cs[0].glyph != 'q' || cs[1].hidden || cs[1].face != cs[0].face {
+		t.Errorf("q + circumflex: %+v", cs)
+	}
 	if got := splitParagraphs("a\xffb\r\nc\td\u2028e"); fmt.Sprint(got) != "[a\uFFFDb c    d e]" {
 		t.Errorf("splitParagraphs = %q", got)
 	}
