@@ -70,7 +70,7 @@ subset /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf Symbola-tmp.tt
 	'U+2190-21FF,U+2300-23FF,U+2460-24FF,U+25A0-25FF,U+2600-27BF,U+2900-297F,U+2B00-2BFF,U+1F000-1FAFF'
 $PY - <<'PY'
 from fontTools.ttLib import TTFont
-f = TTFont('Symbola-tmp.ttf')
+f = TTFont('Symbola-tmp.ttf', recalcTimestamp=False)
 moved = {}
 for cp, g in f.getBestCmap().items():
     if 0x1F000 <= cp <= 0x1FAFF:
