@@ -18,6 +18,7 @@ var scriptComments = []struct{ name, font, comment string }{
 	{"somali", "utf8sans", "Dadka degmada waxay u baahan yihiin waddooyin nadiif ah. Fadlan ka jawaab su'aashan, maxaa yeelay carruurtu halkan bay ku ciyaaraan!"},
 	{"oromo", "utf8sans", "Magaalaan keenya bareedduu dha, garuu daandiin cufameera. Maaloo deebii naaf kennaa."},
 	{"arabic", "utf8arabic", "الطريق مغلق منذ ثلاثة أيام، ولا أحد يستجيب لشكاوى السكان. نرجو من البلدية إصلاح الطريق في أسرع وقت ممكن لأن الأطفال يمشون إلى المدرسة في الشارع، وهذا خطر على حياتهم."},
+	{"hebrew", "utf8hebrew", "הכביש סגור כבר שלושה ימים ואף אחד לא עונה"},
 	{"vietnamese", "utf8sans", "Tôi đã gửi đơn khiếu nại ba lần nhưng không ai trả lời. Đường phố ngập nước sau mỗi trận mưa, xin hãy sửa chữa!"},
 	{"vietnamese-decomposed", "utf8sans", "Tie\u0302\u0301ng Vie\u0323\u0302t: đu\u031Bo\u031B\u0300ng pho\u0302\u0301 nga\u0323\u0302p nu\u031Bo\u031B\u0301c."}, // combining marks
 	{"amharic", "utf8ethiopic", "መንገዱ ለሦስት ቀናት ተዘግቷል። እባካችሁ ምላሽ ስጡ።"},

@@ -112,7 +112,7 @@ func (d *Document) pick(r rune, bold bool, before []cell) int {
 	if bold {
 		first = sansBold
 	}
-	for _, f := range []int{first, arabic, ethiopic, han, emoji, symbols} {
+	for _, f := range []int{first, arabic, hebrew, ethiopic, han, emoji, symbols} {
 		if d.faces[f].has.contains(r) {
 			return f
 		}

@@ -34,6 +34,7 @@ const (
 	sans = iota
 	sansBold
 	arabic
+	hebrew
 	ethiopic
 	han
 	emoji
@@ -45,6 +46,7 @@ var faceFiles = [numFaces]face{
 	sans:     {family: "sans", file: "NotoSans-Regular.ttf"},
 	sansBold: {family: "sans", style: "B", file: "NotoSans-Bold.ttf"},
 	arabic:   {family: "arabic", file: "NotoSansArabic-Regular.ttf"},
+	hebrew:   {family: "hebrew", file: "NotoSansHebrew-Regular.ttf"},
 	ethiopic: {family: "ethiopic", file: "NotoSansEthiopic-Regular.ttf"},
 	han:      {family: "han", file: "DroidSansFallback-Han.ttf"},
 	emoji:    {family: "emoji", file: "Symbola-Emoji.ttf"},

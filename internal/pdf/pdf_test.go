@@ -41,6 +41,7 @@ func TestFontCoverage(t *testing.T) {
 		{sans, "Aa’—“”ệĐđ’ЁёЖжΩ€"},
 		{sansBold, "Removed ệЖ"},
 		{arabic, "\u0627\u0644\uFEFB\uFE91\uFEF4\uFB58\u060C"},
+		{hebrew, "שלום"},
 		{ethiopic, "መንገዱ።"},
 		{han, "道路已经关闭請修理的。"},
 		{emoji, "☀☕❤\uE600\uE44D"}, // 😀 and 👍 moved to the private use area

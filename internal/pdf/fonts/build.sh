@@ -34,6 +34,10 @@ subset $NOTO/NotoSans-Bold.ttf NotoSans-Bold.ttf "$LATIN"
 subset $NOTO/NotoSansArabic-Regular.ttf NotoSansArabic-Regular.ttf \
 	'U+0600-06FF,U+0750-077F,U+FB50-FDFF,U+FE70-FEFF,U+200C-200F'
 
+# Hebrew letters, points and presentation forms (drawn right to left;
+# the points are not positioned).
+subset $NOTO/NotoSansHebrew-Regular.ttf NotoSansHebrew-Regular.ttf 'U+0590-05FF,U+FB1D-FB4F'
+
 # Ethiopic (Ge'ez: Amharic, Tigrinya, Oromo in Ge'ez), its supplement
 # and extensions.
 subset $NOTO/NotoSansEthiopic-Regular.ttf NotoSansEthiopic-Regular.ttf \
