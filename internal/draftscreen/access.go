@@ -45,8 +45,16 @@ func (s *Screener) accessibility(d Draft, fs []Finding) ([]Finding, float64) {
 	for _, e := range emojiWords(text) {
 		add(EmojiAsWord, e[0], e[1], "emoji")
 	}
+	var vague [][2]int
 	for _, re := range vagueLinks {
+	next:
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			for _, v := range vague {
+				if m[2] < v[1] && v[0] < m[3] {
+					continue next
+				}
+			}
+			vague = append(vague, [2]int{m[2], m[3]})
 			add(VagueLinkText, m[2], m[3], "link_text")
 		}
 	}
@@ -119,6 +127,9 @@ func (s *Screener) multiWordTag(tag string) bool {
 	}
 	if letters >= 16 {
 		return true
+	}
+	if len(lower) > 40 {
+		return false // not words people read; and the split below is quadratic
 	}
 	// Can the tag be split into two or more known words?
 	ok := make([]int, len(lower)+1) // ok[i]: the most words splitting lower[:i], -1 if none

@@ -57,6 +57,35 @@ var categoryCues = map[Category][]string{
 	InformationSharing:  {"learn more", "details", "did you know", "how", "what", "why", "report", "data", "results", "update", "reminder", "info"},
 }
 
+// weakCampaignCues name voting without taking a side: a learned campaign
+// finding needs a campaign cue besides these ("registered to vote?" is
+// information, not a campaign).
+var weakCampaignCues = map[string]bool{"vote": true, "ballot": true, "elect": true, "rank": true, "#1": true}
+
+// strongCampaignCue reports whether text holds a campaign cue other than the weak ones.
+func strongCampaignCue(text string) bool {
+	lws := cueWords(text)
+	for _, c := range cues[Campaign] {
+		if !weakCampaignCues[c] && matchCue(lws, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// cueWords are the lower-case words of text as cues match them, with emoji
+// and "#1" as words of their own.
+func cueWords(text string) []string {
+	var lws []string
+	for _, f := range strings.Fields(strings.ToLower(text)) {
+		f = strings.Trim(f, ".,!?;:()\"'")
+		if f != "" {
+			lws = append(lws, f)
+		}
+	}
+	return lws
+}
+
 // cueFeatures returns a feature "cue:CODE" for each cue of text.
 func cueFeatures(lowerWords []string, fs []string) []string {
 	for code, list := range cues {

@@ -105,15 +105,7 @@ func textFeatures(text string, d *Draft) []string {
 		}
 		prev = t
 	}
-	// Cue words, with emoji and "#1" as words of their own.
-	lws := make([]string, 0, len(ws))
-	for _, f := range strings.Fields(strings.ToLower(text)) {
-		f = strings.Trim(f, ".,!?;:()\"'")
-		if f != "" {
-			lws = append(lws, f)
-		}
-	}
-	fs = cueFeatures(lws, fs)
+	fs = cueFeatures(cueWords(text), fs)
 	if strings.ContainsRune(text, '$') {
 		fs = append(fs, "s:money")
 	}
@@ -199,7 +191,7 @@ var notNameWords = map[string]bool{
 	"lane": true, "way": true, "field": true, "fields": true, "lifeline": true, "crisis": true, "happy": true,
 	"thanksgiving": true, "christmas": true, "juneteenth": true, "day": true, "week": true, "month": true, "year": true,
 	"river": true, "falls": true, "island": true, "hospital": true, "clinic": true, "church": true, "university": true,
-	"college": true, "services": true, "alliance": true, "collective": true, "inc": true, "llc": true, "team": true,
+	"college": true, "services": true, "service": true, "officers": true, "workers": true, "alliance": true, "collective": true, "inc": true, "llc": true, "team": true,
 }
 
 // roleWords come before a name and say who the person is.
@@ -219,14 +211,11 @@ var roleWords = map[string]bool{
 func nameCandidates(text string) []nameCandidate {
 	ws := words(text)
 	sents := sentences(text)
-	isFirst := func(pos int) bool {
-		for _, s := range sents {
-			if s[0] == pos {
-				return true
-			}
-		}
-		return pos == 0
+	starts := make(map[int]bool, len(sents))
+	for _, s := range sents {
+		starts[s[0]] = true
 	}
+	isFirst := func(pos int) bool { return pos == 0 || starts[pos] }
 	var out []nameCandidate
 	officialEnd := -1 // where the last official's name ended
 	for i := 0; i < len(ws); {

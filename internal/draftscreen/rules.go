@@ -84,12 +84,6 @@ func sentenceStart(s string, i, limit int) int {
 // three digits ("KPX-417", "472-RMD"), dates of birth ("DOB 08/14/2010",
 // "born 3/2/2009") and case or incident numbers ("Case #MP-25-118734").
 func idSpans(text string, hits []classify.Span, dst []span) []span {
-	for _, h := range hits {
-		switch h.Rule {
-		case "ssn", "card", "plate":
-			dst = append(dst, span{IDNumber, h.Start, h.End, h.Rule})
-		}
-	}
 	lower := strings.ToLower(text)
 	for i := 0; i < len(text); i++ {
 		if i > 0 && isWordByte(text[i-1]) {
@@ -127,6 +121,14 @@ func idSpans(text string, hits []classify.Span, dst []span) []span {
 				dst = appendNew(dst, span{IDNumber, from, from + n, "case_number"})
 				i = from + n - 1
 			}
+		}
+	}
+	// The comment screen's rules after these, which read a whole license
+	// number where the plate rule would read its first part.
+	for _, h := range hits {
+		switch h.Rule {
+		case "ssn", "card", "plate":
+			dst = appendNew(dst, span{IDNumber, h.Start, h.End, h.Rule})
 		}
 	}
 	return dst

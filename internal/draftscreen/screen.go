@@ -91,15 +91,21 @@ func (s *Screener) Screen(d Draft) Result {
 		}
 	}
 	sents := sentences(text)
+	var sentFeatures [][]string // computed once, when a learned code first needs them
 	for _, c := range LearnedCodes {
 		h := s.model.Codes[c]
-		if h.prob(fs) < h.Threshold || hasCode(spans, c) {
+		if h.prob(fs) < h.Threshold || hasCode(spans, c) || c == Campaign && !strongCampaignCue(text) {
 			continue
 		}
 		// The sentence that reads most like the code carries the finding.
+		if sentFeatures == nil {
+			for _, se := range sents {
+				sentFeatures = append(sentFeatures, textFeatures(text[se[0]:se[1]], &d))
+			}
+		}
 		best, bestP := [2]int{}, -1.0
-		for _, se := range sents {
-			if p := h.prob(textFeatures(text[se[0]:se[1]], &d)); p > bestP {
+		for i, se := range sents {
+			if p := h.prob(sentFeatures[i]); p > bestP {
 				best, bestP = se, p
 			}
 		}
