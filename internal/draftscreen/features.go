@@ -50,8 +50,9 @@ func sentences(text string) [][2]int {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c == '\n' || (c == '.' || c == '!' || c == '?' || c == ':') && (i+1 == len(text) || text[i+1] == ' ') {
-			// "p.m." and "Dr." are not the end of a sentence: the next word is lower case.
-			if c == '.' && i+2 < len(text) && unicode.IsLower(rune(text[i+2])) {
+			// "p.m." and "Dr." are not the end of a sentence: the next word
+			// is lower case, or the word before is an abbreviation.
+			if c == '.' && (i+2 < len(text) && unicode.IsLower(rune(text[i+2])) || abbreviation(text[:i])) {
 				continue
 			}
 			end := i + 1
@@ -65,6 +66,16 @@ func sentences(text string) [][2]int {
 		out = append(out, [2]int{s, e})
 	}
 	return out
+}
+
+// abbreviations end in a period that does not end a sentence.
+var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "st": true, "lt": true, "sgt": true,
+	"capt": true, "cmdr": true, "ave": true, "no": true, "jr": true, "sr": true, "rev": true, "gov": true, "sen": true, "rep": true}
+
+// abbreviation reports whether s ends with an abbreviation's word.
+func abbreviation(s string) bool {
+	k := strings.LastIndexAny(s, " \n(") + 1
+	return abbreviations[strings.ToLower(s[k:])]
 }
 
 func trim(text string, s, e int) (int, int) {
@@ -129,6 +140,19 @@ func textFeatures(text string, d *Draft) []string {
 	for _, code := range []string{"threat", "illegal_activity", "vulgar", "harassment", "campaign"} {
 		if len(classify.WordSpans(text, code)) > 0 {
 			fs = append(fs, "l:"+code)
+		}
+	}
+	// What the comment classifier, trained on thousands of comments, reads
+	// in the text: its scores for the codes that overlap the draft codes.
+	if cm, err := classify.Default(); err == nil {
+		sc := cm.Screen(text, "").Scores
+		for _, code := range []string{"threat", "illegal_activity", "campaign", "private_info", "harassment", "defamation", "vulgar", "investigation", "safety"} {
+			switch v := sc[code]; {
+			case v >= 0.5:
+				fs = append(fs, "cs:"+code+":high", "cs:"+code)
+			case v >= 0.2:
+				fs = append(fs, "cs:"+code)
+			}
 		}
 	}
 	if classify.CampaignCue(text) {

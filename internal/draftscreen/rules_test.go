@@ -174,6 +174,8 @@ func TestCampaignPhrases(t *testing.T) {
 	for _, text := range []string{
 		"Not sure if you're registered to vote? Check at mnvotes.gov.",
 		"Early voting starts Friday at City Hall.",
+		"Vote early on Saturday at City Hall.",
+		"Polls open at 7 a.m.; find where you vote on our map.",
 	} {
 		if got := spansOf(t, overt(text), Campaign); len(got) != 0 {
 			t.Errorf("%q: campaign %q, want none", text, got)
