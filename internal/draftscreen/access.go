@@ -45,16 +45,18 @@ func (s *Screener) accessibility(d Draft, fs []Finding) ([]Finding, float64) {
 	for _, e := range emojiWords(text) {
 		add(EmojiAsWord, e[0], e[1], "emoji")
 	}
-	var vague [][2]int
+	var taken []bool // bytes of text already in a vague_link_text finding
 	for _, re := range vagueLinks {
-	next:
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			for _, v := range vague {
-				if m[2] < v[1] && v[0] < m[3] {
-					continue next
-				}
+			if taken == nil {
+				taken = make([]bool, len(text))
 			}
-			vague = append(vague, [2]int{m[2], m[3]})
+			if taken[m[2]] || taken[m[3]-1] {
+				continue
+			}
+			for k := m[2]; k < m[3]; k++ {
+				taken[k] = true
+			}
 			add(VagueLinkText, m[2], m[3], "link_text")
 		}
 	}

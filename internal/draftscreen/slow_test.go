@@ -8,7 +8,8 @@ import (
 
 // TestLongHostileDrafts screens drafts of the longest screened size built
 // to hit each rule's worst case; none may take long (a quadratic rule
-// would take minutes).
+// would take hours; the bound is loose for the race detector and a busy
+// machine).
 func TestLongHostileDrafts(t *testing.T) {
 	t.Parallel()
 	for name, text := range map[string]string{
@@ -25,7 +26,7 @@ func TestLongHostileDrafts(t *testing.T) {
 	} {
 		start := time.Now()
 		Screen(Draft{Text: text})
-		if d := time.Since(start); d > 10*time.Second {
+		if d := time.Since(start); d > time.Minute {
 			t.Errorf("%s: %v", name, d)
 		}
 	}
