@@ -152,3 +152,38 @@ func TestTrainEvalDrafts(t *testing.T) {
 		t.Errorf("train drafts on a bad file: exit %d, stderr %s", r.code, r.stderr)
 	}
 }
+
+// TestScreenDraftHostileInput feeds lines a stranger could craft: invalid
+// UTF-8, a NUL, a repeated name, a line over the limit, a wrong type. Each
+// gets an error naming its line; the good line after them is screened.
+func TestScreenDraftHostileInput(t *testing.T) {
+	t.Parallel()
+	in := strings.Join([]string{
+		"{\"id\":\"u\",\"text\":\"bad \xff byte\"}",
+		`{"id":"n","text":"nul \u0000 here"}`,
+		`{"id":"r","text":"one","text":"two"}`,
+		`{"id":"l","text":"` + strings.Repeat("x", 2<<20) + `"}`,
+		`{"id":"t","text":["not","a","string"]}`,
+		`{"id":"k","text":"fine","covert":"yes"}`,
+		`{"id":"ok","text":"Text me at 612-555-0124."}`,
+	}, "\n")
+	r := run(t, nil, in, "screen-draft")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2", r.code)
+	}
+	out := draftOut(t, r.stdout)
+	if len(out) != 7 {
+		t.Fatalf("%d output lines, want 7:\n%.2000s", len(out), r.stdout)
+	}
+	for i, o := range out[:6] {
+		if o.Line != i+1 || !strings.Contains(o.Error, fmt.Sprintf("line %d", i+1)) || o.Category != "" {
+			t.Errorf("line %d: %+v, want an error naming the line", i+1, o)
+		}
+	}
+	if ok := out[6]; ok.ID != "ok" || len(ok.Findings) != 1 || ok.Findings[0].Span != "612-555-0124" {
+		t.Errorf("the good line after the bad ones: %+v", ok)
+	}
+	if len(r.stdout) > 10000 {
+		t.Errorf("the over-long line came back in the output (%d bytes)", len(r.stdout))
+	}
+}
