@@ -55,8 +55,8 @@ func (a *app) trainDrafts(args []string) error {
 	if err := os.Rename(tmp, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "cross-validated on the training split: category %d/%d right; drafts with a finding caught %d/%d; clean drafts flagged %d/%d; thresholds %v\n",
-		dev.CategoryRight, dev.Drafts, dev.Caught, dev.WithFindings, dev.FalseFlagged, dev.Clean, dev.Thresholds)
+	fmt.Fprintf(a.stdout, "cross-validated on the training split: category %d/%d right; drafts with a finding caught %d/%d; clean drafts flagged %d/%d; name candidates found %d, wrongly %d, missed %d; thresholds %v\n",
+		dev.CategoryRight, dev.Drafts, dev.Caught, dev.WithFindings, dev.FalseFlagged, dev.Clean, dev.NameTP, dev.NameFP, dev.NameFN, dev.Thresholds)
 	if *misses {
 		for _, m := range dev.Misses {
 			fmt.Fprintln(a.stdout, "  "+m)

@@ -187,6 +187,16 @@ func Train(rows []Row, opt TrainOptions) (*Model, Dev) {
 		m.Codes[c].Threshold = bestThreshold(oof[c], opt.Beta, opt.Floor)
 	}
 	m.Name.Threshold = bestThreshold(oof["name"], opt.Beta, opt.Floor)
+	for _, x := range oof["name"] {
+		switch {
+		case x.p >= m.Name.Threshold && x.yes:
+			dev.NameTP++
+		case x.p >= m.Name.Threshold:
+			dev.NameFP++
+		case x.yes:
+			dev.NameFN++
+		}
+	}
 	for _, r := range train {
 		m.TrainIDs = append(m.TrainIDs, r.ID)
 	}
@@ -234,7 +244,9 @@ type Dev struct {
 	WithFindings, Caught  int
 	Clean, FalseFlagged   int
 	Misses                []string
-	Thresholds            map[string]float64
+	// NameTP, NameFP, NameFN count name candidates found, found wrongly and missed.
+	NameTP, NameFP, NameFN int
+	Thresholds             map[string]float64
 }
 
 func foldOf(id string) int {
