@@ -153,7 +153,7 @@ func TestTrainEvalDrafts(t *testing.T) {
 		`{"id":"ddev-0007","account":"","department":"Parks","covert":false,"category":"announcement","text":"The pool opens Tuesday.","findings":[]}`+"\n"), 0o644)
 	r = run(t, nil, "", "eval", "drafts", "--data", goals, "--check")
 	r.check(t, 2, []string{"Drafts measured: 2"}, []string{"catch rate 0.000 < 0.95"})
-		// A data file with a span that is not in its text is refused, naming the line.
+	// A data file with a span that is not in its text is refused, naming the line.
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, []byte(`{"id":"x","account":"","department":"","covert":false,"category":"announcement","text":"hi","findings":[{"code":"profanity","span":"damn"}]}`+"\n"), 0o644)
 	if r := run(t, nil, "", "train", "drafts", "--data", bad, "--out", model); r.code != 1 || !strings.Contains(r.stderr, "line 1: findings: span") {
