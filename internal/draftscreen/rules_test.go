@@ -161,6 +161,12 @@ func TestProfanity(t *testing.T) {
 
 func TestCampaignPhrases(t *testing.T) {
 	t.Parallel()
+	if got := spansOf(t, overt("Sharing from the Yes on Question 1 campaign: healthy homes for all!"), Campaign); !slices.Contains(got, "Yes on Question 1") {
+		t.Errorf("ballot question: campaign %q, want the whole \"Yes on Question 1\"", got)
+	}
+	if got := spansOf(t, overt("Vote no on 2 and yes on Amendment B-3."), Campaign); !slices.Equal(got, []string{"Vote no on 2", "yes on Amendment B-3"}) {
+		t.Errorf("two questions: campaign %q", got)
+	}
 	for _, text := range []string{
 		"Free swim day, sponsored by the Committee to Elect Marisol Dane!",
 		"Remember who got it funded: re-elect Mayor Theo Lindqvist!",

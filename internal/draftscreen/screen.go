@@ -61,7 +61,7 @@ func Screen(d Draft) Result {
 
 // campaignRule matches words that campaign for or against a candidate or a
 // ballot question.
-var campaignRule = regexp.MustCompile(`(?i:\b(vote (for|yes|no|against)\b|re-?elect\b|committee to elect\b|yes on (question|prop|amendment|\d)|no on (question|prop|amendment|\d))|#vote\w*|#(re)?elect\w*)|\b(?i:vote) [A-Z][a-z]+ on\b`)
+var campaignRule = regexp.MustCompile(`(?i:\b((vote )?(yes|no) on ((question|prop(osition)?|amendment|measure|referendum)( [\w-]+\b)?|\d+\b)|vote (for|yes|no|against)\b|re-?elect\b|committee to elect\b)|#vote\w*|#(re)?elect\w*)|\b(?i:vote) [A-Z][a-z]+ on\b`)
 
 // Screen screens a draft: its category and its findings in text order.
 func (s *Screener) Screen(d Draft) Result {
