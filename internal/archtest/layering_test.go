@@ -34,7 +34,7 @@ var floors = []floor{
 	{name: "libraries", may: []string{"domain"}, pkgs: []string{
 		"internal/auth", "internal/bag", "internal/blob", "internal/checkpoint",
 		"internal/classify", "internal/notify", "internal/pdf", "internal/route",
-		"internal/strictjson", "internal/vault",
+		"internal/plain", "internal/strictjson", "internal/vault",
 	}},
 	// The services other services build on.
 	{name: "core", may: []string{"domain", "libraries"}, pkgs: []string{"internal/audit", "internal/people"}},

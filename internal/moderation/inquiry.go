@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // InquiryInput is what a member of the public writes: which comment (the
@@ -75,7 +76,7 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	q := &civic.Inquiry{Account: in.Account, ScreenName: in.ScreenName, PostedOn: in.PostedOn, Name: in.Name, Contact: in.Contact, Question: in.Question,
-		ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
+		ReceivedAt: now, DueAt: s.inquiryDue(now)}
 	if len(match) == 1 {
 		q.FormID = match[0].ID
 	}
@@ -94,14 +95,17 @@ func (s *Service) acknowledge(ctx context.Context, q *civic.Inquiry) {
 		return
 	}
 	body := fmt.Sprintf("Dear %s,\n\nWe received your question about a comment on a City social media site:\n\n%s\n\nYour reference number is %s.\nCommunications will answer in writing by %s.\n\nCommunications\n",
-		q.Name, q.Question, q.Reference, q.DueAt.Format(dueFormat))
+		q.Name, q.Question, q.Reference, plain.LongDate(q.DueAt, s.loc))
 	if err := s.mailer.Send(ctx, q.Contact, "We received your question ("+q.Reference+")", body); err != nil {
 		s.log.Warn("e-mail inquiry acknowledgement", "inquiry", q.ID, "err", err)
 	}
 }
 
-// dueFormat is how a due date reads in e-mails: Monday, November 30, 2026.
-const dueFormat = "Monday, January 2, 2006"
+// inquiryDue is when an inquiry received at now is due: the end of the
+// city's day inquiryDays days after the city's day it was received.
+func (s *Service) inquiryDue(now time.Time) time.Time {
+	return plain.EndOfDay(plain.CityDay(now, s.loc).AddDate(0, 0, s.inquiryDays), s.loc)
+}
 
 // throttle allows inquiryRate inquiries an hour from one address.
 func (s *Service) throttle(ctx context.Context, client string) error {
@@ -386,7 +390,7 @@ func (s *Service) mail(ctx context.Context, actor civic.Actor, q *civic.Inquiry)
 		return
 	}
 	body := fmt.Sprintf("Dear %s,\n\nYou asked about a comment on a City social media site (reference %s, received %s, answer due %s):\n\n%s\n\nOur response:\n\n%s\n\nCommunications\n",
-		q.Name, q.Reference, q.ReceivedAt.Format(dueFormat), q.DueAt.Format(dueFormat), q.Question, q.Response)
+		q.Name, q.Reference, plain.LongDate(q.ReceivedAt, s.loc), plain.LongDate(q.DueAt, s.loc), q.Question, q.Response)
 	if err := s.mailer.Send(ctx, q.Contact, "Your question about a comment ("+q.Reference+")", body); err != nil {
 		q.EmailError = err.Error()
 		s.log.Warn("e-mail inquiry response", "inquiry", q.ID, "err", err)

@@ -7,6 +7,7 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // SubjectDays is how many business days a city has to answer a requester
@@ -17,8 +18,10 @@ const SubjectDays = 10
 // actual cost is charged (Minn. Stat. 13.03, subd. 3(c)).
 const FeePages = 100
 
-// DueDate returns the day SubjectDays business days after received,
-// skipping weekends and the service's holidays.
+// DueDate returns the day SubjectDays business days after the day
+// received (a calendar day, stored as midnight UTC: see Day), skipping
+// weekends and the service's holidays. The request is due until the end
+// of that day in the city (DueBy).
 func (s *Service) DueDate(received time.Time) time.Time {
 	d := day(received)
 	for n := 0; n < SubjectDays; {
@@ -39,6 +42,22 @@ func (s *Service) Fee(pages int, actualCost int64) int64 {
 	return actualCost
 }
 
+// Day returns the city's calendar day of the instant t, as calendar days
+// are stored (midnight UTC): a request received Dec 2 at 11:30 PM Central
+// (Dec 3, 05:30 UTC) was received on Dec 2.
+func (s *Service) Day(t time.Time) time.Time { return plain.CityDay(t, s.loc) }
+
+// DueBy returns the last moment, in the city, of the due day d.
+func (s *Service) DueBy(d time.Time) time.Time { return plain.EndOfDay(d, s.loc) }
+
+// Today returns the city's calendar day now.
+func (s *Service) Today() time.Time { return s.Day(s.now()) }
+
+// Location returns the city's time zone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// day returns a calendar day (a date typed in, stored as midnight UTC)
+// without its time of day.
 func day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -79,7 +98,7 @@ func (s *Service) normalize(r *civic.RecordsRequest) error {
 		r.FulfilledOn = nil
 	case civic.RequestFulfilled:
 		if r.FulfilledOn == nil {
-			d := day(s.now())
+			d := s.Today()
 			r.FulfilledOn = &d
 		}
 	default:
