@@ -16,6 +16,7 @@ import (
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/blob/s3"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -304,8 +305,13 @@ func (a *app) search(args []string) error {
 	f := a.flags("search")
 	sf := f.store()
 	limit := f.Int("limit", 20, fmt.Sprintf("how many results, 1 to %d", archive.MaxLimit))
-	asJSON := f.Bool("json", false, "print JSON lines")
+	asJSON := f.Bool("json", false, "print JSON lines (times in RFC 3339 UTC)")
+	tz := f.zone()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		loc, err := location(*tz, false, nil)
+		if err != nil {
+			return err
+		}
 		if err := archive.CheckLimit(*limit); err != nil {
 			return usagef("--limit %d: %s", *limit, civic.ErrorMessage(err))
 		}
@@ -326,7 +332,7 @@ func (a *app) search(args []string) error {
 				}
 				continue
 			}
-			fmt.Fprintf(a.stdout, "%s  %-8s %s  item %d  %s: %s\n", v.At().UTC().Format(time.RFC3339), v.State, v.Account, v.ItemID, v.Author.Handle, oneLine(v.Text))
+			fmt.Fprintf(a.stdout, "%s  %-8s %s  item %d  %s: %s\n", plain.Time(v.At(), loc), v.State, v.Account, v.ItemID, v.Author.Handle, oneLine(v.Text))
 		}
 		return nil
 	})

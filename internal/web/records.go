@@ -83,7 +83,7 @@ type recordsListData struct {
 }
 
 func (p *recordsPages) list(w http.ResponseWriter, r *http.Request) error {
-	return p.renderList(w, r, http.StatusOK, requestForm{ReceivedOn: p.now().UTC().Format(time.DateOnly)}, nil)
+	return p.renderList(w, r, http.StatusOK, requestForm{ReceivedOn: p.svc.Today().Format(time.DateOnly)}, nil)
 }
 
 func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status int, f requestForm, errs []FieldError) error {
@@ -93,9 +93,9 @@ func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	data := recordsListData{All: all, Form: f}
-	now := p.now()
+	today := p.svc.Today() // overdue from the day after the due day, in the city
 	for _, q := range qs {
-		row := requestRow{q, q.Overdue(now)}
+		row := requestRow{q, q.Overdue(today)}
 		if row.Overdue {
 			data.Overdue++
 		}
@@ -168,7 +168,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	d := recordData{Request: q, Overdue: q.Overdue(p.now()), Reasons: p.svc.Reasons(), Form: formOf(q)}
+	d := recordData{Request: q, Overdue: q.Overdue(p.svc.Today()), Reasons: p.svc.Reasons(), Form: formOf(q)}
 	if form != nil {
 		d.Form = *form
 	}
