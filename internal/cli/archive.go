@@ -184,7 +184,7 @@ func (a *app) archiveExport(args []string) error {
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
 		n, err := archive.New(archive.Config{Store: s, Clock: a.now}).Export(a.ctx, civic.CLI, a.stdout)
 		if err == nil {
-			fmt.Fprintf(a.stderr, "exported %d versions\n", n)
+			fmt.Fprintf(a.stderr, "exported %s\n", plain.Count(int(n), "version", "versions"))
 		}
 		return err
 	})
@@ -291,7 +291,7 @@ func (a *app) verify(args []string) error {
 			return problem(fmt.Errorf("archive verification failed: %d problems in %d versions", len(rep.Problems), rep.Versions))
 		}
 		if !*asJSON {
-			fmt.Fprintf(a.stdout, "archive verified: %d versions, %d signed checkpoints, root %s\n", rep.Versions, rep.Checkpoints, rep.Root)
+			fmt.Fprintf(a.stdout, "archive verified: %s, %s, root %s\n", plain.Count(int(rep.Versions), "version", "versions"), plain.Count(int(rep.Checkpoints), "signed checkpoint", "signed checkpoints"), rep.Root)
 			if published != nil {
 				fmt.Fprintf(a.stdout, "the log extends the published checkpoint (%s)\n", *since)
 			}

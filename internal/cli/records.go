@@ -12,6 +12,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/sqlstore"
 )
@@ -49,8 +50,9 @@ func (a *app) export(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "wrote %s: request %d, %d versions of %d items (%d redacted, %d media files), %d bytes; check it with: steward verify %s\n",
-			*out, res.RequestID, res.Versions, res.Items, res.Redacted, res.Media, res.Bytes, *out)
+		fmt.Fprintf(a.stdout, "wrote %s: request %d, %s of %s (%d redacted, %s), %s; check it with: steward verify %s\n",
+			*out, res.RequestID, plain.Count(int(res.Versions), "version", "versions"), plain.Count(int(res.Items), "item", "items"), res.Redacted,
+			plain.Count(int(res.Media), "media file", "media files"), plain.Count(int(res.Bytes), "byte", "bytes"), *out)
 		return nil
 	})
 }

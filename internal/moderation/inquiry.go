@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,6 +38,7 @@ type InquiryInput struct {
 func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInput) (*civic.Inquiry, error) {
 	in.Account, in.ScreenName, in.PostedOn = strings.TrimSpace(in.Account), strings.TrimSpace(in.ScreenName), strings.TrimSpace(in.PostedOn)
 	in.Name, in.Contact, in.Question = strings.TrimSpace(in.Name), strings.TrimSpace(in.Contact), strings.TrimSpace(in.Question)
+	var errs []error
 	for _, f := range []struct {
 		field, v, what string
 		max            int
@@ -44,22 +46,26 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 		{"account", in.Account, "the account", 300}, {"screen_name", in.ScreenName, "the screen name", 256},
 		{"name", in.Name, "your name", 200}, {"contact", in.Contact, "how to reach you", 320}, {"question", in.Question, "your question", 5000},
 	} {
+		// Every mistake at once, each naming its field.
 		switch {
 		case f.v == "":
-			return nil, civic.Invalid(f.field, "give %s", f.what)
+			errs = append(errs, civic.Invalid(f.field, "give %s", f.what))
 		case len(f.v) > f.max:
-			return nil, civic.Invalid(f.field, "%s is longer than %d characters", f.what, f.max)
+			errs = append(errs, civic.Invalid(f.field, "%s is longer than %d characters", f.what, f.max))
 		case !utf8.ValidString(f.v):
-			return nil, civic.Invalid(f.field, "%s is not valid text", f.what)
+			errs = append(errs, civic.Invalid(f.field, "%s is not valid text", f.what))
 		}
 	}
 	var day time.Time
 	if in.PostedOn != "" {
 		d, err := time.Parse(time.DateOnly, in.PostedOn)
 		if err != nil {
-			return nil, civic.Invalid("posted_on", "give the date as YYYY-MM-DD, or leave it empty")
+			errs = append(errs, civic.Invalid("posted_on", "give the date as YYYY-MM-DD, or leave it empty"))
 		}
 		day = d
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if err := s.throttle(ctx, client); err != nil {
 		return nil, err

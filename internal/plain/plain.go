@@ -170,3 +170,44 @@ func Number(n int) string {
 	}
 	return b.String()
 }
+
+// durationUnits are the English units ParseDuration reads.
+var durationUnits = map[string]time.Duration{
+	"s": time.Second, "sec": time.Second, "secs": time.Second, "second": time.Second, "seconds": time.Second,
+	"m": time.Minute, "min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
+	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+}
+
+// ParseDuration reads a duration as people write it, "10 minutes",
+// "1 hour 30 minutes", "90 min", "2h", as well as Go's "1h30m".
+func ParseDuration(s string) (time.Duration, error) {
+	in := strings.TrimSpace(strings.ToLower(s))
+	if d, err := time.ParseDuration(in); err == nil {
+		return d, nil
+	}
+	fields := strings.Fields(strings.NewReplacer(",", " ", " and ", " ").Replace(in))
+	// Split "10minutes" into "10" "minutes".
+	var words []string
+	for _, f := range fields {
+		i := strings.IndexFunc(f, func(r rune) bool { return r < '0' || r > '9' })
+		if i > 0 {
+			words = append(words, f[:i], f[i:])
+		} else {
+			words = append(words, f)
+		}
+	}
+	if len(words) == 0 || len(words)%2 != 0 {
+		return 0, fmt.Errorf("%q is not a duration such as 10 minutes or 1 hour 30 minutes", s)
+	}
+	var total time.Duration
+	for i := 0; i < len(words); i += 2 {
+		n, err := strconv.Atoi(words[i])
+		u, ok := durationUnits[words[i+1]]
+		if err != nil || !ok || n < 0 || n > 100000 {
+			return 0, fmt.Errorf("%q is not a duration such as 10 minutes or 1 hour 30 minutes", s)
+		}
+		total += time.Duration(n) * u
+	}
+	return total, nil
+}

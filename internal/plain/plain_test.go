@@ -150,3 +150,27 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDuration(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]time.Duration{
+		"10m": 10 * time.Minute, "1h30m": 90 * time.Minute, "10 minutes": 10 * time.Minute, "1 minute": time.Minute,
+		"1 hour 30 minutes": 90 * time.Minute, "90 min": 90 * time.Minute, " 2 Hours ": 2 * time.Hour, "1 hour, 5 minutes": 65 * time.Minute,
+		"1 day": 24 * time.Hour, "10minutes": 10 * time.Minute, "1 hour and 2 minutes": 62 * time.Minute,
+	} {
+		if got, err := plain.ParseDuration(s); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s", s, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "ten minutes", "10", "minutes", "10 fortnights", "1 hour 30", "-5 minutes", "99999999999 hours"} {
+		if d, err := plain.ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) = %s, want an error", bad, d)
+		}
+	}
+	// What Duration writes, ParseDuration reads.
+	for _, d := range []time.Duration{time.Minute, 10 * time.Minute, 90 * time.Minute, 24 * time.Hour, 51 * time.Hour} {
+		if got, err := plain.ParseDuration(plain.Duration(d)); err != nil || got != d {
+			t.Errorf("round trip of %s: %s, %v", d, got, err)
+		}
+	}
+}

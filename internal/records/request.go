@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -63,32 +64,53 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// Check reports every mistake in a request's fields at once (joined, each
+// naming its field), changing nothing: a form shows them together.
+func (s *Service) Check(r *civic.RecordsRequest) error {
+	c := *r
+	return s.normalize(&c)
+}
+
 // normalize checks a request's fields and fills in its due date (when the
 // requester is the subject and none was set) and its fee.
 func (s *Service) normalize(r *civic.RecordsRequest) error {
 	r.Requester, r.Contact = strings.TrimSpace(r.Requester), strings.TrimSpace(r.Contact)
 	r.Description, r.Notes = strings.TrimSpace(r.Description), strings.TrimSpace(r.Notes)
+	// Every mistake is reported at once, each naming its field.
+	var errs []error
+	bad := func(field, format string, args ...any) { errs = append(errs, civic.Invalid(field, format, args...)) }
 	switch {
 	case r.Requester == "":
-		return civic.Invalid("requester", "name the requester")
+		bad("requester", "name the requester")
 	case len(r.Requester) > 200:
-		return civic.Invalid("requester", "the requester's name is longer than 200 characters")
-	case len(r.Contact) > 500:
-		return civic.Invalid("contact", "the contact is longer than 500 characters")
+		bad("requester", "the requester's name is longer than 200 characters")
+	}
+	if len(r.Contact) > 500 {
+		bad("contact", "the contact is longer than 500 characters")
+	}
+	switch {
 	case r.Description == "":
-		return civic.Invalid("description", "describe what is requested")
-	case len(r.Description) > 10000 || len(r.Notes) > 10000:
-		return civic.Invalid("description", "the description or notes are longer than 10,000 characters")
-	case r.ReceivedOn.IsZero():
-		return civic.Invalid("received_on", "give the date the request was received")
-	case r.Pages < 0 || r.Pages > 10_000_000 || r.ActualCost < 0:
-		return civic.Invalid("pages", "pages and costs may not be negative")
+		bad("description", "describe what is requested")
+	case len(r.Description) > 10000:
+		bad("description", "the description is longer than 10,000 characters")
+	}
+	if len(r.Notes) > 10000 {
+		bad("notes", "the notes are longer than 10,000 characters")
+	}
+	if r.ReceivedOn.IsZero() {
+		bad("received_on", "give the date the request was received")
+	}
+	if r.Pages < 0 || r.Pages > 10_000_000 {
+		bad("pages", "the number of pages is between 0 and 10,000,000")
+	}
+	if r.ActualCost < 0 {
+		bad("actual_cost", "the actual cost may not be negative")
 	}
 	if r.Kind == "" {
 		r.Kind = civic.RequestData
 	}
 	if r.Kind != civic.RequestData && r.Kind != civic.RequestSubpoena {
-		return civic.Invalid("kind", "the kind is data or subpoena")
+		bad("kind", "the kind is data or subpoena")
 	}
 	if r.Status == "" {
 		r.Status = civic.RequestOpen
@@ -102,31 +124,37 @@ func (s *Service) normalize(r *civic.RecordsRequest) error {
 			r.FulfilledOn = &d
 		}
 	default:
-		return civic.Invalid("status", "the status is open, fulfilled or closed")
+		bad("status", "the status is open, fulfilled or closed")
 	}
-	scope := []string{}
+	scope, scopeBad := []string{}, false
 	for _, q := range r.Scope {
 		if q = strings.TrimSpace(q); q == "" {
 			continue
 		}
 		if _, err := archive.ParseQuery(q); err != nil {
-			return civic.Invalid("scope", "query %d: %s", len(scope)+1, civic.ErrorMessage(err))
+			bad("scope", "query %d: %s", len(scope)+1, civic.ErrorMessage(err))
+			scopeBad = true
+			break
 		}
 		scope = append(scope, q)
 	}
-	if len(scope) == 0 {
-		return civic.Invalid("scope", "give at least one archive query, one per line")
+	switch {
+	case scopeBad:
+	case len(scope) == 0:
+		bad("scope", "give at least one archive query, one per line")
+	case len(scope) > 50:
+		bad("scope", "at most 50 queries")
 	}
-	if len(scope) > 50 {
-		return civic.Invalid("scope", "at most 50 queries")
+	if r.DueOn != nil && !r.ReceivedOn.IsZero() && day(*r.DueOn).Before(day(r.ReceivedOn)) {
+		bad("due_on", "the due date is before the request was received")
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	r.Scope = scope
 	r.ReceivedOn = day(r.ReceivedOn)
 	if r.DueOn != nil {
 		d := day(*r.DueOn)
-		if d.Before(r.ReceivedOn) {
-			return civic.Invalid("due_on", "the due date is before the request was received")
-		}
 		r.DueOn = &d
 	} else if r.Subject {
 		d := s.DueDate(r.ReceivedOn)

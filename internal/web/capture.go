@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -37,7 +38,7 @@ type captureListData struct {
 }
 
 func (p *capturePages) list(w http.ResponseWriter, r *http.Request) error {
-	return p.renderList(w, r, http.StatusOK, connectForm{Interval: "10m"}, nil)
+	return p.renderList(w, r, http.StatusOK, connectForm{Interval: "10 minutes"}, nil)
 }
 
 func (p *capturePages) renderList(w http.ResponseWriter, r *http.Request, status int, f connectForm, errs []FieldError) error {
@@ -102,9 +103,9 @@ func parseInterval(s string) (time.Duration, error) {
 	if s == "" {
 		return civic.DefaultCaptureInterval, nil
 	}
-	d, err := time.ParseDuration(s)
+	d, err := plain.ParseDuration(s)
 	if err != nil {
-		return 0, civic.Invalid("interval", "give the interval as a duration such as 10m or 1h")
+		return 0, civic.Invalid("interval", "give the interval as a duration such as 10 minutes or 1 hour")
 	}
 	return d, nil
 }

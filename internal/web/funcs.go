@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
@@ -18,7 +19,10 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
 		// count writes "1 entry" or "3 entries".
-		"count": func(n int, one, many string) string { return plain.Count(n, one, many) },
+		"count": func(n any, one, many string) (string, error) {
+			i, err := toInt(n)
+			return plain.Count(i, one, many), err
+		},
 		// duration writes "1 hour 30 minutes", never Go's "1h30m0s".
 		"duration": plain.Duration,
 		// time writes an instant in the city's zone: Dec 2, 2026, 6:22 PM CST.
@@ -102,4 +106,19 @@ type personForm struct {
 	Departments []*civic.Department
 	Kinds       []civic.PersonKind
 	Errors      []FieldError
+}
+
+// toInt reads a count of any integer type.
+func toInt(n any) (int, error) {
+	switch v := n.(type) {
+	case int:
+		return v, nil
+	case int64:
+		return int(v), nil
+	case int32:
+		return int(v), nil
+	case uint64:
+		return int(v), nil
+	}
+	return 0, fmt.Errorf("count: %T is not a number", n)
 }

@@ -279,12 +279,22 @@ func (h *Handler) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 }
 
-// formErrors turns a validation error into field errors for a form, or
-// returns ok=false when err is not the user's to fix.
+// formErrors turns a validation error into field errors for a form, all
+// of them when err joins several (errors.Join), or returns ok=false when
+// err is not the user's to fix.
 func formErrors(err error) ([]FieldError, bool) {
 	switch civic.ErrorKind(err) {
 	case civic.KindInvalid, civic.KindConflict:
-		return []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}, true
+		var fe []FieldError
+		for _, e := range civic.Errors(err) {
+			if e.Kind == civic.KindInvalid || e.Kind == civic.KindConflict {
+				fe = append(fe, FieldError{Field: e.Field, Message: e.Message})
+			}
+		}
+		if len(fe) == 0 {
+			fe = []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}
+		}
+		return fe, true
 	}
 	return nil, false
 }
