@@ -2,9 +2,11 @@ package records_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/records"
 )
 
@@ -90,5 +92,28 @@ func TestDueDateOnCityCalendar(t *testing.T) {
 		if got := utc.DueDate(utc.Day(c.received)).Format(time.DateOnly); got != c.utcDue {
 			t.Errorf("%s: in UTC due %s, want %s", c.name, got, c.utcDue)
 		}
+	}
+}
+
+// TestCheckReportsEveryField: an empty request names every field to fix at
+// once, not the first only.
+func TestCheckReportsEveryField(t *testing.T) {
+	t.Parallel()
+	svc := records.New(records.Config{})
+	r := &civic.RecordsRequest{Pages: -1, ActualCost: -5, Kind: "rumor", Status: "lost"}
+	err := svc.Check(r)
+	var fields []string
+	for _, e := range civic.Errors(err) {
+		fields = append(fields, e.Field)
+	}
+	want := "requester description received_on pages actual_cost kind status scope"
+	if got := strings.Join(fields, " "); got != want {
+		t.Errorf("fields = %q, want %q", got, want)
+	}
+	if civic.ErrorKind(err) != civic.KindInvalid || civic.ErrorField(err) != "requester" {
+		t.Errorf("the joined error is %v, field %q: want invalid, the first field", civic.ErrorKind(err), civic.ErrorField(err))
+	}
+	if r.Kind != "rumor" || r.Status != "lost" {
+		t.Errorf("Check changed the request: %+v", r)
 	}
 }
