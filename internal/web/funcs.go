@@ -37,7 +37,19 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"date": func(t time.Time) string { return plain.Date(t, loc) },
 		// day writes a calendar day stored as midnight UTC (a due date, a
 		// date typed into a form) as it is: Dec 2, 2026.
-		"day": plain.Day,
+		// A nil *time.Time (no date yet) is "".
+		"day": func(v any) (string, error) {
+			switch d := v.(type) {
+			case time.Time:
+				return plain.Day(d), nil
+			case *time.Time:
+				if d == nil {
+					return "", nil
+				}
+				return plain.Day(*d), nil
+			}
+			return "", fmt.Errorf("day: %T is not a time", v)
+		},
 		// longdate writes the city's day of an instant in words, for
 		// residents: Monday, November 30, 2026.
 		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
