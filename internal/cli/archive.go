@@ -315,7 +315,7 @@ func (a *app) search(args []string) error {
 		if err := archive.CheckLimit(*limit); err != nil {
 			return usagef("--limit %d: %s", *limit, civic.ErrorMessage(err))
 		}
-		q, err := archive.ParseQuery(strings.Join(f.Args(), " "))
+		q, err := archive.ParseQueryIn(strings.Join(f.Args(), " "), loc)
 		if err != nil {
 			return err
 		}

@@ -131,7 +131,7 @@ func (s *Service) normalize(r *civic.RecordsRequest) error {
 		if q = strings.TrimSpace(q); q == "" {
 			continue
 		}
-		if _, err := archive.ParseQuery(q); err != nil {
+		if _, err := archive.ParseQueryIn(q, s.loc); err != nil {
 			bad("scope", "query %d: %s", len(scope)+1, civic.ErrorMessage(err))
 			scopeBad = true
 			break

@@ -32,6 +32,9 @@ func TestFormsShowEveryError(t *testing.T) {
 			t.Errorf("records form: the summary lacks %s", f)
 		}
 	}
+	if !strings.Contains(body, "There are 6 problems") {
+		t.Error("records form: the summary does not count the problems")
+	}
 	if !strings.Contains(body, "enter a date like 2025-01-31") {
 		t.Error("records form: the date's own error is not the one shown")
 	}

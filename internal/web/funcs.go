@@ -23,6 +23,15 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			i, err := toInt(n)
 			return plain.Count(i, one, many), err
 		},
+		// plural writes the noun alone, for a number set apart: "comment"
+		// for 1, "comments" otherwise.
+		"plural": func(n any, one, many string) (string, error) {
+			i, err := toInt(n)
+			if i == 1 {
+				return one, err
+			}
+			return many, err
+		},
 		// duration writes "1 hour 30 minutes", never Go's "1h30m0s".
 		"duration": plain.Duration,
 		// time writes an instant in the city's zone: Dec 2, 2026, 6:22 PM CST.

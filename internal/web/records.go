@@ -192,7 +192,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	for _, s := range q.Scope {
-		pq, err := archive.ParseQuery(s)
+		pq, err := archive.ParseQueryIn(s, p.loc)
 		if err != nil {
 			continue
 		}
