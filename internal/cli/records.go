@@ -25,9 +25,15 @@ func (a *app) export(args []string) error {
 	out := f.String("out", "", "the bag to write, a .zip file; written whole or not at all")
 	name := f.String("checkpoint-name", "steward-archive", "the name in the checkpoint key, if it is created")
 	kf := f.keyFlags()
+	tz := f.zone()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
 		if *id <= 0 || *out == "" {
 			return usagef("export needs --request ID and --out FILE.zip")
+		}
+		// The bag's report shows times in the city's zone.
+		loc, err := location(*tz, false, nil)
+		if err != nil {
+			return err
 		}
 		published, err := s.Setting(a.ctx, archive.SettingVerifier)
 		if err != nil {
@@ -45,7 +51,7 @@ func (a *app) export(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now})
+		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now, Location: loc})
 		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
 		if err != nil {
 			return err
