@@ -80,4 +80,3 @@ func TestSearchCityTime(t *testing.T) {
 		t.Errorf("an unknown zone: exit %d, %q", r.code, r.stderr)
 	}
 }
-
