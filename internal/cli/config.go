@@ -265,7 +265,7 @@ func (a *app) timeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(a.ctx, 5*time.Minute)
 }
 
-// zoneFlag is the city's time zone, which every page, form, PDF, e-mail
+// zone defines --time-zone, the city's time zone, which every page, form, PDF, e-mail
 // and line of output shows times in; stored times stay UTC.
 func (f *flags) zone() *string {
 	return f.String("time-zone", "", "the city's IANA time zone, such as America/Chicago: times are shown and due dates counted in it; empty: UTC (America/Chicago with --demo)")
