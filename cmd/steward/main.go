@@ -5,6 +5,9 @@ package main
 import (
 	"context"
 	"os"
+	// The time zone database, so that --time-zone works on a machine
+	// without /usr/share/zoneinfo (a minimal container).
+	_ "time/tzdata"
 
 	"steward.city/steward/internal/cli"
 )

@@ -84,6 +84,7 @@ type Handler struct {
 	people *people.Service
 	log    *slog.Logger
 	now    func() time.Time
+	loc    *time.Location
 	doc    []byte // the OpenAPI document
 
 	reg     *registry.Service
@@ -100,6 +101,9 @@ type Config struct {
 	Store  civic.Store // the API's reads
 	Clock  func() time.Time
 	Logger *slog.Logger
+	// Location is the city's time zone, for what the API writes for
+	// people (PDFs, file names); its JSON times stay RFC 3339 UTC.
+	Location *time.Location
 
 	Auth       *auth.Service
 	People     *people.Service
@@ -116,7 +120,7 @@ type Config struct {
 // builds one of its own), and fails if the embedded OpenAPI documents do
 // not merge, which the tests would have caught.
 func New(c Config) (*Handler, error) {
-	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
+	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
 		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
 		if missing {
@@ -127,7 +131,7 @@ func New(c Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, doc: doc,
+	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
 		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections}, nil
 }
 

@@ -64,7 +64,7 @@ type searchPage struct {
 }
 
 func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
-	q, err := archive.ParseQuery(r.URL.Query().Get("q"))
+	q, err := archive.ParseQueryIn(r.URL.Query().Get("q"), a.loc)
 	if err != nil {
 		return err
 	}

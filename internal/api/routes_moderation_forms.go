@@ -52,7 +52,7 @@ func (a *moderationAPI) form(w http.ResponseWriter, r *http.Request) error {
 		return writeJSON(w, http.StatusOK, formView{Form: f, Decision: d})
 	}
 	var buf bytes.Buffer
-	if err := moderation.WriteFormPDF(&buf, f, d); err != nil {
+	if err := moderation.WriteFormPDF(&buf, f, d, a.loc); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -73,14 +73,14 @@ func (a *recordsAPI) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := &civic.RecordsRequest{Requester: in.Requester, Contact: in.Contact, Subject: in.Subject, Kind: civic.RequestKind(in.Kind), Description: in.Description, Scope: in.Scope, Notes: in.Notes}
-	rec, err := optTime("received_on", in.ReceivedOn)
+	rec, err := a.dayParam("received_on", in.ReceivedOn)
 	if err != nil {
 		return err
 	}
 	if rec != nil {
 		q.ReceivedOn = *rec
 	}
-	if q.DueOn, err = optTime("due_on", in.DueOn); err != nil {
+	if q.DueOn, err = a.dayParam("due_on", in.DueOn); err != nil {
 		return err
 	}
 	counts, err := a.svc.Create(r.Context(), route.Actor(r), q)
@@ -158,7 +158,7 @@ func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	name := fmt.Sprintf("records-request-%d-%s.zip", id, a.now().UTC().Format(time.DateOnly))
+	name := fmt.Sprintf("records-request-%d-%s.zip", id, a.svc.Today().Format(time.DateOnly))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	if _, err := a.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
 		if route.Gone(r) {
@@ -168,4 +168,19 @@ func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// dayParam reads a calendar day: a date (2026-12-02) as it is, or an RFC
+// 3339 time as the city's day it falls on (2026-12-03T05:30:00Z is Dec 2
+// in Chicago).
+func (a *recordsAPI) dayParam(field, s string) (*time.Time, error) {
+	t, err := optTime(field, s)
+	if err != nil || t == nil {
+		return t, err
+	}
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	d := a.svc.Day(*t)
+	return &d, nil
 }

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"slices"
+	"time"
 
 	"steward.city/steward/internal/civic"
 )
@@ -29,7 +30,7 @@ func activeHolds(ctx context.Context, r civic.Reader) (holdSet, error) {
 		}
 		// A hold placed before wordless queries were refused keeps the
 		// scope it was placed with: its accounts and dates alone.
-		q, _, err := parseQuery(h.Query)
+		q, _, err := parseQuery(h.Query, time.UTC)
 		if err != nil {
 			return nil, err
 		}

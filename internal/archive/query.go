@@ -53,8 +53,15 @@ func CheckLimit(n int) error {
 // form a group of which one must occur. A query given words none of which
 // holds a letter or a digit ("👍", "*") is refused: the full-text index
 // has nothing to look for, and dropping them would find everything.
-func ParseQuery(s string) (*Query, error) {
-	q, wordless, err := parseQuery(s)
+func ParseQuery(s string) (*Query, error) { return ParseQueryIn(s, time.UTC) }
+
+// ParseQueryIn is ParseQuery with the days of from: and to: taken on the
+// calendar of loc, the city's time zone: from:2026-12-02 starts at
+// midnight there, to:2026-12-02 ends at the next midnight there, across a
+// change of daylight saving time. Times given in RFC 3339 are what they
+// say.
+func ParseQueryIn(s string, loc *time.Location) (*Query, error) {
+	q, wordless, err := parseQuery(s, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +73,7 @@ func ParseQuery(s string) (*Query, error) {
 
 // parseQuery parses s; wordless is true when s gave words or phrases but
 // none with a letter or a digit, which q then leaves out.
-func parseQuery(s string) (q *Query, wordless bool, err error) {
+func parseQuery(s string, loc *time.Location) (q *Query, wordless bool, err error) {
 	q = &Query{}
 	toks, err := tokenize(s)
 	if err != nil {
@@ -81,7 +88,7 @@ func parseQuery(s string) (q *Query, wordless bool, err error) {
 			if pendingOr {
 				return nil, false, badOr
 			}
-			if err := q.set(t.key, t.value); err != nil {
+			if err := q.set(t.key, t.value, loc); err != nil {
 				return nil, false, err
 			}
 			prevTerm = false
@@ -127,7 +134,7 @@ func parseQuery(s string) (q *Query, wordless bool, err error) {
 	return q, len(groups) > 0 && n == 0, nil
 }
 
-func (q *Query) set(key, v string) error {
+func (q *Query) set(key, v string, loc *time.Location) error {
 	bad := func(want string) error { return civic.Invalid("q", "%s:%s: %s", key, clip(v), want) }
 	switch key {
 	case "account":
@@ -147,16 +154,16 @@ func (q *Query) set(key, v string) error {
 	case "author":
 		q.Author = v
 	case "from", "to":
-		t, day, err := parseWhen(v)
+		t, day, err := parseWhen(v, loc)
 		if err != nil {
 			return bad("want a date (2025-01-31) or an RFC 3339 time")
 		}
 		if key == "from" {
-			q.From = t
+			q.From = t.UTC()
 		} else if day {
-			q.Until = t.AddDate(0, 0, 1)
+			q.Until = t.AddDate(0, 0, 1).UTC() // the next midnight in loc
 		} else {
-			q.Until = t
+			q.Until = t.UTC()
 		}
 	case "state":
 		q.State = civic.ItemState(v)
@@ -186,8 +193,11 @@ func (q *Query) set(key, v string) error {
 	return nil
 }
 
-func parseWhen(v string) (t time.Time, day bool, err error) {
-	if t, err := time.Parse("2006-01-02", v); err == nil {
+func parseWhen(v string, loc *time.Location) (t time.Time, day bool, err error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
 		return t, true, nil
 	}
 	t, err = time.Parse(time.RFC3339Nano, v)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // Throttling follows OWASP's "device cookies". A browser in which a user
@@ -108,7 +109,7 @@ func (s *Service) SignInDevice(ctx context.Context, a Attempt) (*SignedIn, error
 		if now.Before(th.LockedUntil) {
 			wait := th.LockedUntil.Sub(now).Round(time.Second)
 			s.log.Warn("sign-in refused while locked", "key", k, "wait", wait)
-			return nil, civic.Errorf(civic.KindTooMany, "too many failed sign-ins; try again in %s", wait)
+			return nil, civic.Errorf(civic.KindTooMany, "too many failed sign-ins; try again in %s", plain.Duration(wait))
 		}
 	}
 	reason := ""

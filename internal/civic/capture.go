@@ -135,7 +135,7 @@ func (c *Connection) Validate() error {
 	case c.Handle == "" || len(c.Handle) > 200 || strings.ContainsAny(c.Handle, " \t\r\n"):
 		return Invalid("handle", "give the account's handle on the platform, without spaces")
 	case c.Interval < MinCaptureInterval || c.Interval > MaxCaptureInterval:
-		return Invalid("interval", "the interval must be between %s and %s", MinCaptureInterval, MaxCaptureInterval)
+		return Invalid("interval", "the interval must be between 1 minute and 24 hours") // MinCaptureInterval, MaxCaptureInterval
 	case !slices.Contains(ConnectionStatuses, c.Status):
 		return Invalid("status", "status must be ok, broken or paused")
 	}

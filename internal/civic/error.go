@@ -103,3 +103,32 @@ func Wrap(errp *error, format string, args ...any) {
 		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
 	}
 }
+
+// Errors returns every *Error in err, which may join several
+// (errors.Join), in order, the first for each field: a form shows all of
+// its mistakes at once, not one per submission.
+func Errors(err error) []*Error {
+	var out []*Error
+	seen := map[string]bool{}
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var e *Error
+		if errors.As(err, &e) {
+			if e.Field == "" || !seen[e.Field] {
+				seen[e.Field] = true
+				out = append(out, e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}

@@ -188,7 +188,7 @@ func TestVerifySince(t *testing.T) {
 			run(t, nil, "", d.cmd([]string{"verify"}, "--checkpoint-key-file", key)...).
 				check(t, 2, []string{"checkpoint: no signed checkpoint"}, []string{"archive verification failed"})
 			sign(t, d, nil, "--checkpoint-key-file", key)
-			run(t, nil, "", d.cmd([]string{"verify"}, "--checkpoint-key-file", key)...).check(t, 0, []string{"archive verified: 4 versions, 1 signed checkpoints"}, nil)
+			run(t, nil, "", d.cmd([]string{"verify"}, "--checkpoint-key-file", key)...).check(t, 0, []string{"archive verified: 4 versions, 1 signed checkpoint"}, nil)
 			run(t, nil, "", since...).check(t, 2, []string{"published: the published checkpoint signed 6 records; the log holds 4"}, []string{"archive verification failed"})
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/blob/s3"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -183,7 +184,7 @@ func (a *app) archiveExport(args []string) error {
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
 		n, err := archive.New(archive.Config{Store: s, Clock: a.now}).Export(a.ctx, civic.CLI, a.stdout)
 		if err == nil {
-			fmt.Fprintf(a.stderr, "exported %d versions\n", n)
+			fmt.Fprintf(a.stderr, "exported %s\n", plain.Count(int(n), "version", "versions"))
 		}
 		return err
 	})
@@ -290,7 +291,7 @@ func (a *app) verify(args []string) error {
 			return problem(fmt.Errorf("archive verification failed: %d problems in %d versions", len(rep.Problems), rep.Versions))
 		}
 		if !*asJSON {
-			fmt.Fprintf(a.stdout, "archive verified: %d versions, %d signed checkpoints, root %s\n", rep.Versions, rep.Checkpoints, rep.Root)
+			fmt.Fprintf(a.stdout, "archive verified: %s, %s, root %s\n", plain.Count(int(rep.Versions), "version", "versions"), plain.Count(int(rep.Checkpoints), "signed checkpoint", "signed checkpoints"), rep.Root)
 			if published != nil {
 				fmt.Fprintf(a.stdout, "the log extends the published checkpoint (%s)\n", *since)
 			}
@@ -304,12 +305,17 @@ func (a *app) search(args []string) error {
 	f := a.flags("search")
 	sf := f.store()
 	limit := f.Int("limit", 20, fmt.Sprintf("how many results, 1 to %d", archive.MaxLimit))
-	asJSON := f.Bool("json", false, "print JSON lines")
+	asJSON := f.Bool("json", false, "print JSON lines (times in RFC 3339 UTC)")
+	tz := f.zone()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		loc, err := location(*tz, false, nil)
+		if err != nil {
+			return err
+		}
 		if err := archive.CheckLimit(*limit); err != nil {
 			return usagef("--limit %d: %s", *limit, civic.ErrorMessage(err))
 		}
-		q, err := archive.ParseQuery(strings.Join(f.Args(), " "))
+		q, err := archive.ParseQueryIn(strings.Join(f.Args(), " "), loc)
 		if err != nil {
 			return err
 		}
@@ -326,7 +332,7 @@ func (a *app) search(args []string) error {
 				}
 				continue
 			}
-			fmt.Fprintf(a.stdout, "%s  %-8s %s  item %d  %s: %s\n", v.At().UTC().Format(time.RFC3339), v.State, v.Account, v.ItemID, v.Author.Handle, oneLine(v.Text))
+			fmt.Fprintf(a.stdout, "%s  %-8s %s  item %d  %s: %s\n", plain.Time(v.At(), loc), v.State, v.Account, v.ItemID, v.Author.Handle, oneLine(v.Text))
 		}
 		return nil
 	})

@@ -44,7 +44,7 @@ func TestArchiveCommands(t *testing.T) {
 				t.Errorf("export: %+v", r)
 			}
 			r = run(t, nil, "", append([]string{"verify"}, d.flags()...)...)
-			if r.code != 0 || !strings.Contains(r.stdout, "archive verified: 2 versions, 1 signed checkpoints") {
+			if r.code != 0 || !strings.Contains(r.stdout, "archive verified: 2 versions, 1 signed checkpoint") {
 				t.Fatalf("verify: %+v", r)
 			}
 			exec, _ := rawDB(t, d)

@@ -8,6 +8,7 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/audit"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -65,7 +66,7 @@ func (a *app) auditVerify(args []string) error {
 		for i, an := range anchors {
 			by = append(by, fmt.Sprintf("%s commits to event %d", an.From, at[i]))
 		}
-		fmt.Fprintf(a.stdout, "audit chain intact: %d events verified\nanchored: %s; the %d events after it await the next checkpoint\n", n, strings.Join(by, "; "), n-at[0])
+		fmt.Fprintf(a.stdout, "audit chain intact: %s verified\nanchored: %s; %s after it await the next checkpoint\n", plain.Count(int(n), "event", "events"), strings.Join(by, "; "), plain.Count(int(n-at[0]), "event", "events"))
 		return nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // captureFlags are the capture engine's settings, shared by serve.
@@ -79,8 +80,10 @@ func (a *app) capturePrint(ctx context.Context, svc *capture.Service, account in
 	failed := 0
 	for _, r := range res {
 		run := r.Run
-		fmt.Fprintf(a.stdout, "%s (connection %d): %d pages, %d new versions, %d edits, %d deletions, %d flags in %s",
-			r.Connection.Ref(), r.Connection.ID, run.Pages, run.Stored, run.Edits, run.Deletions, run.Flags, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+		fmt.Fprintf(a.stdout, "%s (connection %d): %s, %s, %s, %s, %s in %s",
+			r.Connection.Ref(), r.Connection.ID, plain.Count(run.Pages, "page", "pages"), plain.Count(run.Stored, "new version", "new versions"),
+			plain.Count(run.Edits, "edit", "edits"), plain.Count(run.Deletions, "deletion", "deletions"), plain.Count(run.Flags, "flag", "flags"),
+			plain.Duration(run.FinishedAt.Sub(run.StartedAt)))
 		if r.Err != nil {
 			failed++
 			kind := civic.PlatformErrorKindOf(r.Err)

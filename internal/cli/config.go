@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/postgres"
 	"steward.city/steward/internal/sqlite"
 	"steward.city/steward/internal/sqlstore"
@@ -263,3 +264,32 @@ func redact(s string) string {
 func (a *app) timeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(a.ctx, 5*time.Minute)
 }
+
+// zone defines --time-zone, the city's time zone, which every page, form, PDF, e-mail
+// and line of output shows times in; stored times stay UTC.
+func (f *flags) zone() *string {
+	return f.String("time-zone", "", "the city's IANA time zone, such as America/Chicago: times are shown and due dates counted in it; empty: UTC (America/Chicago with --demo)")
+}
+
+// location loads the time zone named by --time-zone, failing clearly on
+// a name that is not a zone. Unset, it is the demo city's zone with
+// --demo and UTC otherwise, with a warning that times will read in UTC.
+func location(name string, demo bool, log interface{ Warn(string, ...any) }) (*time.Location, error) {
+	if strings.TrimSpace(name) == "" {
+		if demo {
+			return plain.Zone(demoZone)
+		}
+		if log != nil {
+			log.Warn("no --time-zone: times are shown and due dates counted in UTC; set the city's zone, such as America/Chicago")
+		}
+		return time.UTC, nil
+	}
+	loc, err := plain.Zone(name)
+	if err != nil {
+		return nil, usagef("--time-zone: %v", err)
+	}
+	return loc, nil
+}
+
+// demoZone is the demo city's time zone.
+const demoZone = "America/Chicago"

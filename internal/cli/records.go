@@ -12,6 +12,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/sqlstore"
 )
@@ -24,9 +25,15 @@ func (a *app) export(args []string) error {
 	out := f.String("out", "", "the bag to write, a .zip file; written whole or not at all")
 	name := f.String("checkpoint-name", "steward-archive", "the name in the checkpoint key, if it is created")
 	kf := f.keyFlags()
+	tz := f.zone()
 	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
 		if *id <= 0 || *out == "" {
 			return usagef("export needs --request ID and --out FILE.zip")
+		}
+		// The bag's report shows times in the city's zone.
+		loc, err := location(*tz, false, nil)
+		if err != nil {
+			return err
 		}
 		published, err := s.Setting(a.ctx, archive.SettingVerifier)
 		if err != nil {
@@ -44,13 +51,14 @@ func (a *app) export(args []string) error {
 		if err != nil {
 			return err
 		}
-		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now})
+		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now, Location: loc})
 		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "wrote %s: request %d, %d versions of %d items (%d redacted, %d media files), %d bytes; check it with: steward verify %s\n",
-			*out, res.RequestID, res.Versions, res.Items, res.Redacted, res.Media, res.Bytes, *out)
+		fmt.Fprintf(a.stdout, "wrote %s: request %d, %s of %s (%d redacted, %s), %s; check it with: steward verify %s\n",
+			*out, res.RequestID, plain.Count(int(res.Versions), "version", "versions"), plain.Count(int(res.Items), "item", "items"), res.Redacted,
+			plain.Count(int(res.Media), "media file", "media files"), plain.Count(int(res.Bytes), "byte", "bytes"), *out)
 		return nil
 	})
 }

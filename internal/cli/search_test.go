@@ -48,3 +48,35 @@ func TestSearchLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchCityTime: the command line prints times in the city's zone
+// (--time-zone), UTC when none is set, and a day in from: is the city's:
+// a post at 03:30 UTC on Jan 3 is Jan 2, 9:30 PM in Chicago.
+func TestSearchCityTime(t *testing.T) {
+	t.Parallel()
+	d := newDB(t, "sqlite")
+	file := filepath.Join(t.TempDir(), "batch.json")
+	if err := os.WriteFile(file, []byte(`{"records":[{"account":"x:@cityhall","id":"1","kind":"post","captured_at":"2026-01-03T03:30:00Z","text":"plow route"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "", append([]string{"archive", "ingest"}, append(d.flags(), file)...)...); r.code != 0 {
+		t.Fatalf("ingest: %+v", r)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--time-zone", "America/Chicago", "plow"}, "Jan 2, 2026, 9:30 PM CST  "},
+		{[]string{"plow"}, "Jan 3, 2026, 3:30 AM UTC  "},
+		{[]string{"--time-zone", "America/Chicago", "plow", "from:2026-01-02", "to:2026-01-02"}, "Jan 2, 2026, 9:30 PM CST  "},
+		{[]string{"plow", "from:2026-01-02", "to:2026-01-02"}, ""},
+	} {
+		r := run(t, nil, "", append(append([]string{"search"}, d.flags()...), c.args...)...)
+		if r.code != 0 || (c.want == "") != (r.stdout == "") || !strings.HasPrefix(r.stdout, c.want) {
+			t.Errorf("search %s: exit %d, %q; want %q", strings.Join(c.args, " "), r.code, r.stdout, c.want)
+		}
+	}
+	if r := run(t, nil, "", append(append([]string{"search"}, d.flags()...), "--time-zone", "Mars/Olympus", "plow")...); r.code == 0 || !strings.Contains(r.stderr, `"Mars/Olympus" is not a known IANA time zone`) {
+		t.Errorf("an unknown zone: exit %d, %q", r.code, r.stderr)
+	}
+}

@@ -35,6 +35,7 @@ func (a *app) serve(args []string) error {
 	cf := f.captureFlags()
 	mtf := f.metricsFlags()
 	proxies := f.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (rightmost untrusted hop); empty: none")
+	tz := f.zone()
 	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -44,6 +45,11 @@ func (a *app) serve(args []string) error {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
 	}
 	log, err := a.logger(*level)
+	if err != nil {
+		return err
+	}
+	// An unknown zone fails before anything starts.
+	loc, err := location(*tz, *demoCity, log)
 	if err != nil {
 		return err
 	}
@@ -104,7 +110,7 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("comment classifier: %w", err)
 	}
-	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver}
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc}
 	if mailer != nil {
 		sc.Mailer = mailer
 	}

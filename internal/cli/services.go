@@ -41,6 +41,7 @@ type Services struct {
 	store  civic.Store
 	clock  func() time.Time
 	logger *slog.Logger
+	loc    *time.Location
 }
 
 // Mailer sends notification e-mail (account approvals, inquiry answers).
@@ -54,6 +55,10 @@ type ServicesConfig struct {
 	Store  civic.Store
 	Clock  func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: discard
+	// Location is the city's time zone (--time-zone), loaded once: pages,
+	// forms, PDFs, e-mails and due dates use it; stored times stay UTC.
+	// nil: UTC.
+	Location *time.Location
 
 	// Archive is the archive, built before the others because it needs
 	// the checkpoint key, the witnesses and the media store (startArchive);
@@ -89,6 +94,9 @@ func NewServices(c ServicesConfig) *Services {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
 	if c.Archive == nil {
 		c.Archive = archive.New(archive.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger})
 	}
@@ -106,18 +114,18 @@ func NewServices(c ServicesConfig) *Services {
 	if c.Mailer != nil {
 		rm, mm = c.Mailer, c.Mailer
 	}
-	s.Registry = registry.New(registry.Config{Store: c.Store, Vault: c.Vault, Mailer: rm, Logger: c.Logger, Clock: c.Clock})
+	s.Registry = registry.New(registry.Config{Store: c.Store, Vault: c.Vault, Mailer: rm, Logger: c.Logger, Clock: c.Clock, Location: c.Location})
 	s.Registry.SetCovertApprover(c.CovertApprover)
 	s.People.OnDisable(s.Registry.OnDisable)
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
-	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger})
+	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger, Location: c.Location})
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
-	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger})
-	s.store, s.clock, s.logger = c.Store, c.Clock, c.Logger
+	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
+	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	return s
 }
 
@@ -131,12 +139,12 @@ type HandlerConfig struct {
 
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
-	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, SSO: c.SSO, Version: Version,
+	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version,
 		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
 	if err != nil {
 		return nil, err
 	}
-	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger,
+	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc,
 		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/vault"
@@ -91,7 +92,7 @@ func (a *app) vaultCmd(name string, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "vault key rotated: %d secrets re-wrapped under key %s\n", n, v.CurrentKeyID())
+		fmt.Fprintf(a.stdout, "vault key rotated: %s re-wrapped under key %s\n", plain.Count(n, "secret", "secrets"), v.CurrentKeyID())
 		if nk != nil {
 			fmt.Fprintf(a.stdout, "set %s to the new key before the next start\n", vault.EnvKey)
 		}

@@ -104,7 +104,7 @@ func TestVaultKey(t *testing.T) {
 
 			// Rotation.
 			r = run(t, nil, "", d.cmd([]string{"vault", "rotate-key"})...)
-			if r.code != 0 || !strings.Contains(r.stdout, "1 secrets re-wrapped") {
+			if r.code != 0 || !strings.Contains(r.stdout, "1 secret re-wrapped") {
 				t.Fatalf("rotate-key: %d %s %s", r.code, r.stdout, r.stderr)
 			}
 			if now, _ := os.ReadFile(keyFile); bytes.Equal(now, before) {

@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // Password is every demo user's password. The demo is for exploring on one's
@@ -85,7 +86,7 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 		return nil, err
 	}
 	if len(existing) > 0 {
-		return nil, fmt.Errorf("this database already holds %d departments that are not a demo; use an empty data folder for the demo", len(existing))
+		return nil, fmt.Errorf("this database already holds %s not a demo; use an empty data folder for the demo", plain.Count(len(existing), "department that is", "departments that are"))
 	}
 	hashes := map[string]string{}
 	for _, p := range city {

@@ -12,6 +12,7 @@ import (
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/pdf"
+	"steward.city/steward/internal/plain"
 )
 
 // fillForm fills the Removed Comments Tracking Form for a hide or removal
@@ -87,11 +88,12 @@ func (s *Service) Form(ctx context.Context, actor civic.Actor, id int64) (*civic
 	return f, d, err
 }
 
-// FormFields are the form's numbered fields as the policy's form has them.
-func FormFields(f *civic.TrackingForm) [][2]string {
+// FormFields are the form's numbered fields as the policy's form has them,
+// dates on the city's calendar (loc).
+func FormFields(f *civic.TrackingForm, loc *time.Location) [][2]string {
 	posted := "unknown"
 	if f.PostedAt != nil {
-		posted = f.PostedAt.UTC().Format(time.DateOnly)
+		posted = plain.Date(*f.PostedAt, loc)
 	}
 	return [][2]string{
 		{"1. Social media site affected", f.Site},
@@ -99,10 +101,10 @@ func FormFields(f *civic.TrackingForm) [][2]string {
 		{"3. Screen name of poster", f.ScreenName},
 		{"4. Entire comment that was removed", f.Comment},
 		{"5. Reason for removal of comment", f.Reason},
-		{"6. Date comment removed", f.RemovedAt.UTC().Format(time.DateOnly)},
+		{"6. Date comment removed", plain.Date(f.RemovedAt, loc)},
 		{"7. Comment removed from the site by", f.RemovedBy},
 		{"8. Other pertinent information", f.Other},
-		{"Date this report was received by the Communications Coordinator", f.ReceivedAt.UTC().Format(time.DateOnly)},
+		{"Date this report was received by the Communications Coordinator", plain.Date(f.ReceivedAt, loc)},
 	}
 }
 
@@ -111,8 +113,8 @@ func FormFields(f *civic.TrackingForm) [][2]string {
 // on DATE" (or "hidden on the platform on DATE") only when the platform
 // carried it out; otherwise "recorded in Steward; not carried out on the
 // platform: REASON". A decision reversed after an inquiry says so, and
-// what reversing it did on the platform. Dates are UTC.
-func OnPlatform(d *civic.ModerationDecision) string {
+// what reversing it did on the platform. Dates are the city's (loc).
+func OnPlatform(d *civic.ModerationDecision, loc *time.Location) string {
 	if d == nil {
 		return "recorded in Steward; what happened on the platform is not known: the decision could not be read"
 	}
@@ -126,7 +128,7 @@ func OnPlatform(d *civic.ModerationDecision) string {
 	if d.Status == civic.DecisionReversed {
 		out := "reversed in Steward"
 		if d.ReversedAt != nil {
-			out += " on " + d.ReversedAt.UTC().Format(time.DateOnly)
+			out += " on " + plain.Date(*d.ReversedAt, loc)
 		}
 		if d.CarryStatus == "" {
 			return out
@@ -139,7 +141,7 @@ func OnPlatform(d *civic.ModerationDecision) string {
 		if d.Action == civic.DecisionHide {
 			verb = "hidden on the platform"
 		}
-		return verb + " on " + d.CarriedOutAt.UTC().Format(time.DateOnly)
+		return verb + " on " + plain.Date(*d.CarriedOutAt, loc)
 	case d.CarryStatus == "":
 		return "recorded in Steward; not carried out on the platform: not yet attempted"
 	}
@@ -147,19 +149,20 @@ func OnPlatform(d *civic.ModerationDecision) string {
 }
 
 // WriteFormPDF writes the form as a PDF, for printing and filing. The
-// comment prints in whatever language and script it was written in.
-func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecision) error {
+// comment prints in whatever language and script it was written in; its
+// dates are on the city's calendar (loc).
+func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecision, loc *time.Location) error {
 	title := "Removed Comments Tracking Form " + strconv.FormatInt(f.ID, 10)
 	p := pdf.New(w, pdf.Meta{Title: title, Author: f.RemovedBy, Subject: "Removed comment on " + f.Site, Lang: "en", Created: f.CreatedAt})
 	p.Heading(title)
 	p.Paragraph("All comments removed from a City sponsored social media site are documented with this form.")
-	for _, kv := range FormFields(f) {
+	for _, kv := range FormFields(f, loc) {
 		p.Field(kv[0]+":", kv[1])
 	}
-	p.Field("On the platform:", OnPlatform(d))
+	p.Field("On the platform:", OnPlatform(d, loc))
 	p.Line("Content hash (SHA-256): " + f.ContentHash)
 	if f.DisposedAt != nil {
-		p.Line(fmt.Sprintf("Disposed of %s under disposition record %d.", f.DisposedAt.UTC().Format(time.DateOnly), f.DisposalID))
+		p.Line(fmt.Sprintf("Disposed of %s under disposition record %d.", plain.Date(*f.DisposedAt, loc), f.DisposalID))
 	} else {
 		p.Line("This form will be retained by the City for a period of 1 year.")
 	}

@@ -46,7 +46,7 @@ func TestFormPDFScripts(t *testing.T) {
 			f := &civic.TrackingForm{ID: 7, Site: "facebook:City", PostedAt: &at, ScreenName: "@resident", Comment: c.comment,
 				Reason: "Harassment", RemovedAt: at, RemovedBy: "ana@city.example", ReceivedAt: at, CreatedAt: at, ContentHash: "abc123"}
 			var out bytes.Buffer
-			if err := moderation.WriteFormPDF(&out, f, nil); err != nil {
+			if err := moderation.WriteFormPDF(&out, f, nil, time.UTC); err != nil {
 				t.Fatal(err)
 			}
 			pdftest.Save(t, "form-"+c.name, out.Bytes())

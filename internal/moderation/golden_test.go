@@ -3,11 +3,13 @@ package moderation_test
 import (
 	"bytes"
 	"flag"
+	"strings"
 	"testing"
 	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/pdf/pdftest"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -49,7 +51,7 @@ func TestFormPDFGolden(t *testing.T) {
 			t.Fatalf("%s: forms = %v, %v", eng.Name, forms, err)
 		}
 		var out bytes.Buffer
-		if err := moderation.WriteFormPDF(&out, forms[0], d); err != nil {
+		if err := moderation.WriteFormPDF(&out, forms[0], d, time.UTC); err != nil {
 			t.Fatal(err)
 		}
 		if first == nil {
@@ -58,5 +60,41 @@ func TestFormPDFGolden(t *testing.T) {
 		} else if !bytes.Equal(out.Bytes(), first) {
 			t.Errorf("%s writes another tracking form than sqlite", eng.Name)
 		}
+	}
+}
+
+// TestFormShowsCityDates: a comment posted and removed on the evening of
+// Dec 2 in Chicago (Dec 3 in UTC) reads Dec 2 on the form and its PDF.
+func TestFormShowsCityDates(t *testing.T) {
+	t.Parallel()
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evening := time.Date(2026, 12, 3, 0, 22, 0, 0, time.UTC) // 6:22 PM CST, Dec 2
+	carried := evening.Add(time.Hour)
+	f := &civic.TrackingForm{ID: 7, Site: "mastodon:@parks", PostedAt: &evening, ScreenName: "troll", Comment: "spam",
+		Reason: "spam", RemovedAt: evening, RemovedBy: "Ana", ReceivedAt: evening}
+	d := &civic.ModerationDecision{Action: civic.DecisionRemove, CarryStatus: moderation.CarryDone, CarriedOutAt: &carried}
+	for _, kv := range moderation.FormFields(f, chicago) {
+		if strings.Contains(kv[0], "Date") && kv[1] != "Dec 2, 2026" {
+			t.Errorf("%s: %q, want Dec 2, 2026", kv[0], kv[1])
+		}
+	}
+	if got := moderation.OnPlatform(d, chicago); got != "removed from the platform on Dec 2, 2026" {
+		t.Errorf("on the platform: %q", got)
+	}
+	var pdf bytes.Buffer
+	if err := moderation.WriteFormPDF(&pdf, f, d, chicago); err != nil {
+		t.Fatal(err)
+	}
+	if text, ok := pdftest.Text(t, pdf.Bytes()); ok {
+		if n := strings.Count(text, "Dec 2, 2026"); n < 3 || strings.Contains(text, "Dec 3") {
+			t.Errorf("the PDF has Dec 2 %d times (want posted, removed and received at least, and no Dec 3): %s", n, text)
+		}
+	}
+	// In UTC the same instants are Dec 3: the zone is what changed.
+	if got := moderation.OnPlatform(d, time.UTC); got != "removed from the platform on Dec 3, 2026" {
+		t.Errorf("on the platform in UTC: %q", got)
 	}
 }

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // InquiryInput is what a member of the public writes: which comment (the
@@ -36,6 +38,7 @@ type InquiryInput struct {
 func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInput) (*civic.Inquiry, error) {
 	in.Account, in.ScreenName, in.PostedOn = strings.TrimSpace(in.Account), strings.TrimSpace(in.ScreenName), strings.TrimSpace(in.PostedOn)
 	in.Name, in.Contact, in.Question = strings.TrimSpace(in.Name), strings.TrimSpace(in.Contact), strings.TrimSpace(in.Question)
+	var errs []error
 	for _, f := range []struct {
 		field, v, what string
 		max            int
@@ -43,22 +46,26 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 		{"account", in.Account, "the account", 300}, {"screen_name", in.ScreenName, "the screen name", 256},
 		{"name", in.Name, "your name", 200}, {"contact", in.Contact, "how to reach you", 320}, {"question", in.Question, "your question", 5000},
 	} {
+		// Every mistake at once, each naming its field.
 		switch {
 		case f.v == "":
-			return nil, civic.Invalid(f.field, "give %s", f.what)
+			errs = append(errs, civic.Invalid(f.field, "give %s", f.what))
 		case len(f.v) > f.max:
-			return nil, civic.Invalid(f.field, "%s is longer than %d characters", f.what, f.max)
+			errs = append(errs, civic.Invalid(f.field, "%s is longer than %d characters", f.what, f.max))
 		case !utf8.ValidString(f.v):
-			return nil, civic.Invalid(f.field, "%s is not valid text", f.what)
+			errs = append(errs, civic.Invalid(f.field, "%s is not valid text", f.what))
 		}
 	}
 	var day time.Time
 	if in.PostedOn != "" {
 		d, err := time.Parse(time.DateOnly, in.PostedOn)
 		if err != nil {
-			return nil, civic.Invalid("posted_on", "give the date as YYYY-MM-DD, or leave it empty")
+			errs = append(errs, civic.Invalid("posted_on", "give the date as YYYY-MM-DD, or leave it empty"))
 		}
 		day = d
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if err := s.throttle(ctx, client); err != nil {
 		return nil, err
@@ -75,7 +82,7 @@ func (s *Service) FileInquiry(ctx context.Context, client string, in InquiryInpu
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	q := &civic.Inquiry{Account: in.Account, ScreenName: in.ScreenName, PostedOn: in.PostedOn, Name: in.Name, Contact: in.Contact, Question: in.Question,
-		ReceivedAt: now, DueAt: now.AddDate(0, 0, s.inquiryDays)}
+		ReceivedAt: now, DueAt: s.inquiryDue(now)}
 	if len(match) == 1 {
 		q.FormID = match[0].ID
 	}
@@ -94,14 +101,17 @@ func (s *Service) acknowledge(ctx context.Context, q *civic.Inquiry) {
 		return
 	}
 	body := fmt.Sprintf("Dear %s,\n\nWe received your question about a comment on a City social media site:\n\n%s\n\nYour reference number is %s.\nCommunications will answer in writing by %s.\n\nCommunications\n",
-		q.Name, q.Question, q.Reference, q.DueAt.Format(dueFormat))
+		q.Name, q.Question, q.Reference, plain.LongDate(q.DueAt, s.loc))
 	if err := s.mailer.Send(ctx, q.Contact, "We received your question ("+q.Reference+")", body); err != nil {
 		s.log.Warn("e-mail inquiry acknowledgement", "inquiry", q.ID, "err", err)
 	}
 }
 
-// dueFormat is how a due date reads in e-mails: Monday, November 30, 2026.
-const dueFormat = "Monday, January 2, 2006"
+// inquiryDue is when an inquiry received at now is due: the end of the
+// city's day inquiryDays days after the city's day it was received.
+func (s *Service) inquiryDue(now time.Time) time.Time {
+	return plain.EndOfDay(plain.CityDay(now, s.loc).AddDate(0, 0, s.inquiryDays), s.loc)
+}
 
 // throttle allows inquiryRate inquiries an hour from one address.
 func (s *Service) throttle(ctx context.Context, client string) error {
@@ -386,7 +396,7 @@ func (s *Service) mail(ctx context.Context, actor civic.Actor, q *civic.Inquiry)
 		return
 	}
 	body := fmt.Sprintf("Dear %s,\n\nYou asked about a comment on a City social media site (reference %s, received %s, answer due %s):\n\n%s\n\nOur response:\n\n%s\n\nCommunications\n",
-		q.Name, q.Reference, q.ReceivedAt.Format(dueFormat), q.DueAt.Format(dueFormat), q.Question, q.Response)
+		q.Name, q.Reference, plain.LongDate(q.ReceivedAt, s.loc), plain.LongDate(q.DueAt, s.loc), q.Question, q.Response)
 	if err := s.mailer.Send(ctx, q.Contact, "Your question about a comment ("+q.Reference+")", body); err != nil {
 		q.EmailError = err.Error()
 		s.log.Warn("e-mail inquiry response", "inquiry", q.ID, "err", err)

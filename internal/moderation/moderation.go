@@ -35,6 +35,7 @@ type Service struct {
 	inquiryDays int
 	inquiryRate int
 	formYears   int
+	loc         *time.Location
 	screening   sync.Mutex // one screening pass at a time in this process
 }
 
@@ -65,10 +66,16 @@ type Config struct {
 	InquiryDays int
 	// InquiryRate is how many inquiries one address may post an hour; 0: 5.
 	InquiryRate int
+	// Location is the city's time zone: an inquiry is due at the end of a
+	// city day, and e-mails and the form show the city's dates; nil: UTC.
+	Location *time.Location
 }
 
 // New returns a Service.
 func New(c Config) *Service {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
@@ -82,7 +89,7 @@ func New(c Config) *Service {
 		c.InquiryRate = 5
 	}
 	return &Service{store: c.Store, screener: c.Screener, carrier: c.Carrier, mailer: c.Mailer, now: c.Clock, log: c.Logger,
-		inquiryDays: c.InquiryDays, inquiryRate: c.InquiryRate, formYears: 1}
+		inquiryDays: c.InquiryDays, inquiryRate: c.InquiryRate, formYears: 1, loc: c.Location}
 }
 
 // Now is the service's clock.
@@ -99,3 +106,6 @@ func person(actor civic.Actor) error {
 	}
 	return nil
 }
+
+// Location returns the city's time zone.
+func (s *Service) Location() *time.Location { return s.loc }

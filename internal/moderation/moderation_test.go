@@ -208,7 +208,7 @@ func testModeration(t *testing.T, e *env) {
 		t.Errorf("form = %+v", f)
 	}
 	var pdf bytes.Buffer
-	if err := moderation.WriteFormPDF(&pdf, f, d); err != nil || !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-1.")) {
+	if err := moderation.WriteFormPDF(&pdf, f, d, time.UTC); err != nil || !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-1.")) {
 		t.Errorf("PDF: %v %q", err, pdf.Bytes()[:min(pdf.Len(), 40)])
 	}
 	if text, ok := pdftest.Text(t, pdf.Bytes()); ok && !strings.Contains(pdftest.Normalize(text), "Hana Yusuf is an idiot") {
@@ -231,7 +231,7 @@ func testModeration(t *testing.T, e *env) {
 	// Public inquiries: one about a comment that was not removed is filed
 	// unmatched, for Communications to find the comment.
 	unmatched, err := e.svc.FileInquiry(e.ctx, "192.0.2.9", moderation.InquiryInput{Account: acct, ScreenName: "@lena@social.example", Name: "Lena", Contact: "lena@example.org", Question: "Why?"})
-	if err != nil || unmatched.FormID != 0 || unmatched.Matched || unmatched.Reference != "INQ-2026-0001" || !unmatched.DueAt.Equal(unmatched.ReceivedAt.AddDate(0, 0, 10)) {
+	if err != nil || unmatched.FormID != 0 || unmatched.Matched || unmatched.Reference != "INQ-2026-0001" || !unmatched.DueAt.Equal(time.Date(2026, 11, 30, 23, 59, 59, 999999000, time.UTC)) {
 		t.Errorf("inquiry about a kept comment = %+v, %v", unmatched, err)
 	}
 	if len(e.mail.sent) != 1 || !strings.HasPrefix(e.mail.sent[0], "lena@example.org|") || !strings.Contains(e.mail.sent[0], "reference number is INQ-2026-0001") || !strings.Contains(e.mail.sent[0], "by "+unmatched.DueAt.Format("Monday, January 2, 2006")) {
@@ -260,7 +260,7 @@ func testModeration(t *testing.T, e *env) {
 	_, err = e.svc.FileInquiry(e.ctx, "192.0.2.9", moderation.InquiryInput{Account: acct, ScreenName: "troll", Name: "", Contact: "t@example.org", Question: "Why?"})
 	wantKind(t, err, civic.KindInvalid, "name")
 	inq, err := e.svc.FileInquiry(e.ctx, "192.0.2.9", moderation.InquiryInput{Account: acct, ScreenName: "troll", PostedOn: "2026-11-19", Name: "T. Roll", Contact: "troll@example.org", Question: "Why was my comment removed?"})
-	if err != nil || inq.FormID != f.ID || !inq.Matched || inq.Reference != "INQ-2026-0002" || !inq.DueAt.Equal(inq.ReceivedAt.AddDate(0, 0, 10)) {
+	if err != nil || inq.FormID != f.ID || !inq.Matched || inq.Reference != "INQ-2026-0002" || !inq.DueAt.Equal(time.Date(2026, 11, 30, 23, 59, 59, 999999000, time.UTC)) {
 		t.Fatalf("inquiry = %+v, %v", inq, err)
 	}
 	e.mail.sent = nil // the acknowledgement

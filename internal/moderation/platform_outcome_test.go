@@ -34,7 +34,7 @@ func TestPlatformOutcome(t *testing.T) {
 		action civic.DecisionAction
 		want   string
 	}{
-		{nil, civic.DecisionRemove, "removed from the platform on 2026-11-20"},
+		{nil, civic.DecisionRemove, "removed from the platform on Nov 20, 2026"},
 		{fmt.Errorf("mastodon: %w", civic.ErrUnsupported), civic.DecisionHide,
 			"recorded in Steward; not carried out on the platform: the platform does not allow this (mastodon: the platform does not allow this)"},
 		{fmt.Errorf("mastodon: HTTP 422"), civic.DecisionRemove, "recorded in Steward; not carried out on the platform: the platform call failed (mastodon: HTTP 422)"},
@@ -47,7 +47,7 @@ func TestPlatformOutcome(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := moderation.OnPlatform(d)
+		got := moderation.OnPlatform(d, time.UTC)
 		if got != c.want {
 			t.Errorf("decision %d: %q, want %q", i, got, c.want)
 		}
@@ -57,7 +57,7 @@ func TestPlatformOutcome(t *testing.T) {
 		}
 		// The PDF says what happened on the platform, word for word.
 		var pdf bytes.Buffer
-		if err := moderation.WriteFormPDF(&pdf, f[0], d); err != nil {
+		if err := moderation.WriteFormPDF(&pdf, f[0], d, time.UTC); err != nil {
 			t.Fatal(err)
 		}
 		if text, ok := pdftest.Text(t, pdf.Bytes()); ok && !strings.Contains(pdftest.Normalize(text), c.want) {

@@ -64,7 +64,7 @@ func (s *Service) Transparency(ctx context.Context) (*Transparency, error) {
 		}
 		reason[d.Code]++
 		account[d.Account]++
-		month[d.FinalAt.UTC().Format("2006-01")]++
+		month[d.FinalAt.In(s.loc).Format("2006-01")]++ // the city's month
 	}
 	for _, c := range codes {
 		if n := reason[c.Code]; n > 0 {

@@ -179,7 +179,7 @@ func (s *Service) Export(ctx context.Context, actor civic.Actor, id int64, w io.
 	now := s.now().UTC()
 	if err := b.WriteTags([][2]string{
 		{"Source-Organization", "Steward"},
-		{"Bagging-Date", now.Format(time.DateOnly)},
+		{"Bagging-Date", s.Day(now).Format(time.DateOnly)}, // the city's day
 		{"External-Identifier", "records-request-" + strconv.FormatInt(id, 10)},
 		{"External-Description", r.Description},
 		{InfoFormat, Format},

@@ -28,6 +28,7 @@ type Service struct {
 	reasons  []Reason
 	holidays map[string]bool
 	pageFee  int64
+	loc      *time.Location
 }
 
 // Store is what records requests read and write: the requests and their
@@ -51,6 +52,9 @@ type Config struct {
 	Reasons  []Reason    // redaction reasons; nil: DefaultReasons
 	Holidays []time.Time // days that are not business days, besides weekends
 	PageFee  int64       // cents per copied page up to 100 pages; 0: 25
+	// Location is the city's time zone: due dates are counted on its
+	// calendar and the report shows its times; nil: UTC.
+	Location *time.Location
 }
 
 // New returns a Service.
@@ -67,11 +71,14 @@ func New(c Config) *Service {
 	if c.PageFee == 0 {
 		c.PageFee = 25
 	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
 	h := map[string]bool{}
 	for _, d := range c.Holidays {
 		h[d.Format(time.DateOnly)] = true
 	}
-	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Clock, log: c.Logger, reasons: c.Reasons, holidays: h, pageFee: c.PageFee}
+	return &Service{store: c.Store, archive: c.Archive, blobs: c.Blobs, signer: c.Signer, now: c.Clock, log: c.Logger, reasons: c.Reasons, holidays: h, pageFee: c.PageFee, loc: c.Location}
 }
 
 func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {

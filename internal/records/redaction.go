@@ -174,7 +174,7 @@ func (s *Service) Suggestions(ctx context.Context, actor civic.Actor, requestID 
 	seen := map[int64]bool{}
 	out := []Suggestion{}
 	for _, qs := range r.Scope {
-		q, err := archive.ParseQuery(qs)
+		q, err := archive.ParseQueryIn(qs, s.loc)
 		if err != nil {
 			continue
 		}

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/pdf"
+	"steward.city/steward/internal/plain"
 )
 
 // writeReport writes data/report.pdf, for people who print: a summary of
@@ -35,16 +35,15 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 	}
 	title := fmt.Sprintf("Records request %d: records produced", r.ID)
 	p := pdf.New(w, pdf.Meta{Title: title, Author: "Steward", Subject: "Records produced for " + r.Requester, Lang: "en", Created: s.now()})
-	const stamp = "2006-01-02 15:04:05 UTC"
 	p.Heading(title)
 	if r.Description != "" {
 		p.Line(r.Description)
 		p.Line("")
 	}
 	p.Line("Requester: " + r.Requester)
-	p.Line("Received: " + r.ReceivedOn.Format(time.DateOnly))
+	p.Line("Received: " + plain.Day(r.ReceivedOn))
 	if r.DueOn != nil {
-		p.Line("Due: " + r.DueOn.Format(time.DateOnly))
+		p.Line("Due: " + plain.Day(*r.DueOn))
 	} else {
 		p.Line("Due: within a reasonable time")
 	}
@@ -54,7 +53,7 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 	}
 	p.Line(fmt.Sprintf("Items: %d. Versions: %d, of which %d redacted. Redactions: %d.", res.Items, res.Versions, res.Redacted, redactions))
 	p.Line(fmt.Sprintf("Checkpoint: tree size %d, root hash %s", cp.Size, cp.RootHash))
-	p.Line("Generated: " + s.now().UTC().Format(stamp))
+	p.Line("Generated: " + plain.Stamp(s.now(), s.loc))
 	p.Line("")
 	p.Line("Each item below shows every version captured, oldest first. Versions marked [edited] changed the text; " +
 		"versions marked [removed] were hidden or deleted on the platform. Text withheld under the Minnesota Government " +
@@ -110,7 +109,7 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 					marks = append(marks, "[disposed of]")
 				}
 				prev = v.Text
-				line := fmt.Sprintf("  %d. Captured %s by %s (%s)", j+1, v.CapturedAt.UTC().Format(stamp), v.Author.Name, v.Author.Handle)
+				line := fmt.Sprintf("  %d. Captured %s by %s (%s)", j+1, plain.Stamp(v.CapturedAt, s.loc), v.Author.Name, v.Author.Handle)
 				if !v.State.Removed() {
 					line += ", " + string(v.State)
 				}

@@ -55,7 +55,7 @@ func (s *Service) inScope(ctx context.Context, r *civic.RecordsRequest, item int
 // on the search or date indexes (archive.Service.MatchItems): an index
 // edited behind Steward's back cannot shrink a records request.
 func (s *Service) match(ctx context.Context, qs string, item, upTo int64, items map[int64]bool) error {
-	q, err := archive.ParseQuery(qs)
+	q, err := archive.ParseQueryIn(qs, s.loc)
 	if err != nil {
 		return civic.Invalid("scope", "%s", civic.ErrorMessage(err))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // mayKnowCovert reports whether u may know that covert profile p exists:
@@ -66,6 +67,11 @@ func (s *Service) RegisterCovert(ctx context.Context, actor civic.Actor, p *civi
 	if err := require(actor, civic.PermCovertManage); err != nil {
 		return err
 	}
+	if p.RegisteredOn.IsZero() {
+		// Registered today, the city's day: a calendar day like a date
+		// typed in, so the next audit falls on the same day a year on.
+		p.RegisteredOn = s.today(s.now())
+	}
 	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.CreateCovertProfile(ctx, p) })
 }
 
@@ -108,11 +114,12 @@ func (s *Service) EndCovert(ctx context.Context, actor civic.Actor, profileID in
 		if reason == "" {
 			return civic.Invalid("reason", "say why the profile is no longer needed")
 		}
-		if on.IsZero() {
-			on = tx.Now()
+		today := s.today(tx.Now())
+		d := today
+		if !on.IsZero() {
+			d = day(on)
 		}
-		d := day(on)
-		if d.After(tx.Now()) {
+		if d.After(today) {
 			return civic.Invalid("ended_on", "the date cannot be in the future")
 		}
 		p.Status, p.EndedOn, p.EndReason = to, &d, reason
@@ -234,7 +241,7 @@ func (s *Service) SweepDue(ctx context.Context) error {
 			}
 			link := "/posters#poster-" + id(p.ID)
 			if p.ExpiresAt.Sub(now) < 14*24*time.Hour {
-				if err := send(directors, "grant_expiring", fmt.Sprintf("%s's authorization to post for %s expires on %s.", p.UserEmail, p.AccountHandle, p.ExpiresAt.Format("2006-01-02")), link); err != nil {
+				if err := send(directors, "grant_expiring", fmt.Sprintf("%s's authorization to post for %s expires on %s.", p.UserEmail, p.AccountHandle, plain.Day(*p.ExpiresAt)), link); err != nil {
 					return err
 				}
 			}
@@ -255,7 +262,7 @@ func (s *Service) SweepDue(ctx context.Context) error {
 			}
 		}
 		for _, p := range cps {
-			if p.AuditOverdue(now) {
+			if p.AuditOverdue(s.today(now)) {
 				if err := send(commanders, "audit_overdue", fmt.Sprintf("The yearly audit of covert profile %s on %s is overdue.", p.ScreenName, p.SiteName), "/covert?profile="+id(p.ID)); err != nil {
 					return err
 				}

@@ -103,7 +103,7 @@ func (s *Service) DecidePoster(ctx context.Context, actor civic.Actor, posterID 
 			return conflict("the account is %s", a.Status)
 		}
 		exp := day(expires)
-		if !exp.After(day(now)) {
+		if !exp.After(s.today(now)) {
 			return civic.Invalid("expires", "the authorization must expire after today")
 		}
 		if exp.After(now.Add(civic.RecertifyEvery + 24*time.Hour)) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/vault"
 )
 
@@ -29,6 +30,7 @@ type Service struct {
 	mailer Mailer
 	log    *slog.Logger
 	now    func() time.Time
+	loc    *time.Location
 	// approver is the slug of the department whose directors approve
 	// covert access; see SetCovertApprover.
 	approver string
@@ -42,6 +44,9 @@ type Config struct {
 	Logger *slog.Logger     // nil: discard
 	Vault  *vault.Vault     // seals credentials; nil: none are stored or revealed
 	Mailer Mailer           // nil: notifications stay in Steward
+	// Location is the city's time zone: "today" for expiry and audit
+	// dates is the city's day, and notices show its dates; nil: UTC.
+	Location *time.Location
 }
 
 // New returns the registry.
@@ -52,7 +57,10 @@ func New(c Config) *Service {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, vault: c.Vault, mailer: c.Mailer, log: c.Logger, now: c.Clock}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	return &Service{store: c.Store, vault: c.Vault, mailer: c.Mailer, log: c.Logger, now: c.Clock, loc: c.Location}
 }
 
 func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
@@ -122,8 +130,13 @@ func isDirectorOf(u *civic.User, dept int64) bool {
 	return civic.ApprovalStep{Role: civic.RoleDirector, DepartmentID: dept}.Holds(u, dept)
 }
 
-// day returns midnight UTC of t's day.
+// day returns a calendar day typed in (stored as midnight UTC) without
+// its time of day.
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// today returns the city's calendar day of the instant now, as calendar
+// days are stored.
+func (s *Service) today(now time.Time) time.Time { return plain.CityDay(now, s.loc) }

@@ -72,7 +72,7 @@ func newAppVault(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.S
 	s := e.Open(t, clock.Now)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v})
+	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v, Location: cityZone(t)})
 	if _, err := demo.Seed(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +89,16 @@ func newAppVault(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.S
 		t.Fatal(err)
 	}
 	return &testApp{t: t, store: s, auth: svcs.Auth, server: srv, clock: clock, logs: logs, reg: svcs.Registry, vault: v, svcs: svcs}
+}
+
+// cityZone is the demo city's time zone, as `serve --demo` uses.
+func cityZone(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 // demoEmail returns the demo user e-mail address for a role.

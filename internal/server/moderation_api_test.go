@@ -72,7 +72,7 @@ func TestModerationAPI(t *testing.T) {
 	}
 	if res.StatusCode != http.StatusOK || filed == nil || filed.Matched || !strings.Contains(body, "We received your question") ||
 		!strings.Contains(body, "Your reference number is <strong>"+filed.Reference+"</strong>") ||
-		!strings.Contains(body, filed.DueAt.UTC().Format("Monday, January 2, 2006")) ||
+		!strings.Contains(body, filed.DueAt.In(cityZone(t)).Format("Monday, January 2, 2006")) ||
 		strings.Contains(body, "no removed comment") || strings.Contains(body, "not matched") || strings.Contains(body, "Will the drinking fountain") {
 		t.Errorf("inquiry about a kept comment: %d %+v %s", res.StatusCode, filed, body)
 	}

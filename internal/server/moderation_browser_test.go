@@ -176,7 +176,7 @@ func TestBrowserModeration(t *testing.T) {
 	tab.check(tab.open("/moderation/forms/"+itoaID(form.ID)), http.StatusOK)
 	tab.screenshot("tracking-form.png")
 	page := tab.Text("main")
-	for _, want := range []string{"Social media site affected", flagged.Account, "Date of original post", flagged.PostedAt.UTC().Format("2006-01-02"),
+	for _, want := range []string{"Social media site affected", flagged.Account, "Date of original post", flagged.PostedAt.In(cityZone(t)).Format("Jan 2, 2006"),
 		"Screen name of poster", flagged.Author.Handle, "Entire comment", flagged.Text, "Reason for removal", "Harassment or personal attack",
 		"Date comment removed", "removed from the site by", comms, second, "Other pertinent information", "A personal attack on a named employee.",
 		"received by the Communications Coordinator", "retained by the City for a period of 1 year"} {

@@ -34,15 +34,27 @@ func TestBrowserRecords(t *testing.T) {
 	if got := tab.Text("main"); !strings.Contains(got, "1 overdue") || !strings.Contains(got, "Hill & Stone LLP") {
 		t.Errorf("the dashboard does not show the overdue request first: %q", got)
 	}
+	// Overdue is a warning, in amber and in words, not a success.
+	if got := tab.Text(".warning"); !strings.HasPrefix(got, "Warning: 1 overdue") {
+		t.Errorf("the overdue count is not a warning: %q", got)
+	}
+	tab.screenshot("records.png")
 	tab.typeInto("#f-description", "posts about snow")
 	tab.check(tab.Submit("form[action='/records'] button"), http.StatusUnprocessableEntity)
+	// Every mistake at once: no requester, no scope.
 	tab.checkInvalidField("requester")
+	tab.checkInvalidField("scope")
+	if got := tab.Text("#error-summary-title"); got != "There are 2 problems" {
+		t.Errorf("error summary title = %q", got)
+	}
+	tab.screenshot("records-errors.png")
 	if got := tab.Value("#f-description"); got != "posts about snow" {
 		t.Errorf("after an error the description holds %q, want it kept", got)
 	}
 
 	// The request's page with its forms, and a redaction outside the text.
 	tab.check(tab.open("/records/2"), http.StatusOK)
+	tab.screenshot("records-request.png")
 	if got := tab.Text("main"); !strings.Contains(got, "Suggested") && !strings.Contains(got, "items") {
 		t.Errorf("the request page shows no scope: %q", got[:min(len(got), 300)])
 	}

@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -37,7 +38,7 @@ type captureListData struct {
 }
 
 func (p *capturePages) list(w http.ResponseWriter, r *http.Request) error {
-	return p.renderList(w, r, http.StatusOK, connectForm{Interval: "10m"}, nil)
+	return p.renderList(w, r, http.StatusOK, connectForm{Interval: "10 minutes"}, nil)
 }
 
 func (p *capturePages) renderList(w http.ResponseWriter, r *http.Request, status int, f connectForm, errs []FieldError) error {
@@ -81,14 +82,17 @@ func (p *capturePages) renderList(w http.ResponseWriter, r *http.Request, status
 	return p.render(w, r, status, "capture_connections", Page{Title: "Capture", Errors: errs, Data: data})
 }
 
-func readToken(r *http.Request) (civic.PlatformToken, error) {
+// readToken reads a token as typed; its expiry is a time in the city's
+// zone, loc (a datetime-local field has none).
+func readToken(r *http.Request, loc *time.Location) (civic.PlatformToken, error) {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	tok := civic.PlatformToken{AccessToken: v("access_token"), RefreshToken: v("refresh_token"), ClientID: v("client_id"), ClientSecret: v("client_secret")}
 	if s := v("expires_at"); s != "" {
-		t, err := time.Parse("2006-01-02T15:04", s)
+		t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
 		if err != nil {
 			return tok, civic.Invalid("expires_at", "give the expiry as a date and time, or leave it empty")
 		}
+		t = t.UTC()
 		tok.ExpiresAt = &t
 	}
 	return tok, nil
@@ -99,9 +103,9 @@ func parseInterval(s string) (time.Duration, error) {
 	if s == "" {
 		return civic.DefaultCaptureInterval, nil
 	}
-	d, err := time.ParseDuration(s)
+	d, err := plain.ParseDuration(s)
 	if err != nil {
-		return 0, civic.Invalid("interval", "give the interval as a duration such as 10m or 1h")
+		return 0, civic.Invalid("interval", "give the interval as a duration such as 10 minutes or 1 hour")
 	}
 	return d, nil
 }
@@ -126,7 +130,7 @@ func (p *capturePages) connect(w http.ResponseWriter, r *http.Request) error {
 		if c.Interval, err = parseInterval(f.Interval); err != nil {
 			return err
 		}
-		tok, err := readToken(r)
+		tok, err := readToken(r, p.loc)
 		if err != nil {
 			return err
 		}
@@ -230,7 +234,7 @@ func (p *capturePages) token(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return p.action(w, r, func(id int64) error {
-		tok, err := readToken(r)
+		tok, err := readToken(r, p.loc)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -20,7 +21,7 @@ type covertData struct {
 	History   []*civic.AuditEvent
 	Users     []*civic.User
 	Form      civic.CovertProfile
-	Now       time.Time
+	Now       time.Time // the city's day today, as calendar days are stored
 	Commander bool
 }
 
@@ -31,7 +32,7 @@ func (h *Handler) covertPage(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) renderCovert(w http.ResponseWriter, r *http.Request, status int, form civic.CovertProfile, errs []FieldError) error {
 	ctx := r.Context()
 	u := route.User(r)
-	d := covertData{Form: form, Now: h.now(), Commander: u.Can(civic.PermCovertManage)}
+	d := covertData{Form: form, Now: plain.CityDay(h.now(), h.loc), Commander: u.Can(civic.PermCovertManage)}
 	w.Header().Set("Cache-Control", "no-store")
 	if v := r.URL.Query().Get("profile"); v != "" {
 		id, err := parseID(v)

@@ -1,42 +1,67 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
-// templateFuncs are the functions the templates call.
-func templateFuncs() template.FuncMap {
+// templateFuncs are the functions the templates call; times are shown
+// in the city's zone, loc.
+func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
 		// count writes "1 entry" or "3 entries".
-		"count": func(n int, one, many string) string {
-			if n == 1 {
-				return "1 " + one
-			}
-			return strconv.Itoa(n) + " " + many
+		"count": func(n any, one, many string) (string, error) {
+			i, err := toInt(n)
+			return plain.Count(i, one, many), err
 		},
-		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		// plural writes the noun alone, for a number set apart: "comment"
+		// for 1, "comments" otherwise.
+		"plural": func(n any, one, many string) (string, error) {
+			i, err := toInt(n)
+			if i == 1 {
+				return one, err
+			}
+			return many, err
+		},
+		// duration writes "1 hour 30 minutes", never Go's "1h30m0s".
+		"duration": plain.Duration,
+		// time writes an instant in the city's zone: Dec 2, 2026, 6:22 PM CST.
+		"time": func(t time.Time) string { return plain.Time(t, loc) },
 		"timep": func(t *time.Time) string {
 			if t == nil {
 				return ""
 			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
+			return plain.Time(*t, loc)
 		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
+		// date writes the city's day of an instant: Dec 2, 2026.
+		"date": func(t time.Time) string { return plain.Date(t, loc) },
+		// day writes a calendar day stored as midnight UTC (a due date, a
+		// date typed into a form) as it is: Dec 2, 2026.
+		// A nil *time.Time (no date yet) is "".
+		"day": func(v any) (string, error) {
+			switch d := v.(type) {
+			case time.Time:
+				return plain.Day(d), nil
+			case *time.Time:
+				if d == nil {
+					return "", nil
+				}
+				return plain.Day(*d), nil
 			}
-			return t.UTC().Format("2006-01-02")
+			return "", fmt.Errorf("day: %T is not a time", v)
 		},
-		// longdate writes a day in words, for residents: Monday, November 30, 2026.
-		"longdate":  func(t time.Time) string { return t.UTC().Format("Monday, January 2, 2006") },
+		// longdate writes the city's day of an instant in words, for
+		// residents: Monday, November 30, 2026.
+		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
 		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
 		"errFor":    errFor,
@@ -102,4 +127,19 @@ type personForm struct {
 	Departments []*civic.Department
 	Kinds       []civic.PersonKind
 	Errors      []FieldError
+}
+
+// toInt reads a count of any integer type.
+func toInt(n any) (int, error) {
+	switch v := n.(type) {
+	case int:
+		return v, nil
+	case int64:
+		return int(v), nil
+	case int32:
+		return int(v), nil
+	case uint64:
+		return int(v), nil
+	}
+	return 0, fmt.Errorf("count: %T is not a number", n)
 }

@@ -7,6 +7,7 @@ import (
 
 	"steward.city/steward/internal/audit"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
@@ -17,7 +18,7 @@ type contractData struct {
 	Accounts  []*civic.Account
 	Platforms []string
 	Form      civic.Contract
-	Now       time.Time
+	Now       time.Time // the city's day today, as calendar days are stored
 }
 
 func (h *Handler) contractList(w http.ResponseWriter, r *http.Request) error {
@@ -33,7 +34,7 @@ func (h *Handler) renderContracts(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, status, "contracts", Page{Title: "Platform agreements", Errors: errs, Data: contractData{Contracts: cs, Accounts: as, Platforms: civic.Platforms, Form: form, Now: h.now()}})
+	return h.render(w, r, status, "contracts", Page{Title: "Platform agreements", Errors: errs, Data: contractData{Contracts: cs, Accounts: as, Platforms: civic.Platforms, Form: form, Now: plain.CityDay(h.now(), h.loc)}})
 }
 
 func postDate(r *http.Request, field string) (time.Time, error) {

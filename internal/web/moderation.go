@@ -214,7 +214,7 @@ func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.URL.Query().Get("format") == "pdf" {
 		var buf bytes.Buffer
-		if err := moderation.WriteFormPDF(&buf, f, d); err != nil {
+		if err := moderation.WriteFormPDF(&buf, f, d, p.loc); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/pdf")
@@ -222,7 +222,7 @@ func (p *moderationPages) form(w http.ResponseWriter, r *http.Request) error {
 		_, err = w.Write(buf.Bytes())
 		return err
 	}
-	return p.render(w, r, http.StatusOK, "moderation_form", Page{Title: "Tracking form " + itoa(id), Data: formData{Form: f, Decision: d, Fields: moderation.FormFields(f), OnPlatform: moderation.OnPlatform(d)}})
+	return p.render(w, r, http.StatusOK, "moderation_form", Page{Title: "Tracking form " + itoa(id), Data: formData{Form: f, Decision: d, Fields: moderation.FormFields(f, p.loc), OnPlatform: moderation.OnPlatform(d, p.loc)}})
 }
 
 type inquiriesData struct {
@@ -262,7 +262,7 @@ func (p *moderationPages) renderInquiry(w http.ResponseWriter, r *http.Request, 
 	}
 	var fields [][2]string
 	if v.Form != nil {
-		fields = moderation.FormFields(v.Form)
+		fields = moderation.FormFields(v.Form, p.loc)
 	}
 	if f.Outcome == "" {
 		f.Outcome = moderation.OutcomeUpheld

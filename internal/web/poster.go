@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -25,7 +26,7 @@ func (h *Handler) renderPosters(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	now := h.now()
-	return h.render(w, r, status, "posters", Page{Title: "Authorized posters", Errors: errs, Data: posterData{Posters: ps, Now: now, Default: now.AddDate(1, 0, 0).UTC().Format("2006-01-02")}})
+	return h.render(w, r, status, "posters", Page{Title: "Authorized posters", Errors: errs, Data: posterData{Posters: ps, Now: now, Default: plain.CityDay(now, h.loc).AddDate(1, 0, 0).Format(time.DateOnly)}})
 }
 
 func (h *Handler) posterAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -35,31 +36,40 @@ func formOf(q *civic.RecordsRequest) requestForm {
 	return f
 }
 
-// request reads the form into a request.
-func (f requestForm) request() (*civic.RecordsRequest, error) {
+// request reads the form into a request. What cannot be read is left
+// zero and reported, every field at once, with the service's own checks of
+// the rest (Check), so one submission shows every mistake.
+func (p *recordsPages) request(f requestForm) (*civic.RecordsRequest, error) {
 	q := &civic.RecordsRequest{Requester: f.Requester, Contact: f.Contact, Subject: f.Subject, Kind: civic.RequestKind(f.Kind), Description: f.Description,
 		Scope: strings.Split(f.Scope, "\n"), Status: civic.RequestStatus(f.Status), Notes: f.Notes}
+	var errs []error
 	rec, err := formDate("received_on", f.ReceivedOn, false)
 	if err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
 	if rec != nil {
 		q.ReceivedOn = *rec
 	}
 	if q.DueOn, err = formDate("due_on", f.DueOn, false); err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
 	if s := strings.TrimSpace(f.Pages); s != "" {
 		if q.Pages, err = strconv.Atoi(s); err != nil {
-			return nil, civic.Invalid("pages", "enter the number of pages copied")
+			q.Pages = 0
+			errs = append(errs, civic.Invalid("pages", "enter the number of pages copied"))
 		}
 	}
 	if s := strings.TrimSpace(f.ActualCost); s != "" {
 		d, err := strconv.ParseFloat(strings.TrimPrefix(s, "$"), 64)
 		if err != nil || d < 0 {
-			return nil, civic.Invalid("actual_cost", "enter the actual cost in dollars, like 12.50")
+			errs = append(errs, civic.Invalid("actual_cost", "enter the actual cost in dollars, like 12.50"))
+		} else {
+			q.ActualCost = int64(d*100 + 0.5)
 		}
-		q.ActualCost = int64(d*100 + 0.5)
+	}
+	if len(errs) > 0 {
+		// The form's own mistakes first; the service's for the other fields.
+		return q, errors.Join(append(errs, p.svc.Check(q))...)
 	}
 	return q, nil
 }
@@ -83,7 +93,7 @@ type recordsListData struct {
 }
 
 func (p *recordsPages) list(w http.ResponseWriter, r *http.Request) error {
-	return p.renderList(w, r, http.StatusOK, requestForm{ReceivedOn: p.now().UTC().Format(time.DateOnly)}, nil)
+	return p.renderList(w, r, http.StatusOK, requestForm{ReceivedOn: p.svc.Today().Format(time.DateOnly)}, nil)
 }
 
 func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status int, f requestForm, errs []FieldError) error {
@@ -93,9 +103,9 @@ func (p *recordsPages) renderList(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	data := recordsListData{All: all, Form: f}
-	now := p.now()
+	today := p.svc.Today() // overdue from the day after the due day, in the city
 	for _, q := range qs {
-		row := requestRow{q, q.Overdue(now)}
+		row := requestRow{q, q.Overdue(today)}
 		if row.Overdue {
 			data.Overdue++
 		}
@@ -109,7 +119,7 @@ func (p *recordsPages) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := readRequestForm(r)
-	q, err := f.request()
+	q, err := p.request(f)
 	if err == nil {
 		_, err = p.svc.Create(r.Context(), route.Actor(r), q)
 	}
@@ -168,7 +178,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	d := recordData{Request: q, Overdue: q.Overdue(p.now()), Reasons: p.svc.Reasons(), Form: formOf(q)}
+	d := recordData{Request: q, Overdue: q.Overdue(p.svc.Today()), Reasons: p.svc.Reasons(), Form: formOf(q)}
 	if form != nil {
 		d.Form = *form
 	}
@@ -182,7 +192,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	for _, s := range q.Scope {
-		pq, err := archive.ParseQuery(s)
+		pq, err := archive.ParseQueryIn(s, p.loc)
 		if err != nil {
 			continue
 		}
@@ -209,7 +219,7 @@ func (p *recordsPages) update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := readRequestForm(r)
-	q, err := f.request()
+	q, err := p.request(f)
 	if err == nil {
 		q.ID = id
 		_, err = p.svc.Update(r.Context(), route.Actor(r), q)

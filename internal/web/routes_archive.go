@@ -55,7 +55,7 @@ func (a *archivePages) search(w http.ResponseWriter, r *http.Request) error {
 	data := searchData{Q: qs, Searched: true}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(offset, 0)
-	q, err := archive.ParseQuery(qs)
+	q, err := archive.ParseQueryIn(qs, a.loc)
 	if err == nil {
 		q.Offset, q.Limit = offset, searchPageSize+1
 		if qs == "" {
@@ -124,10 +124,10 @@ func (a *archivePages) holdCreate(w http.ResponseWriter, r *http.Request) error 
 	h := &civic.Hold{Matter: f.Matter, Accounts: strings.Fields(strings.ReplaceAll(f.Accounts, ",", " ")), Query: f.Query}
 	err := func() error {
 		var err error
-		if h.From, err = formDate("from", f.From, false); err != nil {
+		if h.From, err = cityDate("from", f.From, false, a.loc); err != nil {
 			return err
 		}
-		if h.Until, err = formDate("until", f.Until, true); err != nil {
+		if h.Until, err = cityDate("until", f.Until, true, a.loc); err != nil {
 			return err
 		}
 		return a.svc.PlaceHold(r.Context(), route.Actor(r), h)
@@ -155,6 +155,22 @@ func formDate(field, s string, end bool) (*time.Time, error) {
 	if end {
 		t = t.AddDate(0, 0, 1)
 	}
+	return &t, nil
+}
+
+// cityDate reads a day typed into a form as an instant: its first moment
+// in the city (loc), or with end its last, the next midnight there.
+func cityDate(field, s string, end bool, loc *time.Location) (*time.Time, error) {
+	d, err := formDate(field, s, false)
+	if err != nil || d == nil {
+		return d, err
+	}
+	y, m, dd := d.Date()
+	t := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	t = t.UTC()
 	return &t, nil
 }
 

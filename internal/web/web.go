@@ -70,6 +70,7 @@ type Handler struct {
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
+	loc     *time.Location
 	version string
 	pages   map[string]*template.Template
 }
@@ -77,11 +78,13 @@ type Handler struct {
 // Config is what the pages need: the services, each built once by the
 // command line's composition root (cli.NewServices), and every one required.
 type Config struct {
-	Store   civic.Store // the pages' reads
-	Clock   func() time.Time
-	Logger  *slog.Logger
-	SSO     SSO // nil: no single sign-on
-	Version string
+	Store  civic.Store // the pages' reads
+	Clock  func() time.Time
+	Logger *slog.Logger
+	// Location is the city's time zone: every time a page shows is in it.
+	Location *time.Location
+	SSO      SSO // nil: no single sign-on
+	Version  string
 
 	Auth       *auth.Service
 	People     *people.Service
@@ -97,15 +100,15 @@ type Config struct {
 // New parses the templates and returns a Handler. It refuses a Config
 // missing a service: no page builds one of its own.
 func New(c Config) (*Handler, error) {
-	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
+	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
 		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
-	funcs := templateFuncs()
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
 		return nil, err
@@ -276,12 +279,22 @@ func (h *Handler) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 }
 
-// formErrors turns a validation error into field errors for a form, or
-// returns ok=false when err is not the user's to fix.
+// formErrors turns a validation error into field errors for a form, all
+// of them when err joins several (errors.Join), or returns ok=false when
+// err is not the user's to fix.
 func formErrors(err error) ([]FieldError, bool) {
 	switch civic.ErrorKind(err) {
 	case civic.KindInvalid, civic.KindConflict:
-		return []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}, true
+		var fe []FieldError
+		for _, e := range civic.Errors(err) {
+			if e.Kind == civic.KindInvalid || e.Kind == civic.KindConflict {
+				fe = append(fe, FieldError{Field: e.Field, Message: e.Message})
+			}
+		}
+		if len(fe) == 0 {
+			fe = []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}
+		}
+		return fe, true
 	}
 	return nil, false
 }
