@@ -400,7 +400,7 @@ type ArchiveQuery struct {
 	// content: of an official account, from no covert profile, and
 	// classified public (civic.PublicReader).
 	Public bool
-	Offset       int
+	Offset int
 	// Limit is how many versions to return: 0 means 50; at most
 	// MaxArchiveLimit+1 (a caller showing MaxArchiveLimit asks for one
 	// more to learn whether another page follows). A store refuses more
