@@ -190,7 +190,7 @@ func (r *reader) PublicRemovals(ctx context.Context, itemIDs []int64) (_ map[int
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := r.query(ctx, `SELECT d.item_id, d.action, d.code, COALESCE(d.final_at, d.decided_at), COALESCE(f.id, 0)
+		rows, err := r.query(ctx, `SELECT d.item_id, d.action, d.code, d.decided_at, d.final_at, COALESCE(f.id, 0)
 			FROM moderation_decisions d LEFT JOIN moderation_forms f ON f.decision_id = d.id
 			WHERE d.item_id IN (`+placeholders(len(part))+`) AND d.status = 'final' AND d.action IN ('hide', 'remove') ORDER BY d.id`, args...)
 		if err != nil {
@@ -198,8 +198,12 @@ func (r *reader) PublicRemovals(ctx context.Context, itemIDs []int64) (_ map[int
 		}
 		rs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.PublicRemoval, error) {
 			var p civic.PublicRemoval
-			if err := row.Scan(&p.ItemID, &p.Action, &p.Code, &p.RemovedAt, &p.FormID); err != nil {
+			var final sql.NullTime
+			if err := row.Scan(&p.ItemID, &p.Action, &p.Code, &p.RemovedAt, &final, &p.FormID); err != nil {
 				return nil, err
+			}
+			if final.Valid {
+				p.RemovedAt = final.Time
 			}
 			p.RemovedAt = p.RemovedAt.UTC()
 			return &p, nil
