@@ -172,6 +172,13 @@ func TestPublicRateLimit(t *testing.T) {
 	if st := get("203.0.113.5", map[string]string{"X-Forwarded-For": "192.0.2.99"}); st != http.StatusTooManyRequests {
 		t.Errorf("spoofed X-Forwarded-For from an untrusted peer: %d", st)
 	}
+	// An IPv6 client rotating its addresses within its /64 is one client.
+	for i := range 4 {
+		st := get("2001:db8:1:2::"+strconv.Itoa(i+1), nil)
+		if want := map[bool]int{true: http.StatusOK, false: http.StatusTooManyRequests}[i < 3]; st != want {
+			t.Errorf("IPv6 request %d from the same /64: %d, want %d", i+1, st, want)
+		}
+	}
 	// Behind the trusted proxy each client has its own allowance.
 	for i := range 3 {
 		for _, c := range []string{"192.0.2.10", "192.0.2.11"} {

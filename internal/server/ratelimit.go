@@ -68,9 +68,17 @@ func (l *limiter) allow(client string) (bool, time.Duration) {
 		return true, 0
 	}
 	rate, burst := float64(l.c.PerMinute)/60, float64(l.c.Burst)
-	if a, err := netip.ParseAddr(client); err == nil && isTrusted(a, l.c.Shared) {
-		rate = float64(l.c.SharedPerMinute) / 60
-		burst = max(burst, float64(l.c.SharedPerMinute))
+	if a, err := netip.ParseAddr(client); err == nil {
+		a = a.Unmap()
+		if isTrusted(a, l.c.Shared) {
+			rate = float64(l.c.SharedPerMinute) / 60
+			burst = max(burst, float64(l.c.SharedPerMinute))
+		} else if a.Is6() {
+			// An IPv6 client is counted with its whole /64, which one
+			// host can rotate its addresses within.
+			p, _ := a.Prefix(64)
+			client = p.String()
+		}
 	}
 	now := l.c.Clock()
 	l.mu.Lock()
