@@ -26,6 +26,9 @@ type PublicVersion struct {
 	Withheld   string     // "Private data, Minn. Stat. 13.43"; empty when public
 	Disposed   bool       // its content was disposed of under the retention schedule
 	Edited     bool       // its text differs from the version before
+	// Changed is when what the public sees of the version last changed:
+	// its capture, or the clerk's classification after it.
+	Changed time.Time
 }
 
 // TextPart is a run of a version's text, or a redacted gap citing its statute.
@@ -228,7 +231,10 @@ func (s *Service) publicItems(ctx context.Context, a *civic.PublicAccount, items
 				p = nil
 				break
 			}
-			pv := &PublicVersion{ID: v.ID, At: v.At(), CapturedAt: v.CapturedAt, State: v.State, Disposed: v.DisposedAt != nil}
+			pv := &PublicVersion{ID: v.ID, At: v.At(), CapturedAt: v.CapturedAt, State: v.State, Disposed: v.DisposedAt != nil, Changed: v.CapturedAt}
+			if c.SetAt.After(pv.Changed) {
+				pv.Changed = c.SetAt
+			}
 			if c.Withheld() {
 				pv.Withheld = c.Citation()
 			} else {

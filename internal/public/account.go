@@ -101,8 +101,8 @@ func (h *Handler) views(r *http.Request, items []*archive.PublicItem) ([]*itemVi
 	view = func(it *archive.PublicItem) *itemView {
 		v := &itemView{PublicItem: it}
 		for _, pv := range it.Versions {
-			if pv.CapturedAt.After(last) {
-				last = pv.CapturedAt
+			if pv.Changed.After(last) {
+				last = pv.Changed
 			}
 		}
 		if rm := it.Removal; rm != nil {

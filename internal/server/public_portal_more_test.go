@@ -53,8 +53,12 @@ func TestPublicCaching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.clock.Advance(time.Minute)
 	if _, err := a.svcs.Archive.Classify(context.Background(), civic.ActorOf(clerk), s.post, 0, civic.Classification{Class: civic.ClassNonpublic, Statute: "13.37", Reason: "security information"}); err != nil {
 		t.Fatal(err)
+	}
+	if res, _ := a.get(acct, "If-Modified-Since", lm); res.StatusCode != http.StatusOK {
+		t.Errorf("If-Modified-Since before the classification changed: %d", res.StatusCode)
 	}
 	res, body := a.get(acct, "If-None-Match", old)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Nonpublic data, Minn. Stat. 13.37") || strings.Contains(body, "Pothole repairs on Main Street start Tuesday") {
