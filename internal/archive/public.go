@@ -98,24 +98,46 @@ func (s *Service) PublicAccount(ctx context.Context, id int64) (*civic.PublicAcc
 }
 
 // PublicTimeline returns one page of an account's posts, newest first, each
-// with its comments as threads, and how many posts there are.
+// with its comments as threads, and how many posts there are. The page's
+// threads, versions and classifications are read in a few queries for all
+// its posts together.
 func (s *Service) PublicTimeline(ctx context.Context, a *civic.PublicAccount, offset, limit int) ([]*PublicItem, int, error) {
 	if a.ArchiveID == 0 {
 		return nil, 0, nil
 	}
 	posts, total, err := s.store.PublicPosts(ctx, a.ArchiveID, offset, limit)
+	if err != nil || len(posts) == 0 {
+		return nil, total, err
+	}
+	threadIDs := make([]string, len(posts))
+	for i, p := range posts {
+		threadIDs[i] = p.PlatformID
+	}
+	items, err := s.store.PublicThreads(ctx, a.ArchiveID, threadIDs)
 	if err != nil {
 		return nil, 0, err
 	}
+	ps, err := s.publicItems(ctx, a, items)
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := map[int64]*PublicItem{}
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
 	var out []*PublicItem
-	for _, p := range posts {
-		it, err := s.publicThread(ctx, a, p)
-		if err != nil {
-			return nil, 0, err
+	for _, post := range posts {
+		root := byID[post.ID]
+		if root == nil {
+			continue
 		}
-		if it != nil {
-			out = append(out, it)
+		var thread []*PublicItem
+		for _, it := range items {
+			if p := byID[it.ID]; p != nil && it.ID != post.ID && (it.ThreadID == post.PlatformID || it.PlatformID == post.PlatformID) {
+				thread = append(thread, p)
+			}
 		}
+		out = append(out, nest(root, thread))
 	}
 	return out, total, nil
 }
@@ -161,35 +183,43 @@ func (s *Service) PublicItem(ctx context.Context, id int64) (*PublicItem, *civic
 // publicThread returns post with every shown comment of its thread under
 // the item it answers; nil when the post itself is not shown.
 func (s *Service) publicThread(ctx context.Context, a *civic.PublicAccount, post *civic.ArchiveItem) (*PublicItem, error) {
-	items := []*civic.ArchiveItem{post}
-	if post.ThreadID == "" || post.ThreadID == post.PlatformID {
-		thread, err := s.store.ArchiveThread(ctx, post.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range thread {
-			if t.ID != post.ID && t.Kind != civic.ItemMessage {
-				items = append(items, t)
-			}
-		}
-	}
-	ps, err := s.publicItems(ctx, a, items)
-	if err != nil || len(ps) == 0 || ps[0].ID != post.ID {
+	items, err := s.store.PublicThreads(ctx, a.ArchiveID, []string{post.PlatformID})
+	if err != nil {
 		return nil, err
 	}
-	byPlatform := map[string]*PublicItem{}
+	ps, err := s.publicItems(ctx, a, items)
+	if err != nil {
+		return nil, err
+	}
+	var root *PublicItem
+	var thread []*PublicItem
 	for _, p := range ps {
+		if p.ID == post.ID {
+			root = p
+		} else {
+			thread = append(thread, p)
+		}
+	}
+	if root == nil {
+		return nil, nil
+	}
+	return nest(root, thread), nil
+}
+
+// nest puts each item of thread under the item it answers, or under root.
+func nest(root *PublicItem, thread []*PublicItem) *PublicItem {
+	byPlatform := map[string]*PublicItem{root.PlatformID: root}
+	for _, p := range thread {
 		byPlatform[p.PlatformID] = p
 	}
-	root := ps[0]
-	for _, p := range ps[1:] {
+	for _, p := range thread {
 		parent := byPlatform[p.ParentID]
 		if parent == nil || parent == p {
 			parent = root
 		}
 		parent.Replies = append(parent.Replies, p)
 	}
-	return root, nil
+	return root
 }
 
 // publicItems builds the public view of items, leaving out every item none
@@ -198,15 +228,15 @@ func (s *Service) publicItems(ctx context.Context, a *civic.PublicAccount, items
 	var ids, itemIDs []int64
 	versions := map[int64][]*civic.Version{}
 	for _, it := range items {
-		vs, err := s.store.ArchiveVersions(ctx, it.ID)
-		if err != nil {
-			return nil, err
-		}
-		versions[it.ID] = vs
 		itemIDs = append(itemIDs, it.ID)
-		for _, v := range vs {
-			ids = append(ids, v.ID)
-		}
+	}
+	err := s.store.VersionsOfItems(ctx, itemIDs, func(v *civic.Version) error {
+		versions[v.ItemID] = append(versions[v.ItemID], v)
+		ids = append(ids, v.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	classes, err := s.store.PublicClasses(ctx, ids)
 	if err != nil {

@@ -147,6 +147,10 @@ type PublicReader interface {
 	// PublicPosts returns one page of the posts of an archive account,
 	// newest first, and how many there are: only posts the portal may show.
 	PublicPosts(ctx context.Context, archiveAccountID int64, offset, limit int) ([]*ArchiveItem, int, error)
+	// PublicThreads returns the items of an archive account that belong to
+	// the threads started by the items with platform ids threadIDs (those
+	// items too), oldest first; messages are left out.
+	PublicThreads(ctx context.Context, archiveAccountID int64, threadIDs []string) ([]*ArchiveItem, error)
 	// PublicRemovals returns the hide or removal in force on each of
 	// itemIDs that has one.
 	PublicRemovals(ctx context.Context, itemIDs []int64) (map[int64]*PublicRemoval, error)

@@ -28,7 +28,7 @@ type portalSeed struct {
 
 // seedPortal registers the demo archive's two accounts as official ones
 // and adds the records the portal must hide or withhold.
-func seedPortal(t *testing.T, a *testApp) *portalSeed {
+func seedPortal(t testing.TB, a *testApp) *portalSeed {
 	t.Helper()
 	ctx := context.Background()
 	s := &portalSeed{}

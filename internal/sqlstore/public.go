@@ -166,18 +166,52 @@ func (r *reader) PublicPosts(ctx context.Context, archiveAccountID int64, offset
 	if limit < 1 || limit > civic.MaxArchiveLimit+1 || offset < 0 {
 		return nil, 0, civic.Invalid("page", "the page is out of range")
 	}
-	// An item is shown when its first version is: every version of an item
-	// has the same account, and the author of a post does not change.
-	where := ` WHERE i.account_id = ? AND i.kind = 'post' AND EXISTS (SELECT 1 FROM archive_versions v WHERE v.item_id = i.id AND ` + publicShown + `)`
-	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM archive_items i`+where, archiveAccountID).Scan(&total); err != nil {
+	// The account's rule is checked once; each post's only by its
+	// authors, as every version of an item has the same account.
+	where := ` WHERE i.account_id = ? AND i.kind = 'post' AND ? IN (` + publicAccountCond + `)
+		AND NOT EXISTS (SELECT 1 FROM archive_versions v WHERE v.item_id = i.id AND EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` +
+		covertMatch("v.author_handle") + ` OR ` + covertMatch("v.author_id") + `))`
+	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM archive_items i`+where, archiveAccountID, archiveAccountID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := r.query(ctx, `SELECT `+itemColumns+itemFrom+where+` ORDER BY i.first_captured DESC, i.id DESC LIMIT ? OFFSET ?`, archiveAccountID, limit, offset)
+	// The page's ids first, so that the columns (the latest text of each)
+	// are read for the page only, not for every post sorted.
+	rows, err := r.query(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id IN (SELECT i.id FROM archive_items i`+where+
+		` ORDER BY i.first_captured DESC, i.id DESC LIMIT ? OFFSET ?) ORDER BY i.first_captured DESC, i.id DESC`, archiveAccountID, archiveAccountID, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
 	items, err := collect(rows, scanItem)
 	return items, total, err
+}
+
+// PublicThreads returns the items of the threads started by threadIDs in
+// one archive account, oldest first, without messages.
+func (r *reader) PublicThreads(ctx context.Context, archiveAccountID int64, threadIDs []string) (_ []*civic.ArchiveItem, err error) {
+	defer civic.Wrap(&err, "public threads")
+	var out []*civic.ArchiveItem
+	for lo := 0; lo < len(threadIDs); lo += batchRows {
+		part := threadIDs[lo:min(lo+batchRows, len(threadIDs))]
+		args := []any{archiveAccountID}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		// Two index lookups (account and thread; account and platform id)
+		// rather than an OR the planner would scan the account for.
+		rows, err := r.query(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id IN (
+			SELECT t.id FROM archive_items t WHERE t.account_id = ? AND t.thread_id IN (`+placeholders(len(part))+`)
+			UNION SELECT t.id FROM archive_items t WHERE t.account_id = ? AND t.platform_id IN (`+placeholders(len(part))+`))
+			AND i.kind <> 'message' ORDER BY i.first_captured, i.id`, append(append(args, archiveAccountID), args[1:]...)...)
+		if err != nil {
+			return nil, err
+		}
+		items, err := collect(rows, scanItem)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
 }
 
 // PublicRemovals returns the hide or removal in force on each of itemIDs.
