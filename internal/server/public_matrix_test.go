@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/storetest"
@@ -31,6 +33,16 @@ func TestPublicPortalMatrix(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			a := newApp(t, e, nil, noLimit)
 			s := seedPortal(t, a)
+			// A clerk's "public" never makes a covert profile's record public.
+			clerk, err := a.store.UserByEmail(context.Background(), demoEmail(civic.RoleClerk))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range s.covert {
+				if _, err := a.svcs.Archive.Classify(context.Background(), civic.ActorOf(clerk), id, 0, civic.Classification{Class: civic.ClassPublic, Reason: "a mistake"}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			var paths []string
 			for id := 1; id <= 60; id++ {
 				paths = append(paths, "/public/items/"+strconv.Itoa(id), "/public/accounts/"+strconv.Itoa(id), "/public/accounts/"+strconv.Itoa(id)+"/feed.atom",
