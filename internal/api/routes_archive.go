@@ -24,6 +24,8 @@ func (h *Handler) archiveRoutes() []route.Route {
 		r(post, "/ingest", civic.PermArchiveIngest, "put a batch of records into the archive", a.ingest),
 		r(get, "/archive/search", civic.PermArchiveView, "search the archive", a.search),
 		r(get, "/archive/items/{id}", civic.PermArchiveView, "one item with every version and its thread", a.item),
+		r(get, "/archive/items/{id}/classification", civic.PermArchiveView, "an item's Data Practices Act classification: in force per version, and its history", a.classification),
+		r(post, "/archive/items/{id}/classification", civic.PermRecordsManage, "classify an item's versions (clerk): public, private or nonpublic with the statute and a reason", a.classify),
 		r(get, "/archive/lookup", civic.PermArchiveView, "an item by its account and platform id, with its latest version", a.lookup),
 		r(get, "/archive/holds", civic.PermArchiveView, "list legal holds", a.holdList),
 		r(post, "/archive/holds", civic.PermArchiveHold, "place a legal hold", a.holdCreate),
@@ -305,4 +307,64 @@ func (a *archiveAPI) checkpoints(w http.ResponseWriter, r *http.Request) error {
 		cs = []*civic.Checkpoint{}
 	}
 	return writeJSON(w, http.StatusOK, checkpointList{VerifierKey: vkey, Items: cs})
+}
+
+// classificationView is an item's classification as the API shows it.
+type classificationView struct {
+	Versions []*civic.Classification `json:"versions"` // in force, one per version the portal may show
+	Never    []int64                 `json:"never_public"`
+	History  []*civic.Classification `json:"history"`
+}
+
+func (a *archiveAPI) classification(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.store.ArchiveItem(r.Context(), id); err != nil {
+		return err
+	}
+	c, err := a.svc.Classifications(r.Context(), route.Actor(r), id)
+	if err != nil {
+		return err
+	}
+	vs, err := a.store.ArchiveVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := classificationView{Versions: []*civic.Classification{}, Never: []int64{}, History: c.History}
+	if out.History == nil {
+		out.History = []*civic.Classification{}
+	}
+	for _, v := range vs {
+		if in, ok := c.InForce[v.ID]; ok {
+			out.Versions = append(out.Versions, in)
+		} else {
+			out.Never = append(out.Never, v.ID)
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type classifyInput struct {
+	VersionID int64  `json:"version_id"` // 0 or absent: every version
+	Class     string `json:"class"`
+	Statute   string `json:"statute"`
+	Reason    string `json:"reason"`
+}
+
+func (a *archiveAPI) classify(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in classifyInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	cs, err := a.svc.Classify(r.Context(), route.Actor(r), id, in.VersionID, civic.Classification{Class: civic.Class(in.Class), Statute: in.Statute, Reason: in.Reason})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"classified": cs})
 }

@@ -48,6 +48,7 @@ type Store interface {
 	civic.Updater
 	civic.ArchiveReader
 	civic.RecordsReader
+	civic.PublicReader
 	AuditHead(ctx context.Context) (int64, string, error)
 	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*civic.Department, error)

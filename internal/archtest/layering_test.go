@@ -64,7 +64,7 @@ var floors = []floor{
 		"internal/capture", "internal/demo", "internal/importer", "internal/records",
 	}},
 	// Pages and the JSON API: services only, never an adapter.
-	{name: "presentation", may: []string{"domain", "libraries", "core", "services", "workflows"}, pkgs: []string{"internal/api", "internal/web"}},
+	{name: "presentation", may: []string{"domain", "libraries", "core", "services", "workflows"}, pkgs: []string{"internal/api", "internal/public", "internal/web"}},
 	// Mounts every route behind one authorization check.
 	{name: "server", may: []string{"domain", "libraries", "core", "presentation"}, pkgs: []string{"internal/server"}},
 	// The steward command: flags, wiring; it alone picks the adapters.
@@ -126,11 +126,11 @@ var forbidden = []rule{
 		why: "the domain, the Merkle tree and the plain words import nothing internal"},
 	{from: adapters, to: append(slices.Clone(services), "internal/web", "internal/api", "internal/server", "internal/cli"),
 		why: "adapters implement civic.Store; they never call services"},
-	{from: []string{"internal/web", "internal/api"}, to: append(slices.Clone(adapters), "internal/platform/...", "internal/cli"),
+	{from: []string{"internal/web", "internal/api", "internal/public"}, to: append(slices.Clone(adapters), "internal/platform/...", "internal/cli"),
 		why: "pages and the API use services; the wiring picks the adapters"},
 	{from: []string{"..."}, to: []string{"internal/cli"}, except: []string{"cmd/steward"},
 		why: "the command is the top: only main calls it"},
-	{from: services, to: []string{"internal/web", "internal/api", "internal/server"},
+	{from: services, to: []string{"internal/web", "internal/api", "internal/public", "internal/server"},
 		why: "services do not know how they are presented"},
 	{from: []string{"..."}, to: testHelpers, except: testHelpers,
 		why: "test helpers are for tests only"},

@@ -102,6 +102,9 @@ type ArchiveWriter interface {
 	// not under hold by a tombstone, keeping its hash. It returns how many
 	// items it disposed of and how many it skipped because of a hold.
 	ExecuteDispositionRun(ctx context.Context, id int64) (disposed, skipped int, err error)
+	// Classify stores a clerk's classification of each of cs (ID, SetBy
+	// and SetAt set here), with one audit event per item.
+	Classify(ctx context.Context, cs []*Classification) error
 }
 
 // ItemKind is what an archived item is on its platform.
@@ -393,7 +396,11 @@ type ArchiveQuery struct {
 	Removed      *bool // hidden or deleted
 	Held         *bool // under an active hold
 	Relevance    bool  // order by relevance instead of newest first
-	Offset       int
+	// Public keeps only versions the public portal shows with their
+	// content: of an official account, from no covert profile, and
+	// classified public (civic.PublicReader).
+	Public bool
+	Offset int
 	// Limit is how many versions to return: 0 means 50; at most
 	// MaxArchiveLimit+1 (a caller showing MaxArchiveLimit asks for one
 	// more to learn whether another page follows). A store refuses more

@@ -32,6 +32,7 @@ type Reader interface {
 	RecordsReader
 	CaptureReader
 	ModerationReader
+	PublicReader
 
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)

@@ -36,6 +36,9 @@ func (a *app) serve(args []string) error {
 	mtf := f.metricsFlags()
 	proxies := f.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For is believed (rightmost untrusted hop); empty: none")
 	tz := f.zone()
+	publicRate := f.Int("public-rate", server.DefaultPublicPerMinute, "requests a minute one client address may make to the public records portal (/public); -1: no limit")
+	publicShared := f.String("public-shared", "", "comma-separated CIDR prefixes of addresses many people share (city hall, libraries), which get --public-shared-rate")
+	publicSharedRate := f.Int("public-shared-rate", 20*server.DefaultPublicPerMinute, "requests a minute a shared address may make to the public records portal")
 	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -43,6 +46,13 @@ func (a *app) serve(args []string) error {
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
+	}
+	shared, err := server.ParseProxies(*publicShared)
+	if err != nil {
+		return usagef("--public-shared %q: want CIDR prefixes such as 192.0.2.10/32: %v", *publicShared, err)
+	}
+	if *publicRate == 0 || *publicRate < -1 || *publicSharedRate < 1 {
+		return usagef("--public-rate must be a positive number of requests a minute or -1, and --public-shared-rate positive")
 	}
 	log, err := a.logger(*level)
 	if err != nil {
@@ -142,7 +152,8 @@ func (a *app) serve(args []string) error {
 	if err != nil || capTick < 0 {
 		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
 	}
-	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted})
+	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted,
+		PublicLimit: server.PublicLimit{PerMinute: *publicRate, Shared: shared, SharedPerMinute: *publicSharedRate, Clock: a.now}})
 	if err != nil {
 		return err
 	}

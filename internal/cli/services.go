@@ -16,6 +16,7 @@ import (
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/platform"
 	"steward.city/steward/internal/platform/adapters"
+	"steward.city/steward/internal/public"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
@@ -135,6 +136,8 @@ type HandlerConfig struct {
 	MetricsToken     string
 	MetricsElsewhere bool
 	TrustedProxies   []netip.Prefix
+	// PublicLimit is the per-client rate limit of the public portal.
+	PublicLimit server.PublicLimit
 }
 
 // Handler builds the pages, the API and the server on the services.
@@ -149,6 +152,11 @@ func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return server.New(server.Config{Store: s.store, Auth: s.Auth, Web: wh, API: ah, Log: s.logger,
-		Collectors: s.Capture.Metrics().Collectors(), MetricsToken: c.MetricsToken, MetricsElsewhere: c.MetricsElsewhere, TrustedProxies: c.TrustedProxies}), nil
+	ph, err := public.New(public.Config{Archive: s.Archive, Codes: s.Moderation.Codes, Logger: s.logger, Version: Version})
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Config{Store: s.store, Auth: s.Auth, Web: wh, API: ah, Public: ph, Log: s.logger,
+		Collectors: s.Capture.Metrics().Collectors(), MetricsToken: c.MetricsToken, MetricsElsewhere: c.MetricsElsewhere,
+		TrustedProxies: c.TrustedProxies, PublicLimit: c.PublicLimit}), nil
 }

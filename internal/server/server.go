@@ -17,6 +17,7 @@ import (
 	"steward.city/steward/internal/api"
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/public"
 	"steward.city/steward/internal/route"
 	"steward.city/steward/internal/web"
 )
@@ -43,7 +44,9 @@ type Config struct {
 	Auth  *auth.Service
 	Web   *web.Handler
 	API   *api.Handler
-	Log   *slog.Logger
+	// Public is the public records portal under /public.
+	Public *public.Handler
+	Log    *slog.Logger
 	// Collectors are registered on the server's /metrics registry (the
 	// capture engine's per-account metrics).
 	Collectors []prometheus.Collector
@@ -58,6 +61,8 @@ type Config struct {
 	// believed when deciding a request's client address (sign-in
 	// throttling, public inquiry limits, the audit log); empty: none.
 	TrustedProxies []netip.Prefix
+	// PublicLimit is the per-client rate limit of the portal's routes.
+	PublicLimit PublicLimit
 }
 
 // New builds the server and its routes.
@@ -65,9 +70,22 @@ func New(c Config) *Server {
 	s := &Server{store: c.Store, auth: c.Auth, web: c.Web, api: c.API, log: c.Log, token: c.MetricsToken}
 	s.metrics = newMetrics(c.Store.Ping, c.Collectors...)
 	s.routes = append(s.web.Routes(), s.api.Routes()...)
+	var portal map[string]bool
+	if c.Public != nil {
+		portal = map[string]bool{}
+		for _, rt := range c.Public.Routes() {
+			portal[rt.Pattern()] = true
+			s.routes = append(s.routes, rt)
+		}
+	}
+	lim := newLimiter(c.PublicLimit)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		mux.Handle(rt.Pattern(), s.metrics.instrument(label(rt), s.serve(rt)))
+		h := s.serve(rt)
+		if portal[rt.Pattern()] {
+			h = s.limit(lim, rt, h)
+		}
+		mux.Handle(rt.Pattern(), s.metrics.instrument(label(rt), h))
 	}
 	mux.Handle("GET /healthz", s.metrics.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
 	if c.MetricsToken != "" && !c.MetricsElsewhere {

@@ -223,6 +223,11 @@ func archiveFilters(q *civic.ArchiveQuery) (conds []string, args []any) {
 			add("v.state NOT IN ('hidden', 'deleted')")
 		}
 	}
+	if q.Public {
+		// A version with a redacted span is shown with a gap, never found
+		// by its words: a match would tell what the gap holds.
+		add(publicVersion + ` AND NOT EXISTS (SELECT 1 FROM records_redactions rr WHERE rr.version_id = v.id)`)
+	}
 	if q.Held != nil {
 		held := `EXISTS (SELECT 1 FROM archive_hold_items hi JOIN archive_holds h ON h.id = hi.hold_id WHERE hi.item_id = v.item_id AND h.released_at IS NULL)`
 		if !*q.Held {

@@ -20,6 +20,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 	return []route.Route{
 		{Method: get, Path: "/archive/items", Perm: view, Summary: "search the archive", Handle: a.search},
 		{Method: get, Path: "/archive/items/{id}", Perm: view, Summary: "one item: every version and its thread", Handle: a.item},
+		{Method: post, Path: "/archive/items/{id}/classification", Perm: civic.PermRecordsManage, Summary: "classify an item's versions under the Data Practices Act (clerk)", Handle: a.classify},
 		{Method: get, Path: "/archive/holds", Perm: view, Summary: "legal holds", Handle: a.holdList},
 		{Method: post, Path: "/archive/holds", Perm: civic.PermArchiveHold, Summary: "place a legal hold", Handle: a.holdCreate},
 		{Method: get, Path: "/archive/holds/{id}", Perm: view, Summary: "one legal hold", Handle: a.holdShow},
@@ -90,7 +91,7 @@ func (a *archivePages) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Item(r.Context(), route.Actor(r), id)
+	v, err := a.itemPage(r, id, classForm{Class: string(civic.ClassPrivate), VersionID: "all"})
 	if err != nil {
 		return err
 	}
