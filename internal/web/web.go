@@ -6,7 +6,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -255,10 +254,8 @@ func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	title := http.StatusText(status)
 	msg := civic.ErrorMessage(err)
-	var refusal *civic.CovertRefusal
-	if status == http.StatusForbidden && !errors.As(err, &refusal) {
-		msg = "Your roles do not allow this page or action. Ask your administrator if you need it."
-	}
+	// A refusal names its rule (the roles that hold the route's
+	// permission, or the service's own: "You filed this request, so…").
 	if rerr := h.render(w, r, status, "error", Page{Title: title, Data: msg}); rerr != nil {
 		h.log.Error("render error page", "err", rerr)
 		http.Error(w, msg, status)

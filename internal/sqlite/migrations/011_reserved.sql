@@ -1,0 +1,2 @@
+-- Reserved: number 11 belongs to another change; this placeholder keeps the
+-- numbers without gaps until it lands, and is replaced by it.
