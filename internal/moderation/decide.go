@@ -407,3 +407,19 @@ func stuckSecond(ctx context.Context, tx civic.Tx, d *civic.ModerationDecision) 
 	}
 	return nil
 }
+
+// SecondReviewers is who may give the second review of a decision made by
+// decidedBy (civic.SecondReviewers over the users and the configured
+// fallback), with the sentence a page shows.
+func (s *Service) SecondReviewers(ctx context.Context, decidedBy int64) ([]*civic.User, string, error) {
+	us, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sis, err := s.store.StandIns(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	who, fallback := civic.SecondReviewers(decidedBy, us, sis)
+	return who, SecondTurn(who, fallback), nil
+}

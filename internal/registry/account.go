@@ -61,8 +61,9 @@ func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account)
 		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, a.Platform, step.Label), "/accounts/"+id(a.ID))
 }
 
-// whoNext names who may decide, for a refusal.
-func whoNext(step civic.ApprovalStep, t civic.Turn) string {
+// WhoNext says who may decide a waiting step, or why nobody can and who
+// can fix it: for the request's page and for refusals.
+func WhoNext(step civic.ApprovalStep, t civic.Turn) string {
 	if t.Nobody() {
 		return Nobody(step.Label)
 	}
@@ -124,16 +125,16 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 			return err
 		}
 		if a.RequestedBy == actor.UserID {
-			return forbidden("You filed this request, so someone else must approve it. %s", whoNext(step, turn))
+			return forbidden("You filed this request, so someone else must approve it. %s", WhoNext(step, turn))
 		}
 		for _, ap := range aps {
 			if ap.ApproverID == actor.UserID {
-				return conflict("You already decided this request (%s), so another person must decide the next step. %s", ap.Label, whoNext(step, turn))
+				return conflict("You already decided this request (%s), so another person must decide the next step. %s", ap.Label, WhoNext(step, turn))
 			}
 		}
 		may, forUser := turn.May(actor.User())
 		if !may {
-			return forbidden("This request waits for the step %q, which you do not hold. %s", step.Label, whoNext(step, turn))
+			return forbidden("This request waits for the step %q, which you do not hold. %s", step.Label, WhoNext(step, turn))
 		}
 		label := step.Label
 		switch {

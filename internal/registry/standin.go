@@ -9,10 +9,10 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// StandIns lists the configured fallbacks; administrators and
-// Communications edit them, anyone who may view accounts reads them.
+// StandIns lists the configured fallbacks, for administrators and
+// Communications, who edit them.
 func (s *Service) StandIns(ctx context.Context, actor civic.Actor) ([]*civic.StandIn, error) {
-	if err := require(actor, civic.PermAccountsView); err != nil {
+	if err := require(actor, civic.PermAccountsManage); err != nil {
 		return nil, err
 	}
 	return s.store.StandIns(ctx)
