@@ -24,8 +24,8 @@ import (
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
-	"steward.city/steward/internal/worklist"
 	"steward.city/steward/internal/strictjson"
+	"steward.city/steward/internal/worklist"
 )
 
 //go:embed openapi/*.json

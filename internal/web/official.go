@@ -199,8 +199,8 @@ type officialData struct {
 	CanDecide   bool // the signed-in user holds the waiting step
 	// NextTurn says who may decide the waiting step, or that nobody can
 	// and who can fix it (issue 17).
-	NextTurn string
-	Stuck    bool
+	NextTurn    string
+	Stuck       bool
 	CanWithdraw bool
 	Missing     []string
 	Credentials []*civic.Credential
