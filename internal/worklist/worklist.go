@@ -130,6 +130,7 @@ func (s *Service) For(ctx context.Context, actor civic.Actor) ([]Item, error) {
 		}
 		out = append(out, items...)
 	}
+	out = dropEchoes(out)
 	for i := range out {
 		if out[i].Due != nil && !now.Before(*out[i].Due) {
 			out[i].Overdue = true
@@ -380,4 +381,24 @@ func (s *Service) notifications(ctx context.Context, actor civic.Actor, _ *civic
 		}
 	}
 	return out, nil
+}
+
+// dropEchoes leaves out an unread notification that points at an item the
+// list already holds (the request that "waits for your approval"): the
+// item says it, with its dates.
+func dropEchoes(items []Item) []Item {
+	links := map[string]bool{}
+	for _, it := range items {
+		if it.Kind != KindNotification {
+			links[it.Link] = true
+		}
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it.Kind == KindNotification && links[it.Link] {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
