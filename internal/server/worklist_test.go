@@ -76,7 +76,7 @@ func TestWorklistByRole(t *testing.T) {
 			covert := overdueCovert(t, app)
 			want := map[string][]string{
 				"admin":          {"contract_review"},
-				"communications": {"contract_review", "connection_broken", "capture_flag", "inquiry"},
+				"communications": {"contract_review", "connection_broken", "capture_flag", "inquiry", "moderation_queue"},
 				"director":       {"account_request"},
 				"staff":          {},
 				"clerk":          {"records_request", "records_request"},
@@ -131,7 +131,17 @@ func TestWorklistByRole(t *testing.T) {
 			if _, body := app.page("clerk@demo-city.example", "/"); !strings.Contains(body, "1 overdue") || !strings.Contains(body, ">overdue<") {
 				t.Errorf("the clerk's dashboard does not mark the overdue request")
 			}
-			// A notification links to its item, and once read it is gone.
+			// Each waiting workflow's page says who acts next.
+			if _, page := app.page("clerk@demo-city.example", "/records/1"); !strings.Contains(page, "Who acts next") ||
+				!strings.Contains(page, "clerk@demo-city.example") || !strings.Contains(page, "attorney@demo-city.example") {
+				t.Errorf("the records request's page does not say who acts next")
+			}
+			for _, it := range app.work("sic@demo-city.example") {
+				if _, page := app.page("sic@demo-city.example", it.Link); !strings.Contains(page, "A SIC commander: sic@demo-city.example") {
+					t.Errorf("the covert profile's page does not say who records the audit")
+				}
+			}
+			// The notification of a listed request is not listed twice.
 			dir := "director@demo-city.example"
 			if got := app.work(dir); len(got) != 1 || got[0].Kind != "account_request" || got[0].Link != "/accounts/4" {
 				t.Errorf("the director's work: %+v (the notification of the same request is not listed twice)", got)

@@ -26,6 +26,25 @@ type approvalsData struct {
 	UntilText      string
 }
 
+// holders lists, by e-mail address, the enabled users for whom keep is
+// true: who acts next on a waiting workflow's page.
+func (h *Handler) holders(r *http.Request, keep func(*civic.User) bool) (string, error) {
+	us, err := h.store.Users(r.Context())
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, u := range us {
+		if u.DisabledAt == nil && keep(u) {
+			out = append(out, u.Email)
+		}
+	}
+	if len(out) == 0 {
+		return "nobody now: an administrator can give the role to someone", nil
+	}
+	return strings.Join(out, ", "), nil
+}
+
 func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request) error {
 	return h.renderApprovals(w, r, http.StatusOK, approvalsData{}, nil)
 }

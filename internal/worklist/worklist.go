@@ -27,6 +27,7 @@ const (
 	KindAccountRequest  Kind = "account_request"
 	KindPosterRequest   Kind = "poster_request"
 	KindSecondReview    Kind = "second_review"
+	KindModerationQueue Kind = "moderation_queue"
 	KindInquiry         Kind = "inquiry"
 	KindRecordsRequest  Kind = "records_request"
 	KindCovertAudit     Kind = "covert_audit"
@@ -203,7 +204,8 @@ func (s *Service) posters(ctx context.Context, _ civic.Actor, u *civic.User, use
 	return out, nil
 }
 
-// seconds: hides and removals waiting for a second review u may give.
+// seconds: hides and removals waiting for a second review u may give, and
+// the comments waiting in the queue, for who decides them.
 func (s *Service) seconds(ctx context.Context, _ civic.Actor, u *civic.User, users []*civic.User, sis []*civic.StandIn, _ time.Time) ([]Item, error) {
 	if !u.Can(civic.PermModerationView) {
 		return nil, nil
@@ -213,7 +215,11 @@ func (s *Service) seconds(ctx context.Context, _ civic.Actor, u *civic.User, use
 		return nil, err
 	}
 	var out []Item
+	var waiting []*civic.Review
 	for _, r := range rs {
+		if r.Status == civic.ReviewOpen {
+			waiting = append(waiting, r)
+		}
 		if r.Status != civic.ReviewPending {
 			continue
 		}
@@ -236,6 +242,16 @@ func (s *Service) seconds(ctx context.Context, _ civic.Actor, u *civic.User, use
 			out = append(out, Item{Kind: KindSecondReview, Title: fmt.Sprintf("Second review: %s by %s on %s", d.Action, d.DecidedBy, d.Account),
 				Since: d.DecidedAt, Link: "/moderation/reviews/" + id(r.ID), Note: n})
 		}
+	}
+	// The queue itself is Communications' work: one item, since the
+	// oldest comment waiting.
+	if len(waiting) > 0 && u.Can(civic.PermModerationDecide) {
+		oldest := slices.MinFunc(waiting, func(a, b *civic.Review) int { return a.QueuedAt.Compare(b.QueuedAt) })
+		title := fmt.Sprintf("%d comments wait for review", len(waiting))
+		if len(waiting) == 1 {
+			title = "1 comment waits for review"
+		}
+		out = append(out, Item{Kind: KindModerationQueue, Title: title, Since: oldest.QueuedAt, Link: "/moderation/reviews"})
 	}
 	return out, nil
 }
