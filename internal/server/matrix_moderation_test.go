@@ -5,7 +5,9 @@ package server_test
 // and hold settings; the clerk, the attorney and the auditor read
 // decisions and tracking forms; the clerk disposes of forms after a year;
 // every signed-in user reports content; anyone may ask about a removed
-// comment and read the transparency report.
+// comment and read the transparency report. A second review is open at the
+// route to every reader of moderation: the decision decides (another
+// Communications user, or the fallback second reviewer when there is none).
 func init() {
 	read, decide, configure := roles("admin communications clerk attorney auditor"), roles("communications"), roles("admin communications")
 	for p, who := range map[string][]string{
