@@ -117,7 +117,7 @@ var (
 	testHelpers = []string{
 		"internal/auth/oidctest", "internal/blob/blobtest", "internal/browsertest",
 		"internal/notify/smtptest", "internal/platform/mastodon/gtstest",
-		"internal/platform/replay", "internal/storetest",
+		"internal/pdf/pdftest", "internal/platform/replay", "internal/storetest",
 	}
 )
 
