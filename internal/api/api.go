@@ -25,6 +25,7 @@ import (
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 	"steward.city/steward/internal/strictjson"
+	"steward.city/steward/internal/worklist"
 )
 
 //go:embed openapi/*.json
@@ -93,6 +94,7 @@ type Handler struct {
 	mod     *moderation.Service
 	capture *capture.Service
 	conns   *connection.Service
+	work    *worklist.Service
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -114,6 +116,8 @@ type Config struct {
 	Capture    *capture.Service
 	// Connections connects accounts with their tokens.
 	Connections *connection.Service
+	// Worklist is what waits for each person (GET /me/work).
+	Worklist *worklist.Service
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -122,7 +126,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -132,7 +136,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist}, nil
 }
 
 // errorBody is the shape of every API error.
@@ -204,6 +208,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
 	rs = append(rs, h.moderationFormRoutes()...)
+	rs = append(rs, h.worklistRoutes()...)
 	return append(rs, h.moderationRoutes()...)
 }
 

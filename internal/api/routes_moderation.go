@@ -25,7 +25,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 		r(get, "/moderation/queue", view, "the moderation queue, oldest first", a.queue),
 		r(get, "/moderation/reviews/{id}", view, "one queued comment with its decisions", a.review),
 		r(post, "/moderation/reviews/{id}/decisions", decide, "keep, hide or remove a queued comment with a reason code", a.decide),
-		r(post, "/moderation/decisions/{id}/second", decide, "second review of a pending hide or removal", a.second),
+		r(post, "/moderation/decisions/{id}/second", view, "second review of a pending hide or removal (another Communications user, or the fallback second reviewer when there is none)", a.second),
 		r(get, "/moderation/codes", view, "the reason codes with their clauses", a.codes),
 		r(get, "/moderation/forms", view, "Removed Comments Tracking Forms, newest first", a.forms),
 		r(get, "/moderation/inquiries", view, "public inquiries about removed comments", a.inquiries),

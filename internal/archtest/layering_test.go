@@ -59,9 +59,10 @@ var floors = []floor{
 		"internal/archive", "internal/connection", "internal/moderation", "internal/registry", "internal/witness",
 	}},
 	// Services built on the archive; capture and the importer also use the
-	// platform contract (never a network adapter: those come from the wiring).
+	// platform contract (never a network adapter: those come from the wiring);
+	// the work list reads across the registry and the stores.
 	{name: "workflows", may: []string{"domain", "libraries", "core", "services", "platform"}, pkgs: []string{
-		"internal/capture", "internal/demo", "internal/importer", "internal/records",
+		"internal/capture", "internal/demo", "internal/importer", "internal/records", "internal/worklist",
 	}},
 	// Pages and the JSON API: services only, never an adapter.
 	{name: "presentation", may: []string{"domain", "libraries", "core", "services", "workflows"}, pkgs: []string{"internal/api", "internal/public", "internal/web"}},
@@ -111,7 +112,7 @@ var (
 	services = []string{
 		"internal/archive", "internal/records", "internal/moderation", "internal/capture",
 		"internal/registry", "internal/people", "internal/audit", "internal/importer", "internal/connection",
-		"internal/demo", "internal/witness",
+		"internal/demo", "internal/witness", "internal/worklist",
 	}
 	// testHelpers are the floor of that name.
 	testHelpers = []string{

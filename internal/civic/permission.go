@@ -1,6 +1,9 @@
 package civic
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Permission is something a signed-in user may be allowed to do. Every
 // authorization decision in Steward goes through Allowed.
@@ -139,4 +142,18 @@ func Allowed(p Permission, grants []Grant) bool {
 		}
 	}
 	return false
+}
+
+// Refusal is the sentence a refusal of permission p gives: the roles that
+// hold it, so that a person knows whom to ask.
+func Refusal(p Permission) string {
+	roles := allowedRoles(p)
+	if len(roles) == 0 {
+		return "Nobody may do this."
+	}
+	labels := make([]string, len(roles))
+	for i, r := range roles {
+		labels[i] = r.Label()
+	}
+	return "Only these roles may do this: " + strings.Join(labels, ", ") + ". Ask an administrator if your work needs it."
 }

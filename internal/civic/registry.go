@@ -40,6 +40,10 @@ type RegistryReader interface {
 	CovertAudits(ctx context.Context, profileID int64) ([]*CovertAudit, error)
 
 	Notifications(ctx context.Context, userID int64) ([]*Notification, error)
+
+	// StandIns lists the designees, delegations, next roles and fallback
+	// second reviewers, oldest first.
+	StandIns(ctx context.Context) ([]*StandIn, error)
 }
 
 // RegistryWriter changes the registry; each write records its audit event.
@@ -75,4 +79,9 @@ type RegistryWriter interface {
 	// Notify adds a notification for a user; it records no audit event.
 	Notify(ctx context.Context, n *Notification) error
 	MarkNotificationsRead(ctx context.Context, userID int64) error
+
+	// CreateStandIn stores a fallback (validated, its users checked).
+	CreateStandIn(ctx context.Context, s *StandIn) error
+	// DeleteStandIn removes one; the audit event keeps what it was.
+	DeleteStandIn(ctx context.Context, id int64) error
 }

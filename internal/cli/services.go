@@ -22,6 +22,7 @@ import (
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/vault"
 	"steward.city/steward/internal/web"
+	"steward.city/steward/internal/worklist"
 )
 
 // Services is every service of one Steward process, each built once, by
@@ -38,6 +39,8 @@ type Services struct {
 	// Connections holds the platform tokens and carries moderation
 	// decisions out; capture and moderation share it.
 	Connections *connection.Service
+	// Worklist is what waits for each person (the dashboard, /api/v1/me/work).
+	Worklist *worklist.Service
 
 	store  civic.Store
 	clock  func() time.Time
@@ -126,6 +129,7 @@ func NewServices(c ServicesConfig) *Services {
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
 	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
+	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	return s
 }
@@ -143,12 +147,12 @@ type HandlerConfig struct {
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
 	if err != nil {
 		return nil, err
 	}
 	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
 	if err != nil {
 		return nil, err
 	}

@@ -157,6 +157,11 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, reviewID int64,
 		if err := tx.UpdateReview(ctx, r); err != nil {
 			return err
 		}
+		if d.NeedsSecond {
+			if err := stuckSecond(ctx, tx, d); err != nil {
+				return err
+			}
+		}
 		if d.Status == civic.DecisionFinal && d.Removes() {
 			return s.fillForm(ctx, tx, r, d, code)
 		}
@@ -186,8 +191,12 @@ func decidable(r *civic.Review) error {
 // Second records a second reviewer's agreement with a pending hide or
 // removal, which then is in force, or disagreement, which sends the
 // comment back to the queue. The second reviewer must be someone else.
+//
+// Second reviews are given by Communications; when no Communications user
+// other than the first reviewer is enabled, by the fallback second
+// reviewer configured at /settings/approvals (civic.SecondReviewers).
 func (s *Service) Second(ctx context.Context, actor civic.Actor, decisionID int64, agree bool, note string) (*civic.ModerationDecision, error) {
-	if err := civic.Require(actor, civic.PermModerationDecide); err != nil {
+	if err := civic.Require(actor, civic.PermModerationView); err != nil {
 		return nil, err
 	}
 	if err := person(actor); err != nil {
@@ -207,8 +216,20 @@ func (s *Service) Second(ctx context.Context, actor civic.Actor, decisionID int6
 		if d.Status != civic.DecisionPending {
 			return civic.Errorf(civic.KindConflict, "decision %d is not waiting for a second reviewer", d.ID)
 		}
+		us, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		sis, err := tx.StandIns(ctx)
+		if err != nil {
+			return err
+		}
+		who, fallback := civic.SecondReviewers(d.DecidedByID, us, sis)
 		if actor.Is(d.DecidedByID) {
-			return civic.Errorf(civic.KindConflict, "the second reviewer must be someone other than the first reviewer, %s", d.DecidedBy)
+			return civic.Errorf(civic.KindConflict, "You decided this %s, so someone else must give the second review. %s", d.Action, SecondTurn(who, fallback))
+		}
+		if !slices.ContainsFunc(who, func(u *civic.User) bool { return actor.Is(u.ID) }) {
+			return civic.Errorf(civic.KindForbidden, "Second reviews are given by another Communications user, or by the fallback second reviewer only when there is none. %s", SecondTurn(who, fallback))
 		}
 		if r, err = tx.Review(ctx, d.ReviewID); err != nil {
 			return err
@@ -345,4 +366,60 @@ func sentence(note string) string {
 		return note
 	}
 	return note + "."
+}
+
+// SecondTurn says who may give a second review, or that nobody can and who
+// can fix it.
+func SecondTurn(who []*civic.User, fallback bool) string {
+	switch {
+	case len(who) == 0:
+		return "Nobody can give it now: there is no other Communications user and no fallback second reviewer; an administrator or Communications can set one at /settings/approvals."
+	case fallback:
+		return "There is no other Communications user, so the fallback second reviewer gives it: " + strings.Join(civic.Emails(who), ", ") + "."
+	}
+	return "It waits for another Communications user: " + strings.Join(civic.Emails(who), ", ") + "."
+}
+
+// stuckSecond tells administrators and Communications when nobody can give
+// the second review d waits for, so that they name a fallback reviewer.
+func stuckSecond(ctx context.Context, tx civic.Tx, d *civic.ModerationDecision) error {
+	us, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	sis, err := tx.StandIns(ctx)
+	if err != nil {
+		return err
+	}
+	if who, _ := civic.SecondReviewers(d.DecidedByID, us, sis); len(who) > 0 {
+		return nil
+	}
+	for _, u := range us {
+		if u.DisabledAt != nil || !(u.Has(civic.RoleAdmin) || u.Has(civic.RoleCommunications)) {
+			continue
+		}
+		n := &civic.Notification{UserID: u.ID, Kind: "second_review_stuck",
+			Message: fmt.Sprintf("A %s on %s waits for a second review that nobody can give: there is no other Communications user and no fallback second reviewer. Set one at /settings/approvals.", d.Action, d.Account),
+			Link:    "/settings/approvals"}
+		if err := tx.Notify(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SecondReviewers is who may give the second review of a decision made by
+// decidedBy (civic.SecondReviewers over the users and the configured
+// fallback), with the sentence a page shows.
+func (s *Service) SecondReviewers(ctx context.Context, decidedBy int64) ([]*civic.User, string, error) {
+	us, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sis, err := s.store.StandIns(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	who, fallback := civic.SecondReviewers(decidedBy, us, sis)
+	return who, SecondTurn(who, fallback), nil
 }

@@ -47,6 +47,7 @@ type Store interface {
 	civic.ModerationReader
 	civic.ArchiveReader
 	Users(ctx context.Context) ([]*civic.User, error)
+	StandIns(ctx context.Context) ([]*civic.StandIn, error)
 	People(ctx context.Context, f civic.PersonFilter) ([]*civic.Person, error)
 	Setting(ctx context.Context, key string) (string, error)
 }

@@ -28,7 +28,7 @@ func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civi
 			return err
 		}
 		var err error
-		send, err = s.notifyStep(ctx, tx, a, 0)
+		send, err = s.notifyStep(ctx, tx, a)
 		return err
 	})
 	if err == nil && send != nil {
@@ -37,18 +37,37 @@ func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civi
 	return err
 }
 
-// notifyStep tells who holds step i of a's chain that a request waits for them.
-func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account, i int) (func(), error) {
-	chain, err := tx.ApprovalChain(ctx, a.DepartmentID)
-	if err != nil || i >= len(chain) {
+// notifyStep tells who may decide the step a's request waits for that it
+// waits for them; when nobody can, administrators and Communications are
+// told, so that they set a designee, a delegation or a next role.
+func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account) (func(), error) {
+	step, turn, ok, err := turnOf(ctx, tx, a, tx.Now())
+	if err != nil || !ok {
 		return nil, err
 	}
-	holders, err := usersWhere(ctx, tx, func(u *civic.User) bool { return u.ID != a.RequestedBy && chain[i].Holds(u, a.DepartmentID) })
-	if err != nil {
-		return nil, err
+	if turn.Nobody() {
+		fix, err := fixers(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		return s.notify(ctx, tx, fix, "approval_stuck",
+			fmt.Sprintf("The request for %s on %s cannot move: %s", a.Handle, a.Platform, Nobody(step.Label)), "/accounts/"+id(a.ID))
 	}
-	return s.notify(ctx, tx, holders, "approval_waiting",
-		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, a.Platform, chain[i].Label), "/accounts/"+id(a.ID))
+	who := append([]*civic.User{}, turn.Holders...)
+	for _, d := range turn.Delegates {
+		who = append(who, d.By)
+	}
+	return s.notify(ctx, tx, who, "approval_waiting",
+		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, a.Platform, step.Label), "/accounts/"+id(a.ID))
+}
+
+// WhoNext says who may decide a waiting step, or why nobody can and who
+// can fix it: for the request's page and for refusals.
+func WhoNext(step civic.ApprovalStep, t civic.Turn) string {
+	if t.Nobody() {
+		return Nobody(step.Label)
+	}
+	return fmt.Sprintf("It waits for %s: %s.", step.Label, strings.Join(t.Names(), ", "))
 }
 
 // Chain returns the approval chain of a's department with the decisions
@@ -86,18 +105,6 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 		if err != nil {
 			return err
 		}
-		if a.RequestedBy == actor.UserID {
-			return forbidden("nobody approves their own request")
-		}
-		aps, err := tx.Approvals(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		for _, ap := range aps {
-			if ap.ApproverID == actor.UserID {
-				return conflict("you already decided this request (%s): each step is decided by someone else", ap.Label)
-			}
-		}
 		if a.Status != civic.AccountRequested {
 			return conflict("this request is %s and can no longer be decided", a.Status)
 		}
@@ -105,14 +112,38 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 		if err != nil {
 			return err
 		}
+		aps, err := tx.Approvals(ctx, a.ID)
+		if err != nil {
+			return err
+		}
 		i := len(aps)
 		if i >= len(chain) {
 			return conflict("every step of this request is decided")
 		}
-		if !chain[i].Holds(actor.User(), a.DepartmentID) {
-			return forbidden("this request waits for %s", chain[i].Label)
+		step, turn, _, err := turnOf(ctx, tx, a, tx.Now())
+		if err != nil {
+			return err
 		}
-		if err := tx.CreateApproval(ctx, &civic.Approval{AccountID: a.ID, Step: i, Label: chain[i].Label, ApproverID: actor.UserID, Decision: d, Comment: comment}); err != nil {
+		if a.RequestedBy == actor.UserID {
+			return forbidden("You filed this request, so someone else must approve it. %s", WhoNext(step, turn))
+		}
+		for _, ap := range aps {
+			if ap.ApproverID == actor.UserID {
+				return conflict("You already decided this request (%s), so another person must decide the next step. %s", ap.Label, WhoNext(step, turn))
+			}
+		}
+		may, forUser := turn.May(actor.User())
+		if !may {
+			return forbidden("This request waits for the step %q, which you do not hold. %s", step.Label, WhoNext(step, turn))
+		}
+		label := step.Label
+		switch {
+		case forUser != nil:
+			label += " (acting for " + forUser.Email + ")"
+		case turn.Via != "":
+			label += " (" + turn.Via + ")"
+		}
+		if err := tx.CreateApproval(ctx, &civic.Approval{AccountID: a.ID, Step: i, Label: label, ApproverID: actor.UserID, Decision: d, Comment: comment}); err != nil {
 			return err
 		}
 		now := tx.Now()
@@ -124,7 +155,7 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 			a.Status, a.ApprovedAt = civic.AccountApproved, &now
 			return tx.UpdateAccount(ctx, a, "account.approved")
 		}
-		send, err = s.notifyStep(ctx, tx, a, i+1)
+		send, err = s.notifyStep(ctx, tx, a)
 		return err
 	})
 	if err == nil && send != nil {

@@ -43,11 +43,24 @@ func (s *Service) RequestPoster(ctx context.Context, actor civic.Actor, accountI
 		if err := tx.CreatePoster(ctx, p); err != nil {
 			return err
 		}
-		directors, err := usersWhere(ctx, tx, func(u *civic.User) bool { return isDirectorOf(u, a.DepartmentID) })
+		p.DepartmentID = a.DepartmentID
+		turn, err := posterTurn(ctx, tx, p, tx.Now())
 		if err != nil {
 			return err
 		}
-		send, err = s.notify(ctx, tx, directors, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Label, a.Handle), "/posters")
+		if turn.Nobody() {
+			fix, err := fixers(ctx, tx)
+			if err != nil {
+				return err
+			}
+			send, err = s.notify(ctx, tx, fix, "poster_stuck", fmt.Sprintf("%s asks to post for %s, but nobody can decide: the department has no director and no designee, delegation or next role is set at /settings/approvals.", actor.Label, a.Handle), "/posters")
+			return err
+		}
+		who := append([]*civic.User{}, turn.Holders...)
+		for _, d := range turn.Delegates {
+			who = append(who, d.By)
+		}
+		send, err = s.notify(ctx, tx, who, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Label, a.Handle), "/posters")
 		return err
 	})
 	if err != nil {
@@ -70,11 +83,20 @@ func (s *Service) DecidePoster(ctx context.Context, actor civic.Actor, posterID 
 		if err != nil {
 			return err
 		}
-		if !actor.Trusted() && !isDirectorOf(actor.User(), p.DepartmentID) {
-			return forbidden("only the director of the account's department decides who posts for it")
-		}
 		if actor.Is(p.UserID) {
-			return forbidden("nobody authorizes themselves")
+			return forbidden("You asked to post for this account, so the director of its department decides, not you.")
+		}
+		if !actor.Trusted() {
+			turn, err := posterTurn(ctx, tx, p, tx.Now())
+			if err != nil {
+				return err
+			}
+			if may, _ := turn.May(actor.User()); !may {
+				if turn.Nobody() {
+					return forbidden("Only the director of the account's department decides who posts for it, and that department has no director, designee or delegate now; an administrator or Communications can set one at /settings/approvals.")
+				}
+				return forbidden("Only the director of the account's department decides who posts for it: %s.", strings.Join(turn.Names(), ", "))
+			}
 		}
 		if p.Status != civic.PosterRequested {
 			return conflict("this request is already %s", p.Status)

@@ -17,6 +17,9 @@ func BenchmarkPages(b *testing.B) {
 		{"users", "/users", cookie, ""},
 		{"audit", "/audit", cookie, ""},
 		{"api-people", "/api/v1/people", "", token},
+		// The work list of the role with the most kinds of work.
+		{"dashboard-communications", "/", app.session("communications@demo-city.example"), ""},
+		{"api-me-work-communications", "/api/v1/me/work", "", app.token("communications@demo-city.example")},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

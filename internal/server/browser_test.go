@@ -267,7 +267,7 @@ func TestBrowserWebShell(t *testing.T) {
 	t.Run("staff sees only what staff may use", func(t *testing.T) {
 		tab := open(t)
 		tab.check(tab.signIn(demoEmail(civic.RoleStaff)), http.StatusOK)
-		if got := tab.Text("h1"); got != "Dashboard" {
+		if got := tab.Text("h1"); got != "Your work" {
 			t.Fatalf("after signing in as staff the page is %q, want the dashboard", got)
 		}
 

@@ -39,9 +39,10 @@ func TestCaptureAPIAndPages(t *testing.T) {
 	if body := readBody(t, res); res.StatusCode != 200 || !strings.Contains(body, `"stored": 7`) {
 		t.Errorf("connection view %d %s", res.StatusCode, body)
 	}
-	// The broken connection shows on the dashboard and the account page.
+	// The broken connection is on Communications' work list, linking to
+	// the connection, and on the account page.
 	page := readBody(t, app.do(request{method: "GET", path: "/", cookie: app.session(demoEmail(civic.RoleCommunications))}))
-	if !strings.Contains(page, `<span class="num">1</span> broken platform connections`) {
+	if !strings.Contains(page, "Capture of @city@demo-city.example on mastodon is broken") || !strings.Contains(page, fmt.Sprintf(`href="/capture/%d"`, c.ID)) {
 		t.Errorf("the dashboard does not show the broken connection")
 	}
 

@@ -5,14 +5,16 @@ package server_test
 // and hold settings; the clerk, the attorney and the auditor read
 // decisions and tracking forms; the clerk disposes of forms after a year;
 // every signed-in user reports content; anyone may ask about a removed
-// comment and read the transparency report.
+// comment and read the transparency report. A second review is open at the
+// route to every reader of moderation: the decision decides (another
+// Communications user, or the fallback second reviewer when there is none).
 func init() {
 	read, decide, configure := roles("admin communications clerk attorney auditor"), roles("communications"), roles("admin communications")
 	for p, who := range map[string][]string{
 		"GET /moderation/reviews":                        read,
 		"GET /moderation/reviews/{id}":                   read,
 		"POST /moderation/reviews/{id}":                  decide,
-		"POST /moderation/decisions/{id}/second":         decide,
+		"POST /moderation/decisions/{id}/second":         read,
 		"GET /moderation/forms":                          read,
 		"GET /moderation/forms/{id}":                     read,
 		"GET /moderation/inquiries":                      read,
@@ -37,7 +39,7 @@ func init() {
 		"GET /api/v1/moderation/queue":                   read,
 		"GET /api/v1/moderation/reviews/{id}":            read,
 		"POST /api/v1/moderation/reviews/{id}/decisions": decide,
-		"POST /api/v1/moderation/decisions/{id}/second":  decide,
+		"POST /api/v1/moderation/decisions/{id}/second":  read,
 		"GET /api/v1/moderation/codes":                   read,
 		"GET /api/v1/moderation/forms":                   read,
 		"GET /api/v1/moderation/inquiries":               read,

@@ -17,7 +17,17 @@ func init() {
 	signedIn := []string{"signed-in"}
 	cases := roles("admin attorney hr") // conduct cases: HR, the City Attorney and the administrator only
 	for pattern, who := range map[string][]string{
-		"GET /accounts":                          view,
+		"GET /accounts": view,
+		// The fallbacks of the approval chains: Communications and the
+		// administrator, who manage the chains.
+		"GET /settings/approvals":                manage,
+		"POST /settings/approvals":               manage,
+		"POST /settings/approvals/{id}/delete":   manage,
+		"GET /api/v1/settings/approvals":         manage,
+		"POST /api/v1/settings/approvals":        manage,
+		"DELETE /api/v1/settings/approvals/{id}": manage,
+		// Each person's own work list.
+		"GET /api/v1/me/work":                    signedIn,
 		"POST /accounts":                         request,
 		"GET /accounts/{id}":                     view,
 		"POST /accounts/{id}/decision":           decide,

@@ -166,7 +166,7 @@ func (s *Server) authorize(r *http.Request, rt route.Route) (*civic.User, error)
 	case err != nil:
 		return nil, err
 	case !u.Can(rt.Perm):
-		return u, civic.Errorf(civic.KindForbidden, "your roles do not allow %s %s", r.Method, rt.Path)
+		return u, civic.Errorf(civic.KindForbidden, "%s", civic.Refusal(rt.Perm))
 	}
 	return u, nil
 }

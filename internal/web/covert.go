@@ -23,6 +23,7 @@ type covertData struct {
 	Form      civic.CovertProfile
 	Now       time.Time // the city's day today, as calendar days are stored
 	Commander bool
+	Auditors  string // who records the yearly audit: the SIC commanders
 }
 
 func (h *Handler) covertPage(w http.ResponseWriter, r *http.Request) error {
@@ -43,6 +44,9 @@ func (h *Handler) renderCovert(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 		if d.History, err = h.reg.CovertHistory(ctx, route.Actor(r), id); err != nil {
+			return err
+		}
+		if d.Auditors, err = h.holders(r, func(u *civic.User) bool { return u.Has(civic.RoleSICCommander) }); err != nil {
 			return err
 		}
 		return h.render(w, r, status, "covert_profile", Page{Title: "Covert profile " + d.Profile.ScreenName, Errors: errs, Data: d})

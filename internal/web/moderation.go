@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"steward.city/steward/internal/civic"
@@ -122,6 +123,14 @@ type reviewData struct {
 	View  *moderation.ReviewView
 	Codes []civic.ReasonCode
 	Form  decideForm
+	// Seconds says, for each decision waiting for a second review, who
+	// may give it and whether the signed-in user may (issue 17).
+	Seconds map[int64]secondTurn
+}
+
+type secondTurn struct {
+	Text string
+	Mine bool
 }
 
 func (p *moderationPages) review(w http.ResponseWriter, r *http.Request) error {
@@ -144,7 +153,19 @@ func (p *moderationPages) renderReview(w http.ResponseWriter, r *http.Request, s
 	if f.Code == "" && len(v.Labels) > 0 {
 		f.Code = v.Labels[0]
 	}
-	return p.render(w, r, status, "moderation_review", Page{Title: "Queued comment " + itoa(id), Errors: errs, Data: reviewData{View: v, Codes: codes, Form: f}})
+	seconds := map[int64]secondTurn{}
+	for _, d := range v.Decisions {
+		if d.Status != civic.DecisionPending {
+			continue
+		}
+		who, text, err := p.svc.SecondReviewers(r.Context(), d.DecidedByID)
+		if err != nil {
+			return err
+		}
+		u := route.User(r)
+		seconds[d.ID] = secondTurn{Text: text, Mine: slices.ContainsFunc(who, func(w *civic.User) bool { return w.ID == u.ID })}
+	}
+	return p.render(w, r, status, "moderation_review", Page{Title: "Queued comment " + itoa(id), Errors: errs, Data: reviewData{View: v, Codes: codes, Form: f, Seconds: seconds}})
 }
 
 func (p *moderationPages) decide(w http.ResponseWriter, r *http.Request) error {

@@ -197,6 +197,10 @@ type officialData struct {
 	Approvals   []*civic.Approval
 	Waiting     int  // index of the step that waits, or -1
 	CanDecide   bool // the signed-in user holds the waiting step
+	// NextTurn says who may decide the waiting step, or that nobody can
+	// and who can fix it (issue 17).
+	NextTurn    string
+	Stuck       bool
 	CanWithdraw bool
 	Missing     []string
 	Credentials []*civic.Credential
@@ -259,7 +263,16 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 	}
 	if a.Status == civic.AccountRequested && len(d.Approvals) < len(d.Chain) {
 		d.Waiting = len(d.Approvals)
-		d.CanDecide = u.Can(civic.PermAccountsApprove) && u.ID != a.RequestedBy && d.Chain[d.Waiting].Holds(u, a.DepartmentID)
+		step, turn, ok, err := h.reg.Turn(ctx, a)
+		if err != nil {
+			return err
+		}
+		if ok {
+			may, _ := turn.May(u)
+			d.CanDecide = u.Can(civic.PermAccountsApprove) && may
+			d.Stuck = turn.Nobody()
+			d.NextTurn = registry.WhoNext(step, turn)
+		}
 		d.CanWithdraw = u.ID == a.RequestedBy
 	}
 	if d.Credentials, err = h.store.Credentials(ctx, a.ID, 0); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -14,6 +15,8 @@ type posterData struct {
 	Posters []*civic.Poster
 	Now     time.Time
 	Default string // default expiry date for a grant
+	// Turns says, for each waiting request, who decides it (issue 17).
+	Turns map[int64]string
 }
 
 func (h *Handler) posterList(w http.ResponseWriter, r *http.Request) error {
@@ -26,7 +29,22 @@ func (h *Handler) renderPosters(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	now := h.now()
-	return h.render(w, r, status, "posters", Page{Title: "Authorized posters", Errors: errs, Data: posterData{Posters: ps, Now: now, Default: plain.CityDay(now, h.loc).AddDate(1, 0, 0).Format(time.DateOnly)}})
+	turns := map[int64]string{}
+	for _, p := range ps {
+		if p.Status != civic.PosterRequested {
+			continue
+		}
+		t, err := h.reg.PosterTurn(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		if t.Nobody() {
+			turns[p.ID] = "Nobody can decide: the department has no director, designee or delegate; an administrator or Communications can set one at Approval settings."
+		} else {
+			turns[p.ID] = "Decided by " + strings.Join(t.Names(), ", ") + "."
+		}
+	}
+	return h.render(w, r, status, "posters", Page{Title: "Authorized posters", Errors: errs, Data: posterData{Posters: ps, Now: now, Turns: turns, Default: plain.CityDay(now, h.loc).AddDate(1, 0, 0).Format(time.DateOnly)}})
 }
 
 func (h *Handler) posterAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) error {

@@ -139,6 +139,9 @@ type suggestion struct {
 }
 
 type recordData struct {
+	// ActsNext names who works an open request: the Clerk and the City
+	// Attorney (issue 17).
+	ActsNext   string
 	Request    *civic.RecordsRequest
 	Overdue    bool
 	Scope      []scopeLine
@@ -190,6 +193,11 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 	}
 	if d.Redactions, err = p.svc.Redactions(r.Context(), route.Actor(r), id); err != nil {
 		return err
+	}
+	if q.Status == civic.RequestOpen {
+		if d.ActsNext, err = p.holders(r, func(u *civic.User) bool { return u.Can(civic.PermRecordsManage) }); err != nil {
+			return err
+		}
 	}
 	for _, s := range q.Scope {
 		pq, err := archive.ParseQueryIn(s, p.loc)

@@ -17,7 +17,7 @@ func (h *Handler) moderationRoutes() []route.Route {
 		{Method: get, Path: "/moderation/reviews", Perm: view, Summary: "the moderation queue, filtered by code, account, score and language, and time to review by account", Handle: p.queue},
 		{Method: get, Path: "/moderation/reviews/{id}", Perm: view, Summary: "one queued comment: flagged words, scores, decisions", Handle: p.review},
 		{Method: post, Path: "/moderation/reviews/{id}", Perm: decide, Summary: "keep, hide or remove a comment with a reason code", Handle: p.decide},
-		{Method: post, Path: "/moderation/decisions/{id}/second", Perm: decide, Summary: "second review of a pending hide or removal", Handle: p.second},
+		{Method: post, Path: "/moderation/decisions/{id}/second", Perm: view, Summary: "second review of a pending hide or removal (another Communications user, or the fallback second reviewer when there is none)", Handle: p.second},
 		{Method: get, Path: "/moderation/forms", Perm: view, Summary: "Removed Comments Tracking Forms", Handle: p.forms},
 		{Method: get, Path: "/moderation/forms/{id}", Perm: view, Summary: "one tracking form, printable; ?format=pdf downloads it", Handle: p.form},
 		{Method: get, Path: "/moderation/inquiries", Perm: view, Summary: "public inquiries about removed comments", Handle: p.inquiries},

@@ -51,6 +51,10 @@ func (h *Handler) registryRoutes() []route.Route {
 		{Method: post, Path: "/cases/{id}/entries", Perm: civic.PermConductManage, Summary: "link evidence or record a decision", Handle: h.caseEntry},
 		{Method: post, Path: "/cases/{id}/close", Perm: civic.PermConductManage, Summary: "close a case with its outcome", Handle: h.caseClose},
 
+		{Method: get, Path: "/settings/approvals", Perm: civic.PermAccountsManage, Summary: "designees, delegations, next roles and the fallback second reviewer", Handle: h.approvalsPage},
+		{Method: post, Path: "/settings/approvals", Perm: civic.PermAccountsManage, Summary: "add a designee, delegation, next role or fallback second reviewer", Handle: h.approvalsCreate},
+		{Method: post, Path: "/settings/approvals/{id}/delete", Perm: civic.PermAccountsManage, Summary: "remove a designee, delegation, next role or fallback second reviewer", Handle: h.approvalsDelete},
+
 		{Method: get, Path: "/notifications", Perm: civic.PermSignedIn, Summary: "your notifications", Handle: h.notificationList},
 		{Method: post, Path: "/notifications/read", Perm: civic.PermSignedIn, Summary: "mark your notifications read", Handle: h.notificationRead},
 	}

@@ -6,7 +6,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -27,6 +26,7 @@ import (
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
+	"steward.city/steward/internal/worklist"
 )
 
 //go:embed templates/*.html
@@ -67,12 +67,14 @@ type Handler struct {
 	mod     *moderation.Service
 	capture *capture.Service
 	conns   *connection.Service
+	work    *worklist.Service
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
 	loc     *time.Location
 	version string
 	pages   map[string]*template.Template
+	navPerm map[string]civic.Permission
 }
 
 // Config is what the pages need: the services, each built once by the
@@ -95,6 +97,8 @@ type Config struct {
 	Capture    *capture.Service
 	// Connections connects accounts and replaces their tokens.
 	Connections *connection.Service
+	// Worklist is what waits for each person, on the dashboard.
+	Worklist *worklist.Service
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -102,12 +106,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, sso: c.SSO, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -127,6 +131,9 @@ func New(c Config) (*Handler, error) {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
 		h.pages[name] = t
+	}
+	if h.navPerm, err = navPerms(h.Routes()); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
@@ -152,50 +159,83 @@ type navItem struct {
 	Current     bool
 }
 
+// navGroup is a heading of the main navigation and its links.
+type navGroup struct {
+	Label string
+	Items []navItem
+}
+
 // Page is what every template receives; Data holds the page's own values.
 type Page struct {
 	Title   string
 	User    *civic.User
 	Demo    bool
-	Nav     []navItem
+	Nav     []navGroup
 	Notice  string
 	Errors  []FieldError
 	Version string
 	Data    any
 }
 
-// nav lists the pages u may open.
-func nav(u *civic.User, path string) []navItem {
-	items := []struct {
-		href, label string
-		perm        civic.Permission
-	}{
-		{"/", "Dashboard", civic.PermSignedIn},
-		{"/departments", "Departments", civic.PermDepartmentsView},
-		{"/people", "People", civic.PermPeopleView},
-		{"/users", "Users and roles", civic.PermUsersView},
-		{"/tokens", "API tokens", civic.PermSignedIn},
-		{"/accounts", "Accounts", civic.PermAccountsView},
-		{"/posters", "Authorized posters", civic.PermAccountsView},
-		{"/contracts", "Agreements", civic.PermAccountsView},
-		{"/covert", "Covert profiles", civic.PermCovertManage},
-		{"/covert/access", "Covert access", civic.PermCovertManage},
-		{"/policies", "Policies", civic.PermSignedIn},
-		{"/cases", "Conduct cases", civic.PermConductView},
-		{"/notifications", "Notifications", civic.PermSignedIn},
-		{"/archive/items", "Archive", civic.PermArchiveView},
-		{"/records", "Records requests", civic.PermRecordsView},
-		{"/capture", "Capture", civic.PermCaptureView},
-		{"/moderation/reviews", "Moderation", civic.PermModerationView},
-		{"/moderation/report", "Report content", civic.PermSignedIn},
-		{"/audit", "Audit log", civic.PermAuditView},
-		{"/account", "Your account", civic.PermSignedIn},
+// navLinks are the main navigation's pages by heading. Who sees a link is
+// decided by the permission of the page's own GET route (navPerms), so the
+// navigation can never offer a page its route refuses; the covert pages,
+// open to every signed-in user so that they tell no one else a profile
+// exists, are offered only to who holds covert.manage.
+var navLinks = []struct {
+	group string
+	links [][2]string
+}{
+	{"Work", [][2]string{{"/", "Dashboard"}, {"/notifications", "Notifications"}, {"/moderation/report", "Report content"}}},
+	{"Accounts", [][2]string{{"/accounts", "Accounts"}, {"/posters", "Authorized posters"}, {"/contracts", "Agreements"},
+		{"/covert", "Covert profiles"}, {"/covert/access", "Covert access"}}},
+	{"Records", [][2]string{{"/records", "Records requests"}, {"/archive/items", "Archive"}, {"/capture", "Capture"}, {"/audit", "Audit log"}}},
+	{"Moderation", [][2]string{{"/moderation/reviews", "Moderation"}}},
+	{"Administration", [][2]string{{"/settings/approvals", "Approval settings"}, {"/users", "Users and roles"}, {"/departments", "Departments"},
+		{"/people", "People"}, {"/policies", "Policies"}, {"/cases", "Conduct cases"}}},
+	{"You", [][2]string{{"/account", "Your account"}, {"/tokens", "API tokens"}}},
+}
+
+// navOverride are the links whose page is open to all but useful to few.
+var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage}
+
+// navPerms maps each navigation link to the permission its GET route needs.
+func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
+	byPath := map[string]civic.Permission{}
+	for _, rt := range rs {
+		if rt.Method == http.MethodGet && !rt.Public {
+			byPath[strings.TrimSuffix(rt.Path, "{$}")] = rt.Perm
+		}
 	}
-	var out []navItem
-	for _, it := range items {
-		if u.Can(it.perm) {
-			cur := it.href == path || (it.href != "/" && strings.HasPrefix(path, it.href+"/"))
-			out = append(out, navItem{Href: it.href, Label: it.label, Current: cur})
+	out := map[string]civic.Permission{}
+	for _, g := range navLinks {
+		for _, l := range g.links {
+			p, ok := navOverride[l[0]]
+			if !ok {
+				if p, ok = byPath[l[0]]; !ok {
+					return nil, fmt.Errorf("navigation link %s has no GET route", l[0])
+				}
+			}
+			out[l[0]] = p
+		}
+	}
+	return out, nil
+}
+
+// nav lists, by heading, the pages u may open.
+func (h *Handler) nav(u *civic.User, path string) []navGroup {
+	var out []navGroup
+	for _, g := range navLinks {
+		var items []navItem
+		for _, l := range g.links {
+			if !u.Can(h.navPerm[l[0]]) {
+				continue
+			}
+			cur := l[0] == path || (l[0] != "/" && strings.HasPrefix(path, l[0]+"/") && !(l[0] == "/covert" && strings.HasPrefix(path, "/covert/access")))
+			items = append(items, navItem{Href: l[0], Label: l[1], Current: cur})
+		}
+		if len(items) > 0 {
+			out = append(out, navGroup{Label: g.group, Items: items})
 		}
 	}
 	return out
@@ -230,7 +270,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	p.User = route.User(r)
 	if p.User != nil {
-		p.Nav = nav(p.User, r.URL.Path)
+		p.Nav = h.nav(p.User, r.URL.Path)
 	}
 	p.Version = h.version
 	if v, err := h.store.Setting(r.Context(), "demo"); err == nil && v == "true" {
@@ -258,10 +298,8 @@ func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	title := http.StatusText(status)
 	msg := civic.ErrorMessage(err)
-	var refusal *civic.CovertRefusal
-	if status == http.StatusForbidden && !errors.As(err, &refusal) {
-		msg = "Your roles do not allow this page or action. Ask your administrator if you need it."
-	}
+	// A refusal names its rule (the roles that hold the route's
+	// permission, or the service's own: "You filed this request, so…").
 	if rerr := h.render(w, r, status, "error", Page{Title: title, Data: msg}); rerr != nil {
 		h.log.Error("render error page", "err", rerr)
 		http.Error(w, msg, status)
