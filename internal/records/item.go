@@ -159,3 +159,26 @@ func (s *Service) versionInScope(ctx context.Context, requestID, versionID int64
 	}
 	return v, nil
 }
+
+// RedactSelection is Redact for a span a person selected on a page: when
+// selected is not empty, the span must hold exactly that text, so that a
+// page that measured the selection wrongly redacts nothing rather than the
+// wrong words.
+func (s *Service) RedactSelection(ctx context.Context, actor civic.Actor, d *civic.Redaction, selected string) error {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
+		return err
+	}
+	if selected != "" {
+		v, err := s.versionInScope(ctx, d.RequestID, d.VersionID)
+		if err != nil {
+			return err
+		}
+		if err := checkSpan(v.Text, d.Start, d.End); err != nil {
+			return err
+		}
+		if v.Text[d.Start:d.End] != selected {
+			return civic.Invalid("words", "the selection does not match the stored text: type the words to redact instead")
+		}
+	}
+	return s.Redact(ctx, actor, d)
+}

@@ -49,8 +49,8 @@ func TestBrowserRecords(t *testing.T) {
 	tab.typeInto("#f-version_id", "1")
 	tab.typeInto("#f-start", "0")
 	tab.typeInto("#f-end", "99999")
-	tab.check(tab.Submit("form[action='/records/2/redactions'] button"), http.StatusUnprocessableEntity)
-	tab.checkInvalidField("start")
+	tab.check(tab.Submit("#redact-span button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("end")
 	if got := tab.Text("[role=alert]"); !strings.Contains(got, "outside the text") {
 		t.Errorf("error summary = %q, want the span outside the text", got)
 	}

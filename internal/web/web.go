@@ -217,6 +217,7 @@ var notices = map[string]string{
 	"decided":        "Your decision is recorded in the audit log.",
 	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
 	"reported":       "Your report is sent. The change is in the audit log.",
+	"redacted":       "Redacted in the export. The archived record is unchanged; the redaction is in the audit log.",
 }
 
 // render writes page name with status.
