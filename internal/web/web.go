@@ -68,10 +68,13 @@ type Handler struct {
 	capture *capture.Service
 	conns   *connection.Service
 	sso     SSO
-	log     *slog.Logger
-	now     func() time.Time
-	version string
-	pages   map[string]*template.Template
+	// publicURL is the address people open Steward at, which links in
+	// e-mail start with; "": no reset links are e-mailed.
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+	version   string
+	pages     map[string]*template.Template
 }
 
 // Config is what the pages need: the services, each built once by the
@@ -82,6 +85,10 @@ type Config struct {
 	Logger  *slog.Logger
 	SSO     SSO // nil: no single sign-on
 	Version string
+	// PublicURL is the address people open Steward at
+	// (https://steward.city.example), which reset links start with; "":
+	// forgotten passwords are reset by an administrator only.
+	PublicURL string
 
 	Auth       *auth.Service
 	People     *people.Service
@@ -104,7 +111,7 @@ func New(c Config) (*Handler, error) {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -217,6 +224,7 @@ var notices = map[string]string{
 	"decided":        "Your decision is recorded in the audit log.",
 	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
 	"reported":       "Your report is sent. The change is in the audit log.",
+	"reset":          "Your new password is set, and you are signed out everywhere. Sign in with it.",
 	"redacted":       "Redacted in the export. The archived record is unchanged; the redaction is in the audit log.",
 }
 
