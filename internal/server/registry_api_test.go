@@ -74,7 +74,7 @@ func (a *testApp) addUser(email, dept string, gs ...civic.Grant) *civic.User {
 func requestBody(dept int64, handle string, admins ...int64) string {
 	b, _ := json.Marshal(map[string]any{"department_id": dept, "platform": "facebook", "handle": handle, "display_name": "City " + handle,
 		"purpose": "street work notices", "audience": "residents", "categories": []string{"announcements", "safety"},
-		"administrator_ids": admins, "website_url": "https://www.demo-city.example/", "profile_text": "Official. In an emergency call 9-1-1."})
+		"administrator_ids": admins, "website_url": "https://www.demo-city.example/", "profile_text": "Official. In an emergency call 9-1-1.", "institutional": true})
 	return string(b)
 }
 

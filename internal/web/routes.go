@@ -32,6 +32,7 @@ func (h *Handler) foundationRoutes() []route.Route {
 		{Method: get, Path: "/{$}", Perm: civic.PermSignedIn, Summary: "dashboard", Handle: h.dashboard},
 		{Method: get, Path: "/account", Perm: civic.PermSignedIn, Summary: "your account", Handle: h.accountPage},
 		{Method: post, Path: "/account/password", Perm: civic.PermSignedIn, Summary: "change your password", Handle: h.accountPassword},
+		{Method: post, Path: "/account/personal-accounts", Perm: civic.PermSignedIn, Summary: "declare one of your personal accounts, which Steward never captures or monitors", Handle: h.declarePersonal},
 
 		{Method: get, Path: "/departments", Perm: civic.PermDepartmentsView, Summary: "departments", Handle: h.departmentList},
 		{Method: post, Path: "/departments", Perm: civic.PermDepartmentsManage, Summary: "add a department", Handle: h.departmentCreate},

@@ -225,6 +225,7 @@ var notices = map[string]string{
 	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
 	"reported":       "Your report is sent. The change is in the audit log.",
 	"reset":          "Your new password is set, and you are signed out everywhere. Sign in with it.",
+	"declared":       "Your personal account is declared: it can never be registered as an official account, and Steward never captures or monitors it.",
 	"redacted":       "Redacted in the export. The archived record is unchanged; the redaction is in the audit log.",
 }
 
