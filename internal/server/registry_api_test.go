@@ -313,7 +313,7 @@ func TestInventoryCSV(t *testing.T) {
 		t.Fatalf("csv: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	lines := strings.Split(strings.TrimSpace(body), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "id,platform,handle") || !strings.Contains(lines[1], "@cityparks") {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "id,platform,handle") || !strings.Contains(lines[1], "@cityparks") || !strings.Contains(lines[2], "@parks@demo-city.example") {
 		t.Fatalf("csv body:\n%s", body)
 	}
 	res = app.do(request{method: "GET", path: "/accounts?department=nowhere", cookie: app.session(demoEmail(civic.RoleAuditor))})
