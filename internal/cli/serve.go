@@ -39,6 +39,10 @@ func (a *app) serve(args []string) error {
 	if err := f.Parse(args); err != nil {
 		return err
 	}
+	publicURL, err := mf.publicURL()
+	if err != nil {
+		return err
+	}
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
@@ -70,10 +74,7 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	publicURL, err := mf.publicURL()
-	if err != nil {
-		return err
-	}
+
 	// The vault key is read before the database is opened, and checked
 	// against it before anything is written: a wrong key changes nothing.
 	v, err := a.loadVault(vf, *sf.data, true)
