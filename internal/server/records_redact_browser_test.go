@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
+	"regexp"
+	"strconv"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -89,4 +92,75 @@ func TestBrowserRedactSelection(t *testing.T) {
 		t.Errorf("suggestions %d → %d after applying one, want one fewer", before, after)
 	}
 	tab.screenshot("records-request-applied.png")
+}
+
+// TestRedactItemAttacks posts crafted redactions to the item page, as a
+// clerk: a version of another item, a span past the end, reversed, cutting
+// a character, a selection that does not match the stored text, an item
+// outside the scope; and as an auditor, who may only read. Nothing is
+// written.
+func TestRedactItemAttacks(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			app := newApp(t, e, nil)
+			ctx := context.Background()
+			clerk := app.session(demoEmail(civic.RoleClerk))
+			svc := app.svcs.Records
+			// Request 2's scope is "splash pad": find two items in it.
+			body := readBody(t, app.do(request{method: "GET", path: "/records/2", cookie: clerk}))
+			ids := regexp.MustCompile(`href="/records/2/items/(\d+)"`).FindAllStringSubmatch(body, -1)
+			if len(ids) < 2 {
+				t.Fatalf("items in scope: %v", ids)
+			}
+			item, other := ids[0][1], ids[1][1]
+			itemID, _ := strconv.ParseInt(item, 10, 64)
+			otherID, _ := strconv.ParseInt(other, 10, 64)
+			_, vs, err := svc.Item(ctx, civic.CLI, 2, itemID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, ovs, _ := svc.Item(ctx, civic.CLI, 2, otherID)
+			v := vs[0].Version
+			n := len(v.Text)
+			vid := strconv.FormatInt(v.ID, 10)
+			auditor := app.session(demoEmail(civic.RoleAuditor))
+			head := func() int64 { n, _, _ := app.store.AuditHead(ctx); return n }
+			before := head()
+			path := "/records/2/items/" + item + "/redactions"
+			for _, c := range []struct {
+				name, body, field string
+				status            int
+			}{
+				{"no version", form("version_id", "", "words", "splash", "reason", "13.356"), "version_id", 422},
+				{"version of another item", form("version_id", strconv.FormatInt(ovs[0].Version.ID, 10), "words", "splash", "reason", "13.356"), "version_id", 422},
+				{"past the end", form("version_id", vid, "start", "0", "end", strconv.Itoa(n+1), "reason", "13.356"), "end", 422},
+				{"negative", form("version_id", vid, "start", "-1", "end", "3", "reason", "13.356"), "start", 422},
+				{"reversed", form("version_id", vid, "start", "5", "end", "2", "reason", "13.356"), "end", 422},
+				{"selection not the text", form("version_id", vid, "start", "0", "end", "3", "selected", "xyz", "reason", "13.356"), "words", 422},
+				{"no reason", form("version_id", vid, "words", v.Text[:3], "reason", "99"), "reason", 422},
+				{"not a number", form("version_id", vid, "start", "zero", "end", "3", "reason", "13.356"), "start", 422},
+			} {
+				res := app.do(request{method: "POST", path: path, cookie: clerk, body: c.body})
+				got := readBody(t, res)
+				if res.StatusCode != c.status || !strings.Contains(got, `id="e-`+c.field+`"`) || !strings.Contains(got, `href="#f-`+c.field+`"`) {
+					t.Errorf("%s: %d, want %d with the error on %s", c.name, res.StatusCode, c.status, c.field)
+				}
+				if strings.Contains(got, "version 0") {
+					t.Errorf("%s: the answer speaks of version 0", c.name)
+				}
+			}
+			// An item outside the scope, and a reader who may not redact.
+			outside := app.do(request{method: "GET", path: "/records/2/items/999999", cookie: clerk})
+			if outside.StatusCode != http.StatusNotFound {
+				t.Errorf("item outside the scope: %d", outside.StatusCode)
+			}
+			if res := app.do(request{method: "POST", path: path, cookie: auditor, body: form("version_id", vid, "words", v.Text[:3], "reason", "13.356")}); res.StatusCode != http.StatusForbidden {
+				t.Errorf("an auditor redacted: %d", res.StatusCode)
+			}
+			if head() != before {
+				t.Error("refused redactions wrote audit events")
+			}
+		})
+	}
 }

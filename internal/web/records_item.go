@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,7 @@ type recordItemData struct {
 	Versions []records.ItemVersion
 	Reasons  []records.Reason
 	Form     itemRedactForm
+	Mine     int64 // the version whose form shows the errors
 }
 
 // item shows one item of a request's scope: each version's stored text, the
@@ -55,6 +57,16 @@ func (p *recordsPages) renderItem(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := recordItemData{Request: q, Item: it, Versions: vs, Reasons: p.svc.Reasons(), Form: f}
+	if len(errs) > 0 && len(vs) > 0 {
+		// The form of the version posted, or the first one when the
+		// version posted is not the item's.
+		d.Mine = vs[0].Version.ID
+		for _, v := range vs {
+			if strconv.FormatInt(v.Version.ID, 10) == strings.TrimSpace(f.VersionID) {
+				d.Mine = v.Version.ID
+			}
+		}
+	}
 	return p.render(w, r, status, "records_item", Page{Title: fmt.Sprintf("Records request %d: %s %s", q.ID, it.Kind, it.PlatformID), Errors: errs, Data: d})
 }
 
@@ -77,7 +89,8 @@ func (p *recordsPages) redactItem(w http.ResponseWriter, r *http.Request) error 
 	v := r.PostFormValue
 	f := itemRedactForm{VersionID: v("version_id"), Start: v("start"), End: v("end"), Selected: v("selected"), Words: v("words"), Occurrence: v("occurrence"), Reason: v("reason")}
 	err = func() error {
-		if _, _, err := p.svc.Item(r.Context(), route.Actor(r), id, item); err != nil {
+		_, vs, err := p.svc.Item(r.Context(), route.Actor(r), id, item)
+		if err != nil {
 			return err
 		}
 		version, err := formInt(r, "version_id")
@@ -86,6 +99,9 @@ func (p *recordsPages) redactItem(w http.ResponseWriter, r *http.Request) error 
 		}
 		if version <= 0 {
 			return civic.Invalid("version_id", "choose the version to redact")
+		}
+		if !slices.ContainsFunc(vs, func(v records.ItemVersion) bool { return v.Version.ID == version }) {
+			return civic.Invalid("version_id", "version %d is not a version of this item", version)
 		}
 		if strings.TrimSpace(f.Start) == "" && strings.TrimSpace(f.End) == "" {
 			occ, err := formInt(r, "occurrence")
