@@ -117,7 +117,9 @@ func TestDemoTellsOneStory(t *testing.T) {
 			has := func(pred func(string) bool) bool {
 				return slices.ContainsFunc(forms, func(f *civic.TrackingForm) bool { return pred(f.Comment) })
 			}
-			if !has(func(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Arabic, r) }) }) {
+			if !has(func(s string) bool {
+				return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Arabic, r) })
+			}) {
 				t.Error("no tracking form of a comment in Arabic")
 			}
 			if !has(func(s string) bool { return strings.Contains(s, "Dịch vụ") }) {

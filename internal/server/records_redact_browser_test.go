@@ -3,9 +3,9 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
