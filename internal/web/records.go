@@ -291,7 +291,7 @@ func (p *recordsPages) redact(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return seeOther(w, r, "/records/"+itoa(id), "saved")
+	return seeOther(w, r, "/records/"+itoa(id), "redacted")
 }
 
 // export streams the bag. If the export fails halfway, the zip has no
