@@ -14,6 +14,7 @@ type ItemVersion struct {
 	Version    *civic.Version
 	Redactions []*civic.Redaction
 	Preview    string
+	Suggested  []Span // what Suggest finds in the text, less the spans already redacted
 }
 
 // Item returns the versions of an item in request requestID's scope, each
@@ -55,6 +56,11 @@ func (s *Service) Item(ctx context.Context, actor civic.Actor, requestID, itemID
 			}
 		}
 		iv.Preview = Preview(v.Text, iv.Redactions)
+		for _, sp := range Suggest(v.Text) {
+			if !slices.ContainsFunc(iv.Redactions, func(d *civic.Redaction) bool { return d.Start == sp.Start && d.End == sp.End }) {
+				iv.Suggested = append(iv.Suggested, sp)
+			}
+		}
 		out = append(out, iv)
 	}
 	return it, out, nil

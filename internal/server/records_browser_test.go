@@ -55,6 +55,19 @@ func TestBrowserRecords(t *testing.T) {
 		t.Errorf("error summary = %q, want the span outside the text", got)
 	}
 
+	// A suggestion applied with one click, with its statute.
+	if n := evalJS[int](tab, `document.querySelectorAll('ul.suggestions li').length`); n != 1 {
+		t.Fatalf("%d suggestions, want the telephone number", n)
+	}
+	tab.check(tab.ClickAndWait("ul.suggestions li button"), http.StatusOK)
+	if got := tab.Text("main table"); !strings.Contains(got, "13.356") {
+		t.Errorf("the redactions after Apply = %q", got)
+	}
+	if n := evalJS[int](tab, `document.querySelectorAll('ul.suggestions li').length`); n != 0 {
+		t.Errorf("%d suggestions after applying the only one", n)
+	}
+	tab.screenshot("records-request-applied.png")
+
 	ctx := context.Background()
 	signer, vkey, err := archive.LoadOrCreateKey(filepath.Join(t.TempDir(), "k"), "steward.test")
 	if err != nil {
