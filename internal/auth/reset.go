@@ -99,11 +99,16 @@ func (s *Service) RequestReset(ctx context.Context, email, remote string, link f
 	body := fmt.Sprintf("Someone, probably you, asked to reset the Steward password of %s.\n\n"+
 		"To choose a new password, open this link within an hour. It works once:\n\n%s\n\n"+
 		"If you did not ask, ignore this message: your password stays as it is.\n", u.Email, link(secret))
-	if err := s.mailer.Send(ctx, u.Email, "Reset your Steward password", body); err != nil {
-		// The answer stays the same: the failure is logged for the
-		// administrator, not shown to whoever asked.
-		s.log.Error("password reset e-mail failed", "user", u.ID, "err", err)
-	}
+	// The mail goes out after the answer, so that how long the answer
+	// takes does not tell whether the address has an account; a failure
+	// is logged for the administrator, not shown to whoever asked.
+	go func(ctx context.Context, to string, id int64) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := s.mailer.Send(ctx, to, "Reset your Steward password", body); err != nil {
+			s.log.Error("password reset e-mail failed", "user", id, "err", err)
+		}
+	}(context.WithoutCancel(ctx), u.Email, u.ID)
 	return nil
 }
 

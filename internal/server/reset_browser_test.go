@@ -32,6 +32,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 		t.Errorf("after asking: %q", got)
 	}
 	tab.screenshot("reset-sent.png")
+	waitMail(t, mail, 1)
 	links := resetLinks(t, mail, clerk)
 	if len(links) != 1 {
 		t.Fatalf("links: %v", links)
