@@ -55,6 +55,9 @@ type accountInput struct {
 	OfficialID       int64    `json:"official_id"`
 	WebsiteURL       string   `json:"website_url"`
 	ProfileText      string   `json:"profile_text"`
+	// Institutional answers "is the account run for the City?"; required,
+	// and false is refused (CND-2).
+	Institutional *bool `json:"institutional"`
 }
 
 func (h *Handler) accountRequest(w http.ResponseWriter, r *http.Request) error {
@@ -63,7 +66,7 @@ func (h *Handler) accountRequest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := &civic.Account{DepartmentID: in.DepartmentID, Platform: in.Platform, Handle: in.Handle, DisplayName: in.DisplayName, URL: in.URL, Purpose: in.Purpose,
-		Audience: in.Audience, Categories: in.Categories, AdminIDs: in.AdministratorIDs, OfficialID: in.OfficialID, WebsiteURL: in.WebsiteURL, ProfileText: in.ProfileText}
+		Audience: in.Audience, Categories: in.Categories, AdminIDs: in.AdministratorIDs, OfficialID: in.OfficialID, WebsiteURL: in.WebsiteURL, ProfileText: in.ProfileText, Institutional: in.Institutional}
 	if err := h.reg.RequestAccount(r.Context(), route.Actor(r), a); err != nil {
 		return err
 	}

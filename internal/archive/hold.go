@@ -80,8 +80,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor civic.Actor, h *civic.Hol
 	if err := civic.Require(actor, civic.PermArchiveHold); err != nil {
 		return err
 	}
-	q, err := holdQuery(h.Query)
-	if err != nil {
+	if _, err := holdQuery(h.Query); err != nil {
 		return err
 	}
 	return s.update(ctx, actor, func(tx civic.Tx) error {
@@ -93,40 +92,55 @@ func (s *Service) PlaceHold(ctx context.Context, actor civic.Actor, h *civic.Hol
 				return err
 			}
 		}
-		items := map[int64]bool{}
-		accounts := h.Accounts
-		if len(accounts) == 0 {
-			accounts = []string{""}
+		ids, err := HoldItems(ctx, tx, h)
+		if err != nil {
+			return err
 		}
-		for _, a := range accounts {
-			aq := civic.ArchiveQuery{Terms: q.Terms, AnyOf: q.AnyOf, Account: a, Limit: 1000}
-			if h.From != nil {
-				aq.From = *h.From
-			}
-			if h.Until != nil {
-				aq.Until = *h.Until
-			}
-			for {
-				vs, err := tx.SearchArchive(ctx, &aq)
-				if err != nil {
-					return err
-				}
-				for _, v := range vs {
-					items[v.ItemID] = true
-				}
-				if len(vs) < aq.Limit {
-					break
-				}
-				aq.Offset += aq.Limit
-			}
-		}
-		ids := make([]int64, 0, len(items))
-		for id := range items {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
 		return tx.PlaceHold(ctx, h, ids)
 	})
+}
+
+// HoldItems returns the IDs of the items a hold's scope (its query, its
+// accounts, its dates) finds in the archive now, in order: what PlaceHold
+// holds. The query must be a hold's (holdQuery).
+func HoldItems(ctx context.Context, r civic.ArchiveReader, h *civic.Hold) ([]int64, error) {
+	q, err := holdQuery(h.Query)
+	if err != nil {
+		return nil, err
+	}
+	items := map[int64]bool{}
+	accounts := h.Accounts
+	if len(accounts) == 0 {
+		accounts = []string{""}
+	}
+	for _, a := range accounts {
+		aq := civic.ArchiveQuery{Terms: q.Terms, AnyOf: q.AnyOf, Account: a, Limit: 1000}
+		if h.From != nil {
+			aq.From = *h.From
+		}
+		if h.Until != nil {
+			aq.Until = *h.Until
+		}
+		for {
+			vs, err := r.SearchArchive(ctx, &aq)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range vs {
+				items[v.ItemID] = true
+			}
+			if len(vs) < aq.Limit {
+				break
+			}
+			aq.Offset += aq.Limit
+		}
+	}
+	ids := make([]int64, 0, len(items))
+	for id := range items {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // ReleaseHold releases a hold; only the attorney may.

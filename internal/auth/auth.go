@@ -19,10 +19,11 @@ const SessionTTL = 12 * time.Hour
 
 // Service signs users in and out.
 type Service struct {
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
-	dummy string // a hash to verify against when the user is unknown, so timing does not tell
+	store  Store
+	now    func() time.Time
+	log    *slog.Logger
+	mailer Mailer // sends reset links; nil: none are sent
+	dummy  string // a hash to verify against when the user is unknown, so timing does not tell
 }
 
 // Store is what signing in reads and writes: users, sessions, tokens,
@@ -34,6 +35,8 @@ type Store interface {
 	TokenUser(ctx context.Context, hash []byte, now time.Time) (*civic.Token, *civic.User, error)
 	Throttle(ctx context.Context, key string) (*civic.Throttle, error)
 	Device(ctx context.Context, hash []byte, now time.Time) (*civic.Device, error)
+	User(ctx context.Context, id int64) (*civic.User, error)
+	PasswordReset(ctx context.Context, hash []byte) (*civic.PasswordReset, error)
 }
 
 // Config is what a Service needs.
@@ -41,6 +44,7 @@ type Config struct {
 	Store  Store
 	Clock  func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: discard
+	Mailer Mailer           // sends forgotten-password links; nil: none
 }
 
 // New returns a Service.
@@ -52,7 +56,7 @@ func New(c Config) *Service {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	dummy, _ := HashPassword("not-a-password-of-anyone")
-	return &Service{store: c.Store, now: c.Clock, log: c.Logger, dummy: dummy}
+	return &Service{store: c.Store, now: c.Clock, log: c.Logger, mailer: c.Mailer, dummy: dummy}
 }
 
 // StartSession starts a session for u (signed in by method) and returns its

@@ -52,14 +52,18 @@ type Account struct {
 	StatusReason string        `json:"status_reason"` // why it was suspended, retired, refused or withdrawn
 	// OfficialID is the elected official the account belongs to, if any
 	// (ACC-5): a city-affiliated account of the office, never a personal one.
-	OfficialID  int64      `json:"official_id,omitempty"`
-	AdminIDs    []int64    `json:"administrator_ids"` // covered persons who administer it
-	RequestedBy int64      `json:"requested_by"`      // user
-	RequestedAt time.Time  `json:"requested_at"`
-	ApprovedAt  *time.Time `json:"approved_at,omitempty"`
-	ActivatedAt *time.Time `json:"activated_at,omitempty"`
-	EndedAt     *time.Time `json:"ended_at,omitempty"` // suspended, retired, refused or withdrawn at
-	UpdatedAt   time.Time  `json:"updated_at"`
+	OfficialID int64 `json:"official_id,omitempty"`
+	// Institutional is the requester's answer to "is this account
+	// institutional, run for the City?" (CND-2), asked on every request
+	// and not stored: a "no" is refused, so every registered account is.
+	Institutional *bool      `json:"institutional,omitempty"`
+	AdminIDs      []int64    `json:"administrator_ids"` // covered persons who administer it
+	RequestedBy   int64      `json:"requested_by"`      // user
+	RequestedAt   time.Time  `json:"requested_at"`
+	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
+	ActivatedAt   *time.Time `json:"activated_at,omitempty"`
+	EndedAt       *time.Time `json:"ended_at,omitempty"` // suspended, retired, refused or withdrawn at
+	UpdatedAt     time.Time  `json:"updated_at"`
 
 	// Profile compliance (ACC-3): what the live profile shows.
 	ProfileWebsite    string     `json:"profile_website"`

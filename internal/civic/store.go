@@ -56,6 +56,12 @@ type Reader interface {
 	Tokens(ctx context.Context, userID int64) ([]*Token, error)
 
 	Throttle(ctx context.Context, key string) (*Throttle, error)
+	// PasswordReset returns the reset link with the given hash, used or
+	// not; an unknown one is KindNotFound.
+	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)
+	// PersonalAccounts lists the personal accounts a person declared, or
+	// every declared one when personID is 0.
+	PersonalAccounts(ctx context.Context, personID int64) ([]*PersonalAccount, error)
 	// Device returns the known sign-in device with the given hash; an
 	// unknown or expired one is KindNotFound.
 	Device(ctx context.Context, hash []byte, now time.Time) (*Device, error)
@@ -118,6 +124,16 @@ type Tx interface {
 	// bookkeeping and write no audit event; the sign-in service records
 	// each failure with Record.
 	SetThrottle(ctx context.Context, t *Throttle) error
+	// CreatePasswordReset stores a reset link and records that one was
+	// asked for.
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// UsePasswordReset marks the unused, unexpired reset link with the
+	// given hash used, with every other unused link of its user, and
+	// returns its user's ID; any other link is KindInvalid.
+	UsePasswordReset(ctx context.Context, hash []byte) (int64, error)
+	// DeclarePersonalAccount stores a person's personal account; one
+	// already declared is KindConflict.
+	DeclarePersonalAccount(ctx context.Context, a *PersonalAccount) error
 	ClearThrottle(ctx context.Context, key string) error
 
 	// PurgeExpired deletes sessions and known devices that have expired and

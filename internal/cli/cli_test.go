@@ -242,6 +242,8 @@ func TestUsage(t *testing.T) {
 			stderr: []string{`$STEWARD_DEMO="sometimes"`}},
 		{name: "bad flag bool", args: []string{"serve", "--demo=maybe"}, code: 1, stderr: []string{`invalid boolean value "maybe" for -demo`}},
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, code: 1, stderr: []string{`--log-level "loud": want debug, info, warn or error`}},
+		{name: "bad public address", args: []string{"serve", "--public-url", "steward.city.example"}, code: 1, stderr: []string{`--public-url "steward.city.example": want the address people open Steward at`}},
+		{name: "public address with a query", env: map[string]string{"STEWARD_PUBLIC_URL": "https://steward.example/?next=evil"}, args: []string{"serve"}, code: 1, stderr: []string{`--public-url`}},
 		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 1, stderr: []string{`--addr "8080": want host:port`}},
 		{name: "bad address from env", env: map[string]string{"STEWARD_ADDR": "localhost"}, args: []string{"serve"}, code: 1, stderr: []string{`--addr "localhost"`}},
 		{name: "flag not UTF-8", args: []string{"department", "add", "--slug", "fire", "--name", "Fire \xff"}, code: 1, stderr: []string{"--name: not valid UTF-8 text"}},

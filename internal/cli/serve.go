@@ -43,6 +43,10 @@ func (a *app) serve(args []string) error {
 	if err := f.Parse(args); err != nil {
 		return err
 	}
+	publicURL, err := mf.publicURL()
+	if err != nil {
+		return err
+	}
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
@@ -86,6 +90,7 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+
 	// The vault key is read before the database is opened, and checked
 	// against it before anything is written: a wrong key changes nothing.
 	v, err := a.loadVault(vf, *sf.data, true)
@@ -152,7 +157,7 @@ func (a *app) serve(args []string) error {
 	if err != nil || capTick < 0 {
 		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
 	}
-	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted,
+	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted, PublicURL: publicURL,
 		PublicLimit: server.PublicLimit{PerMinute: *publicRate, Shared: shared, SharedPerMinute: *publicSharedRate, Clock: a.now}})
 	if err != nil {
 		return err

@@ -111,7 +111,11 @@ func NewServices(c ServicesConfig) *Services {
 		c.CovertApprover = civic.DefaultCovertApprover
 	}
 	s := &Services{Archive: c.Archive}
-	s.Auth = auth.New(auth.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger})
+	var am auth.Mailer
+	if c.Mailer != nil {
+		am = c.Mailer
+	}
+	s.Auth = auth.New(auth.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Mailer: am})
 	s.People = people.New(people.Config{Store: c.Store})
 	var rm registry.Mailer
 	var mm moderation.Mailer
@@ -142,11 +146,14 @@ type HandlerConfig struct {
 	TrustedProxies   []netip.Prefix
 	// PublicLimit is the per-client rate limit of the public portal.
 	PublicLimit server.PublicLimit
+	// PublicURL is the address people open Steward at; reset links in
+	// e-mail start with it ("": none are e-mailed).
+	PublicURL string
 }
 
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
-	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version,
+	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version, PublicURL: c.PublicURL,
 		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
 	if err != nil {
 		return nil, err

@@ -31,8 +31,9 @@ var archiveDemo = []demoRecord{
 }
 
 // seedArchive fills the demo archive through the real ingest path of the
-// store, places a legal hold and proposes a disposition run, so that every
-// archive page has something to show.
+// store and proposes a disposition run, so that every archive page has
+// something to show; the legal hold is placed once every demo comment is
+// in (seedHold).
 func seedArchive(ctx context.Context, tx civic.Tx) error {
 	now := tx.Now()
 	depts := map[string]int64{}
@@ -66,13 +67,19 @@ func seedArchive(ctx context.Context, tx civic.Tx) error {
 	if _, err := tx.IngestVersions(ctx, vs, 0); err != nil {
 		return err
 	}
-	c3 := vs[3].ItemID
-	hold := &civic.Hold{Matter: "Berg v. Demo City (splash pad injury)", Accounts: []string{archiveDemo[0].account}, Query: `"splash pad"`}
-	if err := tx.PlaceHold(ctx, hold, []int64{vs[0].ItemID, c3}); err != nil {
-		return err
-	}
 	spam := vs[5]
 	run := &civic.DispositionRun{AsOf: now}
 	return tx.CreateDispositionRun(ctx, run, []*civic.DispositionEntry{{ItemID: spam.ItemID, Account: spam.Account, Kind: spam.Kind, PlatformID: spam.PlatformID,
 		FirstCapture: vs[5].CapturedAt, LastCapture: vs[6].CapturedAt, Versions: 2, Class: "transitory", EligibleAt: vs[5].CapturedAt}})
+}
+
+// seedHold places the legal hold on everything its scope finds, as the
+// archive service does: the splash pad items of the Parks account.
+func seedHold(ctx context.Context, tx civic.Tx) error {
+	hold := &civic.Hold{Matter: "Berg v. Demo City (splash pad injury)", Accounts: []string{archiveDemo[0].account}, Query: `"splash pad"`}
+	ids, err := archive.HoldItems(ctx, tx, hold)
+	if err != nil {
+		return err
+	}
+	return tx.PlaceHold(ctx, hold, ids)
 }

@@ -32,15 +32,15 @@ func seedCapture(ctx context.Context, tx civic.Tx) error {
 	if err := tx.CreateConnection(ctx, c); err != nil {
 		return err
 	}
-	last := now.Add(-time.Hour)
+	last, failed := now.Add(-time.Hour), now.Add(-5*time.Minute)
 	c.Status, c.LastError, c.ErrorKind, c.Failures, c.LastRun, c.LastSuccess, c.NextRun = civic.ConnectionBroken,
-		"mastodon: auth (HTTP 401): The access token is invalid", string(civic.PlatformAuth), 1, &now, &last, now.Add(10*time.Minute)
+		"mastodon: auth (HTTP 401): The access token is invalid", string(civic.PlatformAuth), 1, &failed, &last, failed.Add(10*time.Minute)
 	if err := tx.SetConnectionRun(ctx, c); err != nil {
 		return err
 	}
 	for _, r := range []*civic.CaptureRun{
 		{ConnectionID: c.ID, StartedAt: last, FinishedAt: last.Add(2 * time.Second), Pages: 1, Stored: 7, Edits: 1, Deletions: 1, Flags: 1},
-		{ConnectionID: c.ID, StartedAt: now, FinishedAt: now.Add(time.Second), Error: c.LastError, ErrorKind: c.ErrorKind},
+		{ConnectionID: c.ID, StartedAt: failed, FinishedAt: failed.Add(time.Second), Error: c.LastError, ErrorKind: c.ErrorKind},
 	} {
 		if err := tx.AddCaptureRun(ctx, r); err != nil {
 			return err

@@ -154,6 +154,9 @@ func Seed(ctx context.Context, store civic.Store) ([]Login, error) {
 		if err := seedCapture(ctx, tx); err != nil {
 			return err
 		}
+		if err := seedHold(ctx, tx); err != nil {
+			return err
+		}
 		return tx.SetSetting(ctx, SettingKey, "true")
 	})
 	if err != nil {

@@ -19,6 +19,26 @@ var moderationDemo = []demoRecord{
 	{"facebook:DemoCityPublicWorks", "public-works", "fb-4", "comment", "fb-1", 40 * time.Hour, "Growth Guru", "growth.guru.77", "Cheap followers at followers.example, limited offer!", "visible", nil},
 }
 
+// removalDemo are comments in the languages the city's residents write in,
+// each removed under a listed reason with its tracking form: a private
+// person's address and telephone number (Somali), and two commercial
+// advertisements unrelated to the post (Arabic, Vietnamese).
+var removalDemo = []struct {
+	demoRecord
+	code, note string
+	removedAgo time.Duration
+}{
+	{demoRecord{"facebook:DemoCityPublicWorks", "public-works", "fb-5", "comment", "fb-1", 45 * time.Hour, "Cabdi Warsame", "cabdi.warsame.12",
+		"Qof kasta oo raadinaya Cali Nuur, gurigiisu waa 1423 Maple Street, lambarkiisuna waa 651-555-0147. U sheega inuu lacagtayda soo celiyo.", "visible", nil},
+		"private_info", "Gives a private person's home address and telephone number. (Somali: anyone looking for Cali Nuur, his house is at 1423 Maple Street and his number is 651-555-0147; tell him to return my money.)", 44 * time.Hour},
+	{demoRecord{"facebook:DemoCityPublicWorks", "public-works", "fb-6", "comment", "fb-1", 43 * time.Hour, "Phone Deals Store", "phonedeals.store",
+		"عروض خاصة! خصم ٥٠٪ على جميع الهواتف في متجرنا هذا الأسبوع. زوروا deals.example الآن", "visible", nil},
+		"spam", "Advertising unrelated to the post. (Arabic: special offers! 50% off every phone in our store this week; visit deals.example now.)", 42 * time.Hour},
+	{demoRecord{"mastodon:@parks@demo-city.example", "parks", "c7", "comment", "p1", 36 * time.Hour, "Tiệm Nail Hoa", "@nailhoa@social.example",
+		"Dịch vụ làm móng giá rẻ, giảm 30% tuần này! Nhắn tin cho chúng tôi tại nails.example để đặt lịch.", "visible", nil},
+		"spam", "Advertising unrelated to the post. (Vietnamese: cheap nail services, 30% off this week; message us at nails.example to book.)", 35 * time.Hour},
+}
+
 // demoWords flags the demo comments as the classifier would.
 var demoWords = moderation.Words{"harassment": {"idiot"}, "private_info": {"651-555-0199"}, "spam": {"cheap followers"}}
 
@@ -28,7 +48,11 @@ var demoWords = moderation.Words{"harassment": {"idiot"}, "private_info": {"651-
 func seedModeration(ctx context.Context, tx civic.Tx) error {
 	now := tx.Now()
 	var vs []*civic.Version
-	for _, d := range moderationDemo {
+	all := append([]demoRecord(nil), moderationDemo...)
+	for _, r := range removalDemo {
+		all = append(all, r.demoRecord)
+	}
+	for _, d := range all {
 		at := now.Add(-d.ago)
 		thread := "p1"
 		if d.parent == "fb-1" {
@@ -47,10 +71,13 @@ func seedModeration(ctx context.Context, tx civic.Tx) error {
 		return err
 	}
 	var reviews []*civic.Review
-	for _, v := range vs {
+	for i, v := range vs {
 		res := demoWords.Screen(v.Text, "")
 		r := &civic.Review{ItemID: v.ItemID, VersionID: v.ID, AccountID: v.AccountID, Labels: res.Labels, Scores: res.Scores, Evidence: res.Evidence,
 			Source: "screening", PostedAt: v.PlatformTime, CapturedAt: v.CapturedAt}
+		if j := i - len(moderationDemo); j >= 0 {
+			r.Labels = []string{removalDemo[j].code}
+		}
 		if err := tx.QueueReview(ctx, r); err != nil {
 			return err
 		}
@@ -60,28 +87,14 @@ func seedModeration(ctx context.Context, tx civic.Tx) error {
 	if err != nil {
 		return err
 	}
-	spam := reviews[2]
-	if spam, err = tx.Review(ctx, spam.ID); err != nil {
+	f, err := removeDemo(ctx, tx, reviews[2], civic.DecisionHide, "spam", "Advertising unrelated to the post.", comms.ID, now)
+	if err != nil {
 		return err
 	}
-	d := &civic.ModerationDecision{ReviewID: spam.ID, ItemID: spam.ItemID, Account: spam.Account, Action: civic.DecisionHide, Code: "spam",
-		Note: "Advertising unrelated to the post.", Status: civic.DecisionFinal, DecidedByID: comms.ID, FinalAt: &now, CarryStatus: moderation.CarryNoConnection}
-	if err := tx.CreateDecision(ctx, d); err != nil {
-		return err
-	}
-	spam.Status, spam.ReviewedAt = civic.ReviewDecided, &now
-	if err := tx.UpdateReview(ctx, spam); err != nil {
-		return err
-	}
-	var code civic.ReasonCode
-	for _, c := range moderation.DefaultCodes {
-		if c.Code == "spam" {
-			code = c
+	for i, r := range removalDemo {
+		if _, err := removeDemo(ctx, tx, reviews[len(moderationDemo)+i], civic.DecisionRemove, r.code, r.note, comms.ID, now.Add(-r.removedAgo)); err != nil {
+			return err
 		}
-	}
-	f := moderation.FormFor(spam, d, code, now)
-	if err := tx.CreateTrackingForm(ctx, f); err != nil {
-		return err
 	}
 	q := &civic.Inquiry{FormID: f.ID, Name: "Growth Guru", Contact: "guru@followers.example", Question: "Why was my offer hidden? It was helpful.",
 		ReceivedAt: now, DueAt: now.AddDate(0, 0, 10)}
@@ -93,4 +106,33 @@ func seedModeration(ctx context.Context, tx civic.Tx) error {
 		return err
 	}
 	return tx.SetSetting(ctx, moderation.SettingScreened, strconv.FormatInt(size, 10))
+}
+
+// removeDemo records a final decision on a queued review, taken at at,
+// closes the review and files the decision's tracking form.
+func removeDemo(ctx context.Context, tx civic.Tx, r *civic.Review, action civic.DecisionAction, code, note string, by int64, at time.Time) (*civic.TrackingForm, error) {
+	r, err := tx.Review(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &civic.ModerationDecision{ReviewID: r.ID, ItemID: r.ItemID, Account: r.Account, Action: action, Code: code,
+		Note: note, Status: civic.DecisionFinal, DecidedByID: by, FinalAt: &at, CarryStatus: moderation.CarryNoConnection}
+	if err := tx.CreateDecision(ctx, d); err != nil {
+		return nil, err
+	}
+	r.Status, r.ReviewedAt = civic.ReviewDecided, &at
+	if err := tx.UpdateReview(ctx, r); err != nil {
+		return nil, err
+	}
+	var rc civic.ReasonCode
+	for _, c := range moderation.DefaultCodes {
+		if c.Code == code {
+			rc = c
+		}
+	}
+	if rc.Code == "" {
+		return nil, fmt.Errorf("demo removal: no reason code %q", code)
+	}
+	f := moderation.FormFor(r, d, rc, at)
+	return f, tx.CreateTrackingForm(ctx, f)
 }

@@ -27,6 +27,8 @@ func seedRegistry(ctx context.Context, tx civic.Tx, depts map[string]int64, peop
 	}{
 		{"parks", "instagram", "@cityparks", "City Parks and Recreation", "https://www.instagram.com/cityparks", "Park events, closures and programs", civic.AccountActive, "", []string{"Sam Whitefeather", "Jordan Okafor"}},
 		{"communications", "facebook", "CityOfDemo", "City of Demo", "https://www.facebook.com/CityOfDemo", "The city's main page: announcements and emergencies", civic.AccountActive, "", []string{"Jordan Okafor", "Avery Lindqvist"}},
+		{"parks", "mastodon", "@parks@demo-city.example", "Demo City Parks", "https://demo-city.example/@parks", "Park openings, closures and programs, on the fediverse", civic.AccountActive, "", []string{"Sam Whitefeather", "Jordan Okafor"}},
+		{"public-works", "facebook", "DemoCityPublicWorks", "Demo City Public Works", "https://www.facebook.com/DemoCityPublicWorks", "Street work, repairs and closures", civic.AccountActive, "", []string{"Maria Santos", "Jordan Okafor"}},
 		{"library", "x", "@demolibrary", "Demo Public Library", "https://x.com/demolibrary", "Library news", civic.AccountRetired, "Replaced by the library's newsletter; records stay in the archive", []string{"Omar Haddad", "Jordan Okafor"}},
 	}
 	var parks *civic.Account
@@ -53,7 +55,7 @@ func seedRegistry(ctx context.Context, tx civic.Tx, depts map[string]int64, peop
 				return err
 			}
 		}
-		if e.dept == "parks" {
+		if e.handle == "@cityparks" {
 			parks = a
 		}
 	}

@@ -50,15 +50,8 @@ func (s *Service) Redact(ctx context.Context, actor civic.Actor, d *civic.Redact
 	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return err
 	}
-	r, err := s.store.RecordsRequest(ctx, d.RequestID)
+	v, err := s.versionInScope(ctx, d.RequestID, d.VersionID)
 	if err != nil {
-		return err
-	}
-	v, err := s.store.ArchiveVersion(ctx, d.VersionID)
-	if err != nil {
-		if civic.ErrorKind(err) == civic.KindNotFound {
-			return civic.Invalid("version_id", "no version %d in the archive", d.VersionID)
-		}
 		return err
 	}
 	if err := checkSpan(v.Text, d.Start, d.End); err != nil {
@@ -69,13 +62,6 @@ func (s *Service) Redact(ctx context.Context, actor civic.Actor, d *civic.Redact
 		return civic.Invalid("reason", "choose a reason from the list")
 	}
 	d.Reason = rs.Code
-	in, err := s.inScope(ctx, r, v.ItemID)
-	if err != nil {
-		return err
-	}
-	if !in {
-		return civic.Invalid("version_id", "version %d is not in the request's scope", d.VersionID)
-	}
 	return s.update(ctx, actor, func(tx civic.Tx) error { return tx.AddRedaction(ctx, d) })
 }
 
@@ -83,10 +69,16 @@ func (s *Service) Redact(ctx context.Context, actor civic.Actor, d *civic.Redact
 // character boundaries.
 func checkSpan(text string, start, end int) error {
 	switch {
-	case start < 0 || end > len(text) || start >= end:
+	case start < 0 || start >= len(text):
 		return civic.Invalid("start", "the span %d–%d is outside the text, which is %d bytes long", start, end, len(text))
-	case start < len(text) && !utf8.RuneStart(text[start]), end < len(text) && !utf8.RuneStart(text[end]):
+	case end > len(text):
+		return civic.Invalid("end", "the span %d–%d is outside the text, which is %d bytes long", start, end, len(text))
+	case start >= end:
+		return civic.Invalid("end", "the span %d–%d ends before it starts: select the text again", start, end)
+	case !utf8.RuneStart(text[start]):
 		return civic.Invalid("start", "the span %d–%d cuts a character in two", start, end)
+	case end < len(text) && !utf8.RuneStart(text[end]):
+		return civic.Invalid("end", "the span %d–%d cuts a character in two", start, end)
 	}
 	return nil
 }

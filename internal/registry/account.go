@@ -24,6 +24,12 @@ func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civi
 	a.RequestedBy = actor.UserID
 	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		if err := a.ValidateRequest(); err != nil {
+			return err
+		}
+		if err := checkInstitutional(ctx, tx, a); err != nil {
+			return err
+		}
 		if err := tx.CreateAccount(ctx, a); err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func TestNotificationsByMail(t *testing.T) {
 	pw, _ := s.DepartmentBySlug(ctx, "public-works")
 	people, _ := s.People(ctx, civic.PersonFilter{DepartmentID: pw.ID})
 	a := &civic.Account{DepartmentID: pw.ID, Platform: "youtube", Handle: "PWvideos", DisplayName: "Public Works", Purpose: "how-to videos", Audience: "residents",
-		Categories: []string{"information"}, AdminIDs: []int64{people[0].ID, comms.PersonID}, WebsiteURL: "https://www.demo-city.example/", ProfileText: "Official."}
+		Categories: []string{"information"}, AdminIDs: []int64{people[0].ID, comms.PersonID}, WebsiteURL: "https://www.demo-city.example/", ProfileText: "Official.", Institutional: &[]bool{true}[0]}
 	if err := r.RequestAccount(ctx, civic.ActorOf(comms), a); err != nil {
 		t.Fatal(err)
 	}

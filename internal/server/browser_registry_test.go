@@ -58,6 +58,7 @@ func TestBrowserRegistry(t *testing.T) {
 	tab.SetValue("#f-website_url", "https://www.demo-city.example/streets")
 	tab.SetValue("#f-profile_text", "Official account of Demo Public Works. In an emergency call 9-1-1.")
 	js(`document.querySelector('input[name=categories][value=announcements]').checked = true`)
+	js(`document.querySelector('input[name=institutional][value=yes]').checked = true`)
 	tab.check(post(req), http.StatusUnprocessableEntity)
 	tab.checkInvalidField("administrator_ids")
 	if tab.Value("#f-handle") != "DemoStreets" {

@@ -408,6 +408,19 @@ func (b *browserTab) pagesToWalk(routes []route.Route) []string {
 			}
 			p = list + "/" + id + rest
 		}
+		// A second wildcard, as in /records/{id}/items/{item}, takes its
+		// value from the first link on the page above the list:
+		// /records/2/items/N on /records/2.
+		if list, rest, ok := strings.Cut(p, "/{"); ok && !strings.Contains(list, "{") {
+			if _, after, ok := strings.Cut(rest, "}"); ok {
+				id := b.linkedIDOn(list[:strings.LastIndex(list, "/")], list)
+				if id == "" {
+					b.t.Errorf("GET %s: no link to take its wildcard from; teach this test how to visit it", rt.Path)
+					continue
+				}
+				p = list + "/" + id + after
+			}
+		}
 		if strings.Contains(p, "{") {
 			b.t.Errorf("GET %s: this test cannot fill in its wildcards; teach it how to visit the page", rt.Path)
 			continue
@@ -424,8 +437,15 @@ func (b *browserTab) pagesToWalk(routes []route.Route) []string {
 // to list/N, or "" if it has none.
 func (b *browserTab) linkedID(list string) string {
 	b.t.Helper()
-	if got := b.open(list); got != http.StatusOK {
-		b.t.Errorf("%s: status %d, want 200", list, got)
+	return b.linkedIDOn(list, list)
+}
+
+// linkedIDOn opens the page at page and returns N from its first link in
+// main to list/N, or "" if it has none.
+func (b *browserTab) linkedIDOn(page, list string) string {
+	b.t.Helper()
+	if got := b.open(page); got != http.StatusOK {
+		b.t.Errorf("%s: status %d, want 200", page, got)
 		return ""
 	}
 	hrefs := evalJS[[]string](b, `[...document.querySelectorAll('main a[href]')].map(a => new URL(a.href).pathname)`)

@@ -13,6 +13,8 @@ func init() {
 		"GET /records/{id}":                             read,
 		"POST /records/{id}":                            manage,
 		"POST /records/{id}/redactions":                 manage,
+		"GET /records/{id}/items/{item}":                read,
+		"POST /records/{id}/items/{item}/redactions":    manage,
 		"POST /records/{id}/export":                     manage,
 		"GET /api/v1/records/requests":                  read,
 		"POST /api/v1/records/requests":                 manage,

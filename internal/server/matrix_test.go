@@ -15,15 +15,20 @@ import (
 // that the test does not merely repeat the code's own table. "signed-in"
 // means any signed-in user, even one without roles; "public" means anyone.
 var matrix = map[string][]string{
-	"GET /signin":       {"public"},
-	"POST /signin":      {"public"},
-	"GET /sso/start":    {"public"},
-	"GET /sso/callback": {"public"},
-	"POST /signout":     {"signed-in"},
+	"GET /signin":         {"public"},
+	"POST /signin":        {"public"},
+	"GET /signin/forgot":  {"public"},
+	"POST /signin/forgot": {"public"},
+	"GET /signin/reset":   {"public"},
+	"POST /signin/reset":  {"public"},
+	"GET /sso/start":      {"public"},
+	"GET /sso/callback":   {"public"},
+	"POST /signout":       {"signed-in"},
 
-	"GET /{$}":               {"signed-in"},
-	"GET /account":           {"signed-in"},
-	"POST /account/password": {"signed-in"},
+	"GET /{$}":                        {"signed-in"},
+	"GET /account":                    {"signed-in"},
+	"POST /account/password":          {"signed-in"},
+	"POST /account/personal-accounts": {"signed-in"},
 
 	"GET /departments":       roles("admin communications director staff clerk attorney hr it sic_commander auditor"),
 	"POST /departments":      roles("admin"),

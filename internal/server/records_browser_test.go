@@ -61,11 +61,24 @@ func TestBrowserRecords(t *testing.T) {
 	tab.typeInto("#f-version_id", "1")
 	tab.typeInto("#f-start", "0")
 	tab.typeInto("#f-end", "99999")
-	tab.check(tab.Submit("form[action='/records/2/redactions'] button"), http.StatusUnprocessableEntity)
-	tab.checkInvalidField("start")
+	tab.check(tab.Submit("#redact-span button"), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("end")
 	if got := tab.Text("[role=alert]"); !strings.Contains(got, "outside the text") {
 		t.Errorf("error summary = %q, want the span outside the text", got)
 	}
+
+	// A suggestion applied with one click, with its statute.
+	if n := evalJS[int](tab, `document.querySelectorAll('ul.suggestions li').length`); n != 1 {
+		t.Fatalf("%d suggestions, want the telephone number", n)
+	}
+	tab.check(tab.ClickAndWait("ul.suggestions li button"), http.StatusOK)
+	if got := tab.Text("main table"); !strings.Contains(got, "13.356") {
+		t.Errorf("the redactions after Apply = %q", got)
+	}
+	if n := evalJS[int](tab, `document.querySelectorAll('ul.suggestions li').length`); n != 0 {
+		t.Errorf("%d suggestions after applying the only one", n)
+	}
+	tab.screenshot("records-request-applied.png")
 
 	ctx := context.Background()
 	signer, vkey, err := archive.LoadOrCreateKey(filepath.Join(t.TempDir(), "k"), "steward.test")

@@ -74,7 +74,7 @@ func (a *testApp) addUser(email, dept string, gs ...civic.Grant) *civic.User {
 func requestBody(dept int64, handle string, admins ...int64) string {
 	b, _ := json.Marshal(map[string]any{"department_id": dept, "platform": "facebook", "handle": handle, "display_name": "City " + handle,
 		"purpose": "street work notices", "audience": "residents", "categories": []string{"announcements", "safety"},
-		"administrator_ids": admins, "website_url": "https://www.demo-city.example/", "profile_text": "Official. In an emergency call 9-1-1."})
+		"administrator_ids": admins, "website_url": "https://www.demo-city.example/", "profile_text": "Official. In an emergency call 9-1-1.", "institutional": true})
 	return string(b)
 }
 
@@ -313,7 +313,7 @@ func TestInventoryCSV(t *testing.T) {
 		t.Fatalf("csv: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	lines := strings.Split(strings.TrimSpace(body), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "id,platform,handle") || !strings.Contains(lines[1], "@cityparks") {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "id,platform,handle") || !strings.Contains(lines[1], "@cityparks") || !strings.Contains(lines[2], "@parks@demo-city.example") {
 		t.Fatalf("csv body:\n%s", body)
 	}
 	res = app.do(request{method: "GET", path: "/accounts?department=nowhere", cookie: app.session(demoEmail(civic.RoleAuditor))})

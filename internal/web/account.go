@@ -8,7 +8,7 @@ import (
 )
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
-	return h.render(w, r, http.StatusOK, "account", Page{Title: "Your account"})
+	return h.renderAccount(w, r, http.StatusOK, nil, nil)
 }
 
 func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) error {
@@ -22,7 +22,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) error 
 	err := h.people.ChangeOwnPassword(r.Context(), route.Actor(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"), keep)
 	if err != nil {
 		if fe, ok := formErrors(err); ok {
-			return h.render(w, r, http.StatusUnprocessableEntity, "account", Page{Title: "Your account", Errors: fe})
+			return h.renderAccount(w, r, http.StatusUnprocessableEntity, nil, fe)
 		}
 		return err
 	}

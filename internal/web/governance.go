@@ -120,6 +120,11 @@ type policyData struct {
 	Departments []*civic.Department
 	Form        civic.PolicyVersion
 	Me          int64 // the signed-in user's person
+	// The personal-use rules, acknowledged with the policy whose slug is
+	// PersonalUsePolicy.
+	PersonalUse       []string
+	PersonalUseNotice string
+	PersonalUsePolicy string
 }
 
 func (h *Handler) policyList(w http.ResponseWriter, r *http.Request) error {
@@ -140,7 +145,8 @@ func (h *Handler) renderPolicies(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, status, "policies", Page{Title: "Policies", Errors: errs, Data: policyData{Outstanding: out, Versions: vs, Departments: ds, Form: form, Me: u.PersonID}})
+	return h.render(w, r, status, "policies", Page{Title: "Policies", Errors: errs, Data: policyData{Outstanding: out, Versions: vs, Departments: ds, Form: form, Me: u.PersonID,
+		PersonalUse: civic.PersonalUseRules, PersonalUseNotice: civic.PersonalUseNotice, PersonalUsePolicy: civic.PersonalUsePolicy}})
 }
 
 func (h *Handler) policyPublish(w http.ResponseWriter, r *http.Request) error {

@@ -148,6 +148,18 @@ type requestData struct {
 // Checked reports whether the form chose content category c.
 func (d *requestData) Checked(c string) bool { return slices.Contains(d.Form.Categories, c) }
 
+// Institutional is the form's answer to "is it institutional?": "yes",
+// "no" or "" when not answered.
+func (d *requestData) Institutional() string {
+	switch {
+	case d.Form.Institutional == nil:
+		return ""
+	case *d.Form.Institutional:
+		return "yes"
+	}
+	return "no"
+}
+
 // Admin reports whether the form named person id as an administrator.
 func (d *requestData) Admin(id int64) bool { return slices.Contains(d.Form.AdminIDs, id) }
 
@@ -158,6 +170,12 @@ func (h *Handler) requestCreate(w http.ResponseWriter, r *http.Request) error {
 	a := civic.Account{Platform: r.PostFormValue("platform"), Handle: r.PostFormValue("handle"), DisplayName: r.PostFormValue("display_name"),
 		URL: r.PostFormValue("url"), Purpose: r.PostFormValue("purpose"), Audience: r.PostFormValue("audience"), Categories: r.PostForm["categories"],
 		WebsiteURL: r.PostFormValue("website_url"), ProfileText: r.PostFormValue("profile_text")}
+	switch r.PostFormValue("institutional") {
+	case "yes":
+		a.Institutional = &[]bool{true}[0]
+	case "no":
+		a.Institutional = &[]bool{false}[0]
+	}
 	var err error
 	if a.DepartmentID, err = formInt(r, "department_id"); err == nil {
 		a.OfficialID, err = formInt(r, "official_id")

@@ -80,6 +80,7 @@ type personData struct {
 	Departments []*civic.Department
 	Kinds       []civic.PersonKind
 	User        *civic.User
+	Personal    *personalUse
 }
 
 func (h *Handler) personShow(w http.ResponseWriter, r *http.Request) error {
@@ -115,6 +116,9 @@ func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status in
 				data.User = u
 			}
 		}
+	}
+	if data.Personal, err = h.personalUse(r.Context(), route.Actor(r), id, route.User(r).PersonID == id); err != nil {
+		return err
 	}
 	return h.render(w, r, status, "person", Page{Title: title, Errors: errs, Data: data})
 }

@@ -136,6 +136,23 @@ func (p *recordsPages) create(w http.ResponseWriter, r *http.Request) error {
 type suggestion struct {
 	Version *civic.Version
 	Span    records.Span
+	Reason  string // the reason's label, citing the statute
+}
+
+// scopeItem is an item in a request's scope, shown with the start of a
+// version's text.
+type scopeItem struct {
+	*civic.Version
+	Snippet string
+}
+
+// snippet returns text cut to about n characters on a character boundary.
+func snippet(text string, n int) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	return string(r[:n]) + "…"
 }
 
 type recordData struct {
@@ -147,6 +164,7 @@ type recordData struct {
 	Scope      []scopeLine
 	Redactions []*civic.Redaction
 	Suggested  []suggestion
+	Items      []scopeItem // each item in scope, as far as the page scans
 	Reasons    []records.Reason
 	Form       requestForm
 	Redact     redactForm
@@ -199,6 +217,11 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 			return err
 		}
 	}
+	seen := map[int64]bool{}
+	done := map[[3]int64]bool{} // spans already redacted
+	for _, x := range d.Redactions {
+		done[[3]int64{x.VersionID, int64(x.Start), int64(x.End)}] = true
+	}
 	for _, s := range q.Scope {
 		pq, err := archive.ParseQueryIn(s, p.loc)
 		if err != nil {
@@ -210,8 +233,21 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 			return err
 		}
 		for _, v := range vs {
+			if !seen[v.ItemID] {
+				seen[v.ItemID] = true
+				d.Items = append(d.Items, scopeItem{v, snippet(v.Text, 80)})
+			}
 			for _, sp := range records.Suggest(v.Text) {
-				d.Suggested = append(d.Suggested, suggestion{v, sp})
+				if done[[3]int64{v.ID, int64(sp.Start), int64(sp.End)}] {
+					continue
+				}
+				label := sp.Reason
+				for _, rs := range d.Reasons {
+					if rs.Code == sp.Reason {
+						label = rs.Label
+					}
+				}
+				d.Suggested = append(d.Suggested, suggestion{v, sp, label})
 			}
 		}
 	}
@@ -273,7 +309,7 @@ func (p *recordsPages) redact(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return seeOther(w, r, "/records/"+itoa(id), "saved")
+	return seeOther(w, r, "/records/"+itoa(id), "redacted")
 }
 
 // export streams the bag. If the export fails halfway, the zip has no

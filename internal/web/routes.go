@@ -21,6 +21,10 @@ func (h *Handler) foundationRoutes() []route.Route {
 	return []route.Route{
 		{Method: get, Path: "/signin", Public: true, Summary: "sign-in page", Handle: h.signinPage},
 		{Method: post, Path: "/signin", Public: true, Summary: "sign in with e-mail address and password", Handle: h.signin},
+		{Method: get, Path: "/signin/forgot", Public: true, Summary: "forgotten password: ask for a reset link by e-mail", Handle: h.forgotPage},
+		{Method: post, Path: "/signin/forgot", Public: true, Summary: "e-mail a reset link, answering the same whoever the address is", Handle: h.forgot},
+		{Method: get, Path: "/signin/reset", Public: true, Summary: "choose a new password with a reset link", Handle: h.resetPage},
+		{Method: post, Path: "/signin/reset", Public: true, Summary: "set a new password with a reset link", Handle: h.reset},
 		{Method: get, Path: "/sso/start", Public: true, Summary: "start single sign-on", Handle: h.ssoStart},
 		{Method: get, Path: "/sso/callback", Public: true, Summary: "finish single sign-on", Handle: h.ssoCallback},
 		{Method: post, Path: "/signout", Perm: civic.PermSignedIn, Summary: "sign out", Handle: h.signout},
@@ -28,6 +32,7 @@ func (h *Handler) foundationRoutes() []route.Route {
 		{Method: get, Path: "/{$}", Perm: civic.PermSignedIn, Summary: "dashboard", Handle: h.dashboard},
 		{Method: get, Path: "/account", Perm: civic.PermSignedIn, Summary: "your account", Handle: h.accountPage},
 		{Method: post, Path: "/account/password", Perm: civic.PermSignedIn, Summary: "change your password", Handle: h.accountPassword},
+		{Method: post, Path: "/account/personal-accounts", Perm: civic.PermSignedIn, Summary: "declare one of your personal accounts, which Steward never captures or monitors", Handle: h.declarePersonal},
 
 		{Method: get, Path: "/departments", Perm: civic.PermDepartmentsView, Summary: "departments", Handle: h.departmentList},
 		{Method: post, Path: "/departments", Perm: civic.PermDepartmentsManage, Summary: "add a department", Handle: h.departmentCreate},

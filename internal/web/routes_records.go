@@ -18,6 +18,8 @@ func (h *Handler) recordsRoutes() []route.Route {
 		{Method: get, Path: "/records/{id}", Perm: view, Summary: "one records request: scope, review, redactions, export", Handle: p.show},
 		{Method: post, Path: "/records/{id}", Perm: manage, Summary: "update a records request", Handle: p.update},
 		{Method: post, Path: "/records/{id}/redactions", Perm: manage, Summary: "redact a span of a version in the export", Handle: p.redact},
+		{Method: get, Path: "/records/{id}/items/{item}", Perm: view, Summary: "one item in a request's scope: its versions, their redactions and a preview of the export", Handle: p.item},
+		{Method: post, Path: "/records/{id}/items/{item}/redactions", Perm: manage, Summary: "redact a selection or words in one of the item's versions", Handle: p.redactItem},
 		{Method: post, Path: "/records/{id}/export", Perm: manage, Summary: "download the request's verifiable bag", Handle: p.export},
 	}
 }

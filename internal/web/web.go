@@ -69,12 +69,15 @@ type Handler struct {
 	conns   *connection.Service
 	work    *worklist.Service
 	sso     SSO
-	log     *slog.Logger
-	now     func() time.Time
-	loc     *time.Location
-	version string
-	pages   map[string]*template.Template
-	navPerm map[string]civic.Permission
+	// publicURL is the address people open Steward at, which links in
+	// e-mail start with; "": no reset links are e-mailed.
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+	loc       *time.Location
+	version   string
+	pages     map[string]*template.Template
+	navPerm   map[string]civic.Permission
 }
 
 // Config is what the pages need: the services, each built once by the
@@ -87,6 +90,10 @@ type Config struct {
 	Location *time.Location
 	SSO      SSO // nil: no single sign-on
 	Version  string
+	// PublicURL is the address people open Steward at
+	// (https://steward.city.example), which reset links start with; "":
+	// forgotten passwords are reset by an administrator only.
+	PublicURL string
 
 	Auth       *auth.Service
 	People     *people.Service
@@ -111,7 +118,7 @@ func New(c Config) (*Handler, error) {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, sso: c.SSO, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -260,6 +267,9 @@ var notices = map[string]string{
 	"decided":        "Your decision is recorded in the audit log.",
 	"stored":         "The secret is stored, encrypted. Storing it is in the audit log; the secret is not.",
 	"reported":       "Your report is sent. The change is in the audit log.",
+	"reset":          "Your new password is set, and you are signed out everywhere. Sign in with it.",
+	"declared":       "Your personal account is declared: it can never be registered as an official account, and Steward never captures or monitors it.",
+	"redacted":       "Redacted in the export. The archived record is unchanged; the redaction is in the audit log.",
 }
 
 // render writes page name with status.
