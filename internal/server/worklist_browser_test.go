@@ -33,9 +33,10 @@ func TestBrowserWorklist(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := mustUser(t, app, "director@demo-city.example")
+	institutional := true
 	a := &civic.Account{DepartmentID: pw.ID, Platform: "facebook", Handle: "PWAlerts", DisplayName: "City PWAlerts", Purpose: "street work notices",
 		Audience: "residents", Categories: []string{"announcements"}, WebsiteURL: "https://www.demo-city.example/", ProfileText: "Official. In an emergency call 9-1-1.",
-		AdminIDs: []int64{dir.PersonID, comms.PersonID}}
+		AdminIDs: []int64{dir.PersonID, comms.PersonID}, Institutional: &institutional}
 	if err := app.reg.RequestAccount(ctx, civic.ActorOf(comms), a); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestWorklistByRole(t *testing.T) {
 			}
 			// The notification of a listed request is not listed twice.
 			dir := "director@demo-city.example"
-			if got := app.work(dir); len(got) != 1 || got[0].Kind != "account_request" || got[0].Link != "/accounts/4" {
+			if got := app.work(dir); len(got) != 1 || got[0].Kind != "account_request" || got[0].Link != "/accounts/"+strconv.FormatInt(demoWaitingRequest(t, app), 10) {
 				t.Errorf("the director's work: %+v (the notification of the same request is not listed twice)", got)
 			}
 		})
@@ -376,10 +377,8 @@ func TestDelegationWindow(t *testing.T) {
 		}
 	}
 	c.want(http.StatusCreated, "POST", "/api/v1/settings/approvals", fmt.Sprintf(`{"kind":"delegation","user_id":%d,"for_user_id":%d,"from":%q,"until":%q}`, chief.ID, dir.ID, from, until), at)
-	decide := "/api/v1/accounts/4/decision"
-	if a, err := app.store.Account(ctx, 4); err != nil || a.Status != civic.AccountRequested || a.Handle != "Demo Public Works" {
-		t.Fatalf("the demo's waiting request: %v %v", a, err)
-	}
+	waiting := demoWaitingRequest(t, app)
+	decide := "/api/v1/accounts/" + strconv.FormatInt(waiting, 10) + "/decision"
 	ch := app.token(chief.Email)
 	res := app.do(request{method: "POST", path: decide, body: `{"decision":"approve"}`, bearer: ch})
 	if _, msg, _ := apiError(t, res); res.StatusCode != http.StatusForbidden || !strings.Contains(msg, "which you do not hold") || !strings.Contains(msg, dir.Email) {
@@ -393,11 +392,11 @@ func TestDelegationWindow(t *testing.T) {
 	if len(w) == 0 || w[0].Kind != "account_request" || w[0].Note != "acting for "+dir.Email {
 		t.Errorf("the delegate's work within the window: %+v", w)
 	}
-	if _, page := app.page(chief.Email, "/accounts/4"); !strings.Contains(page, chief.Email+" (for "+dir.Email+")") {
+	if _, page := app.page(chief.Email, "/accounts/"+strconv.FormatInt(waiting, 10)); !strings.Contains(page, chief.Email+" (for "+dir.Email+")") {
 		t.Errorf("the request's page does not name the delegate")
 	}
 	c.want(http.StatusOK, "POST", decide, `{"decision":"approve"}`, ch)
-	aps, err := app.store.Approvals(ctx, 4)
+	aps, err := app.store.Approvals(ctx, waiting)
 	if err != nil || len(aps) != 1 || aps[0].ApproverID != chief.ID || !strings.Contains(aps[0].Label, "acting for "+dir.Email) {
 		t.Errorf("the delegate's approval: %+v %v", aps, err)
 	}
@@ -438,4 +437,21 @@ func TestPosterRequestWithoutDirector(t *testing.T) {
 	if !slices.ContainsFunc(app.work("communications@demo-city.example"), func(it workItem) bool { return it.Kind == "poster_request" }) {
 		t.Errorf("the next role's work lacks the request to post")
 	}
+}
+
+// demoWaitingRequest is the id of the demo's account request that waits for
+// the Public Works director.
+func demoWaitingRequest(t *testing.T, app *testApp) int64 {
+	t.Helper()
+	for id := int64(1); id < 50; id++ {
+		a, err := app.store.Account(context.Background(), id)
+		if err != nil {
+			continue
+		}
+		if a.Status == civic.AccountRequested && a.Handle == "Demo Public Works" {
+			return id
+		}
+	}
+	t.Fatal("the demo has no account request from Public Works waiting")
+	return 0
 }
