@@ -121,8 +121,9 @@ func (q *Queue) Get(ctx context.Context, actor civic.Actor, id int64) (Job, erro
 	return jobOf(r), nil
 }
 
-// Retry makes a failed, cancelled or waiting job run again now, with its
-// attempts counted afresh, and records it in the audit log. It needs
+// Retry makes a failed, cancelled or waiting job run again now (a job
+// that had used all its attempts gets one more), and records it in the
+// audit log. It needs
 // PermJobsManage.
 func (q *Queue) Retry(ctx context.Context, actor civic.Actor, id int64) (Job, error) {
 	return q.change(ctx, actor, id, "job.retry", func(j Job) error {

@@ -33,6 +33,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 
 	"steward.city/steward/internal/civic"
 )
@@ -68,6 +69,11 @@ type Config struct {
 	// FetchPoll is how often workers look for jobs when nothing woke them;
 	// 0: River's default (one second).
 	FetchPoll time.Duration
+	// MaxAttempts overrides MaxAttempts (tests); 0: MaxAttempts.
+	MaxAttempts int
+	// RetryDelay, when set, is the wait before every retry instead of
+	// River's growing back-off (tests).
+	RetryDelay time.Duration
 	// ID names this process among the workers ("" : River's default,
 	// host name and start time).
 	ID string
@@ -97,13 +103,16 @@ func New(c Config) (*Queue, error) {
 	if c.DB == nil || c.Store == nil {
 		return nil, errors.New("jobs: DB and Store are required")
 	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = MaxAttempts
+	}
 	if c.Workers <= 0 {
 		c.Workers = 10
 		if c.Engine == "sqlite" {
 			c.Workers = 4
 		}
 	}
-	cfg := &river.Config{Logger: quiet(c.Logger), MaxAttempts: MaxAttempts}
+	cfg := &river.Config{Logger: quiet(c.Logger), MaxAttempts: c.MaxAttempts}
 	var (
 		ins *river.Client[*sql.Tx]
 		err error
@@ -161,6 +170,11 @@ func Register[T Args](q *Queue, fn func(context.Context, T) error) {
 // once at start when onStart is set. Call it before Start.
 func (q *Queue) Periodic(id string, every time.Duration, onStart bool, args func() Args) {
 	q.period = append(q.period, river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		// Unique within its period too, should a new leader take over
+		// mid-period (River refuses periods under a second).
+		if every < time.Second {
+			return args(), nil
+		}
 		return args(), &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
 	}, &river.PeriodicJobOpts{ID: id, RunOnStart: onStart}))
 }
@@ -177,7 +191,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	}
 	cfg := &river.Config{
 		Logger:       quiet(q.c.Logger),
-		MaxAttempts:  MaxAttempts,
+		MaxAttempts:  q.c.MaxAttempts,
 		Workers:      q.workers,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.c.Workers}},
 		PeriodicJobs: q.period,
@@ -186,6 +200,9 @@ func (q *Queue) Start(ctx context.Context) error {
 		// default of one minute would cancel a long one.
 		JobTimeout:        30 * time.Minute,
 		FetchPollInterval: q.c.FetchPoll,
+	}
+	if q.c.RetryDelay > 0 {
+		cfg.RetryPolicy = fixedDelay(q.c.RetryDelay)
 	}
 	if q.c.FetchPoll > 0 && q.c.FetchPoll < river.FetchCooldownDefault {
 		cfg.FetchCooldown = q.c.FetchPoll
@@ -238,4 +255,11 @@ func (q *Queue) Stop(ctx context.Context) error {
 	}
 	q.running, q.pool = nil, nil
 	return err
+}
+
+// fixedDelay retries after the same wait every time.
+type fixedDelay time.Duration
+
+func (d fixedDelay) NextRetry(j *rivertype.JobRow) time.Time {
+	return time.Now().Add(time.Duration(d))
 }
