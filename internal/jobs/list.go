@@ -42,6 +42,14 @@ func (j Job) Retryable() bool {
 	return j.State == "discarded" || j.State == "cancelled" || j.State == "retryable"
 }
 
+// LastError is the error of the latest failed attempt, or "".
+func (j Job) LastError() string {
+	if len(j.Errors) == 0 {
+		return ""
+	}
+	return j.Errors[len(j.Errors)-1].Error
+}
+
 // Cancellable reports whether the cancel button applies.
 func (j Job) Cancellable() bool {
 	return j.State == "running" || j.State == "retryable" || j.State == "available" || j.State == "scheduled"

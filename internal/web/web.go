@@ -22,6 +22,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
@@ -67,6 +68,7 @@ type Handler struct {
 	mod     *moderation.Service
 	capture *capture.Service
 	conns   *connection.Service
+	jobs    *jobs.Queue
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
@@ -92,6 +94,8 @@ type Config struct {
 	Capture    *capture.Service
 	// Connections connects accounts and replaces their tokens.
 	Connections *connection.Service
+	// Jobs lists, retries and cancels background jobs.
+	Jobs *jobs.Queue
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -99,12 +103,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Jobs": c.Jobs == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, jobs: c.Jobs, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -209,6 +213,8 @@ var notices = map[string]string{
 	"password":       "The password is changed, the user is signed out everywhere and their API tokens are revoked.",
 	"ownpassword":    "Your password is changed; your other sessions are signed out and your API tokens revoked.",
 	"revoked":        "The token is revoked.",
+	"job_retried":    "The job is queued to run again. The retry is in the audit log.",
+	"job_cancelled":  "The job is cancelled. The cancel is in the audit log.",
 	"signedout":      "You are signed out.",
 	"proposed":       "Your proposal is recorded in the covert audit log and waits for the covert approver.",
 	"withdrawn":      "The proposal is withdrawn.",
