@@ -155,6 +155,9 @@ func (a *app) archiveIngest(args []string) error {
 			return err
 		}
 		svc := archive.New(archive.Config{Store: s, Clock: a.now})
+		if err := a.queueScreening(svc, s); err != nil {
+			return err
+		}
 		ctx, cancel := a.timeout()
 		defer cancel()
 		res, err := svc.Ingest(ctx, civic.CLI, recs, errs)

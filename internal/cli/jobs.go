@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
 )
@@ -99,19 +100,7 @@ func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, err
 // transaction that stored a comment or reply.
 func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	log := s.logger
-	s.Archive.OnIngest(func(ctx context.Context, tx civic.Tx, stored []*civic.Version) error {
-		var through int64
-		for _, v := range stored {
-			if v.Kind == civic.ItemComment || v.Kind == civic.ItemReply {
-				through = max(through, v.ID)
-			}
-		}
-		if through == 0 {
-			return nil
-		}
-		_, err := q.EnqueueTx(ctx, tx, screenJob{Through: through}, jobs.Opts{})
-		return err
-	})
+	screenOnIngest(s.Archive, q)
 	jobs.Register(q, func(ctx context.Context, _ screenJob) error {
 		n, err := s.Moderation.ScreenNew(ctx)
 		if n > 0 {
@@ -183,6 +172,43 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	}
 }
 
+// screenOnIngest makes every ingest through arch that stores a comment or
+// reply queue a screening job in its own transaction. Every archive
+// service that ingests is given it: serve's, and those of steward
+// capture, import and archive ingest.
+func screenOnIngest(arch *archive.Service, q *jobs.Queue) {
+	arch.OnIngest(func(ctx context.Context, tx civic.Tx, stored []*civic.Version) error {
+		var through int64
+		for _, v := range stored {
+			if v.Kind == civic.ItemComment || v.Kind == civic.ItemReply {
+				through = max(through, v.ID)
+			}
+		}
+		if through == 0 {
+			return nil
+		}
+		_, err := q.EnqueueTx(ctx, tx, screenJob{Through: through}, jobs.Opts{})
+		return err
+	})
+}
+
+// StartJobs starts working the background jobs in this process and
+// queues one screening pass, unique, for what was stored without a job
+// (versions written before the job queue existed, a restored backup, the
+// demo city).
+func (s *Services) StartJobs(ctx context.Context) error {
+	if s.Jobs == nil {
+		return errors.New("no job queue")
+	}
+	if err := s.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if _, err := s.Jobs.Enqueue(ctx, screenJob{}, jobs.Opts{Unique: true}); err != nil {
+		s.logger.Error("queue the start-up screening pass", "err", err)
+	}
+	return nil
+}
+
 // String is the schedule as one log value.
 func (sch Schedule) String() string {
 	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge)
@@ -208,3 +234,16 @@ func parseRole(s string) (Role, error) {
 
 func (r Role) web() bool    { return r == RoleWeb || r == RoleAll }
 func (r Role) worker() bool { return r == RoleWorker || r == RoleAll }
+
+// queueScreening gives a command's own archive service the screening
+// hook, so that what it ingests is screened by the workers of serve.
+func (a *app) queueScreening(arch *archive.Service, store civic.Store) error {
+	q, err := newQueue(store, "", nil)
+	if err != nil {
+		return err
+	}
+	if q != nil {
+		screenOnIngest(arch, q)
+	}
+	return nil
+}

@@ -113,8 +113,12 @@ func TestIngestQueuesScreening(t *testing.T) {
 				q.Stop(sctx)
 			})
 			waitScreened(t, s, res.Records[1].VersionID)
-			if js := screenJobs(t, q, "completed"); len(js) != 1 {
-				t.Fatalf("want the screening job completed, got %+v", screenJobs(t, q))
+			deadline := time.Now().Add(30 * time.Second)
+			for len(screenJobs(t, q, "completed")) != 1 {
+				if time.Now().After(deadline) {
+					t.Fatalf("want the screening job completed, got %+v", screenJobs(t, q))
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 		})
 	}

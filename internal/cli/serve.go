@@ -155,7 +155,7 @@ func (a *app) serve(args []string) error {
 		printDemo(a, ln.Addr().String(), logins)
 	}
 	if role.worker() {
-		if err := queue.Start(ctx); err != nil {
+		if err := svcs.StartJobs(ctx); err != nil {
 			return err
 		}
 		defer func() {
