@@ -90,6 +90,7 @@ type Queue struct {
 	mu      sync.Mutex
 	running interface {
 		Stop(context.Context) error
+		StopAndCancel(context.Context) error
 	}
 	pool *pgxpool.Pool
 }
@@ -241,8 +242,8 @@ func (q *Queue) Start(ctx context.Context) error {
 }
 
 // Stop waits for running jobs to finish (until ctx ends, when they are
-// cancelled) and stops the workers. Stopping a queue never started does
-// nothing.
+// cancelled, to be tried again) and stops the workers. Stopping a queue
+// never started does nothing.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -250,6 +251,13 @@ func (q *Queue) Stop(ctx context.Context) error {
 		return nil
 	}
 	err := q.running.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		// Jobs still running when ctx ended are cancelled (and retried
+		// by another worker, or at the next start).
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = q.running.StopAndCancel(cctx)
+		cancel()
+	}
 	if q.pool != nil {
 		q.pool.Close()
 	}
