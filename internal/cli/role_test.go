@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,66 @@ func TestServeRoles(t *testing.T) {
 			t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 		}
 	})
+}
+
+// TestTwoWorkersShareOnePostgres starts two workers on one PostgreSQL
+// database: the periodic jobs due at start (the notification sweep, the
+// capture schedule) are queued once between them, by the leader, not once
+// by each.
+func TestTwoWorkersShareOnePostgres(t *testing.T) {
+	if !slices.Contains(engines(t), "postgres") {
+		t.Skip("needs PostgreSQL")
+	}
+	t.Parallel()
+	d := newDB(t, "postgres")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type worker struct {
+		stderr *syncBuffer
+		done   chan int
+	}
+	var ws []worker
+	for i := range 2 {
+		w := worker{stderr: &syncBuffer{}, done: make(chan int, 1)}
+		go func() {
+			w.done <- cli.Main(ctx, append([]string{"serve"}, d.cmd(nil, "--role", "worker")...), strings.NewReader(""), &syncBuffer{}, w.stderr, func(string) string { return "" })
+		}()
+		ws = append(ws, w)
+		// The first start writes the keys to the shared data folder (a
+		// deployment shares them through the environment); the second
+		// starts once the first runs.
+		for i == 0 && !strings.Contains(w.stderr.String(), "steward worker running") {
+			select {
+			case code := <-w.done:
+				t.Fatalf("worker exited with %d\n%s", code, w.stderr)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for queued(t, d, "notification_sweep", "completed") == 0 || queued(t, d, "capture_schedule", "completed") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the workers ran no sweep or capture schedule\n%s\n%s", ws[0].stderr, ws[1].stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	sweeps, schedules := queued(t, d, "notification_sweep", ""), queued(t, d, "capture_schedule", "")
+	cancel()
+	for i, w := range ws {
+		select {
+		case code := <-w.done:
+			if code != 0 {
+				t.Errorf("worker %d exited with %d\n%s", i, code, w.stderr)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("worker %d did not stop", i)
+		}
+		if !strings.Contains(w.stderr.String(), "steward worker running") {
+			t.Errorf("worker %d did not start:\n%s", i, w.stderr)
+		}
+	}
+	if sweeps != 1 || schedules != 1 {
+		t.Errorf("two workers queued %d notification sweeps and %d capture schedules at start, want 1 each", sweeps, schedules)
+	}
 }
