@@ -2,7 +2,8 @@
 // either engine. It owns the River clients, runs the workers and the
 // periodic jobs a process registers, and offers what the rest of Steward
 // needs: enqueue inside a store transaction, enqueue on its own, and the
-// list, retry and cancel of the jobs page. No other package imports River.
+// list, retry and cancel of the jobs page. No other package uses River's
+// client (the engines run its migrator).
 //
 // The queue's tables (river_*) live in Steward's database and are created
 // by the engines' migrate step (internal/sqlite, internal/postgres).
