@@ -37,7 +37,7 @@ var floors = []floor{
 		"internal/strictjson", "internal/vault",
 	}},
 	// The services other services build on.
-	{name: "core", may: []string{"domain", "libraries"}, pkgs: []string{"internal/audit", "internal/people"}},
+	{name: "core", may: []string{"domain", "libraries"}, pkgs: []string{"internal/audit", "internal/draftscreen", "internal/people"}},
 	// Storage adapters: the one civic.Store and the media stores.
 	{name: "store", may: []string{"domain", "libraries"}, pkgs: []string{"internal/blob/disk", "internal/blob/s3", "internal/sqlstore"}},
 	// The database engines open the store; they know nothing else.
@@ -116,7 +116,7 @@ var (
 	testHelpers = []string{
 		"internal/auth/oidctest", "internal/blob/blobtest", "internal/browsertest",
 		"internal/notify/smtptest", "internal/platform/mastodon/gtstest",
-		"internal/platform/replay", "internal/storetest",
+		"internal/pdf/pdftest", "internal/platform/replay", "internal/storetest",
 	}
 )
 

@@ -186,6 +186,9 @@ func loadModel(file, thFile string) (*classify.Model, error) {
 
 // train learns the classifier's weights: "steward train [--data DIR] [--out FILE]".
 func (a *app) train(args []string) error {
+	if len(args) > 0 && args[0] == "drafts" {
+		return a.trainDrafts(args[1:])
+	}
 	f := a.flags("train")
 	data := f.FlagSet.String("data", filepath.Join("..", "shared", "data"), "the data folder (see docs/classifier.md)")
 	out := f.FlagSet.String("out", filepath.Join("internal", "classify", "model", "model.bin.gz"), "the model file to write; it is embedded at the next build")
@@ -221,6 +224,9 @@ func (a *app) train(args []string) error {
 
 // evalCmd measures the classifier: "steward eval [--data DIR] [--markdown]".
 func (a *app) evalCmd(args []string) error {
+	if len(args) > 0 && args[0] == "drafts" {
+		return a.evalDrafts(args[1:])
+	}
 	f := a.flags("eval")
 	data := f.FlagSet.String("data", filepath.Join("..", "shared", "data"), "the data folder (see docs/classifier.md)")
 	model := f.FlagSet.String("model", "", "a model file to measure instead of the embedded model")

@@ -94,7 +94,10 @@ Commands:
   bench export     generate items, export a records request's bag and verify it; print one JSON object
   classify         score comments read as JSON lines on stdin, one result line each (--thresholds FILE.json)
   train            learn the comment classifier's weights from the data folder (--data DIR --out FILE)
+  train drafts     learn the draft screen's model from labeled drafts (--data FILE.jsonl --out FILE)
   eval             measure the comment classifier on data it never trained on (--data DIR --markdown)
+  eval drafts      measure the draft screen on its held-out drafts (--data FILE.jsonl --misses --check)
+  screen-draft     screen staff drafts read as JSON lines on stdin, one result line each (--max-grade N)
   vault rotate-key re-wrap every stored credential under a new vault key
   version          print the version
   help             print this help
@@ -195,6 +198,8 @@ func (a *app) run(args []string) error {
 		return a.captureCmd(rest)
 	case "classify":
 		return a.classifyCmd(rest)
+	case "screen-draft":
+		return a.screenDraft(rest)
 	case "train":
 		return a.train(rest)
 	case "eval":

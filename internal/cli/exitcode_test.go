@@ -153,6 +153,11 @@ func TestExitCodes(t *testing.T) {
 		{"classify with an argument", []string{"classify", "comments.jsonl"}, "", 1},
 		{"train missing data", []string{"train", "--data", filepath.Join(t.TempDir(), "none"), "--out", filepath.Join(t.TempDir(), "m.bin")}, "", 1},
 		{"eval missing data", []string{"eval", "--data", filepath.Join(t.TempDir(), "none")}, "", 1},
+		{"screen-draft", []string{"screen-draft"}, `{"id":"a","text":"When does the pool open?"}` + "\n", 0},
+		{"screen-draft bad line", []string{"screen-draft"}, `{"id":"a"}` + "\n", 2},
+		{"screen-draft with an argument", []string{"screen-draft", "drafts.jsonl"}, "", 1},
+		{"train drafts missing data", []string{"train", "drafts", "--data", filepath.Join(t.TempDir(), "none.jsonl"), "--out", filepath.Join(t.TempDir(), "m.json")}, "", 1},
+		{"eval drafts missing data", []string{"eval", "drafts", "--data", filepath.Join(t.TempDir(), "none.jsonl")}, "", 1},
 		{"vault unknown", cmd("vault", "open"), "", 1},
 		{"vault rotate-key without a new key", cmd("vault", "rotate-key"), "", 1},
 	}

@@ -146,21 +146,17 @@ func OnPlatform(d *civic.ModerationDecision) string {
 	return "recorded in Steward; not carried out on the platform: " + reason()
 }
 
-// WriteFormPDF writes the form as a PDF, for printing and filing.
+// WriteFormPDF writes the form as a PDF, for printing and filing. The
+// comment prints in whatever language and script it was written in.
 func WriteFormPDF(w io.Writer, f *civic.TrackingForm, d *civic.ModerationDecision) error {
-	p := pdf.New(w)
-	p.Line("Removed Comments Tracking Form " + strconv.FormatInt(f.ID, 10))
-	p.Line("")
-	p.Line("All comments removed from a City sponsored social media site are documented with this form.")
-	p.Line("")
+	title := "Removed Comments Tracking Form " + strconv.FormatInt(f.ID, 10)
+	p := pdf.New(w, pdf.Meta{Title: title, Author: f.RemovedBy, Subject: "Removed comment on " + f.Site, Lang: "en", Created: f.CreatedAt})
+	p.Heading(title)
+	p.Paragraph("All comments removed from a City sponsored social media site are documented with this form.")
 	for _, kv := range FormFields(f) {
-		p.Line(kv[0] + ":")
-		p.Line("    " + kv[1])
-		p.Line("")
+		p.Field(kv[0]+":", kv[1])
 	}
-	p.Line("On the platform:")
-	p.Line("    " + OnPlatform(d))
-	p.Line("")
+	p.Field("On the platform:", OnPlatform(d))
 	p.Line("Content hash (SHA-256): " + f.ContentHash)
 	if f.DisposedAt != nil {
 		p.Line(fmt.Sprintf("Disposed of %s under disposition record %d.", f.DisposedAt.UTC().Format(time.DateOnly), f.DisposalID))

@@ -12,6 +12,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/pdf/pdftest"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -207,8 +208,11 @@ func testModeration(t *testing.T, e *env) {
 		t.Errorf("form = %+v", f)
 	}
 	var pdf bytes.Buffer
-	if err := moderation.WriteFormPDF(&pdf, f, d); err != nil || !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-1.4")) || !bytes.Contains(pdf.Bytes(), []byte("Hana Yusuf is an idiot")) {
+	if err := moderation.WriteFormPDF(&pdf, f, d); err != nil || !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-1.")) {
 		t.Errorf("PDF: %v %q", err, pdf.Bytes()[:min(pdf.Len(), 40)])
+	}
+	if text, ok := pdftest.Text(t, pdf.Bytes()); ok && !strings.Contains(pdftest.Normalize(text), "Hana Yusuf is an idiot") {
+		t.Errorf("the form's PDF does not read the comment: %s", text)
 	}
 
 	// The platform cannot hide: the decision is recorded all the same.

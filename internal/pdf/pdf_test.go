@@ -3,77 +3,306 @@ package pdf
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"steward.city/steward/internal/pdf/pdftest"
 )
 
-func TestWriter(t *testing.T) {
+var created = time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+
+// write makes a document with f and returns its bytes.
+func write(t *testing.T, m Meta, f func(d *Document)) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	p := New(&buf)
-	p.Line("Café (a) \\ b — Ωmega 😀")
-	p.Line("  " + strings.Repeat("word ", 40))
-	for i := range 150 {
-		p.Line(fmt.Sprintf("line %d", i))
-	}
-	if err := p.Close(); err != nil {
+	d := New(&buf, m)
+	f(d)
+	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	pdf := buf.Bytes()
-	if !bytes.Contains(pdf, []byte("(Caf\xe9 \\(a\\) \\\\ b ? ?mega ?) Tj")) {
-		t.Errorf("the first line is not encoded in WinAnsi with escapes")
+	return buf.Bytes()
+}
+
+// TestFontCoverage checks each embedded font's cmap has the characters
+// it is there for, and that the Latin font lacks Arabic, so the fallback
+// is exercised.
+func TestFontCoverage(t *testing.T) {
+	faces, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
 	}
-	// 1 + 3 lines of wrapped words + 150 = 154 lines: three pages.
-	if got := bytes.Count(pdf, []byte("/Type /Page ")); got != 3 {
-		t.Errorf("%d pages, want 3", got)
+	cases := []struct {
+		face int
+		has  string
+	}{
+		{sans, "Aa’—“”ệĐđ’ЁёЖжΩ€"},
+		{sansBold, "Removed ệЖ"},
+		{arabic, "\u0627\u0644\uFEFB\uFE91\uFEF4\uFB58\u060C"},
+		{hebrew, "שלום"},
+		{ethiopic, "መንገዱ።"},
+		{han, "道路已经关闭請修理的。"},
+		{emoji, "☀☕❤\uE600\uE44D"}, // 😀 and 👍 moved to the private use area
+		{symbols, "\u25A1\uFFFD→"},
 	}
-	if !bytes.Contains(pdf, []byte("/Count 3 >>")) {
-		t.Error("the page tree does not count 3 pages")
-	}
-	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF$`).FindSubmatch(pdf)
-	if m == nil {
-		t.Fatal("no startxref at the end")
-	}
-	at, _ := strconv.Atoi(string(m[1]))
-	x := regexp.MustCompile(`^xref\n0 (\d+)\n`).FindSubmatch(pdf[at:])
-	if x == nil {
-		t.Fatalf("startxref %d does not point at the xref table", at)
-	}
-	n, _ := strconv.Atoi(string(x[1]))
-	table := pdf[at+len(x[0]):]
-	for i := 1; i < n; i++ {
-		off, _ := strconv.Atoi(string(table[20*i : 20*i+10]))
-		if !bytes.HasPrefix(pdf[off:], fmt.Appendf(nil, "%d 0 obj\n", i)) {
-			t.Errorf("xref entry %d points at %d", i, off)
+	for _, c := range cases {
+		for _, r := range c.has {
+			if !faces[c.face].has.contains(r) {
+				t.Errorf("%s lacks %q (U+%04X)", faces[c.face].file, r, r)
+			}
 		}
 	}
-	for _, l := range Wrap("  "+strings.Repeat("word ", 40), Width) {
-		if len(l) > Width || !strings.HasPrefix(l, "  word") {
-			t.Errorf("wrapped line %q", l)
+	if faces[sans].has.contains(0x0627) || faces[sans].has.contains(0x4E00) {
+		t.Error("the Latin font claims Arabic or Han: the cmap is misread")
+	}
+	if _, err := readCmap([]byte("not a font")); err == nil {
+		t.Error("readCmap reads garbage")
+	}
+}
+
+// TestShapeArabic checks the presentation forms chosen for each position,
+// lam-alef, and that marks do not break joining.
+func TestShapeArabic(t *testing.T) {
+	shape := func(s string) string {
+		cs := make([]cell, 0)
+		for _, r := range s {
+			cs = append(cs, cell{src: r, text: r, glyph: r})
+		}
+		shapeArabic(cs)
+		var b strings.Builder
+		for _, c := range cs {
+			if !c.hidden {
+				b.WriteRune(c.glyph)
+			}
+		}
+		return b.String()
+	}
+	cases := []struct{ in, want string }{
+		{"بيت", "\uFE91\uFEF4\uFE96"},          // beh initial, yeh medial, teh final
+		{"لا", "\uFEFB"},                       // lam-alef isolated
+		{"سلام", "\uFEB3\uFEFC\uFEE1"},         // seen initial, lam-alef final, meem isolated
+		{"دار", "\uFEA9\uFE8D\uFEAD"},          // dal joins nothing after it, nor alef
+		{"بِت", "\uFE91\u0650\uFE96"},          // a kasra between does not break the join
+		{"ب ب", "\uFE8F \uFE8F"},               // a space does
+		{"abc", "abc"},                         // not Arabic: untouched
+		{"پیک", "\uFB58\uFBFF\uFB8F"},          // Persian letters
+		{"ـب", "\u0640\uFE90"},                 // tatweel joins
+		{"\u0644\u0623\u0646", "\uFEF7\uFEE5"}, // lam-alef with hamza, then noon isolated
+		{"\u0645\u0644\u0627\u0645", "\uFEE3\uFEFC\uFEE1"},
+	}
+	for _, c := range cases {
+		if got := shape(c.in); got != c.want {
+			t.Errorf("shape(%q) = %+q, want %+q", c.in, got, c.want)
 		}
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is not installed: CI must read the PDF with it (.ci/run installs poppler-utils)")
+}
+
+// TestVisualOrder checks the implicit bidirectional levels and their
+// reordering.
+func TestVisualOrder(t *testing.T) {
+	visual := func(s string) string {
+		cs := make([]cell, 0)
+		for _, r := range s {
+			cs = append(cs, cell{src: r, text: r, glyph: r})
 		}
+		order, _ := visualOrder(levels(cs, baseRTL(cs)))
+		var b strings.Builder
+		for _, i := range order {
+			b.WriteRune(cs[i].src)
+		}
+		return b.String()
+	}
+	cases := []struct{ in, want string }{
+		{"abc def", "abc def"},
+		{"abc אבג def", "abc גבא def"}, // RTL word inside LTR
+		{"אבג def הוז", "זוה def גבא"}, // LTR word inside RTL
+		{"אבג 123 דהו", "והד 123 גבא"}, // numbers stay left to right
+		{"abc אבג 123 דהו", "abc והד 123 גבא"},
+		{"abc\u202Edef", "abc\u202Edef"}, // an override is not obeyed
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := visual(c.in); got != c.want {
+			t.Errorf("visual(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestWrap checks lines fit, words break only when alone too wide, and
+// nothing is lost.
+func TestWrap(t *testing.T) {
+	var buf bytes.Buffer
+	d := New(&buf, Meta{Created: created})
+	for _, text := range []string{
+		strings.Repeat("word ", 200),
+		strings.Repeat("x", 3000),
+		strings.Repeat("道路已经关闭", 100),
+		"short",
+		"",
+	} {
+		cs := d.cells(text, false)
+		lines := wrap(cs, 40)
+		var got strings.Builder
+		for _, ln := range lines {
+			w := 0.0
+			for _, c := range cs[ln[0]:ln[1]] {
+				w += c.w
+				got.WriteRune(c.src)
+			}
+			if w > 40 && ln[1]-ln[0] > 1 {
+				t.Errorf("a line of %.1f em is wider than 40", w)
+			}
+		}
+		if strings.ReplaceAll(got.String(), " ", "") != strings.ReplaceAll(text, " ", "") {
+			t.Errorf("wrapping %.20q... loses text", text)
+		}
+		if text == "" && len(lines) != 1 {
+			t.Errorf("an empty paragraph is %d lines", len(lines))
+		}
+	}
+}
+
+// TestCells checks what is drawn for characters no font has, control
+// characters, invalid UTF-8 and format characters.
+func TestCells(t *testing.T) {
+	var buf bytes.Buffer
+	d := New(&buf, Meta{Created: created})
+	for _, c := range []struct {
+		in    rune
+		boxed bool
+		text  rune
+	}{
+		{'ก', true, 'ก'},            // Thai: no font
+		{0x20000, true, 0x20000},    // Han beyond the BMP
+		{0x00, true, '\uFFFD'},      // NUL
+		{0x1B, true, '\uFFFD'},      // ESC
+		{0x85, true, '\uFFFD'},      // NEL, a C1 control
+		{'\uFFFD', false, '\uFFFD'}, // drawn by the symbols font
+		{'😀', false, '😀'},           // the emoji font, moved
+		{'a', false, 'a'},
+	} {
+		cs := d.cells(string(c.in), false)
+		if len(cs) != 1 || cs[0].boxed != c.boxed || cs[0].text != c.text || cs[0].face < 0 || cs[0].w <= 0 {
+			t.Errorf("%+q: cell %+v", c.in, cs)
+		}
+		if c.boxed && cs[0].glyph != box {
+			t.Errorf("%+q is not drawn as the box", c.in)
+		}
+	}
+	for _, r := range []rune{0x202E, 0x200D, 0xFE0F, 0xFEFF, 0xE0041} {
+		if cs := d.cells(string(r), false); !cs[0].hidden {
+			t.Errorf("%+q is drawn", r)
+		}
+	}
+	// A letter and its marks draw as the precomposed letter; the marks
+	// are hidden, kept for the text layer. Without a precomposed form
+	// (q + U+0302) the mark draws by itself, in the letter's font.
+	if cs := d.cells("e\u0302\u0301", false); cs[0].glyph != 'ế' || cs[0].src != 'e' || !cs[1].hidden || !cs[2].hidden {
+		t.Errorf("e + marks: %+v", cs)
+	}
+	if cs := d.cells("q\u0302", false); cs[0].glyph != 'q' || cs[1].hidden || cs[1].face != cs[0].face {
+		t.Errorf("q + circumflex: %+v", cs)
+	}
+	if got := splitParagraphs("a\xffb\r\nc\td\u2028e"); fmt.Sprint(got) != "[a\uFFFDb c    d e]" {
+		t.Errorf("splitParagraphs = %q", got)
+	}
+}
+
+// TestDocument writes a document of two pages and reads back its text,
+// page numbers and metadata.
+func TestDocument(t *testing.T) {
+	doc := write(t, Meta{Title: "Tracking “form” — ٣", Author: "Ana Núñez", Subject: "Test", Lang: "en-US", Created: created}, func(d *Document) {
+		d.Heading("Heading — ‘one’")
+		d.Field("Label:", "Value (a) \\ b")
+		for i := range 80 {
+			d.Line(fmt.Sprintf("line %d", i))
+		}
+	})
+	if !bytes.HasPrefix(doc, []byte("%PDF-1.")) || !bytes.Contains(doc, []byte("/Lang (en-US)")) {
+		t.Errorf("no PDF header or no /Lang: %q", doc[:20])
+	}
+	pdftest.Save(t, "pdf-document", doc)
+	info, ok := pdftest.Info(t, doc)
+	if ok && (info["Title"] != "Tracking “form” — ٣" || info["Author"] != "Ana Núñez" || info["Pages"] != "2" || !strings.HasPrefix(info["CreationDate"], "Thu Nov 19 12:00:00 2026")) {
+		t.Errorf("pdfinfo: %v", info)
+	}
+	text, ok := pdftest.Text(t, doc)
+	if !ok {
 		return
 	}
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	os.WriteFile(path, pdf, 0o600)
-	var stderr bytes.Buffer
-	cmd := exec.Command("pdftotext", path, "-")
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.Bytes())
-	}
-	for _, want := range []string{"Café (a) \\ b ? ?mega ?", "line 0", "line 149"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("pdftotext does not find %q in %s", want, out)
+	got := pdftest.Normalize(text)
+	for _, want := range []string{"Heading — ‘one’", "Label: Value (a) \\ b", "line 0 line 1", "line 79", "Page 1 of 2", "Page 2 of 2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("pdftotext does not find %q in %s", want, got)
 		}
+	}
+	// The same content gives the same bytes.
+	again := write(t, Meta{Title: "Tracking “form” — ٣", Author: "Ana Núñez", Subject: "Test", Lang: "en-US", Created: created}, func(d *Document) {
+		d.Heading("Heading — ‘one’")
+		d.Field("Label:", "Value (a) \\ b")
+		for i := range 80 {
+			d.Line(fmt.Sprintf("line %d", i))
+		}
+	})
+	if !bytes.Equal(doc, again) {
+		t.Error("the same document gives other bytes")
+	}
+}
+
+// TestHostileInput writes what an attacker might post — a 10,000-character
+// comment, a 3,000-character word, control characters, invalid UTF-8,
+// right-to-left overrides, a lang that would break out of the catalog —
+// and checks the PDF is valid, wraps, and reads back what can be read.
+func TestHostileInput(t *testing.T) {
+	long := strings.Repeat("Lorem ipsum dolor sit amet, ", 360)[:10000]
+	word := strings.Repeat("ا", 1500) + strings.Repeat("x", 1500)
+	controls := "bell\x07 nul\x00 esc\x1b[31m del\x7f nel\u0085 end"
+	invalid := "bad \xff\xfe\xc3 bytes"
+	override := "abc\u202Edef\u202C ghi \u2066jkl\u2069"
+	unknown := "Thai ก Deseret 𐐀 Han 𠀀"
+	doc := write(t, Meta{Title: "x\x00)\\(", Lang: "en) /OpenAction (x", Created: created}, func(d *Document) {
+		for _, s := range []string{long, word, controls, invalid, override, unknown, strings.Repeat("\n", 200), strings.Repeat(" ", 5000) + "deep"} {
+			d.Field("Field:", s)
+		}
+	})
+	if bytes.Contains(doc, []byte("/OpenAction")) {
+		t.Error("the lang escaped into the catalog")
+	}
+	if !utf8.Valid([]byte(pdftest.Normalize(long))) {
+		t.Fatal("unreachable")
+	}
+	pdftest.Save(t, "pdf-hostile", doc)
+	text, ok := pdftest.Text(t, doc)
+	if !ok {
+		return
+	}
+	info, _ := pdftest.Info(t, doc)
+	if info["Pages"] == "1" || info["Pages"] == "" {
+		t.Errorf("10,000 characters and 200 blank lines fit on %q pages", info["Pages"])
+	}
+	got := pdftest.Normalize(regexp.MustCompile(`Page \d+ of \d+`).ReplaceAllString(text, ""))
+	for _, want := range []string{
+		pdftest.Normalize(long),
+		strings.Repeat("x", 50),
+		"bell\uFFFD nul\uFFFD esc\uFFFD[31m del\uFFFD nel\uFFFD end",
+		"bad \uFFFD", "bytes",
+		"abcdef ghi jkl",         // overrides hidden and dropped by Normalize, not obeyed
+		"Thai ก Deseret 𐐀 Han 𠀀", // the boxes read as the characters
+		"deep",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("pdftotext does not find %.80q in the hostile PDF", want)
+		}
+	}
+	if !strings.Contains(text, "\u202E") {
+		t.Error("the text layer lost the U+202E written in the comment")
+	}
+	if strings.Contains(text, "?") {
+		t.Error("the hostile PDF prints '?'")
+	}
+	if n := strings.Count(pdftest.Normalize(strings.Join(pdftest.RTLRuns(text), "")), "ا"); n != 1500 {
+		t.Errorf("%d of 1,500 alefs read back", n)
 	}
 }

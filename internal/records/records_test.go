@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/pdf/pdftest"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/storetest"
 )
@@ -255,18 +255,19 @@ func TestExportInterrupted(t *testing.T) {
 	}
 }
 
-// checkReport checks data/report.pdf: a PDF 1.4 file whose cross-reference
-// table points at each object, with the requester and the redaction marker
-// but not the redacted telephone number; pdftotext reads it if installed.
+// checkReport checks data/report.pdf: a PDF file whose cross-reference
+// table points at each object, whose text (read by pdftotext, if
+// installed) has the requester and the redaction marker but not the
+// redacted telephone number.
 func checkReport(t *testing.T, pdf []byte) {
 	t.Helper()
 	if len(pdf) == 0 {
 		t.Fatal("the bag has no data/report.pdf")
 	}
-	if !bytes.HasPrefix(pdf, []byte("%PDF-1.4")) || !bytes.HasSuffix(pdf, []byte("%%EOF")) {
-		t.Errorf("report.pdf does not start with %%PDF-1.4 and end with %%%%EOF: %q ... %q", pdf[:min(len(pdf), 20)], pdf[max(0, len(pdf)-20):])
+	if !bytes.HasPrefix(pdf, []byte("%PDF-1.")) || !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
+		t.Errorf("report.pdf does not start with %%PDF-1. and end with %%%%EOF: %q ... %q", pdf[:min(len(pdf), 20)], pdf[max(0, len(pdf)-20):])
 	}
-	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF$`).FindSubmatch(pdf)
+	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n$`).FindSubmatch(pdf)
 	if m == nil {
 		t.Fatal("report.pdf has no startxref")
 	}
@@ -297,41 +298,20 @@ func checkReport(t *testing.T, pdf []byte) {
 			t.Errorf("xref entry %d points at %d, not at %q", i, off, want)
 		}
 	}
-	if !bytes.Contains(table[20*n:], []byte(fmt.Sprintf("/Size %d ", n))) {
+	if !bytes.Contains(table[20*n:], []byte(fmt.Sprintf("/Size %d\n", n))) {
 		t.Error("the trailer's /Size does not match the xref table")
 	}
-	for _, want := range []string{"(Requester: A Resident)", "[REDACTED 13.356]", "[edited]", `[removed \(hidden\)]`} {
-		if !bytes.Contains(pdf, []byte(want)) {
-			t.Errorf("report.pdf does not contain %q", want)
-		}
-	}
-	if bytes.Contains(pdf, []byte("651-555-0123")) {
-		t.Error("the redacted phone number is in report.pdf")
-	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is not installed: CI must read report.pdf with it (.ci/run installs poppler-utils)")
-		}
-		t.Log("pdftotext is not installed: report.pdf checked by its structure only")
+	text, ok := pdftest.Text(t, pdf)
+	if !ok {
 		return
 	}
-	path := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command("pdftotext", "-layout", path, "-")
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.Bytes())
-	}
+	out := pdftest.Normalize(text)
 	for _, want := range []string{"Requester: A Resident", "[REDACTED 13.356]", "Call me about the splash pad, thanks", "[removed (hidden)]", "Thread p1 on mastodon:@parks@city.example"} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("pdftotext does not find %q in:\n%s", want, out)
 		}
 	}
-	if strings.Contains(string(out), "651-555-0123") {
+	if strings.Contains(out, "651-555-0123") {
 		t.Error("pdftotext finds the redacted phone number")
 	}
 }

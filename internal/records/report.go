@@ -15,8 +15,8 @@ import (
 // writeReport writes data/report.pdf, for people who print: a summary of
 // the request and the export, then every thread, item by item, each
 // version oldest first with redactions applied as in items.jsonl. Items
-// are read indexBatch at a time, as for index.html, and the PDF is
-// written a page at a time.
+// are read indexBatch at a time, as for index.html; the PDF is held in
+// memory until it is written out whole (docs/pdf.md).
 func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
 	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult) error {
 	var keys []threadKey
@@ -33,10 +33,10 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 	if err != nil {
 		return err
 	}
-	p := pdf.New(w)
+	title := fmt.Sprintf("Records request %d: records produced", r.ID)
+	p := pdf.New(w, pdf.Meta{Title: title, Author: "Steward", Subject: "Records produced for " + r.Requester, Lang: "en", Created: s.now()})
 	const stamp = "2006-01-02 15:04:05 UTC"
-	p.Line(fmt.Sprintf("Records request %d: records produced", r.ID))
-	p.Line("")
+	p.Heading(title)
 	if r.Description != "" {
 		p.Line(r.Description)
 		p.Line("")

@@ -1,0 +1,154 @@
+package pdf
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// A cell is one character of a paragraph, in logical order, and what is
+// drawn for it.
+type cell struct {
+	src    rune    // the character as written (U+FFFD for invalid UTF-8)
+	text   rune    // what the text layer carries for it
+	glyph  rune    // the character drawn, in face: a presentation form, an emoji moved below U+FFFF, or the box
+	face   int     // which font draws it
+	w      float64 // its advance, in points
+	hidden bool    // drawn as nothing: a format control, the alef of lam-alef, a mark composed into its base
+	boxed  bool    // no font has it: drawn as the replacement box
+}
+
+// box is drawn for a character no embedded font has.
+const box = '\u25A1' // WHITE SQUARE
+
+// The emoji above U+FFFF are moved to the private use area in the emoji
+// font (fonts/build.sh), since the writer addresses glyphs by 16-bit code.
+const (
+	emojiFirst = 0x1F000
+	emojiLast  = 0x1FAFF
+	emojiPUA   = 0xE000
+)
+
+// invisible says whether r is a format character that draws nothing:
+// joiners, directional marks and controls, variation selectors, tags.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x034F, r >= 0x180B && r <= 0x180E, r >= 0x200B && r <= 0x200F,
+		r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x206F, r >= 0xFE00 && r <= 0xFE0F,
+		r == 0xFEFF, r >= 0xE0000 && r <= 0xE0FFF:
+		return true
+	}
+	return false
+}
+
+// isMark says whether r combines with the character before it.
+func isMark(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+// splitParagraphs splits text at line ends (\n, \r\n, \r, U+2028,
+// U+2029), turns tabs into four spaces and replaces invalid UTF-8 by
+// U+FFFD.
+func splitParagraphs(text string) []string {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	if strings.ContainsAny(text, "\r\t\u2028\u2029") {
+		text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\t", "    ").Replace(text)
+	}
+	return strings.Split(text, "\n")
+}
+
+// cells prepares a paragraph: picks each character's glyph and font,
+// shapes Arabic, and measures.
+func (d *Document) cells(para string, bold bool) []cell {
+	cs := make([]cell, 0, len(para))
+	for _, r := range para {
+		c := cell{src: r, text: r, glyph: r, face: -1}
+		switch {
+		case unicode.IsControl(r):
+			// Control characters print as the box, and the text layer
+			// carries U+FFFD: the record shows something was there.
+			c.text, c.boxed = '\uFFFD', true
+		case invisible(r):
+			c.hidden = true
+		}
+		cs = append(cs, c)
+	}
+	d.compose(cs)
+	shapeArabic(cs)
+	for i := range cs {
+		c := &cs[i]
+		if c.hidden {
+			continue
+		}
+		if c.glyph >= emojiFirst && c.glyph <= emojiLast && d.faces[emoji].has.contains(c.glyph-emojiFirst+emojiPUA) {
+			c.glyph, c.face = c.glyph-emojiFirst+emojiPUA, emoji
+		}
+		if c.face < 0 && !c.boxed {
+			c.face = d.pick(c.glyph, bold, cs[:i])
+		}
+		if c.face < 0 {
+			c.boxed, c.glyph, c.face = true, box, symbols
+		}
+		c.w = d.width(c.face, c.glyph)
+	}
+	return cs
+}
+
+// pick returns the first face that has r, preferring for spaces,
+// punctuation and combining marks the face of the character before, so a
+// line of Arabic keeps its spaces in the Arabic font and a mark draws in
+// its base's font; -1 when none has it.
+func (d *Document) pick(r rune, bold bool, before []cell) int {
+	if !unicode.IsLetter(r) && !unicode.IsDigit(r) && len(before) > 0 {
+		if p := before[len(before)-1]; p.face >= 0 && !p.boxed && d.faces[p.face].has.contains(r) {
+			return p.face
+		}
+	}
+	first := sans
+	if bold {
+		first = sansBold
+	}
+	for _, f := range []int{first, arabic, hebrew, ethiopic, han, emoji, symbols} {
+		if d.faces[f].has.contains(r) {
+			return f
+		}
+	}
+	return -1
+}
+
+// compose draws a letter followed by combining marks as the one
+// precomposed character they make (NFC), when a font has it: the fonts
+// do not position marks, so "e" + U+0302 + U+0301 prints far better as
+// "ế". The marks are hidden and the text layer still reads them as
+// written (line.go).
+func (d *Document) compose(cs []cell) {
+	for i := 0; i < len(cs); i++ {
+		if cs[i].hidden || cs[i].boxed || isMark(cs[i].src) {
+			continue
+		}
+		j := i + 1
+		for j < len(cs) && isMark(cs[j].src) && !cs[j].hidden {
+			j++
+		}
+		if j == i+1 {
+			continue
+		}
+		seq := make([]rune, 0, j-i)
+		for _, c := range cs[i:j] {
+			seq = append(seq, c.src)
+		}
+		composed := []rune(norm.NFC.String(string(seq)))
+		if len(composed) != 1 || d.pick(composed[0], false, nil) < 0 {
+			continue
+		}
+		cs[i].glyph = composed[0]
+		for k := i + 1; k < j; k++ {
+			cs[k].hidden = true
+		}
+		i = j - 1
+	}
+}

@@ -1,0 +1,194 @@
+// Package pdf writes Steward's printable documents — the Removed Comments
+// Tracking Form and the records export's report — as A4 PDFs of headings,
+// paragraphs and labelled fields, in any language: the text is drawn with
+// embedded Unicode fonts (subsets, fonts/), each character in the first
+// font that has it, Arabic shaped and right-to-left text ordered for
+// display, and the text layer carries exactly what was written. A
+// character no font has prints as a box. Every page has a footer
+// "Page N of M". The PDF itself is written by codeberg.org/go-pdf/fpdf;
+// callers see only this package. docs/pdf.md tells more.
+package pdf
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// Page geometry, in points (A4).
+const (
+	margin      = 56.0 // about 2 cm on every side
+	bodySize    = 10.0
+	bodyLeading = 13.5
+	headSize    = 14.0
+	headLeading = 19.0
+	footerSize  = 8.0
+	fieldIndent = 18.0
+)
+
+// Meta is what the document says about itself.
+type Meta struct {
+	Title   string
+	Author  string
+	Subject string
+	// Lang is the document's main language, a BCP 47 tag such as "en".
+	Lang string
+	// Created is the creation date written in the document, so the same
+	// content always gives the same bytes.
+	Created time.Time
+}
+
+// Document is one PDF being written; Close writes it out.
+type Document struct {
+	w      io.Writer
+	f      *fpdf.Fpdf
+	faces  [numFaces]face
+	added  [numFaces]bool
+	widths map[[2]int]float64 // face, glyph -> advance at 1 pt
+	y      float64            // the baseline of the last line drawn
+	err    error
+}
+
+var langTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+
+// New starts a document that Close writes to w.
+func New(w io.Writer, m Meta) *Document {
+	d := &Document{w: w, widths: map[[2]int]float64{}}
+	d.faces, d.err = loadFaces()
+	f := fpdf.New("P", "pt", "A4", "")
+	d.f = f
+	f.SetCatalogSort(true)
+	f.SetCreationDate(m.Created.UTC())
+	f.SetModificationDate(m.Created.UTC())
+	f.SetProducer("Steward", true)
+	f.SetCreator("Steward", true)
+	f.SetTitle(m.Title, true)
+	f.SetAuthor(m.Author, true)
+	if m.Subject != "" {
+		f.SetSubject(m.Subject, true)
+	}
+	if langTag.MatchString(m.Lang) {
+		f.SetLang(m.Lang)
+	}
+	f.SetDisplayMode("default", "single")
+	f.SetMargins(margin, margin, margin)
+	f.SetAutoPageBreak(false, margin)
+	f.AliasNbPages("{nb}")
+	f.SetFooterFunc(d.footer)
+	d.addPage()
+	return d
+}
+
+// addPage starts a page.
+func (d *Document) addPage() {
+	d.f.AddPage()
+	d.y = margin
+}
+
+// footer writes "Page N of M" at the foot of each page.
+func (d *Document) footer() {
+	text := fmt.Sprintf("Page %d of {nb}", d.f.PageNo())
+	d.use(sans, footerSize)
+	w := d.f.GetStringWidth(text)
+	pw, ph := d.f.GetPageSize()
+	d.f.Text((pw-w)/2, ph-margin/2, text)
+}
+
+// use makes a face the current font, adding it to the document the first
+// time: only the fonts a document uses are read and embedded.
+func (d *Document) use(fc int, size float64) {
+	if !d.added[fc] {
+		b, err := fontBytes(&d.faces[fc])
+		if err != nil && d.err == nil {
+			d.err = err
+		}
+		d.f.AddUTF8FontFromBytes(d.faces[fc].family, d.faces[fc].style, b)
+		d.added[fc] = true
+	}
+	d.f.SetFont(d.faces[fc].family, d.faces[fc].style, size)
+}
+
+// width returns a glyph's advance at 1 pt.
+func (d *Document) width(fc int, r rune) float64 {
+	k := [2]int{fc, int(r)}
+	if w, ok := d.widths[k]; ok {
+		return w
+	}
+	d.use(fc, 1000)
+	w := d.f.GetStringWidth(string(r)) / 1000
+	d.widths[k] = w
+	return w
+}
+
+// Heading adds a title in bold.
+func (d *Document) Heading(text string) {
+	d.block(text, true, headSize, headLeading, 0)
+	d.y += bodyLeading / 2
+}
+
+// Line adds text: each line of it wrapped to the page's width, leading
+// spaces indenting it and its continuation lines.
+func (d *Document) Line(text string) {
+	d.block(text, false, bodySize, bodyLeading, 0)
+}
+
+// Paragraph adds text and a blank line after it.
+func (d *Document) Paragraph(text string) {
+	d.Line(text)
+	d.Space()
+}
+
+// Field adds a labelled value: the label in bold, then the value indented
+// below it, and a blank line.
+func (d *Document) Field(label, value string) {
+	d.block(label, true, bodySize, bodyLeading, 0)
+	d.block(value, false, bodySize, bodyLeading, fieldIndent)
+	d.Space()
+}
+
+// Space adds a blank line.
+func (d *Document) Space() {
+	d.y += bodyLeading
+}
+
+// block lays out text in paragraphs, one per line of it.
+func (d *Document) block(text string, bold bool, size, leading, indent float64) {
+	if d.err != nil {
+		return
+	}
+	pw, _ := d.f.GetPageSize()
+	width := pw - 2*margin
+	for _, para := range splitParagraphs(text) {
+		trimmed := strings.TrimLeft(para, " ")
+		cs := d.cells(trimmed, bold)
+		in := indent + float64(len(para)-len(trimmed))*d.width(sans, ' ')*size
+		in = min(in, width/2)
+		rtlBase := baseRTL(cs)
+		for _, ln := range wrap(cs, (width-in)/size) {
+			d.newLine(leading)
+			d.drawLine(cs[ln[0]:ln[1]], rtlBase, margin+in, width-in, size)
+		}
+	}
+}
+
+// newLine moves to the next baseline, starting a page when this one is
+// full.
+func (d *Document) newLine(leading float64) {
+	_, ph := d.f.GetPageSize()
+	if d.y+leading > ph-margin {
+		d.addPage()
+	}
+	d.y += leading
+}
+
+// Close writes the document.
+func (d *Document) Close() error {
+	if d.err != nil {
+		return d.err
+	}
+	return d.f.Output(d.w)
+}
