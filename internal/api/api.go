@@ -19,6 +19,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
@@ -95,6 +96,7 @@ type Handler struct {
 	capture *capture.Service
 	conns   *connection.Service
 	work    *worklist.Service
+	jobs    *jobs.Queue
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -118,6 +120,8 @@ type Config struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person (GET /me/work).
 	Worklist *worklist.Service
+	// Jobs lists, retries and cancels background jobs.
+	Jobs *jobs.Queue
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -126,7 +130,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -136,7 +140,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs}, nil
 }
 
 // errorBody is the shape of every API error.
@@ -237,6 +241,9 @@ func (h *Handler) foundationRoutes() []route.Route {
 		r(post, "/tokens", civic.PermSignedIn, "create an API token", h.tokenCreate),
 		r(del, "/tokens/{id}", civic.PermSignedIn, "revoke an API token", h.tokenRevoke),
 		r(get, "/audit", civic.PermAuditView, "list audit events", h.auditList),
+		r(get, "/jobs", civic.PermJobsManage, "list background jobs", h.jobList),
+		r(post, "/jobs/{id}/retry", civic.PermJobsManage, "retry a background job", h.jobRetry),
+		r(post, "/jobs/{id}/cancel", civic.PermJobsManage, "cancel a background job", h.jobCancel),
 	}
 }
 

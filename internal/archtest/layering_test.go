@@ -34,7 +34,7 @@ var floors = []floor{
 	// Small libraries used everywhere: each uses at most the domain.
 	{name: "libraries", may: []string{"domain"}, pkgs: []string{
 		"internal/auth", "internal/bag", "internal/blob", "internal/checkpoint",
-		"internal/classify", "internal/notify", "internal/pdf", "internal/route",
+		"internal/classify", "internal/jobs", "internal/notify", "internal/pdf", "internal/route",
 		"internal/strictjson", "internal/vault",
 	}},
 	// The services other services build on.

@@ -12,6 +12,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/platform"
@@ -41,6 +42,9 @@ type Services struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person (the dashboard, /api/v1/me/work).
 	Worklist *worklist.Service
+	// Jobs is the job queue: the services' background work, worked by
+	// the processes that start it (serve --role worker or all).
+	Jobs *jobs.Queue
 
 	store  civic.Store
 	clock  func() time.Time
@@ -85,12 +89,21 @@ type ServicesConfig struct {
 	// CovertApprover is the slug of the department whose director
 	// approves covert access; "": civic.DefaultCovertApprover.
 	CovertApprover string
+	// Jobs is the job queue; nil: one on Store's database, which can
+	// queue and list jobs but not work them on PostgreSQL (the workers
+	// need the database's URL).
+	Jobs *jobs.Queue
+	// Schedule is how often the periodic jobs run, for the processes
+	// that work jobs; the zero value schedules none.
+	Schedule Schedule
 }
 
 // NewServices builds every service once and wires the hooks between them:
 // disabling a user flags the credentials they could reveal, the registry
 // keeps a SIC commander, capture reaches the platforms through the
-// connection service, which carries out moderation decisions.
+// connection service, which carries out moderation decisions; every
+// background job is registered on the job queue, and each ingest that
+// stores a comment queues its screening in the same transaction.
 func NewServices(c ServicesConfig) *Services {
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -135,6 +148,17 @@ func NewServices(c ServicesConfig) *Services {
 	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
 	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
+	if c.Jobs == nil {
+		q, err := newQueue(c.Store, "", c.Logger)
+		if err != nil {
+			c.Logger.Error("job queue", "err", err)
+		}
+		c.Jobs = q
+	}
+	if c.Jobs != nil {
+		s.Jobs = c.Jobs
+		s.registerJobs(c.Jobs, c.Schedule)
+	}
 	return s
 }
 
@@ -154,12 +178,12 @@ type HandlerConfig struct {
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version, PublicURL: c.PublicURL,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs})
 	if err != nil {
 		return nil, err
 	}
 	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs})
 	if err != nil {
 		return nil, err
 	}

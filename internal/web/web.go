@@ -21,6 +21,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/records"
@@ -68,6 +69,7 @@ type Handler struct {
 	capture *capture.Service
 	conns   *connection.Service
 	work    *worklist.Service
+	jobs    *jobs.Queue
 	sso     SSO
 	// publicURL is the address people open Steward at, which links in
 	// e-mail start with; "": no reset links are e-mailed.
@@ -106,6 +108,8 @@ type Config struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person, on the dashboard.
 	Worklist *worklist.Service
+	// Jobs lists, retries and cancels background jobs.
+	Jobs *jobs.Queue
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -113,12 +117,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -259,6 +263,8 @@ var notices = map[string]string{
 	"password":       "The password is changed, the user is signed out everywhere and their API tokens are revoked.",
 	"ownpassword":    "Your password is changed; your other sessions are signed out and your API tokens revoked.",
 	"revoked":        "The token is revoked.",
+	"job_retried":    "The job is queued to run again. The retry is in the audit log.",
+	"job_cancelled":  "The job is cancelled. The cancel is in the audit log.",
 	"signedout":      "You are signed out.",
 	"proposed":       "Your proposal is recorded in the covert audit log and waits for the covert approver.",
 	"withdrawn":      "The proposal is withdrawn.",
