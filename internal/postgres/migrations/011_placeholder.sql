@@ -1,0 +1,1 @@
+-- placeholder so that 016 applies on this branch; replaced by the real 011 at merge
