@@ -32,6 +32,7 @@ type Reader interface {
 	RecordsReader
 	CaptureReader
 	ModerationReader
+	PublishReader
 
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
@@ -80,6 +81,7 @@ type Tx interface {
 	RecordsWriter
 	CaptureWriter
 	ModerationWriter
+	PublishWriter
 	Now() time.Time
 
 	CreateDepartment(ctx context.Context, d *Department) error
