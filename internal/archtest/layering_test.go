@@ -60,7 +60,7 @@ var floors = []floor{
 	// Services built on the archive; capture and the importer also use the
 	// platform contract (never a network adapter: those come from the wiring).
 	{name: "workflows", may: []string{"domain", "libraries", "core", "services", "platform"}, pkgs: []string{
-		"internal/capture", "internal/demo", "internal/importer", "internal/records",
+		"internal/capture", "internal/demo", "internal/importer", "internal/publish", "internal/records",
 	}},
 	// Pages and the JSON API: services only, never an adapter.
 	{name: "presentation", may: []string{"domain", "libraries", "core", "services", "workflows"}, pkgs: []string{"internal/api", "internal/web"}},
@@ -110,7 +110,7 @@ var (
 	services = []string{
 		"internal/archive", "internal/records", "internal/moderation", "internal/capture",
 		"internal/registry", "internal/people", "internal/audit", "internal/importer", "internal/connection",
-		"internal/demo", "internal/witness",
+		"internal/demo", "internal/witness", "internal/publish",
 	}
 	// testHelpers are the floor of that name.
 	testHelpers = []string{

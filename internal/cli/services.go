@@ -14,6 +14,7 @@ import (
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/platform"
 	"steward.city/steward/internal/platform/adapters"
 	"steward.city/steward/internal/records"
@@ -37,6 +38,9 @@ type Services struct {
 	// Connections holds the platform tokens and carries moderation
 	// decisions out; capture and moderation share it.
 	Connections *connection.Service
+	// Publish drafts, reviews and publishes official posts; PublishDue is
+	// its scheduled step.
+	Publish *publish.Service
 
 	store  civic.Store
 	clock  func() time.Time
@@ -113,6 +117,7 @@ func NewServices(c ServicesConfig) *Services {
 	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger})
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger})
+	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
