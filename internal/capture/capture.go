@@ -62,6 +62,9 @@ type Store interface {
 	civic.CaptureReader
 	civic.RegistryReader
 	civic.ArchiveReader
+	// PublicationByPlatformID matches a captured post to the publication
+	// that made it (PUB-5).
+	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*civic.Publication, error)
 	Department(ctx context.Context, id int64) (*civic.Department, error)
 }
 

@@ -202,9 +202,10 @@ func (w *writer) gonePosts(ctx context.Context, span *civic.Span, seen map[strin
 }
 
 // checkPost flags an item the official account posted outside Steward
-// (PUB-5): made with another application than Steward's, or a post on the
-// account by someone else. Items posted before the connection was made
-// are not flagged: Steward was not yet in custody of the account.
+// (PUB-5): each item of the account is matched by its platform id to the
+// publication that made it; one without a publication, and a post on the
+// account by someone else, is flagged. Items posted before the connection
+// was made are not flagged: Steward was not yet in custody of the account.
 func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int64) error {
 	if o.PlatformTime != nil && o.PlatformTime.Before(w.c.CreatedAt) {
 		return nil
@@ -214,12 +215,20 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 	switch {
 	case o.Kind == civic.ItemPost && !own:
 		why = fmt.Sprintf("a post on the account by %s %s, who is not the account", o.Author.Handle, o.Author.Name)
-	case own && o.ViaApp == "":
-		why = "posted by the account, and the platform does not say it was made through Steward"
-	case own && o.ViaApp != w.s.appName:
-		why = fmt.Sprintf("posted by the account with %q, not through Steward", o.ViaApp)
-	default:
+	case !own:
 		return nil
+	default:
+		pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, o.PlatformID)
+		switch {
+		case err == nil && pub.AccountID == w.c.AccountID:
+			return nil
+		case err != nil && civic.ErrorKind(err) != civic.KindNotFound:
+			return err
+		case o.ViaApp != "" && o.ViaApp != w.s.appName:
+			why = fmt.Sprintf("posted by the account with %q, not through Steward", o.ViaApp)
+		default:
+			why = "posted by the account, but no publication in Steward made it"
+		}
 	}
 	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID, Detail: why})
 }
