@@ -1,0 +1,201 @@
+package publish_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/draftscreen"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/mastodon"
+	"steward.city/steward/internal/platform/mastodon/gtstest"
+	"steward.city/steward/internal/publish"
+	"steward.city/steward/internal/storetest"
+)
+
+// TestGoToSocial is the issue's done-when against a real GoToSocial: staff
+// drafts a post with a private phone number and an image without alt text,
+// sees both findings, fixes them; the director approves; Steward publishes
+// it once however often it is asked; capture archives it without an
+// unauthorized_post flag, while a post made directly on GoToSocial gets
+// one. A publish intent left without an answer (a crash mid-call) is
+// reconciled from the account's statuses, not posted twice; a scheduled
+// post goes out from PublishDue.
+func TestGoToSocial(t *testing.T) {
+	gts := gtstest.Start(t, "Steward", "parks")
+	parks := gts.Users["parks"]
+	clock := storetest.NewClock(time.Now().UTC().Add(-time.Minute).Truncate(time.Second))
+	e := newEnv(t, storetest.OpenSQLite(t, clock.Now), clock, map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{})}, "@parks@"+gts.Host)
+	conn := e.connect(gts.URL, parks.ID, civic.PlatformToken{AccessToken: parks.Token, ClientID: gts.App.ClientID, ClientSecret: gts.App.ClientSecret})
+	author, director := e.as(e.author), e.as(e.director)
+
+	statuses := func() []string {
+		t.Helper()
+		var sts []struct {
+			ID      string `json:"id"`
+			Content string `json:"content"`
+		}
+		gts.JSON(t, parks.Token, "GET", "/api/v1/accounts/"+parks.ID+"/statuses?limit=40", nil, &sts)
+		var out []string
+		for _, s := range sts {
+			out = append(out, platform.HTMLText(s.Content))
+		}
+		return out
+	}
+
+	// 1. The draft, its findings, the fix.
+	in := publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
+		Text:  "The splash pad opens Saturday at 10. Questions? Text our volunteer lead at 651-555-0142.",
+		Media: []civic.DraftMedia{{File: "splash.jpg", Kind: "image"}}}
+	d, err := e.svc.CreateDraft(e.ctx, author, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := codes(publish.Screen(d.Current)); !slices.Contains(cs, draftscreen.ContactInfo) || !slices.Contains(cs, draftscreen.ImageNoAlt) {
+		t.Fatalf("findings %v", cs)
+	}
+	in.Text = "The splash pad opens Saturday at 10. Questions? Call the Parks front desk."
+	in.Media[0].Alt = "Children playing in the splash pad's fountains."
+	if d, err = e.svc.Revise(e.ctx, author, d.ID, in); err != nil || len(publish.Screen(d.Current).Findings) != 0 {
+		t.Fatalf("revise: %v, findings %v", err, codes(publish.Screen(d.Current)))
+	}
+	if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Not approved yet: nothing goes out.
+	if _, err := e.svc.Publish(e.ctx, author, d.ID); civic.ErrorKind(err) != civic.KindConflict {
+		t.Fatalf("publish before approval: %v", err)
+	}
+	if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 2, Decision: civic.ReviewApprove}); err != nil {
+		t.Fatal(err)
+	}
+
+	// 2. Published once, however often asked.
+	out, err := e.svc.Publish(e.ctx, author, d.ID)
+	if err != nil || len(out) != 1 || out[0].Status != civic.PublicationPublished || out[0].PlatformID == "" {
+		t.Fatalf("publish: %+v, %v", out, err)
+	}
+	again, err := e.svc.Publish(e.ctx, director, d.ID)
+	if err != nil || again[0].PlatformID != out[0].PlatformID {
+		t.Fatalf("publish again: %+v, %v", again, err)
+	}
+	if n, err := e.svc.PublishDue(e.ctx); n != 0 || err != nil {
+		t.Fatalf("PublishDue after publishing: %d, %v", n, err)
+	}
+	if got := statuses(); len(got) != 1 || got[0] != in.Text {
+		t.Fatalf("the account's statuses: %q", got)
+	}
+	pub, err := e.store.PublicationByPlatformID(e.ctx, "mastodon", out[0].PlatformID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pub.Authority
+	if a.DraftID != d.ID || a.Revision != 2 || a.Author != e.author.Email || !slices.Equal(a.Approvers, []string{e.director.Email}) ||
+		a.Category != "announcement" || a.GrantID != e.grant.ID {
+		t.Fatalf("authority record %+v", a)
+	}
+	// Archived at once, with its authority record.
+	item, err := e.store.CapturedItem(e.ctx, conn.Ref(), out[0].PlatformID)
+	if err != nil {
+		t.Fatalf("the published post is not in the archive: %v", err)
+	}
+	vs, err := e.store.ArchiveVersions(e.ctx, item.ID)
+	if err != nil || len(vs) == 0 {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Authority civic.Authority `json:"authority"`
+	}
+	if err := json.Unmarshal(vs[0].Raw, &raw); err != nil || raw.Authority.DraftID != d.ID || raw.Authority.Author != e.author.Email {
+		t.Fatalf("archived raw %s: %v", vs[0].Raw, err)
+	}
+
+	// 3. A crash after the platform took the post, before the answer was
+	// stored: the intent is reconciled from the account's statuses.
+	d2, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
+		Text: "Lifeguards are hiring for the summer.", Links: []string{"https://www.city.example/jobs"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Submit(e.ctx, author, d2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d2, err = e.svc.Review(e.ctx, director, d2.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewApprove}); err != nil {
+		t.Fatal(err)
+	}
+	intent := &civic.Publication{DraftID: d2.ID, Revision: 1, AccountID: e.acct.ID, ConnectionID: conn.ID, IdempotencyKey: "steward-crashed",
+		Platform: "mastodon", Authority: &civic.Authority{DraftID: d2.ID}}
+	if err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error { return tx.CreatePublication(e.ctx, intent) }); err != nil {
+		t.Fatal(err)
+	}
+	var crashed struct {
+		ID string `json:"id"`
+	}
+	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": publish.Outgoing(d2.Current), "visibility": "public"}, &crashed)
+	// A fresh intent belongs to a process that may still be waiting.
+	if out, _ := e.svc.Publish(e.ctx, author, d2.ID); out[0].Status != civic.PublicationIntent {
+		t.Fatalf("a fresh intent was not left alone: %+v", out)
+	}
+	clock.Advance(3 * time.Minute)
+	if _, err := e.svc.PublishDue(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := e.store.Publication(e.ctx, intent.ID); err != nil || p.Status != civic.PublicationPublished || p.PlatformID != crashed.ID {
+		t.Fatalf("reconciled intent %+v, %v (want the status %s)", p, err, crashed.ID)
+	}
+	if got := statuses(); len(got) != 2 {
+		t.Fatalf("after reconciliation the account has %d statuses: %q", len(got), got)
+	}
+
+	// 4. A scheduled post goes out from PublishDue at its time.
+	at := clock.Now().Add(30 * time.Second)
+	d3, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
+		Text: "Reminder: the pool closes at 6 tonight.", ScheduledAt: &at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Submit(e.ctx, author, d3.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Review(e.ctx, director, d3.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewApprove}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Publish(e.ctx, author, d3.ID); civic.ErrorKind(err) != civic.KindConflict {
+		t.Fatalf("publishing a scheduled post early: %v", err)
+	}
+	if n, err := e.svc.PublishDue(e.ctx); n != 0 || err != nil {
+		t.Fatalf("PublishDue before the time: %d, %v", n, err)
+	}
+	clock.Advance(time.Minute)
+	if n, err := e.svc.PublishDue(e.ctx); n != 1 || err != nil {
+		t.Fatalf("PublishDue at the time: %d, %v", n, err)
+	}
+
+	// 5. A post made directly on GoToSocial, and capture (PUB-5).
+	var direct struct {
+		ID string `json:"id"`
+	}
+	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "Posted straight on the server.", "visibility": "public"}, &direct)
+	clock.Advance(conn.Interval + time.Minute)
+	res, err := e.cap.RunDue(e.ctx)
+	if err != nil || len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("capture: %+v, %v", res, err)
+	}
+	flags, err := e.store.CaptureFlags(e.ctx, civic.CaptureFlagFilter{Kind: civic.FlagUnauthorizedPost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged []string
+	for _, f := range flags {
+		flagged = append(flagged, f.Subject)
+	}
+	if !slices.Equal(flagged, []string{direct.ID}) {
+		t.Fatalf("unauthorized_post flags on %v, want only the direct post %s (published: %s, %s)", flagged, direct.ID, out[0].PlatformID, crashed.ID)
+	}
+	if !strings.Contains(flags[0].Detail, "no publication") {
+		t.Errorf("flag detail %q", flags[0].Detail)
+	}
+}
