@@ -21,6 +21,7 @@ import (
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -92,6 +93,7 @@ type Handler struct {
 	mod     *moderation.Service
 	capture *capture.Service
 	conns   *connection.Service
+	publish *publish.Service
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -110,6 +112,8 @@ type Config struct {
 	Capture    *capture.Service
 	// Connections connects accounts with their tokens.
 	Connections *connection.Service
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -118,7 +122,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -128,7 +132,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, publish: c.Publish}, nil
 }
 
 // errorBody is the shape of every API error.
@@ -199,6 +203,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.publishRoutes()...)
 	rs = append(rs, h.moderationFormRoutes()...)
 	return append(rs, h.moderationRoutes()...)
 }

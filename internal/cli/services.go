@@ -137,12 +137,12 @@ type HandlerConfig struct {
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, SSO: c.SSO, Version: Version,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Publish: s.Publish})
 	if err != nil {
 		return nil, err
 	}
 	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Publish: s.Publish})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -429,6 +430,78 @@ func (s *Service) Queue(ctx context.Context, actor civic.Actor) ([]QueueItem, er
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b QueueItem) int { return int(b.Waited - a.Waited) })
+	slices.SortStableFunc(out, func(a, b QueueItem) int { return cmp.Compare(b.Waited, a.Waited) })
+	return out, nil
+}
+
+// CalendarEntry is a post on the calendar: published (At is when) or
+// scheduled (At is its time).
+type CalendarEntry struct {
+	DraftID    int64     `json:"draft_id"`
+	AccountID  int64     `json:"account_id"`
+	Handle     string    `json:"handle"`
+	Status     string    `json:"status"` // scheduled, awaiting_review, published, failed
+	At         time.Time `json:"at"`
+	Text       string    `json:"text"`
+	Category   string    `json:"category"`
+	PlatformID string    `json:"platform_id,omitempty"`
+	URL        string    `json:"url,omitempty"`
+}
+
+// Calendar lists the scheduled and published posts of one account, or of
+// every account when accountID is 0, by time (accounts.view).
+func (s *Service) Calendar(ctx context.Context, actor civic.Actor, accountID int64) ([]CalendarEntry, error) {
+	if err := civic.Require(actor, civic.PermAccountsView); err != nil {
+		return nil, err
+	}
+	ds, err := s.store.Drafts(ctx, civic.DraftFilter{AccountID: accountID})
+	if err != nil {
+		return nil, err
+	}
+	pubs, err := s.store.Publications(ctx, civic.PublicationFilter{AccountID: accountID})
+	if err != nil {
+		return nil, err
+	}
+	byDraft := map[int64]*civic.Draft{}
+	for _, d := range ds {
+		byDraft[d.ID] = d
+	}
+	var out []CalendarEntry
+	done := map[[2]int64]bool{}
+	for _, p := range pubs {
+		d := byDraft[p.DraftID]
+		if d == nil {
+			continue
+		}
+		e := CalendarEntry{DraftID: d.ID, AccountID: p.AccountID, Status: string(p.Status), At: p.CreatedAt, Text: d.Current.Text, Category: d.Current.Category,
+			PlatformID: p.PlatformID, URL: p.URL}
+		if p.PublishedAt != nil {
+			e.At = *p.PublishedAt
+		}
+		for _, a := range d.Accounts {
+			if a.AccountID == p.AccountID {
+				e.Handle = a.Handle
+			}
+		}
+		done[[2]int64{d.ID, p.AccountID}] = true
+		out = append(out, e)
+	}
+	for _, d := range ds {
+		at := d.Current.ScheduledAt
+		if at == nil || (d.Status != civic.DraftApproved && d.Status != civic.DraftInReview && d.Status != civic.DraftConfirm) {
+			continue
+		}
+		st := "scheduled"
+		if d.Status != civic.DraftApproved {
+			st = "awaiting_review"
+		}
+		for _, a := range d.Accounts {
+			if (accountID != 0 && a.AccountID != accountID) || done[[2]int64{d.ID, a.AccountID}] {
+				continue
+			}
+			out = append(out, CalendarEntry{DraftID: d.ID, AccountID: a.AccountID, Handle: a.Handle, Status: st, At: *at, Text: d.Current.Text, Category: d.Current.Category})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CalendarEntry) int { return a.At.Compare(b.At) })
 	return out, nil
 }

@@ -24,6 +24,7 @@ import (
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -67,6 +68,7 @@ type Handler struct {
 	mod     *moderation.Service
 	capture *capture.Service
 	conns   *connection.Service
+	publish *publish.Service
 	sso     SSO
 	log     *slog.Logger
 	now     func() time.Time
@@ -92,6 +94,8 @@ type Config struct {
 	Capture    *capture.Service
 	// Connections connects accounts and replaces their tokens.
 	Connections *connection.Service
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -99,12 +103,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, publish: c.Publish, sso: c.SSO, log: c.Logger, now: c.Clock, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
