@@ -51,15 +51,15 @@ type DraftStatus string
 
 // The draft statuses.
 const (
-	DraftOpen      DraftStatus = "draft"      // being written; not yet submitted
-	DraftInReview  DraftStatus = "in_review"  // submitted, waiting for approvals
-	DraftChanges   DraftStatus = "changes"    // a reviewer asked for changes
-	DraftApproved  DraftStatus = "approved"   // approved; waits for its time or a publish
-	DraftConfirm   DraftStatus = "confirm"    // approved after its time: someone must confirm
-	DraftRefused   DraftStatus = "refused"    // a reviewer refused it
-	DraftPublished DraftStatus = "published"  // out on every account
-	DraftFailed    DraftStatus = "failed"     // at least one account refused it
-	DraftWithdrawn DraftStatus = "withdrawn"  // its author gave it up
+	DraftOpen      DraftStatus = "draft"     // being written; not yet submitted
+	DraftInReview  DraftStatus = "in_review" // submitted, waiting for approvals
+	DraftChanges   DraftStatus = "changes"   // a reviewer asked for changes
+	DraftApproved  DraftStatus = "approved"  // approved; waits for its time or a publish
+	DraftConfirm   DraftStatus = "confirm"   // approved after its time: someone must confirm
+	DraftRefused   DraftStatus = "refused"   // a reviewer refused it
+	DraftPublished DraftStatus = "published" // out on every account
+	DraftFailed    DraftStatus = "failed"    // at least one account refused it
+	DraftWithdrawn DraftStatus = "withdrawn" // its author gave it up
 )
 
 // NetworkLimits are the most characters a post may have on each network.

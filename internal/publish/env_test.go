@@ -32,7 +32,7 @@ type env struct {
 	other *civic.Account // a second active account, of Police
 
 	author, director, comms, it, expired, revoked, stranger, policeDirector *civic.User
-	grant                                                                  *civic.Poster
+	grant                                                                   *civic.Poster
 }
 
 func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[string]civic.Platform, handle string) *env {
