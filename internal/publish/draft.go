@@ -403,3 +403,68 @@ func (s *Service) Drafts(ctx context.Context, actor civic.Actor, f civic.DraftFi
 	}
 	return out, nil
 }
+
+// Postable lists the active accounts the actor holds an active poster
+// grant for.
+func (s *Service) Postable(ctx context.Context, actor civic.Actor) ([]*civic.Account, error) {
+	if err := civic.Require(actor, civic.PermSignedIn); err != nil {
+		return nil, err
+	}
+	if !actor.IsUser() {
+		return nil, nil
+	}
+	ps, err := s.store.Posters(ctx, civic.PosterFilter{UserID: actor.UserID, Status: civic.PosterGranted})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []*civic.Account
+	for _, p := range ps {
+		if !p.Active(now) || slices.ContainsFunc(out, func(a *civic.Account) bool { return a.ID == p.AccountID }) {
+			continue
+		}
+		a, err := s.store.Account(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		if a.Status == civic.AccountActive {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// Segment is a piece of a draft's text, marked when a finding covers it.
+type Segment struct {
+	Text    string
+	Finding *draftscreen.Finding
+}
+
+// Segments cuts text at the findings' spans so that a page marks the
+// exact words; overlapping spans keep the first.
+func Segments(text string, fs []draftscreen.Finding) []Segment {
+	var spans []draftscreen.Finding
+	for _, f := range fs {
+		if f.End > f.Start && f.End <= len(text) {
+			spans = append(spans, f)
+		}
+	}
+	slices.SortStableFunc(spans, func(a, b draftscreen.Finding) int { return a.Start - b.Start })
+	var out []Segment
+	at := 0
+	for i := range spans {
+		f := spans[i]
+		if f.Start < at {
+			continue
+		}
+		if f.Start > at {
+			out = append(out, Segment{Text: text[at:f.Start]})
+		}
+		out = append(out, Segment{Text: text[f.Start:f.End], Finding: &spans[i]})
+		at = f.End
+	}
+	if at < len(text) {
+		out = append(out, Segment{Text: text[at:]})
+	}
+	return out
+}

@@ -8,6 +8,15 @@ package server_test
 func init() {
 	in := []string{"signed-in"}
 	for p, who := range map[string][]string{
+		"GET /drafts":                            in,
+		"POST /drafts":                           in,
+		"GET /drafts/queue":                      in,
+		"GET /drafts/{id}":                       in,
+		"POST /drafts/{id}":                      in,
+		"POST /drafts/{id}/submit":               in,
+		"POST /drafts/{id}/review":               in,
+		"POST /drafts/{id}/publish":              in,
+		"GET /calendar":                          roles("admin communications director staff clerk attorney hr it auditor"),
 		"GET /api/v1/drafts":                     in,
 		"POST /api/v1/drafts":                    in,
 		"GET /api/v1/drafts/queue":               in,

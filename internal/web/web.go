@@ -207,6 +207,7 @@ func nav(u *civic.User, path string) []navItem {
 var notices = map[string]string{
 	"created":        "Saved. The change is in the audit log.",
 	"saved":          "Saved. The change is in the audit log.",
+	"published":      "Published. The post and its authority record are in the archive.",
 	"roles":          "Roles saved.",
 	"disabled":       "The user is disabled and signed out everywhere.",
 	"enabled":        "The user is enabled.",
