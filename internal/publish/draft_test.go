@@ -160,7 +160,7 @@ func TestReviewRules(t *testing.T) {
 		}
 		// The missing alt text blocks until the reviewer records why.
 		_, err = e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewApprove})
-		wantErr(t, err, civic.KindInvalid, "override", "alt text")
+		wantErr(t, err, civic.KindInvalid, "override", "image_without_alt")
 		_, err = e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewChanges})
 		wantErr(t, err, civic.KindInvalid, "comment", "must change")
 		if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewChanges, Comment: "Use the front desk's number and add alt text."}); err != nil {

@@ -124,7 +124,7 @@ func (s *Service) waiting(ctx context.Context, d *civic.Draft, reviews []*civic.
 		return "someone to confirm publishing: it was approved after its scheduled time"
 	case civic.DraftApproved:
 		if d.Current.ScheduledAt != nil {
-			return "its scheduled time, " + d.Current.ScheduledAt.Format(time.RFC3339)
+			return "its scheduled time, " + d.Current.ScheduledAt.UTC().Format("2006-01-02 15:04 UTC")
 		}
 		return "someone to publish it"
 	}
@@ -196,6 +196,16 @@ func hasAbsolute(r draftscreen.Result) bool {
 
 func needsOverride(r draftscreen.Result) bool {
 	return slices.ContainsFunc(r.Findings, func(f draftscreen.Finding) bool { return f.Block == draftscreen.Review })
+}
+
+func reviewCodes(r draftscreen.Result) string {
+	var cs []string
+	for _, f := range r.Findings {
+		if f.Block == draftscreen.Review && !slices.Contains(cs, f.Code) {
+			cs = append(cs, f.Code)
+		}
+	}
+	return strings.Join(cs, ", ")
 }
 
 func absoluteCodes(r draftscreen.Result) string {
@@ -297,7 +307,7 @@ func (s *Service) Review(ctx context.Context, actor civic.Actor, id int64, in Re
 			return nil, civic.Invalid("decision", "no approval overrides what the screen found (%s)", absoluteCodes(res))
 		}
 		if needsOverride(res) && in.Override == "" {
-			return nil, civic.Invalid("override", "record why the post may go out without alt text or captions, or ask for changes")
+			return nil, civic.Invalid("override", "the screen found what blocks until a reviewer records why it may go out (%s): record why, or ask for changes", reviewCodes(res))
 		}
 	case civic.ReviewChanges, civic.ReviewRefuse:
 		if d.Status != civic.DraftInReview && d.Status != civic.DraftConfirm {

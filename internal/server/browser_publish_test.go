@@ -120,7 +120,7 @@ func TestBrowserPublish(t *testing.T) {
 			t.Errorf("the findings table lacks %q: %s", want, findings)
 		}
 	}
-	if got := tab.Text("main"); !strings.Contains(got, "instagram: 86 of 2200 characters") {
+	if got := tab.Text("main"); !strings.Contains(got, "instagram: 88 of 2200 characters") {
 		t.Errorf("no per-network counter: %s", got)
 	}
 	tab.screenshot("draft-findings.png")
@@ -142,7 +142,7 @@ func TestBrowserPublish(t *testing.T) {
 	app.clock.Advance(90 * time.Minute)
 	tab.check(tab.signIn(dir.Email), http.StatusOK)
 	tab.check(tab.open("/drafts/queue"), http.StatusOK)
-	if got := tab.Text("main table"); !strings.Contains(got, "1h30m0s") || !strings.Contains(got, "staff@demo-city.example") {
+	if got := tab.Text("main table"); !strings.Contains(got, "1 hour 30 minutes") || !strings.Contains(got, "staff@demo-city.example") {
 		t.Errorf("the queue: %s", got)
 	}
 	tab.screenshot("drafts-queue.png")

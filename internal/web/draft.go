@@ -302,7 +302,31 @@ func (h *Handler) draftPublish(w http.ResponseWriter, r *http.Request) error {
 }
 
 type draftQueueData struct {
-	Items []publish.QueueItem
+	Items []draftQueueRow
+}
+
+type draftQueueRow struct {
+	publish.QueueItem
+	Waiting string // in words
+}
+
+// waited says a duration in words: "3 days 2 hours", "1 hour 30 minutes",
+// "4 minutes".
+func waited(d time.Duration) string {
+	unit := func(n int, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + one + "s"
+	}
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return unit(days, "day") + " " + unit(hours, "hour")
+	case hours > 0:
+		return unit(hours, "hour") + " " + unit(mins, "minute")
+	}
+	return unit(mins, "minute")
 }
 
 func (h *Handler) draftQueue(w http.ResponseWriter, r *http.Request) error {
@@ -311,7 +335,11 @@ func (h *Handler) draftQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return h.render(w, r, http.StatusOK, "drafts_queue", Page{Title: "Review queue", Data: draftQueueData{Items: q}})
+	var rows []draftQueueRow
+	for _, it := range q {
+		rows = append(rows, draftQueueRow{QueueItem: it, Waiting: waited(it.Waited)})
+	}
+	return h.render(w, r, http.StatusOK, "drafts_queue", Page{Title: "Review queue", Data: draftQueueData{Items: rows}})
 }
 
 type calendarData struct {
