@@ -290,7 +290,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 		}
 	} else {
 		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(),
-			Platform: c.Platform, Authority: s.authority(d, x, author, reviews, res)}
+			Platform: c.Platform, Authority: s.authority(ctx, d, x, author, reviews, res)}
 		if err := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.CreatePublication(ctx, rec) }); err != nil {
 			if civic.ErrorKind(err) == civic.KindConflict {
 				o.Status, o.Error = civic.PublicationIntent, "another process is publishing it"
@@ -351,13 +351,13 @@ func (s *Service) record(ctx context.Context, actor civic.Actor, rec *civic.Publ
 }
 
 // authority builds the record of who made the post and under which rule.
-func (s *Service) authority(d *civic.Draft, x civic.DraftAccount, author *civic.User, reviews []*civic.DraftReview, res draftscreen.Result) *civic.Authority {
+func (s *Service) authority(ctx context.Context, d *civic.Draft, x civic.DraftAccount, author *civic.User, reviews []*civic.DraftReview, res draftscreen.Result) *civic.Authority {
 	a := &civic.Authority{DraftID: d.ID, Revision: d.Revision, Author: author.Email, Category: d.Current.Category, GrantID: x.GrantID,
 		Approvers: []string{}, Findings: []civic.AuthorityNote{}}
 	for _, v := range approvedBy(d, reviews) {
 		a.Approvers = append(a.Approvers, v.Reviewer)
 	}
-	if r, err := s.store.PublishRule(context.Background(), x.AccountID); err == nil {
+	if r, err := s.store.PublishRule(ctx, x.AccountID); err == nil {
 		a.Rule = *r
 	}
 	override := overrideOf(d, reviews)

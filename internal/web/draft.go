@@ -249,6 +249,9 @@ func (h *Handler) draftAction(w http.ResponseWriter, r *http.Request, notice str
 		if fe, ok := formErrors(err); ok {
 			return h.renderDraft(w, r, route.Status(err), nil, fieldOf(fe))
 		}
+		if civic.ErrorKind(err) == civic.KindUnavailable { // a platform refused: say which accounts it went out on
+			return h.renderDraft(w, r, route.Status(err), nil, []FieldError{{Field: "publish", Message: civic.ErrorMessage(err)}})
+		}
 		return err
 	}
 	return seeOther(w, r, "/drafts/"+strconv.FormatInt(id, 10), notice)
