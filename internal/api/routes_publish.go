@@ -129,7 +129,7 @@ func (a *publishAPI) publish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out, err := a.svc.Publish(r.Context(), route.Actor(r), id)
-	if err != nil && out == nil {
+	if err != nil && (out == nil || civic.ErrorKind(err) != civic.KindUnavailable) {
 		return err
 	}
 	status := http.StatusOK

@@ -113,6 +113,72 @@ func TestGoToSocial(t *testing.T) {
 		t.Fatalf("archived raw %s: %v", vs[0].Raw, err)
 	}
 
+	// 2b. Two processes asked at once post once.
+	approved := func(text string) *civic.Draft {
+		t.Helper()
+		d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if d, err = e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewApprove}); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	count := func(text string) int {
+		n := 0
+		for _, s := range statuses() {
+			if s == text {
+				n++
+			}
+		}
+		return n
+	}
+	race := approved("Swim lessons registration opens Monday.")
+	other := publish.New(publish.Config{Store: e.store, Archive: e.arch, Connections: e.conns, Clock: clock.Now})
+	done := make(chan error, 2)
+	for _, svc := range []*publish.Service{e.svc, other} {
+		go func() {
+			_, err := svc.Publish(e.ctx, author, race.ID)
+			done <- err
+		}()
+	}
+	<-done
+	<-done
+	if n := count("Swim lessons registration opens Monday."); n != 1 {
+		t.Fatalf("two processes posted it %d times", n)
+	}
+	if v, _ := e.svc.Get(e.ctx, author, race.ID); v.Draft.Status != civic.DraftPublished {
+		t.Fatalf("after two processes the draft is %s", v.Draft.Status)
+	}
+
+	// 2c. The platform refuses (an expired token): the draft says so and
+	// keeps its approval; with a good token the retry posts once.
+	refused := approved("The dog park is closed for reseeding this week.")
+	if err := e.conns.SetToken(e.ctx, e.as(e.it), conn.ID, civic.PlatformToken{AccessToken: "expired-token"}); err != nil {
+		t.Fatal(err)
+	}
+	out2, err := e.svc.Publish(e.ctx, author, refused.ID)
+	if err == nil || len(out2) != 1 || out2[0].Status != civic.PublicationFailed || !strings.Contains(out2[0].Error, "mastodon") ||
+		!strings.Contains(civic.ErrorMessage(err), "did not go out on "+e.acct.Handle) {
+		t.Fatalf("publish with a refused token: %+v, %v", out2, err)
+	}
+	if v, _ := e.svc.Get(e.ctx, author, refused.ID); v.Draft.Status != civic.DraftFailed || len(v.Reviews) != 1 {
+		t.Fatalf("after the refusal: %s with %d reviews", v.Draft.Status, len(v.Reviews))
+	}
+	if err := e.conns.SetToken(e.ctx, e.as(e.it), conn.ID, civic.PlatformToken{AccessToken: parks.Token, ClientID: gts.App.ClientID, ClientSecret: gts.App.ClientSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if out2, err = e.svc.Publish(e.ctx, author, refused.ID); err != nil || out2[0].Status != civic.PublicationPublished {
+		t.Fatalf("retry: %+v, %v", out2, err)
+	}
+	if n := count("The dog park is closed for reseeding this week."); n != 1 {
+		t.Fatalf("the retried post is there %d times", n)
+	}
+
 	// 3. A crash after the platform took the post, before the answer was
 	// stored: the intent is reconciled from the account's statuses.
 	d2, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
@@ -146,8 +212,8 @@ func TestGoToSocial(t *testing.T) {
 	if p, err := e.store.Publication(e.ctx, intent.ID); err != nil || p.Status != civic.PublicationPublished || p.PlatformID != crashed.ID {
 		t.Fatalf("reconciled intent %+v, %v (want the status %s)", p, err, crashed.ID)
 	}
-	if got := statuses(); len(got) != 2 {
-		t.Fatalf("after reconciliation the account has %d statuses: %q", len(got), got)
+	if n := count(publish.Outgoing(d2.Current)); n != 1 {
+		t.Fatalf("after reconciliation the post is there %d times", n)
 	}
 
 	// 4. A scheduled post goes out from PublishDue at its time.

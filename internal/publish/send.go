@@ -142,15 +142,21 @@ func (s *Service) publish(ctx context.Context, actor civic.Actor, d *civic.Draft
 		return nil, err
 	}
 	var out []Outcome
-	failed := false
+	failed, inflight := false, false
 	for _, x := range d.Accounts {
 		o := s.publishTo(ctx, actor, d, x, author, reviews, res)
-		failed = failed || o.Status != civic.PublicationPublished
+		failed = failed || o.Status == civic.PublicationFailed
+		inflight = inflight || o.Status == civic.PublicationIntent
 		out = append(out, o)
 	}
 	status := civic.DraftPublished
-	if failed {
+	switch {
+	case failed:
 		status = civic.DraftFailed
+	case inflight:
+		// Another process is publishing it on some account: that process
+		// records the outcome.
+		return out, &civic.Error{Kind: civic.KindConflict, Message: summary(d.ID, out)}
 	}
 	if status != d.Status {
 		err = s.store.Update(ctx, actor, func(tx civic.Tx) error {
