@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"steward.city/steward/internal/civic"
@@ -40,7 +41,11 @@ type publishAPI struct {
 }
 
 func (a *publishAPI) list(w http.ResponseWriter, r *http.Request) error {
-	ds, err := a.svc.Drafts(r.Context(), route.Actor(r), civic.DraftFilter{Status: civic.DraftStatus(r.URL.Query().Get("status"))})
+	st := civic.DraftStatus(r.URL.Query().Get("status"))
+	if st != "" && !slices.Contains(civic.DraftStatuses, st) {
+		return civic.Invalid("status", "%q is not a draft status", st)
+	}
+	ds, err := a.svc.Drafts(r.Context(), route.Actor(r), civic.DraftFilter{Status: st})
 	if err != nil {
 		return err
 	}

@@ -59,8 +59,10 @@ const (
 	DraftRefused   DraftStatus = "refused"   // a reviewer refused it
 	DraftPublished DraftStatus = "published" // out on every account
 	DraftFailed    DraftStatus = "failed"    // at least one account refused it
-	DraftWithdrawn DraftStatus = "withdrawn" // its author gave it up
 )
+
+// DraftStatuses lists every draft status.
+var DraftStatuses = []DraftStatus{DraftOpen, DraftInReview, DraftChanges, DraftApproved, DraftConfirm, DraftRefused, DraftPublished, DraftFailed}
 
 // NetworkLimits are the most characters a post may have on each network.
 var NetworkLimits = map[string]int{

@@ -339,7 +339,7 @@ func (s *Service) Revise(ctx context.Context, actor civic.Actor, id int64, in Dr
 		return nil, civic.Errorf(civic.KindForbidden, "only the draft's author revises it")
 	}
 	switch d.Status {
-	case civic.DraftPublished, civic.DraftRefused, civic.DraftWithdrawn:
+	case civic.DraftPublished, civic.DraftRefused:
 		return nil, civic.Errorf(civic.KindConflict, "the draft is %s and can no longer change", d.Status)
 	}
 	if pubs, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: id}); err != nil {

@@ -41,6 +41,10 @@ func TestPublishAPI(t *testing.T) {
 		t.Fatalf("findings %+v", d.Current.Screen.Findings)
 	}
 	page := fmt.Sprintf("/api/v1/drafts/%d", d.ID)
+	res = app.do(request{method: "GET", path: "/api/v1/drafts?status=posted", bearer: staff})
+	if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, `"field": "status"`) {
+		t.Fatalf("a bad status filter: %d %s", res.StatusCode, got)
+	}
 	if res := app.do(request{method: "GET", path: page, bearer: clerk}); res.StatusCode != 404 {
 		t.Fatalf("a clerk reads the draft: %d", res.StatusCode)
 	}
