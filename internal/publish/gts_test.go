@@ -74,7 +74,9 @@ func TestGoToSocial(t *testing.T) {
 	}
 
 	// 2. Published once, however often asked.
+	start := time.Now()
 	out, err := e.svc.Publish(e.ctx, author, d.ID)
+	t.Logf("published on GoToSocial and archived in %s", time.Since(start).Round(time.Millisecond))
 	if err != nil || len(out) != 1 || out[0].Status != civic.PublicationPublished || out[0].PlatformID == "" {
 		t.Fatalf("publish: %+v, %v", out, err)
 	}
@@ -206,7 +208,10 @@ func TestGoToSocial(t *testing.T) {
 		t.Fatalf("a fresh intent was not left alone: %+v", out)
 	}
 	clock.Advance(3 * time.Minute)
-	if _, err := e.svc.PublishDue(e.ctx); err != nil {
+	start = time.Now()
+	_, err = e.svc.PublishDue(e.ctx)
+	t.Logf("reconciled a stale intent from the account's statuses in %s", time.Since(start).Round(time.Millisecond))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if p, err := e.store.Publication(e.ctx, intent.ID); err != nil || p.Status != civic.PublicationPublished || p.PlatformID != crashed.ID {
