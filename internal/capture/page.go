@@ -2,7 +2,9 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -219,9 +221,17 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 		return nil
 	default:
 		pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, o.PlatformID)
+		recorded := false
+		if err == nil && pub.AccountID == w.c.AccountID {
+			if recorded, err = w.s.publishedInAudit(ctx, pub); err != nil {
+				return err
+			}
+		}
 		switch {
-		case err == nil && pub.AccountID == w.c.AccountID:
+		case recorded:
 			return nil
+		case err == nil && pub.AccountID == w.c.AccountID:
+			why = "a publication names this post, but the audit log has no record of Steward publishing it"
 		case err != nil && civic.ErrorKind(err) != civic.KindNotFound:
 			return err
 		case o.ViaApp != "" && o.ViaApp != w.s.appName:
@@ -231,4 +241,25 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 		}
 	}
 	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID, Detail: why})
+}
+
+// publishedInAudit reports whether the audit log records Steward
+// publishing p with its platform id: a publication row written into the
+// database by hand, to pass a post off as Steward's, has no such event, and
+// forging one breaks the hash chain the signed checkpoints anchor.
+func (s *Service) publishedInAudit(ctx context.Context, p *civic.Publication) (bool, error) {
+	evs, err := s.store.AuditEvents(ctx, civic.AuditFilter{ObjectType: "publication", ObjectID: strconv.FormatInt(p.ID, 10), Action: "publication.published", Limit: 10})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		var after struct {
+			PlatformID string `json:"platform_id"`
+			AccountID  int64  `json:"account_id"`
+		}
+		if json.Unmarshal(e.After, &after) == nil && after.PlatformID == p.PlatformID && after.AccountID == p.AccountID {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -13,6 +13,7 @@ import (
 	"steward.city/steward/internal/platform/mastodon"
 	"steward.city/steward/internal/platform/mastodon/gtstest"
 	"steward.city/steward/internal/publish"
+	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -250,6 +251,24 @@ func TestGoToSocial(t *testing.T) {
 		ID string `json:"id"`
 	}
 	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "Posted straight on the server.", "visibility": "public"}, &direct)
+	// An insider writes a publication row for a post made outside
+	// Steward, straight into the database: without the audit event of its
+	// publishing it does not pass the post off as Steward's.
+	var forged struct {
+		ID string `json:"id"`
+	}
+	gts.JSON(t, parks.Token, "POST", "/api/v1/statuses", map[string]any{"status": "Passed off as official.", "visibility": "public"}, &forged)
+	shell, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: "Passed off as official."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := e.store.(*sqlstore.Store)
+	if _, err := db.DB().ExecContext(e.ctx, db.Dialect().Rebind(`INSERT INTO publications (draft_id, revision, account_id, connection_id, idempotency_key, status, platform,
+		platform_id, url, error, authority, created_at, published_at) VALUES (?, 1, ?, ?, 'forged', 'published', 'mastodon', ?, '', '', '{}', ?, ?)`),
+		shell.ID, e.acct.ID, conn.ID, forged.ID, clock.Now(), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+
 	clock.Advance(conn.Interval + time.Minute)
 	res, err := e.cap.RunDue(e.ctx)
 	if err != nil || len(res) != 1 || res[0].Err != nil {
@@ -263,10 +282,15 @@ func TestGoToSocial(t *testing.T) {
 	for _, f := range flags {
 		flagged = append(flagged, f.Subject)
 	}
-	if !slices.Equal(flagged, []string{direct.ID}) {
-		t.Fatalf("unauthorized_post flags on %v, want only the direct post %s (published: %s, %s)", flagged, direct.ID, out[0].PlatformID, crashed.ID)
+	slices.Sort(flagged)
+	want := []string{direct.ID, forged.ID}
+	slices.Sort(want)
+	if !slices.Equal(flagged, want) {
+		t.Fatalf("unauthorized_post flags on %v, want only the direct post %s and the forged one %s (published: %s, %s)", flagged, direct.ID, forged.ID, out[0].PlatformID, crashed.ID)
 	}
-	if !strings.Contains(flags[0].Detail, "no publication") {
-		t.Errorf("flag detail %q", flags[0].Detail)
+	for _, f := range flags {
+		if f.Subject == direct.ID && !strings.Contains(f.Detail, "no publication") || f.Subject == forged.ID && !strings.Contains(f.Detail, "audit log has no record") {
+			t.Errorf("flag on %s: %q", f.Subject, f.Detail)
+		}
 	}
 }
