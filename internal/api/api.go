@@ -22,6 +22,7 @@ import (
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -97,6 +98,7 @@ type Handler struct {
 	conns   *connection.Service
 	work    *worklist.Service
 	jobs    *jobs.Queue
+	publish *publish.Service
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -122,6 +124,8 @@ type Config struct {
 	Worklist *worklist.Service
 	// Jobs lists, retries and cancels background jobs.
 	Jobs *jobs.Queue
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -130,7 +134,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -140,7 +144,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish}, nil
 }
 
 // errorBody is the shape of every API error.
@@ -211,6 +215,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.publishRoutes()...)
 	rs = append(rs, h.moderationFormRoutes()...)
 	rs = append(rs, h.worklistRoutes()...)
 	return append(rs, h.moderationRoutes()...)

@@ -62,6 +62,11 @@ type Store interface {
 	civic.CaptureReader
 	civic.RegistryReader
 	civic.ArchiveReader
+	// PublicationByPlatformID matches a captured post to the publication
+	// that made it (PUB-5).
+	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*civic.Publication, error)
+	// AuditEvents confirms a publication was recorded when it was made.
+	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	Department(ctx context.Context, id int64) (*civic.Department, error)
 }
 

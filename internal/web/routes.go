@@ -13,6 +13,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.draftRoutes()...)
 	return append(rs, h.moderationRoutes()...)
 }
 

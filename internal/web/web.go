@@ -24,6 +24,7 @@ import (
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -70,6 +71,7 @@ type Handler struct {
 	conns   *connection.Service
 	work    *worklist.Service
 	jobs    *jobs.Queue
+	publish *publish.Service
 	sso     SSO
 	// publicURL is the address people open Steward at, which links in
 	// e-mail start with; "": no reset links are e-mailed.
@@ -110,6 +112,8 @@ type Config struct {
 	Worklist *worklist.Service
 	// Jobs lists, retries and cancels background jobs.
 	Jobs *jobs.Queue
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -117,12 +121,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -257,6 +261,7 @@ func (h *Handler) nav(u *civic.User, path string) []navGroup {
 var notices = map[string]string{
 	"created":        "Saved. The change is in the audit log.",
 	"saved":          "Saved. The change is in the audit log.",
+	"published":      "Published. The post and its authority record are in the archive.",
 	"roles":          "Roles saved.",
 	"disabled":       "The user is disabled and signed out everywhere.",
 	"enabled":        "The user is enabled.",
