@@ -69,6 +69,13 @@ type purgeJob struct{}
 
 func (purgeJob) Kind() string { return "session_purge" }
 
+// publishDueJob publishes the approved posts whose scheduled time has come
+// and reconciles publications a crash left without an answer (every 30
+// seconds, so a scheduled post goes out within a minute of its time).
+type publishDueJob struct{}
+
+func (publishDueJob) Kind() string { return "publish_due" }
+
 // Schedule is how often the periodic jobs run; a zero duration leaves the
 // job out.
 type Schedule struct {
@@ -77,10 +84,11 @@ type Schedule struct {
 	Disposition time.Duration // disposition (--disposition-every)
 	Sweep       time.Duration // notification_sweep
 	Purge       time.Duration // session_purge
+	Publish     time.Duration // publish_due
 }
 
 // DefaultSchedule is serve's, less what its flags set.
-var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute}
+var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second}
 
 // newQueue returns a job queue on the store's database, or nil when the
 // store is not one (it has no database/sql pool).
@@ -149,6 +157,13 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	})
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
+	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
+		n, err := s.Publish.PublishDue(ctx)
+		if n > 0 {
+			log.Info("scheduled posts published", "posts", n)
+		}
+		return err
+	})
 
 	periodic := []struct {
 		every   time.Duration
@@ -162,6 +177,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		{sch.Disposition, false, dispositionJob{}},
 		{sch.Sweep, true, sweepJob{}},
 		{sch.Purge, false, purgeJob{}},
+		{sch.Publish, true, publishDueJob{}},
 	}
 	for _, p := range periodic {
 		if p.every <= 0 {
@@ -211,7 +227,7 @@ func (s *Services) StartJobs(ctx context.Context) error {
 
 // String is the schedule as one log value.
 func (sch Schedule) String() string {
-	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge)
+	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish)
 }
 
 // Role is what one serve process does.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,28 @@ func waitScreened(t *testing.T, s *sqlstore.Store, through int64) {
 			t.Fatalf("screened through %q, want %d", mark, through)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestEveryPeriodicJobIsWorked: each background step the services need
+// has a worker on the queue, scheduled publishing included, so none is
+// left for a loop or for nobody.
+func TestEveryPeriodicJobIsWorked(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	s := e.Open(t, clock.Now)
+	q, err := jobs.New(jobs.Config{Engine: s.Engine(), DB: s.DB(), Store: s, FetchPoll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Jobs: q, Schedule: cli.DefaultSchedule})
+	kinds := q.Kinds()
+	for _, want := range []string{"screen", "capture", "capture_schedule", "checkpoint", "disposition", "notification_sweep", "session_purge", "publish_due"} {
+		if !slices.Contains(kinds, want) {
+			t.Errorf("no worker for %s; the queue works %v", want, kinds)
+		}
+	}
+	if got := cli.DefaultSchedule.String(); !strings.Contains(got, "publish=30s") {
+		t.Errorf("the schedule does not publish every 30 seconds: %s", got)
 	}
 }
