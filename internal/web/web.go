@@ -201,18 +201,22 @@ var navLinks = []struct {
 	group string
 	links [][2]string
 }{
-	{"Work", [][2]string{{"/", "Dashboard"}, {"/notifications", "Notifications"}, {"/moderation/report", "Report content"}}},
-	{"Accounts", [][2]string{{"/accounts", "Accounts"}, {"/posters", "Authorized posters"}, {"/contracts", "Agreements"},
+	{"Work", [][2]string{{"/", "Dashboard"}, {"/notifications", "Notifications"}, {"/drafts", "Drafts"}, {"/drafts/queue", "Drafts to review"},
+		{"/moderation/report", "Report content"}}},
+	{"Accounts", [][2]string{{"/accounts", "Accounts"}, {"/posters", "Authorized posters"}, {"/calendar", "Post calendar"}, {"/contracts", "Agreements"},
 		{"/covert", "Covert profiles"}, {"/covert/access", "Covert access"}}},
 	{"Records", [][2]string{{"/records", "Records requests"}, {"/archive/items", "Archive"}, {"/capture", "Capture"}, {"/audit", "Audit log"}}},
 	{"Moderation", [][2]string{{"/moderation/reviews", "Moderation"}}},
 	{"Administration", [][2]string{{"/settings/approvals", "Approval settings"}, {"/users", "Users and roles"}, {"/departments", "Departments"},
-		{"/people", "People"}, {"/policies", "Policies"}, {"/cases", "Conduct cases"}}},
+		{"/people", "People"}, {"/policies", "Policies"}, {"/cases", "Conduct cases"}, {"/admin/jobs", "Background jobs"}}},
 	{"You", [][2]string{{"/account", "Your account"}, {"/tokens", "API tokens"}}},
 }
 
 // navOverride are the links whose page is open to all but useful to few.
-var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage}
+// The review queue and the post calendar are offered to reviewers (directors
+// and Communications); staff reach their own drafts from Drafts.
+var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage,
+	"/drafts/queue": civic.PermPostersDecide, "/calendar": civic.PermPostersDecide}
 
 // navPerms maps each navigation link to the permission its GET route needs.
 func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
@@ -239,6 +243,16 @@ func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
 
 // nav lists, by heading, the pages u may open.
 func (h *Handler) nav(u *civic.User, path string) []navGroup {
+	// The current link is the longest one the path is or lies under:
+	// /drafts/queue, not /drafts, on the review queue.
+	current := ""
+	for _, g := range navLinks {
+		for _, l := range g.links {
+			if (l[0] == path || (l[0] != "/" && strings.HasPrefix(path, l[0]+"/"))) && len(l[0]) > len(current) {
+				current = l[0]
+			}
+		}
+	}
 	var out []navGroup
 	for _, g := range navLinks {
 		var items []navItem
@@ -246,8 +260,7 @@ func (h *Handler) nav(u *civic.User, path string) []navGroup {
 			if !u.Can(h.navPerm[l[0]]) {
 				continue
 			}
-			cur := l[0] == path || (l[0] != "/" && strings.HasPrefix(path, l[0]+"/") && !(l[0] == "/covert" && strings.HasPrefix(path, "/covert/access")))
-			items = append(items, navItem{Href: l[0], Label: l[1], Current: cur})
+			items = append(items, navItem{Href: l[0], Label: l[1], Current: l[0] == current})
 		}
 		if len(items) > 0 {
 			out = append(out, navGroup{Label: g.group, Items: items})
