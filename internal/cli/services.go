@@ -151,7 +151,7 @@ func NewServices(c ServicesConfig) *Services {
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
 	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
-	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Clock: c.Clock, Logger: c.Logger})
+	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	if c.Jobs == nil {
 		q, err := newQueue(c.Store, "", c.Logger)
@@ -199,4 +199,18 @@ func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	return server.New(server.Config{Store: s.store, Auth: s.Auth, Web: wh, API: ah, Public: ph, Log: s.logger,
 		Collectors: s.Capture.Metrics().Collectors(), MetricsToken: c.MetricsToken, MetricsElsewhere: c.MetricsElsewhere,
 		TrustedProxies: c.TrustedProxies, PublicLimit: c.PublicLimit}), nil
+}
+
+// draftsToReview is the publishing service's review queue as the work list
+// reads it.
+func (s *Services) draftsToReview(ctx context.Context, actor civic.Actor) ([]*civic.Draft, error) {
+	q, err := s.Publish.Queue(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]*civic.Draft, len(q))
+	for i, it := range q {
+		ds[i] = it.Draft
+	}
+	return ds, nil
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,15 @@ func TestPublishAPI(t *testing.T) {
 	}
 	if res := app.do(request{method: "POST", path: page + "/submit", bearer: staff}); res.StatusCode != 200 {
 		t.Fatalf("submit: %d %s", res.StatusCode, readBody(t, res))
+	}
+	// The submitted draft waits on the director's work list, not the
+	// author's, and links to the draft's page.
+	link := fmt.Sprintf("/drafts/%d", d.ID)
+	hasDraft := func(email, kind string) bool {
+		return slices.ContainsFunc(app.work(email), func(it workItem) bool { return it.Kind == kind && it.Link == link })
+	}
+	if !hasDraft(dir.Email, "draft_review") || hasDraft(demoEmail(civic.RoleStaff), "draft_review") || hasDraft(demoEmail(civic.RoleClerk), "draft_review") {
+		t.Errorf("the draft to review is not on the director's work list alone")
 	}
 	if res := app.do(request{method: "POST", path: page + "/reviews", bearer: staff, body: `{"revision":1,"decision":"approve","override":"mine"}`}); res.StatusCode != 403 {
 		t.Fatalf("self approval: %d", res.StatusCode)
