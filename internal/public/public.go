@@ -22,6 +22,7 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -38,6 +39,9 @@ type Config struct {
 	Codes   Codes
 	Logger  *slog.Logger
 	Version string
+	// Location is the city's time zone: every date and time a page shows
+	// is in it (feeds keep RFC 3339 UTC).
+	Location *time.Location
 }
 
 // Handler serves the portal's pages.
@@ -58,12 +62,12 @@ const MaxPage = 500
 // New parses the templates and returns a Handler; it refuses a Config
 // missing a service.
 func New(c Config) (*Handler, error) {
-	if c.Archive == nil || c.Codes == nil || c.Logger == nil {
-		return nil, fmt.Errorf("public: Config.Archive, Codes and Logger are required")
+	if c.Archive == nil || c.Codes == nil || c.Logger == nil || c.Location == nil {
+		return nil, fmt.Errorf("public: Config.Archive, Codes, Logger and Location are required")
 	}
 	h := &Handler{archive: c.Archive, codes: c.Codes, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
 	for _, name := range []string{"accounts", "account", "item", "search", "error"} {
-		t, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
+		t, err := template.New("layout").Funcs(funcs(c.Location)).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
 		}
@@ -189,15 +193,16 @@ func pageNumber(r *http.Request) (int, error) {
 	return n, nil
 }
 
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
-	"datetime": func(t time.Time) string {
-		return t.UTC().Format("January 2, 2006, 15:04 UTC")
-	},
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":  func(a, b int) int { return a + b },
-	"sub":  func(a, b int) int { return a - b },
-	"kind": func(k civic.ItemKind) string { return kindWords[k] },
+// funcs are the templates' functions; dates and times are the city's (loc).
+func funcs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date":     func(t time.Time) string { return plain.Date(t, loc) },
+		"datetime": func(t time.Time) string { return plain.Time(t, loc) },
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"add":      func(a, b int) int { return a + b },
+		"sub":      func(a, b int) int { return a - b },
+		"kind":     func(k civic.ItemKind) string { return kindWords[k] },
+	}
 }
 
 var kindWords = map[civic.ItemKind]string{civic.ItemPost: "Post", civic.ItemComment: "Comment", civic.ItemReply: "Reply",
