@@ -52,6 +52,10 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	mediaNets, err := cf.mediaNets()
+	if err != nil {
+		return err
+	}
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
@@ -146,7 +150,7 @@ func (a *app) serve(args []string) error {
 	}
 	sch := DefaultSchedule
 	sch.Capture, sch.Checkpoint, sch.Disposition = capTick, signEvery, disposeEvery
-	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc,
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets,
 		Jobs: queue, Schedule: sch}
 	if mailer != nil {
 		sc.Mailer = mailer
