@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
+	"steward.city/steward/internal/sqlstore"
+)
+
+// transferFlags are the flags "archive warc", "archive wacz" and "archive
+// transfer" share.
+type transferFlags struct {
+	account, from, to, out, tz *string
+	withheld, force            *bool
+}
+
+func (f *flags) transferFlags() transferFlags {
+	return transferFlags{
+		account:  f.String("account", "", "the archive account: its id, or platform:handle"),
+		from:     f.String("from", "", "first day, YYYY-MM-DD, in the city's time zone"),
+		to:       f.String("to", "", "last day, YYYY-MM-DD, in the city's time zone (included)"),
+		out:      f.String("out", "", "the file to write"),
+		tz:       f.zone(),
+		withheld: f.Bool("include-withheld", false, "include private and nonpublic versions, marked as withheld (a transfer to the state archives carries everything)"),
+		force:    f.Bool("force", false, "replace --out if it exists"),
+	}
+}
+
+// query reads the flags into a transfer query; the days are whole days of
+// the city's calendar, --to included.
+func (tf transferFlags) query() (archive.TransferQuery, *time.Location, error) {
+	var q archive.TransferQuery
+	loc, err := location(*tf.tz, false, nil)
+	if err != nil {
+		return q, nil, err
+	}
+	day := func(name, s string) (time.Time, error) {
+		if s == "" {
+			return time.Time{}, usagef("--%s is required (YYYY-MM-DD)", name)
+		}
+		d, err := time.ParseInLocation(time.DateOnly, s, loc)
+		if err != nil {
+			return time.Time{}, usagef("--%s %q: want a day as YYYY-MM-DD", name, s)
+		}
+		return d, nil
+	}
+	if q.From, err = day("from", *tf.from); err != nil {
+		return q, nil, err
+	}
+	to, err := day("to", *tf.to)
+	if err != nil {
+		return q, nil, err
+	}
+	if to.Before(q.From) {
+		return q, nil, usagef("--to %s is before --from %s", *tf.to, *tf.from)
+	}
+	q.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
+	q.IncludeWithheld = *tf.withheld
+	if *tf.out == "" {
+		return q, nil, usagef("--out is required: the file to write")
+	}
+	if *tf.account == "" {
+		return q, nil, usagef("--account is required: the archive account's id or platform:handle")
+	}
+	return q, loc, nil
+}
+
+// createOut opens a temporary file beside out; commit renames it to out,
+// and abort removes it, so that a failed transfer leaves no half-written
+// file. An existing out is refused unless force.
+func createOut(out string, force bool) (f *os.File, commit func() error, abort func(), err error) {
+	if st, err := os.Stat(out); err == nil {
+		if st.IsDir() {
+			return nil, nil, nil, usagef("--out %s is a folder", out)
+		}
+		if !force {
+			return nil, nil, nil, usagef("--out %s exists: add --force to replace it", out)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil, err
+	}
+	f, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.part")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	abort = func() { f.Close(); os.Remove(f.Name()) }
+	commit = func() error {
+		if err := f.Sync(); err != nil {
+			abort()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+		if err := os.Rename(f.Name(), out); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+		return nil
+	}
+	return f, commit, abort, nil
+}
+
+// archiveTransfer runs "archive warc", "archive wacz" and "archive
+// transfer".
+func (a *app) archiveTransfer(kind string, args []string) error {
+	f := a.flags("archive " + kind)
+	sf := f.store()
+	af := f.archiveFlags()
+	tf := f.transferFlags()
+	return a.withStore(f, sf, args, func(s *sqlstore.Store) error {
+		if f.NArg() != 0 {
+			return usagef("archive %s takes no arguments: %s", kind, strings.Join(f.Args(), " "))
+		}
+		q, loc, err := tf.query()
+		if err != nil {
+			return err
+		}
+		blobs, err := af.blobs(*sf.data)
+		if err != nil {
+			return err
+		}
+		svc := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now})
+		acct, err := svc.TransferAccount(a.ctx, civic.CLI, *tf.account)
+		if err != nil {
+			return err
+		}
+		q.AccountID = acct.ID
+		set, err := svc.TransferSelect(a.ctx, civic.CLI, q)
+		if err != nil {
+			return err
+		}
+		out, commit, abort, err := createOut(*tf.out, *tf.force)
+		if err != nil {
+			return err
+		}
+		var summary string
+		switch kind {
+		case "warc":
+			st, err := svc.WriteWARC(a.ctx, civic.CLI, set, filepath.Base(*tf.out), out)
+			if err != nil {
+				abort()
+				return err
+			}
+			summary = fmt.Sprintf("%s, %s, %s", plain.Count(st.Records, "record", "records"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
+			if st.Withheld > 0 {
+				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+			}
+		default:
+			abort()
+			return usagef("unknown command archive %s", kind)
+		}
+		if err := commit(); err != nil {
+			return err
+		}
+		if set.LeftOut > 0 {
+			summary += fmt.Sprintf("; %s left out as withheld (--include-withheld to include)", plain.Count(set.LeftOut, "version", "versions"))
+		}
+		fmt.Fprintf(a.stderr, "wrote %s: %s (%s to %s, %s)\n", *tf.out, summary, *tf.from, *tf.to, loc)
+		return nil
+	})
+}
+
