@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/plain"
@@ -95,6 +96,9 @@ func (a *app) verifyBag(args []string) error {
 	st, err := file.Stat()
 	if err != nil {
 		return err
+	}
+	if b, err := bag.Open(file, st.Size()); err == nil && archive.IsTransferBag(b) {
+		return a.verifyTransferBag(f.Arg(0), file, st.Size())
 	}
 	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
 	if errors.Is(err, records.ErrBag) {

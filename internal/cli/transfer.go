@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/sqlstore"
@@ -154,6 +155,26 @@ func (a *app) archiveTransfer(kind string, args []string) error {
 			if st.Withheld > 0 {
 				summary += fmt.Sprintf(", %d withheld", st.Withheld)
 			}
+		case "wacz":
+			st, err := svc.WriteWACZ(a.ctx, civic.CLI, set, acct.Ref+" "+*tf.from+" to "+*tf.to, filepath.Dir(*tf.out), out)
+			if err != nil {
+				abort()
+				return err
+			}
+			summary = fmt.Sprintf("%s, %s, %s", plain.Count(len(st.Pages), "page", "pages"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
+			if st.Withheld > 0 {
+				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+			}
+		case "transfer":
+			st, err := svc.WriteTransferBag(a.ctx, civic.CLI, set, *tf.from, *tf.to, out)
+			if err != nil {
+				abort()
+				return err
+			}
+			summary = fmt.Sprintf("%s, %s, %s", plain.Count(st.Items, "item", "items"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
+			if st.Withheld > 0 {
+				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+			}
 		default:
 			abort()
 			return usagef("unknown command archive %s", kind)
@@ -169,3 +190,16 @@ func (a *app) archiveTransfer(kind string, args []string) error {
 	})
 }
 
+// verifyTransferBag checks a transfer bag (archive transfer) offline.
+func (a *app) verifyTransferBag(name string, file *os.File, size int64) error {
+	rep, err := archive.VerifyTransferBag(file, size)
+	if errors.Is(err, bag.ErrInvalid) {
+		return problem(fmt.Errorf("%s: %w", name, err))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "transfer bag verified: %s, %s each hashing to its archived hash, %s, %s in all, every manifest entry checked\n",
+		rep.Account, plain.Count(rep.Versions, "version", "versions"), plain.Count(rep.Media, "media file", "media files"), plain.Count(rep.Files, "file", "files"))
+	return nil
+}
