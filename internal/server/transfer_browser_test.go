@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,7 +55,10 @@ func TestBrowserAccountWARC(t *testing.T) {
 	cookie := tab.sessionCookie()
 	get := func(path string) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		p, month, _ := strings.Cut(path, "?month=")
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+p, strings.NewReader(url.Values{"month": {month}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", srv.URL)
 		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -66,6 +70,9 @@ func TestBrowserAccountWARC(t *testing.T) {
 	res := get(action + "?month=" + month)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/warc" || !strings.Contains(res.Header.Get("Content-Disposition"), ".warc.gz") {
 		t.Fatalf("download: %d %v", res.StatusCode, res.Header)
+	}
+	if res.ContentLength != -1 || len(res.TransferEncoding) == 0 {
+		t.Errorf("the WARC was not streamed: Content-Length %d, Transfer-Encoding %v", res.ContentLength, res.TransferEncoding)
 	}
 	zr, err := gzip.NewReader(res.Body)
 	if err != nil {

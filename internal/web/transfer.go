@@ -11,7 +11,7 @@ import (
 	"steward.city/steward/internal/route"
 )
 
-// warc streams an archive account's month (?month=YYYY-MM, the city's
+// warc streams an archive account's month (month=YYYY-MM, the city's
 // calendar) as a WARC file: public versions only, as the portal's rule
 // classifies them; a covert profile's account is refused before anything
 // is sent. Records are written as they are read, one at a time.
@@ -20,7 +20,10 @@ func (a *archivePages) warc(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	month := strings.TrimSpace(r.URL.Query().Get("month"))
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	month := strings.TrimSpace(r.FormValue("month"))
 	from, err := time.ParseInLocation("2006-01", month, a.loc)
 	if err != nil {
 		return civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
