@@ -102,7 +102,7 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		return nil, err
 	}
 	if !q.From.Before(q.To) {
-		return nil, civic.Invalid("to", "the range must end after it starts (from %s, to %s)", q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
+		return nil, civic.Invalid("to", "the range must end after it starts (from %s, to %s)", q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
 	}
 	var acct *civic.ArchiveAccount
 	as, err := s.store.ArchiveAccounts(ctx)
@@ -177,7 +177,7 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		if set.LeftOut > 0 {
 			msg += fmt.Sprintf(" that is public (%d withheld: add --include-withheld)", set.LeftOut)
 		}
-		return nil, civic.Invalid("from", msg, acct.ID, q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
+		return nil, civic.Invalid("from", msg, acct.ID, q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
 	}
 	return set, nil
 }
