@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"steward.city/steward/internal/archive"
-	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/plain"
@@ -97,7 +96,7 @@ func (a *app) verifyBag(args []string) error {
 	if err != nil {
 		return err
 	}
-	if b, err := bag.Open(file, st.Size()); err == nil && archive.IsTransferBag(b) {
+	if transferProfile(file, st.Size()) {
 		return a.verifyTransferBag(f.Arg(0), file, st.Size())
 	}
 	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
