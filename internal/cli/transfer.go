@@ -155,7 +155,7 @@ func (a *app) archiveTransfer(kind string, args []string) error {
 			}
 			summary = fmt.Sprintf("%s, %s, %s", plain.Count(st.Records, "record", "records"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
 			if st.Withheld > 0 {
-				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+				summary += ", " + plain.Number(st.Withheld) + " withheld"
 			}
 		case "wacz":
 			st, err := svc.WriteWACZ(a.ctx, civic.CLI, set, acct.Ref+" "+*tf.from+" to "+*tf.to, filepath.Dir(*tf.out), out)
@@ -165,7 +165,7 @@ func (a *app) archiveTransfer(kind string, args []string) error {
 			}
 			summary = fmt.Sprintf("%s, %s, %s", plain.Count(len(st.Pages), "page", "pages"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
 			if st.Withheld > 0 {
-				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+				summary += ", " + plain.Number(st.Withheld) + " withheld"
 			}
 		case "transfer":
 			st, err := svc.WriteTransferBag(a.ctx, civic.CLI, set, *tf.from, *tf.to, out)
@@ -175,7 +175,7 @@ func (a *app) archiveTransfer(kind string, args []string) error {
 			}
 			summary = fmt.Sprintf("%s, %s, %s", plain.Count(st.Items, "item", "items"), plain.Count(st.Versions, "version", "versions"), plain.Count(st.Media, "media file", "media files"))
 			if st.Withheld > 0 {
-				summary += fmt.Sprintf(", %d withheld", st.Withheld)
+				summary += ", " + plain.Number(st.Withheld) + " withheld"
 			}
 		default:
 			abort()
