@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/storetest"
@@ -91,5 +92,23 @@ func TestBrowserAccountWARC(t *testing.T) {
 	}
 	if res := get("/archive/accounts/99999/warc?month=2026-11"); res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("Content-Type") == "application/warc" {
 		t.Errorf("an account never archived: %d", res.StatusCode)
+	}
+	// A covert profile's account (the demo's covert profile, captured by
+	// mistake): refused before a byte of WARC is sent.
+	recs, errs, err := archive.DecodeBatch(strings.NewReader(`{"records":[{"account":"facebook:river.fan.2219","id":"f1","kind":"post","captured_at":"2026-11-10T10:00:00Z","text":"undercover words"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.svcs.Archive.Ingest(context.Background(), civic.CLI, recs, errs); err != nil {
+		t.Fatal(err)
+	}
+	covert, err := app.store.ArchiveAccountByRef(context.Background(), "facebook:river.fan.2219")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = get("/archive/accounts/" + strconv.FormatInt(covert.ID, 10) + "/warc?month=2026-11")
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("Content-Type") == "application/warc" || strings.Contains(string(body), "undercover") {
+		t.Errorf("a covert profile's account: %d %q", res.StatusCode, body)
 	}
 }
