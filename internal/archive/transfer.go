@@ -122,7 +122,12 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		return nil, err
 	}
 	if covertHandle(acct.Handle, covert) {
-		return nil, civic.Invalid("account", "account %d is a covert profile: covert profiles are never transferred", acct.ID)
+		if actor == civic.CLI {
+			return nil, civic.Invalid("account", "account %d is a covert profile: covert profiles are never transferred", acct.ID)
+		}
+		// Only SIC commanders and its maintainer know a covert profile
+		// exists: the pages say no more than that it cannot be exported.
+		return nil, civic.Invalid("account", "account %d cannot be exported", acct.ID)
 	}
 	set := &TransferSet{Account: acct}
 	var ids []int64
@@ -175,7 +180,10 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 	if len(set.Versions) == 0 {
 		msg := "nothing archived from account %d between %s and %s"
 		if set.LeftOut > 0 {
-			msg += fmt.Sprintf(" that is public (%d withheld: add --include-withheld)", set.LeftOut)
+			msg += fmt.Sprintf(" that is public (%d withheld)", set.LeftOut)
+			if actor == civic.CLI {
+				msg = strings.TrimSuffix(msg, ")") + ": add --include-withheld)"
+			}
 		}
 		return nil, civic.Invalid("from", msg, acct.ID, q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
 	}

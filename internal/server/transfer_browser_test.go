@@ -108,7 +108,8 @@ func TestBrowserAccountWARC(t *testing.T) {
 	}
 	res = get("/archive/accounts/" + strconv.FormatInt(covert.ID, 10) + "/warc?month=2026-11")
 	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("Content-Type") == "application/warc" || strings.Contains(string(body), "undercover") {
+	if res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("Content-Type") == "application/warc" || strings.Contains(string(body), "undercover") ||
+		!strings.Contains(string(body), "cannot be exported") || strings.Contains(string(body), "covert") {
 		t.Errorf("a covert profile's account: %d %q", res.StatusCode, body)
 	}
 }
