@@ -63,7 +63,11 @@ type Store interface {
 	AuditHead(ctx context.Context) (int64, string, error)
 	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*civic.Department, error)
+	Department(ctx context.Context, id int64) (*civic.Department, error)
 	Setting(ctx context.Context, key string) (string, error)
+	// CovertProfiles lists every covert profile (maintainerID 0): a
+	// transfer refuses their accounts and leaves out what they wrote.
+	CovertProfiles(ctx context.Context, maintainerID int64) ([]*civic.CovertProfile, error)
 }
 
 // Config is what a Service needs. Blobs and Signer may be nil.

@@ -129,6 +129,8 @@ func (a *app) archiveCmd(name string, args []string) error {
 		return a.archiveExport(args)
 	case "checkpoint":
 		return a.archiveCheckpoint(args)
+	case "warc", "wacz", "transfer":
+		return a.archiveTransfer(name, args)
 	}
 	return usagef("unknown command archive %s", name)
 }

@@ -87,6 +87,9 @@ Commands:
   capture --once   capture every connected account once and print what was captured (--account ID)
   import FILE      import a platform's own data export (--platform P --account ID); resumes if cut short
   archive export   write every archived version as JSON lines
+  archive warc     write an account's days as a WARC file (--account --from --to --out)
+  archive wacz     the same as a WACZ package, for replayweb.page
+  archive transfer the same as a BagIt transfer bag for the state archives
   archive checkpoint  print the newest archive checkpoint with its cosignatures, to publish (--sign: sign one now)
   signer           answer the external signer protocol with a checkpoint key file (init, public-key, sign)
   witness          run a witness that cosigns another Steward's checkpoints (C2SP tlog-witness)

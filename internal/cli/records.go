@@ -96,6 +96,9 @@ func (a *app) verifyBag(args []string) error {
 	if err != nil {
 		return err
 	}
+	if transferProfile(file, st.Size()) {
+		return a.verifyTransferBag(f.Arg(0), file, st.Size())
+	}
 	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
 	if errors.Is(err, records.ErrBag) {
 		return problem(fmt.Errorf("%s: %w", f.Arg(0), err))

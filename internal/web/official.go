@@ -229,6 +229,11 @@ type officialData struct {
 	FollowKinds []civic.FollowKind
 	Now         time.Time
 	Connection  *civic.Connection // its platform connection for capture, if any
+	// ArchiveID is the account's archive account, when the user may read
+	// the archive and something was captured; ArchiveMonth the month the
+	// WARC form offers (the current one).
+	ArchiveID    int64
+	ArchiveMonth string
 }
 
 func (h *Handler) officialShow(w http.ResponseWriter, r *http.Request) error {
@@ -259,6 +264,11 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 			if c.AccountID == a.ID {
 				d.Connection = c
 			}
+		}
+	}
+	if u.Can(civic.PermArchiveView) {
+		if aa, err := h.store.ArchiveAccountByRef(ctx, a.Platform+":"+a.Handle); err == nil {
+			d.ArchiveID, d.ArchiveMonth = aa.ID, h.now().In(h.loc).Format("2006-01")
 		}
 	}
 	for _, pid := range a.AdminIDs {

@@ -21,6 +21,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 		{Method: get, Path: "/archive/items", Perm: view, Summary: "search the archive", Handle: a.search},
 		{Method: get, Path: "/archive/items/{id}", Perm: view, Summary: "one item: every version and its thread", Handle: a.item},
 		{Method: post, Path: "/archive/items/{id}/classification", Perm: civic.PermRecordsManage, Summary: "classify an item's versions under the Data Practices Act (clerk)", Handle: a.classify},
+		{Method: post, Path: "/archive/accounts/{id}/warc", Perm: view, Summary: "download an account's month (month=YYYY-MM) as a WARC file", Handle: a.warc},
 		{Method: get, Path: "/archive/holds", Perm: view, Summary: "legal holds", Handle: a.holdList},
 		{Method: post, Path: "/archive/holds", Perm: civic.PermArchiveHold, Summary: "place a legal hold", Handle: a.holdCreate},
 		{Method: get, Path: "/archive/holds/{id}", Perm: view, Summary: "one legal hold", Handle: a.holdShow},
