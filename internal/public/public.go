@@ -62,7 +62,7 @@ func New(c Config) (*Handler, error) {
 		return nil, fmt.Errorf("public: Config.Archive, Codes and Logger are required")
 	}
 	h := &Handler{archive: c.Archive, codes: c.Codes, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
-	for _, name := range []string{"accounts", "account", "item", "search", "error"} {
+	for _, name := range []string{"accounts", "account", "item", "search", "error", "checkpoints", "dispositions"} {
 		t, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -83,6 +83,11 @@ func (h *Handler) Routes() []route.Route {
 		r("/public/accounts/{id}/feed.atom", "public records: an account's public posts as an Atom feed", h.feed),
 		r("/public/search", "public records: search the public posts and comments", h.search),
 		r("/public/items/{id}", "public records: one post or comment with its versions", h.item),
+		r("/public/items/{id}/proof", "public records: the inclusion proof of a record's versions in the signed log (JSON)", h.jsonPage(h.proof)),
+		r("/public/checkpoints", "public records: every signed checkpoint of the archive, newest first", h.checkpoints),
+		r("/public/checkpoints/latest", "public records: the newest signed checkpoint (signed note)", h.latest),
+		r("/public/checkpoints/consistency", "public records: the proof that a larger signed tree extends a smaller one (JSON)", h.jsonPage(h.consistency)),
+		r("/public/dispositions", "public records: what was destroyed under the retention schedule", h.dispositions),
 	}
 }
 
