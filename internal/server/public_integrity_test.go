@@ -300,3 +300,57 @@ func TestVerifyPublic(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicDispositions destroys every record of the portal's seed under a
+// schedule that keeps nothing, and checks the published list: the public
+// accounts' posts with their rule, date and tombstone hashes; no comment,
+// no covert profile's record and no record of an account the portal hides.
+func TestPublicDispositions(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil, noLimit)
+			s := seedPortal(t, a)
+			ctx := context.Background()
+			_, body := a.get("/public/dispositions")
+			if !strings.Contains(body, "Nothing has been destroyed.") {
+				t.Errorf("before any disposition:\n%s", body)
+			}
+			rt := &archive.Retention{Default: "transitory", Classes: []archive.Class{{Name: "transitory", Title: "Transitory records", Period: "0", Basis: "captured", Source: "test"}},
+				Rules: []archive.Rule{{Class: "transitory", Kind: "post"}}}
+			if err := a.svcs.Archive.SetRetention(ctx, rt); err != nil {
+				t.Fatal(err)
+			}
+			run, err := a.svcs.Archive.ProposeDisposition(ctx, civic.CLI, time.Time{})
+			if err != nil || run.Items == 0 {
+				t.Fatalf("propose: %+v %v", run, err)
+			}
+			if run, err = a.svcs.Archive.ApproveDisposition(ctx, civic.CLI, run.ID); err != nil || run.Disposed == 0 {
+				t.Fatalf("approve: %+v %v", run, err)
+			}
+			res, body := a.get("/public/dispositions")
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("dispositions: %d", res.StatusCode)
+			}
+			vs, err := a.store.ArchiveVersions(ctx, s.post)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{`href="/public/items/` + strconv.FormatInt(s.post, 10) + `"`, vs[0].Hash, vs[len(vs)-1].Hash, "transitory", "Demo City Public Works"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the list lacks %q", want)
+				}
+			}
+			hidden := append(append([]int64{}, s.covert...), s.spam)
+			for _, id := range hidden {
+				if strings.Contains(body, `/public/items/`+strconv.FormatInt(id, 10)+`"`) {
+					t.Errorf("the list names item %d (a comment or a covert record)", id)
+				}
+			}
+			for _, leak := range []string{"river.fan", "Trap:", "Riley Fan", "Comment "} {
+				if strings.Contains(body, leak) {
+					t.Errorf("the list shows %q", leak)
+				}
+			}
+		})
+	}
+}
