@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -276,6 +277,32 @@ func TestVerifyPublic(t *testing.T) {
 	}
 	if code, out := verify("--item", "abc"); code != 1 {
 		t.Errorf("bad --item: %d %s", code, out)
+	}
+
+	// The script in docs/verify.md, where Python and openssl are installed.
+	script := func() (int, string) {
+		cmd := exec.Command("python3", filepath.Join("..", "..", "docs", "scripts", "verify-public.py"), srv.URL, post, vkey)
+		out, err := cmd.CombinedOutput()
+		if err != nil && cmd.ProcessState == nil {
+			t.Fatal(err)
+		}
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	_, errPy := exec.LookPath("python3")
+	_, errSSL := exec.LookPath("openssl")
+	if errPy == nil && errSSL == nil {
+		if code, out := script(); code != 0 || strings.Count(out, "ok: version") != len(p.Versions) {
+			t.Errorf("the documented script: %d %s", code, out)
+		}
+		for _, m := range []string{"tampered path", "other key", "other item"} {
+			mode = m
+			if code, out := script(); code != 2 || !strings.Contains(out, "FAILED") {
+				t.Errorf("the documented script, %s: %d %s", m, code, out)
+			}
+		}
+		mode = ""
+	} else {
+		t.Log("python3 or openssl is not installed: the documented script is not run")
 	}
 
 	// The forgeries.
