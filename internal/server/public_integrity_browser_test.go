@@ -17,8 +17,8 @@ import (
 // TestBrowserPublicIntegrity walks the portal's integrity pages in
 // Chromium with axe-core: a post's page with its fingerprints and the
 // opened inclusion proof, a withheld record's, the checkpoint history and
-// its consistency form, and the published dispositions, empty and after a
-// run. Set $STEWARD_SCREENSHOTS to keep the pictures.
+// its consistency form, the published dispositions, empty and after a
+// run, and the public reports. Set $STEWARD_SCREENSHOTS to keep the pictures.
 func TestBrowserPublicIntegrity(t *testing.T) {
 	b := browsertest.New(t)
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil, noLimit)
@@ -70,4 +70,10 @@ func TestBrowserPublicIntegrity(t *testing.T) {
 		t.Errorf("dispositions:\n%s", got)
 	}
 	tab.screenshot("public-dispositions.png")
+
+	tab.check(tab.ClickAndWait(`header a[href="/public/reports"]`), http.StatusOK)
+	if got := tab.Text("main"); !strings.Contains(got, "Blocks on official accounts") || !strings.Contains(got, "Capture health") {
+		t.Errorf("reports:\n%s", got)
+	}
+	tab.screenshot("public-reports.png")
 }

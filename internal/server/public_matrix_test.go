@@ -62,7 +62,7 @@ func TestPublicPortalMatrix(t *testing.T) {
 				"/public/search?q=pothole&page=abc", "/public/search?q=pothole&page=500", "/public/accounts/1?page=99999999999999999999",
 				"/public/items/0", "/public/items/-1", "/public/items/abc", "/public/items/99999999999999999999", "/public/items/1%00",
 				"/public/items/01", "/public/accounts/0/feed.atom",
-				"/public/checkpoints", "/public/checkpoints?page=2", "/public/checkpoints?page=0", "/public/checkpoints/latest", "/public/dispositions",
+				"/public/checkpoints", "/public/checkpoints?page=2", "/public/checkpoints?page=0", "/public/checkpoints/latest", "/public/dispositions", "/public/reports",
 				"/public/checkpoints/consistency", "/public/checkpoints/consistency?from=0&to=99999", "/public/items/abc/proof", "/public/items/0/proof", "/public/accounts/x", "/public/nothing", "/public/items/",
 				"/public/search?q="+strings.Repeat("a", 600))
 			for _, p := range paths {
