@@ -42,7 +42,7 @@ def included(index, size, leaf, path, root):
 
 def signed(note, key):
     """Is the signed note signed by key (Go's signed-note verifier key)?"""
-    name, keyhash, keydata = key.split("+")
+    name, keyhash, keydata = key.split("+", 2)
     raw = base64.b64decode(keydata)
     if raw[0] != 1 or len(raw) != 33:
         fail("the key is not an Ed25519 signed-note key")
