@@ -373,6 +373,11 @@ func TestPublicDispositions(t *testing.T) {
 					t.Errorf("the list names item %d (a comment or a covert record)", id)
 				}
 			}
+			for _, id := range s.covert {
+				if res, _ := a.get("/public/items/" + strconv.FormatInt(id, 10)); res.StatusCode != http.StatusNotFound {
+					t.Errorf("covert item %d, disposed of, answers %d", id, res.StatusCode)
+				}
+			}
 			for _, leak := range []string{"river.fan", "Trap:", "Riley Fan", "Comment "} {
 				if strings.Contains(body, leak) {
 					t.Errorf("the list shows %q", leak)
