@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,8 +195,12 @@ func TestVerifyPublic(t *testing.T) {
 	if other == post {
 		other = strconv.FormatInt(s.public[0], 10)
 	}
-	mode := ""
+	// The forging server's mode, set between requests by the test.
+	var modeV atomic.Value
+	modeV.Store("")
+	setMode := func(m string) { modeV.Store(m) }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mode := modeV.Load().(string)
 		if (mode == "other item" || mode == "relabelled") && r.URL.Path == "/public/items/"+post+"/proof" {
 			r.URL.Path = "/public/items/" + other + "/proof"
 		}
@@ -295,12 +300,12 @@ func TestVerifyPublic(t *testing.T) {
 			t.Errorf("the documented script: %d %s", code, out)
 		}
 		for _, m := range []string{"tampered path", "other key", "other item"} {
-			mode = m
+			setMode(m)
 			if code, out := script(); code != 2 || !strings.Contains(out, "FAILED") {
 				t.Errorf("the documented script, %s: %d %s", m, code, out)
 			}
 		}
-		mode = ""
+		setMode("")
 	} else {
 		t.Log("python3 or openssl is not installed: the documented script is not run")
 	}
@@ -320,7 +325,7 @@ func TestVerifyPublic(t *testing.T) {
 		{"rolled back", []string{"--item", post, "--since", newFile}, "rolled back"},
 		{"no connection", []string{"--since", oldFile}, "does not connect"},
 	} {
-		mode = c.mode
+		setMode(c.mode)
 		code, out := verify(c.args...)
 		if code != 2 || !strings.Contains(out, c.want) || !strings.Contains(out, "proof does not hold") {
 			t.Errorf("%s: exit %d %s, want 2 and %q", c.mode, code, out, c.want)
