@@ -19,8 +19,10 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -95,6 +97,8 @@ type Handler struct {
 	capture *capture.Service
 	conns   *connection.Service
 	work    *worklist.Service
+	jobs    *jobs.Queue
+	publish *publish.Service
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -118,6 +122,10 @@ type Config struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person (GET /me/work).
 	Worklist *worklist.Service
+	// Jobs lists, retries and cancels background jobs.
+	Jobs *jobs.Queue
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -126,7 +134,7 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("api: Config.%s is not set", name)
 		}
@@ -136,7 +144,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish}, nil
 }
 
 // errorBody is the shape of every API error.
@@ -207,6 +215,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.publishRoutes()...)
 	rs = append(rs, h.moderationFormRoutes()...)
 	rs = append(rs, h.worklistRoutes()...)
 	return append(rs, h.moderationRoutes()...)
@@ -237,6 +246,9 @@ func (h *Handler) foundationRoutes() []route.Route {
 		r(post, "/tokens", civic.PermSignedIn, "create an API token", h.tokenCreate),
 		r(del, "/tokens/{id}", civic.PermSignedIn, "revoke an API token", h.tokenRevoke),
 		r(get, "/audit", civic.PermAuditView, "list audit events", h.auditList),
+		r(get, "/jobs", civic.PermJobsManage, "list background jobs", h.jobList),
+		r(post, "/jobs/{id}/retry", civic.PermJobsManage, "retry a background job", h.jobRetry),
+		r(post, "/jobs/{id}/cancel", civic.PermJobsManage, "cancel a background job", h.jobCancel),
 	}
 }
 

@@ -39,7 +39,18 @@ type Service struct {
 	witnesses []Witness
 	now       func() time.Time
 	log       *slog.Logger
+	onIngest  []IngestHook
 }
+
+// IngestHook runs inside the transaction that stored new versions, with
+// those versions (IDs set): what it writes commits or rolls back with
+// them. The composition root uses it to queue the screening of new
+// comments in the same transaction.
+type IngestHook func(ctx context.Context, tx civic.Tx, stored []*civic.Version) error
+
+// OnIngest adds a hook run in every ingest transaction that stored at
+// least one new version. Call it before the service is used.
+func (s *Service) OnIngest(h IngestHook) { s.onIngest = append(s.onIngest, h) }
 
 // Store is what the archive reads and writes: its items, versions, log,
 // checkpoints, holds and dispositions; the audit head its checkpoints

@@ -195,23 +195,3 @@ func openCheckpoint(c *civic.Checkpoint, vkey string) error {
 	}
 	return nil
 }
-
-// SignLoop signs a checkpoint every interval while new records arrive,
-// until ctx ends. The first is signed one interval after start, so that a
-// restart writes nothing.
-func (s *Service) SignLoop(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if c, err := s.Checkpoint(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("sign checkpoint", "err", err)
-		} else if c != nil {
-			s.log.Info("checkpoint signed", "size", c.Size, "root", c.RootHash)
-		}
-	}
-}

@@ -19,24 +19,11 @@ func (s *Service) ProposeDisposition(ctx context.Context, actor civic.Actor, asO
 	return s.propose(ctx, actor, asOf, false)
 }
 
-// ScheduleLoop proposes a disposition run every interval, as Steward
-// itself, until ctx ends; an empty list is not proposed. Each run waits
-// for the clerk's approval.
-func (s *Service) ScheduleLoop(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if run, err := s.propose(ctx, civic.System, time.Time{}, true); err != nil && ctx.Err() == nil {
-			s.log.Error("propose disposition", "err", err)
-		} else if run != nil && run.ID != 0 {
-			s.log.Info("disposition run proposed", "run", run.ID, "items", run.Items)
-		}
-	}
+// ProposeScheduled proposes a disposition run as Steward itself, the
+// periodic job serve schedules; an empty list is not proposed (the run
+// returned then has no ID). The run waits for the clerk's approval.
+func (s *Service) ProposeScheduled(ctx context.Context) (*civic.DispositionRun, error) {
+	return s.propose(ctx, civic.System, time.Time{}, true)
 }
 
 func (s *Service) propose(ctx context.Context, actor civic.Actor, asOf time.Time, skipEmpty bool) (*civic.DispositionRun, error) {

@@ -110,15 +110,25 @@ func (s *Service) ingest(ctx context.Context, who civic.Actor, records []Record,
 		if err != nil {
 			return err
 		}
+		var stored []*civic.Version
 		for j, v := range vs {
 			o := Outcome{Index: idx[j], Status: "duplicate", VersionID: v.ID, ItemID: v.ItemID, Hash: v.Hash}
 			if isNew[j] {
 				o.Status = "stored"
 				res.Stored++
+				stored = append(stored, v)
 			} else {
 				res.Duplicates++
 			}
 			res.Records[idx[j]] = o
+		}
+		if len(stored) == 0 {
+			return nil
+		}
+		for _, h := range s.onIngest {
+			if err := h(ctx, tx, stored); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -34,7 +34,7 @@ var floors = []floor{
 	// Small libraries used everywhere: each uses at most the domain.
 	{name: "libraries", may: []string{"domain"}, pkgs: []string{
 		"internal/auth", "internal/bag", "internal/blob", "internal/checkpoint",
-		"internal/classify", "internal/notify", "internal/pdf", "internal/route",
+		"internal/classify", "internal/jobs", "internal/notify", "internal/pdf", "internal/route",
 		"internal/strictjson", "internal/vault",
 	}},
 	// The services other services build on.
@@ -62,7 +62,7 @@ var floors = []floor{
 	// platform contract (never a network adapter: those come from the wiring);
 	// the work list reads across the registry and the stores.
 	{name: "workflows", may: []string{"domain", "libraries", "core", "services", "platform"}, pkgs: []string{
-		"internal/capture", "internal/demo", "internal/importer", "internal/records", "internal/worklist",
+		"internal/capture", "internal/demo", "internal/importer", "internal/publish", "internal/records", "internal/worklist",
 	}},
 	// Pages and the JSON API: services only, never an adapter.
 	{name: "presentation", may: []string{"domain", "libraries", "core", "services", "workflows"}, pkgs: []string{"internal/api", "internal/public", "internal/web"}},
@@ -112,7 +112,7 @@ var (
 	services = []string{
 		"internal/archive", "internal/records", "internal/moderation", "internal/capture",
 		"internal/registry", "internal/people", "internal/audit", "internal/importer", "internal/connection",
-		"internal/demo", "internal/witness", "internal/worklist",
+		"internal/demo", "internal/witness", "internal/worklist", "internal/publish",
 	}
 	// testHelpers are the floor of that name.
 	testHelpers = []string{

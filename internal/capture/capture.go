@@ -24,11 +24,14 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"net/netip"
 	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/platform"
 )
 
 // StreamPosts is the cursor stream of an account's posts and their threads.
@@ -52,6 +55,7 @@ type Service struct {
 	metrics  *Metrics
 	jitter   func(time.Duration) time.Duration
 	maxPages int
+	media    *http.Client // media downloads: public addresses only
 }
 
 // Store is what capture reads and writes: connections, their cursors and
@@ -62,6 +66,11 @@ type Store interface {
 	civic.CaptureReader
 	civic.RegistryReader
 	civic.ArchiveReader
+	// PublicationByPlatformID matches a captured post to the publication
+	// that made it (PUB-5).
+	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*civic.Publication, error)
+	// AuditEvents confirms a publication was recorded when it was made.
+	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	Department(ctx context.Context, id int64) (*civic.Department, error)
 }
 
@@ -83,12 +92,16 @@ type Config struct {
 	// tenth of it.
 	Jitter   func(time.Duration) time.Duration
 	MaxPages int // pages per pass; 0: DefaultMaxPages
+	// MediaAllow are the non-public networks media may be fetched from
+	// (a lab's own platform server); every other media address must be on
+	// the public internet (no loopback, private or link-local: SSRF).
+	MediaAllow []netip.Prefix
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, archive: c.Archive, conns: c.Connections, appName: c.AppName, now: c.Clock, log: c.Logger,
-		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages}
+		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages, media: platform.NewHTTPClient(platform.PublicOnly(c.MediaAllow), 0)}
 	if s.appName == "" {
 		s.appName = "Steward"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform"
 )
 
 // writer turns what one pass observes into archive records and flags.
@@ -163,6 +164,14 @@ func (w *writer) record(ctx context.Context, o *civic.Observation, at *time.Time
 				continue
 			}
 			data, typ, err := w.s.fetch(ctx, m.URL)
+			var private *platform.ErrPrivateAddress
+			if errors.As(err, &private) {
+				// An address on Steward's own machine or network is
+				// never fetched (SSRF); as without a media store, the
+				// address stays in the raw payload, and capture goes on.
+				w.s.log.Warn("media address refused: not public", "url", m.URL, "item", o.PlatformID, "err", err)
+				continue
+			}
 			if err != nil {
 				return r, fmt.Errorf("capture media %s: %w", m.URL, err)
 			}

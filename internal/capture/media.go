@@ -7,8 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-
-	"steward.city/steward/internal/platform"
 )
 
 // MaxMedia bounds one media file capture fetches.
@@ -19,7 +17,8 @@ var errNoMediaStore = errors.New("no media store is configured: the file's addre
 // mediaStore reports whether captured media files can be kept.
 func (s *Service) mediaStore() bool { return s.archive != nil && s.archive.Blobs() != nil }
 
-// fetch downloads a media file for the archive, through the guarded client.
+// fetch downloads a media file for the archive, through the guarded client
+// that connects only to public addresses (Config.MediaAllow aside).
 func (s *Service) fetch(ctx context.Context, url string) ([]byte, string, error) {
 	if s.archive == nil || s.archive.Blobs() == nil {
 		return nil, "", errNoMediaStore
@@ -28,7 +27,7 @@ func (s *Service) fetch(ctx context.Context, url string) ([]byte, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	resp, err := platform.NewHTTPClient(nil, 0).Do(req)
+	resp, err := s.media.Do(req)
 	if err != nil {
 		return nil, "", err
 	}

@@ -2,7 +2,9 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -202,9 +204,10 @@ func (w *writer) gonePosts(ctx context.Context, span *civic.Span, seen map[strin
 }
 
 // checkPost flags an item the official account posted outside Steward
-// (PUB-5): made with another application than Steward's, or a post on the
-// account by someone else. Items posted before the connection was made
-// are not flagged: Steward was not yet in custody of the account.
+// (PUB-5): each item of the account is matched by its platform id to the
+// publication that made it; one without a publication, and a post on the
+// account by someone else, is flagged. Items posted before the connection
+// was made are not flagged: Steward was not yet in custody of the account.
 func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int64) error {
 	if o.PlatformTime != nil && o.PlatformTime.Before(w.c.CreatedAt) {
 		return nil
@@ -214,12 +217,49 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 	switch {
 	case o.Kind == civic.ItemPost && !own:
 		why = fmt.Sprintf("a post on the account by %s %s, who is not the account", o.Author.Handle, o.Author.Name)
-	case own && o.ViaApp == "":
-		why = "posted by the account, and the platform does not say it was made through Steward"
-	case own && o.ViaApp != w.s.appName:
-		why = fmt.Sprintf("posted by the account with %q, not through Steward", o.ViaApp)
-	default:
+	case !own:
 		return nil
+	default:
+		pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, o.PlatformID)
+		recorded := false
+		if err == nil && pub.AccountID == w.c.AccountID {
+			if recorded, err = w.s.publishedInAudit(ctx, pub); err != nil {
+				return err
+			}
+		}
+		switch {
+		case recorded:
+			return nil
+		case err == nil && pub.AccountID == w.c.AccountID:
+			why = "a publication names this post, but the audit log has no record of Steward publishing it"
+		case err != nil && civic.ErrorKind(err) != civic.KindNotFound:
+			return err
+		case o.ViaApp != "" && o.ViaApp != w.s.appName:
+			why = fmt.Sprintf("posted by the account with %q, not through Steward", o.ViaApp)
+		default:
+			why = "posted by the account, but no publication in Steward made it"
+		}
 	}
 	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID, Detail: why})
+}
+
+// publishedInAudit reports whether the audit log records Steward
+// publishing p with its platform id: a publication row written into the
+// database by hand, to pass a post off as Steward's, has no such event, and
+// forging one breaks the hash chain the signed checkpoints anchor.
+func (s *Service) publishedInAudit(ctx context.Context, p *civic.Publication) (bool, error) {
+	evs, err := s.store.AuditEvents(ctx, civic.AuditFilter{ObjectType: "publication", ObjectID: strconv.FormatInt(p.ID, 10), Action: "publication.published", Limit: 10})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		var after struct {
+			PlatformID string `json:"platform_id"`
+			AccountID  int64  `json:"account_id"`
+		}
+		if json.Unmarshal(e.After, &after) == nil && after.PlatformID == p.PlatformID && after.AccountID == p.AccountID {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"context"
-	"time"
 
 	"steward.city/steward/internal/civic"
 )
@@ -74,21 +73,4 @@ func (s *Service) run(ctx context.Context, cs []*civic.Connection) []*Result {
 		out = append(out, res)
 	}
 	return out
-}
-
-// Loop runs due connections every tick until ctx ends: the scheduler
-// `steward serve` starts.
-func (s *Service) Loop(ctx context.Context, tick time.Duration) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("capture", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -21,6 +21,7 @@ const (
 	PermAdminManage       Permission = "admin.manage"       // grant or take the admin role, change an admin
 	PermAuditView         Permission = "audit.view"         // read the audit log
 	PermTokensAll         Permission = "tokens.all"         // see and revoke every user's API tokens
+	PermJobsManage        Permission = "jobs.manage"        // see background jobs and their errors; retry and cancel them
 
 	PermAccountsView     Permission = "accounts.view"     // the inventory of official accounts and requests
 	PermAccountsRequest  Permission = "accounts.request"  // request a new official account
@@ -52,7 +53,7 @@ const (
 )
 
 // Permissions lists every permission.
-var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartmentsManage, PermPeopleView, PermPeopleManage, PermUsersView, PermUsersManage, PermAdminManage, PermAuditView, PermTokensAll,
+var Permissions = []Permission{PermSignedIn, PermDepartmentsView, PermDepartmentsManage, PermPeopleView, PermPeopleManage, PermUsersView, PermUsersManage, PermAdminManage, PermAuditView, PermTokensAll, PermJobsManage,
 	PermAccountsView, PermAccountsRequest, PermAccountsApprove, PermAccountsManage, PermPostersRequest, PermPostersDecide, PermCredentialsStore, PermCovertManage,
 	PermPoliciesManage, PermConductView, PermConductManage,
 	PermArchiveView, PermArchiveIngest, PermArchiveHold, PermArchiveDispose,
@@ -78,7 +79,7 @@ func allowedRoles(p Permission) []Role {
 		return []Role{RoleAdmin, RoleIT, RoleAuditor}
 	case PermUsersManage:
 		return []Role{RoleAdmin, RoleIT}
-	case PermAdminManage:
+	case PermAdminManage, PermJobsManage:
 		return []Role{RoleAdmin}
 	case PermAuditView:
 		return []Role{RoleAdmin, RoleClerk, RoleAttorney, RoleAuditor}

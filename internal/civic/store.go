@@ -33,6 +33,7 @@ type Reader interface {
 	CaptureReader
 	ModerationReader
 	PublicReader
+	PublishReader
 
 	Department(ctx context.Context, id int64) (*Department, error)
 	DepartmentBySlug(ctx context.Context, slug string) (*Department, error)
@@ -87,6 +88,7 @@ type Tx interface {
 	RecordsWriter
 	CaptureWriter
 	ModerationWriter
+	PublishWriter
 	Now() time.Time
 
 	CreateDepartment(ctx context.Context, d *Department) error

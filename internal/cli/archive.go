@@ -63,45 +63,47 @@ func (af archiveFlags) blobs(data string) (blob.Store, error) {
 func keyFile(data string) string { return filepath.Join(data, "archive-checkpoint.key") }
 
 // startArchive applies the archive settings, loads (or, for a new
-// archive, creates) the checkpoint key, publishes its verifier and starts
-// signing checkpoints, cosigned by the witnesses, until ctx ends.
-func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFlags, kf keyFlags, wf witnessFlags, data string, log *slog.Logger) (*archive.Service, error) {
+// archive, creates) the checkpoint key and publishes its verifier. It
+// returns the archive and how often checkpoints are signed (cosigned by
+// the witnesses) and dispositions proposed (0: never), for the periodic
+// jobs.
+func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFlags, kf keyFlags, wf witnessFlags, data string, log *slog.Logger) (*archive.Service, time.Duration, time.Duration, error) {
 	interval, err := time.ParseDuration(*af.interval)
 	if err != nil || interval < time.Second {
-		return nil, usagef("--checkpoint-interval %q: want a duration of at least 1s, such as 2m", *af.interval)
+		return nil, 0, 0, usagef("--checkpoint-interval %q: want a duration of at least 1s, such as 2m", *af.interval)
 	}
 	var every time.Duration
 	if *af.dispose != "" {
 		if every, err = time.ParseDuration(*af.dispose); err != nil || every < time.Minute {
-			return nil, usagef("--disposition-every %q: want a duration of at least 1m, such as 24h", *af.dispose)
+			return nil, 0, 0, usagef("--disposition-every %q: want a duration of at least 1m, such as 24h", *af.dispose)
 		}
 	}
 	published, err := store.Setting(ctx, archive.SettingVerifier)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	signer, vkey, src, err := a.checkpointSigner(ctx, kf, data, *af.keyName, published, true)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	witnesses, err := wf.clients()
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	warnKeyCustody(log, src, data, len(witnesses))
 	blobs, err := af.blobs(data)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	svc := archive.New(archive.Config{Store: store, Blobs: blobs, Signer: signer, Witnesses: witnesses, Clock: a.now, Logger: log})
 	rt := archive.DefaultRetention()
 	if *af.retention != "" {
 		if rt, err = archive.ReadRetentionFile(*af.retention); err != nil {
-			return nil, usagef("--retention: %v", err)
+			return nil, 0, 0, usagef("--retention: %v", err)
 		}
 	}
 	if err := svc.SetRetention(ctx, rt); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	if err := store.Update(ctx, civic.System, func(tx civic.Tx) error {
 		want := fmt.Sprint(*af.requireKnown)
@@ -110,16 +112,12 @@ func (a *app) startArchive(ctx context.Context, store civic.Store, af archiveFla
 		}
 		return tx.SetSetting(ctx, archive.SettingRequireKnown, want)
 	}); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	if err := svc.PublishVerifier(ctx, vkey); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
-	go svc.SignLoop(ctx, interval)
-	if every > 0 {
-		go svc.ScheduleLoop(ctx, every)
-	}
-	return svc, nil
+	return svc, interval, every, nil
 }
 
 // archiveCmd runs "steward archive SUBCOMMAND".
@@ -158,6 +156,9 @@ func (a *app) archiveIngest(args []string) error {
 			return err
 		}
 		svc := archive.New(archive.Config{Store: s, Clock: a.now})
+		if err := a.queueScreening(svc, s); err != nil {
+			return err
+		}
 		ctx, cancel := a.timeout()
 		defer cancel()
 		res, err := svc.Ingest(ctx, civic.CLI, recs, errs)

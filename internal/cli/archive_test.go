@@ -29,6 +29,10 @@ func TestArchiveCommands(t *testing.T) {
 			if r.code != 2 || !strings.Contains(r.stdout, "stored 2, duplicates 0, rejected 1") || !strings.Contains(r.stdout, "record 2: captured_at:") {
 				t.Fatalf("ingest: %+v", r)
 			}
+			// The stored comment waits for serve's workers to screen it.
+			if n := queued(t, d, "screen", "available"); n != 1 {
+				t.Errorf("archive ingest queued %d screening jobs, want 1", n)
+			}
 			r = run(t, nil, "", append([]string{"archive", "checkpoint", "--sign"}, d.flags()...)...)
 			if r.code != 0 || !strings.Contains(r.stdout, "steward-archive\n2\n") {
 				t.Fatalf("checkpoint: %+v", r)

@@ -3,24 +3,37 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/plain"
+	"steward.city/steward/internal/server"
 )
 
 // captureFlags are the capture engine's settings, shared by serve.
 type captureFlags struct {
-	app  *string
-	tick *string
+	app   *string
+	tick  *string
+	media *string
+}
+
+// mediaNets are the --media-allow prefixes.
+func (c captureFlags) mediaNets() ([]netip.Prefix, error) {
+	nets, err := server.ParseProxies(*c.media)
+	if err != nil {
+		return nil, usagef("--media-allow %q: want CIDR prefixes such as 10.20.0.0/16: %v", *c.media, err)
+	}
+	return nets, nil
 }
 
 func (f *flags) captureFlags() captureFlags {
 	return captureFlags{
-		app:  f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
-		tick: f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
+		app:   f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
+		tick:  f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
+		media: f.String("media-allow", "", "comma-separated CIDR prefixes of non-public networks capture may fetch media from (a platform server on the city's own network); empty: public addresses only"),
 	}
 }
 
@@ -63,8 +76,12 @@ func (a *app) captureCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	nets, err := cf.mediaNets()
+	if err != nil {
+		return err
+	}
 	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now, Logger: log})
-	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app})
+	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app, MediaAllow: nets})
 	return a.capturePrint(ctx, svcs.Capture, *account)
 }
 

@@ -50,6 +50,9 @@ func (a *app) importCmd(args []string) error {
 			return err
 		}
 		svc := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now})
+		if err := a.queueScreening(svc, s); err != nil {
+			return err
+		}
 		ref := acct.Platform + ":" + acct.Handle
 		res, err := importer.Import(a.ctx, importer.Options{Archive: svc, Platform: p, Account: ref, Path: f.Arg(0)})
 		if res != nil {

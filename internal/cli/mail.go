@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"steward.city/steward/internal/notify"
-	"steward.city/steward/internal/registry"
 )
 
 // mailFlags configure optional notification e-mail.
@@ -49,21 +45,4 @@ func (m mailFlags) mailer() (*notify.SMTP, error) {
 		return nil, usagef("--smtp-addr needs --smtp-from, the sender address")
 	}
 	return notify.NewSMTP(notify.SMTPConfig{Addr: *m.addr, From: *m.from, User: *m.user, Password: *m.pass})
-}
-
-// sweep sends the notifications time brings (expiring authorizations,
-// overdue recertifications and covert audits) at start and then hourly.
-func sweep(ctx context.Context, r *registry.Service, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if err := r.SweepDue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("notification sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,10 +40,19 @@ func (a *app) serve(args []string) error {
 	publicShared := f.String("public-shared", "", "comma-separated CIDR prefixes of addresses many people share (city hall, libraries), which get --public-shared-rate")
 	publicSharedRate := f.Int("public-shared-rate", 20*server.DefaultPublicPerMinute, "requests a minute a shared address may make to the public records portal")
 	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
+	roleFlag := f.String("role", RoleAll, "web: serve the pages and the API and queue jobs; worker: work the background jobs, without HTTP; all: both")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	publicURL, err := mf.publicURL()
+	if err != nil {
+		return err
+	}
+	role, err := parseRole(*roleFlag)
+	if err != nil {
+		return err
+	}
+	mediaNets, err := cf.mediaNets()
 	if err != nil {
 		return err
 	}
@@ -70,18 +79,24 @@ func (a *app) serve(args []string) error {
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("--addr %q: want host:port, for example 127.0.0.1:8080", *addr)
 	}
-	// Listen first: a port in use is the most common start-up mistake.
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s (is another program using the port?): %w", *addr, err)
+	capTick, err := time.ParseDuration(*cf.tick)
+	if err != nil || capTick < 0 {
+		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
 	}
-	defer ln.Close()
-	mln, err := mtf.listen(log)
-	if err != nil {
-		return err
-	}
-	if mln != nil {
-		defer mln.Close()
+	// Listen first: a port in use is the most common start-up mistake. A
+	// worker listens on nothing.
+	var ln, mln net.Listener
+	if role.web() {
+		if ln, err = net.Listen("tcp", *addr); err != nil {
+			return fmt.Errorf("cannot listen on %s (is another program using the port?): %w", *addr, err)
+		}
+		defer ln.Close()
+		if mln, err = mtf.listen(log); err != nil {
+			return err
+		}
+		if mln != nil {
+			defer mln.Close()
+		}
 	}
 	if err := checkDataDir(*sf.data); err != nil {
 		return err
@@ -116,16 +131,27 @@ func (a *app) serve(args []string) error {
 	if err := unlockVault(ctx, store, v); err != nil {
 		return err
 	}
-	arch, err := a.startArchive(ctx, store, af, kf, wf, *sf.data, log)
+	arch, signEvery, disposeEvery, err := a.startArchive(ctx, store, af, kf, wf, *sf.data, log)
 	if err != nil {
 		return err
+	}
+	_, target, _ := parseDB(*sf.db, *sf.data)
+	queue, err := newQueue(store, target, log)
+	if err != nil {
+		return err
+	}
+	if queue == nil {
+		return fmt.Errorf("job queue: the %s store has no database pool", store.Engine())
 	}
 
 	model, err := classify.Default()
 	if err != nil {
 		return fmt.Errorf("comment classifier: %w", err)
 	}
-	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc}
+	sch := DefaultSchedule
+	sch.Capture, sch.Checkpoint, sch.Disposition = capTick, signEvery, disposeEvery
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets,
+		Jobs: queue, Schedule: sch}
 	if mailer != nil {
 		sc.Mailer = mailer
 	}
@@ -143,7 +169,7 @@ func (a *app) serve(args []string) error {
 		}
 		sso = o
 	}
-	if *demoCity {
+	if *demoCity && role.web() {
 		if ip := net.ParseIP(host(ln.Addr().String())); ip == nil || !ip.IsLoopback() {
 			log.Warn("the demo city's passwords are published; do not let others reach this address", "addr", ln.Addr().String())
 		}
@@ -153,9 +179,23 @@ func (a *app) serve(args []string) error {
 		}
 		printDemo(a, ln.Addr().String(), logins)
 	}
-	capTick, err := time.ParseDuration(*cf.tick)
-	if err != nil || capTick < 0 {
-		return usagef("--capture-tick %q: want a duration such as 30s, or 0 to turn capture off", *cf.tick)
+	if role.worker() {
+		if err := svcs.StartJobs(ctx); err != nil {
+			return err
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+			defer cancel()
+			if err := queue.Stop(stopCtx); err != nil {
+				log.Warn("stopping the job workers", "err", err)
+			}
+		}()
+		log.Info("steward worker running", "jobs", strings.Join(queue.Kinds(), ","), "schedule", sch.String(), "database", store.Engine(), "version", Version)
+	}
+	if !role.web() {
+		<-ctx.Done()
+		log.Info("shutting down")
+		return nil
 	}
 	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted, PublicURL: publicURL,
 		PublicLimit: server.PublicLimit{PerMinute: *publicRate, Shared: shared, SharedPerMinute: *publicSharedRate, Clock: a.now}})
@@ -169,13 +209,7 @@ func (a *app) serve(args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	go purge(ctx, svcs.Auth, log)
-	go sweep(ctx, svcs.Registry, log)
-	if capTick > 0 {
-		go svcs.Capture.Loop(ctx, capTick)
-	}
-	go svcs.Moderation.ScreenLoop(ctx, 5*time.Second)
-	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "database", store.Engine(), "version", Version)
+	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "role", string(role), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var msrv *http.Server
@@ -204,23 +238,6 @@ func (a *app) serve(args []string) error {
 func host(addr string) string {
 	h, _, _ := net.SplitHostPort(addr)
 	return h
-}
-
-// purge deletes expired sessions and stale sign-in failures every ten
-// minutes until ctx ends.
-func purge(ctx context.Context, a *auth.Service, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.Purge(ctx); err != nil && ctx.Err() == nil {
-				log.Error("purge expired sessions", "err", err)
-			}
-		}
-	}
 }
 
 func printDemo(a *app, addr string, logins []demo.Login) {

@@ -12,11 +12,13 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
 	"steward.city/steward/internal/platform"
 	"steward.city/steward/internal/platform/adapters"
 	"steward.city/steward/internal/public"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/server"
@@ -41,6 +43,12 @@ type Services struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person (the dashboard, /api/v1/me/work).
 	Worklist *worklist.Service
+	// Jobs is the job queue: the services' background work, worked by
+	// the processes that start it (serve --role worker or all).
+	Jobs *jobs.Queue
+	// Publish drafts, reviews and publishes official posts; PublishDue is
+	// its scheduled step.
+	Publish *publish.Service
 
 	store  civic.Store
 	clock  func() time.Time
@@ -85,12 +93,24 @@ type ServicesConfig struct {
 	// CovertApprover is the slug of the department whose director
 	// approves covert access; "": civic.DefaultCovertApprover.
 	CovertApprover string
+	// MediaAllow are the non-public networks capture may fetch media
+	// from (--media-allow); every other media address must be public.
+	MediaAllow []netip.Prefix
+	// Jobs is the job queue; nil: one on Store's database, which can
+	// queue and list jobs but not work them on PostgreSQL (the workers
+	// need the database's URL).
+	Jobs *jobs.Queue
+	// Schedule is how often the periodic jobs run, for the processes
+	// that work jobs; the zero value schedules none.
+	Schedule Schedule
 }
 
 // NewServices builds every service once and wires the hooks between them:
 // disabling a user flags the credentials they could reveal, the registry
 // keeps a SIC commander, capture reaches the platforms through the
-// connection service, which carries out moderation decisions.
+// connection service, which carries out moderation decisions; every
+// background job is registered on the job queue, and each ingest that
+// stores a comment queues its screening in the same transaction.
 func NewServices(c ServicesConfig) *Services {
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -128,13 +148,25 @@ func NewServices(c ServicesConfig) *Services {
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
 	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger, Location: c.Location})
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
-	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger})
+	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow})
+	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
 	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
-	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Clock: c.Clock, Logger: c.Logger})
+	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
+	if c.Jobs == nil {
+		q, err := newQueue(c.Store, "", c.Logger)
+		if err != nil {
+			c.Logger.Error("job queue", "err", err)
+		}
+		c.Jobs = q
+	}
+	if c.Jobs != nil {
+		s.Jobs = c.Jobs
+		s.registerJobs(c.Jobs, c.Schedule)
+	}
 	return s
 }
 
@@ -154,20 +186,34 @@ type HandlerConfig struct {
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version, PublicURL: c.PublicURL,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs, Publish: s.Publish})
 	if err != nil {
 		return nil, err
 	}
 	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc,
-		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist})
+		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs, Publish: s.Publish})
 	if err != nil {
 		return nil, err
 	}
-	ph, err := public.New(public.Config{Archive: s.Archive, Codes: s.Moderation.Codes, Health: s.Capture.PublicHealth, Card: s.Moderation.ModelCard, Logger: s.logger, Version: Version})
+	ph, err := public.New(public.Config{Archive: s.Archive, Codes: s.Moderation.Codes, Health: s.Capture.PublicHealth, Card: s.Moderation.ModelCard, Logger: s.logger, Version: Version, Location: s.loc})
 	if err != nil {
 		return nil, err
 	}
 	return server.New(server.Config{Store: s.store, Auth: s.Auth, Web: wh, API: ah, Public: ph, Log: s.logger,
 		Collectors: s.Capture.Metrics().Collectors(), MetricsToken: c.MetricsToken, MetricsElsewhere: c.MetricsElsewhere,
 		TrustedProxies: c.TrustedProxies, PublicLimit: c.PublicLimit}), nil
+}
+
+// draftsToReview is the publishing service's review queue as the work list
+// reads it.
+func (s *Services) draftsToReview(ctx context.Context, actor civic.Actor) ([]*civic.Draft, error) {
+	q, err := s.Publish.Queue(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]*civic.Draft, len(q))
+	for i, it := range q {
+		ds[i] = it.Draft
+	}
+	return ds, nil
 }

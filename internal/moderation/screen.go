@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"steward.city/steward/internal/civic"
 )
@@ -26,11 +25,11 @@ var errBatchFull = errors.New("batch full")
 // Posts and replies by the official account itself are not public
 // comments and are not screened. It returns how many entries it queued.
 //
-// Capture does not call it: serve runs it every 5 seconds (ScreenLoop), so
-// what capture or a webhook stored is screened on the next pass, and
-// POST /api/v1/moderation/screen runs it at once. Passes in several
-// processes are safe: each batch is written only if the watermark has not
-// moved meanwhile.
+// Capture does not call it: every ingest that stores a comment or reply
+// queues a screening job in its own transaction (the job queue's "screen"
+// job, which runs ScreenNew), and POST /api/v1/moderation/screen runs it at
+// once. Passes in several processes are safe: each batch is written only
+// if the watermark has not moved meanwhile.
 func (s *Service) ScreenNew(ctx context.Context) (int, error) {
 	s.screening.Lock()
 	defer s.screening.Unlock()
@@ -40,24 +39,6 @@ func (s *Service) ScreenNew(ctx context.Context) (int, error) {
 		total += n
 		if err != nil || !more {
 			return total, err
-		}
-	}
-}
-
-// ScreenLoop runs ScreenNew every interval until ctx ends.
-func (s *Service) ScreenLoop(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := s.ScreenNew(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("screen new comments", "err", err)
-		} else if n > 0 {
-			s.log.Info("comments queued for review", "queued", n)
 		}
 	}
 }

@@ -63,13 +63,21 @@ func OpenDB(url string) (*sql.DB, error) {
 	return db, nil
 }
 
-// Migrate applies pending migrations to db and returns how many ran.
+// Migrate applies pending migrations to db and returns how many of
+// Steward's ran; then it brings the job queue's tables (River's) up to date.
 func Migrate(ctx context.Context, db *sql.DB, now func() time.Time) (int, error) {
 	ms, err := sqlstore.ReadMigrations(migrations, "migrations")
 	if err != nil {
 		return 0, err
 	}
-	return sqlstore.Migrate(ctx, db, Dialect, ms, now)
+	n, err := sqlstore.Migrate(ctx, db, Dialect, ms, now)
+	if err != nil {
+		return n, err
+	}
+	if _, err := migrateQueue(ctx, db); err != nil {
+		return n, err
+	}
+	return n, nil
 }
 
 // lock serializes migrations across processes until the transaction ends.

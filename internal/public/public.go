@@ -23,6 +23,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	Card    Card
 	Logger  *slog.Logger
 	Version string
+	// Location is the city's time zone: every date and time a page shows
+	// is in it (feeds keep RFC 3339 UTC).
+	Location *time.Location
 }
 
 // Handler serves the portal's pages.
@@ -70,12 +74,12 @@ const MaxPage = 500
 // New parses the templates and returns a Handler; it refuses a Config
 // missing a service.
 func New(c Config) (*Handler, error) {
-	if c.Archive == nil || c.Codes == nil || c.Health == nil || c.Card == nil || c.Logger == nil {
-		return nil, fmt.Errorf("public: Config.Archive, Codes, Health, Card and Logger are required")
+	if c.Archive == nil || c.Codes == nil || c.Health == nil || c.Card == nil || c.Logger == nil || c.Location == nil {
+		return nil, fmt.Errorf("public: Config.Archive, Codes, Health, Card, Logger and Location are required")
 	}
 	h := &Handler{archive: c.Archive, codes: c.Codes, health: c.Health, card: c.Card, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
 	for _, name := range []string{"accounts", "account", "item", "search", "error", "checkpoints", "dispositions", "reports"} {
-		t, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
+		t, err := template.New("layout").Funcs(funcs(c.Location)).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
 		}
@@ -207,15 +211,16 @@ func pageNumber(r *http.Request) (int, error) {
 	return n, nil
 }
 
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
-	"datetime": func(t time.Time) string {
-		return t.UTC().Format("January 2, 2006, 15:04 UTC")
-	},
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":  func(a, b int) int { return a + b },
-	"sub":  func(a, b int) int { return a - b },
-	"kind": func(k civic.ItemKind) string { return kindWords[k] },
+// funcs are the templates' functions; dates and times are the city's (loc).
+func funcs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date":     func(t time.Time) string { return plain.Date(t, loc) },
+		"datetime": func(t time.Time) string { return plain.Time(t, loc) },
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"add":      func(a, b int) int { return a + b },
+		"sub":      func(a, b int) int { return a - b },
+		"kind":     func(k civic.ItemKind) string { return kindWords[k] },
+	}
 }
 
 var kindWords = map[civic.ItemKind]string{civic.ItemPost: "Post", civic.ItemComment: "Comment", civic.ItemReply: "Reply",

@@ -38,6 +38,7 @@ import (
 func TestBrowserWebShell(t *testing.T) {
 	b := browsertest.New(t)
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	seedDraft(t, app) // the walk reaches a draft page
 	srv := httptest.NewServer(app.server)
 	t.Cleanup(srv.Close)
 	open := func(t *testing.T) *browserTab { return &browserTab{Browser: b.Tab(t), t: t, base: srv.URL} }

@@ -51,6 +51,9 @@ var matrix = map[string][]string{
 	"POST /tokens":                     {"signed-in"},
 	"POST /tokens/{id}/revoke":         {"signed-in"},
 	"GET /audit":                       roles("admin clerk attorney auditor"),
+	"GET /admin/jobs":                  roles("admin"),
+	"POST /admin/jobs/{id}/retry":      roles("admin"),
+	"POST /admin/jobs/{id}/cancel":     roles("admin"),
 	"GET /api/v1/openapi.json":         {"public"},
 	"GET /api/v1/me":                   {"signed-in"},
 	"GET /api/v1/departments":          roles("admin communications director staff clerk attorney hr it sic_commander auditor"),
@@ -70,6 +73,9 @@ var matrix = map[string][]string{
 	"POST /api/v1/tokens":              {"signed-in"},
 	"DELETE /api/v1/tokens/{id}":       {"signed-in"},
 	"GET /api/v1/audit":                roles("admin clerk attorney auditor"),
+	"GET /api/v1/jobs":                 roles("admin"),
+	"POST /api/v1/jobs/{id}/retry":     roles("admin"),
+	"POST /api/v1/jobs/{id}/cancel":    roles("admin"),
 }
 
 func roles(s string) []string { return strings.Fields(s) }

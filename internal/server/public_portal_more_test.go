@@ -39,6 +39,10 @@ func TestPublicCaching(t *testing.T) {
 			t.Errorf("GET %s with another ETag: %d", p, res.StatusCode)
 		}
 	}
+	// Times are the city's (the harness runs in America/Chicago), never UTC.
+	if _, body := a.get("/public/items/" + strconv.FormatInt(s.post, 10)); !strings.Contains(body, " CST") || strings.Contains(body, " UTC") {
+		t.Errorf("the public item page does not show the city's time")
+	}
 	res, _ := a.get(acct)
 	lm := res.Header.Get("Last-Modified")
 	if lm == "" {

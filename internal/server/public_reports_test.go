@@ -44,7 +44,7 @@ func TestPublicReports(t *testing.T) {
 			}
 			card := model.ModelCard()
 			ph, err := public.New(public.Config{Archive: a.svcs.Archive, Codes: a.svcs.Moderation.Codes, Health: a.svcs.Capture.PublicHealth,
-				Card: model.ModelCard, Logger: slog.New(slog.DiscardHandler)})
+				Card: model.ModelCard, Logger: slog.New(slog.DiscardHandler), Location: time.UTC})
 			if err != nil {
 				t.Fatal(err)
 			}

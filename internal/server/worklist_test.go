@@ -198,7 +198,9 @@ func TestNavigationByRole(t *testing.T) {
 				t.Errorf("%s's navigation lacks %s: %v", who, s, links)
 			}
 		}
-		if who == "staff" && len(links) > 10 {
+		// Staff once saw 18 links; now their own drafts and what their
+		// role can open, under headings.
+		if who == "staff" && len(links) > 11 {
 			t.Errorf("staff see %d links: %v", len(links), links)
 		}
 	}

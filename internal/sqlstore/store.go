@@ -211,6 +211,14 @@ func (t *tx) Durability(ctx context.Context) (Durability, error) {
 	return t.d.Durability(ctx, sqlTx)
 }
 
+// SQLTx returns the transaction itself, so that the job queue
+// (internal/jobs) inserts a job in it: the job exists if and only if the
+// transaction commits. Nothing else writes through it.
+func (t *tx) SQLTx() *sql.Tx {
+	sqlTx, _ := t.db.(*sql.Tx)
+	return sqlTx
+}
+
 // Now returns the transaction's clock reading, in UTC to the microsecond.
 func (t *tx) Now() time.Time { return t.clock().UTC().Truncate(time.Microsecond) }
 

@@ -113,6 +113,17 @@ func OpenPostgres(t testing.TB, now func() time.Time) *sqlstore.Store {
 	return s
 }
 
+// PostgresURL returns the URL of s's database with the search_path of its
+// schema, for a second pool on the same schema (the job queue's workers).
+func PostgresURL(t testing.TB, s *sqlstore.Store) string {
+	t.Helper()
+	var schema string
+	if err := s.DB().QueryRowContext(context.Background(), `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	return WithSearchPath(t, os.Getenv(PostgresEnv), schema)
+}
+
 // WithSearchPath returns base with its search_path set to schema.
 func WithSearchPath(t testing.TB, base, schema string) string {
 	u, err := url.Parse(base)

@@ -13,6 +13,7 @@ func (h *Handler) Routes() []route.Route {
 	rs = append(rs, h.archiveRoutes()...)
 	rs = append(rs, h.recordsRoutes()...)
 	rs = append(rs, h.captureRoutes()...)
+	rs = append(rs, h.draftRoutes()...)
 	return append(rs, h.moderationRoutes()...)
 }
 
@@ -57,5 +58,9 @@ func (h *Handler) foundationRoutes() []route.Route {
 		{Method: post, Path: "/tokens/{id}/revoke", Perm: civic.PermSignedIn, Summary: "revoke an API token", Handle: h.tokenRevoke},
 
 		{Method: get, Path: "/audit", Perm: civic.PermAuditView, Summary: "audit log", Handle: h.auditList},
+
+		{Method: get, Path: "/admin/jobs", Perm: civic.PermJobsManage, Summary: "background jobs that failed, wait to be retried or run", Handle: h.jobList},
+		{Method: post, Path: "/admin/jobs/{id}/retry", Perm: civic.PermJobsManage, Summary: "retry a background job", Handle: h.jobRetry},
+		{Method: post, Path: "/admin/jobs/{id}/cancel", Perm: civic.PermJobsManage, Summary: "cancel a background job", Handle: h.jobCancel},
 	}
 }

@@ -21,8 +21,10 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/records"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
@@ -68,6 +70,8 @@ type Handler struct {
 	capture *capture.Service
 	conns   *connection.Service
 	work    *worklist.Service
+	jobs    *jobs.Queue
+	publish *publish.Service
 	sso     SSO
 	// publicURL is the address people open Steward at, which links in
 	// e-mail start with; "": no reset links are e-mailed.
@@ -106,6 +110,10 @@ type Config struct {
 	Connections *connection.Service
 	// Worklist is what waits for each person, on the dashboard.
 	Worklist *worklist.Service
+	// Jobs lists, retries and cancels background jobs.
+	Jobs *jobs.Queue
+	// Publish drafts, reviews and publishes official posts.
+	Publish *publish.Service
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -113,12 +121,12 @@ type Config struct {
 func New(c Config) (*Handler, error) {
 	for name, missing := range map[string]bool{"Store": c.Store == nil, "Clock": c.Clock == nil, "Logger": c.Logger == nil, "Location": c.Location == nil,
 		"Auth": c.Auth == nil, "People": c.People == nil, "Registry": c.Registry == nil, "Archive": c.Archive == nil,
-		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil} {
+		"Records": c.Records == nil, "Moderation": c.Moderation == nil, "Capture": c.Capture == nil, "Connections": c.Connections == nil, "Worklist": c.Worklist == nil, "Jobs": c.Jobs == nil, "Publish": c.Publish == nil} {
 		if missing {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
@@ -193,18 +201,22 @@ var navLinks = []struct {
 	group string
 	links [][2]string
 }{
-	{"Work", [][2]string{{"/", "Dashboard"}, {"/notifications", "Notifications"}, {"/moderation/report", "Report content"}}},
-	{"Accounts", [][2]string{{"/accounts", "Accounts"}, {"/posters", "Authorized posters"}, {"/contracts", "Agreements"},
+	{"Work", [][2]string{{"/", "Dashboard"}, {"/notifications", "Notifications"}, {"/drafts", "Drafts"}, {"/drafts/queue", "Drafts to review"},
+		{"/moderation/report", "Report content"}}},
+	{"Accounts", [][2]string{{"/accounts", "Accounts"}, {"/posters", "Authorized posters"}, {"/calendar", "Post calendar"}, {"/contracts", "Agreements"},
 		{"/covert", "Covert profiles"}, {"/covert/access", "Covert access"}}},
 	{"Records", [][2]string{{"/records", "Records requests"}, {"/archive/items", "Archive"}, {"/capture", "Capture"}, {"/audit", "Audit log"}}},
 	{"Moderation", [][2]string{{"/moderation/reviews", "Moderation"}}},
 	{"Administration", [][2]string{{"/settings/approvals", "Approval settings"}, {"/users", "Users and roles"}, {"/departments", "Departments"},
-		{"/people", "People"}, {"/policies", "Policies"}, {"/cases", "Conduct cases"}}},
+		{"/people", "People"}, {"/policies", "Policies"}, {"/cases", "Conduct cases"}, {"/admin/jobs", "Background jobs"}}},
 	{"You", [][2]string{{"/account", "Your account"}, {"/tokens", "API tokens"}}},
 }
 
 // navOverride are the links whose page is open to all but useful to few.
-var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage}
+// The review queue and the post calendar are offered to reviewers (directors
+// and Communications); staff reach their own drafts from Drafts.
+var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage,
+	"/drafts/queue": civic.PermPostersDecide, "/calendar": civic.PermPostersDecide}
 
 // navPerms maps each navigation link to the permission its GET route needs.
 func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
@@ -231,6 +243,16 @@ func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
 
 // nav lists, by heading, the pages u may open.
 func (h *Handler) nav(u *civic.User, path string) []navGroup {
+	// The current link is the longest one the path is or lies under:
+	// /drafts/queue, not /drafts, on the review queue.
+	current := ""
+	for _, g := range navLinks {
+		for _, l := range g.links {
+			if (l[0] == path || (l[0] != "/" && strings.HasPrefix(path, l[0]+"/"))) && len(l[0]) > len(current) {
+				current = l[0]
+			}
+		}
+	}
 	var out []navGroup
 	for _, g := range navLinks {
 		var items []navItem
@@ -238,8 +260,7 @@ func (h *Handler) nav(u *civic.User, path string) []navGroup {
 			if !u.Can(h.navPerm[l[0]]) {
 				continue
 			}
-			cur := l[0] == path || (l[0] != "/" && strings.HasPrefix(path, l[0]+"/") && !(l[0] == "/covert" && strings.HasPrefix(path, "/covert/access")))
-			items = append(items, navItem{Href: l[0], Label: l[1], Current: cur})
+			items = append(items, navItem{Href: l[0], Label: l[1], Current: l[0] == current})
 		}
 		if len(items) > 0 {
 			out = append(out, navGroup{Label: g.group, Items: items})
@@ -253,12 +274,15 @@ func (h *Handler) nav(u *civic.User, path string) []navGroup {
 var notices = map[string]string{
 	"created":        "Saved. The change is in the audit log.",
 	"saved":          "Saved. The change is in the audit log.",
+	"published":      "Published. The post and its authority record are in the archive.",
 	"roles":          "Roles saved.",
 	"disabled":       "The user is disabled and signed out everywhere.",
 	"enabled":        "The user is enabled.",
 	"password":       "The password is changed, the user is signed out everywhere and their API tokens are revoked.",
 	"ownpassword":    "Your password is changed; your other sessions are signed out and your API tokens revoked.",
 	"revoked":        "The token is revoked.",
+	"job_retried":    "The job is queued to run again. The retry is in the audit log.",
+	"job_cancelled":  "The job is cancelled. The cancel is in the audit log.",
 	"signedout":      "You are signed out.",
 	"proposed":       "Your proposal is recorded in the covert audit log and waits for the covert approver.",
 	"withdrawn":      "The proposal is withdrawn.",

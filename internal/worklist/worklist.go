@@ -37,6 +37,8 @@ const (
 	KindBrokenCapture   Kind = "connection_broken"
 	KindCaptureFlag     Kind = "capture_flag"
 	KindNotification    Kind = "notification"
+	KindDraftReview     Kind = "draft_review"
+	KindDraftChanges    Kind = "draft_changes"
 )
 
 // Soon is how far ahead a dated duty (an audit, a recertification, a review
@@ -71,23 +73,31 @@ type Store interface {
 	civic.ModerationReader
 	civic.RecordsReader
 	civic.CaptureReader
+	civic.PublishReader
 	Users(ctx context.Context) ([]*civic.User, error)
 }
+
+// DraftsToReview lists the drafts the actor may review now, with since when
+// each waits; the publishing service answers it (cli wires its Queue).
+type DraftsToReview func(ctx context.Context, actor civic.Actor) ([]*civic.Draft, error)
 
 // Config is what the work list needs.
 type Config struct {
 	Store    Store
 	Registry *registry.Service // turns of approval steps, covert profiles, notifications
-	Clock    func() time.Time
-	Logger   *slog.Logger
+	// Drafts lists the drafts a reviewer may approve; nil: none are listed.
+	Drafts DraftsToReview
+	Clock  func() time.Time
+	Logger *slog.Logger
 }
 
 // Service computes work lists.
 type Service struct {
-	store Store
-	reg   *registry.Service
-	now   func() time.Time
-	log   *slog.Logger
+	store  Store
+	reg    *registry.Service
+	drafts DraftsToReview
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 // New returns the work list service.
@@ -98,7 +108,7 @@ func New(c Config) *Service {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, reg: c.Registry, now: c.Clock, log: c.Logger}
+	return &Service{store: c.Store, reg: c.Registry, drafts: c.Drafts, now: c.Clock, log: c.Logger}
 }
 
 // For lists what waits for actor now, earliest first (by due date, else
@@ -122,7 +132,7 @@ func (s *Service) For(ctx context.Context, actor civic.Actor) ([]Item, error) {
 		return nil, err
 	}
 	steps := []func(context.Context, civic.Actor, *civic.User, []*civic.User, []*civic.StandIn, time.Time) ([]Item, error){
-		s.accounts, s.posters, s.seconds, s.inquiries, s.records, s.covert, s.contracts, s.cases, s.capture, s.notifications,
+		s.accounts, s.posters, s.seconds, s.inquiries, s.records, s.covert, s.contracts, s.cases, s.capture, s.draftsToReview, s.draftsReturned, s.notifications,
 	}
 	for _, step := range steps {
 		items, err := step(ctx, actor, u, users, sis, now)
@@ -395,6 +405,40 @@ func (s *Service) notifications(ctx context.Context, actor civic.Actor, _ *civic
 		if n.ReadAt == nil {
 			out = append(out, Item{Kind: KindNotification, Title: n.Message, Since: n.CreatedAt, Link: cmp.Or(n.Link, "/notifications")})
 		}
+	}
+	return out, nil
+}
+
+// draftsToReview: the drafts waiting for u's approval (or confirmation of
+// a late approval), as the publishing service's queue says.
+func (s *Service) draftsToReview(ctx context.Context, actor civic.Actor, _ *civic.User, _ []*civic.User, _ []*civic.StandIn, _ time.Time) ([]Item, error) {
+	if s.drafts == nil {
+		return nil, nil
+	}
+	ds, err := s.drafts(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, d := range ds {
+		title := "Draft " + id(d.ID) + " by " + d.Author + " waits for your review"
+		if d.Status == civic.DraftConfirm {
+			title = "Draft " + id(d.ID) + " was approved after its time: confirm before it goes out"
+		}
+		out = append(out, Item{Kind: KindDraftReview, Title: title, Since: d.UpdatedAt, Link: "/drafts/" + id(d.ID)})
+	}
+	return out, nil
+}
+
+// draftsReturned: u's own drafts a reviewer sent back with changes asked.
+func (s *Service) draftsReturned(ctx context.Context, _ civic.Actor, u *civic.User, _ []*civic.User, _ []*civic.StandIn, _ time.Time) ([]Item, error) {
+	ds, err := s.store.Drafts(ctx, civic.DraftFilter{AuthorID: u.ID, Status: civic.DraftChanges})
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, d := range ds {
+		out = append(out, Item{Kind: KindDraftChanges, Title: "Your draft " + id(d.ID) + ": a reviewer asked for changes", Since: d.UpdatedAt, Link: "/drafts/" + id(d.ID)})
 	}
 	return out, nil
 }

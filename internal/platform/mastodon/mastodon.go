@@ -48,7 +48,7 @@ func (a *Adapter) Name() string { return Name }
 // approval: on Mastodon, approving answers ErrUnsupported.
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapEditHistory, civic.CapDeletions, civic.CapHold,
-		civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
+		civic.CapPublish, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
 }
 
 func base(ep *civic.Endpoint) (string, error) {

@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
+)
+
+// The background jobs of a Steward process. Each was a ticker loop in
+// serve; now each is a job on the queue (internal/jobs), worked by the
+// processes run with --role worker or all, however many share the
+// database.
+
+// screenJob screens what ingest stored: it is queued in the transaction
+// that stored a new comment or reply, so no comment is archived without
+// its screening job. It runs moderation's ScreenNew, which screens
+// everything past its watermark: one job screens every comment stored
+// before it, and later ones find little to do.
+type screenJob struct {
+	// Through is the newest version stored by the ingest that queued it,
+	// for the jobs page; the screening goes by the watermark.
+	Through int64 `json:"through"`
+}
+
+func (screenJob) Kind() string { return "screen" }
+
+// captureJob is one capture pass of one connection. It is queued unique
+// by connection: while one waits or runs, asking again queues nothing, so
+// two processes never capture the same account at once.
+type captureJob struct {
+	Connection int64 `json:"connection"`
+}
+
+func (captureJob) Kind() string { return "capture" }
+
+// captureScheduleJob queues a capture job for every connection due
+// (--capture-tick).
+type captureScheduleJob struct{}
+
+func (captureScheduleJob) Kind() string { return "capture_schedule" }
+
+// checkpointJob signs a checkpoint of the archive when new records arrived
+// (--checkpoint-interval).
+type checkpointJob struct{}
+
+func (checkpointJob) Kind() string { return "checkpoint" }
+
+// dispositionJob proposes a disposition run (--disposition-every).
+type dispositionJob struct{}
+
+func (dispositionJob) Kind() string { return "disposition" }
+
+// sweepJob sends the notifications time brings: expiring authorizations,
+// overdue recertifications and covert audits (hourly).
+type sweepJob struct{}
+
+func (sweepJob) Kind() string { return "notification_sweep" }
+
+// purgeJob deletes expired sessions and stale sign-in failures (every ten
+// minutes).
+type purgeJob struct{}
+
+func (purgeJob) Kind() string { return "session_purge" }
+
+// publishDueJob publishes the approved posts whose scheduled time has come
+// and reconciles publications a crash left without an answer (every 30
+// seconds, so a scheduled post goes out within a minute of its time).
+type publishDueJob struct{}
+
+func (publishDueJob) Kind() string { return "publish_due" }
+
+// Schedule is how often the periodic jobs run; a zero duration leaves the
+// job out.
+type Schedule struct {
+	Capture     time.Duration // capture_schedule (--capture-tick)
+	Checkpoint  time.Duration // checkpoint (--checkpoint-interval)
+	Disposition time.Duration // disposition (--disposition-every)
+	Sweep       time.Duration // notification_sweep
+	Purge       time.Duration // session_purge
+	Publish     time.Duration // publish_due
+}
+
+// DefaultSchedule is serve's, less what its flags set.
+var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second}
+
+// newQueue returns a job queue on the store's database, or nil when the
+// store is not one (it has no database/sql pool).
+func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, error) {
+	db, ok := store.(interface {
+		DB() *sql.DB
+		Engine() string
+	})
+	if !ok {
+		return nil, nil
+	}
+	return jobs.New(jobs.Config{Engine: db.Engine(), DB: db.DB(), URL: url, Store: store, Logger: log})
+}
+
+// registerJobs makes s's services the workers of the queue's jobs,
+// schedules the periodic ones, and queues screening in every ingest
+// transaction that stored a comment or reply.
+func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
+	log := s.logger
+	screenOnIngest(s.Archive, q)
+	jobs.Register(q, func(ctx context.Context, _ screenJob) error {
+		n, err := s.Moderation.ScreenNew(ctx)
+		if n > 0 {
+			log.Info("comments queued for review", "queued", n)
+		}
+		return err
+	})
+	jobs.Register(q, func(ctx context.Context, j captureJob) error {
+		res, err := s.Capture.Pass(ctx, j.Connection)
+		if res != nil {
+			// The pass ran: its outcome, a platform error included, is
+			// recorded on the connection, which backs off by itself.
+			return nil
+		}
+		if civic.ErrorKind(err) == civic.KindNotFound {
+			return nil // the connection is gone
+		}
+		return err
+	})
+	jobs.Register(q, func(ctx context.Context, _ captureScheduleJob) error {
+		cs, err := s.Capture.Due(ctx)
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, c := range cs {
+			if _, err := q.Enqueue(ctx, captureJob{Connection: c.ID}, jobs.Opts{Unique: true}); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	})
+	jobs.Register(q, func(ctx context.Context, _ checkpointJob) error {
+		c, err := s.Archive.Checkpoint(ctx)
+		if c != nil {
+			log.Info("checkpoint signed", "size", c.Size, "root", c.RootHash)
+		}
+		return err
+	})
+	jobs.Register(q, func(ctx context.Context, _ dispositionJob) error {
+		run, err := s.Archive.ProposeScheduled(ctx)
+		if run != nil && run.ID != 0 {
+			log.Info("disposition run proposed", "run", run.ID, "items", run.Items)
+		}
+		return err
+	})
+	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
+	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
+	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
+		n, err := s.Publish.PublishDue(ctx)
+		if n > 0 {
+			log.Info("scheduled posts published", "posts", n)
+		}
+		return err
+	})
+
+	periodic := []struct {
+		every   time.Duration
+		onStart bool
+		args    jobs.Args
+	}{
+		{sch.Capture, true, captureScheduleJob{}},
+		// The first checkpoint comes one interval after start, so that a
+		// restart writes nothing.
+		{sch.Checkpoint, false, checkpointJob{}},
+		{sch.Disposition, false, dispositionJob{}},
+		{sch.Sweep, true, sweepJob{}},
+		{sch.Purge, false, purgeJob{}},
+		{sch.Publish, true, publishDueJob{}},
+	}
+	for _, p := range periodic {
+		if p.every <= 0 {
+			continue
+		}
+		a := p.args
+		q.Periodic(a.Kind(), p.every, p.onStart, func() jobs.Args { return a })
+	}
+}
+
+// screenOnIngest makes every ingest through arch that stores a comment or
+// reply queue a screening job in its own transaction. Every archive
+// service that ingests is given it: serve's, and those of steward
+// capture, import and archive ingest.
+func screenOnIngest(arch *archive.Service, q *jobs.Queue) {
+	arch.OnIngest(func(ctx context.Context, tx civic.Tx, stored []*civic.Version) error {
+		var through int64
+		for _, v := range stored {
+			if v.Kind == civic.ItemComment || v.Kind == civic.ItemReply {
+				through = max(through, v.ID)
+			}
+		}
+		if through == 0 {
+			return nil
+		}
+		_, err := q.EnqueueTx(ctx, tx, screenJob{Through: through}, jobs.Opts{})
+		return err
+	})
+}
+
+// StartJobs starts working the background jobs in this process and
+// queues one screening pass, unique, for what was stored without a job
+// (versions written before the job queue existed, a restored backup, the
+// demo city).
+func (s *Services) StartJobs(ctx context.Context) error {
+	if s.Jobs == nil {
+		return errors.New("no job queue")
+	}
+	if err := s.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if _, err := s.Jobs.Enqueue(ctx, screenJob{}, jobs.Opts{Unique: true}); err != nil {
+		s.logger.Error("queue the start-up screening pass", "err", err)
+	}
+	return nil
+}
+
+// String is the schedule as one log value.
+func (sch Schedule) String() string {
+	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish)
+}
+
+// Role is what one serve process does.
+type Role string
+
+// The roles of serve --role.
+const (
+	RoleWeb    = "web"    // pages and API; queues jobs, works none
+	RoleWorker = "worker" // works the jobs and schedules the periodic ones; no HTTP
+	RoleAll    = "all"    // both: the default, one process for a city
+)
+
+func parseRole(s string) (Role, error) {
+	switch s {
+	case RoleWeb, RoleWorker, RoleAll:
+		return Role(s), nil
+	}
+	return "", usagef("--role %q: want web, worker or all", s)
+}
+
+func (r Role) web() bool    { return r == RoleWeb || r == RoleAll }
+func (r Role) worker() bool { return r == RoleWorker || r == RoleAll }
+
+// queueScreening gives a command's own archive service the screening
+// hook, so that what it ingests is screened by the workers of serve.
+func (a *app) queueScreening(arch *archive.Service, store civic.Store) error {
+	q, err := newQueue(store, "", nil)
+	if err != nil {
+		return err
+	}
+	if q != nil {
+		screenOnIngest(arch, q)
+	}
+	return nil
+}

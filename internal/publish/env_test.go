@@ -1,0 +1,147 @@
+package publish_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/capture"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/publish"
+	"steward.city/steward/internal/storetest"
+	"steward.city/steward/internal/vault"
+)
+
+// env is a store with the Parks department, an active Mastodon account,
+// its director, Communications, an author with an active grant, a staff
+// member with an expired grant, one with a revoked grant and one with
+// none, and the archive, connection, capture and publish services on it.
+type env struct {
+	t     testing.TB
+	ctx   context.Context
+	clock *storetest.Clock
+	store civic.Store
+	arch  *archive.Service
+	conns *connection.Service
+	cap   *capture.Service
+	svc   *publish.Service
+	dept  *civic.Department
+	acct  *civic.Account
+	other *civic.Account // a second active account, of Police
+
+	author, director, comms, it, expired, revoked, stranger, policeDirector *civic.User
+	grant                                                                   *civic.Poster
+}
+
+func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[string]civic.Platform, handle string) *env {
+	t.Helper()
+	ctx := context.Background()
+	v, err := vault.New(vault.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: archive.New(archive.Config{Store: s, Clock: clock.Now})}
+	e.conns = connection.New(connection.Config{Store: s, Clock: clock.Now, Vault: v, Platforms: platforms})
+	e.cap = capture.New(capture.Config{Store: s, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: clock.Now,
+		Jitter: func(time.Duration) time.Duration { return 0 }})
+	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Clock: clock.Now})
+	sys := civic.Actor{Label: "test"}
+	err = s.Update(ctx, sys, func(tx civic.Tx) error {
+		e.dept = &civic.Department{Slug: "parks", Name: "Parks"}
+		if err := tx.CreateDepartment(ctx, e.dept); err != nil {
+			return err
+		}
+		police := &civic.Department{Slug: "police", Name: "Police"}
+		if err := tx.CreateDepartment(ctx, police); err != nil {
+			return err
+		}
+		user := func(name, email string, dept int64, gs ...civic.Grant) *civic.User {
+			if err != nil {
+				return nil
+			}
+			p := &civic.Person{Name: name, Kind: civic.KindEmployee, DepartmentID: dept}
+			if err = tx.CreatePerson(ctx, p); err != nil {
+				return nil
+			}
+			u := &civic.User{PersonID: p.ID, Email: email, PasswordHash: "x", Grants: gs}
+			err = tx.CreateUser(ctx, u)
+			return u
+		}
+		e.author = user("Sam Staff", "sam@city.example", e.dept.ID, civic.Grant{Role: civic.RoleStaff})
+		e.director = user("Dana Director", "dana@city.example", e.dept.ID, civic.Grant{Role: civic.RoleDirector, DepartmentID: e.dept.ID})
+		e.policeDirector = user("Pat Police", "pat@city.example", police.ID, civic.Grant{Role: civic.RoleDirector, DepartmentID: police.ID})
+		e.comms = user("Cora Comms", "cora@city.example", e.dept.ID, civic.Grant{Role: civic.RoleCommunications})
+		e.it = user("Ivan IT", "ivan@city.example", e.dept.ID, civic.Grant{Role: civic.RoleIT})
+		e.expired = user("Eve Expired", "eve@city.example", e.dept.ID, civic.Grant{Role: civic.RoleStaff})
+		e.revoked = user("Rob Revoked", "rob@city.example", e.dept.ID, civic.Grant{Role: civic.RoleStaff})
+		e.stranger = user("Nick Nogrant", "nick@city.example", e.dept.ID, civic.Grant{Role: civic.RoleStaff})
+		if err != nil {
+			return err
+		}
+		account := func(dept int64, h string) *civic.Account {
+			if err != nil {
+				return nil
+			}
+			a := &civic.Account{DepartmentID: dept, Platform: "mastodon", Handle: h, DisplayName: "City " + h, Purpose: "news", Audience: "residents",
+				Categories: []string{"announcements"}, WebsiteURL: "https://www.city.example/", ProfileText: "Official. Call 9-1-1.", RequestedBy: e.comms.ID,
+				AdminIDs: []int64{e.author.PersonID, e.director.PersonID}}
+			if err = tx.CreateAccount(ctx, a); err != nil {
+				return nil
+			}
+			a.Status = civic.AccountActive
+			err = tx.UpdateAccount(ctx, a, "account.activate")
+			return a
+		}
+		e.acct = account(e.dept.ID, handle)
+		e.other = account(police.ID, "@police")
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		grant := func(u *civic.User, a *civic.Account, expires time.Time, revoke bool) *civic.Poster {
+			if err != nil {
+				return nil
+			}
+			p := &civic.Poster{AccountID: a.ID, UserID: u.ID, Reason: "I post the department's news."}
+			if err = tx.CreatePoster(ctx, p); err != nil {
+				return nil
+			}
+			p.Status, p.DecidedBy, p.DecidedAt, p.ExpiresAt = civic.PosterGranted, e.director.ID, &now, &expires
+			if revoke {
+				p.Status, p.RevokedAt, p.Note = civic.PosterRevoked, &now, "moved to another job"
+			}
+			err = tx.UpdatePoster(ctx, p, "poster.grant")
+			return p
+		}
+		e.grant = grant(e.author, e.acct, now.Add(90*24*time.Hour), false)
+		grant(e.expired, e.acct, now.Add(-time.Hour), false)
+		grant(e.revoked, e.acct, now.Add(90*24*time.Hour), true)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// as is the actor of a user, read back from the store.
+func (e *env) as(u *civic.User) civic.Actor {
+	e.t.Helper()
+	got, err := e.store.User(e.ctx, u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return civic.ActorOf(got)
+}
+
+// connect connects the account with a token.
+func (e *env) connect(baseURL, remoteID string, tok civic.PlatformToken) *civic.Connection {
+	e.t.Helper()
+	c := &civic.Connection{AccountID: e.acct.ID, Platform: "mastodon", BaseURL: baseURL, RemoteID: remoteID, Handle: e.acct.Handle, Interval: 10 * time.Minute}
+	if err := e.conns.Connect(e.ctx, e.as(e.it), c, tok); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}

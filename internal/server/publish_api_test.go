@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/storetest"
+)
+
+// TestPublishAPI: the drafts API as its callers and attackers use it: the
+// grant holder drafts and sees the findings; a signed-in user without a
+// grant is refused naming the account and cannot read or review someone
+// else's draft by guessing its id; a crafted body is refused naming the
+// field; the author cannot approve their own draft.
+func TestPublishAPI(t *testing.T) {
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	acct, dir := grantParks(t, app)
+	staff, clerk, director := app.token(demoEmail(civic.RoleStaff)), app.token(demoEmail(civic.RoleClerk)), app.token(dir.Email)
+	body := fmt.Sprintf(`{"account_ids":[%d],"text":"Pool opens Saturday. Text our lifeguard lead at 651-555-0199.","category":"announcement"}`, acct.ID)
+
+	res := app.do(request{method: "POST", path: "/api/v1/drafts", bearer: clerk, body: body})
+	if got := readBody(t, res); res.StatusCode != 403 || !strings.Contains(got, "@cityparks on instagram") || !strings.Contains(got, `"field": "account_ids"`) {
+		t.Fatalf("a clerk drafts for parks: %d %s", res.StatusCode, got)
+	}
+	res = app.do(request{method: "POST", path: "/api/v1/drafts", bearer: staff, body: body})
+	var d struct {
+		ID      int64 `json:"id"`
+		Current struct {
+			Screen struct {
+				Findings []struct{ Code, Span string }
+			} `json:"screen"`
+		} `json:"current"`
+	}
+	if err := json.Unmarshal([]byte(readBody(t, res)), &d); err != nil || res.StatusCode != 201 || d.ID == 0 {
+		t.Fatalf("staff drafts: %d %v", res.StatusCode, err)
+	}
+	if len(d.Current.Screen.Findings) != 1 || d.Current.Screen.Findings[0].Span != "651-555-0199" {
+		t.Fatalf("findings %+v", d.Current.Screen.Findings)
+	}
+	page := fmt.Sprintf("/api/v1/drafts/%d", d.ID)
+	res = app.do(request{method: "GET", path: "/api/v1/drafts?status=posted", bearer: staff})
+	if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, `"field": "status"`) {
+		t.Fatalf("a bad status filter: %d %s", res.StatusCode, got)
+	}
+	if res := app.do(request{method: "GET", path: page, bearer: clerk}); res.StatusCode != 404 {
+		t.Fatalf("a clerk reads the draft: %d", res.StatusCode)
+	}
+	if res := app.do(request{method: "POST", path: page + "/reviews", bearer: clerk, body: `{"revision":1,"decision":"approve"}`}); res.StatusCode != 404 {
+		t.Fatalf("a clerk reviews the draft: %d", res.StatusCode)
+	}
+	res = app.do(request{method: "POST", path: page + "/revisions", bearer: staff, body: `{"text":"x","category":"announcement","Admin":true}`})
+	if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, "Admin") {
+		t.Fatalf("a crafted body: %d %s", res.StatusCode, got)
+	}
+	if res := app.do(request{method: "POST", path: page + "/submit", bearer: staff}); res.StatusCode != 200 {
+		t.Fatalf("submit: %d %s", res.StatusCode, readBody(t, res))
+	}
+	// The submitted draft waits on the director's work list, not the
+	// author's, and links to the draft's page.
+	link := fmt.Sprintf("/drafts/%d", d.ID)
+	hasDraft := func(email, kind string) bool {
+		return slices.ContainsFunc(app.work(email), func(it workItem) bool { return it.Kind == kind && it.Link == link })
+	}
+	if !hasDraft(dir.Email, "draft_review") || hasDraft(demoEmail(civic.RoleStaff), "draft_review") || hasDraft(demoEmail(civic.RoleClerk), "draft_review") {
+		t.Errorf("the draft to review is not on the director's work list alone")
+	}
+	if res := app.do(request{method: "POST", path: page + "/reviews", bearer: staff, body: `{"revision":1,"decision":"approve","override":"mine"}`}); res.StatusCode != 403 {
+		t.Fatalf("self approval: %d", res.StatusCode)
+	}
+	res = app.do(request{method: "POST", path: page + "/reviews", bearer: director, body: `{"revision":1,"decision":"approve"}`})
+	if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, `"field": "override"`) {
+		t.Fatalf("approve without recording why: %d %s", res.StatusCode, got)
+	}
+	res = app.do(request{method: "POST", path: page + "/reviews", bearer: director, body: `{"revision":1,"decision":"approve","override":"the lifeguard lead's work phone, published on the city site"}`})
+	if got := readBody(t, res); res.StatusCode != 200 || !strings.Contains(got, `"status": "approved"`) {
+		t.Fatalf("approve: %d %s", res.StatusCode, got)
+	}
+	// Not connected: the publish fails, says why, and keeps the approval.
+	res = app.do(request{method: "POST", path: page + "/publish", bearer: staff})
+	if got := readBody(t, res); res.StatusCode != 502 || !strings.Contains(got, "not connected") {
+		t.Fatalf("publish unconnected: %d %s", res.StatusCode, got)
+	}
+	res = app.do(request{method: "GET", path: page, bearer: director})
+	if got := readBody(t, res); !strings.Contains(got, `"decision": "approve"`) {
+		t.Fatalf("the approval was lost: %s", got)
+	}
+}
