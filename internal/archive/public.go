@@ -26,6 +26,10 @@ type PublicVersion struct {
 	Withheld   string     // "Private data, Minn. Stat. 13.43"; empty when public
 	Disposed   bool       // its content was disposed of under the retention schedule
 	Edited     bool       // its text differs from the version before
+	// SHA256 is the hex hash of the version's content, the leaf data of
+	// the Merkle log. It is shown for withheld and disposed versions too:
+	// a hash tells nothing of what was hashed.
+	SHA256 string
 	// Changed is when what the public sees of the version last changed:
 	// its capture, or the clerk's classification after it.
 	Changed time.Time
@@ -261,7 +265,7 @@ func (s *Service) publicItems(ctx context.Context, a *civic.PublicAccount, items
 				p = nil
 				break
 			}
-			pv := &PublicVersion{ID: v.ID, At: v.At(), CapturedAt: v.CapturedAt, State: v.State, Disposed: v.DisposedAt != nil, Changed: v.CapturedAt}
+			pv := &PublicVersion{ID: v.ID, At: v.At(), CapturedAt: v.CapturedAt, State: v.State, Disposed: v.DisposedAt != nil, Changed: v.CapturedAt, SHA256: v.Hash}
 			if c.SetAt.After(pv.Changed) {
 				pv.Changed = c.SetAt
 			}

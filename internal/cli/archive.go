@@ -241,6 +241,9 @@ func (a *app) verify(args []string) error {
 	if bagArg(args) != "" {
 		return a.verifyBag(args)
 	}
+	if publicArg(args) {
+		return a.verifyPublic(args)
+	}
 	f := a.flags("verify")
 	sf := f.store()
 	kf := f.keyFlags()

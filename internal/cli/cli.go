@@ -81,6 +81,9 @@ Commands:
   verify           recompute the archive's Merkle log and check its indexes; exits 2 if a record was altered, removed
                    or reordered, an index disagrees, or (--since FILE) the log does not extend a checkpoint published before
   verify FILE.zip  check a records export bag offline, with no database (--key, --request); exits 2 if it fails, 1 if it cannot run
+  verify --public URL --item ID --key KEY
+                   check a record's inclusion proof from a city's public portal against its signed checkpoint
+                   (--sha256, --since FILE to prove the log only grew, --save FILE); exits 2 if it fails
   export           write a records request's verifiable bag (--request ID --out FILE.zip)
   search QUERY     search the archive (words, "phrases", account: kind: from: to: …)
   archive ingest   put a batch of records ({"records":[…]}) into the archive from a file or -

@@ -195,7 +195,7 @@ func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ph, err := public.New(public.Config{Archive: s.Archive, Codes: s.Moderation.Codes, Logger: s.logger, Version: Version, Location: s.loc})
+	ph, err := public.New(public.Config{Archive: s.Archive, Codes: s.Moderation.Codes, Health: s.Capture.PublicHealth, Card: s.Moderation.ModelCard, Logger: s.logger, Version: Version, Location: s.loc})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 type itemPage struct {
 	Account *civic.PublicAccount
 	Item    *itemView
+	Proof   *itemProof
 }
 
 // item shows one post or comment with every version; a post with its
@@ -21,7 +22,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, a, err := h.archive.PublicItem(r.Context(), id)
+	pr, it, a, err := h.archive.PublicProof(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -30,5 +31,5 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	title := kindWords[it.Kind] + " on " + a.DisplayName
-	return h.render(w, r, http.StatusOK, "item", page{Title: title, Data: &itemPage{Account: a, Item: vs[0]}}, lastMod)
+	return h.render(w, r, http.StatusOK, "item", page{Title: title, Data: &itemPage{Account: a, Item: vs[0], Proof: &itemProof{ItemProof: pr, Signatures: signatures(pr.Checkpoint)}}}, lastMod)
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
@@ -33,10 +34,19 @@ var templateFS embed.FS
 // that a removal placeholder says why in the policy's words.
 type Codes func(ctx context.Context) ([]civic.ReasonCode, error)
 
+// Health reports on the capture of the accounts the public rule allows
+// (capture.Service.PublicHealth).
+type Health func(ctx context.Context, accounts []*civic.PublicAccount) ([]*capture.PublicHealth, error)
+
+// Card returns the moderation screen's model card, or nil.
+type Card func() *civic.ModelCard
+
 // Config is what the portal needs, built by cli.NewServices.
 type Config struct {
 	Archive *archive.Service
 	Codes   Codes
+	Health  Health
+	Card    Card
 	Logger  *slog.Logger
 	Version string
 	// Location is the city's time zone: every date and time a page shows
@@ -48,6 +58,8 @@ type Config struct {
 type Handler struct {
 	archive *archive.Service
 	codes   Codes
+	health  Health
+	card    Card
 	log     *slog.Logger
 	version string
 	pages   map[string]*template.Template
@@ -62,11 +74,11 @@ const MaxPage = 500
 // New parses the templates and returns a Handler; it refuses a Config
 // missing a service.
 func New(c Config) (*Handler, error) {
-	if c.Archive == nil || c.Codes == nil || c.Logger == nil || c.Location == nil {
-		return nil, fmt.Errorf("public: Config.Archive, Codes, Logger and Location are required")
+	if c.Archive == nil || c.Codes == nil || c.Health == nil || c.Card == nil || c.Logger == nil || c.Location == nil {
+		return nil, fmt.Errorf("public: Config.Archive, Codes, Health, Card, Logger and Location are required")
 	}
-	h := &Handler{archive: c.Archive, codes: c.Codes, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
-	for _, name := range []string{"accounts", "account", "item", "search", "error"} {
+	h := &Handler{archive: c.Archive, codes: c.Codes, health: c.Health, card: c.Card, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
+	for _, name := range []string{"accounts", "account", "item", "search", "error", "checkpoints", "dispositions", "reports"} {
 		t, err := template.New("layout").Funcs(funcs(c.Location)).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -87,6 +99,12 @@ func (h *Handler) Routes() []route.Route {
 		r("/public/accounts/{id}/feed.atom", "public records: an account's public posts as an Atom feed", h.feed),
 		r("/public/search", "public records: search the public posts and comments", h.search),
 		r("/public/items/{id}", "public records: one post or comment with its versions", h.item),
+		r("/public/items/{id}/proof", "public records: the inclusion proof of a record's versions in the signed log (JSON)", h.jsonPage(h.proof)),
+		r("/public/checkpoints", "public records: every signed checkpoint of the archive, newest first", h.checkpoints),
+		r("/public/checkpoints/latest", "public records: the newest signed checkpoint (signed note)", h.latest),
+		r("/public/checkpoints/consistency", "public records: the proof that a larger signed tree extends a smaller one (JSON)", h.jsonPage(h.consistency)),
+		r("/public/reports", "public records: block report, capture health and the moderation screen's measured quality", h.reports),
+		r("/public/dispositions", "public records: what was destroyed under the retention schedule", h.dispositions),
 	}
 }
 

@@ -43,9 +43,11 @@ func TestPublicPortalMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Signed checkpoints, so that the integrity routes answer in full.
+			signPortal(t, a)
 			var paths []string
 			for id := 1; id <= 60; id++ {
-				paths = append(paths, "/public/items/"+strconv.Itoa(id), "/public/accounts/"+strconv.Itoa(id), "/public/accounts/"+strconv.Itoa(id)+"/feed.atom",
+				paths = append(paths, "/public/items/"+strconv.Itoa(id)+"/proof", "/public/checkpoints/consistency?from="+strconv.Itoa(id)+"&to=29", "/public/accounts/"+strconv.Itoa(id), "/public/accounts/"+strconv.Itoa(id)+"/feed.atom",
 					"/public/accounts/"+strconv.Itoa(id)+"?page=2")
 			}
 			for _, m := range portalMarkers {
@@ -59,7 +61,9 @@ func TestPublicPortalMatrix(t *testing.T) {
 				"/public/search?q=from:2020-01-01", "/public/search?q=pothole&page=999999999999", "/public/search?q=pothole&page=-1",
 				"/public/search?q=pothole&page=abc", "/public/search?q=pothole&page=500", "/public/accounts/1?page=99999999999999999999",
 				"/public/items/0", "/public/items/-1", "/public/items/abc", "/public/items/99999999999999999999", "/public/items/1%00",
-				"/public/items/01", "/public/accounts/0/feed.atom", "/public/accounts/x", "/public/nothing", "/public/items/",
+				"/public/items/01", "/public/accounts/0/feed.atom",
+				"/public/checkpoints", "/public/checkpoints?page=2", "/public/checkpoints?page=0", "/public/checkpoints/latest", "/public/dispositions", "/public/reports",
+				"/public/checkpoints/consistency", "/public/checkpoints/consistency?from=0&to=99999", "/public/items/abc/proof", "/public/items/0/proof", "/public/accounts/x", "/public/nothing", "/public/items/",
 				"/public/search?q="+strings.Repeat("a", 600))
 			for _, p := range paths {
 				res, body := a.get(p)
@@ -93,7 +97,7 @@ func TestPublicPortalMatrix(t *testing.T) {
 			unknown := func(path string, id int64) (int, string) {
 				res, body := a.get(strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1))
 				n := strconv.FormatInt(id, 10)
-				return res.StatusCode, strings.NewReplacer("record "+n+"<", "record ID<", "account "+n+"<", "account ID<").Replace(body)
+				return res.StatusCode, strings.NewReplacer("record "+n+"<", "record ID<", "record "+n+`"`, `record ID"`, "account "+n+"<", "account ID<").Replace(body)
 			}
 			us, ub := unknown("/public/items/{id}", 987654)
 			if us != http.StatusNotFound {
@@ -102,6 +106,12 @@ func TestPublicPortalMatrix(t *testing.T) {
 			for _, id := range s.covert {
 				if st, b := unknown("/public/items/{id}", id); st != us || b != ub {
 					t.Errorf("covert item %d answers %d %q, an unknown one %d %q", id, st, b, us, ub)
+				}
+			}
+			pus, pub := unknown("/public/items/{id}/proof", 987654)
+			for _, id := range s.covert {
+				if st, b := unknown("/public/items/{id}/proof", id); st != pus || b != pub || st != http.StatusNotFound {
+					t.Errorf("covert item %d's proof answers %d %q, an unknown one's %d %q", id, st, b, pus, pub)
 				}
 			}
 			for _, path := range []string{"/public/accounts/{id}", "/public/accounts/{id}/feed.atom"} {

@@ -32,9 +32,11 @@ const publicAccountIDs = `SELECT pa.id FROM archive_accounts pa WHERE EXISTS (SE
 var publicAccountCond = publicAccountIDs + ` AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` + covertMatch("pa.handle") + `)`
 
 // publicShown is true of a version v that the portal may show at all
-// (content or a notice that it is withheld).
+// (content or a notice that it is withheld). A disposed comment, reply or
+// message is not: disposition erased its author, so the covert rule can no
+// longer be applied to it, and it may have been a covert profile's.
 var publicShown = `(v.account_id IN (` + publicAccountCond + `) AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` +
-	covertMatch("v.author_handle") + ` OR ` + covertMatch("v.author_id") + `))`
+	covertMatch("v.author_handle") + ` OR ` + covertMatch("v.author_id") + `) AND NOT (v.disposed_at IS NOT NULL AND v.kind IN ('comment', 'reply', 'message')))`
 
 // publicClass is the classification in force of version v: the clerk's
 // newest, else the default rules.
