@@ -26,6 +26,7 @@ func TestBrowserRoles(t *testing.T) {
 		if tab.path() != "/" {
 			t.Fatalf("signing in as %s led to %s, not the dashboard", who, tab.path())
 		}
+		tab.screenshot("dashboard-" + who + ".png")
 		return tab
 	}
 
@@ -53,6 +54,7 @@ func TestBrowserRoles(t *testing.T) {
 		tab.check(tab.Submit(`form[action^="/moderation/reviews/"] button[type=submit]`), http.StatusOK)
 		tab.check(tab.follow("nav", "Moderation"), http.StatusOK)
 		tab.check(tab.follow("main", "Tracking forms"), http.StatusOK)
+		tab.screenshot("forms-communications.png")
 		if got := tab.Text("main"); !strings.Contains(got, "spam") {
 			t.Errorf("no tracking form for the removal: %q", got)
 		}
@@ -65,6 +67,7 @@ func TestBrowserRoles(t *testing.T) {
 			t.Errorf("the overdue request's page is %q", got)
 		}
 		tab.check(tab.follow("main", "comment"), http.StatusOK)
+		tab.screenshot("records-item-clerk.png")
 		ok := evalJS[bool](tab, `(() => {
 			const el = document.querySelector('.redact-version .version-text');
 			if (!el || !el.firstChild) return false;
@@ -109,6 +112,7 @@ func TestBrowserRoles(t *testing.T) {
 		tab.SetValue("#f-kind", "decision")
 		tab.typeInto("#f-text", "Interview scheduled with the officer's union representative.")
 		tab.check(tab.Submit(`form[action$="/entries"] button[type=submit]`), http.StatusOK)
+		tab.screenshot("case-hr.png")
 		if got := tab.Text("main"); !strings.Contains(got, "Interview scheduled") {
 			t.Errorf("the note is not in the case: %q", got)
 		}
@@ -130,6 +134,7 @@ func TestBrowserRoles(t *testing.T) {
 		tab.check(tab.follow("main table", ""), http.StatusOK)
 		tab.typeInto("#f-note", "Reviewed with the investigating detective.")
 		tab.check(tab.Submit(`form[action$="/audit"] button[type=submit]`), http.StatusOK)
+		tab.screenshot("covert-profile-sic.png")
 		if got := tab.Text("main"); !strings.Contains(got, "Reviewed with the investigating detective.") && !strings.Contains(got, "audit") {
 			t.Errorf("the audit is not shown: %q", got)
 		}
@@ -138,6 +143,7 @@ func TestBrowserRoles(t *testing.T) {
 	t.Run("staff sees its grants", func(t *testing.T) {
 		tab := open(t, "staff")
 		tab.check(tab.follow("nav", "Your account"), http.StatusOK)
+		tab.screenshot("account-staff.png")
 		if got := tab.Text("main"); !strings.Contains(got, "Staff") {
 			t.Errorf("staff's own page does not show its roles: %q", got)
 		}
@@ -152,6 +158,7 @@ func TestBrowserRoles(t *testing.T) {
 		tab.typeInto("#f-contact", "neighbor@example.org")
 		tab.typeInto("#f-question", "Why was my comment about the park hidden?")
 		tab.check(tab.Submit("form[action='/inquiry'] button"), http.StatusOK)
+		tab.screenshot("inquiry-received.png")
 		if got := tab.Text("main"); !strings.Contains(got, "INQ-") {
 			t.Errorf("the confirmation has no reference number: %q", got)
 		}
