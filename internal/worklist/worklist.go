@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -379,7 +380,7 @@ func (s *Service) capture(ctx context.Context, _ civic.Actor, u *civic.User, _ [
 		return nil, err
 	}
 	for _, f := range fs {
-		out = append(out, Item{Kind: KindCaptureFlag, Title: fmt.Sprintf("Capture flag: %s %s", f.Kind.Label(), f.Subject), Since: f.RaisedAt, Link: "/capture/flags"})
+		out = append(out, Item{Kind: KindCaptureFlag, Title: fmt.Sprintf("Capture flag, %s: %s", strings.ToLower(f.Kind.Label()), cmp.Or(f.Detail, f.Subject)), Since: f.RaisedAt, Link: "/capture/flags"})
 	}
 	return out, nil
 }
