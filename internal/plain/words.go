@@ -20,7 +20,7 @@ var areas = map[string]string{
 	"person":     "People",
 	"department": "Departments",
 	"token":      "API tokens",
-	"covert":     "Covert accounts",
+	"covert":     "Covert profiles",
 }
 
 // shorter spells out the abbreviations codes use.
