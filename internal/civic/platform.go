@@ -270,3 +270,35 @@ type Pushed struct {
 type Carrier interface {
 	Carry(ctx context.Context, itemID int64, action PlatformAction) error
 }
+
+// Label is what the platform lets Steward do, in words, for pages; the
+// API keeps the code.
+func (c Capability) Label() string {
+	switch c {
+	case CapListPosts:
+		return "list the account's posts"
+	case CapListComments:
+		return "list comments and replies"
+	case CapEditHistory:
+		return "read earlier versions of edited items"
+	case CapDeletions:
+		return "see deletions"
+	case CapWebhooks:
+		return "be told of changes as they happen"
+	case CapHide:
+		return "hide a comment"
+	case CapDelete:
+		return "delete a comment"
+	case CapHold:
+		return "hold comments for review"
+	case CapPublish:
+		return "post as the account"
+	case CapReadProfile:
+		return "read the profile"
+	case CapReadFollows:
+		return "list the accounts it follows"
+	case CapReadBlocks:
+		return "list the accounts it blocks"
+	}
+	return string(c)
+}

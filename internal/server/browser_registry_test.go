@@ -129,7 +129,7 @@ func TestBrowserRegistry(t *testing.T) {
 	tab.SetValue("#f-user_id", itoa64(worker.ID))
 	tab.SetValue("#f-reason", "Runs the bicycle resale investigation")
 	tab.check(post(`form[action="/covert/access"]`), http.StatusOK)
-	if got := tab.Text("main"); !strings.Contains(got, "worker@demo-city.example") || !strings.Contains(got, "covert_access.propose") {
+	if got := tab.Text("main"); !strings.Contains(got, "worker@demo-city.example") || !strings.Contains(got, "Covert access: propose") {
 		t.Fatalf("the proposal is not on the page: %s", got)
 	}
 	tab.screenshot("covert-access-proposed.png")
@@ -159,7 +159,7 @@ func TestBrowserRegistry(t *testing.T) {
 	if got := tab.Text("main dl"); !strings.Contains(got, "deactivated") {
 		t.Fatalf("profile after deactivation: %s", got)
 	}
-	if got := tab.Text("main"); !strings.Contains(got, "covert.audit") || !strings.Contains(got, "covert.deactivate") {
+	if got := tab.Text("main"); !strings.Contains(got, "Covert profiles: audit") || !strings.Contains(got, "Covert profiles: deactivate") {
 		t.Errorf("the profile's history lacks its audit or deactivation: %s", got)
 	}
 	tab.check(tab.open("/notifications"), http.StatusOK)

@@ -118,7 +118,7 @@ func TestCovertAccessTwoPeople(t *testing.T) {
 			if res.StatusCode != 403 || !strings.Contains(body, "holds covert access") {
 				t.Fatalf("IT resets a commander's password: %d", res.StatusCode)
 			}
-			if _, body := page(sic); !strings.Contains(body, "covert_access.refused") || !strings.Contains(body, "reset_password") || !strings.Contains(body, "it@demo-city.example") {
+			if _, body := page(sic); !strings.Contains(body, "Covert access: refused") || !strings.Contains(body, "reset_password") || !strings.Contains(body, "it@demo-city.example") {
 				t.Fatal("the refusal is not in the commander's covert access log")
 			}
 			// Nobody else sees grants or the log; the page is the same empty one.
@@ -127,7 +127,7 @@ func TestCovertAccessTwoPeople(t *testing.T) {
 				if code != 200 {
 					t.Errorf("%s: /covert/access answered %d", r, code)
 				}
-				for _, leak := range []string{"deputy@", "covert_access.", "night shift", `action="/covert/access`} {
+				for _, leak := range []string{"deputy@", "covert_access.", "Covert access: ", "night shift", `action="/covert/access`} {
 					if strings.Contains(body, leak) {
 						t.Errorf("%s sees %q on /covert/access", r, leak)
 					}

@@ -63,6 +63,10 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		// residents: Monday, November 30, 2026.
 		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
+		// words writes a code in words: "local_media" is "local media",
+		// "auth.sign_in" "Sign-in: sign in". Pages show words, the API
+		// codes.
+		"words":     func(v any) string { return plain.Words(fmt.Sprint(v)) },
 		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
 		"errFor":    errFor,
 		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },

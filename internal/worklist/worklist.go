@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -389,12 +390,15 @@ func (s *Service) capture(ctx context.Context, _ civic.Actor, u *civic.User, _ [
 		return nil, err
 	}
 	for _, f := range fs {
-		out = append(out, Item{Kind: KindCaptureFlag, Title: fmt.Sprintf("Capture flag: %s %s", f.Kind, f.Subject), Since: f.RaisedAt, Link: "/capture/flags"})
+		out = append(out, Item{Kind: KindCaptureFlag, Title: fmt.Sprintf("Capture flag, %s: %s", strings.ToLower(f.Kind.Label()), cmp.Or(f.Detail, f.Subject)), Since: f.RaisedAt, Link: "/capture/flags"})
 	}
 	return out, nil
 }
 
 // notifications: u's unread notifications, each linking to its item.
+// An account request's "waits for your approval" is left out: the list
+// computes the requests that wait for u from the requests themselves, and
+// the notification would stay after u decided.
 func (s *Service) notifications(ctx context.Context, actor civic.Actor, _ *civic.User, _ []*civic.User, _ []*civic.StandIn, _ time.Time) ([]Item, error) {
 	ns, err := s.reg.Notifications(ctx, actor)
 	if err != nil {
@@ -402,7 +406,7 @@ func (s *Service) notifications(ctx context.Context, actor civic.Actor, _ *civic
 	}
 	var out []Item
 	for _, n := range ns {
-		if n.ReadAt == nil {
+		if n.ReadAt == nil && n.Kind != "approval_waiting" {
 			out = append(out, Item{Kind: KindNotification, Title: n.Message, Since: n.CreatedAt, Link: cmp.Or(n.Link, "/notifications")})
 		}
 	}

@@ -1,0 +1,20 @@
+package plain
+
+import "testing"
+
+func TestWords(t *testing.T) {
+	for code, want := range map[string]string{
+		"local_media":            "local media",
+		"private_info":           "private information",
+		"ip_violation":           "intellectual property violation",
+		"auth.sign_in":           "Sign-in: sign in",
+		"moderation.form_create": "Moderation: form create",
+		"widget.spin_up":         "Widget: spin up",
+		"government":             "government",
+		"":                       "",
+	} {
+		if got := Words(code); got != want {
+			t.Errorf("Words(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
