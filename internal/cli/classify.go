@@ -37,6 +37,24 @@ func (a *app) classifyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	return a.jsonLines("classify", func(_ int, line []byte, readErr error) (any, error) {
+		if readErr != nil {
+			return classifyError{ID: nil, Error: readErr.Error()}, readErr
+		}
+		id, res, err := classifyLine(m, line, *evidence)
+		if err != nil {
+			return classifyError{ID: id, Error: err.Error()}, err
+		}
+		return res, nil
+	})
+}
+
+// jsonLines answers JSON lines on stdin with one JSON line each on stdout,
+// in order. answer gets each non-blank line with its number, or the error
+// reading it (a line too long), and returns what to write and whether the
+// line failed; failed lines are named on stderr, and the command fails at
+// the end when any did.
+func (a *app) jsonLines(cmd string, answer func(n int, line []byte, readErr error) (any, error)) error {
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	in := bufio.NewReaderSize(a.stdin, 64<<10)
@@ -54,16 +72,10 @@ func (a *app) classifyCmd(args []string) error {
 		if err == nil && len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var id json.RawMessage
-		var res any
-		if err != nil {
-			res = classifyError{ID: nil, Error: err.Error()}
-		} else if id, res, err = classifyLine(m, line, *evidence); err != nil {
-			res = classifyError{ID: id, Error: err.Error()}
-		}
+		res, err := answer(n, line, err)
 		if err != nil {
 			failed++
-			fmt.Fprintf(a.stderr, "steward: classify: line %d: %v\n", n, err)
+			fmt.Fprintf(a.stderr, "steward: %s: line %d: %v\n", cmd, n, err)
 		}
 		if err := enc.Encode(res); err != nil {
 			return err
@@ -73,7 +85,7 @@ func (a *app) classifyCmd(args []string) error {
 		return err
 	}
 	if failed > 0 {
-		return problem(fmt.Errorf("classify: %d input lines failed", failed))
+		return problem(fmt.Errorf("%s: %d input lines failed", cmd, failed))
 	}
 	return nil
 }

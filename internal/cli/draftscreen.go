@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,34 +182,13 @@ func (a *app) screenDraft(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(a.stdout)
-	defer out.Flush()
-	in := bufio.NewReaderSize(a.stdin, 64<<10)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	failed := 0
-	for n := 1; ; n++ {
-		line, err := readLine(in, maxClassifyLine)
-		if err == io.EOF {
-			break
-		}
-		if err != nil && !errors.Is(err, errLineTooLong) {
-			return fmt.Errorf("read stdin: %w", err)
-		}
-		if err == nil && len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	return a.jsonLines("screen-draft", func(n int, line []byte, err error) (any, error) {
 		var d draftIn
 		if err == nil {
 			err = decodeDraft(line, &d)
 		}
 		if err != nil {
-			failed++
-			fmt.Fprintf(a.stderr, "steward: screen-draft: line %d: %v\n", n, err)
-			if err := enc.Encode(draftError{Line: n, ID: d.ID, Error: fmt.Sprintf("line %d: %v", n, err)}); err != nil {
-				return err
-			}
-			continue
+			return draftError{Line: n, ID: d.ID, Error: fmt.Sprintf("line %d: %v", n, err)}, err
 		}
 		dr := draftscreen.Draft{Text: *d.Text, Account: d.Account, Department: d.Department, Covert: d.Covert}
 		for _, m := range d.Media {
@@ -224,17 +199,8 @@ func (a *app) screenDraft(args []string) error {
 		for _, f := range res.Findings {
 			o.Findings = append(o.Findings, draftFindingOut{Code: f.Code, Span: f.Text, Start: f.Start, End: f.End, Block: string(f.Block)})
 		}
-		if err := enc.Encode(o); err != nil {
-			return err
-		}
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if failed > 0 {
-		return problem(fmt.Errorf("screen-draft: %d input lines failed", failed))
-	}
-	return nil
+		return o, nil
+	})
 }
 
 // decodeDraft reads one input line strictly: exact names, no unknown or
