@@ -1,6 +1,13 @@
 package plain
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
 
 // areas name the parts of Steward an audit action code begins with.
 var areas = map[string]string{
@@ -58,4 +65,21 @@ func words(s string) string {
 		}
 	}
 	return strings.Join(f, " ")
+}
+
+// Language writes a language code from a model card or a detector ("so",
+// "vi", "zh") as its English name ("Somali", "Vietnamese", "Chinese");
+// a code that is not a language ("mixed", "unknown") is written in words.
+func Language(code string) string {
+	if tag, err := language.Parse(code); err == nil && len(code) <= 8 {
+		if name := display.English.Languages().Name(tag); name != "" {
+			return name
+		}
+	}
+	w := words(code)
+	if w == "" {
+		return w
+	}
+	r, n := utf8.DecodeRuneInString(w)
+	return string(unicode.ToUpper(r)) + w[n:]
 }

@@ -18,3 +18,12 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguage(t *testing.T) {
+	for code, want := range map[string]string{"so": "Somali", "vi": "Vietnamese", "en": "English", "es": "Spanish", "ar": "Arabic",
+		"hmn": "Hmong", "om": "Oromo", "am": "Amharic", "zh": "Chinese", "mixed": "Mixed"} {
+		if got := Language(code); got != want {
+			t.Errorf("Language(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

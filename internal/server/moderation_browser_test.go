@@ -289,7 +289,7 @@ func TestBrowserModeration(t *testing.T) {
 	tab.check(tab.open("/transparency"), http.StatusOK)
 	tab.screenshot("transparency.png")
 	got := tab.Text("main")
-	for _, want := range []string{"the model card", "Protected comments flagged", "Known failure modes", "5 comments hidden or removed", "Harassment or personal attack", flagged.Account, "November 2026", "inquiries, 1 answered"} {
+	for _, want := range []string{"the model card", "Protected comments flagged", "Known failure modes", "Somali", "Vietnamese", "5 comments hidden or removed", "Harassment or personal attack", flagged.Account, "November 2026", "inquiries, 1 answered"} {
 		if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
 			t.Errorf("the transparency page lacks %q: %q", want, got)
 		}

@@ -67,6 +67,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		// "auth.sign_in" "Sign-in: sign in". Pages show words, the API
 		// codes.
 		"words":     func(v any) string { return plain.Words(fmt.Sprint(v)) },
+		"language":  plain.Language,
 		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
 		"errFor":    errFor,
 		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },
