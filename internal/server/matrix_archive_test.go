@@ -9,6 +9,7 @@ func init() {
 	for p, who := range map[string][]string{
 		"GET /archive/items":                             read,
 		"GET /archive/items/{id}":                        read,
+		"POST /archive/accounts/{id}/warc":               read,
 		"GET /archive/holds":                             read,
 		"POST /archive/holds":                            roles("attorney"),
 		"GET /archive/holds/{id}":                        read,

@@ -212,9 +212,11 @@ var navLinks = []struct {
 	{"You", [][2]string{{"/account", "Your account"}, {"/tokens", "API tokens"}}},
 }
 
-// navOverride are the links whose page is open to all but useful to few.
-// The review queue and the post calendar are offered to reviewers (directors
-// and Communications); staff reach their own drafts from Drafts.
+// navOverride are the links whose page is open to more people than it is
+// useful to: they are offered only to who holds this permission as well as
+// the route's: the covert pages to commanders, the review queue and the
+// post calendar to reviewers (directors and Communications); staff reach
+// their own drafts from Drafts.
 var navOverride = map[string]civic.Permission{"/covert": civic.PermCovertManage, "/covert/access": civic.PermCovertManage,
 	"/drafts/queue": civic.PermPostersDecide, "/calendar": civic.PermPostersDecide}
 
@@ -229,11 +231,9 @@ func navPerms(rs []route.Route) (map[string]civic.Permission, error) {
 	out := map[string]civic.Permission{}
 	for _, g := range navLinks {
 		for _, l := range g.links {
-			p, ok := navOverride[l[0]]
+			p, ok := byPath[l[0]]
 			if !ok {
-				if p, ok = byPath[l[0]]; !ok {
-					return nil, fmt.Errorf("navigation link %s has no GET route", l[0])
-				}
+				return nil, fmt.Errorf("navigation link %s has no GET route", l[0])
 			}
 			out[l[0]] = p
 		}
@@ -258,6 +258,9 @@ func (h *Handler) nav(u *civic.User, path string) []navGroup {
 		var items []navItem
 		for _, l := range g.links {
 			if !u.Can(h.navPerm[l[0]]) {
+				continue
+			}
+			if p, ok := navOverride[l[0]]; ok && !u.Can(p) {
 				continue
 			}
 			items = append(items, navItem{Href: l[0], Label: l[1], Current: l[0] == current})
