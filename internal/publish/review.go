@@ -281,13 +281,9 @@ func (s *Service) Review(ctx context.Context, actor civic.Actor, id int64, in Re
 	if !actor.IsUser() {
 		return nil, civic.Errorf(civic.KindForbidden, "only a signed-in reviewer reviews drafts")
 	}
-	accts, rules, err := s.rules(ctx, d)
+	may, err := s.approvesAny(ctx, actor.User(), d)
 	if err != nil {
 		return nil, err
-	}
-	may := false
-	for i, a := range accts {
-		may = may || approves(actor.User(), a, rules[i])
 	}
 	if !may {
 		return nil, civic.Errorf(civic.KindForbidden, "you do not approve posts for this draft's accounts")
@@ -514,4 +510,19 @@ func (s *Service) Calendar(ctx context.Context, actor civic.Actor, accountID int
 	}
 	slices.SortStableFunc(out, func(a, b CalendarEntry) int { return a.At.Compare(b.At) })
 	return out, nil
+}
+
+// approvesAny reports whether u approves posts for at least one of d's
+// accounts under its review rule.
+func (s *Service) approvesAny(ctx context.Context, u *civic.User, d *civic.Draft) (bool, error) {
+	accts, rules, err := s.rules(ctx, d)
+	if err != nil {
+		return false, err
+	}
+	for i, a := range accts {
+		if approves(u, a, rules[i]) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
