@@ -30,7 +30,8 @@ type ArchiveReader interface {
 	// (its offset, limit and order ignored).
 	CountArchive(ctx context.Context, q *ArchiveQuery) (int, error)
 	// SearchArchiveTotal returns SearchArchive's page and CountArchive's
-	// count, in one query where it can.
+	// count up to ArchiveTotalCap: when more match, the count is
+	// ArchiveTotalCap+1.
 	SearchArchiveTotal(ctx context.Context, q *ArchiveQuery) ([]*Version, int, error)
 	// WalkVersions calls fn for every version with ID > after, in log
 	// order, with the leaf hash the log holds at its index (nil if none).
@@ -411,3 +412,9 @@ type ArchiveQuery struct {
 // MaxArchiveLimit is the most results one archive search shows, in the
 // pages, the API and steward search alike.
 const MaxArchiveLimit = 1000
+
+// ArchiveTotalCap is the most matches a search counts exactly: when more
+// match, ArchiveReader.SearchArchiveTotal gives ArchiveTotalCap+1, which
+// the pages and the API say as "more than 10,000". Counting every version
+// a common word is in would cost as much as reading them all.
+const ArchiveTotalCap = 10000

@@ -43,11 +43,14 @@ type benchResult struct {
 }
 
 func (a *app) bench(name string, args []string) error {
-	if name == "export" {
+	switch name {
+	case "export":
 		return a.benchExport(args)
+	case "search":
+		return a.benchSearch(args)
 	}
 	if name != "archive" {
-		return usagef("unknown command bench %s (try bench archive or bench export)", name)
+		return usagef("unknown command bench %s (try bench archive, bench export or bench search)", name)
 	}
 	f := a.flags("bench archive")
 	items := f.Int("items", 100000, "how many items to generate and ingest")
@@ -80,45 +83,9 @@ func (a *app) bench(name string, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	// Several callers (two by default) ingest batches of 5,000 at once, as
-	// capture workers would: one checks and hashes its batch while another
-	// writes. The time includes generating the records.
-	const batch = 5000
-	if *workers < 1 {
-		return usagef("--workers must be at least 1")
-	}
-	// Unbuffered: the generator keeps one batch ready, no more, so that
-	// the peak memory is Steward's rather than the queue's.
-	batches := make(chan []archive.Record)
-	errc := make(chan error, *workers)
 	start := time.Now()
-	for w := 0; w < *workers; w++ {
-		go func() {
-			for recs := range batches {
-				r, err := svc.Ingest(ctx, civic.CLI, recs, nil)
-				if err == nil && r.Rejected > 0 {
-					err = fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
-				}
-				if err != nil {
-					errc <- err
-					for range batches {
-					}
-					return
-				}
-			}
-			errc <- nil
-		}()
-	}
-	for done := 0; done < *items; {
-		n := min(batch, *items-done)
-		batches <- gen.records(n)
-		done += n
-	}
-	close(batches)
-	for w := 0; w < *workers; w++ {
-		if err := <-errc; err != nil {
-			return err
-		}
+	if err := ingestCity(ctx, svc, gen, *items, *workers); err != nil {
+		return err
 	}
 	ingestTime := time.Since(start)
 	stopProfile()
@@ -269,7 +236,11 @@ type cityGen struct {
 	span     time.Duration
 	n        int // records generated
 	total    int
-	threads  []genThread
+	// common puts the word "city" first in 19 texts of 20, so that one
+	// word is in nearly every item: the worst query for newest-first
+	// search (bench search).
+	common  bool
+	threads []genThread
 }
 
 type genThread struct {
@@ -295,6 +266,9 @@ func newCityGen(seed uint64, total int) *cityGen {
 // topics, so each two-word topic phrase is in about 2.5% of items.
 func (g *cityGen) text() string {
 	var b strings.Builder
+	if g.common && g.n%20 != 0 {
+		b.WriteString("city ")
+	}
 	phraseAt := -1
 	if g.r.IntN(10) < 3 {
 		phraseAt = g.r.IntN(200)
@@ -433,4 +407,49 @@ func (g *cityGen) query() *archive.Query {
 	q.From, q.Until = from, from.Add(90*24*time.Hour)
 	q.Limit = 50
 	return q
+}
+
+// ingestCity ingests n generated records through the real ingest path.
+// Several callers (two by default) ingest batches of 5,000 at once, as
+// capture workers would: one checks and hashes its batch while another
+// writes.
+func ingestCity(ctx context.Context, svc *archive.Service, gen *cityGen, n, workers int) error {
+	const batch = 5000
+	if workers < 1 {
+		return usagef("--workers must be at least 1")
+	}
+	// Unbuffered: the generator keeps one batch ready, no more, so that
+	// the peak memory is Steward's rather than the queue's.
+	batches := make(chan []archive.Record)
+	errc := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for recs := range batches {
+				r, err := svc.Ingest(ctx, civic.CLI, recs, nil)
+				if err == nil && r.Rejected > 0 {
+					err = fmt.Errorf("bench: %d generated records were rejected: %+v", r.Rejected, r.Records[0])
+				}
+				if err != nil {
+					errc <- err
+					for range batches {
+					}
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for done := 0; done < n; {
+		k := min(batch, n-done)
+		batches <- gen.records(k)
+		done += k
+	}
+	close(batches)
+	var first error
+	for w := 0; w < workers; w++ {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -21,61 +21,61 @@ import (
 // tsvector column and its GIN index need no rewrite.
 func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, err error) {
 	defer civic.Wrap(&err, "search archive")
-	vs, _, err := r.search(ctx, q, false)
-	return vs, err
+	return r.search(ctx, q)
 }
 
 // SearchArchiveTotal returns one page of versions matching q and how many
-// match in all pages: a window count (COUNT(*) OVER ()) on the page's own
-// query, which has to find every match to order them anyway; only a page
-// past the last match, which has no row to carry it, costs a second query.
+// match in all pages, counted up to civic.ArchiveTotalCap: when more match,
+// the total is civic.ArchiveTotalCap+1, which pages show as "more than".
+// Counting every match of a word nearly every version contains would cost
+// as much as finding them all, and the page needs only the newest.
 func (r *reader) SearchArchiveTotal(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, total int, err error) {
 	defer civic.Wrap(&err, "search archive")
-	vs, total, err := r.search(ctx, q, true)
-	if err != nil || len(vs) > 0 || q.Offset <= 0 {
-		return vs, total, err
+	vs, err := r.search(ctx, q)
+	if err != nil {
+		return nil, 0, err
 	}
-	total, err = r.CountArchive(ctx, q)
+	s, ok, err := r.searchSQL(ctx, q)
+	if err != nil || !ok {
+		return vs, 0, err
+	}
+	err = r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, s.from, s.where, civic.ArchiveTotalCap+1), s.args...).Scan(&total)
 	return vs, total, err
 }
 
-// search runs SearchArchive's query, with the window count when total.
-func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
+// search runs SearchArchive's query. Newest first, it reads the ids of
+// the page (in windows of the newest days, see newestIDs) and then their
+// rows; by relevance, one query ranks every match.
+func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery) ([]*civic.Version, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:
 		limit = 50
 	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, 0, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
 	}
 	s, ok, err := r.searchSQL(ctx, q)
 	if err != nil || !ok {
-		return nil, 0, err
+		return nil, err
 	}
-	order := "v.at DESC, v.id DESC"
-	args := s.args
-	if q.Relevance && s.rank != "" {
-		order = s.rank + ", v.id DESC"
-		args = append(args, s.rankArgs...)
+	if !q.Relevance || s.rank == "" {
+		ids, err := r.newestIDs(ctx, q, s, limit)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := r.versionsByID(ctx, ids)
+		return vs, err
 	}
-	cols := versionColumns
-	if total {
-		cols += ", COUNT(*) OVER ()"
-	}
-	sqlText := `SELECT ` + cols + ` FROM ` + s.from + versionJoins + s.where
+	order := s.rank + ", v.id DESC"
+	args := append(s.args, s.rankArgs...)
+	sqlText := `SELECT ` + versionColumns + ` FROM ` + s.from + versionJoins + s.where
 	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
 	rows, err := r.query(ctx, sqlText, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	n := 0
-	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) {
-		if total {
-			return scanVersion(row, &n)
-		}
-		return scanVersion(row)
-	})
-	return vs, n, err
+	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
+	return vs, err
 }
 
 // CountArchive returns how many versions match q: the same conditions as
@@ -96,9 +96,13 @@ func (r *reader) CountArchive(ctx context.Context, q *civic.ArchiveQuery) (_ int
 // page and the count.
 type searchQuery struct {
 	from, where string
+	idCol       string // the version id: f.rowid on SQLite with words
 	args        []any
 	rank        string // ORDER BY for relevance, "" without words
-	rankArgs    []any
+	// firstDay and lastDay bound the days (archive_days) of the query's
+	// time range, inclusive; "" when it has none.
+	firstDay, lastDay string
+	rankArgs          []any
 }
 
 // searchSQL builds the FROM and WHERE of a search for q; ok is false when
@@ -140,6 +144,7 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 	}
 	if !q.From.IsZero() || !q.Until.IsZero() {
 		lo, hi, ok, err := r.idRange(ctx, q.From, q.Until)
+		s.firstDay, s.lastDay = dayRange(q.From, q.Until)
 		if err != nil || !ok {
 			return s, false, err
 		}
@@ -151,6 +156,7 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 			add("v.at < ?", dbTime(q.Until))
 		}
 	}
+	s.idCol = idCol
 	fc, fa := archiveFilters(q)
 	conds, s.args = append(conds, fc...), append(s.args, fa...)
 	if len(conds) > 0 {
@@ -263,16 +269,23 @@ func ftsAccount(id int64) string { return "a" + strconv.FormatInt(id, 10) }
 // [from, until), from the per-day ranges kept at ingest; ok is false when no
 // version falls on those days.
 func (r *reader) idRange(ctx context.Context, from, until time.Time) (lo, hi int64, ok bool, err error) {
-	first, last := "0000-00-00", "9999-99-99"
+	first, last := dayRange(from, until)
+	var l, h sql.NullInt64
+	if err := r.queryRow(ctx, `SELECT MIN(min_id), MAX(max_id) FROM archive_days WHERE day >= ? AND day <= ?`, first, last).Scan(&l, &h); err != nil {
+		return 0, 0, false, err
+	}
+	return l.Int64, h.Int64, l.Valid, nil
+}
+
+// dayRange returns the first and last day (as archive_days keeps them) of
+// the time range [from, until); either may be zero, for no bound.
+func dayRange(from, until time.Time) (first, last string) {
+	first, last = "0000-00-00", "9999-99-99"
 	if !from.IsZero() {
 		first = from.UTC().Format("2006-01-02")
 	}
 	if !until.IsZero() {
 		last = until.UTC().Add(-time.Microsecond).Format("2006-01-02")
 	}
-	var l, h sql.NullInt64
-	if err := r.queryRow(ctx, `SELECT MIN(min_id), MAX(max_id) FROM archive_days WHERE day >= ? AND day <= ?`, first, last).Scan(&l, &h); err != nil {
-		return 0, 0, false, err
-	}
-	return l.Int64, h.Int64, l.Valid, nil
+	return first, last
 }

@@ -19,6 +19,8 @@ var archiveCases = []testCase{
 	{"ArchiveLog", testArchiveLog},
 	{"ArchiveSearch", testArchiveSearch},
 	{"ArchiveSearchStemsOrCounts", testArchiveSearchStemsOrCounts},
+	{"ArchiveSearchNewest", testArchiveSearchNewest},
+	{"ArchiveSearchTotalCap", testArchiveSearchTotalCap},
 	{"ArchiveHolds", testArchiveHolds},
 	{"ArchiveDisposition", testArchiveDisposition},
 	{"ArchiveAccounts", testArchiveAccounts},
