@@ -415,6 +415,6 @@ const MaxArchiveLimit = 1000
 
 // ArchiveTotalCap is the most matches a search counts exactly: when more
 // match, ArchiveReader.SearchArchiveTotal gives ArchiveTotalCap+1, which
-// the pages and the API say as "more than 10,000". Counting every version
+// the pages and the API say as "more than 1,000". Counting every version
 // a common word is in would cost as much as reading them all.
-const ArchiveTotalCap = 10000
+const ArchiveTotalCap = 1000

@@ -19,7 +19,7 @@ import (
 // search index or date index edited behind Steward's back changes nothing.
 func (r *reader) MatchArchive(ctx context.Context, q *civic.ArchiveQuery, upTo int64, fn func(itemID int64) error) (err error) {
 	defer civic.Wrap(&err, "match archive")
-	conds, args := archiveFilters(q)
+	conds, args := archiveFilters(q, false)
 	if !q.From.IsZero() {
 		conds, args = append(conds, "v.at >= ?"), append(args, dbTime(q.From))
 	}

@@ -13,24 +13,36 @@ import (
 // Newest first, a search orders its matches by item time (v.at), newest
 // first, and by version id, highest first, among versions of the same time:
 // the order every page and export has always used. Finding the first page
-// of a word nearly every version contains that way means finding, and
-// sorting, every match. newestIDs instead reads the matches in windows of
-// the newest days: ids are given in capture order, and archive_days keeps,
-// for each day of item time, the lowest id of a version of that day. Every
-// version whose time falls on one of the newest k days therefore has an id
-// of at least the lowest of those days' lowest ids (lo), so a page read
-// from the versions with id >= lo is exact when its last row's time is on
-// or after the oldest of those k days: any match left out (id < lo) is of
-// an older day. Otherwise the window grows and, at worst, covers every day,
-// which is the old query.
+// of a word nearly every version contains that way meant finding, and
+// sorting, every match. newestIDs instead reads the matches of the newest
+// days first: ids are given in capture order, and archive_days keeps, for
+// each day of item time, the lowest id of a version of that day. Every
+// version whose time falls on one of the newest k days (on or after the
+// oldest of them, since) therefore has an id of at least the lowest of
+// those days' lowest ids (lo). The window is the matches with id >= lo and
+// time >= since: it holds every match of time >= since, so its newest
+// first order is the full order's beginning, and a page that fits in it is
+// exact. When it does not, the window grows; the last resort is the full
+// query, as it always was.
+//
+// On SQLite the first window, the newest day, walks the time index newest
+// first and keeps the versions whose ids the full-text index matched in
+// the window (an IN list of the rowids >= lo), reading no version row to
+// sort: a common word's page ends after a few dozen index entries. The
+// later windows are sized to hold the page at the density of matches seen
+// and sort their matches, which costs what they hold rather than every
+// version of their days.
 
-// newestIDs returns the ids of the page of q (offset, limit) newest first.
-func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQuery, limit int) ([]int64, error) {
+// newestIDs returns the ids of the page of q (offset, limit) newest first;
+// few says that the matches are few enough to sort in one query.
+func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQuery, limit int, few bool) ([]int64, error) {
 	offset := max(q.Offset, 0)
-	// PostgreSQL reads an account's newest versions from its (account_id,
-	// at) index and stops after the page; an item's versions are few on
-	// either engine. Windows would only add queries there.
-	windowed := q.ItemID == 0 && !(r.d.Name != "sqlite" && q.Account != "")
+	sqlite := r.d.Name == "sqlite"
+	// Without words both engines walk the time index and stop after the
+	// page (on PostgreSQL an account's through its (account_id, at)
+	// index); an item's versions are few. Windows only help a match.
+	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
+	windowed := words && !few && q.ItemID == 0 && (sqlite || q.Account == "")
 	first, last := s.firstDay, s.lastDay
 	if first == "" {
 		first, last = dayRange(time.Time{}, time.Time{})
@@ -46,64 +58,80 @@ func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQ
 			return nil, err
 		}
 		if days < k || !lo.Valid {
-			// The window holds every day of the range: read them all.
+			// The window would hold every day of the range: read them all.
 			break
 		}
 		since, err := time.Parse("2006-01-02", oldest.String)
 		if err != nil {
 			return nil, fmt.Errorf("archive_days: day %q: %w", oldest.String, err)
 		}
-		ids, lastAt, err := r.pageIDs(ctx, s, s.idCol+" >= ?", []any{lo.Int64}, offset, limit)
+		var text string
+		var args []any
+		switch {
+		case sqlite && k == 1:
+			// The newest day: walk the time index, which stops after
+			// the page when the words are common.
+			in := `SELECT rowid FROM archive_fts WHERE archive_fts MATCH ? AND rowid >= ?`
+			args = []any{s.match, max(lo.Int64, s.rowLo)}
+			if s.rowHi > 0 {
+				in += ` AND rowid <= ?`
+				args = append(args, s.rowHi)
+			}
+			text = `SELECT v.id, v.at FROM archive_versions v INDEXED BY archive_versions_at WHERE v.id IN (` + in + `) AND v.at >= ?`
+			args = append(args, dbTime(since))
+		case sqlite:
+			// Wider windows, sized to the matches seen: sort the
+			// window's matches, as the full query sorts all of them.
+			text = `SELECT v.id, v.at FROM archive_fts f CROSS JOIN archive_versions v WHERE archive_fts MATCH ? AND v.id = f.rowid AND f.rowid >= ? AND v.at >= ?`
+			args = []any{s.match, max(lo.Int64, s.rowLo), dbTime(since)}
+			if s.rowHi > 0 {
+				text += ` AND f.rowid <= ?`
+				args = append(args, s.rowHi)
+			}
+		default:
+			text = `SELECT v.id, v.at FROM archive_versions v WHERE v.id >= ? AND v.at >= ?`
+			args = []any{lo.Int64, dbTime(since)}
+		}
+		for _, c := range s.vconds {
+			text += " AND " + c
+		}
+		args = append(args, s.vargs...)
+		ids, err := r.pageIDs(ctx, text, args, offset, limit)
 		if err != nil {
 			return nil, err
 		}
-		if len(ids) == limit && !lastAt.Before(since) {
+		if len(ids) == limit {
 			return ids, nil
 		}
 		// Grow the window to about one and a half times the days that
 		// would hold the page at the density of matches seen so far.
-		seen := offset + len(ids)
-		switch {
-		case len(ids) == limit:
-			k *= 2 // versions captured out of order: the page is not sure yet
-		case len(ids) == 0:
+		if seen := offset + len(ids); len(ids) == 0 {
 			k *= 8
-		default:
+		} else {
 			k = max(2*k, int(math.Ceil(float64(k)*1.5*float64(need)/float64(seen))))
 		}
 	}
-	ids, _, err := r.pageIDs(ctx, s, "", nil, offset, limit)
-	return ids, err
+	return r.pageIDs(ctx, `SELECT v.id, v.at FROM `+s.from+s.where, s.args, offset, limit)
 }
 
-// pageIDs returns the ids of s's matches newest first, with the extra
-// condition cond if any, from offset, at most limit, and the time of the
-// last of them.
-func (r *reader) pageIDs(ctx context.Context, s searchQuery, cond string, condArgs []any, offset, limit int) ([]int64, time.Time, error) {
-	where, args := s.where, s.args
-	if cond != "" {
-		if where == "" {
-			where = " WHERE " + cond
-		} else {
-			where += " AND " + cond
-		}
-		args = append(append([]any(nil), args...), condArgs...)
-	}
-	rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s ORDER BY v.at DESC, v.id DESC LIMIT %d OFFSET %d`, s.from, where, limit, offset), args...)
+// pageIDs returns the ids of query's rows (v.id, v.at) newest first, from
+// offset, at most limit.
+func (r *reader) pageIDs(ctx context.Context, query string, args []any, offset, limit int) ([]int64, error) {
+	rows, err := r.query(ctx, fmt.Sprintf(`%s ORDER BY v.at DESC, v.id DESC LIMIT %d OFFSET %d`, query, limit, offset), args...)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
 	defer rows.Close()
 	var ids []int64
-	var at time.Time
 	for rows.Next() {
 		var id int64
+		var at time.Time
 		if err := rows.Scan(&id, &at); err != nil {
-			return nil, time.Time{}, err
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	return ids, at, rows.Err()
+	return ids, rows.Err()
 }
 
 // versionsByID returns the versions with the given ids, in that order.

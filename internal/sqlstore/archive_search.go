@@ -21,7 +21,8 @@ import (
 // tsvector column and its GIN index need no rewrite.
 func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, err error) {
 	defer civic.Wrap(&err, "search archive")
-	return r.search(ctx, q)
+	vs, _, err := r.search(ctx, q, false)
+	return vs, err
 }
 
 // SearchArchiveTotal returns one page of versions matching q and how many
@@ -31,40 +32,47 @@ func (r *reader) SearchArchive(ctx context.Context, q *civic.ArchiveQuery) (_ []
 // as much as finding them all, and the page needs only the newest.
 func (r *reader) SearchArchiveTotal(ctx context.Context, q *civic.ArchiveQuery) (_ []*civic.Version, total int, err error) {
 	defer civic.Wrap(&err, "search archive")
-	vs, err := r.search(ctx, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	s, ok, err := r.searchSQL(ctx, q)
-	if err != nil || !ok {
-		return vs, 0, err
-	}
-	err = r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, s.from, s.where, civic.ArchiveTotalCap+1), s.args...).Scan(&total)
-	return vs, total, err
+	return r.search(ctx, q, true)
 }
 
-// search runs SearchArchive's query. Newest first, it reads the ids of
-// the page (in windows of the newest days, see newestIDs) and then their
-// rows; by relevance, one query ranks every match.
-func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery) ([]*civic.Version, error) {
+// fewMatches is the most matches a newest-first search sorts in one query
+// rather than reading the newest days first (newestIDs).
+const fewMatches = 200
+
+// search runs SearchArchive's query, and counts the matches (up to the
+// cap) when total is set or when words make the count worth knowing
+// first: no match needs no page, and a few are sorted at once. Newest
+// first, it reads the ids of the page and then their rows; by relevance,
+// one query ranks every match.
+func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:
 		limit = 50
 	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+		return nil, 0, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
 	}
 	s, ok, err := r.searchSQL(ctx, q)
 	if err != nil || !ok {
-		return nil, err
+		return nil, 0, err
+	}
+	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
+	n := -1
+	if total || words {
+		if n, err = r.countCapped(ctx, s); err != nil {
+			return nil, 0, err
+		}
+		if n == 0 || max(q.Offset, 0) >= n {
+			return nil, n, nil
+		}
 	}
 	if !q.Relevance || s.rank == "" {
-		ids, err := r.newestIDs(ctx, q, s, limit)
+		ids, err := r.newestIDs(ctx, q, s, limit, n <= fewMatches)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		vs, err := r.versionsByID(ctx, ids)
-		return vs, err
+		return vs, max(n, 0), err
 	}
 	order := s.rank + ", v.id DESC"
 	args := append(s.args, s.rankArgs...)
@@ -72,10 +80,27 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery) ([]*civic.Ve
 	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
 	rows, err := r.query(ctx, sqlText, args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
-	return vs, err
+	return vs, max(n, 0), err
+}
+
+// countCapped counts s's matches up to civic.ArchiveTotalCap+1. On SQLite
+// with words and no condition on the versions themselves, the full-text
+// index alone counts.
+func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
+	from, where, args := s.from, s.where, s.args
+	if s.match != "" && len(s.vconds) == 0 {
+		from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
+		if s.rowHi > 0 {
+			where += " AND rowid BETWEEN ? AND ?"
+			args = append(args, s.rowLo, s.rowHi)
+		}
+	}
+	var n int
+	err := r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, from, where, civic.ArchiveTotalCap+1), args...).Scan(&n)
+	return n, err
 }
 
 // CountArchive returns how many versions match q: the same conditions as
@@ -96,9 +121,16 @@ func (r *reader) CountArchive(ctx context.Context, q *civic.ArchiveQuery) (_ int
 // page and the count.
 type searchQuery struct {
 	from, where string
-	idCol       string // the version id: f.rowid on SQLite with words
-	args        []any
-	rank        string // ORDER BY for relevance, "" without words
+	// match is the FTS5 query on SQLite with words, "" otherwise; rowLo
+	// and rowHi bound its rowids when the query has a time range.
+	match        string
+	rowLo, rowHi int64
+	// vconds are the conditions on archive_versions v alone (all of them
+	// but the FTS5 match), with their arguments vargs.
+	vconds []string
+	vargs  []any
+	args   []any
+	rank   string // ORDER BY for relevance, "" without words
 	// firstDay and lastDay bound the days (archive_days) of the query's
 	// time range, inclusive; "" when it has none.
 	firstDay, lastDay string
@@ -113,13 +145,18 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 	s.from = `archive_versions v`
 	idCol := "v.id"
 	var conds []string
+	// add adds a condition on the versions alone (v), which every form
+	// of the query has.
 	add := func(cond string, args ...any) {
 		conds = append(conds, cond)
 		s.args = append(s.args, args...)
+		s.vconds = append(s.vconds, cond)
+		s.vargs = append(s.vargs, args...)
 	}
-	if len(q.Terms) > 0 || len(q.AnyOf) > 0 {
+	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
+	if words {
 		if sqlite {
-			match := ftsMatch(q.Terms, q.AnyOf)
+			s.match = ftsMatch(q.Terms, q.AnyOf)
 			if q.Account != "" {
 				var id int64
 				err := r.queryRow(ctx, `SELECT id FROM archive_accounts WHERE ref = ?`, q.Account).Scan(&id)
@@ -128,12 +165,12 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 				} else if err != nil {
 					return s, false, err
 				}
-				match += " AND acct:" + ftsAccount(id)
+				s.match += " AND acct:" + ftsAccount(id)
 			}
 			s.from = `archive_fts f CROSS JOIN archive_versions v`
 			idCol = "f.rowid"
-			add("archive_fts MATCH ?", match)
-			add("v.id = f.rowid")
+			conds = append(conds, "archive_fts MATCH ?", "v.id = f.rowid")
+			s.args = append(s.args, s.match)
 			s.rank = "f.rank"
 		} else {
 			tsq, args := tsQuery(q.Terms, q.AnyOf)
@@ -148,7 +185,13 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 		if err != nil || !ok {
 			return s, false, err
 		}
-		add(idCol+" BETWEEN ? AND ?", lo, hi)
+		if s.match != "" {
+			conds = append(conds, idCol+" BETWEEN ? AND ?")
+			s.args = append(s.args, lo, hi)
+			s.rowLo, s.rowHi = lo, hi
+		} else {
+			add("v.id BETWEEN ? AND ?", lo, hi)
+		}
 		if !q.From.IsZero() {
 			add("v.at >= ?", dbTime(q.From))
 		}
@@ -156,9 +199,10 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 			add("v.at < ?", dbTime(q.Until))
 		}
 	}
-	s.idCol = idCol
-	fc, fa := archiveFilters(q)
-	conds, s.args = append(conds, fc...), append(s.args, fa...)
+	// With words on SQLite the account is a term of the match.
+	fc, fa := archiveFilters(q, s.match != "")
+	conds, s.vconds = append(conds, fc...), append(s.vconds, fc...)
+	s.args, s.vargs = append(s.args, fa...), append(s.vargs, fa...)
 	if len(conds) > 0 {
 		s.where = ` WHERE ` + strings.Join(conds, " AND ")
 	}
@@ -196,7 +240,7 @@ func tsQuery(terms []string, anyOf [][]string) (string, []any) {
 // archiveFilters returns the conditions of q other than its terms and its
 // time range, on archive_versions v and the tables it refers to (accounts,
 // holds), never on the search or date indexes.
-func archiveFilters(q *civic.ArchiveQuery) (conds []string, args []any) {
+func archiveFilters(q *civic.ArchiveQuery, accountInMatch bool) (conds []string, args []any) {
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
@@ -204,7 +248,7 @@ func archiveFilters(q *civic.ArchiveQuery) (conds []string, args []any) {
 	if q.ItemID != 0 {
 		add("v.item_id = ?", q.ItemID)
 	}
-	if q.Account != "" {
+	if q.Account != "" && !accountInMatch {
 		add("v.account_id = (SELECT id FROM archive_accounts WHERE ref = ?)", q.Account)
 	}
 	if q.DepartmentID != 0 {
