@@ -22,7 +22,8 @@ func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Se
 	if err := benchPublicAccounts(ctx, store, gen); err != nil {
 		return err
 	}
-	db, d := store.DB(), store.Dialect()
+	// The floor reads through the store's read pool, as searches do.
+	db, d := store.ReadDB(), store.Dialect()
 	floorSQL := `SELECT rowid FROM archive_fts WHERE archive_fts MATCH 'text:"city"' ORDER BY rowid DESC LIMIT 50`
 	if store.Engine() != "sqlite" {
 		floorSQL = `SELECT id FROM archive_versions WHERE tsv @@ phraseto_tsquery('` + sqlstore.SearchConfig + `', 'city') ORDER BY id DESC LIMIT 50`

@@ -86,6 +86,10 @@ func (s *Store) Dialect() *Dialect { return s.d }
 // database behind the Store (the audit tamper tests).
 func (s *Store) DB() *sql.DB { return s.write }
 
+// ReadDB returns the read pool, for tools that time reads beside the
+// store's own (steward bench search's floor).
+func (s *Store) ReadDB() *sql.DB { return s.read }
+
 // WriteDurability opens a write transaction, the kind every Update opens,
 // reads its durability setting and rolls it back. Every write Steward
 // acknowledges (ingest, capture cursors, decisions, forms, approvals and
