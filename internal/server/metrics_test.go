@@ -136,7 +136,7 @@ func TestCovertMetrics(t *testing.T) {
 }
 
 // TestClientCancel sends requests whose client has already gone away, to a
-// page and to the API, and checks that they are logged at info as client
+// page, to the API and to the public portal's search, and checks that they are logged at info as client
 // cancels (499), never as errors, and counted as 499.
 func TestClientCancel(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
@@ -149,13 +149,14 @@ func TestClientCancel(t *testing.T) {
 				{method: "GET", path: "/api/v1/archive/search?q=snow", bearer: tok},
 				{method: "GET", path: "/archive/items?q=snow", cookie: cookie},
 				{method: "GET", path: "/api/v1/records/requests", bearer: tok},
+				{method: "GET", path: "/public/search?q=snow"},
 			} {
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
 				req := httptest.NewRequestWithContext(ctx, r.method, "http://steward.test"+r.path, nil)
 				if r.bearer != "" {
 					req.Header.Set("Authorization", "Bearer "+r.bearer)
-				} else {
+				} else if r.cookie != "" {
 					req.AddCookie(&http.Cookie{Name: "__Host-steward", Value: r.cookie})
 				}
 				w := httptest.NewRecorder()
@@ -168,11 +169,11 @@ func TestClientCancel(t *testing.T) {
 			if strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "status=500") {
 				t.Errorf("a client cancel was logged as an error:\n%s", logs)
 			}
-			if n := strings.Count(logs, `level=INFO msg="request cancelled by client"`); n != 3 {
-				t.Errorf("%d client cancels logged at info, want 3:\n%s", n, logs)
+			if n := strings.Count(logs, `level=INFO msg="request cancelled by client"`); n != 4 {
+				t.Errorf("%d client cancels logged at info, want 4:\n%s", n, logs)
 			}
-			if n := strings.Count(logs, "status=499"); n != 3 {
-				t.Errorf("%d log lines with status=499, want 3", n)
+			if n := strings.Count(logs, "status=499"); n != 4 {
+				t.Errorf("%d log lines with status=499, want 4", n)
 			}
 			body := readBody(t, app.do(request{method: "GET", path: "/metrics", bearer: metricsToken}))
 			for _, want := range []string{
