@@ -62,7 +62,10 @@ func (a *archiveAPI) ingest(w http.ResponseWriter, r *http.Request) error {
 type searchPage struct {
 	Items      []*civic.Version `json:"items"`
 	NextOffset *int             `json:"next_offset"`
-	Total      int              `json:"total"` // versions matching, all pages together
+	Total      int              `json:"total"` // versions matching, all pages together, up to civic.ArchiveTotalCap
+	// TotalCapped says that more than Total versions match: counting
+	// stopped at civic.ArchiveTotalCap.
+	TotalCapped bool `json:"total_capped"`
 }
 
 func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +89,9 @@ func (a *archiveAPI) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := searchPage{Items: vs, Total: total}
+	if total > civic.ArchiveTotalCap {
+		page.Total, page.TotalCapped = civic.ArchiveTotalCap, true
+	}
 	if len(vs) > limit {
 		page.Items = vs[:limit]
 		next := q.Offset + limit

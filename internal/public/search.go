@@ -9,16 +9,19 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 )
 
 // searchPage is the search form and its results.
 type searchPage struct {
-	Q          string
-	Error      string
-	Searched   bool
-	Results    []*civic.Version
-	Accounts   map[int64]*civic.PublicAccount // by archive account id
-	Total      int
+	Q        string
+	Error    string
+	Searched bool
+	Results  []*civic.Version
+	Accounts map[int64]*civic.PublicAccount // by archive account id
+	// Found says how many records match: "1,234 records", or "More than
+	// 1,000 records" when the count stopped at civic.ArchiveTotalCap.
+	Found      string
 	Page       int
 	Prev, Next string
 }
@@ -42,7 +45,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.searchError(w, r, p, err)
 	}
-	pq.Offset, pq.Limit = (n-1)*PageSize, PageSize
+	// One more than a page, to learn whether another follows: past the
+	// counted cap the total cannot tell.
+	pq.Offset, pq.Limit = (n-1)*PageSize, PageSize+1
 	vs, total, err := h.archive.PublicSearch(r.Context(), pq)
 	if err != nil {
 		return h.searchError(w, r, p, err)
@@ -57,14 +62,22 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 			p.Accounts[a.ArchiveID] = a
 		}
 	}
-	p.Searched, p.Results, p.Total = true, vs, total
+	more := len(vs) > PageSize
+	if more {
+		vs = vs[:PageSize]
+	}
+	p.Searched, p.Results = true, vs
+	p.Found = plain.Count(total, "record", "records") + " found"
+	if total > civic.ArchiveTotalCap {
+		p.Found = "More than " + plain.Count(civic.ArchiveTotalCap, "record", "records") + " found; the newest first"
+	}
 	link := func(page int) string {
 		return "/public/search?" + url.Values{"q": {q}, "page": {strconv.Itoa(page)}}.Encode()
 	}
 	if n > 1 {
 		p.Prev = link(n - 1)
 	}
-	if n*PageSize < total {
+	if more {
 		p.Next = link(n + 1)
 	}
 	return h.render(w, r, http.StatusOK, "search", page{Title: "Search the public records: " + q, Data: p}, time.Time{})

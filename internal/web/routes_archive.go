@@ -47,7 +47,8 @@ const searchPageSize = 25
 type searchData struct {
 	Q          string
 	Hits       []*civic.Version
-	Total      int // versions matching, when Q is not empty
+	Total      int  // versions matching, when Q is not empty, up to civic.ArchiveTotalCap
+	Capped     bool // more than Total match
 	Prev, Next string
 	Searched   bool
 }
@@ -66,6 +67,9 @@ func (a *archivePages) search(w http.ResponseWriter, r *http.Request) error {
 			data.Hits, err = a.svc.Search(r.Context(), route.Actor(r), q)
 		} else {
 			data.Hits, data.Total, err = a.svc.SearchCount(r.Context(), route.Actor(r), q)
+			if data.Total > civic.ArchiveTotalCap {
+				data.Total, data.Capped = civic.ArchiveTotalCap, true
+			}
 		}
 	}
 	if err != nil {
