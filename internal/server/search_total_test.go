@@ -46,7 +46,9 @@ func TestSearchTotalCapped(t *testing.T) {
 
 			res := app.do(request{method: "GET", path: "/api/v1/archive/search?limit=5&q=sweeping", bearer: token})
 			var page struct {
-				Items       []struct{ PlatformID string `json:"platform_id"` }
+				Items []struct {
+					PlatformID string `json:"platform_id"`
+				}
 				Total       int
 				TotalCapped bool `json:"total_capped"`
 				NextOffset  *int `json:"next_offset"`
