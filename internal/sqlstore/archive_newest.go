@@ -49,21 +49,12 @@ func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQ
 	}
 	need := offset + limit
 	for k := 1; windowed; {
-		var lo sql.NullInt64
-		var oldest sql.NullString
-		var days int
-		err := r.queryRow(ctx, `SELECT MIN(min_id), MIN(day), COUNT(*) FROM (SELECT day, min_id FROM archive_days
-			WHERE day >= ? AND day <= ? ORDER BY day DESC LIMIT ?) d`, first, last, k).Scan(&lo, &oldest, &days)
+		lo, since, all, err := r.newestDays(ctx, first, last, k)
 		if err != nil {
 			return nil, err
 		}
-		if days < k || !lo.Valid {
-			// The window would hold every day of the range: read them all.
+		if all {
 			break
-		}
-		since, err := time.Parse("2006-01-02", oldest.String)
-		if err != nil {
-			return nil, fmt.Errorf("archive_days: day %q: %w", oldest.String, err)
 		}
 		var text string
 		var args []any
@@ -72,7 +63,7 @@ func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQ
 			// The newest day: walk the time index, which stops after
 			// the page when the words are common.
 			in := `SELECT rowid FROM archive_fts WHERE archive_fts MATCH ? AND rowid >= ?`
-			args = []any{s.match, max(lo.Int64, s.rowLo)}
+			args = []any{s.match, max(lo, s.rowLo)}
 			if s.rowHi > 0 {
 				in += ` AND rowid <= ?`
 				args = append(args, s.rowHi)
@@ -83,14 +74,14 @@ func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQ
 			// Wider windows, sized to the matches seen: sort the
 			// window's matches, as the full query sorts all of them.
 			text = `SELECT v.id, v.at FROM archive_fts f CROSS JOIN archive_versions v WHERE archive_fts MATCH ? AND v.id = f.rowid AND f.rowid >= ? AND v.at >= ?`
-			args = []any{s.match, max(lo.Int64, s.rowLo), dbTime(since)}
+			args = []any{s.match, max(lo, s.rowLo), dbTime(since)}
 			if s.rowHi > 0 {
 				text += ` AND f.rowid <= ?`
 				args = append(args, s.rowHi)
 			}
 		default:
 			text = `SELECT v.id, v.at FROM archive_versions v WHERE v.id >= ? AND v.at >= ?`
-			args = []any{lo.Int64, dbTime(since)}
+			args = []any{lo, dbTime(since)}
 		}
 		for _, c := range s.vconds {
 			text += " AND " + c
@@ -112,6 +103,29 @@ func (r *reader) newestIDs(ctx context.Context, q *civic.ArchiveQuery, s searchQ
 		}
 	}
 	return r.pageIDs(ctx, `SELECT v.id, v.at FROM `+s.from+s.where, s.args, offset, limit)
+}
+
+// newestDays returns the window of the newest k days from first to last
+// (archive_days): the lowest id of a version of those days and the first
+// instant of the oldest of them; all is true when the days from first to
+// last are k or fewer (a window would be the whole range).
+func (r *reader) newestDays(ctx context.Context, first, last string, k int) (lo int64, since time.Time, all bool, err error) {
+	var l sql.NullInt64
+	var oldest sql.NullString
+	var days int
+	err = r.queryRow(ctx, `SELECT MIN(min_id), MIN(day), COUNT(*) FROM (SELECT day, min_id FROM archive_days
+		WHERE day >= ? AND day <= ? ORDER BY day DESC LIMIT ?) d`, first, last, k).Scan(&l, &oldest, &days)
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	if days < k || !l.Valid {
+		return 0, time.Time{}, true, nil
+	}
+	since, err = time.Parse("2006-01-02", oldest.String)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("archive_days: day %q: %w", oldest.String, err)
+	}
+	return l.Int64, since, false, nil
 }
 
 // pageIDs returns the ids of query's rows (v.id, v.at) newest first, from

@@ -129,6 +129,14 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 					if w := want(q); !slices.Equal(got, w) {
 						t.Errorf("search %q account %q range %v–%v offset %d limit %d:\n got %v\nwant %v", word, account, rng[0], rng[1], page[0], page[1], got, w)
 					}
+					if page[0] == 0 && page[1] == 50 {
+						all := q
+						all.Limit = civic.MaxArchiveLimit + 1
+						_, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
+						if n := len(want(all)); err != nil || total != n {
+							t.Errorf("search %q account %q range %v–%v: total %d, %v; want %d", word, account, rng[0], rng[1], total, err, n)
+						}
+					}
 					cases++
 				}
 			}
