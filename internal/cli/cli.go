@@ -98,6 +98,7 @@ Commands:
   witness          run a witness that cosigns another Steward's checkpoints (C2SP tlog-witness)
   bench archive    generate a city's items, ingest, search and export them; print one JSON object
   bench export     generate items, export a records request's bag and verify it; print one JSON object
+  bench search     time ten kinds of search with 50 clients at once beside the raw full-text floor; print one JSON object
   classify         score comments read as JSON lines on stdin, one result line each (--thresholds FILE.json)
   train            learn the comment classifier's weights from the data folder (--data DIR --out FILE)
   train drafts     learn the draft screen's model from labeled drafts (--data FILE.jsonl --out FILE)
