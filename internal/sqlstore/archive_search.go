@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,16 +61,35 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) 
 	}
 	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
 	n := -1
-	if total || words {
+	newest := !q.Relevance || s.rank == ""
+	if words && r.d.Name == "sqlite" {
+		// Read the first few matches in whatever order the engine finds
+		// them: when that is all of them, they are the count, and sorted
+		// here they are the page, with one query. (PostgreSQL would build
+		// the GIN bitmap of every match first; countCapped counts there.)
+		few, all, err := r.fewMatches(ctx, s)
+		if err != nil {
+			return nil, 0, err
+		}
+		if all && newest {
+			offset := min(max(q.Offset, 0), len(few))
+			vs, err := r.versionsByID(ctx, few[offset:min(len(few), offset+limit)])
+			return vs, len(few), err
+		}
+		if all {
+			n = len(few)
+		}
+	}
+	if n < 0 && (total || words) {
 		if n, err = r.countCapped(ctx, s); err != nil {
 			return nil, 0, err
 		}
-		if n == 0 || max(q.Offset, 0) >= n {
-			return nil, n, nil
-		}
 	}
-	if !q.Relevance || s.rank == "" {
-		ids, err := r.newestIDs(ctx, q, s, limit, n <= fewMatches)
+	if n == 0 || (n > 0 && max(q.Offset, 0) >= n) {
+		return nil, n, nil
+	}
+	if newest {
+		ids, err := r.newestIDs(ctx, q, s, limit, n >= 0 && n <= fewMatches)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -85,6 +106,42 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) 
 	}
 	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
 	return vs, max(n, 0), err
+}
+
+// fewMatches returns the ids of s's matches newest first, and all true,
+// when there are at most fewMatches of them; otherwise all is false.
+func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, all bool, err error) {
+	rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s LIMIT %d`, s.from, s.where, fewMatches+1), s.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	type match struct {
+		id int64
+		at time.Time
+	}
+	var ms []match
+	for rows.Next() {
+		var m match
+		if err := rows.Scan(&m.id, &m.at); err != nil {
+			return nil, false, err
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil || len(ms) > fewMatches {
+		return nil, false, err
+	}
+	slices.SortFunc(ms, func(a, b match) int {
+		if c := b.at.Compare(a.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	ids = make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.id
+	}
+	return ids, true, nil
 }
 
 // countCapped counts s's matches up to civic.ArchiveTotalCap+1. On SQLite
