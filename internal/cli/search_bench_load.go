@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,7 @@ import (
 // the floor (the raw full-text index's newest 50 matches of the common
 // word), then the searches as the archive page, the API and the public
 // portal run them, each with its total.
-func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Service, gen *cityGen, clients, queries int, res *searchBenchResult) error {
+func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Service, gen *cityGen, clients, queries int, only string, res *searchBenchResult) error {
 	if err := benchPublicAccounts(ctx, store, gen); err != nil {
 		return err
 	}
@@ -114,6 +115,9 @@ func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Se
 	floor.fill(lat)
 	res.Floor = floor
 	for _, k := range kinds {
+		if only != "" && !slices.Contains(strings.Split(only, ","), k.name) {
+			continue
+		}
 		qs := make([]*archive.Query, queries)
 		for i := range qs {
 			qs[i] = k.q()
