@@ -85,7 +85,9 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) 
 			return nil, 0, err
 		}
 	}
-	if n == 0 || (n > 0 && max(q.Offset, 0) >= n) {
+	// A count past the cap is only a lower bound: a page beyond it may
+	// still hold versions.
+	if n == 0 || (n > 0 && n <= civic.ArchiveTotalCap && max(q.Offset, 0) >= n) {
 		return nil, n, nil
 	}
 	if newest {

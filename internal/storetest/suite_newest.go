@@ -170,6 +170,9 @@ func testArchiveSearchTotalCap(t *testing.T, f *fixture) {
 	}{
 		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Limit: 10}, civic.ArchiveTotalCap + 1, last},
 		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Limit: 10, Offset: civic.ArchiveTotalCap + 20}, civic.ArchiveTotalCap + 1, ""},
+		// Past the counted cap the pages go on (a hold reads every page).
+		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Limit: 10, Offset: civic.ArchiveTotalCap + 2}, civic.ArchiveTotalCap + 1, "s2"},
+		{civic.ArchiveQuery{Account: acct, Limit: 2, Offset: civic.ArchiveTotalCap + 3}, civic.ArchiveTotalCap + 1, "s1"},
 		{civic.ArchiveQuery{Account: acct, Limit: 10}, civic.ArchiveTotalCap + 1, last},
 		{civic.ArchiveQuery{Terms: []string{"today"}, Limit: 10}, (civic.ArchiveTotalCap + 5 + 1) / 2, fmt.Sprintf("s%d", civic.ArchiveTotalCap+4)},
 		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Until: base.Add(time.Duration(civic.ArchiveTotalCap) * time.Minute)}, civic.ArchiveTotalCap, fmt.Sprintf("s%d", civic.ArchiveTotalCap-1)},
