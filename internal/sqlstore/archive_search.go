@@ -44,9 +44,9 @@ const fewMatches = 200
 
 // search runs SearchArchive's query, and counts the matches (up to the
 // cap) when total is set or when words make the count worth knowing
-// first: no match needs no page, and a few are sorted at once. Newest
-// first, it reads the ids of the page and then their rows; by relevance,
-// one query ranks every match.
+// first: no match needs no page, and a few (fewMatches) are sorted at
+// once. Newest first, it reads the ids of the page (newestIDs) and then
+// their rows; by relevance, one query ranks every match.
 func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
 	limit := q.Limit
 	switch {
@@ -80,7 +80,9 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) 
 			n = len(few)
 		}
 	}
-	if n < 0 && (total || words) {
+	// PostgreSQL counts first, to know whether the matches are few; on
+	// SQLite the first read said so, and only a total needs the count.
+	if n < 0 && (total || (words && r.d.Name != "sqlite")) {
 		if n, err = r.countCapped(ctx, s); err != nil {
 			return nil, 0, err
 		}
