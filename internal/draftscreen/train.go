@@ -172,11 +172,16 @@ func Train(rows []Row, opt TrainOptions) (*Model, Dev) {
 		for _, r := range out {
 			d := r.Draft()
 			fs := textFeatures(r.Text, &d)
+			rs, _, _ := ruleSpans(r.Text)
 			for _, c := range LearnedCodes {
-				oof[c] = append(oof[c], scored{fm.Codes[c].prob(fs), r.Has(c)})
+				p := fm.Codes[c].prob(fs)
+				if !modelMayFind(c, r.Text) {
+					p = 0
+				}
+				oof[c] = append(oof[c], scored{p, r.Has(c), hasCode(rs, c)})
 			}
 			for _, ex := range nameExamples(r) {
-				oof["name"] = append(oof["name"], scored{fm.Name.prob(ex.fs), ex.y == 1})
+				oof["name"] = append(oof["name"], scored{fm.Name.prob(ex.fs), ex.y == 1, false})
 			}
 		}
 	}
@@ -242,20 +247,23 @@ func foldOf(id string) int {
 }
 
 type scored struct {
-	p   float64
-	yes bool
+	p    float64
+	yes  bool
+	rule bool // a rule already finds the code, whatever the model says
 }
 
-// bestThreshold picks the threshold with the best F-beta on out-of-fold scores.
+// bestThreshold picks the threshold with the best F-beta on out-of-fold
+// scores of the whole screen: a draft a rule already finds counts as found
+// at every threshold, so the model is tuned for what the rules miss.
 func bestThreshold(s []scored, beta, floor float64) float64 {
 	best, bestF := 0.5, -1.0
 	for t := floor; t < 0.951; t += 0.025 {
 		tp, fp, fn := 0, 0, 0
 		for _, x := range s {
 			switch {
-			case x.p >= t && x.yes:
+			case (x.rule || x.p >= t) && x.yes:
 				tp++
-			case x.p >= t:
+			case x.rule || x.p >= t:
 				fp++
 			case x.yes:
 				fn++
