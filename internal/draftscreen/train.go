@@ -314,7 +314,7 @@ func fit(rows []Row, opt TrainOptions) *Model {
 	var cats []example
 	for i, r := range rows {
 		c, _ := DataCategory(r.Category)
-		cats = append(cats, example{fs: feats[i], y: categoryIndex(c), weight: 1})
+		cats = append(cats, example{fs: categoryFeatures(feats[i]), y: categoryIndex(c), weight: 1})
 	}
 	m.Category = trainHead(cats, len(Categories), opt)
 	return m
@@ -429,6 +429,21 @@ func mix(x uint64) uint64 {
 	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	return x ^ x>>31
+}
+
+// categoryFeatures are the features the category head learns from: not the
+// comment screen's scores and lists, the rules' hits or the findings' cue
+// lists, which say what is wrong with a draft, not what it is about
+// (cross-validated: 166 of 260 right without them, 159 with). A head has
+// no weight for a feature it never learned, so screening needs no filter.
+func categoryFeatures(fs []string) []string {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if !strings.HasPrefix(f, "cs:") && !strings.HasPrefix(f, "l:") && !strings.HasPrefix(f, "r:") && !strings.HasPrefix(f, "cue:") {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // withoutCues drops the cue-list features.
