@@ -154,7 +154,7 @@ func modelMayFind(code, text string) bool {
 	case Campaign:
 		return strongCampaignCue(text)
 	case ViolenceOrCrime:
-		return violenceWords.MatchString(text)
+		return violenceWords.MatchString(strings.ToLower(text))
 	}
 	return true
 }
