@@ -18,6 +18,7 @@ import (
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/platform"
 	"steward.city/steward/internal/platform/adapters"
+	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/vault"
 )
 
@@ -220,7 +221,7 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 			select {
 			case err := <-p.done:
 				p.done <- err
-				t.Fatalf("process %d exited (%v)\nstderr: %s", i, err, p.stderr)
+				t.Fatalf("process %d exited (%v)\nstderr, last lines: %s", i, err, tail(p.stderr.String(), 4000))
 			default:
 			}
 		}
@@ -228,7 +229,7 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 
 	// Kill the victim while it runs at least three capture passes and some
 	// connections are done.
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		exited()
 		running := count(`SELECT count(*) FROM river_job WHERE kind = 'capture' AND state = 'running' AND array_to_string(attempted_by, ',') LIKE '%' || $1 || '%'`, victimID)
@@ -236,7 +237,7 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 			break
 		}
 		if captured() == killConnections || time.Now().After(deadline) {
-			t.Fatalf("the second process never ran three capture passes at once before all were done (captured %d)\nstderr: %s", captured(), victim.stderr)
+			t.Fatalf("the second process never ran three capture passes at once before all were done (captured %d)\nstderr, last lines: %s", captured(), tail(victim.stderr.String(), 4000))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -253,7 +254,7 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 	alive = []*process{procs[0], procs[2]}
 
 	// The two survivors finish the work, the dead process's passes included.
-	deadline = time.Now().Add(4 * time.Minute)
+	deadline = time.Now().Add(8 * time.Minute)
 	for {
 		exited()
 		open := count(`SELECT count(*) FROM river_job WHERE kind = 'capture' AND state NOT IN ('completed', 'discarded', 'cancelled')`)
@@ -261,7 +262,8 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 4 minutes: %d of %d connections captured, %d capture jobs unfinished\nstderr: %s", captured(), killConnections, open, procs[0].stderr)
+			t.Fatalf("after 8 minutes: %d of %d connections captured, %d capture jobs unfinished; jobs by kind and state: %s\nstderr, last lines: %s",
+				captured(), killConnections, open, jobStates(t, s), tail(procs[0].stderr.String(), 4000))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -295,4 +297,33 @@ func TestThreeProcessesShareCapture(t *testing.T) {
 		t.Errorf("%d connections are not ok", n)
 	}
 	t.Logf("%d capture passes ran again after the kill; the platform answered %d requests", rescued, requests.Load())
+}
+
+// tail is the last n bytes of s.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// jobStates counts the queue's jobs by kind and state, with the latest
+// error of each kind and state.
+func jobStates(t *testing.T, s *sqlstore.Store) string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(context.Background(), `SELECT kind, state, count(*), max(attempt), coalesce(max(errors::text), '') FROM river_job GROUP BY kind, state ORDER BY kind, state`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var kind, state, errs string
+		var n, attempt int
+		if err := rows.Scan(&kind, &state, &n, &attempt, &errs); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "\n  %s %s: %d (attempt up to %d) %s", kind, state, n, attempt, tail(errs, 300))
+	}
+	return b.String()
 }
