@@ -104,7 +104,7 @@ func (s *Service) targets(ctx context.Context, userID int64, ids []int64, now ti
 
 // check validates a draft's content against its accounts and returns the
 // revision to store (without its screen).
-func (s *Service) check(ctx context.Context, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
+func (s *Service) check(ctx context.Context, kind civic.DraftKind, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
 	r := &civic.DraftRevision{Text: strings.TrimSpace(in.Text), Category: strings.TrimSpace(in.Category), Media: []civic.DraftMedia{}, Links: []string{}}
 	if r.Text == "" {
 		return nil, civic.Invalid("text", "write the post's text")
@@ -150,7 +150,10 @@ func (s *Service) check(ctx context.Context, in DraftInput, ts []target, now tim
 		}
 		r.ScheduledAt = &at
 	}
-	out := Outgoing(r)
+	out, err := s.outgoing(ctx, kind, r)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range ts {
 		if limit, ok := civic.NetworkLimits[t.acct.Platform]; ok {
 			if n := utf8.RuneCountInString(out); n > limit {
@@ -244,7 +247,7 @@ func (s *Service) CreateDraft(ctx context.Context, actor civic.Actor, in DraftIn
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.check(ctx, in, ts, now)
+	r, err := s.check(ctx, civic.KindPost, in, ts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -353,18 +356,30 @@ func (s *Service) Revise(ctx context.Context, actor civic.Actor, id int64, in Dr
 		}
 	}
 	now := s.now()
-	ts, err := s.targets(ctx, actor.UserID, in.AccountIDs, now)
-	if err != nil {
-		return nil, err
+	var ts []target
+	if d.Kind == civic.KindPost {
+		if ts, err = s.targets(ctx, actor.UserID, in.AccountIDs, now); err != nil {
+			return nil, err
+		}
+	} else {
+		// A correction or a deletion request keeps its post's category
+		// and carries only text; its writer must still hold the right to
+		// correct the post.
+		if ts, err = s.correctionTargets(ctx, actor, d); err != nil {
+			return nil, err
+		}
+		in.Category, in.Media, in.Links, in.ScheduledAt = d.Current.Category, nil, nil, nil
 	}
 	if !sameAccounts(ts, d.Accounts) {
 		return nil, civic.Invalid("account_ids", "a revision keeps the draft's accounts; start a new draft for others")
 	}
-	r, err := s.check(ctx, in, ts, now)
+	r, err := s.check(ctx, d.Kind, in, ts, now)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, r, ts); err != nil {
+	if d.Kind == civic.KindDeletion {
+		r.Screen = nil // a reason is not posted: nothing to screen
+	} else if _, err := s.screen(ctx, r, ts); err != nil {
 		return nil, err
 	}
 	r.DraftID, r.AuthorID = id, actor.UserID

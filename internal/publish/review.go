@@ -28,6 +28,9 @@ func approves(u *civic.User, a *civic.Account, r *civic.PublishRule) bool {
 // names no approver, or it is real-time safety information by someone
 // holding a role the rule names.
 func exempt(author *civic.User, d *civic.Draft, r *civic.PublishRule) bool {
+	if d.Kind == civic.KindDeletion {
+		return false // no one deletes an official post alone
+	}
 	if r.Approver == civic.ApproverNone || r.Approvals <= 0 {
 		return true
 	}
@@ -49,6 +52,11 @@ func (s *Service) rules(ctx context.Context, d *civic.Draft) ([]*civic.Account, 
 		r, err := s.store.PublishRule(ctx, a.ID)
 		if err != nil {
 			return nil, nil, err
+		}
+		if d.Kind == civic.KindDeletion && (r.Approver == civic.ApproverNone || r.Approvals <= 0) {
+			// A deletion always needs a second person: the Communications
+			// coordinator where the account's rule names no approver.
+			r = &civic.PublishRule{AccountID: a.ID, Approver: civic.ApproverCommunications, Approvals: 1, RealTimeRoles: []civic.Role{}}
 		}
 		accts, rules = append(accts, a), append(rules, r)
 	}
