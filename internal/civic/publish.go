@@ -271,6 +271,7 @@ type DraftFilter struct {
 	AuthorID  int64
 	AccountID int64
 	Status    DraftStatus
+	Corrects  int64 // corrections and deletion requests of this publication
 }
 
 // PublicationFilter selects publications. Zero fields match all.

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/draftscreen"
 )
@@ -275,6 +276,19 @@ type View struct {
 	Reviews      []*civic.DraftReview   `json:"reviews"`
 	Publications []*civic.Publication   `json:"publications"`
 	Waiting      string                 `json:"waiting"` // what the draft waits for, in words
+	// Outgoing is the text the current revision sends: with its links,
+	// and for a correction with the city's correction words.
+	Outgoing string `json:"outgoing"`
+	// Diff is what changed from the previous revision to the current one,
+	// word by word (empty for a first revision).
+	Diff []archive.Span `json:"diff,omitempty"`
+	// Original is the publication a correction or deletion request acts
+	// on, and OriginalDraftID the draft that made it.
+	Original        *civic.Publication `json:"original,omitempty"`
+	OriginalDraftID int64              `json:"original_draft_id,omitempty"`
+	// Corrections are the corrections and deletion requests of the
+	// draft's publications, newest first.
+	Corrections []*civic.Draft `json:"corrections"`
 }
 
 // Get returns a draft to its author, to those who may review it and to
@@ -301,6 +315,29 @@ func (s *Service) Get(ctx context.Context, actor civic.Actor, id int64) (*View, 
 		return nil, err
 	}
 	v.Waiting = s.waiting(ctx, d, v.Reviews)
+	if v.Outgoing, err = s.outgoing(ctx, d.Kind, d.Current); err != nil {
+		return nil, err
+	}
+	if n := len(v.Revisions); n > 1 {
+		v.Diff = archive.DiffWords(v.Revisions[n-2].Text, v.Revisions[n-1].Text)
+	}
+	if d.Corrects != 0 {
+		if v.Original, err = s.store.Publication(ctx, d.Corrects); err != nil {
+			return nil, err
+		}
+		v.OriginalDraftID = v.Original.DraftID
+	}
+	v.Corrections = []*civic.Draft{}
+	for _, p := range v.Publications {
+		if p.Status != civic.PublicationPublished || (p.Kind != civic.PublishPost && p.Kind != civic.PublishReply) {
+			continue
+		}
+		cs, err := s.store.Drafts(ctx, civic.DraftFilter{Corrects: p.ID})
+		if err != nil {
+			return nil, err
+		}
+		v.Corrections = append(v.Corrections, cs...)
+	}
 	return v, nil
 }
 

@@ -93,6 +93,9 @@ func (r *reader) Drafts(ctx context.Context, f civic.DraftFilter) ([]*civic.Draf
 	if f.Status != "" {
 		where, args = append(where, "d.status = ?"), append(args, string(f.Status))
 	}
+	if f.Corrects != 0 {
+		where, args = append(where, "d.corrects_id = ?"), append(args, f.Corrects)
+	}
 	q := `SELECT ` + draftColumns + draftFrom
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

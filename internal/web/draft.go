@@ -27,6 +27,8 @@ func (h *Handler) draftRoutes() []route.Route {
 		{Method: post, Path: "/drafts/{id}/submit", Perm: in, Summary: "submit a draft for review", Handle: h.draftSubmit},
 		{Method: post, Path: "/drafts/{id}/review", Perm: in, Summary: "approve, request changes, refuse or confirm a draft", Handle: h.draftReview},
 		{Method: post, Path: "/drafts/{id}/publish", Perm: in, Summary: "publish an approved draft", Handle: h.draftPublish},
+		{Method: post, Path: "/drafts/{id}/correction", Perm: in, Summary: "write a correction of a published post", Handle: h.draftCorrect},
+		{Method: post, Path: "/drafts/{id}/deletion", Perm: in, Summary: "ask for a published post to be deleted, with the reason", Handle: h.draftDelete},
 		{Method: get, Path: "/calendar", Perm: civic.PermAccountsView, Summary: "scheduled and published posts per account", Handle: h.calendar},
 	}
 }
@@ -41,6 +43,8 @@ type draftForm struct {
 	Captions   bool
 	Link       string
 	Scheduled  string // 2006-01-02T15:04, UTC
+	Correction string // the text of a correction being written
+	Reason     string // why a post must be deleted
 }
 
 func (f draftForm) Has(id int64) bool {
@@ -181,6 +185,11 @@ type draftData struct {
 	Author     bool
 	Reviewer   bool
 	Now        time.Time
+	DiffFrom   int // the revision the diff starts from
+	// Published are the accounts the draft went out on as a post: a
+	// correction or a deletion may be asked for each (PUB-4).
+	Published []civic.DraftAccount
+	Marker    string // the words that mark a correction
 }
 
 func (h *Handler) draftShow(w http.ResponseWriter, r *http.Request) error {
@@ -202,7 +211,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	cur := v.Draft.Current
-	d := draftData{View: v, Segments: publish.Segments(cur.Text, v.Screen.Findings), Preview: publish.Outgoing(cur), Categories: cats,
+	d := draftData{View: v, Segments: publish.Segments(cur.Text, v.Screen.Findings), Preview: v.Outgoing, Categories: cats,
 		Author: actor.Is(v.Draft.AuthorID), Now: h.now()}
 	q, err := h.publish.Queue(ctx, actor)
 	if err != nil {
@@ -216,6 +225,30 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		ps = append(ps, a.Platform)
 	}
 	d.Limits = limits(d.Preview, ps)
+	d.DiffFrom = v.Draft.Revision - 1
+	if v.Draft.Kind == civic.KindPost {
+		for _, p := range v.Publications {
+			if p.Status != civic.PublicationPublished || p.Kind != civic.PublishPost {
+				continue
+			}
+			for _, a := range v.Draft.Accounts {
+				if a.AccountID == p.AccountID {
+					d.Published = append(d.Published, a)
+				}
+			}
+		}
+	}
+	m, err := h.publish.Marker(ctx)
+	if err != nil {
+		return err
+	}
+	d.Marker = strings.TrimSpace(m.Mark(""))
+	var corr, reason string
+	if form != nil && form.Text == "" {
+		// The correction or deletion form came back: the revise form
+		// shows the current revision.
+		corr, reason, form = form.Correction, form.Reason, nil
+	}
 	if form != nil {
 		d.Form = *form
 	} else {
@@ -230,6 +263,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		if cur.ScheduledAt != nil {
 			d.Form.Scheduled = cur.ScheduledAt.UTC().Format("2006-01-02T15:04")
 		}
+		d.Form.Correction, d.Form.Reason = corr, reason
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return h.render(w, r, status, "draft", Page{Title: "Draft " + strconv.FormatInt(id, 10), Errors: errs, Data: d})
