@@ -85,6 +85,9 @@ type draftsData struct {
 	Categories []string
 	Form       draftForm
 	Limits     []limitRow
+	// CounterPlatforms is empty: the counter counts for the accounts
+	// ticked on the form.
+	CounterPlatforms string
 }
 
 func (h *Handler) draftList(w http.ResponseWriter, r *http.Request) error {
@@ -190,6 +193,10 @@ type draftData struct {
 	// correction or a deletion may be asked for each (PUB-4).
 	Published []civic.DraftAccount
 	Marker    string // the words that mark a correction
+	MarkerLen int    // the characters the words add to a correction
+	// CounterPlatforms are the networks of the draft's accounts, for the
+	// character counter.
+	CounterPlatforms string
 }
 
 func (h *Handler) draftShow(w http.ResponseWriter, r *http.Request) error {
@@ -243,6 +250,8 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	d.Marker = strings.TrimSpace(m.Mark(""))
+	d.MarkerLen = utf8.RuneCountInString(m.Mark(""))
+	d.CounterPlatforms = strings.Join(ps, " ")
 	var corr, reason string
 	if form != nil && form.Text == "" {
 		// The correction or deletion form came back: the revise form

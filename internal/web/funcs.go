@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
+		// networkLimits is every network's limit as "mastodon:500 x:280 …"
+		// for the character counter.
+		"networkLimits": networkLimits,
 		// count writes "1 entry" or "3 entries".
 		"count": func(n any, one, many string) (string, error) {
 			i, err := toInt(n)
@@ -147,4 +151,17 @@ func toInt(n any) (int, error) {
 		return int(v), nil
 	}
 	return 0, fmt.Errorf("count: %T is not a number", n)
+}
+
+// networkLimits lists civic.NetworkLimits as "name:limit" pairs, by name.
+func networkLimits() string {
+	names := make([]string, 0, len(civic.NetworkLimits))
+	for n := range civic.NetworkLimits {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n])
+	}
+	return strings.Join(names, " ")
 }
