@@ -164,3 +164,88 @@ func TestDeletionNeedsReasonAndSecondPerson(t *testing.T) {
 }
 
 func draftID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestCorrectionStore: on both engines, a correction's and a deletion's
+// kinds and links round-trip; the post's platform id still finds the
+// publication that made it when a correction by edit and a deletion carry
+// the same id; corrections are listed by the publication they act on.
+func TestCorrectionStore(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		d, p := e.published(t, "Leaf pickup starts Monday.")
+		c, err := e.svc.Correct(e.ctx, e.as(e.author), d.ID, publish.CorrectionInput{Text: "Leaf pickup starts Tuesday."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del, err := e.svc.RequestDeletion(e.ctx, e.as(e.author), d.ID, publish.DeletionInput{Reason: "Leaf pickup is cancelled."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []struct {
+			d    *civic.Draft
+			kind civic.PublicationKind
+		}{{c, civic.PublishEdit}, {del, civic.PublishDelete}} {
+			q := &civic.Publication{DraftID: x.d.ID, Revision: 1, AccountID: e.acct.ID, ConnectionID: 1, IdempotencyKey: "k-" + string(x.kind), Platform: "mastodon",
+				Kind: x.kind, Corrects: p.ID, Body: "Correction: Leaf pickup starts Tuesday.", Authority: &civic.Authority{DraftID: x.d.ID}}
+			err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
+				if err := tx.CreatePublication(e.ctx, q); err != nil {
+					return err
+				}
+				q.Status, q.PlatformID = civic.PublicationPublished, p.PlatformID
+				return tx.UpdatePublication(e.ctx, q)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := e.store.PublicationByPlatformID(e.ctx, "mastodon", p.PlatformID)
+		if err != nil || got.ID != p.ID || got.Kind != civic.PublishPost || got.Body != "Leaf pickup starts Monday." {
+			t.Fatalf("the post's publication: %+v, %v", got, err)
+		}
+		cs, err := e.store.Publications(e.ctx, civic.PublicationFilter{Corrects: p.ID})
+		if err != nil || len(cs) != 2 || cs[0].Kind != civic.PublishDelete || cs[1].Kind != civic.PublishEdit || cs[1].Corrects != p.ID {
+			t.Fatalf("publications correcting the post: %+v, %v", cs, err)
+		}
+		same, err := e.store.Publications(e.ctx, civic.PublicationFilter{Platform: "mastodon", PlatformID: p.PlatformID})
+		if err != nil || len(same) != 3 {
+			t.Fatalf("publications with the post's id: %d, %v", len(same), err)
+		}
+		ds, err := e.store.Drafts(e.ctx, civic.DraftFilter{Corrects: p.ID})
+		if err != nil || len(ds) != 2 || ds[0].Kind != civic.KindDeletion || ds[1].Kind != civic.KindCorrection || ds[1].Corrects != p.ID {
+			t.Fatalf("drafts acting on the post: %+v, %v", ds, err)
+		}
+		v, err := e.svc.Get(e.ctx, e.as(e.author), d.ID)
+		if err != nil || len(v.Corrections) != 2 {
+			t.Fatalf("the post's view lists %d corrections, %v", len(v.Corrections), err)
+		}
+		cv, err := e.svc.Get(e.ctx, e.as(e.author), c.ID)
+		if err != nil || cv.Original == nil || cv.Original.ID != p.ID || cv.OriginalDraftID != d.ID || cv.Outgoing != "Correction: Leaf pickup starts Tuesday." {
+			t.Fatalf("the correction's view: %+v, %v", cv, err)
+		}
+		// A draft row claiming to be a correction without naming what it
+		// corrects is refused by the store.
+		err = e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
+			return tx.CreateDraft(e.ctx, &civic.Draft{AuthorID: e.author.ID, Kind: civic.KindCorrection, Current: &civic.DraftRevision{Text: "x", Category: "announcement"},
+				Accounts: []civic.DraftAccount{{AccountID: e.acct.ID, GrantID: e.grant.ID}}})
+		})
+		wantErr(t, err, civic.KindInvalid, "corrects_publication_id", "names the publication")
+	})
+}
+
+// TestMarker: the correction's words go before or after the text, once.
+func TestMarker(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		m          publish.Marker
+		text, want string
+	}{
+		{publish.Marker{}, "The pool opens Sunday.", "Correction: The pool opens Sunday."},
+		{publish.Marker{}, "correction: the pool opens Sunday.", "correction: the pool opens Sunday."},
+		{publish.Marker{Words: "CORRECTED"}, "The pool opens Sunday.", "CORRECTED The pool opens Sunday."},
+		{publish.Marker{Words: "(corrected)", Suffix: true}, "The pool opens Sunday.", "The pool opens Sunday.\n\n(corrected)"},
+		{publish.Marker{Words: "(corrected)", Suffix: true}, "The pool opens Sunday. (Corrected)", "The pool opens Sunday. (Corrected)"},
+	} {
+		if got := c.m.Mark(c.text); got != c.want {
+			t.Errorf("%+v.Mark(%q) = %q, want %q", c.m, c.text, got, c.want)
+		}
+	}
+}
