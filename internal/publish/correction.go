@@ -248,17 +248,6 @@ func (s *Service) RequestDeletion(ctx context.Context, actor civic.Actor, draftI
 	return s.store.Draft(ctx, d.ID)
 }
 
-// kindWords names what a draft does, for messages.
-func kindWords(k civic.DraftKind) string {
-	switch k {
-	case civic.KindCorrection:
-		return "correction"
-	case civic.KindDeletion:
-		return "deletion request"
-	}
-	return "draft"
-}
-
 // correctionTargets checks again that actor may correct the post a
 // correction or deletion request d acts on, and returns its account.
 func (s *Service) correctionTargets(ctx context.Context, actor civic.Actor, d *civic.Draft) ([]target, error) {
