@@ -454,7 +454,7 @@ type CalendarEntry struct {
 	DraftID    int64     `json:"draft_id"`
 	AccountID  int64     `json:"account_id"`
 	Handle     string    `json:"handle"`
-	Status     string    `json:"status"` // scheduled, awaiting_review, published, failed
+	Status     string    `json:"status"` // scheduled, awaiting_review, intent, published, failed, corrected, deleted
 	At         time.Time `json:"at"`
 	Text       string    `json:"text"`
 	Category   string    `json:"category"`
@@ -491,6 +491,14 @@ func (s *Service) Calendar(ctx context.Context, actor civic.Actor, accountID int
 			PlatformID: p.PlatformID, URL: p.URL}
 		if p.PublishedAt != nil {
 			e.At = *p.PublishedAt
+		}
+		if p.Status == civic.PublicationPublished {
+			switch p.Kind {
+			case civic.PublishEdit, civic.PublishReply:
+				e.Status = "corrected" // the text is the correction's
+			case civic.PublishDelete:
+				e.Status = "deleted" // the text is the reason
+			}
 		}
 		for _, a := range d.Accounts {
 			if a.AccountID == p.AccountID {
