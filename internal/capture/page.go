@@ -97,6 +97,11 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 					return err
 				}
 			}
+			if c.del {
+				if err := w.checkDeletion(ctx, c.rec, o.ItemID); err != nil {
+					return err
+				}
+			}
 			if !c.new && !c.del && c.obs != nil && c.obs.PlatformID == c.rec.ID && !edited[c.rec.ID] {
 				edited[c.rec.ID] = true
 				if err := w.checkEdit(ctx, c.obs, o.ItemID); err != nil {
@@ -288,6 +293,37 @@ func (w *writer) checkEdit(ctx context.Context, o *civic.Observation, itemID int
 	}
 	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID,
 		Detail: "a post published through Steward was edited on the platform, not by a Steward correction"})
+}
+
+// checkDeletion flags a post Steward published that is gone from the
+// platform without an approved Steward deletion (PUB-4: deleting an
+// official post needs a reason and an approval). The archive has recorded
+// the deletion either way.
+func (w *writer) checkDeletion(ctx context.Context, rec archive.Record, itemID int64) error {
+	if rec.Kind != string(civic.ItemPost) && rec.Kind != string(civic.ItemReply) {
+		return nil
+	}
+	pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, rec.ID)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pub.AccountID != w.c.AccountID {
+		return nil
+	}
+	cs, err := w.s.store.Publications(ctx, civic.PublicationFilter{Corrects: pub.ID})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Kind == civic.PublishDelete && c.Status != civic.PublicationFailed {
+			return nil // Steward deleted it, or is deleting it
+		}
+	}
+	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: rec.ID, ItemID: itemID,
+		Detail: "a post published through Steward was deleted on the platform, not by an approved Steward deletion"})
 }
 
 // sameWords compares two texts word for word, whatever the spacing.

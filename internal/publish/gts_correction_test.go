@@ -88,6 +88,18 @@ func TestGoToSocialCorrections(t *testing.T) {
 		}
 		return flags
 	}
+	// gone waits until GoToSocial, which deletes in the background,
+	// answers 404 for a status.
+	gone := func(id string) {
+		t.Helper()
+		for range 100 {
+			if _, code := gts.Do(t, parks.Token, http.MethodGet, "/api/v1/statuses/"+id, nil); code == http.StatusNotFound {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("GoToSocial still shows the deleted post %s after 10 seconds", id)
+	}
 	versions := func(id string) []*civic.Version {
 		t.Helper()
 		item, err := e.store.CapturedItem(e.ctx, conn.Ref(), id)
@@ -230,9 +242,7 @@ func TestGoToSocialCorrections(t *testing.T) {
 	if out, err := e.svc.Publish(e.ctx, author, del.ID); err != nil || out[0].Status != civic.PublicationPublished {
 		t.Fatalf("delete: %+v, %v", out, err)
 	}
-	if _, code := gts.Do(t, parks.Token, http.MethodGet, "/api/v1/statuses/"+id4, nil); code != http.StatusNotFound {
-		t.Fatalf("the deleted post answers %d", code)
-	}
+	gone(id4)
 	vs = versions(id4)
 	if last := vs[len(vs)-1]; last.State != civic.StateDeleted || last.Text != "Free swim this Friday." || vs[0].State == civic.StateDeleted {
 		t.Fatalf("archived versions of the deleted post: first %s, last %s %q", vs[0].State, last.State, last.Text)
@@ -241,8 +251,22 @@ func TestGoToSocialCorrections(t *testing.T) {
 	if err != nil || len(p4) != 1 || p4[0].Kind != civic.PublishDelete || p4[0].Authority.Extra["reason"] == "" || len(p4[0].Authority.Approvers) != 1 {
 		t.Fatalf("the deletion's publication %+v, %v", p4, err)
 	}
-	// Capture after all this: only the edit made on the server is flagged.
-	if flags := capture(); len(flags) != 1 || flags[0].Subject != id {
-		t.Fatalf("flags at the end: %+v", flags)
+	// A post deleted on the server itself, not by an approved deletion, is
+	// flagged; Steward's own deletion is not.
+	_, id5 := post("Skate park reopens Friday.")
+	if _, code := gts.Do(t, parks.Token, http.MethodDelete, "/api/v1/statuses/"+id5, nil); code != http.StatusOK {
+		t.Fatalf("deleting on the server: %d", code)
+	}
+	gone(id5)
+	flags = capture()
+	subjects := map[string]string{}
+	for _, f := range flags {
+		subjects[f.Subject] = f.Detail
+	}
+	if len(flags) != 2 || subjects[id] == "" || !strings.Contains(subjects[id5], "not by an approved Steward deletion") {
+		t.Fatalf("flags at the end: %+v (want the edit on the server, %s, and the deletion on the server, %s)", subjects, id, id5)
+	}
+	if vs := versions(id5); vs[len(vs)-1].State != civic.StateDeleted {
+		t.Fatalf("the post deleted on the server is archived as %s", vs[len(vs)-1].State)
 	}
 }
