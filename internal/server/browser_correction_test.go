@@ -25,8 +25,10 @@ import (
 // one; staff writes a correction, revises it (the director sees what
 // changed), the director approves and publishes it, the post on GoToSocial
 // is edited with "Correction:", capture flags nothing more, and the
-// archive's page of the post shows the original and the correction; a
-// draft for a covert profile that promotes violence cannot be submitted.
+// archive's page of the post shows the original and the correction; staff
+// asks to delete it with a reason, the director approves and deletes it,
+// and the archive keeps it, marked deleted; a draft for a covert profile
+// that promotes violence cannot be submitted.
 func TestBrowserPublishGoToSocial(t *testing.T) {
 	b := browsertest.New(t)
 	gts := gtstest.Start(t, "Steward", "cityparks")
@@ -199,7 +201,51 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	}
 	tab.screenshot("archive-corrected.png")
 
-	// 6. A covert profile's draft that promotes violence cannot be
+	// 6. Staff asks to delete the post, with a reason; the director
+	// approves and deletes it; the archive keeps it, marked deleted.
+	tab.check(tab.signIn(demoEmail(civic.RoleStaff)), http.StatusOK)
+	tab.check(tab.open(page), http.StatusOK)
+	tab.check(post(`form[action="`+page+`/deletion"]`), http.StatusUnprocessableEntity)
+	tab.checkInvalidField("reason")
+	tab.SetValue("#f-reason", "The splash pad stays closed this weekend: the post misleads.")
+	tab.check(post(`form[action="`+page+`/deletion"]`), http.StatusOK)
+	dpage := strings.TrimSuffix(tab.path(), "?notice=saved")
+	if got := tab.Text("h1"); !strings.Contains(got, "a request to delete a post") {
+		t.Errorf("the deletion request's page is headed %q", got)
+	}
+	if got := tab.Text("main"); strings.Contains(got, "Delete the post now") {
+		t.Error("the writer of a deletion request is offered to delete the post")
+	}
+	tab.check(tab.signIn(dir.Email), http.StatusOK)
+	tab.check(tab.open("/drafts/queue"), http.StatusOK)
+	if got := tab.Text("main table"); !strings.Contains(got, "a request to delete a post") {
+		t.Errorf("the director's queue: %s", got)
+	}
+	tab.check(tab.open(dpage), http.StatusOK)
+	tab.check(post(`form[action="`+dpage+`/review"]`), http.StatusOK)
+	tab.check(post(`form[action="`+dpage+`/publish"]`), http.StatusOK)
+	for i := 0; ; i++ {
+		if _, code := gts.Do(t, remote.Token, http.MethodGet, "/api/v1/statuses/"+id, nil); code == http.StatusNotFound {
+			break
+		}
+		if i == 100 {
+			t.Fatal("the post is still on GoToSocial after its deletion")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tab.check(tab.signIn(demoEmail(civic.RoleClerk)), http.StatusOK)
+	tab.check(tab.open("/archive/items/"+itoa64(item.ID)), http.StatusOK)
+	if got := tab.Text("#corrections"); !strings.Contains(got, "Deleted on its platform through Steward") || !strings.Contains(got, "stays closed") {
+		t.Errorf("the archive item after the deletion says %q", got)
+	}
+	if got := tab.Text("main .versions li:first-child"); !strings.Contains(got, text) {
+		t.Errorf("the archive lost the original after the deletion: %s", got)
+	}
+	if got := capture(); len(got) != 1 {
+		t.Fatalf("capture flagged Steward's deletion: %v", got)
+	}
+
+	// 7. A covert profile's draft that promotes violence cannot be
 	// submitted.
 	covert := covertAccount(t, app)
 	tab.check(tab.signIn(demoEmail(civic.RoleStaff)), http.StatusOK)
