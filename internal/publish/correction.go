@@ -127,10 +127,21 @@ func (s *Service) original(ctx context.Context, actor civic.Actor, draftID, acco
 			return nil, nil, err
 		}
 		return nil, nil, civic.Errorf(civic.KindConflict, "draft %d was never published: revise it instead", d.ID)
+	case len(match) == 0 && d.Kind == civic.KindCorrection:
+		return nil, nil, civic.Errorf(civic.KindConflict, "draft %d corrected a post by editing it: correct the post's own draft instead", d.ID)
 	case len(match) == 0:
 		return nil, nil, civic.Invalid("account_id", "draft %d did not go out on account %d", d.ID, accountID)
 	case len(match) > 1:
 		return nil, nil, civic.Invalid("account_id", "draft %d went out on several accounts: choose one", d.ID)
+	}
+	acts, err := s.store.Publications(ctx, civic.PublicationFilter{Corrects: match[0].ID, Status: civic.PublicationPublished})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, x := range acts {
+		if x.Kind == civic.PublishDelete {
+			return nil, nil, civic.Errorf(civic.KindConflict, "the post was deleted through draft %d: it can no longer be corrected", x.DraftID)
+		}
 	}
 	return d, match[0], nil
 }

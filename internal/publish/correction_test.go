@@ -97,8 +97,12 @@ func TestCorrectionBadPaths(t *testing.T) {
 		if c.Kind != civic.KindCorrection || c.Corrects == 0 || c.Current.Category != "announcement" || c.Status != civic.DraftOpen {
 			t.Fatalf("correction %+v", c)
 		}
-		if _, err := e.svc.Correct(e.ctx, e.as(e.comms), d.ID, publish.CorrectionInput{Text: "The pool opens Sunday at 11."}); err != nil {
+		cc, err := e.svc.Correct(e.ctx, e.as(e.comms), d.ID, publish.CorrectionInput{Text: "The pool opens Sunday at 11."})
+		if err != nil {
 			t.Fatalf("Communications corrects: %v", err)
+		}
+		if _, err := e.svc.Submit(e.ctx, e.as(e.comms), cc.ID); err != nil {
+			t.Fatalf("Communications submits its correction without a grant of its own: %v", err)
 		}
 		// A correction is not itself corrected before it goes out.
 		_, err = e.svc.Correct(e.ctx, author, c.ID, publish.CorrectionInput{Text: "Again."})
@@ -221,6 +225,12 @@ func TestCorrectionStore(t *testing.T) {
 		if err != nil || cv.Original == nil || cv.Original.ID != p.ID || cv.OriginalDraftID != d.ID || cv.Outgoing != "Correction: Leaf pickup starts Tuesday." {
 			t.Fatalf("the correction's view: %+v, %v", cv, err)
 		}
+		// A deleted post is not corrected; nor is a correction made by
+		// editing (its post's own draft is).
+		_, err = e.svc.Correct(e.ctx, e.as(e.author), d.ID, publish.CorrectionInput{Text: "Leaf pickup starts Wednesday."})
+		wantErr(t, err, civic.KindConflict, "", "was deleted")
+		_, err = e.svc.Correct(e.ctx, e.as(e.author), c.ID, publish.CorrectionInput{Text: "Leaf pickup starts Wednesday."})
+		wantErr(t, err, civic.KindConflict, "", "correct the post's own draft")
 		// A draft row claiming to be a correction without naming what it
 		// corrects is refused by the store.
 		err = e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {

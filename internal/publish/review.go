@@ -160,7 +160,17 @@ func (s *Service) Submit(ctx context.Context, actor civic.Actor, id int64) (*civ
 		return nil, civic.Errorf(civic.KindConflict, "the draft is %s, not being written", d.Status)
 	}
 	now := s.now()
+	if d.Kind != civic.KindPost {
+		// A correction or deletion request: its writer must still be
+		// allowed to correct the post.
+		if _, err := s.correctionTargets(ctx, actor, d); err != nil {
+			return nil, err
+		}
+	}
 	for _, x := range d.Accounts {
+		if d.Kind != civic.KindPost {
+			break
+		}
 		a, err := s.store.Account(ctx, x.AccountID)
 		if err != nil {
 			return nil, err
