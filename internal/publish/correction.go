@@ -276,3 +276,10 @@ func (s *Service) correctionTargets(ctx context.Context, actor civic.Actor, d *c
 	}
 	return []target{{acct: a, grant: g}}, nil
 }
+
+// CanCorrect reports whether actor may correct, or ask to delete, the post
+// that publication p of draft d made (pages offer the forms only then).
+func (s *Service) CanCorrect(ctx context.Context, actor civic.Actor, d *civic.Draft, p *civic.Publication) bool {
+	_, _, err := s.mayCorrect(ctx, actor, d, p)
+	return err == nil
+}

@@ -117,6 +117,10 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	if got := tab.Text(".lede"); !strings.Contains(got, "published") {
 		t.Fatalf("after publishing: %s", got)
 	}
+	has := func(sel string) bool { return evalJS[bool](tab, `!!document.querySelector('`+sel+`')`) }
+	if has("#f-correction") || has("#f-reason") {
+		t.Error("the director, who holds no poster grant, is offered to correct or delete the post")
+	}
 	pubs, err := app.store.Publications(ctx, civic.PublicationFilter{AccountID: acct.ID})
 	if err != nil || len(pubs) != 1 || pubs[0].PlatformID == "" {
 		t.Fatalf("publications %+v, %v", pubs, err)
@@ -232,6 +236,11 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 			t.Fatal("the post is still on GoToSocial after its deletion")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	tab.check(tab.signIn(demoEmail(civic.RoleStaff)), http.StatusOK)
+	tab.check(tab.open(page), http.StatusOK)
+	if has("#f-correction") || has("#f-reason") || !strings.Contains(tab.Text("#corrections"), "Request to delete") {
+		t.Error("after the deletion the post's page still offers to correct it, or does not list the deletion")
 	}
 	tab.check(tab.signIn(demoEmail(civic.RoleClerk)), http.StatusOK)
 	tab.check(tab.open("/archive/items/"+itoa64(item.ID)), http.StatusOK)

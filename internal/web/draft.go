@@ -235,7 +235,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 	d.DiffFrom = v.Draft.Revision - 1
 	if v.Draft.Kind == civic.KindPost {
 		for _, p := range v.Publications {
-			if p.Status != civic.PublicationPublished || p.Kind != civic.PublishPost {
+			if p.Status != civic.PublicationPublished || p.Kind != civic.PublishPost || deleted(v, p) || !h.publish.CanCorrect(ctx, actor, v.Draft, p) {
 				continue
 			}
 			for _, a := range v.Draft.Accounts {
@@ -413,4 +413,15 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, r, http.StatusOK, "calendar", Page{Title: "Calendar of posts", Data: calendarData{Accounts: as, Account: acct, Entries: es}})
+}
+
+// deleted reports whether the post publication p made was deleted through
+// Steward.
+func deleted(v *publish.View, p *civic.Publication) bool {
+	for _, c := range v.Corrections {
+		if c.Kind == civic.KindDeletion && c.Corrects == p.ID && c.Status == civic.DraftPublished {
+			return true
+		}
+	}
+	return false
 }
