@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,6 +142,12 @@ func TestDeletionNeedsReasonAndSecondPerson(t *testing.T) {
 		}
 		if del.Kind != civic.KindDeletion || del.Status != civic.DraftInReview {
 			t.Fatalf("deletion request %+v", del)
+		}
+		ns, err := e.store.Notifications(e.ctx, e.comms.ID)
+		if err != nil || !slices.ContainsFunc(ns, func(n *civic.Notification) bool {
+			return strings.Contains(n.Message, "A request to delete a post for @parks waits for your review")
+		}) {
+			t.Fatalf("Communications is not told the deletion waits: %v", err)
 		}
 		if _, err := e.svc.RequestDeletion(e.ctx, author, d.ID, publish.DeletionInput{Reason: "again"}); civic.ErrorKind(err) != civic.KindConflict {
 			t.Fatalf("a second deletion request: %v", err)

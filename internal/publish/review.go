@@ -255,8 +255,15 @@ func (s *Service) notifyApprovers(ctx context.Context, tx civic.Tx, d *civic.Dra
 		for i, a := range accts {
 			if approves(u, a, rules[i]) {
 				told[u.ID] = true
+				what := "A draft"
+				switch d.Kind {
+				case civic.KindCorrection:
+					what = "A correction of a post"
+				case civic.KindDeletion:
+					what = "A request to delete a post"
+				}
 				if err := tx.Notify(ctx, &civic.Notification{UserID: u.ID, Kind: "draft_review",
-					Message: fmt.Sprintf("A draft for %s waits for your review.", a.Handle), Link: "/drafts/" + strconv.FormatInt(d.ID, 10)}); err != nil {
+					Message: fmt.Sprintf("%s for %s waits for your review.", what, a.Handle), Link: "/drafts/" + strconv.FormatInt(d.ID, 10)}); err != nil {
 					return err
 				}
 				break
