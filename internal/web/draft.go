@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -424,4 +425,17 @@ func deleted(v *publish.View, p *civic.Publication) bool {
 		}
 	}
 	return false
+}
+
+// networkLimits lists civic.NetworkLimits as "name:limit" pairs, by name.
+func networkLimits() string {
+	names := make([]string, 0, len(civic.NetworkLimits))
+	for n := range civic.NetworkLimits {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n])
+	}
+	return strings.Join(names, " ")
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,17 +150,4 @@ func toInt(n any) (int, error) {
 		return int(v), nil
 	}
 	return 0, fmt.Errorf("count: %T is not a number", n)
-}
-
-// networkLimits lists civic.NetworkLimits as "name:limit" pairs, by name.
-func networkLimits() string {
-	names := make([]string, 0, len(civic.NetworkLimits))
-	for n := range civic.NetworkLimits {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for i, n := range names {
-		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n])
-	}
-	return strings.Join(names, " ")
 }
