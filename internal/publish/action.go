@@ -22,8 +22,10 @@ type action struct {
 	find func(rec *civic.Publication) (*civic.PublishedPost, error)
 }
 
-// action builds the call a draft makes on a platform.
-func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, pub civic.Publisher, ep *civic.Endpoint) (*action, error) {
+// action builds the call a draft makes on a platform. prior is what an
+// earlier attempt set out to do (a correction started as an edit is
+// finished as an edit, even if the city has since chosen replies).
+func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, pub civic.Publisher, ep *civic.Endpoint, prior civic.PublicationKind) (*action, error) {
 	text, err := s.outgoing(ctx, d.Kind, d.Current)
 	if err != nil {
 		return nil, err
@@ -80,7 +82,14 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 	}
 	ed, canEdit := p.(civic.PostEditor)
 	look, canLook := p.(civic.Lookuper)
-	if !canEdit || !canLook || m.Reply {
+	reply := m.Reply
+	switch prior {
+	case civic.PublishReply:
+		reply = true
+	case civic.PublishEdit:
+		reply = false
+	}
+	if !canEdit || !canLook || reply {
 		a.kind = civic.PublishReply
 		a.send = func(key string) (*civic.PublishedPost, error) {
 			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, IdempotencyKey: key, InReplyTo: target})

@@ -253,14 +253,17 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
 		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
 	}
-	act, err := s.action(ctx, d, p, pub, ep)
+	now := s.now()
+	var rec *civic.Publication
+	existing, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: d.ID, AccountID: x.AccountID})
 	if err != nil {
 		return fail(err)
 	}
-	now := s.now()
-
-	var rec *civic.Publication
-	existing, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: d.ID, AccountID: x.AccountID})
+	var prior civic.PublicationKind // what an earlier attempt set out to do
+	if len(existing) > 0 {
+		prior = existing[0].Kind
+	}
+	act, err := s.action(ctx, d, p, pub, ep, prior)
 	if err != nil {
 		return fail(err)
 	}
