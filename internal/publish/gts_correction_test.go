@@ -123,7 +123,9 @@ func TestGoToSocialCorrections(t *testing.T) {
 		t.Fatalf("publishing a correction before approval: %v", err)
 	}
 	approve(c)
+	start := time.Now()
 	out, err := e.svc.Publish(e.ctx, author, c.ID)
+	t.Logf("edited the post on GoToSocial as a correction and archived it in %s", time.Since(start).Round(time.Millisecond))
 	if err != nil || out[0].Status != civic.PublicationPublished || out[0].PlatformID != id {
 		t.Fatalf("publish the correction: %+v, %v", out, err)
 	}
@@ -185,9 +187,11 @@ func TestGoToSocialCorrections(t *testing.T) {
 		t.Fatalf("a fresh edit intent was not left alone: %+v", out)
 	}
 	clock.Advance(3 * time.Minute)
+	start = time.Now()
 	if _, err := e.svc.PublishDue(e.ctx); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("reconciled a stale edit intent by reading the post in %s", time.Since(start).Round(time.Millisecond))
 	if p, err := e.store.Publication(e.ctx, intent.ID); err != nil || p.Status != civic.PublicationPublished || p.PlatformID != id2 {
 		t.Fatalf("reconciled edit %+v, %v", p, err)
 	}
