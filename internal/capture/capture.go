@@ -69,6 +69,9 @@ type Store interface {
 	// PublicationByPlatformID matches a captured post to the publication
 	// that made it (PUB-5).
 	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*civic.Publication, error)
+	// Publications lists the corrections of a publication, to tell a
+	// correction Steward made from an edit made elsewhere (PUB-4).
+	Publications(ctx context.Context, f civic.PublicationFilter) ([]*civic.Publication, error)
 	// AuditEvents confirms a publication was recorded when it was made.
 	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	Department(ctx context.Context, id int64) (*civic.Department, error)
