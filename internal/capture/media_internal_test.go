@@ -3,9 +3,12 @@ package capture
 import (
 	"context"
 	"errors"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +28,8 @@ func TestMediaFetchRefusesPrivateAddresses(t *testing.T) {
 		w.Write([]byte("internal secret"))
 	}))
 	defer srv.Close()
-	blobs, err := disk.Open(t.TempDir())
+	dir := t.TempDir()
+	blobs, err := disk.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,14 +39,43 @@ func TestMediaFetchRefusesPrivateAddresses(t *testing.T) {
 	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
 	svc := New(Config{Store: s, Archive: arch, Clock: clock.Now})
 	for _, u := range []string{srv.URL + "/a.png", "http://localhost" + port + "/a.png", "http://169.254.169.254/latest/meta-data/"} {
-		data, _, err := svc.fetch(context.Background(), u)
+		f, err := svc.fetch(context.Background(), u)
 		var pe *platform.ErrPrivateAddress
-		if !errors.As(err, &pe) || data != nil {
-			t.Errorf("fetch %s: %q %v, want refused", u, data, err)
+		var nk *notKeptError
+		if !errors.As(err, &pe) || !errors.As(err, &nk) || f.hash != "" {
+			t.Errorf("fetch %s: %+v %v, want refused as not kept", u, f, err)
 		}
 	}
-	lab := New(Config{Store: s, Archive: arch, Clock: clock.Now, MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
-	if data, typ, err := lab.fetch(context.Background(), srv.URL+"/a.png"); err != nil || string(data) != "internal secret" || typ != "image/png" {
-		t.Errorf("fetch from an allowed network: %q %q %v", data, typ, err)
+	if n := files(t, dir); n != 0 {
+		t.Errorf("the media folder holds %d files after refused fetches", n)
 	}
+	lab := New(Config{Store: s, Archive: arch, Clock: clock.Now, MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	f, err := lab.fetch(context.Background(), srv.URL+"/a.png")
+	if err != nil || f.typ != "image/png" || f.size != int64(len("internal secret")) {
+		t.Fatalf("fetch from an allowed network: %+v %v", f, err)
+	}
+	rc, err := blobs.Open(context.Background(), f.hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if data, _ := io.ReadAll(rc); string(data) != "internal secret" {
+		t.Errorf("stored file %q", data)
+	}
+}
+
+// files counts the regular files under dir, temporary ones included.
+func files(t testing.TB, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
