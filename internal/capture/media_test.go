@@ -1,0 +1,240 @@
+package capture_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/blob"
+	"steward.city/steward/internal/blob/disk"
+	"steward.city/steward/internal/capture"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/mastodon"
+	"steward.city/steward/internal/storetest"
+)
+
+// mediaServer serves media files by path and counts the requests of each.
+type mediaServer struct {
+	mu   sync.Mutex
+	hits map[string]int
+	srv  *httptest.Server
+}
+
+func newMediaServer(t testing.TB, h func(w http.ResponseWriter, r *http.Request)) *mediaServer {
+	m := &mediaServer{hits: map[string]int{}}
+	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		m.hits[r.URL.Path]++
+		m.mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(m.srv.Close)
+	return m
+}
+
+func (m *mediaServer) count(path string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hits[path]
+}
+
+// mediaEnv is a capture env whose archive keeps media in blobs, fetching
+// media from 127.0.0.1 (as a lab's platform server) with a ceiling of max
+// bytes, and a connection to a fake platform whose only page of posts is
+// statuses (post id → media paths on ms).
+func mediaEnv(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *mediaServer, max int64, statuses map[string][]string) (*env, *civic.Connection) {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	f := newFake(t, 0)
+	acct := map[string]any{"id": "1", "username": "parks", "acct": "parks", "display_name": "City Parks"}
+	f.hook = func(r *http.Request) (int, http.Header, string, bool) {
+		if r.URL.Path != "/api/v1/accounts/1/statuses" {
+			return 0, nil, "", false
+		}
+		var out []map[string]any
+		if r.URL.Query().Get("max_id") == "" {
+			for id, paths := range statuses {
+				st := fakeStatus(1000, acct)
+				st["id"] = id
+				var atts []map[string]string
+				for _, p := range paths {
+					atts = append(atts, map[string]string{"id": p, "type": "image", "url": ms.srv.URL + p})
+				}
+				st["media_attachments"] = atts
+				out = append(out, st)
+			}
+		}
+		b, _ := json.Marshal(out)
+		return 200, http.Header{"Content-Type": {"application/json"}}, string(b), true
+	}
+	platforms := map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{Now: clock.Now})}
+	e := newEnv(t, eng.Open(t, clock.Now), clock, platforms, "@parks@social.example")
+	e.arch = archive.New(archive.Config{Store: e.store, Blobs: blobs, Clock: clock.Now})
+	e.svc = capture.New(capture.Config{Store: e.store, Archive: e.arch, Connections: e.conns, Clock: clock.Now, Jitter: func(time.Duration) time.Duration { return 0 },
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaMax: max})
+	return e, e.connect(f.srv.URL, "1", civic.PlatformToken{AccessToken: "good"})
+}
+
+// regularFiles lists the regular files under dir, temporary ones included.
+func regularFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			out = append(out, filepath.Base(p))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMediaNotKept: media files that are too large (declared or not), not
+// served, or cut off mid-download do not fail the pass nor mark the account
+// broken. Each item is archived without the file, a flag says which file
+// and why, the media folder holds only the file that was kept (no part of
+// another, no temporary file), and the next pass neither downloads those
+// files again nor stores new versions of their items.
+func TestMediaNotKept(t *testing.T) {
+	t.Parallel()
+	const max = 4096
+	small := bytes.Repeat([]byte("splash pad "), 100) // 1,100 bytes
+	big := bytes.Repeat([]byte{0xAB}, 10_000)
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			ms := newMediaServer(t, func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/small.png":
+					w.Header().Set("Content-Type", "image/png")
+					w.Write(small)
+				case "/declared-big.mp4": // Content-Length says too large
+					w.Header().Set("Content-Length", "10000")
+					w.Write(big)
+				case "/chunked-big.mp4": // no length: grows past the ceiling
+					for i := 0; i < len(big); i += 1000 {
+						if _, err := w.Write(big[i : i+1000]); err != nil {
+							return
+						}
+						w.(http.Flusher).Flush()
+					}
+				case "/cut.mp4": // promises 3,000 bytes, sends 1,000 and hangs up
+					w.Header().Set("Content-Length", "3000")
+					w.Write(big[:1000])
+					w.(http.Flusher).Flush()
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						conn.Close()
+					}
+				default:
+					http.NotFound(w, r)
+				}
+			})
+			dir := t.TempDir()
+			blobs, err := disk.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, c := mediaEnv(t, eng, blobs, ms, max, map[string][]string{
+				"2000": {"/declared-big.mp4", "/small.png"},
+				"2001": {"/chunked-big.mp4"},
+				"2002": {"/gone.png", "/cut.mp4"},
+			})
+			res, err := e.svc.Pass(e.ctx, c.ID)
+			if err != nil || res.Run.Error != "" || res.Run.Stored != 3+1 { // three posts and the profile
+				t.Fatalf("pass %+v, %v; want three posts stored and no error", res.Run, err)
+			}
+			got, err := e.store.Connection(e.ctx, c.ID)
+			if err != nil || got.Status != civic.ConnectionOK || got.Failures != 0 || got.LastError != "" {
+				t.Fatalf("connection after the pass: %+v %v", got, err)
+			}
+			sum := sha256.Sum256(small)
+			want := hex.EncodeToString(sum[:])
+			if vs := e.versions(c.Ref(), "2000"); len(vs) != 1 || len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != want || vs[0].Media[0].Size != int64(len(small)) || vs[0].Media[0].Type != "image/png" {
+				t.Errorf("post 2000: %+v, want one version with the small file only", vs)
+			}
+			for _, id := range []string{"2001", "2002"} {
+				vs := e.versions(c.Ref(), id)
+				if len(vs) != 1 || len(vs[0].Media) != 0 || !strings.Contains(string(vs[0].Raw), ms.srv.URL) {
+					t.Errorf("post %s: %+v, want one version without media, the addresses in its raw payload", id, vs)
+				}
+			}
+			if files := regularFiles(t, dir); len(files) != 1 || files[0] != want {
+				t.Errorf("media folder holds %q, want only %s", files, want)
+			}
+			flags, err := e.store.CaptureFlags(e.ctx, civic.CaptureFlagFilter{ConnectionID: c.ID, Kind: civic.FlagMedia})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons := map[string]string{
+				"2000 " + ms.srv.URL + "/declared-big.mp4": "10000 bytes, larger than the media ceiling of 4096 bytes",
+				"2001 " + ms.srv.URL + "/chunked-big.mp4":  "grew past the media ceiling of 4096 bytes",
+				"2002 " + ms.srv.URL + "/gone.png":         "HTTP 404",
+				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1000 bytes",
+			}
+			if len(flags) != len(reasons) {
+				t.Errorf("%d media flags, want %d: %+v", len(flags), len(reasons), flags)
+			}
+			for _, f := range flags {
+				why, ok := reasons[f.Subject]
+				if !ok || !strings.Contains(f.Detail, why) || f.ItemID == 0 {
+					t.Errorf("flag %q: %q (item %d), want the reason %q and the item", f.Subject, f.Detail, f.ItemID, why)
+				}
+			}
+
+			// The next pass stores nothing and asks for no file again.
+			e.clock.Advance(c.Interval)
+			res, err = e.svc.Pass(e.ctx, c.ID)
+			if err != nil || res.Run.Stored != 0 || res.Run.Flags != 0 {
+				t.Fatalf("second pass %+v, %v; want nothing new", res.Run, err)
+			}
+			for _, p := range []string{"/declared-big.mp4", "/chunked-big.mp4", "/gone.png", "/cut.mp4"} {
+				if n := ms.count(p); n != 1 {
+					t.Errorf("%s requested %d times, want once", p, n)
+				}
+			}
+		})
+	}
+}
+
+// TestMediaStoreFailureFailsPass: when Steward's own media store fails (a
+// full disk, S3 down), the file is not the problem: the pass fails and is
+// tried again, and no flag says the file was not kept.
+func TestMediaStoreFailureFailsPass(t *testing.T) {
+	t.Parallel()
+	ms := newMediaServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("a photo")) })
+	e, c := mediaEnv(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, brokenStore{}, ms, 0, map[string][]string{"3000": {"/a.png"}})
+	res, err := e.svc.Pass(e.ctx, c.ID)
+	if err == nil || !strings.Contains(err.Error(), "media store") || res.Run.Error == "" {
+		t.Fatalf("pass %+v, %v; want the media store's failure", res.Run, err)
+	}
+	if flags, _ := e.store.CaptureFlags(e.ctx, civic.CaptureFlagFilter{Kind: civic.FlagMedia}); len(flags) != 0 {
+		t.Errorf("flags %+v, want none", flags)
+	}
+}
+
+// brokenStore is a media store whose disk is full: it reads the file, then
+// fails.
+type brokenStore struct{ blob.Store }
+
+func (brokenStore) Put(_ context.Context, _ string, r io.Reader) (string, int64, error) {
+	io.Copy(io.Discard, r)
+	return "", 0, errors.New("no space left on device")
+}
