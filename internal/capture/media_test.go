@@ -58,6 +58,11 @@ func (m *mediaServer) count(path string) int {
 // bytes, and a connection to a fake platform whose only page of posts is
 // statuses (post id → media paths on ms).
 func mediaEnv(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *mediaServer, max int64, statuses map[string][]string) (*env, *civic.Connection) {
+	return mediaEnvFunc(t, eng, blobs, ms, max, func() map[string][]string { return statuses })
+}
+
+// mediaEnvFunc is mediaEnv with posts that may change between passes.
+func mediaEnvFunc(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *mediaServer, max int64, statuses func() map[string][]string) (*env, *civic.Connection) {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	f := newFake(t, 0)
@@ -68,7 +73,7 @@ func mediaEnv(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *mediaSer
 		}
 		var out []map[string]any
 		if r.URL.Query().Get("max_id") == "" {
-			for id, paths := range statuses {
+			for id, paths := range statuses() {
 				st := fakeStatus(1000, acct)
 				st["id"] = id
 				var atts []map[string]string
