@@ -387,3 +387,12 @@ func contains(list []string, s string) bool {
 
 // writeFile creates a regular file where a folder might be expected.
 func writeFile(path string) error { return os.WriteFile(path, []byte("not a folder"), 0o600) }
+
+// TestMediaS3Spool: an S3 media store's spool folder must exist.
+func TestMediaS3Spool(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"STEWARD_DATA": filepath.Join(t.TempDir(), "data")}
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	r := run(t, env, "", "serve", "--media-s3-endpoint", "http://127.0.0.1:1", "--media-s3-bucket", "media", "--media-s3-access-key", "a", "--media-s3-secret-key", "b", "--media-s3-spool", missing)
+	r.check(t, 1, nil, []string{`--media-s3-spool "` + missing + `": not a folder`})
+}
