@@ -56,7 +56,7 @@ func (m *mediaServer) count(path string) int {
 // mediaEnv is a capture env whose archive keeps media in blobs, fetching
 // media from 127.0.0.1 (as a lab's platform server) with a ceiling of max
 // bytes, and a connection to a fake platform whose only page of posts is
-// statuses (post id → media paths on ms).
+// statuses (post id → media paths on ms, or addresses elsewhere).
 func mediaEnv(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *mediaServer, max int64, statuses map[string][]string) (*env, *civic.Connection) {
 	return mediaEnvFunc(t, eng, blobs, ms, max, func() map[string][]string { return statuses })
 }
@@ -78,7 +78,11 @@ func mediaEnvFunc(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *medi
 				st["id"] = id
 				var atts []map[string]string
 				for _, p := range paths {
-					atts = append(atts, map[string]string{"id": p, "type": "image", "url": ms.srv.URL + p})
+					u := p
+					if strings.HasPrefix(p, "/") {
+						u = ms.srv.URL + p
+					}
+					atts = append(atts, map[string]string{"id": p, "type": "image", "url": u})
 				}
 				st["media_attachments"] = atts
 				out = append(out, st)
@@ -112,7 +116,8 @@ func regularFiles(t testing.TB, dir string) []string {
 }
 
 // TestMediaNotKept: media files that are too large (declared or not), not
-// served, or cut off mid-download do not fail the pass nor mark the account
+// served, cut off mid-download, or at an address that is not public (a
+// cloud metadata service) do not fail the pass nor mark the account
 // broken. Each item is archived without the file, a flag says which file
 // and why, the media folder holds only the file that was kept (no part of
 // another, no temporary file), and the next pass neither downloads those
@@ -122,6 +127,7 @@ func TestMediaNotKept(t *testing.T) {
 	const max = 4096
 	small := bytes.Repeat([]byte("splash pad "), 100) // 1,100 bytes
 	big := bytes.Repeat([]byte{0xAB}, 10_000)
+	const metadata = "http://169.254.169.254/latest/meta-data/" // refused: only 127.0.0.0/8 is allowed
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
@@ -161,10 +167,11 @@ func TestMediaNotKept(t *testing.T) {
 				"2000": {"/declared-big.mp4", "/small.png"},
 				"2001": {"/chunked-big.mp4"},
 				"2002": {"/gone.png", "/cut.mp4"},
+				"2003": {metadata},
 			})
 			res, err := e.svc.Pass(e.ctx, c.ID)
-			if err != nil || res.Run.Error != "" || res.Run.Stored != 3+1 { // three posts and the profile
-				t.Fatalf("pass %+v, %v; want three posts stored and no error", res.Run, err)
+			if err != nil || res.Run.Error != "" || res.Run.Stored != 4+1 { // four posts and the profile
+				t.Fatalf("pass %+v, %v; want four posts stored and no error", res.Run, err)
 			}
 			got, err := e.store.Connection(e.ctx, c.ID)
 			if err != nil || got.Status != civic.ConnectionOK || got.Failures != 0 || got.LastError != "" {
@@ -175,9 +182,9 @@ func TestMediaNotKept(t *testing.T) {
 			if vs := e.versions(c.Ref(), "2000"); len(vs) != 1 || len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != want || vs[0].Media[0].Size != int64(len(small)) || vs[0].Media[0].Type != "image/png" {
 				t.Errorf("post 2000: %+v, want one version with the small file only", vs)
 			}
-			for _, id := range []string{"2001", "2002"} {
+			for id, addr := range map[string]string{"2001": ms.srv.URL, "2002": ms.srv.URL, "2003": metadata} {
 				vs := e.versions(c.Ref(), id)
-				if len(vs) != 1 || len(vs[0].Media) != 0 || !strings.Contains(string(vs[0].Raw), ms.srv.URL) {
+				if len(vs) != 1 || len(vs[0].Media) != 0 || !strings.Contains(string(vs[0].Raw), addr) {
 					t.Errorf("post %s: %+v, want one version without media, the addresses in its raw payload", id, vs)
 				}
 			}
@@ -193,6 +200,7 @@ func TestMediaNotKept(t *testing.T) {
 				"2001 " + ms.srv.URL + "/chunked-big.mp4":  "grew past the media ceiling of 4096 bytes",
 				"2002 " + ms.srv.URL + "/gone.png":         "HTTP 404",
 				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1000 bytes",
+				"2003 " + metadata:                         "not on the public internet (169.254.169.254)",
 			}
 			if len(flags) != len(reasons) {
 				t.Errorf("%d media flags, want %d: %+v", len(flags), len(reasons), flags)
