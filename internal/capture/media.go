@@ -91,14 +91,16 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 	d := &download{r: resp.Body, max: s.mediaMax, stall: s.mediaStall, timer: time.AfterFunc(s.mediaStall, func() { cancel(errStalled) })}
 	hash, size, err := s.archive.Blobs().Put(ctx, "", d)
 	d.timer.Stop()
+	// Only a failure while reading the body is the file's; once it was
+	// read, the store's own work (a sync, an upload) may take its time.
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return fetched{}, ctx.Err()
-	case errors.Is(context.Cause(dctx), errStalled):
-		return fetched{}, notKept(errStalled, "the download stalled: nothing received for %s", s.mediaStall)
 	case d.tooLarge:
 		return fetched{}, notKept(nil, "the file grew past the media ceiling of %d bytes (--media-max) and was cut off", s.mediaMax)
+	case d.err != nil && errors.Is(context.Cause(dctx), errStalled):
+		return fetched{}, notKept(errStalled, "the download stalled after %d bytes: nothing received for %s", d.n, s.mediaStall)
 	case d.err != nil:
 		return fetched{}, notKept(d.err, "the download failed after %d bytes: %v", d.n, d.err)
 	default:
@@ -126,7 +128,11 @@ func (d *download) Read(p []byte) (int, error) {
 	}
 	n, err := d.r.Read(p)
 	d.n += int64(n)
-	d.timer.Reset(d.stall)
+	if err == nil {
+		d.timer.Reset(d.stall)
+	} else {
+		d.timer.Stop() // the body is over: what the store does next is not a stall
+	}
 	if d.max > 0 && d.n > d.max {
 		d.tooLarge, d.err = true, errors.New("larger than the media ceiling")
 		return 0, d.err

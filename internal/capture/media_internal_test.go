@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/platform"
 	"steward.city/steward/internal/storetest"
@@ -78,4 +80,73 @@ func files(t testing.TB, dir string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestMediaStall: a download that receives nothing for MediaStall is cut
+// off as not kept, nothing stored; a store that takes longer than that
+// after the whole file arrived (an upload) is not a stall.
+func TestMediaStall(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 100)))
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/stalls.mp4" {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	d, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const stall = 200 * time.Millisecond
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	s := storetest.OpenSQLite(t, clock.Now)
+	svc := New(Config{Store: s, Archive: archive.New(archive.Config{Store: s, Blobs: slowStore{d, 3 * stall}, Clock: clock.Now}), Clock: clock.Now,
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaStall: stall})
+	start := time.Now()
+	f, err := svc.fetch(context.Background(), srv.URL+"/stalls.mp4")
+	var nk *notKeptError
+	if !errors.As(err, &nk) || !strings.Contains(nk.reason, "stalled after 100 bytes") || f.hash != "" {
+		t.Fatalf("stalled download: %+v %v", f, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the stall was noticed after %s", took)
+	}
+	if n := files(t, dir); n != 0 {
+		t.Errorf("%d files left after a stalled download", n)
+	}
+	if f, err := svc.fetch(context.Background(), srv.URL+"/whole.mp4"); err != nil || f.size != 100 {
+		t.Errorf("a slow store after the whole file arrived: %+v %v", f, err)
+	}
+	// A slow store that then fails is the store's failure (the pass fails
+	// and is tried again), not a stalled file.
+	broken := New(Config{Store: s, Archive: archive.New(archive.Config{Store: s, Blobs: slowStore{nil, 3 * stall}, Clock: clock.Now}), Clock: clock.Now,
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaStall: stall})
+	if _, err := broken.fetch(context.Background(), srv.URL+"/whole.mp4"); err == nil || errors.As(err, &nk) || !strings.Contains(err.Error(), "media store") {
+		t.Errorf("a slow store that fails: %v, want the store's failure", err)
+	}
+}
+
+// slowStore is a media store that reads the whole file, then takes wait
+// before storing it, as an upload does (in Store; nil: a full disk).
+type slowStore struct {
+	blob.Store
+	wait time.Duration
+}
+
+func (s slowStore) Put(ctx context.Context, want string, r io.Reader) (string, int64, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return "", 0, err
+	}
+	time.Sleep(s.wait)
+	if s.Store == nil {
+		return "", 0, errors.New("no space left on device")
+	}
+	return s.Store.Put(ctx, want, bytes.NewReader(data))
 }
