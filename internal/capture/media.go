@@ -22,8 +22,12 @@ const DefaultMediaStall = time.Minute
 
 var errNoMediaStore = errors.New("no media store is configured: the file's address is kept in the raw payload")
 
-// errStalled is the cause of a download cut off for receiving nothing.
-var errStalled = errors.New("the download stalled")
+// errStalled is the cause of a download cut off for receiving nothing;
+// errTooSlow of one cut off to leave the pass time to finish.
+var (
+	errStalled = errors.New("the download stalled")
+	errTooSlow = errors.New("the download took too long")
+)
 
 // mediaStore reports whether captured media files can be kept.
 func (s *Service) mediaStore() bool { return s.archive != nil && s.archive.Blobs() != nil }
@@ -66,6 +70,14 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 	}
 	dctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// A file may take at most three quarters of the time the pass has left
+	// (a capture job's --job-timeout): one too slow to arrive in it is not
+	// kept, rather than cancelling every pass of the account for ever.
+	if end, ok := ctx.Deadline(); ok {
+		var stop context.CancelFunc
+		dctx, stop = context.WithDeadlineCause(dctx, time.Now().Add(time.Until(end)*3/4), errTooSlow)
+		defer stop()
+	}
 	req, err := http.NewRequestWithContext(dctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fetched{}, notKept(err, "the address is not a URL Steward can fetch")
@@ -74,6 +86,9 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return fetched{}, ctx.Err()
+		}
+		if errors.Is(context.Cause(dctx), errTooSlow) {
+			return fetched{}, notKept(errTooSlow, "the platform did not answer in the time the capture pass had left")
 		}
 		var private *platform.ErrPrivateAddress
 		if errors.As(err, &private) {
@@ -101,6 +116,8 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 		return fetched{}, notKept(nil, "the file grew past the media ceiling of %d bytes (--media-max) and was cut off", s.mediaMax)
 	case d.err != nil && errors.Is(context.Cause(dctx), errStalled):
 		return fetched{}, notKept(errStalled, "the download stalled after %d bytes: nothing received for %s", d.n, s.mediaStall)
+	case d.err != nil && errors.Is(context.Cause(dctx), errTooSlow):
+		return fetched{}, notKept(errTooSlow, "the download was too slow: %d bytes arrived in the time the capture pass had left (--job-timeout)", d.n)
 	case d.err != nil:
 		return fetched{}, notKept(d.err, "the download failed after %d bytes: %v", d.n, d.err)
 	default:

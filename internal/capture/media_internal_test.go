@@ -150,3 +150,46 @@ func (s slowStore) Put(ctx context.Context, want string, r io.Reader) (string, i
 	}
 	return s.Store.Put(ctx, want, bytes.NewReader(data))
 }
+
+// TestMediaTooSlow: a file that keeps arriving, too slowly to finish in
+// the time the pass has left (a capture job's timeout), is cut off as not
+// kept with time to spare, rather than cancelling the pass.
+func TestMediaTooSlow(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 200 { // a byte every 50 ms: never a stall, 10 s in all
+			if _, err := w.Write([]byte("x")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	d, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	s := storetest.OpenSQLite(t, clock.Now)
+	svc := New(Config{Store: s, Archive: archive.New(archive.Config{Store: s, Blobs: d, Clock: clock.Now}), Clock: clock.Now,
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaStall: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	f, err := svc.fetch(ctx, srv.URL+"/slow.mp4")
+	var nk *notKeptError
+	if !errors.As(err, &nk) || !strings.Contains(nk.reason, "too slow") || f.hash != "" {
+		t.Fatalf("slow download: %+v %v", f, err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the pass's own time ran out (%v): the file should leave it time", ctx.Err())
+	}
+	if n := files(t, dir); n != 0 {
+		t.Errorf("%d files left after a download too slow", n)
+	}
+}
