@@ -58,8 +58,9 @@ type Service struct {
 	media    *http.Client // media downloads: public addresses only
 	// mediaMax bounds one media file (0: no limit); mediaStall cuts off a
 	// download that receives nothing for that long.
-	mediaMax   int64
-	mediaStall time.Duration
+	mediaMax       int64
+	mediaStall     time.Duration
+	mediaRetryWait time.Duration
 }
 
 // Store is what capture reads and writes: connections, their cursors and
@@ -107,12 +108,16 @@ type Config struct {
 	// MediaStall cuts off a media download that receives nothing for this
 	// long; 0: DefaultMediaStall.
 	MediaStall time.Duration
+	// MediaRetryWait is the wait before trying a media file again after a
+	// passing failure (a 5xx, a dropped connection), four times as long
+	// before the third and last try; 0: a second.
+	MediaRetryWait time.Duration
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, archive: c.Archive, conns: c.Connections, appName: c.AppName, now: c.Clock, log: c.Logger,
-		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages, mediaMax: c.MediaMax, mediaStall: c.MediaStall}
+		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages, mediaMax: c.MediaMax, mediaStall: c.MediaStall, mediaRetryWait: c.MediaRetryWait}
 	// A large file takes as long as it takes: no deadline on the whole
 	// download, but one on the platform's answer, and mediaStall on the body.
 	t := platform.PublicOnly(c.MediaAllow)
@@ -127,6 +132,9 @@ func New(c Config) *Service {
 	}
 	if s.mediaStall <= 0 {
 		s.mediaStall = DefaultMediaStall
+	}
+	if s.mediaRetryWait <= 0 {
+		s.mediaRetryWait = time.Second
 	}
 	if s.appName == "" {
 		s.appName = "Steward"

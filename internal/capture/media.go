@@ -38,8 +38,9 @@ func (s *Service) mediaStore() bool { return s.archive != nil && s.archive.Blobs
 // address stays in the raw payload), a flag says which file and why, and
 // the pass goes on.
 type notKeptError struct {
-	reason string
-	err    error
+	reason  string
+	err     error
+	passing bool // a failure that may not happen again (a 503, a dropped connection): tried again at once
 }
 
 func (e *notKeptError) Error() string { return e.reason }
@@ -49,6 +50,41 @@ func notKept(err error, format string, args ...any) error {
 	return &notKeptError{reason: fmt.Sprintf(format, args...), err: err}
 }
 
+// passing is notKept for a failure worth trying again.
+func passing(err error, format string, args ...any) error {
+	return &notKeptError{reason: fmt.Sprintf(format, args...), err: err, passing: true}
+}
+
+// mediaTries is how many times fetch tries a file whose download failed in
+// passing; it waits Config.MediaRetryWait, then four times that, between.
+const mediaTries = 3
+
+// fetch is fetchOnce, tried again after a passing failure: a file a
+// platform's server failed to give once is not lost for it.
+func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
+	wait := s.mediaRetryWait
+	for try := 1; ; try++ {
+		f, err := s.fetchOnce(ctx, url)
+		var nk *notKeptError
+		if !errors.As(err, &nk) || !nk.passing {
+			return f, err
+		}
+		if try == mediaTries {
+			nk.reason += fmt.Sprintf(" (tried %d times)", try)
+			return f, err
+		}
+		s.log.Info("capture: media download failed, trying again", "url", url, "try", try, "reason", nk.reason, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fetched{}, ctx.Err()
+		case <-t.C:
+		}
+		wait *= 4
+	}
+}
+
 // fetched is a media file capture stored.
 type fetched struct {
 	hash string
@@ -56,7 +92,7 @@ type fetched struct {
 	typ  string // the Content-Type the server gave, without parameters
 }
 
-// fetch streams a media file into the media store, through the guarded
+// fetchOnce streams a media file into the media store, through the guarded
 // client that connects only to public addresses (Config.MediaAllow aside),
 // without holding it in memory: the store hashes it as it writes it to a
 // temporary file. A file declared larger than the ceiling is not
@@ -64,7 +100,7 @@ type fetched struct {
 // Errors of the file (its address, the platform's answer, its size, the
 // download) are *notKeptError; any other error is Steward's own (the media
 // store, ctx) and fails the pass, which is tried again later.
-func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
+func (s *Service) fetchOnce(ctx context.Context, url string) (fetched, error) {
 	if !s.mediaStore() {
 		return fetched{}, errNoMediaStore
 	}
@@ -94,11 +130,14 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 		if errors.As(err, &private) {
 			return fetched{}, notKept(err, "the address is not on the public internet (%s): Steward does not fetch it", private.Addr)
 		}
-		return fetched{}, notKept(err, "the download failed: %v", err)
+		return fetched{}, passing(err, "the download failed: %v", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fetched{}, notKept(nil, "the platform answered HTTP %d", resp.StatusCode)
+	switch {
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusRequestTimeout:
+		return fetched{}, passing(nil, "the server answered HTTP %d", resp.StatusCode)
+	case resp.StatusCode != http.StatusOK:
+		return fetched{}, notKept(nil, "the server answered HTTP %d", resp.StatusCode)
 	}
 	if s.mediaMax > 0 && resp.ContentLength > s.mediaMax {
 		return fetched{}, notKept(nil, "the file is %d bytes, larger than the media ceiling of %d bytes (--media-max)", resp.ContentLength, s.mediaMax)
@@ -119,7 +158,7 @@ func (s *Service) fetch(ctx context.Context, url string) (fetched, error) {
 	case d.err != nil && errors.Is(context.Cause(dctx), errTooSlow):
 		return fetched{}, notKept(errTooSlow, "the download was too slow: %d bytes arrived in the time the capture pass had left (--job-timeout)", d.n)
 	case d.err != nil:
-		return fetched{}, notKept(d.err, "the download failed after %d bytes: %v", d.n, d.err)
+		return fetched{}, passing(d.err, "the download failed after %d bytes: %v", d.n, d.err)
 	default:
 		return fetched{}, fmt.Errorf("media store: %w", err)
 	}

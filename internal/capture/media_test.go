@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func mediaEnvFunc(t testing.TB, eng storetest.Engine, blobs blob.Store, ms *medi
 	e := newEnv(t, eng.Open(t, clock.Now), clock, platforms, "@parks@social.example")
 	e.arch = archive.New(archive.Config{Store: e.store, Blobs: blobs, Clock: clock.Now})
 	e.svc = capture.New(capture.Config{Store: e.store, Archive: e.arch, Connections: e.conns, Clock: clock.Now, Jitter: func(time.Duration) time.Duration { return 0 },
-		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaMax: max})
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MediaMax: max, MediaRetryWait: time.Millisecond})
 	return e, e.connect(f.srv.URL, "1", civic.PlatformToken{AccessToken: "good"})
 }
 
@@ -116,12 +117,13 @@ func regularFiles(t testing.TB, dir string) []string {
 }
 
 // TestMediaNotKept: media files that are too large (declared or not), not
-// served, cut off mid-download, or at an address that is not public (a
-// cloud metadata service) do not fail the pass nor mark the account
+// served, cut off mid-download (three times), or at an address that is not
+// public (a cloud metadata service) do not fail the pass nor mark the account
 // broken. Each item is archived without the file, a flag says which file
 // and why, the media folder holds only the file that was kept (no part of
 // another, no temporary file), and the next pass neither downloads those
-// files again nor stores new versions of their items.
+// files again nor stores new versions of their items. A file the server
+// fails to give twice is kept on the third try.
 func TestMediaNotKept(t *testing.T) {
 	t.Parallel()
 	const max = 4096
@@ -131,8 +133,15 @@ func TestMediaNotKept(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
+			var flaky atomic.Int32
 			ms := newMediaServer(t, func(w http.ResponseWriter, r *http.Request) {
 				switch r.URL.Path {
+				case "/flaky.png": // fails twice, then serves the file
+					if flaky.Add(1) <= 2 {
+						http.Error(w, "try later", http.StatusServiceUnavailable)
+						return
+					}
+					w.Write(small)
 				case "/small.png":
 					w.Header().Set("Content-Type", "image/png")
 					w.Write(small)
@@ -168,10 +177,11 @@ func TestMediaNotKept(t *testing.T) {
 				"2001": {"/chunked-big.mp4"},
 				"2002": {"/gone.png", "/cut.mp4"},
 				"2003": {metadata},
+				"2004": {"/flaky.png"},
 			})
 			res, err := e.svc.Pass(e.ctx, c.ID)
-			if err != nil || res.Run.Error != "" || res.Run.Stored != 4+1 { // four posts and the profile
-				t.Fatalf("pass %+v, %v; want four posts stored and no error", res.Run, err)
+			if err != nil || res.Run.Error != "" || res.Run.Stored != 5+1 { // five posts and the profile
+				t.Fatalf("pass %+v, %v; want five posts stored and no error", res.Run, err)
 			}
 			got, err := e.store.Connection(e.ctx, c.ID)
 			if err != nil || got.Status != civic.ConnectionOK || got.Failures != 0 || got.LastError != "" {
@@ -179,6 +189,9 @@ func TestMediaNotKept(t *testing.T) {
 			}
 			sum := sha256.Sum256(small)
 			want := hex.EncodeToString(sum[:])
+			if vs := e.versions(c.Ref(), "2004"); len(vs) != 1 || len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != want {
+				t.Errorf("post 2004: %+v, want the file the server gave on the third try", vs)
+			}
 			if vs := e.versions(c.Ref(), "2000"); len(vs) != 1 || len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != want || vs[0].Media[0].Size != int64(len(small)) || vs[0].Media[0].Type != "image/png" {
 				t.Errorf("post 2000: %+v, want one version with the small file only", vs)
 			}
@@ -199,7 +212,7 @@ func TestMediaNotKept(t *testing.T) {
 				"2000 " + ms.srv.URL + "/declared-big.mp4": "10000 bytes, larger than the media ceiling of 4096 bytes",
 				"2001 " + ms.srv.URL + "/chunked-big.mp4":  "grew past the media ceiling of 4096 bytes",
 				"2002 " + ms.srv.URL + "/gone.png":         "HTTP 404",
-				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1000 bytes",
+				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1000 bytes: unexpected EOF (tried 3 times)",
 				"2003 " + metadata:                         "not on the public internet (169.254.169.254)",
 			}
 			if len(flags) != len(reasons) {
@@ -218,9 +231,11 @@ func TestMediaNotKept(t *testing.T) {
 			if err != nil || res.Run.Stored != 0 || res.Run.Flags != 0 {
 				t.Fatalf("second pass %+v, %v; want nothing new", res.Run, err)
 			}
-			for _, p := range []string{"/declared-big.mp4", "/chunked-big.mp4", "/gone.png", "/cut.mp4"} {
-				if n := ms.count(p); n != 1 {
-					t.Errorf("%s requested %d times, want once", p, n)
+			// A passing failure was tried three times in the first pass; a
+			// lasting one (too large, 404) once.
+			for p, want := range map[string]int{"/declared-big.mp4": 1, "/chunked-big.mp4": 1, "/gone.png": 1, "/cut.mp4": 3, "/flaky.png": 3} {
+				if n := ms.count(p); n != want {
+					t.Errorf("%s requested %d times, want %d", p, n, want)
 				}
 			}
 		})
