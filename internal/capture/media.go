@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/platform"
 )
 
@@ -140,7 +141,7 @@ func (s *Service) fetchOnce(ctx context.Context, url string) (fetched, error) {
 		return fetched{}, notKept(nil, "the server answered HTTP %d", resp.StatusCode)
 	}
 	if s.mediaMax > 0 && resp.ContentLength > s.mediaMax {
-		return fetched{}, notKept(nil, "the file is %d bytes, larger than the media ceiling of %d bytes (--media-max)", resp.ContentLength, s.mediaMax)
+		return fetched{}, notKept(nil, "the file is %s, larger than the media ceiling of %s (--media-max)", bytesOf(resp.ContentLength), bytesOf(s.mediaMax))
 	}
 	d := &download{r: resp.Body, max: s.mediaMax, stall: s.mediaStall, timer: time.AfterFunc(s.mediaStall, func() { cancel(errStalled) })}
 	hash, size, err := s.archive.Blobs().Put(ctx, "", d)
@@ -152,13 +153,13 @@ func (s *Service) fetchOnce(ctx context.Context, url string) (fetched, error) {
 	case ctx.Err() != nil:
 		return fetched{}, ctx.Err()
 	case d.tooLarge:
-		return fetched{}, notKept(nil, "the file grew past the media ceiling of %d bytes (--media-max) and was cut off", s.mediaMax)
+		return fetched{}, notKept(nil, "the file grew past the media ceiling of %s (--media-max) and was cut off", bytesOf(s.mediaMax))
 	case d.err != nil && errors.Is(context.Cause(dctx), errStalled):
-		return fetched{}, notKept(errStalled, "the download stalled after %d bytes: nothing received for %s", d.n, s.mediaStall)
+		return fetched{}, notKept(errStalled, "the download stalled after %s: nothing received for %s", bytesOf(d.n), plain.Duration(s.mediaStall))
 	case d.err != nil && errors.Is(context.Cause(dctx), errTooSlow):
-		return fetched{}, notKept(errTooSlow, "the download was too slow: %d bytes arrived in the time the capture pass had left (--job-timeout)", d.n)
+		return fetched{}, notKept(errTooSlow, "the download was too slow: %s arrived in the time the capture pass had left (--job-timeout)", bytesOf(d.n))
 	case d.err != nil:
-		return fetched{}, passing(d.err, "the download failed after %d bytes: %v", d.n, d.err)
+		return fetched{}, passing(d.err, "the download failed after %s: %v", bytesOf(d.n), d.err)
 	default:
 		return fetched{}, fmt.Errorf("media store: %w", err)
 	}
@@ -197,4 +198,17 @@ func (d *download) Read(p []byte) (int, error) {
 		d.err = err
 	}
 	return n, err
+}
+
+// bytesOf writes a file size in plain words: "1,000 bytes", and past a
+// megabyte with its size in MB or GB too: "2,147,483,648 bytes (2.0 GB)".
+func bytesOf(n int64) string {
+	s := plain.Count(int(n), "byte", "bytes")
+	switch {
+	case n >= 1<<30:
+		s += fmt.Sprintf(" (%.1f GB)", float64(n)/(1<<30))
+	case n >= 1<<20:
+		s += fmt.Sprintf(" (%.1f MB)", float64(n)/(1<<20))
+	}
+	return s
 }

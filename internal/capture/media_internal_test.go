@@ -193,3 +193,18 @@ func TestMediaTooSlow(t *testing.T) {
 		t.Errorf("%d files left after a download too slow", n)
 	}
 }
+
+func TestBytesOf(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{
+		1:             "1 byte",
+		4096:          "4,096 bytes",
+		1 << 20:       "1,048,576 bytes (1.0 MB)",
+		2 << 30:       "2,147,483,648 bytes (2.0 GB)",
+		3<<30 + 1<<29: "3,758,096,384 bytes (3.5 GB)",
+	} {
+		if got := bytesOf(n); got != want {
+			t.Errorf("bytesOf(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -209,10 +209,10 @@ func TestMediaNotKept(t *testing.T) {
 				t.Fatal(err)
 			}
 			reasons := map[string]string{
-				"2000 " + ms.srv.URL + "/declared-big.mp4": "10000 bytes, larger than the media ceiling of 4096 bytes",
-				"2001 " + ms.srv.URL + "/chunked-big.mp4":  "grew past the media ceiling of 4096 bytes",
+				"2000 " + ms.srv.URL + "/declared-big.mp4": "10,000 bytes, larger than the media ceiling of 4,096 bytes",
+				"2001 " + ms.srv.URL + "/chunked-big.mp4":  "grew past the media ceiling of 4,096 bytes",
 				"2002 " + ms.srv.URL + "/gone.png":         "HTTP 404",
-				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1000 bytes: unexpected EOF (tried 3 times)",
+				"2002 " + ms.srv.URL + "/cut.mp4":          "the download failed after 1,000 bytes: unexpected EOF (tried 3 times)",
 				"2003 " + metadata:                         "not on the public internet (169.254.169.254)",
 			}
 			if len(flags) != len(reasons) {
