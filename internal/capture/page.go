@@ -82,6 +82,9 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 		}
 		for i, c := range batch {
 			o := res.Records[i]
+			if err := w.flagLost(ctx, c.lost, o.ItemID); err != nil {
+				return err
+			}
 			if o.Status != "stored" {
 				continue
 			}
