@@ -28,7 +28,7 @@ var reporters = map[string]bool{
 	"yelling": true, "shouted": true, "shouting": true, "screamed": true, "wrote": true, "written": true, "writing": true,
 	"posted": true, "posting": true, "claims": true, "claimed": true, "claiming": true, "chanting": true, "chanted": true,
 	"word": true, "words": true, "slur": true, "slurs": true, "sign": true, "flyer": true, "flyers": true, "graffiti": true,
-	"spray-painted": true, "painted": true, "tagged": true, "told": true, "telling": true,
+	"spray-painted": true, "painted": true, "tagged": true, "told": true, "telling": true, "tell": true,
 }
 
 // selfSpeakers before a reporter make it the commenter's own words: "I'm
@@ -113,7 +113,10 @@ func markContext(comment string, toks []token) (counter bool) {
 			negLeft--
 		}
 		// "No Somali people should …", "no more …": a determiner, not a negation.
-		if negators[w] && !(w == "no" && i+1 < len(toks) && (identityWord[toks[i+1].text] || toks[i+1].text == "more")) {
+		// "I can't stand …" says hate; "don't let those … near" asks to keep
+		// someone out: neither negates the words after it.
+		if negators[w] && !(w == "no" && i+1 < len(toks) && (identityWord[toks[i+1].text] || toks[i+1].text == "more")) &&
+			!(i+1 < len(toks) && (toks[i+1].text == "stand" || toks[i+1].text == "let")) {
 			negLeft = 6
 		}
 		if reporters[w] && (i == 0 || !selfSpeakers[toks[i-1].text]) {
