@@ -13,6 +13,8 @@ var languageLists = map[string][]string{
 		"culo", "tetas", "chichis", "coger", "cogiendo", "sin condón", "nalgas", "encuerada*",
 		// ru, zh, ar, vi
 		"порно", "голые", "色情", "裸照", "سكس", "nứng", "thèm",
+		// emoji of sexual innuendo, in any language
+		"🍆", "🍑", "💦", "🥵", "😏", "🔞", "💋", "👅",
 	},
 	"vulgar": {
 		// es

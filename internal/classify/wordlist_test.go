@@ -73,6 +73,7 @@ func TestLanguageListsFound(t *testing.T) {
 		{"他贪污了好多钱", "defamation"},
 		{"Gudoomiyuhu waa beenaale.", "harassment"},
 		{"Dadkaasi waa maskax buka.", "discrimination"},
+		{"lady cyclists in spandex any day 🥵🍑", "obscene"},
 	} {
 		if got := hitCodes(lx, tt.s); !slices.Contains(got, tt.code) {
 			t.Errorf("%q: no %s hit (got %v)", tt.s, tt.code, got)
