@@ -53,7 +53,7 @@ func (r Report) Card(now time.Time) civic.ModelCard {
 		{Name: "Protected comments flagged", Value: pct(r.ProtectedFlagged, r.Protected), Goal: "≤ 2%", Met: ratio(r.ProtectedFlagged, r.Protected) <= goalProtected},
 		{Name: "Ordinary comments flagged", Value: pct(r.CleanFlagged, r.Clean), Goal: "≤ 5%", Met: ratio(r.CleanFlagged, r.Clean) <= goalClean},
 		{Name: "Wikipedia toxicity ROC-AUC", Value: fmt.Sprintf("%.3f", r.WikiAUC), Goal: "≥ 0.93", Met: r.WikiAUC >= goalWikiAUC},
-		{Name: "Comments screened per second on one core", Value: fmt.Sprintf("%.0f", r.PerSecond), Goal: "≥ 20,000", Met: r.PerSecond >= goalCommentsPerS},
+		{Name: "Comments screened per second on one core", Value: r.speedText(), Goal: "≥ 20,000", Met: r.Speed() >= goalCommentsPerS},
 		{Name: "Identity template sentences flagged", Value: pct(r.MadlibsGoodFlagged, r.MadlibsGood), Goal: "≤ 5%", Met: ratio(r.MadlibsGoodFlagged, r.MadlibsGood) <= goalIdentity},
 	}
 	for _, q := range r.Codes {
