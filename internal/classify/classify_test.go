@@ -292,3 +292,23 @@ func TestScreenConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+// Criticism of a vote is not campaign material unless it campaigns.
+func TestCriticismOfAVoteIsNotCampaign(t *testing.T) {
+	t.Parallel()
+	m := model(t)
+	const post = "The council approved the new parking contract 6–1 on Monday."
+	for _, tt := range []struct {
+		c    string
+		want bool
+	}{
+		{"A 6–1 vote for a contract nobody read. The council rubber stamps whatever staff wants.", false},
+		{"The council's vote on this contract wasted our money again.", false},
+		{"The council wasted our money on this contract. Vote for Dana Lee for council in November!", true},
+	} {
+		s := m.Screen(tt.c, post)
+		if got := s.Scores["campaign"] >= m.Thresholds()["campaign"]; got != tt.want {
+			t.Errorf("%q: campaign %v (score %.3f), want %v", tt.c, got, s.Scores["campaign"], tt.want)
+		}
+	}
+}

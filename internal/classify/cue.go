@@ -74,6 +74,11 @@ var campaignByFirst = func() map[string][][]string {
 // not one.
 func campaignCue(comment string, toks []token) bool {
 	for i := range toks {
+		// "a 6–1 vote for the contract", "the vote against it": a vote
+		// taken, not one asked for.
+		if (toks[i].text == "vote" || toks[i].text == "votes") && i > 0 && voteTaken(toks[i-1].text) {
+			continue
+		}
 		for _, p := range campaignByFirst[toks[i].text] {
 			if i+len(p) > len(toks) {
 				continue
@@ -122,6 +127,19 @@ func campaignCue(comment string, toks []token) bool {
 		}
 	}
 	return false
+}
+
+// voteTaken reports a word before "vote" that makes it a vote taken: a
+// determiner ("a", "the", "council's") or a tally ("6–1", "unanimous").
+func voteTaken(w string) bool {
+	switch w {
+	case "a", "the", "this", "that", "their", "its", "unanimous", "final", "latest":
+		return true
+	}
+	if strings.HasSuffix(w, "'s") {
+		return true
+	}
+	return w != "" && isDigit(w[len(w)-1])
 }
 
 // notName are capitalized words after "vote" that are not a candidate.
@@ -235,8 +253,9 @@ var workWords = map[string]bool{"budget": true, "plan": true, "vote": true, "vot
 func criticism(toks []token, words []wordHit) bool {
 	subject, work := false, false
 	for _, t := range toks {
-		subject = subject || govSubjects[t.text]
-		work = work || workWords[t.text]
+		w := strings.TrimSuffix(t.text, "'s") // "the council's vote"
+		subject = subject || govSubjects[w]
+		work = work || workWords[w]
 	}
 	if !subject || !work {
 		return false

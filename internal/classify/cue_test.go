@@ -69,3 +69,23 @@ func TestPersonalCue(t *testing.T) {
 		}
 	}
 }
+
+func TestCampaignCueVoteTaken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"Vote for the levy!", true},
+		{"Everyone vote for Dana Lee on Tuesday", true},
+		{"My vote goes to Ortiz", true},
+		{"A 6–1 vote for a contract nobody read.", false},
+		{"The council's vote for the plan was a mistake.", false},
+		{"The unanimous vote against the shelter was wrong.", false},
+	}
+	for _, tt := range tests {
+		if got := campaignCue(tt.s, tokenize(tt.s, nil)); got != tt.want {
+			t.Errorf("campaignCue(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
