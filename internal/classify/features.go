@@ -515,6 +515,10 @@ func postWords(post string, m map[string]bool) map[string]bool {
 	simple := true
 	for i := 0; i < len(post) && simple; i++ {
 		c := post[i]
+		if c == 0xe2 && i+2 < len(post) && post[i+1] == 0x80 && (post[i+2] == 0x93 || post[i+2] == 0x94) {
+			i += 2 // an en or em dash separates words, as in tokenize
+			continue
+		}
 		simple = c < utf8.RuneSelf && strings.IndexByte("@$!|+*", c) < 0 &&
 			!(i >= 2 && isAlpha(c) && post[i-1]|0x20 == c|0x20 && post[i-2]|0x20 == c|0x20)
 	}
