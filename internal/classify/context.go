@@ -28,7 +28,7 @@ var reporters = map[string]bool{
 	"yelling": true, "shouted": true, "shouting": true, "screamed": true, "wrote": true, "written": true, "writing": true,
 	"posted": true, "posting": true, "claims": true, "claimed": true, "claiming": true, "chanting": true, "chanted": true,
 	"word": true, "words": true, "slur": true, "slurs": true, "sign": true, "flyer": true, "flyers": true, "graffiti": true,
-	"spray-painted": true, "painted": true, "tagged": true, "told": true, "telling": true, "tell": true,
+	"spray-painted": true, "painted": true, "tagged": true, "told": true, "telling": true,
 }
 
 // selfSpeakers before a reporter make it the commenter's own words: "I'm
@@ -116,7 +116,7 @@ func markContext(comment string, toks []token) (counter bool) {
 		// "I can't stand …" says hate; "don't let those … near" asks to keep
 		// someone out: neither negates the words after it.
 		if negators[w] && !(w == "no" && i+1 < len(toks) && (identityWord[toks[i+1].text] || toks[i+1].text == "more")) &&
-			!(i+1 < len(toks) && (toks[i+1].text == "stand" || toks[i+1].text == "let")) {
+			!(i+1 < len(toks) && toks[i+1].text == "stand") && !letThem(toks, i+1) {
 			negLeft = 6
 		}
 		if reporters[w] && (i == 0 || !selfSpeakers[toks[i-1].text]) {
@@ -133,6 +133,21 @@ func markContext(comment string, toks []token) (counter bool) {
 		}
 	}
 	return false
+}
+
+// letThem reports "let those …", "let them …", "let Somali …" at i: after a
+// negator it asks to keep a group out ("don't let those … near the pool"),
+// unlike "don't let anyone tell you …".
+func letThem(toks []token, i int) bool {
+	if i+1 >= len(toks) || toks[i].text != "let" {
+		return false
+	}
+	switch w := toks[i+1].text; w {
+	case "those", "these", "them", "the", "any", "more":
+		return true
+	default:
+		return identityWord[w]
+	}
 }
 
 // condemnWord reports a word-list hit that, in counter-speech, judges the
