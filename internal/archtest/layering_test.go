@@ -116,7 +116,7 @@ var (
 	}
 	// testHelpers are the floor of that name.
 	testHelpers = []string{
-		"internal/auth/oidctest", "internal/blob/blobtest", "internal/browsertest",
+		"internal/auth/oidctest", "internal/blob/blobtest", "internal/blob/s3/s3test", "internal/browsertest",
 		"internal/notify/smtptest", "internal/platform/mastodon/gtstest",
 		"internal/pdf/pdftest", "internal/platform/replay", "internal/storetest",
 	}
