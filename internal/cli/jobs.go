@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
+	"steward.city/steward/internal/records"
 )
 
 // The background jobs of a Steward process. Each was a ticker loop in
@@ -30,15 +34,6 @@ type screenJob struct {
 }
 
 func (screenJob) Kind() string { return "screen" }
-
-// captureJob is one capture pass of one connection. It is queued unique
-// by connection: while one waits or runs, asking again queues nothing, so
-// two processes never capture the same account at once.
-type captureJob struct {
-	Connection int64 `json:"connection"`
-}
-
-func (captureJob) Kind() string { return "capture" }
 
 // captureScheduleJob queues a capture job for every connection due
 // (--capture-tick).
@@ -116,7 +111,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		}
 		return err
 	})
-	jobs.Register(q, func(ctx context.Context, j captureJob) error {
+	jobs.Register(q, func(ctx context.Context, j capture.PassJob) error {
 		res, err := s.Capture.Pass(ctx, j.Connection)
 		if res != nil {
 			// The pass ran: its outcome, a platform error included, is
@@ -135,7 +130,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		}
 		var errs []error
 		for _, c := range cs {
-			if _, err := q.Enqueue(ctx, captureJob{Connection: c.ID}, jobs.Opts{Unique: true}); err != nil {
+			if _, err := q.Enqueue(ctx, capture.PassJob{Connection: c.ID}, jobs.Opts{Unique: true}); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -155,6 +150,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		}
 		return err
 	})
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
@@ -186,6 +182,23 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		a := p.args
 		q.Periodic(a.Kind(), p.every, p.onStart, func() jobs.Args { return a })
 	}
+}
+
+// exportTask writes a records request's bag in the background, as the
+// user who asked: one who has since lost the right to export gets nothing.
+func (s *Services) exportTask(ctx context.Context, a records.ExportTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := s.Records.ExportProgress(ctx, civic.ActorOf(u), a.Request, bw, p.Report); err != nil {
+		return "", "", err
+	}
+	if err := bw.Flush(); err != nil {
+		return "", "", err
+	}
+	return fmt.Sprintf("records-request-%d-%s.zip", a.Request, s.Records.Today().Format(time.DateOnly)), "application/zip", nil
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

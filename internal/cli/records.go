@@ -52,7 +52,9 @@ func (a *app) export(args []string) error {
 			return err
 		}
 		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now, Location: loc})
-		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
+		bar := newProgress(a.stderr, "export", a.now)
+		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out, bar.Report)
+		bar.Done()
 		if err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func (a *app) benchExport(args []string) error {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bag.zip")
 	start := time.Now()
-	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out)
+	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, nil)
 	if err != nil {
 		return err
 	}

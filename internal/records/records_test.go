@@ -126,7 +126,7 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "request.zip")
-			res, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, out)
+			res, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, out, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +240,7 @@ func TestExportInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(e.ctx)
 	cancel()
-	if _, err := e.svc.ExportFile(ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); err == nil {
+	if _, err := e.svc.ExportFile(ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip"), nil); err == nil {
 		t.Error("an export with a cancelled context succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -250,7 +250,7 @@ func TestExportInterrupted(t *testing.T) {
 	if _, err := e.svc.Update(e.ctx, civic.CLI, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
+	if _, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip"), nil); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
 		t.Errorf("export of a scope that matches nothing: %v", err)
 	}
 }
