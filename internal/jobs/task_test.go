@@ -20,7 +20,7 @@ type reportArgs struct {
 	Fail string `json:"fail,omitempty"` // "invalid", "internal"
 }
 
-func (reportArgs) Kind() string    { return "test_report" }
+func (reportArgs) Kind() string   { return "test_report" }
 func (a reportArgs) Owner() int64 { return a.By }
 
 func clerkUser(id int64) civic.Actor {
