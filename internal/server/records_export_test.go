@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -181,6 +182,32 @@ func TestRecordsExportJob(t *testing.T) {
 			}
 			if !bytes.Equal(want.Bytes(), bagBytes) {
 				t.Errorf("the background bag (%d bytes) differs from the synchronous one (%d bytes): %s", len(bagBytes), want.Len(), zipDiff(t, bagBytes, want.Bytes()))
+			}
+
+			// The server's write timeout, which ends any page that takes
+			// too long, does not cut a download short: here it is a
+			// nanosecond, too short for the progress JSON, not for the bag.
+			slow := httptest.NewUnstartedServer(app.server)
+			slow.Config.WriteTimeout = time.Nanosecond
+			slow.Start()
+			t.Cleanup(slow.Close)
+			get := func(path string) (int, int, error) {
+				req, _ := http.NewRequest("GET", slow.URL+path, nil)
+				req.Header.Set("Authorization", "Bearer "+clerk)
+				res, err := slow.Client().Do(req)
+				if err != nil {
+					return 0, 0, err
+				}
+				defer res.Body.Close()
+				time.Sleep(5 * time.Millisecond)
+				b, err := io.ReadAll(res.Body)
+				return res.StatusCode, len(b), err
+			}
+			if _, _, err := get(queued.URL); err == nil {
+				t.Errorf("the write timeout did not end a page: the download check below proves nothing")
+			}
+			if code, n, err := get(v.DownloadURL); err != nil || code != http.StatusOK || int64(n) != v.Size {
+				t.Errorf("download under a short write timeout: %d, %d of %d bytes, %v", code, n, v.Size, err)
 			}
 
 			// Nobody else gets it.

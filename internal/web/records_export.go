@@ -94,6 +94,10 @@ func (p *recordsPages) exportBag(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
+	// A large bag takes longer to send than the server's write timeout
+	// allows a page: the download alone has none (a client that goes
+	// away ends it).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", t.Result.Type)
 	w.Header().Set("Content-Length", strconv.FormatInt(t.Result.Size, 10))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Result.Name}))
