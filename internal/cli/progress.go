@@ -11,9 +11,10 @@ import (
 )
 
 // progressBar shows a long command's progress on w (standard error): a bar
-// redrawn in place on a terminal, a plain line when the step changes (and
-// every ten seconds) otherwise, so that a log file gets a few lines, not a
-// bar's thousands.
+// redrawn in place on a terminal; otherwise, once the command has run ten
+// seconds, a plain line when the step changes and every ten seconds, so
+// that a log file gets a few lines, not a bar's thousands, and a short
+// command none.
 type progressBar struct {
 	w     io.Writer
 	what  string // "export"
@@ -24,6 +25,9 @@ type progressBar struct {
 	step  string
 	drawn bool
 }
+
+// quietFor is how long a command runs before plain lines start.
+const quietFor = 10 * time.Second
 
 // newProgress returns the progress display of the command what on w.
 func newProgress(w io.Writer, what string, now func() time.Time) *progressBar {
@@ -46,6 +50,9 @@ func (p *progressBar) Report(done, total int64, step string) {
 	every := 10 * time.Second
 	if p.tty {
 		every = 100 * time.Millisecond
+	}
+	if !p.tty && now.Sub(p.start) < quietFor {
+		return
 	}
 	if step == p.step && now.Sub(p.last) < every {
 		return

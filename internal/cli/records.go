@@ -101,7 +101,9 @@ func (a *app) verifyBag(args []string) error {
 	if transferProfile(file, st.Size()) {
 		return a.verifyTransferBag(f.Arg(0), file, st.Size())
 	}
-	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
+	bar := newProgress(a.stderr, "verify", a.now)
+	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request, Progress: bar.Report})
+	bar.Done()
 	if errors.Is(err, records.ErrBag) {
 		return problem(fmt.Errorf("%s: %w", f.Arg(0), err))
 	}
