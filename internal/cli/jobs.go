@@ -151,6 +151,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		return err
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.warcTask)
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
@@ -199,6 +200,29 @@ func (s *Services) exportTask(ctx context.Context, a records.ExportTask, p *jobs
 		return "", "", err
 	}
 	return fmt.Sprintf("records-request-%d-%s.zip", a.Request, s.Records.Today().Format(time.DateOnly)), "application/zip", nil
+}
+
+// warcTask writes an account's month as a WARC file in the background, as
+// the user who asked.
+func (s *Services) warcTask(ctx context.Context, a archive.WARCTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	from, err := time.ParseInLocation("2006-01", a.Month, s.loc)
+	if err != nil {
+		return "", "", civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
+	}
+	actor := civic.ActorOf(u)
+	set, err := s.Archive.TransferSelect(ctx, actor, archive.TransferQuery{AccountID: a.Account, From: from, To: from.AddDate(0, 1, 0)})
+	if err != nil {
+		return "", "", err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := s.Archive.WriteWARCProgress(ctx, actor, set, a.FileName(), bw, p.Report); err != nil {
+		return "", "", err
+	}
+	return a.FileName(), "application/warc", bw.Flush()
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

@@ -10,6 +10,8 @@ func init() {
 		"GET /archive/items":                             read,
 		"GET /archive/items/{id}":                        read,
 		"POST /archive/accounts/{id}/warc":               read,
+		"GET /archive/accounts/{id}/warc/{job}":          read,
+		"GET /archive/accounts/{id}/warc/{job}/file":     read,
 		"GET /archive/holds":                             read,
 		"POST /archive/holds":                            roles("attorney"),
 		"GET /archive/holds/{id}":                        read,
