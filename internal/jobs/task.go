@@ -150,7 +150,7 @@ func RegisterTask[T Owned](q *Queue, blobs blob.Store, now func() time.Time, fn 
 	}
 	var zero T
 	q.kinds = append(q.kinds, zero.Kind())
-	river.AddWorker(q.workers, river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
+	river.AddWorker(q.workers, &taskWorker[T]{work: func(ctx context.Context, j *river.Job[T]) error {
 		rep := &Reporter{q: q, ctx: ctx, id: j.ID, now: now, Every: time.Second}
 		rep.write() // a retry starts again from nothing
 		file, err := runTask(ctx, blobs, j.Args, rep, fn)
@@ -168,8 +168,23 @@ func RegisterTask[T Owned](q *Queue, blobs blob.Store, now func() time.Time, fn 
 		rep.p.Result = file
 		rep.p.Done = rep.p.Total
 		return river.RecordOutput(ctx, rep.p)
-	}))
+	}})
 }
+
+// TaskTimeout is how long a task may run before it is cancelled (and
+// tried again): longer than other jobs' 30 minutes, for exports of
+// millions of records, and shorter than the 90 minutes after which River
+// takes a running job for one whose worker died and runs it again.
+const TaskTimeout = 85 * time.Minute
+
+type taskWorker[T Owned] struct {
+	river.WorkerDefaults[T]
+	work func(context.Context, *river.Job[T]) error
+}
+
+func (w *taskWorker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
+
+func (w *taskWorker[T]) Timeout(*river.Job[T]) time.Duration { return TaskTimeout }
 
 func runTask[T Owned](ctx context.Context, blobs blob.Store, args T, rep *Reporter, fn TaskFunc[T]) (*File, error) {
 	if blobs == nil {
