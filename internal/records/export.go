@@ -461,12 +461,16 @@ func (s *Service) CanExport(ctx context.Context, actor civic.Actor, id int64) er
 }
 
 // CanQueueExport reports whether actor may ask for request id's bag in the
-// background: the permission and the request. The scope and the signing
-// key are the worker's to check (the web process may have no key, and a
-// large scope takes a while to resolve).
+// background: the permission, the request, and a signing key in this
+// process (steward serve loads it; a process without one answers at once
+// rather than queue an export that cannot be signed). The scope is the
+// worker's to resolve: a large one takes a while.
 func (s *Service) CanQueueExport(ctx context.Context, actor civic.Actor, id int64) error {
 	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return err
+	}
+	if s.signer == nil {
+		return civic.Errorf(civic.KindUnavailable, "this process has no signing key: exports are made by steward serve or steward export")
 	}
 	_, err := s.store.RecordsRequest(ctx, id)
 	return err
