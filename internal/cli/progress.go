@@ -20,7 +20,9 @@ type progressBar struct {
 	what  string // "export"
 	tty   bool
 	now   func() time.Time
-	start time.Time
+	start time.Time // when the command started
+	from  time.Time // when the current count started
+	done  int64     // the count last reported
 	last  time.Time
 	step  string
 	drawn bool
@@ -31,7 +33,8 @@ const quietFor = 10 * time.Second
 
 // newProgress returns the progress display of the command what on w.
 func newProgress(w io.Writer, what string, now func() time.Time) *progressBar {
-	return &progressBar{w: w, what: what, tty: isTerminal(w), now: now, start: now()}
+	t := now()
+	return &progressBar{w: w, what: what, tty: isTerminal(w), now: now, start: t, from: t}
 }
 
 // isTerminal reports whether w is a terminal (a character device).
@@ -44,9 +47,15 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Report shows done of total in step; it is a records.Progress.
+// Report shows done of total in step; it is a records.Progress. A count
+// that starts again (a command's next stage: the export after the
+// ingest, the verification after the export) starts the pace again.
 func (p *progressBar) Report(done, total int64, step string) {
 	now := p.now()
+	if done < p.done {
+		p.from = now
+	}
+	p.done = done
 	every := 10 * time.Second
 	if p.tty {
 		every = 100 * time.Millisecond
@@ -63,7 +72,7 @@ func (p *progressBar) Report(done, total int64, step string) {
 		pct = int(min(100, done*100/total))
 	}
 	left := ""
-	if spent := now.Sub(p.start); done > 0 && total > done && spent > time.Second {
+	if spent := now.Sub(p.from); done > 0 && total > done && spent > time.Second {
 		left = ", about " + plain.Duration(time.Duration(float64(spent)*float64(total-done)/float64(done)).Round(time.Second)) + " left"
 	}
 	if !p.tty {

@@ -33,12 +33,19 @@ func TestProgressPlainLines(t *testing.T) {
 		p.Report(i, 1000, "reading the archive")
 	}
 	p.Report(250, 1000, "writing the proofs")
+	// The next stage counts from nothing: its pace starts again.
+	at = at.Add(10 * time.Second)
+	p.Report(0, 100, "checking the versions")
+	at = at.Add(10 * time.Second)
+	p.Report(50, 100, "checking the versions")
 	p.Done()
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	want := []string{
 		"export: 10%, reading the archive (100 of 1,000), about 1 minute 30 seconds left",
 		"export: 20%, reading the archive (200 of 1,000), about 1 minute 20 seconds left",
 		"export: 25%, writing the proofs (250 of 1,000), about 1 minute 15 seconds left",
+		"export: 0%, checking the versions (0 of 100)",
+		"export: 50%, checking the versions (50 of 100), about 10 seconds left",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") || strings.ContainsAny(out.String(), "\r#") {
 		t.Errorf("lines:\n%s\nwant:\n%s", out.String(), strings.Join(want, "\n"))
@@ -66,7 +73,7 @@ func TestProgressBarOnTerminal(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
 	var out bytes.Buffer
-	p := &progressBar{w: &out, what: "verify", tty: true, now: func() time.Time { return at }, start: at}
+	p := &progressBar{w: &out, what: "verify", tty: true, now: func() time.Time { return at }, start: at, from: at}
 	at = at.Add(2 * time.Second)
 	p.Report(500, 1000, "checking the versions")
 	p.Done()
