@@ -102,6 +102,11 @@ func TestTaskProgressAndResult(t *testing.T) {
 				t.Errorf("%s sees the task: %v", name, err)
 			}
 		}
+		// An administrator who may also export records sees it.
+		adminClerk := civic.ActorOf(&civic.User{ID: 9, Email: "both@example.gov", Grants: []civic.Grant{{Role: civic.RoleAdmin}, {Role: civic.RoleClerk}}})
+		if got, err := q.Task(ctx, adminClerk, "test_report", civic.PermRecordsManage, id); err != nil || got.Done != 3 {
+			t.Errorf("an administrator with the permission: %+v %v", got, err)
+		}
 		// An administrator manages jobs but may not export records.
 		if _, err := q.Task(ctx, admin, "test_report", civic.PermRecordsManage, id); civic.ErrorKind(err) != civic.KindForbidden {
 			t.Errorf("an administrator without the permission sees the task: %v", err)
