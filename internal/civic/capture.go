@@ -216,3 +216,26 @@ type CaptureFlagFilter struct {
 	Open         bool // unresolved only
 	Limit        int  // 0: 500
 }
+
+// Trouble says in plain words what a connection's last error kind means
+// and what, if anything, someone must do; "" when there is no error. The
+// platform's own message stays in LastError, for IT.
+func (c *Connection) Trouble() string {
+	switch c.ErrorKind {
+	case "":
+		return ""
+	case string(PlatformAuth):
+		return "The platform refused Steward's token: it expired, was revoked, or lacks a permission. Capture stops until someone gives a new token on this connection's page."
+	case string(PlatformRateLimited):
+		return "The platform asked Steward to slow down. Steward waits as long as it asked and tries again by itself; nothing is lost."
+	case string(PlatformNotFound):
+		return "The platform says the account is gone, or Steward may not see it. Check the account on the platform and the account id on this connection."
+	case string(PlatformMalformed):
+		return "The platform answered in a form Steward does not understand, perhaps after a change on its side. Steward tries again; if it keeps failing, IT should read the details."
+	case string(PlatformUnavailable):
+		return "The platform could not be reached or had an error of its own. Steward tries again by itself; nothing is lost."
+	case string(PlatformRefused):
+		return "Steward refused to call the address, because it is on a private or local network. Check the connection's address."
+	}
+	return "Something went wrong inside Steward during capture. Steward tries again; if it keeps failing, IT should read the details."
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -85,9 +84,9 @@ type Schedule struct {
 // DefaultSchedule is serve's, less what its flags set.
 var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second}
 
-// newQueue returns a job queue on the store's database, or nil when the
-// store is not one (it has no database/sql pool).
-func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, error) {
+// newQueue returns a job queue on the store's database, with c's other
+// settings, or nil when the store is not one (it has no database/sql pool).
+func newQueue(store civic.Store, c jobs.Config) (*jobs.Queue, error) {
 	db, ok := store.(interface {
 		DB() *sql.DB
 		Engine() string
@@ -95,7 +94,8 @@ func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, err
 	if !ok {
 		return nil, nil
 	}
-	return jobs.New(jobs.Config{Engine: db.Engine(), DB: db.DB(), URL: url, Store: store, Logger: log})
+	c.Engine, c.DB, c.Store = db.Engine(), db.DB(), store
+	return jobs.New(c)
 }
 
 // registerJobs makes s's services the workers of the queue's jobs,
@@ -291,7 +291,7 @@ func (r Role) worker() bool { return r == RoleWorker || r == RoleAll }
 // queueScreening gives a command's own archive service the screening
 // hook, so that what it ingests is screened by the workers of serve.
 func (a *app) queueScreening(arch *archive.Service, store civic.Store) error {
-	q, err := newQueue(store, "", nil)
+	q, err := newQueue(store, jobs.Config{})
 	if err != nil {
 		return err
 	}

@@ -157,7 +157,7 @@ func NewServices(c ServicesConfig) *Services {
 	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	if c.Jobs == nil {
-		q, err := newQueue(c.Store, "", c.Logger)
+		q, err := newQueue(c.Store, jobs.Config{Logger: c.Logger})
 		if err != nil {
 			c.Logger.Error("job queue", "err", err)
 		}

@@ -171,20 +171,15 @@ func RegisterTask[T Owned](q *Queue, blobs blob.Store, now func() time.Time, fn 
 	}})
 }
 
-// TaskTimeout is how long a task may run before it is cancelled (and
-// tried again): longer than other jobs' 30 minutes, for exports of
-// millions of records, and shorter than the 90 minutes after which River
-// takes a running job for one whose worker died and runs it again.
-const TaskTimeout = 85 * time.Minute
-
+// taskWorker is a task's River worker. A task runs at most the queue's
+// Timeout, like every job: a longer one would be taken for stuck (after
+// RescueAfter) and run twice.
 type taskWorker[T Owned] struct {
 	river.WorkerDefaults[T]
 	work func(context.Context, *river.Job[T]) error
 }
 
 func (w *taskWorker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
-
-func (w *taskWorker[T]) Timeout(*river.Job[T]) time.Duration { return TaskTimeout }
 
 func runTask[T Owned](ctx context.Context, blobs blob.Store, args T, rep *Reporter, fn TaskFunc[T]) (*File, error) {
 	if blobs == nil {

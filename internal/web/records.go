@@ -250,7 +250,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 			}
 		}
 	}
-	return p.render(w, r, status, "records_request", Page{Title: fmt.Sprintf("Records request %d", q.ID), Errors: errs, Data: d})
+	return p.render(w, r, status, "records_request", Page{Title: fmt.Sprintf("Records request %d from %s", q.ID, q.Requester), Errors: errs, Data: d})
 }
 
 func (p *recordsPages) update(w http.ResponseWriter, r *http.Request) error {
