@@ -27,10 +27,18 @@ import (
 
 // exportApp is a demo city whose server can export: a checkpoint key, a
 // media store for the bags and a job queue that works jobs (started by
-// the test). It returns the app, the verifier key and a records service
-// that exports as the server does but signs no new checkpoint, so that
-// it writes its bag against the newest one.
-func exportApp(t *testing.T, e storetest.Engine) (*testApp, string, *records.Service) {
+// the test in this process, or in another: worker). It returns the app,
+// the verifier key and a records service that exports as the server does
+// but signs no new checkpoint, so that it writes its bag against the
+// newest one.
+func exportApp(t *testing.T, e storetest.Engine) (app *testApp, vkey string, same *records.Service) {
+	app, vkey, same, _ = exportApps(t, e)
+	return app, vkey, same
+}
+
+// exportApps is exportApp with worker, which starts a second process's
+// services and job queue on the same database and media store.
+func exportApps(t *testing.T, e storetest.Engine) (app *testApp, vkey string, same *records.Service, worker func()) {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
@@ -70,8 +78,28 @@ func exportApp(t *testing.T, e storetest.Engine) (*testApp, string, *records.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	same := records.New(records.Config{Store: s, Archive: archive.New(archive.Config{Store: s, Blobs: blobs, Clock: clock.Now}), Blobs: blobs, Signer: signer, Clock: clock.Now, Location: cityZone(t)})
-	return &testApp{t: t, store: s, auth: svcs.Auth, server: srv, clock: clock, logs: logs, reg: svcs.Registry, svcs: svcs}, vkey, same
+	worker = func() {
+		t.Helper()
+		// Another process: its own services and job queue on the same
+		// database and the same media store; the app's queue only inserts.
+		wq, err := jobs.New(jobs.Config{Engine: s.Engine(), DB: s.DB(), URL: url, Store: s, Logger: log, FetchPoll: 50 * time.Millisecond, ID: "worker-process"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			wq.Stop(sctx)
+		})
+		warch := archive.New(archive.Config{Store: s, Signer: signer, Blobs: blobs, Clock: clock.Now, Logger: log})
+		ws := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Archive: warch, Jobs: wq, Location: cityZone(t)})
+		if err := ws.StartJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same = records.New(records.Config{Store: s, Archive: archive.New(archive.Config{Store: s, Blobs: blobs, Clock: clock.Now}), Blobs: blobs, Signer: signer, Clock: clock.Now, Location: cityZone(t)})
+	app = &testApp{t: t, store: s, auth: svcs.Auth, server: srv, clock: clock, logs: logs, reg: svcs.Registry, svcs: svcs}
+	return app, vkey, same, worker
 }
 
 type exportJSON struct {
@@ -117,7 +145,8 @@ func (a *testApp) waitExport(url, bearer string, done func(exportJSON) bool) exp
 }
 
 // TestRecordsExportJob: pressing Export (the API's POST) only queues the
-// export: 202 and its URL, the work done by a worker, not by the request.
+// export: 202 and its URL, the work done by a worker of another process
+// (its own services and job queue), not by the request.
 // Its progress is read from any process through that URL, the bag is
 // downloaded separately, byte for byte the bag the synchronous export
 // writes, and it verifies with Steward's own verifier. Another clerk, an
@@ -127,7 +156,7 @@ func (a *testApp) waitExport(url, bearer string, done func(exportJSON) bool) exp
 func TestRecordsExportJob(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			app, vkey, sync := exportApp(t, e)
+			app, vkey, sync, worker := exportApps(t, e)
 			ctx := context.Background()
 			clerk, attorney, admin := app.token(demoEmail(civic.RoleClerk)), app.token(demoEmail(civic.RoleAttorney)), app.token(demoEmail(civic.RoleAdmin))
 
@@ -152,9 +181,9 @@ func TestRecordsExportJob(t *testing.T) {
 				t.Errorf("download before it is ready: %d", res.StatusCode)
 			}
 
-			if err := app.svcs.StartJobs(ctx); err != nil {
-				t.Fatal(err)
-			}
+			// A worker in another process writes it; this one, which
+			// works no jobs, shows its progress and serves the bag.
+			worker()
 			v := app.waitExport(queued.URL, clerk, func(v exportJSON) bool { return v.State != "available" && v.State != "running" })
 			if !v.Ready || v.State != "completed" || v.Done != v.Total || v.Total == 0 || v.Percent != 100 || v.DownloadURL != queued.URL+"/bag" {
 				t.Fatalf("finished: %+v\n%s", v, app.logs)
