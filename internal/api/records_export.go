@@ -3,11 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
-	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
@@ -17,35 +13,12 @@ import (
 
 // exportView is an export as GET .../exports/{job} shows it.
 type exportView struct {
-	ID          int64      `json:"id"`
-	Request     int64      `json:"request"`
-	State       string     `json:"state"` // available (waiting), running, retryable (failed, will be tried again), completed, cancelled (failed for good)
-	Ready       bool       `json:"ready"`
-	Done        int64      `json:"done"`
-	Total       int64      `json:"total"`
-	Percent     int        `json:"percent"`
-	Step        string     `json:"step,omitempty"`
-	SecondsLeft int64      `json:"seconds_left,omitempty"` // an estimate while it runs
-	Error       string     `json:"error,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
-	RetryAt     *time.Time `json:"retry_at,omitempty"`
-	URL         string     `json:"url"`
-	DownloadURL string     `json:"download_url,omitempty"` // when ready
-	Name        string     `json:"name,omitempty"`
-	Size        int64      `json:"size,omitempty"`
-	SHA256      string     `json:"sha256,omitempty"`
+	taskJSON
+	Request int64 `json:"request"`
 }
 
 func (a *recordsAPI) view(id int64, t jobs.Task) exportView {
-	v := exportView{ID: t.ID, Request: id, State: t.State, Ready: t.Ready(), Done: t.Done, Total: t.Total, Percent: t.Percent(), Step: t.Step,
-		SecondsLeft: int64(t.Left(a.now()) / time.Second), Error: t.Error, CreatedAt: t.Created, StartedAt: t.Started, FinishedAt: t.Finished, RetryAt: t.Retry,
-		URL: fmt.Sprintf("/api/v1/records/requests/%d/exports/%d", id, t.ID)}
-	if t.Ready() {
-		v.DownloadURL, v.Name, v.Size, v.SHA256 = v.URL+"/bag", t.Result.Name, t.Result.Size, t.Result.Blob
-	}
-	return v
+	return exportView{a.taskView(t, fmt.Sprintf("/api/v1/records/requests/%d/exports/%d", id, t.ID), "/bag"), id}
 }
 
 // export queues the request's bag as a background job: 202 with the
@@ -80,9 +53,9 @@ func (a *recordsAPI) exportTask(r *http.Request) (int64, jobs.Task, error) {
 	if err != nil {
 		return 0, jobs.Task{}, err
 	}
-	job, err := strconv.ParseInt(r.PathValue("job"), 10, 64)
-	if err != nil || job <= 0 {
-		return 0, jobs.Task{}, civic.Errorf(civic.KindNotFound, "%q is not an id", r.PathValue("job"))
+	job, err := taskID(r)
+	if err != nil {
+		return 0, jobs.Task{}, err
 	}
 	t, err := a.jobs.Task(r.Context(), route.Actor(r), records.ExportTask{}.Kind(), civic.PermRecordsManage, job)
 	if err != nil {
@@ -109,20 +82,5 @@ func (a *recordsAPI) exportBag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc, err := a.jobs.Open(r.Context(), a.archive.Blobs(), t)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	// A large bag takes longer to send than the server's write timeout
-	// allows a page: the download alone has none (a client that goes
-	// away ends it).
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	w.Header().Set("Content-Type", t.Result.Type)
-	w.Header().Set("Content-Length", strconv.FormatInt(t.Result.Size, 10))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Result.Name}))
-	if _, err := io.Copy(w, rc); err != nil && !route.Gone(r) {
-		a.log.Error("records export download failed after it started", "job", t.ID, "err", err)
-	}
-	return nil
+	return a.serveResult(w, r, t)
 }
