@@ -166,7 +166,7 @@ func RegisterTask[T Owned](q *Queue, blobs blob.Store, now func() time.Time, fn 
 			return err
 		}
 		rep.p.Result = file
-		rep.p.Done = rep.p.Total
+		rep.p.Done, rep.p.Step = rep.p.Total, ""
 		return river.RecordOutput(ctx, rep.p)
 	}})
 }

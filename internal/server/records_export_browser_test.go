@@ -36,7 +36,7 @@ func TestBrowserRecordsExport(t *testing.T) {
 	if _, err := fmt.Sscanf(page, "/records/2/exports/%d", &job); err != nil {
 		t.Fatalf("after Export the browser is at %s", page)
 	}
-	if got := tab.Text("#task"); !strings.Contains(got, "Waiting for a worker") {
+	if got := tab.Text("#task"); !strings.Contains(got, "Waiting its turn") {
 		t.Errorf("queued export: %q", got)
 	}
 	live := evalJS[string](tab, `document.getElementById('task').getAttribute('aria-live')`)

@@ -62,7 +62,7 @@ func TestBrowserAccountWARC(t *testing.T) {
 	if !strings.HasPrefix(page, action+"/") {
 		t.Fatalf("after asking for the WARC the browser is at %s", page)
 	}
-	if got := tab.Text("#task"); !strings.Contains(got, "Waiting for a worker") {
+	if got := tab.Text("#task"); !strings.Contains(got, "Waiting its turn") {
 		t.Errorf("queued WARC: %q", got)
 	}
 	if err := app.svcs.StartJobs(context.Background()); err != nil {
