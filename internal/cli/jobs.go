@@ -63,6 +63,12 @@ type purgeJob struct{}
 
 func (purgeJob) Kind() string { return "session_purge" }
 
+// resultsSweepJob deletes the files of tasks that finished a day ago
+// (jobs.SweepResults): exports and WARC files are downloaded within a day.
+type resultsSweepJob struct{}
+
+func (resultsSweepJob) Kind() string { return "results_sweep" }
+
 // publishDueJob publishes the approved posts whose scheduled time has come
 // and reconciles publications a crash left without an answer (every 30
 // seconds, so a scheduled post goes out within a minute of its time).
@@ -79,10 +85,11 @@ type Schedule struct {
 	Sweep       time.Duration // notification_sweep
 	Purge       time.Duration // session_purge
 	Publish     time.Duration // publish_due
+	Results     time.Duration // results_sweep
 }
 
 // DefaultSchedule is serve's, less what its flags set.
-var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second}
+var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second, Results: time.Hour}
 
 // newQueue returns a job queue on the store's database, with c's other
 // settings, or nil when the store is not one (it has no database/sql pool).
@@ -152,6 +159,13 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.warcTask)
+	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
+		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.WARCTask{}.Kind())
+		if n > 0 {
+			log.Info("task files deleted a day after they were ready", "files", n)
+		}
+		return err
+	})
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
@@ -175,6 +189,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		{sch.Sweep, true, sweepJob{}},
 		{sch.Purge, false, purgeJob{}},
 		{sch.Publish, true, publishDueJob{}},
+		{sch.Results, false, resultsSweepJob{}},
 	}
 	for _, p := range periodic {
 		if p.every <= 0 {
@@ -264,7 +279,7 @@ func (s *Services) StartJobs(ctx context.Context) error {
 
 // String is the schedule as one log value.
 func (sch Schedule) String() string {
-	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish)
+	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s results=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish, sch.Results)
 }
 
 // Role is what one serve process does.

@@ -16,7 +16,7 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// A task is a long job someone asked for (a records export): it reports
+// A task is a long job someone asked for (a records export, a WARC file): it reports
 // its progress while it runs and leaves a file, kept in the blob store so
 // that any process (the web process may not be the worker) can serve it.
 // Everything about a task is in River's own job row: who asked and what in
@@ -42,6 +42,9 @@ type Progress struct {
 	// message safe to show the person who asked); the state says
 	// whether it will be tried again.
 	Failed string `json:"failed,omitempty"`
+	// Expired says the result was deleted, a day after the task finished
+	// (SweepResults).
+	Expired bool `json:"expired,omitempty"`
 }
 
 // File is a task's result: a file in the blob store.
@@ -74,7 +77,7 @@ type Task struct {
 func (t Task) Ready() bool { return t.State == "completed" && t.Result != nil }
 
 // Over reports whether the task has ended without a result: it failed for
-// good or was cancelled.
+// good, was cancelled, or its result was deleted after a day.
 func (t Task) Over() bool {
 	return t.State == "cancelled" || t.State == "discarded" || (t.State == "completed" && t.Result == nil)
 }
@@ -282,6 +285,10 @@ func taskOf(r *rivertype.JobRow) Task {
 		if t.Error == "" {
 			t.Error = "it was cancelled"
 		}
+	case rivertype.JobStateCompleted:
+		if t.Expired {
+			t.Error = "its file was deleted a day after it was ready; ask for it again"
+		}
 	}
 	return t
 }
@@ -297,6 +304,9 @@ func plainError(err error) string {
 
 // Open returns the result of a finished task, as Task allows.
 func (q *Queue) Open(ctx context.Context, blobs blob.Store, t Task) (io.ReadCloser, error) {
+	if t.Expired {
+		return nil, civic.Errorf(civic.KindNotFound, "the file of task %d was deleted a day after it was ready", t.ID)
+	}
 	if !t.Ready() {
 		return nil, civic.Errorf(civic.KindConflict, "task %d has no result yet", t.ID)
 	}

@@ -156,3 +156,64 @@ func TestTaskProgressAndResult(t *testing.T) {
 		}
 	})
 }
+
+// A day after a task finished its file is deleted and the task says so;
+// a file a newer task also holds (the same bytes, the same name in the
+// blob store) is kept until that task's day is over too.
+func TestSweepResults(t *testing.T) {
+	engines(t, func(t *testing.T, s *sqlstore.Store, open func(c jobs.Config) *jobs.Queue) {
+		ctx := context.Background()
+		blobs, err := disk.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := open(jobs.Config{})
+		jobs.RegisterTask(q, blobs, nil, func(ctx context.Context, a reportArgs, p *jobs.Reporter, w io.Writer) (string, string, error) {
+			_, err := io.WriteString(w, "the same bytes\n")
+			return "result.txt", "text/plain", err
+		})
+		owner := clerkUser(7)
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var done []jobs.Task
+		for range 2 {
+			id, err := q.EnqueueTask(ctx, owner, reportArgs{By: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = append(done, waitTask(t, q, owner, id, func(tk jobs.Task) bool { return tk.State == "completed" }))
+			time.Sleep(10 * time.Millisecond)
+		}
+		first, second := done[0], done[1]
+		if first.Result.Blob != second.Result.Blob || !second.Finished.After(*first.Finished) {
+			t.Fatalf("two tasks, one file: %+v %+v", first.Result, second.Result)
+		}
+		// The first's day is over, not the second's: the file stays.
+		n, err := q.SweepResults(ctx, blobs, second.Finished.Add(jobs.ResultsKept), "test_report")
+		if err != nil || n != 0 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if has, _ := blobs.Has(ctx, first.Result.Blob); !has {
+			t.Fatal("the file of a task still in its day was deleted")
+		}
+		tk := waitTask(t, q, owner, first.ID, func(jobs.Task) bool { return true })
+		if tk.Ready() || !tk.Expired || !strings.Contains(tk.Error, "deleted") {
+			t.Errorf("the expired task: %+v", tk)
+		}
+		if tk := waitTask(t, q, owner, second.ID, func(jobs.Task) bool { return true }); !tk.Ready() {
+			t.Errorf("the task in its day: %+v", tk)
+		}
+		// Then the second's day is over.
+		n, err = q.SweepResults(ctx, blobs, second.Finished.Add(jobs.ResultsKept+time.Second), "test_report")
+		if err != nil || n != 1 {
+			t.Fatalf("second sweep: %d %v", n, err)
+		}
+		if has, _ := blobs.Has(ctx, first.Result.Blob); has {
+			t.Error("the file outlived every task that held it")
+		}
+		if _, err := q.Open(ctx, blobs, waitTask(t, q, owner, second.ID, func(jobs.Task) bool { return true })); civic.ErrorKind(err) != civic.KindNotFound || !strings.Contains(err.Error(), "deleted") {
+			t.Errorf("open an expired task: %v", err)
+		}
+	})
+}
