@@ -32,7 +32,6 @@ type taskJSON struct {
 	DownloadURL string     `json:"download_url,omitempty"` // when ready
 	Name        string     `json:"name,omitempty"`
 	Size        int64      `json:"size,omitempty"`
-	SHA256      string     `json:"sha256,omitempty"`
 }
 
 // taskView is task t at url; its file downloads at url+file.
@@ -41,7 +40,7 @@ func (h *Handler) taskView(t jobs.Task, url, file string) taskJSON {
 		SecondsLeft: int64(t.Left(h.now()) / time.Second), Error: t.Error, CreatedAt: t.Created, StartedAt: t.Started, FinishedAt: t.Finished, RetryAt: t.Retry,
 		URL: url}
 	if t.Ready() {
-		v.DownloadURL, v.Name, v.Size, v.SHA256 = url+file, t.Result.Name, t.Result.Size, t.Result.Blob
+		v.DownloadURL, v.Name, v.Size = url+file, t.Result.Name, t.Result.Size
 	}
 	return v
 }

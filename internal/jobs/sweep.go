@@ -18,9 +18,10 @@ const ResultsKept = 23 * time.Hour
 
 // SweepResults deletes from blobs the files of the tasks of the given kinds
 // that finished more than ResultsKept before now, and marks them expired:
-// their page then says the file was deleted. A file that a task finished
-// since also holds (identical bytes have one name in the blob store) is
-// kept. It returns how many files it deleted.
+// their page then says the file was deleted. Each task's stored file is
+// its own (it begins with random bytes); should two ever share a name, the
+// file is kept while one of them is in its day. It returns how many files
+// it deleted.
 func (q *Queue) SweepResults(ctx context.Context, blobs blob.Store, now time.Time, kinds ...string) (int, error) {
 	if blobs == nil || len(kinds) == 0 {
 		return 0, nil

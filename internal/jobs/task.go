@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +54,9 @@ type File struct {
 	Name string `json:"name"` // the file name a download suggests
 	Type string `json:"type"` // its media type
 	Size int64  `json:"size"`
+	// Skip is how many bytes begin the stored file before the result
+	// (random bytes that give it a name of its own).
+	Skip int64 `json:"skip"`
 }
 
 // Task is one task as its page and the API show it.
@@ -194,6 +198,18 @@ func runTask[T Owned](ctx context.Context, blobs blob.Store, args T, rep *Report
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	// The stored file begins with random bytes, so that its name in the
+	// blob store (the SHA-256 of its bytes) is no one else's: the media
+	// store is shared with the archive's media, and a file deleted when
+	// the task expires must never be a media file someone made identical
+	// to a published export.
+	salt := make([]byte, saltSize)
+	if _, err := rand.Read(salt); err != nil {
+		return nil, fmt.Errorf("task %s: %w", args.Kind(), err)
+	}
+	if _, err := f.Write(salt); err != nil {
+		return nil, fmt.Errorf("task %s: %w", args.Kind(), err)
+	}
 	name, typ, err := fn(ctx, args, rep, f)
 	if err != nil {
 		return nil, err
@@ -205,8 +221,11 @@ func runTask[T Owned](ctx context.Context, blobs blob.Store, args T, rep *Report
 	if err != nil {
 		return nil, fmt.Errorf("task %s: store the result: %w", args.Kind(), err)
 	}
-	return &File{Blob: hash, Name: name, Type: typ, Size: size}, nil
+	return &File{Blob: hash, Name: name, Type: typ, Size: size - saltSize, Skip: saltSize}, nil
 }
+
+// saltSize is how many random bytes begin a task's stored file.
+const saltSize = 32
 
 // EnqueueTask queues a task asked for by actor, who must be a user (the
 // task and its result are theirs).
@@ -317,5 +336,12 @@ func (q *Queue) Open(ctx context.Context, blobs blob.Store, t Task) (io.ReadClos
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, civic.Errorf(civic.KindNotFound, "the result of task %d is gone", t.ID)
 	}
-	return rc, err
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(io.Discard, rc, t.Result.Skip); err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("task %d: %w", t.ID, err)
+	}
+	return rc, nil
 }

@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -157,9 +159,10 @@ func TestTaskProgressAndResult(t *testing.T) {
 	})
 }
 
-// A day after a task finished its file is deleted and the task says so;
-// a file a newer task also holds (the same bytes, the same name in the
-// blob store) is kept until that task's day is over too.
+// A day after a task finished its file is deleted and the task says so,
+// and a newer task's is kept. Two tasks with the same result store two
+// files (each begins with random bytes), neither named by the SHA-256 of
+// the result itself, which a media file could share.
 func TestSweepResults(t *testing.T) {
 	engines(t, func(t *testing.T, s *sqlstore.Store, open func(c jobs.Config) *jobs.Queue) {
 		ctx := context.Background()
@@ -186,15 +189,19 @@ func TestSweepResults(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		first, second := done[0], done[1]
-		if first.Result.Blob != second.Result.Blob || !second.Finished.After(*first.Finished) {
-			t.Fatalf("two tasks, one file: %+v %+v", first.Result, second.Result)
+		plain := sha256.Sum256([]byte("the same bytes\n"))
+		if first.Result.Blob == second.Result.Blob || first.Result.Blob == hex.EncodeToString(plain[:]) || first.Result.Size != 15 || !second.Finished.After(*first.Finished) {
+			t.Fatalf("two tasks' files: %+v %+v", first.Result, second.Result)
 		}
-		// The first's day is over, not the second's: the file stays.
+		// The first's day is over, not the second's.
 		n, err := q.SweepResults(ctx, blobs, second.Finished.Add(jobs.ResultsKept), "test_report")
-		if err != nil || n != 0 {
+		if err != nil || n != 1 {
 			t.Fatalf("sweep: %d %v", n, err)
 		}
-		if has, _ := blobs.Has(ctx, first.Result.Blob); !has {
+		if has, _ := blobs.Has(ctx, first.Result.Blob); has {
+			t.Error("the file of a task past its day was kept")
+		}
+		if has, _ := blobs.Has(ctx, second.Result.Blob); !has {
 			t.Fatal("the file of a task still in its day was deleted")
 		}
 		tk := waitTask(t, q, owner, first.ID, func(jobs.Task) bool { return true })
@@ -209,8 +216,8 @@ func TestSweepResults(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("second sweep: %d %v", n, err)
 		}
-		if has, _ := blobs.Has(ctx, first.Result.Blob); has {
-			t.Error("the file outlived every task that held it")
+		if has, _ := blobs.Has(ctx, second.Result.Blob); has {
+			t.Error("the file outlived its task's day")
 		}
 		if _, err := q.Open(ctx, blobs, waitTask(t, q, owner, second.ID, func(jobs.Task) bool { return true })); civic.ErrorKind(err) != civic.KindNotFound || !strings.Contains(err.Error(), "deleted") {
 			t.Errorf("open an expired task: %v", err)
