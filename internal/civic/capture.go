@@ -174,10 +174,11 @@ const (
 	FlagUnauthorizedPost CaptureFlagKind = "unauthorized_post" // posted outside Steward or by someone not authorized (PUB-5)
 	FlagProfile          CaptureFlagKind = "profile"           // the live profile lacks the link, 911 notice or disclaimer (ACC-3)
 	FlagFollow           CaptureFlagKind = "follow"            // a new followed account to review (ACC-7)
+	FlagMedia            CaptureFlagKind = "media"             // a media file of a captured item was not kept: too large, download failed, or not a public address
 )
 
 // CaptureFlagKinds lists every kind.
-var CaptureFlagKinds = []CaptureFlagKind{FlagBlock, FlagUnauthorizedPost, FlagProfile, FlagFollow}
+var CaptureFlagKinds = []CaptureFlagKind{FlagBlock, FlagUnauthorizedPost, FlagProfile, FlagFollow, FlagMedia}
 
 // Label returns the kind in plain words.
 func (k CaptureFlagKind) Label() string {
@@ -190,6 +191,8 @@ func (k CaptureFlagKind) Label() string {
 		return "Profile incomplete"
 	case FlagFollow:
 		return "New follow to review"
+	case FlagMedia:
+		return "Media file not kept"
 	}
 	return string(k)
 }
@@ -213,8 +216,9 @@ type CaptureFlag struct {
 type CaptureFlagFilter struct {
 	ConnectionID int64
 	Kind         CaptureFlagKind
-	Open         bool // unresolved only
-	Limit        int  // 0: 500
+	Subject      string // exactly this subject; "": any
+	Open         bool   // unresolved only
+	Limit        int    // 0: 500
 }
 
 // Trouble says in plain words what a connection's last error kind means

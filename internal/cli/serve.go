@@ -64,6 +64,10 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	mediaMax, err := cf.maxMedia(*af.s3[0] != "")
+	if err != nil {
+		return err
+	}
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxies %q: want CIDR prefixes such as 10.0.0.0/8,fd00::/8: %v", *proxies, err)
@@ -161,7 +165,7 @@ func (a *app) serve(args []string) error {
 	}
 	sch := DefaultSchedule
 	sch.Capture, sch.Checkpoint, sch.Disposition = capTick, signEvery, disposeEvery
-	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets,
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets, MediaMax: mediaMax,
 		Jobs: queue, Schedule: sch}
 	if mailer != nil {
 		sc.Mailer = mailer

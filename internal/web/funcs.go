@@ -18,6 +18,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
+		// networkLimits is every network's limit as "mastodon:500 x:280 …"
+		// for the character counter.
+		"networkLimits": networkLimits,
 		// count writes "1 entry" or "3 entries".
 		"count": func(n any, one, many string) (string, error) {
 			i, err := toInt(n)
