@@ -109,10 +109,13 @@ func (a *app) bench(name string, args []string) error {
 			errc <- nil
 		}()
 	}
+	bar := newProgress(a.stderr, "bench archive", time.Now)
+	defer bar.Done()
 	for done := 0; done < *items; {
 		n := min(batch, *items-done)
 		batches <- gen.records(n)
 		done += n
+		bar.Report(int64(done), int64(*items), "ingesting the generated items")
 	}
 	close(batches)
 	for w := 0; w < *workers; w++ {
@@ -142,6 +145,7 @@ func (a *app) bench(name string, args []string) error {
 	var lat []float64
 	var hits int
 	for i := 0; i < *queries; i++ {
+		bar.Report(int64(i), int64(*queries), "searching")
 		q := gen.query()
 		start := time.Now()
 		// With its total, as the archive page and the API search.
