@@ -42,14 +42,47 @@ type outgoingRecord struct {
 	} `json:"reply,omitempty"`
 }
 
-// rkeyOf is the record key a post made with an idempotency key gets:
-// "steward-" and 26 base32 characters of the key's SHA-256, a valid
-// record key made the same way every time, so that a second
-// createRecord with the same key names the same record and cannot make a
-// second post. Bluesky has no idempotency header; this is its stand-in.
+// rkeyOf is the record key a post made with an idempotency key gets, the
+// same every time, so that a second createRecord with the same key names
+// the same record and cannot make a second post (Bluesky has no
+// idempotency header; this is its stand-in). A key Steward made
+// ("steward-<Unix microseconds>-<hex>", civic.OutgoingPost) gives a TID
+// of the intent's time, its clock id taken from the key's SHA-256, so
+// that the post sorts by time in listRecords like any other. Any other
+// key gives "steward-" and 26 base32 characters of its SHA-256: a valid
+// record key, which the PDS accepts, but one listed out of time order.
 func rkeyOf(key string) string {
 	sum := sha256.Sum256([]byte(key))
+	if micros, ok := keyTime(key); ok {
+		return tid(micros, uint64(sum[0])<<2|uint64(sum[1])>>6)
+	}
 	return "steward-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]))[:26]
+}
+
+// keyTime reads the Unix microseconds in a key Steward made.
+func keyTime(key string) (int64, bool) {
+	parts := strings.Split(key, "-")
+	if len(parts) != 3 || parts[0] != "steward" || parts[2] == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || n <= 0 || n >= 1<<53 {
+		return 0, false
+	}
+	return n, true
+}
+
+// tid writes a TID: 13 base32-sortable characters of 64 bits, the top
+// one 0, then 53 bits of microseconds since 1970 and a 10-bit clock id.
+func tid(micros int64, clock uint64) string {
+	const alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+	v := uint64(micros)<<10 | clock&0x3ff
+	var b [13]byte
+	for i := 12; i >= 0; i-- {
+		b[i] = alphabet[v&31]
+		v >>= 5
+	}
+	return string(b[:])
 }
 
 // linkPattern finds the web addresses in a post's text; trailing

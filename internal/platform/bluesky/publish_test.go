@@ -3,7 +3,9 @@ package bluesky
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +284,43 @@ func TestNoEdit(t *testing.T) {
 	}
 	if !adapter().Capabilities().Has(civic.CapPublish) {
 		t.Error("publish is not declared")
+	}
+}
+
+func TestRecordKeyFromKey(t *testing.T) {
+	valid := regexp.MustCompile(`^[a-zA-Z0-9._:~-]{1,512}$`)
+	intent := time.Date(2026, 3, 2, 11, 58, 0, 0, time.UTC)
+	key := "steward-" + strconv.FormatInt(intent.UnixMicro(), 10) + "-0a1b2c3d"
+	r := rkeyOf(key)
+	if at, ok := tidTime(r); !ok || !at.Equal(intent) || rkeyOf(key) != r {
+		t.Fatalf("record key %q of %q: a TID of %v, %v", r, key, at, ok)
+	}
+	if other := rkeyOf("steward-" + strconv.FormatInt(intent.UnixMicro(), 10) + "-ffee"); other == r {
+		t.Errorf("two keys of the same microsecond give one record key %s", r)
+	}
+	// A post made a little after its intent sorts by time in listRecords.
+	if !inOrder("at://did:plc:springfield/app.bsky.feed.post/"+r, &[]time.Time{intent.Add(3 * time.Second)}[0]) {
+		t.Errorf("%s is not in order with its createdAt", r)
+	}
+	// Keys not made by Steward, or crafted, still give a valid record key
+	// (never a TID read from garbage).
+	for _, k := range []string{pubKey, "steward--x", "steward-99999999999999999999-x", "steward-12-", "steward--5-a", "x", "../../..", "ключ/🎉"} {
+		r := rkeyOf(k)
+		if !valid.MatchString(r) || r == "." || r == ".." || !strings.HasPrefix(r, "steward-") {
+			t.Errorf("key %q gives record key %q", k, r)
+		}
+	}
+}
+
+func TestPublishTIDKey(t *testing.T) {
+	key := "steward-1772452680000000-0a1b2c3d"
+	r := rkeyOf(key)
+	uri := "at://did:plc:springfield/app.bsky.feed.post/" + r
+	s := replay.New(t, map[string]replay.Answer{
+		"POST /xrpc/com.atproto.repo.createRecord collection=app.bsky.feed.post rkey=" + r: {Body: `{"uri": "` + uri + `", "cid": "bafyreipub2"}`},
+	}, pubCursors...)
+	p, err := adapter().Publish(context.Background(), endpoint(s), civic.OutgoingPost{Text: "Pool opens at 9.", IdempotencyKey: key})
+	if err != nil || p.ID != uri {
+		t.Fatalf("published %+v %v", p, err)
 	}
 }
