@@ -95,20 +95,34 @@ var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 func linkFacets(text string) []facet {
 	var out []facet
 	for _, m := range linkPattern.FindAllStringIndex(text, -1) {
-		end := m[1]
-		for end > m[0] && strings.ContainsRune(".,;:!?)]}'", rune(text[end-1])) {
-			end--
-		}
-		u := text[m[0]:end]
+		u := trimLink(text[m[0]:m[1]])
 		if p, err := url.Parse(u); err != nil || p.Host == "" {
 			continue
 		}
 		var f facet
-		f.Index.ByteStart, f.Index.ByteEnd = m[0], end
+		f.Index.ByteStart, f.Index.ByteEnd = m[0], m[0]+len(u)
 		f.Features = []map[string]string{{"$type": "app.bsky.richtext.facet#link", "uri": u}}
 		out = append(out, f)
 	}
 	return out
+}
+
+// trimLink takes the sentence's punctuation off the end of an address:
+// a closing bracket stays when the address opened it.
+func trimLink(u string) string {
+	for len(u) > 0 {
+		last := u[len(u)-1]
+		switch {
+		case strings.IndexByte(".,;:!?'", last) >= 0:
+		case last == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+		case last == ']' && strings.Count(u, "[") < strings.Count(u, "]"):
+		case last == '}' && strings.Count(u, "{") < strings.Count(u, "}"):
+		default:
+			return u
+		}
+		u = u[:len(u)-1]
+	}
+	return u
 }
 
 // Publish implements civic.Publisher: com.atproto.repo.createRecord of
@@ -123,7 +137,10 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	if did == "" {
 		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "the connection has no account to post as"}
 	}
-	rec := outgoingRecord{Type: postCollection, Text: post.Text, CreatedAt: a.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: linkFacets(post.Text)}
+	// JSON carries only valid UTF-8: mend the text before the facets'
+	// byte offsets are counted, or they would point past the encoded text.
+	text := strings.ToValidUTF8(post.Text, "\uFFFD")
+	rec := outgoingRecord{Type: postCollection, Text: text, CreatedAt: a.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: linkFacets(text)}
 	if post.InReplyTo != "" {
 		parent, root, err := a.replyRefs(ctx, ep, post.InReplyTo)
 		if err != nil {
@@ -168,7 +185,7 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	if rkey != "" && orkey != rkey {
 		return nil, malformed("createRecord uri", fmt.Errorf("asked for record key %s, got %s", rkey, orkey))
 	}
-	return &civic.PublishedPost{ID: out.URI, URL: postURL(ep, odid, orkey), Text: post.Text, CreatedAt: *parseTime(rec.CreatedAt)}, nil
+	return &civic.PublishedPost{ID: out.URI, URL: postURL(ep, odid, orkey), Text: text, CreatedAt: *parseTime(rec.CreatedAt)}, nil
 }
 
 // replyRefs reads the post replied to (app.bsky.feed.getPosts) for the

@@ -86,7 +86,8 @@ func TestPublishLinkFacet(t *testing.T) {
 func TestLinkFacets(t *testing.T) {
 	for text, want := range map[string][]string{
 		"no link here": nil,
-		"(see https://a.example/x_(1)) and http://b.example.": {"https://a.example/x_(1", "http://b.example"},
+		"(see https://a.example/x_(1)) and http://b.example.": {"https://a.example/x_(1)", "http://b.example"},
+		"(https://c.example/a), [https://d.example/b]!":       {"https://c.example/a", "https://d.example/b"},
 		"https:// alone, https://?q":                          nil,
 		"émoji 🎉https://c.example/🎉 end":                      {"https://c.example/🎉"},
 	} {
@@ -100,6 +101,24 @@ func TestLinkFacets(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: links %q, want %q", text, got, want)
 		}
+	}
+}
+
+func TestPublishMendsText(t *testing.T) {
+	// A byte that is not UTF-8 becomes U+FFFD (3 bytes) in JSON: the
+	// facet is counted on the mended text, so it still holds the link.
+	s := replay.New(t, map[string]replay.Answer{createKey: {File: "created.json"}}, pubCursors...)
+	if _, err := adapter().Publish(context.Background(), endpoint(s), civic.OutgoingPost{Text: "caf\xe9 https://e.example/x", IdempotencyKey: pubKey}); err != nil {
+		t.Fatal(err)
+	}
+	var b sent
+	lastBody(t, s, &b)
+	if len(b.Record.Facets) != 1 {
+		t.Fatalf("facets %+v", b.Record.Facets)
+	}
+	f := b.Record.Facets[0].Index
+	if b.Record.Text != "caf\uFFFD https://e.example/x" || b.Record.Text[f.ByteStart:f.ByteEnd] != "https://e.example/x" {
+		t.Errorf("text %q, facet %d-%d", b.Record.Text, f.ByteStart, f.ByteEnd)
 	}
 }
 
