@@ -27,6 +27,9 @@ type pds struct {
 	order   []string
 	records map[string]map[string]any // by rkey
 	creates int
+	// lose makes the next createRecord take the record and then answer
+	// 502, as when the answer is lost on the way back.
+	lose bool
 }
 
 func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +61,11 @@ func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p.records[in.Rkey] = in.Record
 		p.order = append(p.order, in.Rkey)
+		if p.lose {
+			p.lose = false
+			answer(502, map[string]string{"error": "UpstreamFailure"})
+			return
+		}
 		answer(200, map[string]string{"uri": uri(in.Rkey), "cid": "bafy" + in.Rkey})
 	case "/xrpc/com.atproto.repo.getRecord":
 		rec, ok := p.records[q.Get("rkey")]
@@ -91,7 +99,7 @@ func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestBlueskyPublish publishes through the Bluesky adapter: the post goes
-// out once, with a TID record key; a correction (Bluesky cannot edit) is a
+// out once, with a TID record key, also when the answer is lost; a correction (Bluesky cannot edit) is a
 // reply in the post's thread whose root and parent name the post, archived
 // as a reply linked to it; an approved deletion removes the record.
 func TestBlueskyPublish(t *testing.T) {
@@ -160,6 +168,19 @@ func TestBlueskyPublish(t *testing.T) {
 	// Asked again, nothing is posted again.
 	if _, err := e.svc.Publish(e.ctx, director, d.ID); err != nil || p.creates != 1 {
 		t.Fatalf("second publish: %v, %d createRecord calls", err, p.creates)
+	}
+
+	// A post whose answer is lost after the PDS took it: the record at
+	// its key is the post, found at once, and it is not posted again.
+	d2, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: "The pool opens at 9."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(d2)
+	p.lose = true
+	out, err = e.svc.Publish(e.ctx, author, d2.ID)
+	if err != nil || out[0].Status != civic.PublicationPublished || p.creates != 2 || len(p.order) != 2 {
+		t.Fatalf("publish with a lost answer: %+v, %v; %d calls, %d records", out, err, p.creates, len(p.order))
 	}
 
 	c, err := e.svc.Correct(e.ctx, author, d.ID, publish.CorrectionInput{Text: "Café in the park opens Sunday: https://www.city.example/parks"})
