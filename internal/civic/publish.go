@@ -296,7 +296,11 @@ type Publisher interface {
 
 // OutgoingPost is what is sent to a platform.
 type OutgoingPost struct {
-	Text           string
+	Text string
+	// IdempotencyKey is the same on every retry of one publication. The
+	// keys Steward makes are "steward-<Unix microseconds of the
+	// intent>-<random hex>"; an adapter may read the time from one (the
+	// Bluesky adapter makes its record key from it).
 	IdempotencyKey string
 	// InReplyTo is the platform id of the post this one answers in its
 	// thread (a correction reply); empty for a new post.

@@ -219,10 +219,14 @@ func (s *Service) connectionOf(ctx context.Context, accountID int64) (*civic.Con
 	return nil, civic.Errorf(civic.KindConflict, "the account is not connected to its platform: connect it first")
 }
 
-func newKey() string {
+// newKey is a publication's idempotency key: "steward-", the intent's
+// time in Unix microseconds, "-" and 16 random bytes in hex. The time
+// lets a platform that names records by time (Bluesky's TID record keys)
+// make the same name on every retry (civic.OutgoingPost).
+func newKey(at time.Time) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return "steward-" + hex.EncodeToString(b)
+	return "steward-" + strconv.FormatInt(at.UnixMicro(), 10) + "-" + hex.EncodeToString(b)
 }
 
 // publishTo publishes d on one account: an intent stored first (a second
@@ -297,7 +301,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			}
 		}
 	} else {
-		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(),
+		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(now),
 			Platform: c.Platform, Kind: act.kind, Body: act.text, Authority: s.authority(ctx, d, x, author, reviews, res)}
 		if act.orig != nil {
 			rec.Corrects = act.orig.ID
