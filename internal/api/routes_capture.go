@@ -7,6 +7,7 @@ import (
 
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/route"
 )
 
@@ -129,13 +130,19 @@ func (a *captureAPI) run(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.store.Connection(r.Context(), id); err != nil {
 		return err
 	}
-	res, err := a.svc.Pass(r.Context(), id)
-	if res == nil {
-		return err
+	// The pass runs in the background, unless one is already queued or
+	// running; its run shows in GET /capture/connections/{id}.
+	res, err := a.jobs.Enqueue(r.Context(), capture.PassJob{Connection: id}, jobs.Opts{Unique: true})
+	if err != nil {
+		return &civic.Error{Kind: civic.KindUnavailable, Message: "the job queue is unavailable", Err: err}
 	}
-	// A platform failure is the run's outcome, shown in it, not an error
-	// of this request.
-	return writeJSON(w, http.StatusOK, res.Run)
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/capture/connections/%d", id))
+	return writeJSON(w, http.StatusAccepted, struct {
+		Job           int64  `json:"job"`
+		Connection    int64  `json:"connection"`
+		AlreadyQueued bool   `json:"already_queued"`
+		URL           string `json:"url"`
+	}{res.ID, id, res.Skipped, fmt.Sprintf("/api/v1/capture/connections/%d", id)})
 }
 
 func (a *captureAPI) flags(w http.ResponseWriter, r *http.Request) error {

@@ -30,6 +30,8 @@ func (h *Handler) publishRoutes() []route.Route {
 		r(post, "/drafts/{id}/submit", in, "submit a draft for review", a.submit),
 		r(post, "/drafts/{id}/reviews", in, "approve, request changes, refuse or confirm a draft", a.review),
 		r(post, "/drafts/{id}/publish", in, "publish an approved draft now", a.publish),
+		r(post, "/drafts/{id}/corrections", in, "write a correction of a published post", a.correct),
+		r(post, "/drafts/{id}/deletions", in, "ask for a published post to be deleted, with the reason", a.deletion),
 		r(get, "/calendar", civic.PermAccountsView, "scheduled and published posts by time", a.calendar),
 		r(put, "/accounts/{id}/publish-rule", civic.PermAccountsManage, "set an account's review rule", a.rule),
 	}
@@ -174,4 +176,36 @@ func (a *publishAPI) rule(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, rule)
+}
+
+func (a *publishAPI) correct(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in publish.CorrectionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d, err := a.svc.Correct(r.Context(), route.Actor(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
+}
+
+func (a *publishAPI) deletion(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in publish.DeletionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d, err := a.svc.RequestDeletion(r.Context(), route.Actor(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
 }

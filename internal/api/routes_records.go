@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"time"
 
@@ -26,7 +25,9 @@ func (h *Handler) recordsRoutes() []route.Route {
 		r(get, "/records/requests/{id}", view, "one records request, its scope counts and redactions", a.get),
 		r(get, "/records/requests/{id}/suggestions", view, "spans in scope that look like private data, to redact", a.suggestions),
 		r(post, "/records/requests/{id}/redactions", manage, "redact a span of a version in the export", a.redact),
-		r(post, "/records/requests/{id}/export", manage, "the request's verifiable BagIt bag, a zip", a.export),
+		r(post, "/records/requests/{id}/export", manage, "export the request's verifiable BagIt bag in the background: 202 with the export's URL", a.export),
+		r(get, "/records/requests/{id}/exports/{job}", manage, "an export's progress: done, total, time left, and its download URL when ready", a.exportStatus),
+		r(get, "/records/requests/{id}/exports/{job}/bag", manage, "download a finished export's bag, a zip", a.exportBag),
 	}
 }
 
@@ -147,27 +148,6 @@ func (a *recordsAPI) suggestions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, items(ss))
-}
-
-func (a *recordsAPI) export(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := a.svc.CanExport(r.Context(), route.Actor(r), id); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/zip")
-	name := fmt.Sprintf("records-request-%d-%s.zip", id, a.svc.Today().Format(time.DateOnly))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	if _, err := a.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
-		if route.Gone(r) {
-			a.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
-		} else {
-			a.log.Error("records export failed after it started", "request", id, "err", err)
-		}
-	}
-	return nil
 }
 
 // dayParam reads a calendar day: a date (2026-12-02) as it is, or an RFC

@@ -116,6 +116,9 @@ func changes(a, b *civic.Version) []string {
 	return out
 }
 
+// DiffWords is diffWords for other services (a draft's revision diff).
+func DiffWords(a, b string) []Span { return diffWords(a, b) }
+
 // diffWords returns a word-level diff of a and b (longest common
 // subsequence). Very long texts that differ are shown as replaced whole.
 func diffWords(a, b string) []Span {

@@ -84,6 +84,12 @@ func warcOptions() []gowarc.WarcRecordOption {
 // to 8 MiB, then in a temporary file). A media file missing from the blob
 // store is an error naming it.
 func (s *Service) WriteWARC(ctx context.Context, actor civic.Actor, set *TransferSet, filename string, w io.Writer) (*WARCStats, error) {
+	return s.WriteWARCProgress(ctx, actor, set, filename, w, nil)
+}
+
+// WriteWARCProgress is WriteWARC telling progress how many of the set's
+// versions it has written (nil: no one).
+func (s *Service) WriteWARCProgress(ctx context.Context, actor civic.Actor, set *TransferSet, filename string, w io.Writer, progress func(done, total int64, step string)) (*WARCStats, error) {
 	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
@@ -154,6 +160,9 @@ func (s *Service) WriteWARC(ctx context.Context, actor civic.Actor, set *Transfe
 			return nil, err
 		}
 		st.Versions++
+		if progress != nil {
+			progress(int64(st.Versions), int64(len(set.Versions)), "writing the versions")
+		}
 		if tv.Withheld {
 			st.Withheld++
 		}
@@ -292,4 +301,23 @@ func oneLineField(s string) string {
 func hexSum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// WARCTask asks for an account's month as a WARC file in the background
+// (the job "archive_warc"), for the user By to download.
+type WARCTask struct {
+	Account int64  `json:"account"` // the archive account
+	Month   string `json:"month"`   // YYYY-MM, on the city's calendar
+	By      int64  `json:"by"`      // the user who asked
+}
+
+// Kind names the job.
+func (WARCTask) Kind() string { return "archive_warc" }
+
+// Owner is the user who asked.
+func (t WARCTask) Owner() int64 { return t.By }
+
+// FileName is the WARC's file name.
+func (t WARCTask) FileName() string {
+	return fmt.Sprintf("steward-account-%d-%s.warc.gz", t.Account, t.Month)
 }

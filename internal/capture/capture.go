@@ -56,6 +56,11 @@ type Service struct {
 	jitter   func(time.Duration) time.Duration
 	maxPages int
 	media    *http.Client // media downloads: public addresses only
+	// mediaMax bounds one media file (0: no limit); mediaStall cuts off a
+	// download that receives nothing for that long.
+	mediaMax       int64
+	mediaStall     time.Duration
+	mediaRetryWait time.Duration
 }
 
 // Store is what capture reads and writes: connections, their cursors and
@@ -69,6 +74,9 @@ type Store interface {
 	// PublicationByPlatformID matches a captured post to the publication
 	// that made it (PUB-5).
 	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*civic.Publication, error)
+	// Publications lists the corrections of a publication, to tell a
+	// correction Steward made from an edit made elsewhere (PUB-4).
+	Publications(ctx context.Context, f civic.PublicationFilter) ([]*civic.Publication, error)
 	// AuditEvents confirms a publication was recorded when it was made.
 	AuditEvents(ctx context.Context, f civic.AuditFilter) ([]*civic.AuditEvent, error)
 	Department(ctx context.Context, id int64) (*civic.Department, error)
@@ -96,12 +104,41 @@ type Config struct {
 	// (a lab's own platform server); every other media address must be on
 	// the public internet (no loopback, private or link-local: SSRF).
 	MediaAllow []netip.Prefix
+	// MediaMax is the largest media file capture keeps, in bytes; a larger
+	// one is not downloaded (or is cut off), and its item is archived
+	// without it and flagged. 0: DefaultMediaMax; negative: no limit.
+	MediaMax int64
+	// MediaStall cuts off a media download that receives nothing for this
+	// long; 0: DefaultMediaStall.
+	MediaStall time.Duration
+	// MediaRetryWait is the wait before trying a media file again after a
+	// passing failure (a 5xx, a dropped connection), four times as long
+	// before the third and last try; 0: a second.
+	MediaRetryWait time.Duration
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, archive: c.Archive, conns: c.Connections, appName: c.AppName, now: c.Clock, log: c.Logger,
-		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages, media: platform.NewHTTPClient(platform.PublicOnly(c.MediaAllow), 0)}
+		metrics: c.Metrics, jitter: c.Jitter, maxPages: c.MaxPages, mediaMax: c.MediaMax, mediaStall: c.MediaStall, mediaRetryWait: c.MediaRetryWait}
+	// A large file takes as long as it takes: no deadline on the whole
+	// download, but one on the platform's answer, and mediaStall on the body.
+	t := platform.PublicOnly(c.MediaAllow)
+	t.ResponseHeaderTimeout = 30 * time.Second
+	s.media = platform.NewHTTPClient(t, 0)
+	s.media.Timeout = 0
+	switch {
+	case s.mediaMax == 0:
+		s.mediaMax = DefaultMediaMax
+	case s.mediaMax < 0:
+		s.mediaMax = 0
+	}
+	if s.mediaStall <= 0 {
+		s.mediaStall = DefaultMediaStall
+	}
+	if s.mediaRetryWait <= 0 {
+		s.mediaRetryWait = time.Second
+	}
 	if s.appName == "" {
 		s.appName = "Steward"
 	}

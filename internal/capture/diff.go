@@ -2,8 +2,6 @@ package capture
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
-	"steward.city/steward/internal/platform"
 )
 
 // writer turns what one pass observes into archive records and flags.
@@ -35,6 +32,8 @@ type writer struct {
 	// set once a lookup failed for another reason than not found.
 	asked int
 	down  bool
+	// lost caches which media files were flagged not kept, by flag subject.
+	lost map[string]bool
 }
 
 // content is what makes two versions of an item different: text, media,
@@ -95,6 +94,7 @@ type change struct {
 	del  bool
 	obs  *civic.Observation // nil for a deletion
 	new  bool               // the item was never captured
+	lost []lostMedia        // media files not kept, to flag
 }
 
 // versions compares an observation (with its history) to the last version
@@ -111,12 +111,15 @@ func (w *writer) versions(ctx context.Context, o *civic.Observation, lastV *civi
 	from := 0
 	if lastV != nil {
 		lc := w.versionContent(lastV)
-		if w.obsContent(o) == lc {
-			return nil, nil
+		same, err := w.same(ctx, o, lc)
+		if err != nil || same {
+			return nil, err
 		}
 		from = len(seq) - 1
 		for i := len(seq) - 2; i >= 0; i-- {
-			if w.obsContent(seq[i]) == lc {
+			if same, err := w.same(ctx, seq[i], lc); err != nil {
+				return nil, err
+			} else if same {
 				from = i + 1
 				break
 			}
@@ -132,7 +135,7 @@ func (w *writer) versions(ctx context.Context, o *civic.Observation, lastV *civi
 		if x == o && o.EditedAt != nil {
 			at = o.EditedAt
 		}
-		rec, err := w.record(ctx, x, at, now)
+		rec, lost, err := w.record(ctx, x, at, now)
 		if err != nil {
 			return nil, err
 		}
@@ -141,49 +144,61 @@ func (w *writer) versions(ctx context.Context, o *civic.Observation, lastV *civi
 			edited = false
 		}
 		prev = x.Text
-		out = append(out, change{rec: rec, edit: edited, obs: o, new: lastV == nil})
+		out = append(out, change{rec: rec, edit: edited, obs: o, new: lastV == nil, lost: lost})
 	}
 	return out, nil
 }
 
-// record builds the archive record of an observation.
-func (w *writer) record(ctx context.Context, o *civic.Observation, at *time.Time, now time.Time) (archive.Record, error) {
+// record builds the archive record of an observation, and lists the media
+// files it could not keep.
+func (w *writer) record(ctx context.Context, o *civic.Observation, at *time.Time, now time.Time) (archive.Record, []lostMedia, error) {
 	r := archive.Record{Account: w.c.Ref(), Department: w.dept, ID: o.PlatformID, Kind: string(o.Kind), Parent: o.ParentID, Thread: o.ThreadID,
 		CapturedAt: now.UTC().Format(time.RFC3339Nano), Author: o.Author, Text: o.Text, State: string(o.State), Raw: o.Raw}
 	if at != nil {
 		r.PlatformTime = at.UTC().Format(time.RFC3339Nano)
 	}
+	var lost []lostMedia
 	for _, m := range o.Media {
 		mr := archive.MediaRecord{SHA256: m.SHA256, Type: m.Type, Size: m.Size, URL: m.URL}
 		if mr.SHA256 == "" {
-			// The platform gives an address, not the file: fetch it into
+			// The platform gives an address, not the file: stream it into
 			// the media store. Without a media store the address stays in
-			// the raw payload only; a failed fetch fails the pass, which
-			// is tried again later.
+			// the raw payload only. A file that cannot be kept (too large,
+			// not served, not a public address) leaves the item archived
+			// without it, as without a media store, and is flagged once;
+			// later passes do not fetch it again. A failure of the media
+			// store itself fails the pass, which is tried again later.
 			if !w.s.mediaStore() {
 				continue
 			}
-			data, typ, err := w.s.fetch(ctx, m.URL)
-			var private *platform.ErrPrivateAddress
-			if errors.As(err, &private) {
-				// An address on Steward's own machine or network is
-				// never fetched (SSRF); as without a media store, the
-				// address stays in the raw payload, and capture goes on.
-				w.s.log.Warn("media address refused: not public", "url", m.URL, "item", o.PlatformID, "err", err)
+			if gone, err := w.lostBefore(ctx, o.PlatformID, m.URL); err != nil || gone {
+				if err != nil {
+					return r, nil, err
+				}
+				continue
+			}
+			f, err := w.s.fetch(ctx, m.URL)
+			var nk *notKeptError
+			if errors.As(err, &nk) {
+				w.s.log.Warn("capture: media file not kept", "account", w.c.Ref(), "item", o.PlatformID, "url", m.URL, "reason", nk.reason, "err", nk.err)
+				lost = append(lost, lostMedia{item: o.PlatformID, url: m.URL, reason: nk.reason})
+				if w.lost == nil {
+					w.lost = map[string]bool{}
+				}
+				w.lost[mediaSubject(o.PlatformID, m.URL)] = true // not fetched again in this pass
 				continue
 			}
 			if err != nil {
-				return r, fmt.Errorf("capture media %s: %w", m.URL, err)
+				return r, nil, fmt.Errorf("capture media %s: %w", m.URL, err)
 			}
-			sum := sha256.Sum256(data)
-			mr.SHA256, mr.Data, mr.Size = hex.EncodeToString(sum[:]), data, int64(len(data))
-			if typ != "" {
-				mr.Type = typ
+			mr.SHA256, mr.Size = f.hash, f.size
+			if f.typ != "" {
+				mr.Type = f.typ
 			}
 		}
 		r.Media = append(r.Media, mr)
 	}
-	return r, nil
+	return r, lost, nil
 }
 
 // deletion is the version that records an item gone from the platform:

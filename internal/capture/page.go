@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -56,6 +57,7 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 		lastOf[v.PlatformID] = v
 	}
 	var changes []change
+	edited := map[string]bool{} // items whose edit was checked on this page
 	for i := range p.Threads {
 		cs, err := w.thread(ctx, &p.Threads[i], lastOf, seen, now)
 		if err != nil {
@@ -80,6 +82,9 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 		}
 		for i, c := range batch {
 			o := res.Records[i]
+			if err := w.flagLost(ctx, c.lost, o.ItemID); err != nil {
+				return err
+			}
 			if o.Status != "stored" {
 				continue
 			}
@@ -92,6 +97,17 @@ func (w *writer) page(ctx context.Context, p *civic.Page) error {
 			}
 			if c.new && c.obs != nil && c.obs.PlatformID == c.rec.ID {
 				if err := w.checkPost(ctx, c.obs, o.ItemID); err != nil {
+					return err
+				}
+			}
+			if c.del {
+				if err := w.checkDeletion(ctx, c.rec, o.ItemID); err != nil {
+					return err
+				}
+			}
+			if !c.new && !c.del && c.obs != nil && c.obs.PlatformID == c.rec.ID && !edited[c.rec.ID] {
+				edited[c.rec.ID] = true
+				if err := w.checkEdit(ctx, c.obs, o.ItemID); err != nil {
 					return err
 				}
 			}
@@ -241,6 +257,81 @@ func (w *writer) checkPost(ctx context.Context, o *civic.Observation, itemID int
 		}
 	}
 	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID, Detail: why})
+}
+
+// checkEdit flags a post Steward published that was changed on the
+// platform by anything but a Steward correction (PUB-4: nothing is
+// silently edited). The post's text now must be the one Steward sent or
+// the one one of its corrections by edit sent; a post the platform says
+// was edited must match a correction. A post with no publication was
+// flagged when it was first captured.
+func (w *writer) checkEdit(ctx context.Context, o *civic.Observation, itemID int64) error {
+	if o.Kind != civic.ItemPost && o.Kind != civic.ItemReply || o.State == civic.StateDeleted {
+		return nil
+	}
+	if !(civic.OfficialAccount{RemoteID: w.c.RemoteID, Handle: w.c.Handle}.Authored(o.Author)) {
+		return nil
+	}
+	pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, o.PlatformID)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pub.AccountID != w.c.AccountID {
+		return nil
+	}
+	cs, err := w.s.store.Publications(ctx, civic.PublicationFilter{Corrects: pub.ID, Status: civic.PublicationPublished})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Kind == civic.PublishEdit && sameWords(c.Body, o.Text) {
+			return nil
+		}
+	}
+	if o.EditedAt == nil && (pub.Body == "" || sameWords(pub.Body, o.Text)) {
+		return nil // the text Steward sent, as the platform renders it
+	}
+	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: o.PlatformID, ItemID: itemID,
+		Detail: "a post published through Steward was edited on the platform, not by a Steward correction"})
+}
+
+// checkDeletion flags a post Steward published that is gone from the
+// platform without an approved Steward deletion (PUB-4: deleting an
+// official post needs a reason and an approval). The archive has recorded
+// the deletion either way.
+func (w *writer) checkDeletion(ctx context.Context, rec archive.Record, itemID int64) error {
+	if rec.Kind != string(civic.ItemPost) && rec.Kind != string(civic.ItemReply) {
+		return nil
+	}
+	pub, err := w.s.store.PublicationByPlatformID(ctx, w.c.Platform, rec.ID)
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pub.AccountID != w.c.AccountID {
+		return nil
+	}
+	cs, err := w.s.store.Publications(ctx, civic.PublicationFilter{Corrects: pub.ID})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Kind == civic.PublishDelete && c.Status != civic.PublicationFailed {
+			return nil // Steward deleted it, or is deleting it
+		}
+	}
+	return w.flag(ctx, &civic.CaptureFlag{Kind: civic.FlagUnauthorizedPost, Subject: rec.ID, ItemID: itemID,
+		Detail: "a post published through Steward was deleted on the platform, not by an approved Steward deletion"})
+}
+
+// sameWords compares two texts word for word, whatever the spacing.
+func sameWords(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
 }
 
 // publishedInAudit reports whether the audit log records Steward

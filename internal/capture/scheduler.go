@@ -74,3 +74,14 @@ func (s *Service) run(ctx context.Context, cs []*civic.Connection) []*Result {
 	}
 	return out
 }
+
+// PassJob is one capture pass of one connection as a background job
+// ("capture"). It is queued unique by connection, by the schedule and by
+// "capture now": while one waits or runs, asking again queues nothing, so
+// two processes never capture the same account at once.
+type PassJob struct {
+	Connection int64 `json:"connection"`
+}
+
+// Kind names the job.
+func (PassJob) Kind() string { return "capture" }

@@ -174,10 +174,11 @@ const (
 	FlagUnauthorizedPost CaptureFlagKind = "unauthorized_post" // posted outside Steward or by someone not authorized (PUB-5)
 	FlagProfile          CaptureFlagKind = "profile"           // the live profile lacks the link, 911 notice or disclaimer (ACC-3)
 	FlagFollow           CaptureFlagKind = "follow"            // a new followed account to review (ACC-7)
+	FlagMedia            CaptureFlagKind = "media"             // a media file of a captured item was not kept: too large, download failed, or not a public address
 )
 
 // CaptureFlagKinds lists every kind.
-var CaptureFlagKinds = []CaptureFlagKind{FlagBlock, FlagUnauthorizedPost, FlagProfile, FlagFollow}
+var CaptureFlagKinds = []CaptureFlagKind{FlagBlock, FlagUnauthorizedPost, FlagProfile, FlagFollow, FlagMedia}
 
 // Label returns the kind in plain words.
 func (k CaptureFlagKind) Label() string {
@@ -190,6 +191,8 @@ func (k CaptureFlagKind) Label() string {
 		return "Profile incomplete"
 	case FlagFollow:
 		return "New follow to review"
+	case FlagMedia:
+		return "Media file not kept"
 	}
 	return string(k)
 }
@@ -213,6 +216,30 @@ type CaptureFlag struct {
 type CaptureFlagFilter struct {
 	ConnectionID int64
 	Kind         CaptureFlagKind
-	Open         bool // unresolved only
-	Limit        int  // 0: 500
+	Subject      string // exactly this subject; "": any
+	Open         bool   // unresolved only
+	Limit        int    // 0: 500
+}
+
+// Trouble says in plain words what a connection's last error kind means
+// and what, if anything, someone must do; "" when there is no error. The
+// platform's own message stays in LastError, for IT.
+func (c *Connection) Trouble() string {
+	switch c.ErrorKind {
+	case "":
+		return ""
+	case string(PlatformAuth):
+		return "The platform refused Steward's token: it expired, was revoked, or lacks a permission. Capture stops until someone gives a new token on this connection's page."
+	case string(PlatformRateLimited):
+		return "The platform asked Steward to slow down. Steward waits as long as it asked and tries again by itself; nothing is lost."
+	case string(PlatformNotFound):
+		return "The platform says the account is gone, or Steward may not see it. Check the account on the platform and the account id on this connection."
+	case string(PlatformMalformed):
+		return "The platform answered in a form Steward does not understand, perhaps after a change on its side. Steward tries again; if it keeps failing, IT should read the details."
+	case string(PlatformUnavailable):
+		return "The platform could not be reached or had an error of its own. Steward tries again by itself; nothing is lost."
+	case string(PlatformRefused):
+		return "Steward refused to call the address, because it is on a private or local network. Check the connection's address."
+	}
+	return "Something went wrong inside Steward during capture. Steward tries again; if it keeps failing, IT should read the details."
 }

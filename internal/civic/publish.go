@@ -87,9 +87,13 @@ const RealTimeSafety = "real_time_safety_information"
 
 // Draft is a post being written for one or several official accounts.
 type Draft struct {
-	ID        int64          `json:"id"`
-	AuthorID  int64          `json:"author_id"`
-	Author    string         `json:"author,omitempty"` // e-mail, read for display
+	ID       int64     `json:"id"`
+	AuthorID int64     `json:"author_id"`
+	Author   string    `json:"author,omitempty"` // e-mail, read for display
+	Kind     DraftKind `json:"kind"`
+	// Corrects is the publication a correction corrects or a deletion
+	// deletes (0 for a post).
+	Corrects  int64          `json:"corrects_publication_id,omitempty"`
 	Status    DraftStatus    `json:"status"`
 	Revision  int            `json:"revision"` // the current revision's number
 	Accounts  []DraftAccount `json:"accounts"`
@@ -97,6 +101,16 @@ type Draft struct {
 	UpdatedAt time.Time      `json:"updated_at"`
 	Current   *DraftRevision `json:"current,omitempty"`
 }
+
+// DraftKind is what a draft does once approved (PUB-4).
+type DraftKind string
+
+// The draft kinds.
+const (
+	KindPost       DraftKind = "post"       // a new post
+	KindCorrection DraftKind = "correction" // corrects a published post: an edit marked as a correction, or a reply
+	KindDeletion   DraftKind = "deletion"   // deletes a published post; its text is the reason
+)
 
 // DraftAccount is an account a draft is for, and the poster grant its
 // author holds for it (PPL-2).
@@ -191,6 +205,17 @@ const (
 	PublicationFailed    PublicationStatus = "failed"    // the platform refused it; Error says why
 )
 
+// PublicationKind is what a publication did on the platform.
+type PublicationKind string
+
+// The publication kinds.
+const (
+	PublishPost   PublicationKind = "post"
+	PublishEdit   PublicationKind = "edit"
+	PublishReply  PublicationKind = "reply"
+	PublishDelete PublicationKind = "delete"
+)
+
 // Publication is one draft published (or being published) on one account.
 type Publication struct {
 	ID             int64             `json:"id"`
@@ -201,12 +226,20 @@ type Publication struct {
 	IdempotencyKey string            `json:"idempotency_key"`
 	Status         PublicationStatus `json:"status"`
 	Platform       string            `json:"platform"`
-	PlatformID     string            `json:"platform_id"`
-	URL            string            `json:"url"`
-	Error          string            `json:"error"`
-	Authority      *Authority        `json:"authority"`
-	CreatedAt      time.Time         `json:"created_at"`
-	PublishedAt    *time.Time        `json:"published_at,omitempty"`
+	// Kind is what the call did: post, edit (a correction made by editing
+	// the post), reply (a correction posted in the post's thread) or
+	// delete.
+	Kind PublicationKind `json:"kind"`
+	// Corrects is the publication an edit, reply or delete acts on.
+	Corrects int64 `json:"corrects_publication_id,omitempty"`
+	// Body is the exact text sent (empty for a delete).
+	Body        string     `json:"body"`
+	PlatformID  string     `json:"platform_id"`
+	URL         string     `json:"url"`
+	Error       string     `json:"error"`
+	Authority   *Authority `json:"authority"`
+	CreatedAt   time.Time  `json:"created_at"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
 // Authority is what shows a post was made in the city's official capacity
@@ -238,13 +271,17 @@ type DraftFilter struct {
 	AuthorID  int64
 	AccountID int64
 	Status    DraftStatus
+	Corrects  int64 // corrections and deletion requests of this publication
 }
 
 // PublicationFilter selects publications. Zero fields match all.
 type PublicationFilter struct {
-	DraftID   int64
-	AccountID int64
-	Status    PublicationStatus
+	DraftID    int64
+	Corrects   int64 // the publications that act on this one
+	Platform   string
+	PlatformID string
+	AccountID  int64
+	Status     PublicationStatus
 }
 
 // Publisher is a platform adapter that can post as an account. Publish
@@ -259,8 +296,28 @@ type Publisher interface {
 
 // OutgoingPost is what is sent to a platform.
 type OutgoingPost struct {
-	Text           string
+	Text string
+	// IdempotencyKey is the same on every retry of one publication. The
+	// keys Steward makes are "steward-<Unix microseconds of the
+	// intent>-<random hex>"; an adapter may read the time from one (the
+	// Bluesky adapter makes its record key from it).
 	IdempotencyKey string
+	// InReplyTo is the platform id of the post this one answers in its
+	// thread (a correction reply); empty for a new post.
+	InReplyTo string
+}
+
+// PostEditor is a Publisher that can edit a post the account made
+// (Mastodon's PUT /api/v1/statuses/:id). A correction is made by editing
+// where the adapter is one, by a reply in the thread elsewhere.
+type PostEditor interface {
+	Edit(ctx context.Context, ep *Endpoint, platformID string, post OutgoingPost) (*PublishedPost, error)
+}
+
+// PostDeleter is a Publisher that can delete a post the account made. A
+// post already gone answers a not_found PlatformError.
+type PostDeleter interface {
+	DeletePost(ctx context.Context, ep *Endpoint, platformID string) error
 }
 
 // PublishedPost is a post as the platform answers for it.

@@ -38,6 +38,8 @@ var cardData = []string{
 var cardFailures = []string{
 	"It flags some harsh criticism of officials and police that the policy protects (see 'protected flagged'); every flag goes to a person, who keeps such comments.",
 	"It misses most implicit threats, dog whistles and accusations written without telltale words, and most problems in languages other than English and Spanish: those languages have a few dozen labeled examples each.",
+	"A question that shares no word with the post is often flagged off topic even when it asks about the post's subject (\"What ages is fall soccer for?\").",
+	"Comments in scripts with few labeled examples (Amharic, Chinese) sometimes score high on many codes at once.",
 	"Reclaimed self-description (\"proud old dyke\", \"us queers\") is often scored like a slur.",
 	"The context rules (negation, quotation, counter-speech, criticism of government, thanks and questions) were written while looking at the first functional suite; the blind suite, written afterwards and measured once, shows how much less well they generalize.",
 	"Scores are calibrated on labeled city comments, about 60% of which have a problem; on a real page, where most comments are fine, precision is lower than measured.",
@@ -53,7 +55,7 @@ func (r Report) Card(now time.Time) civic.ModelCard {
 		{Name: "Protected comments flagged", Value: pct(r.ProtectedFlagged, r.Protected), Goal: "≤ 2%", Met: ratio(r.ProtectedFlagged, r.Protected) <= goalProtected},
 		{Name: "Ordinary comments flagged", Value: pct(r.CleanFlagged, r.Clean), Goal: "≤ 5%", Met: ratio(r.CleanFlagged, r.Clean) <= goalClean},
 		{Name: "Wikipedia toxicity ROC-AUC", Value: fmt.Sprintf("%.3f", r.WikiAUC), Goal: "≥ 0.93", Met: r.WikiAUC >= goalWikiAUC},
-		{Name: "Comments screened per second on one core", Value: fmt.Sprintf("%.0f", r.PerSecond), Goal: "≥ 20,000", Met: r.PerSecond >= goalCommentsPerS},
+		{Name: "Comments screened per second on one core", Value: r.speedText(), Goal: "≥ 20,000", Met: r.Speed() >= goalCommentsPerS},
 		{Name: "Identity template sentences flagged", Value: pct(r.MadlibsGoodFlagged, r.MadlibsGood), Goal: "≤ 5%", Met: ratio(r.MadlibsGoodFlagged, r.MadlibsGood) <= goalIdentity},
 	}
 	for _, q := range r.Codes {

@@ -145,9 +145,10 @@ func (m *Model) scores(f *features) [nCodes]float64 {
 	if f.noPost {
 		out[codeOffTopic] = 0
 	}
-	// A thank-you or a question is campaign material only with a campaign
+	// A thank-you, a question or criticism of the government's work ("a
+	// 10–3 vote to confirm…") is campaign material only with a campaign
 	// phrase in it; any other comment only with a campaign phrase or word.
-	if (f.thanks || f.question) && !f.campaignCue || !f.campaignWords {
+	if (f.thanks || f.question || f.criticism) && !f.campaignCue || !f.campaignWords {
 		out[codeCampaign] = min(out[codeCampaign], 0.01)
 	}
 	// A link is unrelated only if the comment has one that is.

@@ -292,3 +292,55 @@ func TestScreenConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+// Criticism of a vote is not campaign material unless it campaigns.
+func TestCriticismOfAVoteIsNotCampaign(t *testing.T) {
+	t.Parallel()
+	m := model(t)
+	const post = "The council approved the new parking contract 6–1 on Monday."
+	for _, tt := range []struct {
+		c    string
+		want bool
+	}{
+		{"A 6–1 vote for a contract nobody read. The council rubber stamps whatever staff wants.", false},
+		{"The council's vote on this contract wasted our money again.", false},
+		{"The council wasted our money on this contract. Vote for Dana Lee for council in November!", true},
+	} {
+		s := m.Screen(tt.c, post)
+		if got := s.Scores["campaign"] >= m.Thresholds()["campaign"]; got != tt.want {
+			t.Errorf("%q: campaign %v (score %.3f), want %v", tt.c, got, s.Scores["campaign"], tt.want)
+		}
+	}
+}
+
+// A threshold raised to spare a protected comment clears it by the margin.
+func TestSpareProtectedMargin(t *testing.T) {
+	t.Parallel()
+	var th [nCodes]float64
+	for c := range th {
+		th[c] = 0.4
+	}
+	scores := make([][nCodes]float64, 0, 120)
+	labels := make([][nCodes]int8, 0, 120)
+	protected := make([]bool, 0, 120)
+	for i := range 120 {
+		var s [nCodes]float64
+		var l [nCodes]int8
+		if i < 20 { // labeled threat comments, well over the threshold
+			s[2], l[2] = 0.8, 1
+		}
+		if i == 20 || i == 21 { // two protected comments at 0.5 on threat: over the budget of one
+			s[2] = 0.5
+		}
+		scores, labels, protected = append(scores, s), append(labels, l), append(protected, i >= 20)
+	}
+	for _, tt := range []struct{ margin, want float64 }{{0, 0.5}, {0.15, 0.575}} {
+		got := spareProtected(th, scores, labels, protected, tt.margin)
+		if math.Abs(got[2]-tt.want) > 1e-3 || got[2] <= 0.5 {
+			t.Errorf("margin %v: threat threshold %.4f, want just over %.3f", tt.margin, got[2], tt.want)
+		}
+		if got[2] >= 0.8 {
+			t.Errorf("margin %v: threshold %.3f loses the labeled comments", tt.margin, got[2])
+		}
+	}
+}

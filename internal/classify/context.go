@@ -113,7 +113,10 @@ func markContext(comment string, toks []token) (counter bool) {
 			negLeft--
 		}
 		// "No Somali people should …", "no more …": a determiner, not a negation.
-		if negators[w] && !(w == "no" && i+1 < len(toks) && (identityWord[toks[i+1].text] || toks[i+1].text == "more")) {
+		// "I can't stand …" says hate; "don't let those … near" asks to keep
+		// someone out: neither negates the words after it.
+		if negators[w] && !(w == "no" && i+1 < len(toks) && (identityWord[toks[i+1].text] || toks[i+1].text == "more")) &&
+			!(i+1 < len(toks) && toks[i+1].text == "stand") && !letThem(toks, i+1) {
 			negLeft = 6
 		}
 		if reporters[w] && (i == 0 || !selfSpeakers[toks[i-1].text]) {
@@ -130,6 +133,21 @@ func markContext(comment string, toks []token) (counter bool) {
 		}
 	}
 	return false
+}
+
+// letThem reports "let those …", "let them …", "let Somali …" at i: after a
+// negator it asks to keep a group out ("don't let those … near the pool"),
+// unlike "don't let anyone tell you …".
+func letThem(toks []token, i int) bool {
+	if i+1 >= len(toks) || toks[i].text != "let" {
+		return false
+	}
+	switch w := toks[i+1].text; w {
+	case "those", "these", "them", "the", "any", "more":
+		return true
+	default:
+		return identityWord[w]
+	}
 }
 
 // condemnWord reports a word-list hit that, in counter-speech, judges the

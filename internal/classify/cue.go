@@ -17,23 +17,31 @@ var thanksWords = map[string]bool{
 	"appreciated": true, "gracias": true, "merci": true, "mahadsanid": true, "mahadsanidiin": true, "mahadsantahay": true,
 	"mahadsantihiin": true, "tsaug": true, "спасибо": true, "благодарю": true, "شكرا": true, "galatoomaa": true,
 	"galatoomi": true, "አመሰግናለሁ": true, "እናመሰግናለን": true, "cám": true,
+	// Good wishes and congratulations are kind in the same way.
+	"congrats": true, "congratulations": true, "felicidades": true, "hambalyo": true, "praying": true, "prayers": true,
+	"поздравляю": true, "恭喜": true, "mubarak": true, "مبروك": true,
 }
 
 // thanksPairs are thanks written as two words (or two characters).
-var thanksPairs = [][2]string{{"cảm", "ơn"}, {"cám", "ơn"}, {"谢", "谢"}, {"感", "谢"}, {"多", "谢"}, {"great", "job"}, {"good", "job"}}
+var thanksPairs = [][2]string{{"cảm", "ơn"}, {"cám", "ơn"}, {"谢", "谢"}, {"感", "谢"}, {"多", "谢"}, {"great", "job"}, {"good", "job"},
+	{"well", "done"}, {"great", "work"}, {"get", "well"}, {"happy", "thanksgiving"}, {"happy", "holidays"}, {"merry", "christmas"},
+	{"happy", "new"}, {"happy", "birthday"}, {"happy", "fourth"}, {"happy", "eid"}, {"eid", "mubarak"},
+	{"shout", "out"}, {"chúc", "mừng"}, {"feliz", "navidad"}}
+
+// thanksPairSet holds thanksPairs, for one lookup per word.
+var thanksPairSet = func() map[[2]string]bool {
+	m := map[[2]string]bool{}
+	for _, p := range thanksPairs {
+		m[p] = true
+	}
+	return m
+}()
 
 // thanks reports whether the comment thanks someone.
 func thanks(toks []token) bool {
 	for i, t := range toks {
-		if thanksWords[t.text] {
+		if thanksWords[t.text] || i > 0 && thanksPairSet[[2]string{toks[i-1].text, t.text}] {
 			return true
-		}
-		if i > 0 {
-			for _, p := range thanksPairs {
-				if toks[i-1].text == p[0] && t.text == p[1] {
-					return true
-				}
-			}
 		}
 	}
 	return false
@@ -66,6 +74,11 @@ var campaignByFirst = func() map[string][][]string {
 // not one.
 func campaignCue(comment string, toks []token) bool {
 	for i := range toks {
+		// "a 6–1 vote for the contract", "the vote against it": a vote
+		// taken, not one asked for.
+		if (toks[i].text == "vote" || toks[i].text == "votes") && i > 0 && voteTaken(toks[i-1].text) {
+			continue
+		}
 		for _, p := range campaignByFirst[toks[i].text] {
 			if i+len(p) > len(toks) {
 				continue
@@ -114,6 +127,19 @@ func campaignCue(comment string, toks []token) bool {
 		}
 	}
 	return false
+}
+
+// voteTaken reports a word before "vote" that makes it a vote taken: a
+// determiner ("a", "the", "council's") or a tally ("6–1", "unanimous").
+func voteTaken(w string) bool {
+	switch w {
+	case "a", "the", "this", "that", "their", "its", "unanimous", "final", "latest":
+		return true
+	}
+	if strings.HasSuffix(w, "'s") {
+		return true
+	}
+	return w != "" && isDigit(w[len(w)-1])
 }
 
 // notName are capitalized words after "vote" that are not a candidate.
@@ -169,6 +195,11 @@ func groupAttack(toks []token) int {
 		if t.ctx == ctxPlain && (t.text == "hate" || t.text == "despise") && i > 0 && (toks[i-1].text == "i" || toks[i-1].text == "we") {
 			return 2
 		}
+		// "I can't stand …", "we cannot stand …".
+		if t.ctx == ctxPlain && t.text == "stand" && i > 1 && (toks[i-1].text == "can't" || toks[i-1].text == "cant" || toks[i-1].text == "cannot") &&
+			(toks[i-2].text == "i" || toks[i-2].text == "we") && groupNext(toks, i+1) {
+			return 2
+		}
 		if t.ctx == ctxPlain && dehumanizing[t.text] {
 			found = 1
 		}
@@ -189,6 +220,16 @@ func groupAttack(toks []token) int {
 		}
 	}
 	return found
+}
+
+// groupNext reports whether the words from i on name a group in plain use,
+// after at most one determiner: "… stand Somali families", "… stand those
+// Hmong kids", but not "… stand seeing Somali families harassed".
+func groupNext(toks []token, i int) bool {
+	if i < len(toks) && (toks[i].text == "those" || toks[i].text == "these" || toks[i].text == "the" || toks[i].text == "all") {
+		i++
+	}
+	return i < len(toks) && toks[i].ctx == ctxPlain && identityWord[toks[i].text]
 }
 
 // govSubjects name the government or its officials.
@@ -212,8 +253,9 @@ var workWords = map[string]bool{"budget": true, "plan": true, "vote": true, "vot
 func criticism(toks []token, words []wordHit) bool {
 	subject, work := false, false
 	for _, t := range toks {
-		subject = subject || govSubjects[t.text]
-		work = work || workWords[t.text]
+		w := strings.TrimSuffix(t.text, "'s") // "the council's vote"
+		subject = subject || govSubjects[w]
+		work = work || workWords[w]
 	}
 	if !subject || !work {
 		return false

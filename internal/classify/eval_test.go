@@ -93,3 +93,31 @@ func TestFitPlatt(t *testing.T) {
 		t.Errorf("separable: fitPlatt = %v, %v", a, b)
 	}
 }
+
+// TestMeasureSpeed: both speeds are measured over the held-out comments
+// only, and the speed the goal is judged by is the CPU-time one where
+// there is one.
+func TestMeasureSpeed(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Data{Civic: []CivicRow{
+		{ID: "a", Comment: "Thanks for plowing Elm St so early!", Post: "Snow emergency tonight."},
+		{ID: "b", Comment: "Call me at 612-555-0148, I'll sell you a permit", Post: "Parking permits are on sale."},
+	}}
+	d.held = func(string) bool { return false }
+	var r Report
+	r.MeasureSpeed(m, d)
+	if r.PerSecond != 0 || r.PerCPUSecond != 0 {
+		t.Fatalf("no held-out comment, yet speed %v and %v", r.PerSecond, r.PerCPUSecond)
+	}
+	d.held = func(string) bool { return true }
+	r.MeasureSpeed(m, d)
+	if r.PerSecond <= 0 {
+		t.Fatalf("wall-clock speed %v", r.PerSecond)
+	}
+	if _, ok := cpuTime(); ok && (r.PerCPUSecond <= 0 || r.Speed() != r.PerCPUSecond) {
+		t.Fatalf("CPU-time speed %v, Speed %v", r.PerCPUSecond, r.Speed())
+	}
+}

@@ -64,6 +64,35 @@ var personalWords = []string{"lives at", "lives on", "live at", "her number", "h
 	"his cell", "apt", "apartment", "room", "unit", "ssn", "social security", "card number", "date of birth", "dob",
 	"license plate", "her email", "his email", "email her", "email him", "she lives", "he lives", "they live"}
 
+// personalByFirst holds personalWords as words, by their first word.
+var personalByFirst = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, p := range personalWords {
+		w := strings.Fields(p)
+		m[w[0]] = append(m[w[0]], w)
+	}
+	return m
+}()
+
+// personalCue reports whether the words hold one of personalWords.
+func personalCue(toks []token) bool {
+	for i, t := range toks {
+	phrases:
+		for _, p := range personalByFirst[t.text] {
+			if i+len(p) > len(toks) {
+				continue
+			}
+			for k := 1; k < len(p); k++ {
+				if toks[i+k].text != p[k] {
+					continue phrases
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // features is what one comment gives the model.
 type features struct {
 	hashed []uint32 // bucket indexes, with repeats
@@ -371,12 +400,8 @@ func (m *Model) shape(comment, post string, f *features) {
 		d[fQuoteLong] = 1
 	}
 	// Personal-detail words.
-	lc := strings.ToLower(comment)
-	for _, w := range personalWords {
-		if k := strings.Index(lc, w); k >= 0 && (k == 0 || !isAlpha(lc[k-1])) && (k+len(w) == len(lc) || !isAlpha(lc[k+len(w)])) {
-			d[fPersonal] = 1
-			break
-		}
+	if personalCue(f.toks) {
+		d[fPersonal] = 1
 	}
 	// Content words shared with the post; a comment in another script than
 	// the post shares none and says nothing by it.
@@ -490,6 +515,10 @@ func postWords(post string, m map[string]bool) map[string]bool {
 	simple := true
 	for i := 0; i < len(post) && simple; i++ {
 		c := post[i]
+		if c == 0xe2 && i+2 < len(post) && post[i+1] == 0x80 && (post[i+2] == 0x93 || post[i+2] == 0x94) {
+			i += 2 // an en or em dash separates words, as in tokenize
+			continue
+		}
 		simple = c < utf8.RuneSelf && strings.IndexByte("@$!|+*", c) < 0 &&
 			!(i >= 2 && isAlpha(c) && post[i-1]|0x20 == c|0x20 && post[i-2]|0x20 == c|0x20)
 	}

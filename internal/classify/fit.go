@@ -149,7 +149,7 @@ func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 	scores = m.calibrate(scores, labels)
 	m.measureCurves(scores, labels)
 	th := TuneThresholds(scores, labels, floors)
-	th = spareProtected(th, scores, labels, protected)
+	th = spareProtected(th, scores, labels, protected, opt.ProtectedMargin)
 	fb := tuneFallback(th, scores, labels, protected)
 	return m.withThresholdArray(th, fb)
 }
@@ -157,8 +157,11 @@ func fitExamples(outside, civ []Example, opt TrainOptions) *Model {
 // spareProtected raises thresholds until at most half of
 // maxProtectedFlagged of the protected comments is flagged in the
 // out-of-fold scores, each time raising the code that loses the least F1
-// per protected comment spared.
-func spareProtected(th [nCodes]float64, scores [][nCodes]float64, labels [][nCodes]int8, protected []bool) [nCodes]float64 {
+// per protected comment spared. A threshold is raised margin (a share of
+// the score) above the protected comment's score, not just above it: a
+// threshold set a hair over one comment spares that comment and no other
+// like it.
+func spareProtected(th [nCodes]float64, scores [][nCodes]float64, labels [][nCodes]int8, protected []bool, margin float64) [nCodes]float64 {
 	nProt := 0
 	for _, p := range protected {
 		if p {
@@ -214,7 +217,7 @@ func spareProtected(th [nCodes]float64, scores [][nCodes]float64, labels [][nCod
 			if lowest > 1 || lowest >= 0.95 {
 				continue
 			}
-			t := lowest + 1e-6
+			t := min(lowest*(1+margin)+1e-6, 0.95)
 			nt := th
 			nt[c] = t
 			spared := now - flagged(nt)

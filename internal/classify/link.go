@@ -25,7 +25,7 @@ func findLinks(s string, dst []ruleHit) []ruleHit {
 		for j < len(s) && linkByte(s[j]) {
 			j++
 		}
-		if j > i {
+		if j > i && hostDot(s[i:j]) {
 			if h, ok := linkHost(s[i:j]); ok {
 				end := j
 				for end > i && strings.IndexByte(".,;:!?)'\"", s[end-1]) >= 0 {
@@ -37,6 +37,22 @@ func findLinks(s string, dst []ruleHit) []ruleHit {
 		i = j
 	}
 	return dst
+}
+
+// hostDot reports whether w has a dot followed by a letter, digit or
+// hyphen, which every host name has: most words do not, and skip linkHost.
+func hostDot(w string) bool {
+	for k := strings.IndexByte(w, '.'); k >= 0 && k+1 < len(w); {
+		if c := w[k+1]; isAlnum(c) || c == '-' {
+			return true
+		}
+		n := strings.IndexByte(w[k+1:], '.')
+		if n < 0 {
+			return false
+		}
+		k += 1 + n
+	}
+	return false
 }
 
 func linkByte(c byte) bool {

@@ -74,7 +74,7 @@ func (r Report) Write(w io.Writer, markdown bool) {
 		}
 	}
 	if r.PerSecond > 0 {
-		row("comments screened per second, one core", fmt.Sprintf("%.0f (held-out comments, testing.Benchmark)", r.PerSecond), "≥ 20,000", met(r.PerSecond >= goalCommentsPerS))
+		row("comments screened per second, one core", r.speedText(), "≥ 20,000", met(r.Speed() >= goalCommentsPerS))
 	}
 	if r.ModelBytes > 0 {
 		row("model embedded (gzip)", fmt.Sprintf("%.2f MB (%.2f MB in memory)", float64(r.ModelBytes)/1e6, float64(r.ModelMemory)/1e6),

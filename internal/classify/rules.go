@@ -59,17 +59,22 @@ func findNumbers(s string, dst []ruleHit) []ruleHit {
 			}
 			j++
 		}
-		if last < len(s) && (isAlpha(s[last]) || s[last] == '%') {
+		ext := extension(s, last)
+		if !ext && last < len(s) && (isAlpha(s[last]) || s[last] == '%') {
 			i = last
 			continue
 		}
 		d := string(digits[:n])
+		if ext && !(n == 10 || n == 11 && d[0] == '1' || plus) {
+			i = last
+			continue // "12345x7" is no phone number with an extension
+		}
 		switch {
 		case plus && n >= 8 && n <= 15 && d[0] != '0':
 			if d[0] != '1' || validNANP(d[1:]) {
 				dst = append(dst, ruleHit{rule: "phone", start: i, end: last})
 			}
-		case !plus && (n == 10 || n == 11 && d[0] == '1') && validNANP(d[n-10:]) && phoneShape(s[i:last]):
+		case !plus && (n == 10 || n == 11 && d[0] == '1' || n == 13 && d[:3] == "001") && validNANP(d[n-10:]) && phoneShape(s[i:last]):
 			dst = append(dst, ruleHit{rule: "phone", start: i, end: last})
 		case !plus && n == 7 && d[0] >= '2' && (s[i+3] == '-' || d[:5] == "55501" && phoneShape7(s[i:last])):
 			dst = append(dst, ruleHit{rule: "phone", start: i, end: last})
@@ -83,6 +88,24 @@ func findNumbers(s string, dst []ruleHit) []ruleHit {
 		}
 	}
 	return dst
+}
+
+// extension reports whether an extension is written right after a number
+// at byte i: "x4587" or "ext123" (no space), ended by a non-letter.
+func extension(s string, i int) bool {
+	for _, p := range []string{"x", "X", "ext", "Ext", "EXT"} {
+		if strings.HasPrefix(s[i:], p) {
+			j := i + len(p)
+			k := j
+			for k < len(s) && isDigit(s[k]) {
+				k++
+			}
+			if k > j && k-j <= 6 && (k == len(s) || !isAlnum(s[k])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // validNANP reports whether ten digits are a North American number: the area
@@ -110,8 +133,8 @@ func phoneShape(s string) bool {
 		}
 	}
 	groups = append(groups, n)
-	if len(groups) > 0 && groups[0] == 1 {
-		groups = groups[1:]
+	if len(groups) > 0 && groups[0] == 1 || len(groups) == 4 && strings.HasPrefix(s, "001") {
+		groups = groups[1:] // 1-612-…, and 001-612-… as dialed from abroad
 	}
 	switch len(groups) {
 	case 1:

@@ -52,6 +52,13 @@ func TestRules(t *testing.T) {
 		{"phone", "507.555.0141.", []string{"507.555.0141"}},
 		{"phone", "call 555 0199 now", []string{"555 0199"}},
 		{"phone", "call 555.0101", []string{"555.0101"}},
+		{"phone", "reach me at 345-899-3560x4587.", []string{"345-899-3560"}}, // an extension written right after
+		{"phone", "(612)555-0148ext12 or", []string{"(612)555-0148"}},
+		{"phone", "+1-604-696-5272x565", []string{"+1-604-696-5272"}},
+		{"phone", "001-518-640-0854", []string{"001-518-640-0854"}}, // dialed from abroad
+		{"phone", "part 5550148x2", nil},                            // seven digits take no extension
+		{"phone", "612-555-0148x", nil},                             // x with no digits is a word
+		{"phone", "002-518-640-0854", nil},
 		{"phone", "room 555 0199x", nil},
 		{"phone", "we paid 555 0300", nil}, // seven digits with a space are a phone only in the 555-01xx range
 		// Not phones: bad area code or exchange, N11, dates, money, too short.

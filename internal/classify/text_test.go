@@ -58,6 +58,8 @@ func TestPostWords(t *testing.T) {
 		"'Quoted' words -- and dashes/slashes, e-mail parks@city.example, https://www.city.example/parks",
 		"Sooo cool!!! Free entry, 10am-2pm, ages 3+",
 		"Parque Central: ¡música en vivo el sábado!",
+		"Pool hours 10–6 daily—lifeguards on duty–except Mondays. Open swim 1–3",
+		"Bridge closed 8am–5pm–detour via Elm–Main",
 	} {
 		want := map[string]bool{}
 		for _, tok := range tokenize(post, nil) {

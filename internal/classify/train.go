@@ -56,6 +56,11 @@ type TrainOptions struct {
 	// Folds is how many folds of the civic training split tune the
 	// thresholds; 0 is 4.
 	Folds int
+	// ProtectedMargin is how far above a protected comment's out-of-fold
+	// score a threshold is raised to spare it, as a share of the score
+	// (0.15: 15% above), so that comments like it are spared too, not only
+	// that one; 0 is 0.15, a negative value raises it just above.
+	ProtectedMargin float64
 }
 
 func (o *TrainOptions) defaults() {
@@ -85,6 +90,12 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Folds < 2 {
 		o.Folds = tuneFolds
+	}
+	switch {
+	case o.ProtectedMargin == 0:
+		o.ProtectedMargin = 0.15
+	case o.ProtectedMargin < 0:
+		o.ProtectedMargin = 0
 	}
 }
 

@@ -3,6 +3,7 @@ package classify
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The curated word lists. An entry is a whole word ("idiot"), a root that
@@ -261,6 +262,10 @@ func (lx *lexicon) matchMasked(w string) []int {
 func (lx *lexicon) match(toks []token, dst []wordHit) []wordHit {
 	for i, t := range toks {
 		if !t.letters {
+			// An emoji on a list (🍑) is a word; numbers and signs are not.
+			if c, ok := lx.exact[t.text]; ok && t.text != "" && t.text[0] >= utf8.RuneSelf {
+				dst = append(dst, wordHit{codes: c, from: i, to: i + 1})
+			}
 			continue
 		}
 		if ps, ok := lx.phrases[t.text]; ok {

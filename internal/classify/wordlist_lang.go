@@ -13,6 +13,8 @@ var languageLists = map[string][]string{
 		"culo", "tetas", "chichis", "coger", "cogiendo", "sin condón", "nalgas", "encuerada*",
 		// ru, zh, ar, vi
 		"порно", "голые", "色情", "裸照", "سكس", "nứng", "thèm",
+		// emoji of sexual innuendo, in any language
+		"🍆", "🍑", "💦", "🥵", "😏", "🔞", "💋", "👅",
 	},
 	"vulgar": {
 		// es
@@ -52,6 +54,15 @@ var languageLists = map[string][]string{
 		"ساقتلك", "اقتلك", "رح يدفع الثمن", "ستدفع الثمن", "استنوا وشوفوا", "سندفعك",
 		// om, am
 		"nan si ajjeesa", "ajjeesuu", "ajjeesna", "~እገድል", "በሰላም አይኖርም",
+		// second round, from general knowledge of the languages (not from evaluation text)
+		"te vamos a encontrar", "te va a pesar", "vas a pagar", "lo va a pagar", "se va a arrepentir", "te vas a arrepentir",
+		"ándate con cuidado", "andate con cuidado", "le rompo la cara", "te rompo la cara", "un balazo",
+		"найдём тебя", "найдем тебя", "тебе не жить", "пристрелю", "зарежу", "сожгу", "поплатишься", "поплатитесь", "берегись",
+		"سنقتلك", "راح نقتلك", "ستندم", "حتندم", "نعرف وين", "نعرف اين",
+		"liệu hồn", "đánh chết", "biết tay", "đốt nhà", "chém",
+		"弄死", "打死你", "你等着", "等着瞧", "揍你",
+		"waan ku garaacayaa", "waad qoomamayn doontaa", "waan gubaynaa", "yuav tua", "hlawv koj", "hlawv nws", "ni gubna",
+		"እናቃጥላለን",
 	},
 	"harassment": {
 		// es
@@ -75,6 +86,16 @@ var languageLists = map[string][]string{
 		"gowwaa", "harree", "afaan kee cufi", "qaanii hin qabne",
 		// am
 		"ደደብ", "ዝጊ", "ዝጋ", "ባለጌ", "ቆሻሻ", "ሞኝ", "ውሻ",
+		// second round, from general knowledge of the languages
+		"estúpida", "estupida", "payasa", "ridículo", "ridicula", "ridícula", "mentiroso", "mentirosa", "sinvergüenza",
+		"sinverguenza", "lárgate", "largate", "nadie te quiere", "cállese", "callese", "chismosa", "chismoso",
+		"придурок", "идиотка", "тварь", "сволочь", "скотина", "ничтожество", "лжец", "лгунья", "врун", "врунья", "заткнись",
+		"свинья",
+		"كذاب", "كذابة", "حيوان", "قذر", "منافق", "منافقة", "جاهل", "اخرس", "اخرسي",
+		"thằng ngu", "con điên", "mất dạy", "vô học", "đồ chó", "súc vật", "rác rưởi", "câm mồm", "nói láo",
+		"混蛋", "王八蛋", "贱人", "骗子", "不要脸", "神经病",
+		"beenaale", "been abuur", "been badan", "xayawaan", "afkaaga xir", "qof aan waxtar lahayn",
+		"neeg dag", "sobduu", "saree", "bineensa", "ውሸታም", "አህያ", "ከንቱ",
 	},
 	"discrimination": {
 		// es
@@ -92,10 +113,20 @@ var languageLists = map[string][]string{
 		"العبيد", "عبيد", "الشواذ", "شواذ", "المثليون مرض", "يسيطرون",
 		// om, am
 		"nafxanyaa", "hattuu dha", "ጋሎች", "~ጋላ", "ሰነፎች",
+		// second round, from general knowledge of the languages
+		"ilegales", "invasores", "son una plaga", "sidosos", "enfermos mentales", "que se regresen",
+		"понаехали", "нелегалы", "гастарбайтеры", "чурбан",
+		"خنازير", "قردة", "الكفار",
+		"bọn da đen", "bọn nhập cư", "lũ nhập cư",
+		"变态", "滚回去", "外地人", "黑人都",
+		"maskax ahaan buka", "maskax buka", "gaalo", "ha laga saaro",
 	},
 	"spam": {
 		"gana dinero", "gratis", "inscríbete", "desde casa", "descuento", "giảm giá", "miễn phí", "gọi ngay", "加微信", "私信我",
 		"赚钱", "免费", "заработок", "bilaash", "lacag la'aan",
+		// second round, from general knowledge of the languages
+		"haz clic", "trabaja desde casa", "llama ya", "promoción", "oferta", "заработай", "звоните", "скидка", "скидки",
+		"ربح", "اتصل الآن", "خصم", "kiếm tiền", "tại nhà",
 	},
 	"campaign": {
 		"vota por", "voten por", "votemos por", "reelegir", "reelijan", "candidato", "candidata", "codkaaga", "codeeya",
@@ -103,8 +134,22 @@ var languageLists = map[string][]string{
 	},
 	"illegal_activity": {
 		"no paguen", "sin pagar", "ha bixinina", "lacag caddaan", "盗版", "hin barbaachisu",
+		// second round, from general knowledge of the languages
+		"sin licencia", "nadie revisa", "sin permiso", "no se dan cuenta", "逃税", "假证", "不用交", "без билета",
+		"не платите", "trốn thuế", "không cần giấy phép",
 	},
 	"ip_violation": {
 		"escaneado", "pdf gratis", "盗版", "高清", "phim lậu", "miễn phí không quảng cáo",
+	},
+	"defamation": {
+		// from general knowledge of the languages
+		"ladrón", "ladrona", "corrupto", "corrupta", "soborno", "sobornos", "mordida", "fraude", "estafa", "estafó", "estafo",
+		"lavado de dinero", "se robó", "se robo",
+		"взяточник", "взятки", "ворует", "украл", "украла", "коррупционер", "мошенник", "мошенница", "откат", "откаты",
+		"حرامي", "سارق", "رشوة", "رشاوي", "فاسد", "مرتشي", "نصاب",
+		"tham nhũng", "hối lộ", "lừa đảo", "ăn cắp", "ăn chặn",
+		"贪污", "受贿", "收钱", "黑幕", "诈骗", "骗钱",
+		"musuq", "laaluush", "lacag qaatay", "tuugo", "xaday", "noj nyiaj", "nyiaj xiab", "nyiag", "tub sab",
+		"malaammaltaa", "ሙሰኛ", "ጉቦ", "ሰረቀ",
 	},
 }

@@ -58,3 +58,25 @@ func TestMaskedWords(t *testing.T) {
 		}
 	}
 }
+
+// The second round's entries in other languages are found in a sentence.
+func TestLanguageListsFound(t *testing.T) {
+	t.Parallel()
+	lx := compileLexicon()
+	for _, tt := range []struct{ s, code string }{
+		{"Eres una mentirosa y una sinvergüenza.", "harassment"},
+		{"El concejal es un corrupto, aceptó sobornos.", "defamation"},
+		{"Ты лжец и ничтожество.", "harassment"},
+		{"Мэр взяточник, все знают.", "defamation"},
+		{"أنت كذاب ومنافق", "harassment"},
+		{"Ông ta tham nhũng và ăn hối lộ.", "defamation"},
+		{"他贪污了好多钱", "defamation"},
+		{"Gudoomiyuhu waa beenaale.", "harassment"},
+		{"Dadkaasi waa maskax buka.", "discrimination"},
+		{"lady cyclists in spandex any day 🥵🍑", "obscene"},
+	} {
+		if got := hitCodes(lx, tt.s); !slices.Contains(got, tt.code) {
+			t.Errorf("%q: no %s hit (got %v)", tt.s, tt.code, got)
+		}
+	}
+}

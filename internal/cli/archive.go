@@ -28,6 +28,7 @@ type archiveFlags struct {
 	keyName      *string
 	dispose      *string
 	s3           [5]*string // endpoint, region, bucket, access key, secret key
+	s3Spool      *string
 }
 
 func (f *flags) archiveFlags() archiveFlags {
@@ -44,6 +45,7 @@ func (f *flags) archiveFlags() archiveFlags {
 			f.String("media-s3-access-key", "", "S3 access key"),
 			f.String("media-s3-secret-key", "", "S3 secret key (prefer the environment variable)"),
 		},
+		s3Spool: f.String("media-s3-spool", "", "folder a media file is written to before its upload to S3, with room for the largest file (--media-max) on disk, not in memory; default: the system's temporary folder"),
 	}
 }
 
@@ -52,7 +54,12 @@ func (af archiveFlags) blobs(data string) (blob.Store, error) {
 	if *af.s3[0] == "" {
 		return disk.Open(filepath.Join(data, "media"))
 	}
-	s, err := s3.New(s3.Config{Endpoint: *af.s3[0], Region: *af.s3[1], Bucket: *af.s3[2], AccessKey: *af.s3[3], SecretKey: *af.s3[4]})
+	if *af.s3Spool != "" {
+		if fi, err := os.Stat(*af.s3Spool); err != nil || !fi.IsDir() {
+			return nil, usagef("--media-s3-spool %q: not a folder", *af.s3Spool)
+		}
+	}
+	s, err := s3.New(s3.Config{Endpoint: *af.s3[0], Region: *af.s3[1], Bucket: *af.s3[2], AccessKey: *af.s3[3], SecretKey: *af.s3[4], TempDir: *af.s3Spool})
 	if err != nil {
 		return nil, usagef("--media-s3-*: %v", err)
 	}

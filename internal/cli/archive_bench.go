@@ -84,7 +84,11 @@ func (a *app) bench(name string, args []string) error {
 	}
 	defer stopProfile()
 	start := time.Now()
-	if err := ingestCity(ctx, svc, gen, *items, *workers); err != nil {
+	bar := newProgress(a.stderr, "bench archive", time.Now)
+	defer bar.Done()
+	if err := ingestCity(ctx, svc, gen, *items, *workers, func(done int) {
+		bar.Report(int64(done), int64(*items), "ingesting the generated items")
+	}); err != nil {
 		return err
 	}
 	ingestTime := time.Since(start)
@@ -109,6 +113,7 @@ func (a *app) bench(name string, args []string) error {
 	var lat []float64
 	var hits int
 	for i := 0; i < *queries; i++ {
+		bar.Report(int64(i), int64(*queries), "searching")
 		q := gen.query()
 		start := time.Now()
 		// With its total, as the archive page and the API search.
@@ -409,11 +414,12 @@ func (g *cityGen) query() *archive.Query {
 	return q
 }
 
-// ingestCity ingests n generated records through the real ingest path.
+// ingestCity ingests n generated records through the real ingest path,
+// calling report with how many were handed to the callers so far.
 // Several callers (two by default) ingest batches of 5,000 at once, as
 // capture workers would: one checks and hashes its batch while another
 // writes.
-func ingestCity(ctx context.Context, svc *archive.Service, gen *cityGen, n, workers int) error {
+func ingestCity(ctx context.Context, svc *archive.Service, gen *cityGen, n, workers int, report func(done int)) error {
 	const batch = 5000
 	if workers < 1 {
 		return usagef("--workers must be at least 1")
@@ -443,6 +449,7 @@ func ingestCity(ctx context.Context, svc *archive.Service, gen *cityGen, n, work
 		k := min(batch, n-done)
 		batches <- gen.records(k)
 		done += k
+		report(done)
 	}
 	close(batches)
 	var first error

@@ -15,9 +15,10 @@ import (
 
 // captureFlags are the capture engine's settings, shared by serve.
 type captureFlags struct {
-	app   *string
-	tick  *string
-	media *string
+	app      *string
+	tick     *string
+	media    *string
+	mediaMax *string
 }
 
 // mediaNets are the --media-allow prefixes.
@@ -31,10 +32,31 @@ func (c captureFlags) mediaNets() ([]netip.Prefix, error) {
 
 func (f *flags) captureFlags() captureFlags {
 	return captureFlags{
-		app:   f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
-		tick:  f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
-		media: f.String("media-allow", "", "comma-separated CIDR prefixes of non-public networks capture may fetch media from (a platform server on the city's own network); empty: public addresses only"),
+		app:      f.String("capture-app-name", "Steward", "the application name Steward publishes with; posts made with another app are flagged (PUB-5)"),
+		tick:     f.String("capture-tick", "30s", "how often the scheduler looks for connections due to be captured; 0 turns capture off"),
+		media:    f.String("media-allow", "", "comma-separated CIDR prefixes of non-public networks capture may fetch media from (a platform server on the city's own network); empty: public addresses only"),
+		mediaMax: f.String("media-max", "2GB", "the largest media file capture keeps, such as 500MB or 2GB (0: no limit); a larger file is not downloaded, and its item is archived without it and flagged"),
 	}
+}
+
+// s3Max is the largest file an S3 media store takes: S3 takes at most
+// 5 GiB in one upload, and Steward uploads a file in one.
+const s3Max = 5 << 30
+
+// maxMedia is --media-max as capture.Config.MediaMax: bytes, or -1 for no
+// limit. An S3 media store (s3 true) needs a limit of at most 5GB.
+func (c captureFlags) maxMedia(s3 bool) (int64, error) {
+	n, err := parseSize(*c.mediaMax)
+	if err != nil {
+		return 0, usagef("--media-max %q: want a size such as 500MB or 2GB, or 0 for no limit", *c.mediaMax)
+	}
+	if s3 && (n == 0 || n > s3Max) {
+		return 0, usagef("--media-max %q: an S3 media store takes files of at most 5GB in one upload; give --media-max 5GB or less", *c.mediaMax)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // captureCmd runs "steward capture --once [--account ID]": one pass of
@@ -80,8 +102,12 @@ func (a *app) captureCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	mediaMax, err := cf.maxMedia(*af.s3[0] != "")
+	if err != nil {
+		return err
+	}
 	arch := archive.New(archive.Config{Store: s, Blobs: blobs, Clock: a.now, Logger: log})
-	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app, MediaAllow: nets})
+	svcs := NewServices(ServicesConfig{Store: s, Clock: a.now, Logger: log, Archive: arch, Vault: v, AppName: *cf.app, MediaAllow: nets, MediaMax: mediaMax})
 	return a.capturePrint(ctx, svcs.Capture, *account)
 }
 

@@ -244,6 +244,10 @@ func TestUsage(t *testing.T) {
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, code: 1, stderr: []string{`--log-level "loud": want debug, info, warn or error`}},
 		{name: "bad public address", args: []string{"serve", "--public-url", "steward.city.example"}, code: 1, stderr: []string{`--public-url "steward.city.example": want the address people open Steward at`}},
 		{name: "public address with a query", env: map[string]string{"STEWARD_PUBLIC_URL": "https://steward.example/?next=evil"}, args: []string{"serve"}, code: 1, stderr: []string{`--public-url`}},
+		{name: "bad media ceiling", args: []string{"serve", "--media-max", "2 gigs"}, code: 1, stderr: []string{`--media-max "2 gigs": want a size such as 500MB or 2GB, or 0 for no limit`}},
+		{name: "negative media ceiling", args: []string{"serve", "--media-max", "-1"}, code: 1, stderr: []string{`--media-max "-1"`}},
+		{name: "no media ceiling on S3", args: []string{"serve", "--media-max", "0", "--media-s3-endpoint", "http://127.0.0.1:1"}, code: 1, stderr: []string{`an S3 media store takes files of at most 5GB`}},
+		{name: "media ceiling over S3's", env: map[string]string{"STEWARD_MEDIA_MAX": "6GB", "STEWARD_MEDIA_S3_ENDPOINT": "http://127.0.0.1:1"}, args: []string{"serve"}, code: 1, stderr: []string{`--media-max "6GB"`}},
 		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 1, stderr: []string{`--addr "8080": want host:port`}},
 		{name: "bad address from env", env: map[string]string{"STEWARD_ADDR": "localhost"}, args: []string{"serve"}, code: 1, stderr: []string{`--addr "localhost"`}},
 		{name: "flag not UTF-8", args: []string{"department", "add", "--slug", "fire", "--name", "Fire \xff"}, code: 1, stderr: []string{"--name: not valid UTF-8 text"}},
@@ -383,3 +387,12 @@ func contains(list []string, s string) bool {
 
 // writeFile creates a regular file where a folder might be expected.
 func writeFile(path string) error { return os.WriteFile(path, []byte("not a folder"), 0o600) }
+
+// TestMediaS3Spool: an S3 media store's spool folder must exist.
+func TestMediaS3Spool(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"STEWARD_DATA": filepath.Join(t.TempDir(), "data")}
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	r := run(t, env, "", "serve", "--media-s3-endpoint", "http://127.0.0.1:1", "--media-s3-bucket", "media", "--media-s3-access-key", "a", "--media-s3-secret-key", "b", "--media-s3-spool", missing)
+	r.check(t, 1, nil, []string{`--media-s3-spool "` + missing + `": not a folder`})
+}

@@ -73,11 +73,19 @@ func (a *app) evalDrafts(args []string) error {
 	misses := f.FlagSet.Bool("misses", false, "also list the held-out drafts the screen got wrong")
 	check := f.FlagSet.Bool("check", false, "exit 2 naming every quality goal missed")
 	training := f.FlagSet.Bool("training", false, "measure on the training split instead (the model has seen it: for working on the rules only)")
+	dev := f.FlagSet.Bool("dev", false, "measure by cross-validation within the training split instead: train a model per fold and screen each training draft with the one that never saw it (never reads the held-out split; for choosing rules and options)")
+	noCues := f.FlagSet.Bool("no-cues", false, "with --dev: train without the cue-list features")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	if f.NArg() > 0 {
 		return usagef("eval drafts takes no arguments")
+	}
+	if *dev && (*training || *model != "" || *grade != 0) {
+		return usagef("eval drafts: --dev trains its own models at the default grade; it takes no --training, --model or --max-grade")
+	}
+	if *noCues && !*dev {
+		return usagef("eval drafts: --no-cues needs --dev")
 	}
 	s, err := draftScreener(*model, *grade)
 	if err != nil {
@@ -87,7 +95,15 @@ func (a *app) evalDrafts(args []string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *data, err)
 	}
-	r := draftscreen.Evaluate(s, rows)
+	var r draftscreen.Report
+	switch {
+	case *dev:
+		_, d := draftscreen.Train(rows, draftscreen.TrainOptions{NoCues: *noCues})
+		r = d.Report
+		fmt.Fprintf(a.stdout, "CROSS-VALIDATED on the training split (%d folds; the held-out split is not read)\n", draftscreen.Folds)
+	default:
+		r = draftscreen.Evaluate(s, rows)
+	}
 	if *training {
 		r = draftscreen.EvaluateTraining(s, rows)
 		fmt.Fprintln(a.stdout, "TRAINING SPLIT: the learned model has seen these drafts")

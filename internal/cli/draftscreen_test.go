@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"steward.city/steward/internal/draftscreen"
 )
 
 type draftLine struct {
@@ -138,6 +140,22 @@ func TestTrainEvalDrafts(t *testing.T) {
 	r.check(t, 0, []string{"wrote " + model}, nil)
 	r = run(t, nil, "", "eval", "drafts", "--data", data, "--model", model)
 	r.check(t, 0, []string{"drafts with a finding caught", "| personal_opinion |"}, nil)
+	// --dev cross-validates within the training split: it screens exactly
+	// the rows that are not held out.
+	train := 0
+	for i := range 60 {
+		if !draftscreen.HeldOut(fmt.Sprintf("t-%d", i)) {
+			train++
+		}
+	}
+	r = run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--no-cues")
+	r.check(t, 0, []string{"CROSS-VALIDATED", fmt.Sprintf("Drafts measured: %d ", train), "| personal_opinion |"}, nil)
+	if r := run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--model", model); r.code != 1 || !strings.Contains(r.stderr, "--dev trains") {
+		t.Errorf("eval drafts --dev --model: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "", "eval", "drafts", "--data", data, "--no-cues"); r.code != 1 || !strings.Contains(r.stderr, "--no-cues needs --dev") {
+		t.Errorf("eval drafts --no-cues: exit %d, stderr %s", r.code, r.stderr)
+	}
 	// A missing data file or model is a clear error, not a crash.
 	if r := run(t, nil, "", "train", "drafts", "--data", filepath.Join(dir, "none.jsonl"), "--out", model); r.code != 1 || !strings.Contains(r.stderr, "none.jsonl") {
 		t.Errorf("train drafts without data: exit %d, stderr %s", r.code, r.stderr)

@@ -54,7 +54,9 @@ func (a *app) importCmd(args []string) error {
 			return err
 		}
 		ref := acct.Platform + ":" + acct.Handle
-		res, err := importer.Import(a.ctx, importer.Options{Archive: svc, Platform: p, Account: ref, Path: f.Arg(0)})
+		bar := newProgress(a.stderr, "import", a.now)
+		res, err := importer.Import(a.ctx, importer.Options{Archive: svc, Platform: p, Account: ref, Path: f.Arg(0), Progress: bar.Report})
+		bar.Done()
 		if res != nil {
 			fmt.Fprintf(a.stdout, "%s into %s: %d entries, %d already imported, stored %d, duplicates %d, rejected %d\n",
 				f.Arg(0), ref, res.Entries, res.Skipped, res.Stored, res.Duplicates, res.Rejected)

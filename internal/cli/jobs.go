@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
+	"steward.city/steward/internal/records"
 )
 
 // The background jobs of a Steward process. Each was a ticker loop in
@@ -30,15 +33,6 @@ type screenJob struct {
 }
 
 func (screenJob) Kind() string { return "screen" }
-
-// captureJob is one capture pass of one connection. It is queued unique
-// by connection: while one waits or runs, asking again queues nothing, so
-// two processes never capture the same account at once.
-type captureJob struct {
-	Connection int64 `json:"connection"`
-}
-
-func (captureJob) Kind() string { return "capture" }
 
 // captureScheduleJob queues a capture job for every connection due
 // (--capture-tick).
@@ -69,6 +63,12 @@ type purgeJob struct{}
 
 func (purgeJob) Kind() string { return "session_purge" }
 
+// resultsSweepJob deletes the files of tasks that finished a day ago
+// (jobs.SweepResults): exports and WARC files are downloaded within a day.
+type resultsSweepJob struct{}
+
+func (resultsSweepJob) Kind() string { return "results_sweep" }
+
 // publishDueJob publishes the approved posts whose scheduled time has come
 // and reconciles publications a crash left without an answer (every 30
 // seconds, so a scheduled post goes out within a minute of its time).
@@ -85,14 +85,15 @@ type Schedule struct {
 	Sweep       time.Duration // notification_sweep
 	Purge       time.Duration // session_purge
 	Publish     time.Duration // publish_due
+	Results     time.Duration // results_sweep
 }
 
 // DefaultSchedule is serve's, less what its flags set.
-var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second}
+var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second, Results: time.Hour}
 
-// newQueue returns a job queue on the store's database, or nil when the
-// store is not one (it has no database/sql pool).
-func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, error) {
+// newQueue returns a job queue on the store's database, with c's other
+// settings, or nil when the store is not one (it has no database/sql pool).
+func newQueue(store civic.Store, c jobs.Config) (*jobs.Queue, error) {
 	db, ok := store.(interface {
 		DB() *sql.DB
 		Engine() string
@@ -100,7 +101,8 @@ func newQueue(store civic.Store, url string, log *slog.Logger) (*jobs.Queue, err
 	if !ok {
 		return nil, nil
 	}
-	return jobs.New(jobs.Config{Engine: db.Engine(), DB: db.DB(), URL: url, Store: store, Logger: log})
+	c.Engine, c.DB, c.Store = db.Engine(), db.DB(), store
+	return jobs.New(c)
 }
 
 // registerJobs makes s's services the workers of the queue's jobs,
@@ -116,7 +118,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		}
 		return err
 	})
-	jobs.Register(q, func(ctx context.Context, j captureJob) error {
+	jobs.Register(q, func(ctx context.Context, j capture.PassJob) error {
 		res, err := s.Capture.Pass(ctx, j.Connection)
 		if res != nil {
 			// The pass ran: its outcome, a platform error included, is
@@ -135,7 +137,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		}
 		var errs []error
 		for _, c := range cs {
-			if _, err := q.Enqueue(ctx, captureJob{Connection: c.ID}, jobs.Opts{Unique: true}); err != nil {
+			if _, err := q.Enqueue(ctx, capture.PassJob{Connection: c.ID}, jobs.Opts{Unique: true}); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -152,6 +154,15 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		run, err := s.Archive.ProposeScheduled(ctx)
 		if run != nil && run.ID != 0 {
 			log.Info("disposition run proposed", "run", run.ID, "items", run.Items)
+		}
+		return err
+	})
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.warcTask)
+	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
+		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.WARCTask{}.Kind())
+		if n > 0 {
+			log.Info("task files deleted a day after they were ready", "files", n)
 		}
 		return err
 	})
@@ -178,6 +189,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		{sch.Sweep, true, sweepJob{}},
 		{sch.Purge, false, purgeJob{}},
 		{sch.Publish, true, publishDueJob{}},
+		{sch.Results, false, resultsSweepJob{}},
 	}
 	for _, p := range periodic {
 		if p.every <= 0 {
@@ -186,6 +198,46 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		a := p.args
 		q.Periodic(a.Kind(), p.every, p.onStart, func() jobs.Args { return a })
 	}
+}
+
+// exportTask writes a records request's bag in the background, as the
+// user who asked: one who has since lost the right to export gets nothing.
+func (s *Services) exportTask(ctx context.Context, a records.ExportTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := s.Records.ExportProgress(ctx, civic.ActorOf(u), a.Request, bw, p.Report); err != nil {
+		return "", "", err
+	}
+	if err := bw.Flush(); err != nil {
+		return "", "", err
+	}
+	return fmt.Sprintf("records-request-%d-%s.zip", a.Request, s.Records.Today().Format(time.DateOnly)), "application/zip", nil
+}
+
+// warcTask writes an account's month as a WARC file in the background, as
+// the user who asked.
+func (s *Services) warcTask(ctx context.Context, a archive.WARCTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	from, err := time.ParseInLocation("2006-01", a.Month, s.loc)
+	if err != nil {
+		return "", "", civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
+	}
+	actor := civic.ActorOf(u)
+	set, err := s.Archive.TransferSelect(ctx, actor, archive.TransferQuery{AccountID: a.Account, From: from, To: from.AddDate(0, 1, 0)})
+	if err != nil {
+		return "", "", err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := s.Archive.WriteWARCProgress(ctx, actor, set, a.FileName(), bw, p.Report); err != nil {
+		return "", "", err
+	}
+	return a.FileName(), "application/warc", bw.Flush()
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or
@@ -227,7 +279,7 @@ func (s *Services) StartJobs(ctx context.Context) error {
 
 // String is the schedule as one log value.
 func (sch Schedule) String() string {
-	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish)
+	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s results=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish, sch.Results)
 }
 
 // Role is what one serve process does.
@@ -254,7 +306,7 @@ func (r Role) worker() bool { return r == RoleWorker || r == RoleAll }
 // queueScreening gives a command's own archive service the screening
 // hook, so that what it ingests is screened by the workers of serve.
 func (a *app) queueScreening(arch *archive.Service, store civic.Store) error {
-	q, err := newQueue(store, "", nil)
+	q, err := newQueue(store, jobs.Config{})
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,9 @@ func (a *app) export(args []string) error {
 			return err
 		}
 		svc := records.New(records.Config{Store: s, Archive: arch, Blobs: blobs, Signer: signer, Clock: a.now, Location: loc})
-		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out)
+		bar := newProgress(a.stderr, "export", a.now)
+		res, err := svc.ExportFile(a.ctx, civic.CLI, *id, *out, bar.Report)
+		bar.Done()
 		if err != nil {
 			return err
 		}
@@ -99,7 +101,9 @@ func (a *app) verifyBag(args []string) error {
 	if transferProfile(file, st.Size()) {
 		return a.verifyTransferBag(f.Arg(0), file, st.Size())
 	}
-	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request})
+	bar := newProgress(a.stderr, "verify", a.now)
+	rep, err := records.VerifyBag(file, st.Size(), records.VerifyOptions{Key: strings.TrimSpace(*key), Request: *request, Progress: bar.Report})
+	bar.Done()
 	if errors.Is(err, records.ErrBag) {
 		return problem(fmt.Errorf("%s: %w", f.Arg(0), err))
 	}

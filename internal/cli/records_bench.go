@@ -70,12 +70,15 @@ func (a *app) benchExport(args []string) error {
 		return err
 	}
 	gen := newCityGen(*seed, *items)
+	bar := newProgress(a.stderr, "bench export", time.Now)
+	defer bar.Done()
 	for done := 0; done < *items; {
 		n := min(5000, *items-done)
 		if _, err := arch.Ingest(ctx, civic.CLI, gen.records(n), nil); err != nil {
 			return err
 		}
 		done += n
+		bar.Report(int64(done), int64(*items), "storing the generated items")
 	}
 	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Clock: time.Now})
 	req := &civic.RecordsRequest{Requester: "Bench", ReceivedOn: time.Now(), Description: "everything", Scope: []string{*scope}}
@@ -89,7 +92,7 @@ func (a *app) benchExport(args []string) error {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bag.zip")
 	start := time.Now()
-	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out)
+	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, bar.Report)
 	if err != nil {
 		return err
 	}
@@ -100,7 +103,7 @@ func (a *app) benchExport(args []string) error {
 	}
 	defer file.Close()
 	start = time.Now()
-	rep, err := records.VerifyBag(file, ex.Bytes, records.VerifyOptions{Key: vkey})
+	rep, err := records.VerifyBag(file, ex.Bytes, records.VerifyOptions{Key: vkey, Progress: bar.Report})
 	if err != nil {
 		return fmt.Errorf("bench: the exported bag does not verify: %w", err)
 	}

@@ -85,7 +85,12 @@ func (a *app) benchSearch(args []string) error {
 	}
 	if res.Versions == 0 {
 		start := time.Now()
-		if err := ingestCity(ctx, svc, gen, *items, *workers); err != nil {
+		bar := newProgress(a.stderr, "bench search", time.Now)
+		err := ingestCity(ctx, svc, gen, *items, *workers, func(done int) {
+			bar.Report(int64(done), int64(*items), "ingesting the generated items")
+		})
+		bar.Done()
+		if err != nil {
 			return err
 		}
 		res.IngestS = round2(time.Since(start).Seconds())

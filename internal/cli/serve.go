@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
 	"steward.city/steward/internal/web"
@@ -40,6 +43,8 @@ func (a *app) serve(args []string) error {
 	publicShared := f.String("public-shared", "", "comma-separated CIDR prefixes of addresses many people share (city hall, libraries), which get --public-shared-rate")
 	publicSharedRate := f.Int("public-shared-rate", 20*server.DefaultPublicPerMinute, "requests a minute a shared address may make to the public records portal")
 	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
+	jobTimeout := f.Duration("job-timeout", jobs.DefaultTimeout, "how long one background job may run before it is cancelled and tried again")
+	jobRescue := f.Duration("job-rescue-after", 0, "how long a job may stay running before another process takes its process for dead and runs it again (0: --job-timeout + 5m)")
 	roleFlag := f.String("role", RoleAll, "web: serve the pages and the API and queue jobs; worker: work the background jobs, without HTTP; all: both")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -48,11 +53,18 @@ func (a *app) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *jobTimeout <= 0 || *jobRescue < 0 || (*jobRescue > 0 && *jobRescue < *jobTimeout) {
+		return usagef("--job-timeout must be positive, and --job-rescue-after 0 or at least --job-timeout (a job is taken for stuck only once it would have been cancelled)")
+	}
 	role, err := parseRole(*roleFlag)
 	if err != nil {
 		return err
 	}
 	mediaNets, err := cf.mediaNets()
+	if err != nil {
+		return err
+	}
+	mediaMax, err := cf.maxMedia(*af.s3[0] != "")
 	if err != nil {
 		return err
 	}
@@ -136,7 +148,10 @@ func (a *app) serve(args []string) error {
 		return err
 	}
 	_, target, _ := parseDB(*sf.db, *sf.data)
-	queue, err := newQueue(store, target, log)
+	hostname, _ := os.Hostname()
+	queue, err := newQueue(store, jobs.Config{URL: target, Logger: log, Timeout: *jobTimeout, RescueAfter: *jobRescue,
+		// The process's name on the jobs page: its host and process id.
+		ID: fmt.Sprintf("%s_%d_%s", cmp.Or(hostname, "steward"), os.Getpid(), a.now().UTC().Format("20060102T150405"))})
 	if err != nil {
 		return err
 	}
@@ -150,7 +165,7 @@ func (a *app) serve(args []string) error {
 	}
 	sch := DefaultSchedule
 	sch.Capture, sch.Checkpoint, sch.Disposition = capTick, signEvery, disposeEvery
-	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets,
+	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets, MediaMax: mediaMax,
 		Jobs: queue, Schedule: sch}
 	if mailer != nil {
 		sc.Mailer = mailer

@@ -96,6 +96,9 @@ type ServicesConfig struct {
 	// MediaAllow are the non-public networks capture may fetch media
 	// from (--media-allow); every other media address must be public.
 	MediaAllow []netip.Prefix
+	// MediaMax is the largest media file capture keeps (--media-max):
+	// bytes; 0: capture.DefaultMediaMax; negative: no limit.
+	MediaMax int64
 	// Jobs is the job queue; nil: one on Store's database, which can
 	// queue and list jobs but not work them on PostgreSQL (the workers
 	// need the database's URL).
@@ -148,7 +151,8 @@ func NewServices(c ServicesConfig) *Services {
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
 	s.Records = records.New(records.Config{Store: c.Store, Archive: c.Archive, Blobs: c.Archive.Blobs(), Signer: c.Archive.Signer(), Clock: c.Clock, Logger: c.Logger, Location: c.Location})
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
-	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow})
+	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow,
+		MediaMax: c.MediaMax})
 	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
@@ -157,7 +161,7 @@ func NewServices(c ServicesConfig) *Services {
 	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	if c.Jobs == nil {
-		q, err := newQueue(c.Store, "", c.Logger)
+		q, err := newQueue(c.Store, jobs.Config{Logger: c.Logger})
 		if err != nil {
 			c.Logger.Error("job queue", "err", err)
 		}

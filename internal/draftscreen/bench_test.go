@@ -13,3 +13,13 @@ func BenchmarkScreen(b *testing.B) {
 		s.Screen(d)
 	}
 }
+
+// BenchmarkPhraseRules measures the phrase rules alone on the same draft,
+// to read as a share of BenchmarkScreen in the same run.
+func BenchmarkPhraseRules(b *testing.B) {
+	text := "Lost cat Pumpkin is back home with owner Vanessa Kruse at 5520 Larkspur Ave S! 🐱❤️ Thanks to everyone who shared her photo. Questions? Call 311 or text me at 612-555-0181. #lostpets"
+	sents, names := sentences(text), nameCandidates(text)
+	for b.Loop() {
+		phraseSpans(text, sents, names, nil)
+	}
+}

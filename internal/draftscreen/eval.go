@@ -56,21 +56,35 @@ var Goals = struct{ Catch, False, Category float64 }{0.95, 0.05, 0.85}
 
 // Evaluate screens the held-out rows (the others are skipped) and compares
 // with their labels.
-func Evaluate(s *Screener, rows []Row) Report { return evaluate(s, rows, true) }
+func Evaluate(s *Screener, rows []Row) Report {
+	return evaluate(rows, s.maxGrade, func(r Row) *Screener { return pick(s, HeldOut(r.ID)) })
+}
 
 // EvaluateTraining screens the training rows instead: the learned model has
 // seen them, so its numbers flatter it; it is for working on the rules
 // without looking at the held-out drafts.
-func EvaluateTraining(s *Screener, rows []Row) Report { return evaluate(s, rows, false) }
+func EvaluateTraining(s *Screener, rows []Row) Report {
+	return evaluate(rows, s.maxGrade, func(r Row) *Screener { return pick(s, !HeldOut(r.ID)) })
+}
 
-func evaluate(s *Screener, rows []Row, heldOut bool) Report {
-	r := Report{Accessibility: map[string]int{}, MaxGrade: s.maxGrade}
+func pick(s *Screener, ok bool) *Screener {
+	if ok {
+		return s
+	}
+	return nil
+}
+
+// evaluate screens each row with the screener screener gives it (rows it
+// gives none are skipped) and compares with their labels.
+func evaluate(rows []Row, maxGrade float64, screener func(Row) *Screener) Report {
+	r := Report{Accessibility: map[string]int{}, MaxGrade: maxGrade}
 	qs := map[string]*CodeQuality{}
 	for _, c := range PolicyCodes {
 		qs[c] = &CodeQuality{Code: c}
 	}
 	for _, row := range rows {
-		if HeldOut(row.ID) != heldOut {
+		s := screener(row)
+		if s == nil {
 			continue
 		}
 		r.Drafts++
@@ -89,7 +103,7 @@ func evaluate(s *Screener, rows []Row, heldOut bool) Report {
 		if res.Category == want {
 			r.CategoryRight++
 		} else {
-			r.Misses = append(r.Misses, fmt.Sprintf("%s: category %s, labeled %s", row.ID, res.Category, want))
+			r.Misses = append(r.Misses, fmt.Sprintf("%s: category %s, labeled %s: %q", row.ID, res.Category, want, row.Text))
 		}
 		if len(row.Findings) > 0 {
 			r.WithFindings++
@@ -176,7 +190,7 @@ func (r Report) Write(w io.Writer, misses bool) {
 	for _, q := range r.Codes {
 		fmt.Fprintf(w, "| %s | %d | %.2f (%d/%d) | %.2f (%d/%d) | %d/%d |\n", q.Code, q.TP+q.FN, q.Precision(), q.TP, q.TP+q.FP, q.Recall(), q.TP, q.TP+q.FN, q.SpansHit, q.Spans)
 	}
-	fmt.Fprintf(w, "\nAccessibility findings on held-out drafts (no labels; counted, not scored):")
+	fmt.Fprintf(w, "\nAccessibility findings (no labels; counted, not scored):")
 	for _, c := range AccessibilityCodes {
 		fmt.Fprintf(w, " %s %d;", c, r.Accessibility[c])
 	}

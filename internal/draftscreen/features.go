@@ -116,7 +116,9 @@ func textFeatures(text string, d *Draft) []string {
 		}
 		prev = t
 	}
-	fs = cueFeatures(cueWords(text), fs)
+	lws := cueWords(text)
+	fs = cueFeatures(lws, fs)
+	fs = shapeFeatures(lws, fs)
 	if strings.ContainsRune(text, '$') {
 		fs = append(fs, "s:money")
 	}

@@ -114,3 +114,48 @@ func TestReadRowsRefusesBadRows(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdCountsRuleFindings: where a rule already finds every
+// positive, a low threshold only adds the model's false findings, so the
+// threshold chosen rises above the clean drafts' scores; without the rule
+// the same scores call for a threshold low enough to catch the positives.
+func TestThresholdCountsRuleFindings(t *testing.T) {
+	t.Parallel()
+	var s []scored
+	for range 10 {
+		s = append(s, scored{p: 0.2, yes: true, rule: true}) // found by a rule, scored low by the model
+		s = append(s, scored{p: 0.3, yes: false})            // clean, scored a little higher
+	}
+	if th := bestThreshold(s, 1, 0.05); th <= 0.3 {
+		t.Errorf("with the rule's findings counted: threshold %v, want above the clean drafts' 0.3", th)
+	}
+	for i := range s {
+		s[i].rule = false
+	}
+	if th := bestThreshold(s, 1, 0.05); th > 0.2 {
+		t.Errorf("without a rule: threshold %v, want at most 0.2 to catch the positives", th)
+	}
+}
+
+// TestDevScreensOnlyTrainingRows: cross-validation reports on the training
+// split alone, whatever the held-out rows say.
+func TestDevScreensOnlyTrainingRows(t *testing.T) {
+	t.Parallel()
+	var rows []Row
+	train := 0
+	for i := range 60 {
+		id := fmt.Sprintf("d-%d", i)
+		r := Row{ID: id, Category: "announcement", Text: fmt.Sprintf("The pool opens on day %d.", i)}
+		if HeldOut(id) {
+			r.Text = "I think the council is wrong."
+			r.Findings = []RowFinding{{Code: PersonalOpinion}}
+		} else {
+			train++
+		}
+		rows = append(rows, r)
+	}
+	_, dev := Train(rows, TrainOptions{Epochs: 3})
+	if dev.Drafts != train || dev.WithFindings != 0 || dev.Clean != train {
+		t.Errorf("dev measured %d drafts (%d with a finding, %d clean); want the %d training drafts, all clean", dev.Drafts, dev.WithFindings, dev.Clean, train)
+	}
+}

@@ -61,7 +61,7 @@ func Screen(d Draft) Result {
 
 // campaignRule matches words that campaign for or against a candidate or a
 // ballot question.
-var campaignRule = regexp.MustCompile(`(?i:\b((vote )?(yes|no) on ((question|prop(osition)?|amendment|measure|referendum)( [\w-]+\b)?|\d+\b)|vote (for|yes|no|against)\b|re-?elect\b|committee to elect\b)|#vote\w*|#(re)?elect\w*)|\b(?i:vote) [A-Z][a-z]+ on\b`)
+var campaignRule = regexp.MustCompile(`(?i:\b((vote )?(yes|no) on ((question|prop(osition)?|amendment|measure|referendum)( [\w-]+\b)?|\d+\b)|vote (for|yes|no|against)\b|re-?elect\b|committee to elect\b|campaign (fundraiser|event|rally|kickoff|office|headquarters|needs|volunteers?)\b|door-?knock(ers|ing)\b|donate to (the |my |our )?\w+ campaign\b)|#vote\w*|#(re)?elect\w*)|\b(?i:vote) [A-Z][a-z]+ on\b`)
 
 // Screen screens a draft: its category and its findings in text order.
 func (s *Screener) Screen(d Draft) Result {
@@ -77,24 +77,16 @@ func (s *Screener) Screen(d Draft) Result {
 	fs := textFeatures(text, &d)
 	res := Result{Category: s.model.category(fs), Findings: []Finding{}}
 
-	hits := classify.RuleSpans(text)
-	var spans []span
-	spans = contactSpans(text, hits, spans)
-	spans = idSpans(text, hits, spans)
-	spans = profanitySpans(text, spans)
-	for _, m := range campaignRule.FindAllStringIndex(text, -1) {
-		spans = appendNew(spans, span{Campaign, m[0], m[1], "campaign_phrase"})
-	}
-	for _, c := range nameCandidates(text) {
+	spans, names, sents := ruleSpans(text)
+	for _, c := range names {
 		if s.model.Name.prob(nameFeatures(text, c, &d)) >= s.model.Name.Threshold {
 			spans = appendNew(spans, span{PrivatePersonName, c.start, c.end, "model"})
 		}
 	}
-	sents := sentences(text)
 	var sentFeatures [][]string // computed once, when a learned code first needs them
 	for _, c := range LearnedCodes {
 		h := s.model.Codes[c]
-		if h.prob(fs) < h.Threshold || hasCode(spans, c) || c == Campaign && !strongCampaignCue(text) {
+		if hasCode(spans, c) || !modelMayFind(c, text) || h.prob(fs) < h.Threshold {
 			continue
 		}
 		// The sentence that reads most like the code carries the finding.
@@ -135,6 +127,36 @@ func (s *Screener) Screen(d Draft) Result {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Code, b.Code))
 	})
 	return res
+}
+
+// ruleSpans returns what the rules find in text, and the name candidates
+// and sentences they read.
+func ruleSpans(text string) ([]span, []nameCandidate, [][2]int) {
+	hits := classify.RuleSpans(text)
+	var spans []span
+	spans = contactSpans(text, hits, spans)
+	spans = idSpans(text, hits, spans)
+	spans = profanitySpans(text, spans)
+	for _, m := range campaignRule.FindAllStringIndex(text, -1) {
+		spans = appendNew(spans, span{Campaign, m[0], m[1], "campaign_phrase"})
+	}
+	names := nameCandidates(text)
+	sents := sentences(text)
+	spans = phraseSpans(text, sents, names, spans)
+	return spans, names, sents
+}
+
+// modelMayFind reports whether the learned model may report code in text:
+// a campaign finding needs a campaign word besides "vote" ("registered to
+// vote?" is information), a violence finding a word of violence or crime.
+func modelMayFind(code, text string) bool {
+	switch code {
+	case Campaign:
+		return strongCampaignCue(text)
+	case ViolenceOrCrime:
+		return violenceWords.MatchString(strings.ToLower(text))
+	}
+	return true
 }
 
 func hasCode(spans []span, code string) bool {

@@ -23,6 +23,8 @@ func TestLongHostileDrafts(t *testing.T) {
 		"spaces":            strings.Repeat(" ", MaxText) + "👉 x",
 		"here":              strings.Repeat("click here ", MaxText/11),
 		"over the limit":    strings.Repeat("word ", MaxText),
+		"phrases":           strings.Repeat("I think he was hospitalized; our final offer is useless to their vendor. ", MaxText/74),
+		"one sentence":      strings.Repeat("offering her a raise of $1 and their vendor ", MaxText/44),
 	} {
 		start := time.Now()
 		Screen(Draft{Text: text})

@@ -74,6 +74,9 @@ type Options struct {
 	// progress recorded, with the number of entries done (tests use it to
 	// interrupt an import).
 	AfterBatch func(done int)
+	// Progress, when set, is told after each batch how many entries of
+	// the export are done (the command line's progress bar).
+	Progress func(done, total int64, step string)
 }
 
 func (o Options) actor() civic.Actor {
@@ -152,6 +155,9 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 		}
 		if o.AfterBatch != nil {
 			o.AfterBatch(end)
+		}
+		if o.Progress != nil {
+			o.Progress(int64(end), int64(len(entries)), "importing the entries")
 		}
 	}
 	return res, nil

@@ -26,6 +26,7 @@ type Job struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	ScheduledAt time.Time  `json:"scheduled_at"` // when it runs (next), for retryable and scheduled jobs
 	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	AttemptedBy []string   `json:"attempted_by"` // the processes that ran it, oldest first (host_pid_start)
 	FinalizedAt *time.Time `json:"finalized_at,omitempty"`
 }
 
@@ -40,6 +41,15 @@ type JobError struct {
 // good, was cancelled, or waits for its next attempt.
 func (j Job) Retryable() bool {
 	return j.State == "discarded" || j.State == "cancelled" || j.State == "retryable"
+}
+
+// LastProcess names the process that ran (or runs) the latest attempt, or
+// "" before the first.
+func (j Job) LastProcess() string {
+	if len(j.AttemptedBy) == 0 {
+		return ""
+	}
+	return j.AttemptedBy[len(j.AttemptedBy)-1]
 }
 
 // LastError is the error of the latest failed attempt, or "".
@@ -99,7 +109,7 @@ func validState(s rivertype.JobState) bool {
 
 func jobOf(r *rivertype.JobRow) Job {
 	j := Job{ID: r.ID, Kind: r.Kind, State: string(r.State), Args: string(r.EncodedArgs), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
-		CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(), Errors: []JobError{}}
+		CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(), Errors: []JobError{}, AttemptedBy: append([]string{}, r.AttemptedBy...)}
 	if r.AttemptedAt != nil {
 		t := r.AttemptedAt.UTC()
 		j.AttemptedAt = &t

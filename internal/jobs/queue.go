@@ -78,7 +78,22 @@ type Config struct {
 	// ID names this process among the workers ("" : River's default,
 	// host name and start time).
 	ID string
+	// Timeout is how long one job may run before it is cancelled and
+	// tried again; 0: DefaultTimeout.
+	Timeout time.Duration
+	// RescueAfter is how long a job may stay running before another
+	// process takes it for stuck (its process died: SIGKILL, power loss)
+	// and runs it again; at least Timeout; 0: Timeout + DefaultRescueMargin.
+	RescueAfter time.Duration
 }
+
+// DefaultTimeout and DefaultRescueMargin are Config's defaults: a capture
+// pass or a checkpoint may take minutes, and a job of a process that died
+// runs again five minutes after it could last have been cancelled.
+const (
+	DefaultTimeout      = 30 * time.Minute
+	DefaultRescueMargin = 5 * time.Minute
+)
 
 // Queue is the job queue of one process.
 type Queue struct {
@@ -107,6 +122,15 @@ func New(c Config) (*Queue, error) {
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = MaxAttempts
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.RescueAfter <= 0 {
+		c.RescueAfter = c.Timeout + DefaultRescueMargin
+	}
+	if c.RescueAfter < c.Timeout {
+		return nil, fmt.Errorf("jobs: a job is rescued after %s, before its timeout of %s would cancel it", c.RescueAfter, c.Timeout)
 	}
 	if c.Workers <= 0 {
 		c.Workers = 10
@@ -199,9 +223,12 @@ func (q *Queue) Start(ctx context.Context) error {
 		PeriodicJobs: q.period,
 		ID:           q.c.ID,
 		// A capture pass or a checkpoint may take minutes; River's
-		// default of one minute would cancel a long one.
-		JobTimeout:        30 * time.Minute,
-		FetchPollInterval: q.c.FetchPoll,
+		// default of one minute would cancel a long one. River's default
+		// rescue (timeout + 1 hour) would leave a dead process's capture
+		// of an account undone for an hour and a half.
+		JobTimeout:           q.c.Timeout,
+		RescueStuckJobsAfter: q.c.RescueAfter,
+		FetchPollInterval:    q.c.FetchPoll,
 	}
 	if q.c.RetryDelay > 0 {
 		cfg.RetryPolicy = fixedDelay(q.c.RetryDelay)

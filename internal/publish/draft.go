@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/draftscreen"
 )
@@ -104,7 +105,7 @@ func (s *Service) targets(ctx context.Context, userID int64, ids []int64, now ti
 
 // check validates a draft's content against its accounts and returns the
 // revision to store (without its screen).
-func (s *Service) check(ctx context.Context, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
+func (s *Service) check(ctx context.Context, kind civic.DraftKind, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
 	r := &civic.DraftRevision{Text: strings.TrimSpace(in.Text), Category: strings.TrimSpace(in.Category), Media: []civic.DraftMedia{}, Links: []string{}}
 	if r.Text == "" {
 		return nil, civic.Invalid("text", "write the post's text")
@@ -150,7 +151,10 @@ func (s *Service) check(ctx context.Context, in DraftInput, ts []target, now tim
 		}
 		r.ScheduledAt = &at
 	}
-	out := Outgoing(r)
+	out, err := s.outgoing(ctx, kind, r)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range ts {
 		if limit, ok := civic.NetworkLimits[t.acct.Platform]; ok {
 			if n := utf8.RuneCountInString(out); n > limit {
@@ -244,7 +248,7 @@ func (s *Service) CreateDraft(ctx context.Context, actor civic.Actor, in DraftIn
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.check(ctx, in, ts, now)
+	r, err := s.check(ctx, civic.KindPost, in, ts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +276,19 @@ type View struct {
 	Reviews      []*civic.DraftReview   `json:"reviews"`
 	Publications []*civic.Publication   `json:"publications"`
 	Waiting      string                 `json:"waiting"` // what the draft waits for, in words
+	// Outgoing is the text the current revision sends: with its links,
+	// and for a correction with the city's correction words.
+	Outgoing string `json:"outgoing"`
+	// Diff is what changed from the previous revision to the current one,
+	// word by word (empty for a first revision).
+	Diff []archive.Span `json:"diff,omitempty"`
+	// Original is the publication a correction or deletion request acts
+	// on, and OriginalDraftID the draft that made it.
+	Original        *civic.Publication `json:"original,omitempty"`
+	OriginalDraftID int64              `json:"original_draft_id,omitempty"`
+	// Corrections are the corrections and deletion requests of the
+	// draft's publications, newest first.
+	Corrections []*civic.Draft `json:"corrections"`
 }
 
 // Get returns a draft to its author, to those who may review it and to
@@ -298,6 +315,29 @@ func (s *Service) Get(ctx context.Context, actor civic.Actor, id int64) (*View, 
 		return nil, err
 	}
 	v.Waiting = s.waiting(ctx, d, v.Reviews)
+	if v.Outgoing, err = s.outgoing(ctx, d.Kind, d.Current); err != nil {
+		return nil, err
+	}
+	if n := len(v.Revisions); n > 1 {
+		v.Diff = archive.DiffWords(v.Revisions[n-2].Text, v.Revisions[n-1].Text)
+	}
+	if d.Corrects != 0 {
+		if v.Original, err = s.store.Publication(ctx, d.Corrects); err != nil {
+			return nil, err
+		}
+		v.OriginalDraftID = v.Original.DraftID
+	}
+	v.Corrections = []*civic.Draft{}
+	for _, p := range v.Publications {
+		if p.Status != civic.PublicationPublished || (p.Kind != civic.PublishPost && p.Kind != civic.PublishReply) {
+			continue
+		}
+		cs, err := s.store.Drafts(ctx, civic.DraftFilter{Corrects: p.ID})
+		if err != nil {
+			return nil, err
+		}
+		v.Corrections = append(v.Corrections, cs...)
+	}
 	return v, nil
 }
 
@@ -353,18 +393,30 @@ func (s *Service) Revise(ctx context.Context, actor civic.Actor, id int64, in Dr
 		}
 	}
 	now := s.now()
-	ts, err := s.targets(ctx, actor.UserID, in.AccountIDs, now)
-	if err != nil {
-		return nil, err
+	var ts []target
+	if d.Kind == civic.KindPost {
+		if ts, err = s.targets(ctx, actor.UserID, in.AccountIDs, now); err != nil {
+			return nil, err
+		}
+	} else {
+		// A correction or a deletion request keeps its post's category
+		// and carries only text; its writer must still hold the right to
+		// correct the post.
+		if ts, err = s.correctionTargets(ctx, actor, d); err != nil {
+			return nil, err
+		}
+		in.Category, in.Media, in.Links, in.ScheduledAt = d.Current.Category, nil, nil, nil
 	}
 	if !sameAccounts(ts, d.Accounts) {
 		return nil, civic.Invalid("account_ids", "a revision keeps the draft's accounts; start a new draft for others")
 	}
-	r, err := s.check(ctx, in, ts, now)
+	r, err := s.check(ctx, d.Kind, in, ts, now)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, r, ts); err != nil {
+	if d.Kind == civic.KindDeletion {
+		r.Screen = nil // a reason is not posted: nothing to screen
+	} else if _, err := s.screen(ctx, r, ts); err != nil {
 		return nil, err
 	}
 	r.DraftID, r.AuthorID = id, actor.UserID

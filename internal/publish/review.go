@@ -28,6 +28,9 @@ func approves(u *civic.User, a *civic.Account, r *civic.PublishRule) bool {
 // names no approver, or it is real-time safety information by someone
 // holding a role the rule names.
 func exempt(author *civic.User, d *civic.Draft, r *civic.PublishRule) bool {
+	if d.Kind == civic.KindDeletion {
+		return false // no one deletes an official post alone
+	}
 	if r.Approver == civic.ApproverNone || r.Approvals <= 0 {
 		return true
 	}
@@ -49,6 +52,11 @@ func (s *Service) rules(ctx context.Context, d *civic.Draft) ([]*civic.Account, 
 		r, err := s.store.PublishRule(ctx, a.ID)
 		if err != nil {
 			return nil, nil, err
+		}
+		if d.Kind == civic.KindDeletion && (r.Approver == civic.ApproverNone || r.Approvals <= 0) {
+			// A deletion always needs a second person: the Communications
+			// coordinator where the account's rule names no approver.
+			r = &civic.PublishRule{AccountID: a.ID, Approver: civic.ApproverCommunications, Approvals: 1, RealTimeRoles: []civic.Role{}}
 		}
 		accts, rules = append(accts, a), append(rules, r)
 	}
@@ -152,7 +160,17 @@ func (s *Service) Submit(ctx context.Context, actor civic.Actor, id int64) (*civ
 		return nil, civic.Errorf(civic.KindConflict, "the draft is %s, not being written", d.Status)
 	}
 	now := s.now()
+	if d.Kind != civic.KindPost {
+		// A correction or deletion request: its writer must still be
+		// allowed to correct the post.
+		if _, err := s.correctionTargets(ctx, actor, d); err != nil {
+			return nil, err
+		}
+	}
 	for _, x := range d.Accounts {
+		if d.Kind != civic.KindPost {
+			break
+		}
 		a, err := s.store.Account(ctx, x.AccountID)
 		if err != nil {
 			return nil, err
@@ -237,8 +255,15 @@ func (s *Service) notifyApprovers(ctx context.Context, tx civic.Tx, d *civic.Dra
 		for i, a := range accts {
 			if approves(u, a, rules[i]) {
 				told[u.ID] = true
+				what := "A draft"
+				switch d.Kind {
+				case civic.KindCorrection:
+					what = "A correction of a post"
+				case civic.KindDeletion:
+					what = "A request to delete a post"
+				}
 				if err := tx.Notify(ctx, &civic.Notification{UserID: u.ID, Kind: "draft_review",
-					Message: fmt.Sprintf("A draft for %s waits for your review.", a.Handle), Link: "/drafts/" + strconv.FormatInt(d.ID, 10)}); err != nil {
+					Message: fmt.Sprintf("%s for %s waits for your review.", what, a.Handle), Link: "/drafts/" + strconv.FormatInt(d.ID, 10)}); err != nil {
 					return err
 				}
 				break
@@ -446,7 +471,7 @@ type CalendarEntry struct {
 	DraftID    int64     `json:"draft_id"`
 	AccountID  int64     `json:"account_id"`
 	Handle     string    `json:"handle"`
-	Status     string    `json:"status"` // scheduled, awaiting_review, published, failed
+	Status     string    `json:"status"` // scheduled, awaiting_review, intent, published, failed, corrected, deleted
 	At         time.Time `json:"at"`
 	Text       string    `json:"text"`
 	Category   string    `json:"category"`
@@ -483,6 +508,14 @@ func (s *Service) Calendar(ctx context.Context, actor civic.Actor, accountID int
 			PlatformID: p.PlatformID, URL: p.URL}
 		if p.PublishedAt != nil {
 			e.At = *p.PublishedAt
+		}
+		if p.Status == civic.PublicationPublished {
+			switch p.Kind {
+			case civic.PublishEdit, civic.PublishReply:
+				e.Status = "corrected" // the text is the correction's
+			case civic.PublishDelete:
+				e.Status = "deleted" // the text is the reason
+			}
 		}
 		for _, a := range d.Accounts {
 			if a.AccountID == p.AccountID {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/draftscreen"
 )
@@ -219,10 +219,14 @@ func (s *Service) connectionOf(ctx context.Context, accountID int64) (*civic.Con
 	return nil, civic.Errorf(civic.KindConflict, "the account is not connected to its platform: connect it first")
 }
 
-func newKey() string {
+// newKey is a publication's idempotency key: "steward-", the intent's
+// time in Unix microseconds, "-" and 16 random bytes in hex. The time
+// lets a platform that names records by time (Bluesky's TID record keys)
+// make the same name on every retry (civic.OutgoingPost).
+func newKey(at time.Time) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return "steward-" + hex.EncodeToString(b)
+	return "steward-" + strconv.FormatInt(at.UnixMicro(), 10) + "-" + hex.EncodeToString(b)
 }
 
 // publishTo publishes d on one account: an intent stored first (a second
@@ -253,11 +257,17 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
 		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
 	}
-	text := Outgoing(d.Current)
 	now := s.now()
-
 	var rec *civic.Publication
 	existing, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: d.ID, AccountID: x.AccountID})
+	if err != nil {
+		return fail(err)
+	}
+	var prior civic.PublicationKind // what an earlier attempt set out to do
+	if len(existing) > 0 {
+		prior = existing[0].Kind
+	}
+	act, err := s.action(ctx, d, p, pub, ep, prior)
 	if err != nil {
 		return fail(err)
 	}
@@ -272,15 +282,15 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			return o
 		default:
 			// No answer was recorded, or the call failed (a timeout may
-			// still have posted): look first, then send again with the
-			// same key.
-			recent, err := pub.Recent(ctx, ep, RecentLimit)
-			if err != nil {
-				return fail(err)
-			}
-			for _, r := range recent {
-				if sameText(r.Text, text) && !r.CreatedAt.Before(rec.CreatedAt.Add(-time.Minute)) {
-					return s.record(ctx, actor, rec, c, &r, text, o)
+			// still have gone through): look first, then call again with
+			// the same key.
+			if act.find != nil {
+				done, err := act.find(rec)
+				if err != nil {
+					return fail(err)
+				}
+				if done != nil {
+					return s.record(ctx, actor, rec, c, done, act, o)
 				}
 			}
 			if rec.Status == civic.PublicationFailed {
@@ -291,8 +301,11 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			}
 		}
 	} else {
-		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(),
-			Platform: c.Platform, Authority: s.authority(ctx, d, x, author, reviews, res)}
+		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(now),
+			Platform: c.Platform, Kind: act.kind, Body: act.text, Authority: s.authority(ctx, d, x, author, reviews, res)}
+		if act.orig != nil {
+			rec.Corrects = act.orig.ID
+		}
 		if err := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.CreatePublication(ctx, rec) }); err != nil {
 			if civic.ErrorKind(err) == civic.KindConflict {
 				o.Status, o.Error = civic.PublicationIntent, "another process is publishing it"
@@ -301,9 +314,9 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			return fail(err)
 		}
 	}
-	post, err := pub.Publish(ctx, ep, civic.OutgoingPost{Text: text, IdempotencyKey: rec.IdempotencyKey})
+	post, err := act.send(rec.IdempotencyKey)
 	if err != nil {
-		s.log.Warn("publish: the platform refused the post", "draft", d.ID, "account", c.Ref(), "err", err)
+		s.log.Warn("publish: the platform refused the call", "draft", d.ID, "kind", act.kind, "account", c.Ref(), "err", err)
 		o = fail(err)
 		rec.Status, rec.Error = civic.PublicationFailed, o.Error
 		if uerr := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdatePublication(ctx, rec) }); uerr != nil {
@@ -311,7 +324,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 		}
 		return o
 	}
-	return s.record(ctx, actor, rec, c, post, text, o)
+	return s.record(ctx, actor, rec, c, post, act, o)
 }
 
 func sameText(a, b string) bool {
@@ -320,7 +333,7 @@ func sameText(a, b string) bool {
 
 // record stores the platform's answer and archives the post with its
 // authority record (PUB-7).
-func (s *Service) record(ctx context.Context, actor civic.Actor, rec *civic.Publication, c *civic.Connection, post *civic.PublishedPost, text string, o Outcome) Outcome {
+func (s *Service) record(ctx context.Context, actor civic.Actor, rec *civic.Publication, c *civic.Connection, post *civic.PublishedPost, act *action, o Outcome) Outcome {
 	now := s.now()
 	rec.Status, rec.PlatformID, rec.URL, rec.Error, rec.PublishedAt = civic.PublicationPublished, post.ID, post.URL, "", &now
 	if err := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdatePublication(ctx, rec) }); err != nil {
@@ -329,25 +342,7 @@ func (s *Service) record(ctx context.Context, actor civic.Actor, rec *civic.Publ
 	}
 	o.Status, o.PlatformID, o.URL = rec.Status, post.ID, post.URL
 	if s.archive != nil {
-		raw, _ := json.Marshal(map[string]any{"publication_id": rec.ID, "authority": rec.Authority, "url": post.URL})
-		at := post.CreatedAt
-		if at.IsZero() {
-			at = now
-		}
-		dept := ""
-		if a, err := s.store.Account(ctx, rec.AccountID); err == nil {
-			if dp, err := s.store.Department(ctx, a.DepartmentID); err == nil {
-				dept = dp.Slug
-			}
-		}
-		r := archive.Record{Account: c.Ref(), Department: dept, ID: post.ID, Kind: string(civic.ItemPost), CapturedAt: now.Format(time.RFC3339Nano),
-			PlatformTime: at.UTC().Format(time.RFC3339Nano), Author: civic.Author{ID: c.RemoteID, Handle: c.Handle}, Text: text,
-			Tags: []string{"published_with_steward"}, Raw: raw}
-		if res, err := s.archive.IngestAs(ctx, "system:publish", []archive.Record{r}); err != nil {
-			s.log.Error("publish: archive the post", "draft", rec.DraftID, "err", err)
-		} else if res.Rejected > 0 && len(res.Records) > 0 && res.Records[0].Error != nil {
-			s.log.Error("publish: the archive refused the post", "draft", rec.DraftID, "err", res.Records[0].Error.Message)
-		}
+		s.archiveOf(ctx, rec, c, post, act, now)
 	}
 	return o
 }
@@ -361,6 +356,17 @@ func (s *Service) authority(ctx context.Context, d *civic.Draft, x civic.DraftAc
 	}
 	if r, err := s.store.PublishRule(ctx, x.AccountID); err == nil {
 		a.Rule = *r
+	}
+	if d.Kind != civic.KindPost && d.Kind != "" {
+		a.Extra = map[string]string{"kind": string(d.Kind), "corrects_publication_id": strconv.FormatInt(d.Corrects, 10)}
+		if d.Kind == civic.KindDeletion {
+			a.Extra["reason"] = d.Current.Text
+		}
+		if u, err := s.store.User(ctx, d.AuthorID); err == nil && x.GrantID != 0 {
+			if g, err := s.store.Posters(ctx, civic.PosterFilter{AccountID: x.AccountID, UserID: u.ID}); err == nil && !slices.ContainsFunc(g, func(p *civic.Poster) bool { return p.ID == x.GrantID }) {
+				a.Extra["written_by"] = "the Communications coordinator, under the grant the post was published under"
+			}
+		}
 	}
 	override := overrideOf(d, reviews)
 	for _, f := range res.Findings {

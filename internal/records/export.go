@@ -39,7 +39,7 @@ type ExportResult struct {
 // ExportFile writes request id's bag to path through a temporary file in
 // the same folder, renamed into place only when the bag is complete: an
 // interrupted export leaves no file at path.
-func (s *Service) ExportFile(ctx context.Context, actor civic.Actor, id int64, path string) (res *ExportResult, err error) {
+func (s *Service) ExportFile(ctx context.Context, actor civic.Actor, id int64, path string, progress Progress) (res *ExportResult, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -51,7 +51,7 @@ func (s *Service) ExportFile(ctx context.Context, actor civic.Actor, id int64, p
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	if res, err = s.Export(ctx, actor, id, bw); err != nil {
+	if res, err = s.ExportProgress(ctx, actor, id, bw, progress); err != nil {
 		return nil, err
 	}
 	if err = bw.Flush(); err != nil {
@@ -86,6 +86,11 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // statement of the list. It records an audit event. Versions are streamed
 // from the store; only item IDs and media hashes are kept in memory.
 func (s *Service) Export(ctx context.Context, actor civic.Actor, id int64, w io.Writer) (res *ExportResult, err error) {
+	return s.ExportProgress(ctx, actor, id, w, nil)
+}
+
+// ExportProgress is Export telling progress how far it is (nil: no one).
+func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int64, w io.Writer, progress Progress) (res *ExportResult, err error) {
 	defer civic.Wrap(&err, "export request %d", id)
 	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
 		return nil, err
@@ -130,27 +135,35 @@ func (s *Service) Export(ctx context.Context, actor civic.Actor, id int64, w io.
 	cw := &countWriter{w: w}
 	b := bag.NewWriter(cw)
 	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
+	n := int64(len(items))
+	tr := &tracker{fn: progress, total: cp.Size + 3*n}
+	tr.begin(StepRead)
 	media := map[string]bool{}
 	iw, err := b.Create(FileItems)
 	if err != nil {
 		return nil, err
 	}
 	lw := bufio.NewWriterSize(list, 1<<16)
-	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res); err != nil {
+	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res, tr); err != nil {
 		return nil, err
 	}
+	tr.total = cp.Size + 2*n + res.Versions
+	tr.at(cp.Size)
 	if err := lw.Flush(); err != nil {
 		return nil, err
 	}
 	if err := s.writeRedactions(b, rds); err != nil {
 		return nil, err
 	}
-	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion); err != nil {
+	tr.begin(StepIndex)
+	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion, tr); err != nil {
 		return nil, err
 	}
-	if err := s.writeReport(ctx, b, r, items, cp, byVersion, len(rds), res); err != nil {
+	tr.begin(StepReport)
+	if err := s.writeReport(ctx, b, r, items, cp, byVersion, len(rds), res, tr); err != nil {
 		return nil, err
 	}
+	tr.begin(StepMedia)
 	if err := s.writeMedia(ctx, b, media, res); err != nil {
 		return nil, err
 	}
@@ -173,9 +186,11 @@ func (s *Service) Export(ctx context.Context, actor civic.Actor, id int64, w io.
 	if _, err := io.Copy(vw, list); err != nil {
 		return nil, err
 	}
-	if err := s.writeProofs(ctx, b, list, cp.Size); err != nil {
+	tr.begin(StepProofs)
+	if err := s.writeProofs(ctx, b, list, cp.Size, tr); err != nil {
 		return nil, err
 	}
+	tr.begin(StepSigning)
 	now := s.now().UTC()
 	if err := b.WriteTags([][2]string{
 		{"Source-Organization", "Steward"},
@@ -231,7 +246,7 @@ func (s *Service) checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 
 // writeItems writes items.jsonl and the list of expected versions, which
 // names each line's SHA-256.
-func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult) error {
+func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult, tr *tracker) error {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<16)
 	js, ljs := newJSONLines(), newJSONLines()
@@ -240,6 +255,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 		if v.LogIndex >= size {
 			return stop
 		}
+		tr.at(v.LogIndex + 1)
 		if !items[v.ItemID] {
 			return nil
 		}
@@ -336,7 +352,7 @@ func (s *Service) writeMedia(ctx context.Context, b *bag.Writer, media map[strin
 }
 
 // writeProofs writes an inclusion proof for every version of the list.
-func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSeeker, size int64) error {
+func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSeeker, size int64, tr *tracker) error {
 	if _, err := list.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -368,6 +384,7 @@ func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSe
 		if _, err := bw.Write(append(line, '\n')); err != nil {
 			return err
 		}
+		tr.add(1)
 	}
 	if err := sc.Err(); err != nil {
 		return err
@@ -440,5 +457,21 @@ func (s *Service) CanExport(ctx context.Context, actor civic.Actor, id int64) er
 		return err
 	}
 	_, err = s.scopeItems(ctx, r, cp.Size)
+	return err
+}
+
+// CanQueueExport reports whether actor may ask for request id's bag in the
+// background: the permission, the request, and a signing key in this
+// process (steward serve loads it; a process without one answers at once
+// rather than queue an export that cannot be signed). The scope is the
+// worker's to resolve: a large one takes a while.
+func (s *Service) CanQueueExport(ctx context.Context, actor civic.Actor, id int64) error {
+	if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
+		return err
+	}
+	if s.signer == nil {
+		return civic.Errorf(civic.KindUnavailable, "this process has no signing key: exports are made by steward serve or steward export")
+	}
+	_, err := s.store.RecordsRequest(ctx, id)
 	return err
 }

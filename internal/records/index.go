@@ -59,7 +59,7 @@ type versionView struct {
 }
 
 // writeIndex writes data/index.html, thread by thread, one item at a time.
-func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction) error {
+func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
 	var keys []threadKey
 	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
 		if items[it.ID] {
@@ -107,6 +107,7 @@ func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.Record
 				return err
 			}
 		}
+		tr.add(int64(len(chunk)))
 	}
 	if len(keys) > 0 {
 		io.WriteString(w, "</section>\n")

@@ -126,12 +126,34 @@ func TestRequestExportVerifyTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "request.zip")
-			res, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, out)
+			type call struct {
+				done, total int64
+				step        string
+			}
+			var calls []call
+			res, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, out, func(done, total int64, step string) { calls = append(calls, call{done, total, step}) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Versions != 5 || res.Redacted != 1 || res.Items != 3 {
 				t.Errorf("export result %+v, want 5 versions of 3 items, 1 redacted", res)
+			}
+			// Progress goes forward through every step, never past its
+			// total, and ends at the total: the log read, each item twice
+			// (index.html, the report), each version's proof.
+			steps := []string{records.StepRead, records.StepIndex, records.StepReport, records.StepMedia, records.StepProofs, records.StepSigning}
+			var seen []string
+			for i, c := range calls {
+				if c.done > c.total || (i > 0 && c.done < calls[i-1].done) {
+					t.Errorf("progress call %d: %+v after %+v", i, c, calls[max(i-1, 0)])
+				}
+				if len(seen) == 0 || seen[len(seen)-1] != c.step {
+					seen = append(seen, c.step)
+				}
+			}
+			last := calls[len(calls)-1]
+			if strings.Join(seen, "|") != strings.Join(steps, "|") || last.done != last.total || last.total != res.LogSize+2*int64(res.Items)+res.Versions {
+				t.Errorf("progress steps %q ending at %+v, want %q ending at %d", seen, last, steps, res.LogSize+2*int64(res.Items)+res.Versions)
 			}
 			// The original record never changes.
 			if v, err := e.store.ArchiveVersion(e.ctx, phoneVersion.ID); err != nil || !strings.Contains(v.Text, "651-555-0123") || v.ComputeHash() != v.Hash {
@@ -240,7 +262,7 @@ func TestExportInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(e.ctx)
 	cancel()
-	if _, err := e.svc.ExportFile(ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); err == nil {
+	if _, err := e.svc.ExportFile(ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip"), nil); err == nil {
 		t.Error("an export with a cancelled context succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -250,7 +272,7 @@ func TestExportInterrupted(t *testing.T) {
 	if _, err := e.svc.Update(e.ctx, civic.CLI, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip")); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
+	if _, err := e.svc.ExportFile(e.ctx, civic.CLI, r.ID, filepath.Join(dir, "bag.zip"), nil); civic.ErrorKind(err) != civic.KindInvalid || !strings.Contains(err.Error(), "matches nothing") {
 		t.Errorf("export of a scope that matches nothing: %v", err)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // are read indexBatch at a time, as for index.html; the PDF is held in
 // memory until it is written out whole (docs/pdf.md).
 func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
-	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult) error {
+	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult, tr *tracker) error {
 	var keys []threadKey
 	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
 		if items[it.ID] {
@@ -125,6 +125,7 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 				}
 			}
 		}
+		tr.add(int64(len(chunk)))
 	}
 	return p.Close()
 }

@@ -42,6 +42,9 @@ type VerifyOptions struct {
 	// Request, when not 0, is the records request the bag must answer: a
 	// genuine bag of another request is refused.
 	Request int64
+	// Progress, when set, is told how many of the bag's versions have
+	// been checked (the command line's progress bar).
+	Progress Progress
 }
 
 // ErrBag is wrapped by every error that says a bag fails verification.
@@ -143,7 +146,7 @@ func VerifyBag(r io.ReaderAt, size int64, opts VerifyOptions) (*BagReport, error
 		return nil, err
 	}
 	media := map[string]bool{}
-	if err := checkLines(b, rep, st, redactions, root, media); err != nil {
+	if err := checkLines(b, rep, st, redactions, root, media, opts.Progress); err != nil {
 		return nil, err
 	}
 	for _, m := range b.Names(DirMedia) {
@@ -292,7 +295,7 @@ func (l *lineReader) next() bool {
 }
 
 // checkLines reads the list, items.jsonl and inclusion.jsonl in step.
-func checkLines(b *bag.Bag, rep *BagReport, st *statement, redactions map[int64][]*civic.Redaction, root tlog.Hash, media map[string]bool) error {
+func checkLines(b *bag.Bag, rep *BagReport, st *statement, redactions map[int64][]*civic.Redaction, root tlog.Hash, media map[string]bool, progress Progress) error {
 	list, err := newLineReader(b, FileVersions)
 	if err != nil {
 		return err
@@ -324,6 +327,9 @@ func checkLines(b *bag.Bag, rep *BagReport, st *statement, redactions map[int64]
 			break
 		}
 		n := list.n
+		if progress != nil {
+			progress(int64(n), st.versions, "checking the versions")
+		}
 		var e Expected
 		if err := js.decode(list.line, &e); err != nil {
 			return fail("%s line %d %v", FileVersions, n, err)

@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ func TestCaptureAPIAndPages(t *testing.T) {
 			ID        int64  `json:"id"`
 			Status    string `json:"status"`
 			ErrorKind string `json:"error_kind"`
+			LastError string `json:"last_error"`
 			Ref       string `json:"account_ref"`
 			Interval  int64  `json:"interval_seconds"`
 		} `json:"items"`
@@ -44,6 +46,15 @@ func TestCaptureAPIAndPages(t *testing.T) {
 	page := readBody(t, app.do(request{method: "GET", path: "/", cookie: app.session(demoEmail(civic.RoleCommunications))}))
 	if !strings.Contains(page, "Capture of @city@demo-city.example on mastodon is broken") || !strings.Contains(page, fmt.Sprintf(`href="/capture/%d"`, c.ID)) {
 		t.Errorf("the dashboard does not show the broken connection")
+	}
+	// It says in plain words what broke and what to do; the platform's
+	// own message is kept for IT, folded away.
+	if !strings.Contains(page, "The platform refused Steward&#39;s token") {
+		t.Errorf("the dashboard does not say in plain words why capture is broken")
+	}
+	conn := readBody(t, app.do(request{method: "GET", path: fmt.Sprintf("/capture/%d", c.ID), cookie: app.session(demoEmail(civic.RoleCommunications))}))
+	if !strings.Contains(conn, "someone gives a new token") || !strings.Contains(conn, "<summary>Details for IT</summary>") || !strings.Contains(conn, html.EscapeString(c.LastError)) {
+		t.Errorf("the connection page does not explain the error and keep its details")
 	}
 
 	res = app.do(request{method: "GET", path: "/api/v1/capture/flags?open=true&kind=block", bearer: comms})

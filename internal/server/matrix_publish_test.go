@@ -16,6 +16,8 @@ func init() {
 		"POST /drafts/{id}/submit":               in,
 		"POST /drafts/{id}/review":               in,
 		"POST /drafts/{id}/publish":              in,
+		"POST /drafts/{id}/correction":           in,
+		"POST /drafts/{id}/deletion":             in,
 		"GET /calendar":                          roles("admin communications director staff clerk attorney hr it auditor"),
 		"GET /api/v1/drafts":                     in,
 		"POST /api/v1/drafts":                    in,
@@ -25,6 +27,8 @@ func init() {
 		"POST /api/v1/drafts/{id}/submit":        in,
 		"POST /api/v1/drafts/{id}/reviews":       in,
 		"POST /api/v1/drafts/{id}/publish":       in,
+		"POST /api/v1/drafts/{id}/corrections":   in,
+		"POST /api/v1/drafts/{id}/deletions":     in,
 		"GET /api/v1/calendar":                   roles("admin communications director staff clerk attorney hr it auditor"),
 		"PUT /api/v1/accounts/{id}/publish-rule": roles("admin communications"),
 	} {

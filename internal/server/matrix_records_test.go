@@ -8,20 +8,24 @@ package server_test
 func init() {
 	read, manage := roles("admin clerk attorney auditor"), roles("clerk attorney")
 	for p, who := range map[string][]string{
-		"GET /records":                                  read,
-		"POST /records":                                 manage,
-		"GET /records/{id}":                             read,
-		"POST /records/{id}":                            manage,
-		"POST /records/{id}/redactions":                 manage,
-		"GET /records/{id}/items/{item}":                read,
-		"POST /records/{id}/items/{item}/redactions":    manage,
-		"POST /records/{id}/export":                     manage,
-		"GET /api/v1/records/requests":                  read,
-		"POST /api/v1/records/requests":                 manage,
-		"GET /api/v1/records/requests/{id}":             read,
-		"GET /api/v1/records/requests/{id}/suggestions": read,
-		"POST /api/v1/records/requests/{id}/redactions": manage,
-		"POST /api/v1/records/requests/{id}/export":     manage,
+		"GET /records":                                        read,
+		"POST /records":                                       manage,
+		"GET /records/{id}":                                   read,
+		"POST /records/{id}":                                  manage,
+		"POST /records/{id}/redactions":                       manage,
+		"GET /records/{id}/items/{item}":                      read,
+		"POST /records/{id}/items/{item}/redactions":          manage,
+		"POST /records/{id}/export":                           manage,
+		"GET /records/{id}/exports/{job}":                     manage,
+		"GET /records/{id}/exports/{job}/bag":                 manage,
+		"GET /api/v1/records/requests":                        read,
+		"POST /api/v1/records/requests":                       manage,
+		"GET /api/v1/records/requests/{id}":                   read,
+		"GET /api/v1/records/requests/{id}/suggestions":       read,
+		"POST /api/v1/records/requests/{id}/redactions":       manage,
+		"POST /api/v1/records/requests/{id}/export":           manage,
+		"GET /api/v1/records/requests/{id}/exports/{job}":     manage,
+		"GET /api/v1/records/requests/{id}/exports/{job}/bag": manage,
 	} {
 		matrix[p] = who
 	}

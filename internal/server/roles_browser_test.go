@@ -87,9 +87,9 @@ func TestBrowserRoles(t *testing.T) {
 			t.Errorf("notice after redacting the selection = %q", got)
 		}
 		tab.check(tab.follow("main", "Records request"), http.StatusOK)
-		// The export is a download, not a page: the button is there, and
-		// the export itself is tested in TestBrowserRecordsRedact.
-		if got := tab.Text(`main form[action$="/export"] button`); got != "Download the bag" {
+		// The button is there; the export, in the background, is tested
+		// in TestBrowserRecordsExport.
+		if got := tab.Text(`main form[action$="/export"] button`); got != "Export the bag" {
 			t.Errorf("the request's page offers no export: %q", tab.Text("main"))
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/browsertest"
@@ -20,12 +21,15 @@ import (
 
 // TestBrowserAccountWARC opens an official account's page as the clerk,
 // in Chromium with axe-core, finds the archive section's WARC form, and
-// downloads the demo month through it with the browser's session: a WARC
-// that starts with its warcinfo record and holds the demo's posts. A month
-// written wrongly and an account that was never archived are refused
-// before anything is sent.
+// asks for the demo month through it: the browser lands on the file's
+// progress page, a worker writes it in the background, the page shows the
+// download link by itself, and the file downloaded with the browser's
+// session is a WARC that starts with its warcinfo record and holds the
+// demo's posts. Another user cannot download it. A month written wrongly
+// and an account that was never archived are refused before anything is
+// queued.
 func TestBrowserAccountWARC(t *testing.T) {
-	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	app, _, _ := exportApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	srv := httptest.NewServer(app.server)
 	t.Cleanup(srv.Close)
 	as, err := app.store.Accounts(context.Background(), civic.AccountFilter{})
@@ -53,27 +57,49 @@ func TestBrowserAccountWARC(t *testing.T) {
 	if action == "" || month != "2026-11" || !strings.Contains(tab.Text("main"), "Download WARC") {
 		t.Fatalf("the account page has no WARC form for this month: action %q, month %q", action, month)
 	}
+	tab.check(tab.Submit(`form[action$="/warc"] button`), http.StatusOK)
+	page := tab.path()
+	if !strings.HasPrefix(page, action+"/") {
+		t.Fatalf("after asking for the WARC the browser is at %s", page)
+	}
+	if got := tab.Text("#task"); !strings.Contains(got, "Waiting its turn") {
+		t.Errorf("queued WARC: %q", got)
+	}
+	if err := app.svcs.StartJobs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(40 * time.Second)
+	for !strings.Contains(tab.Text("#task"), "Ready") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the page never showed the WARC ready: %q\n%s", tab.Text("#task"), app.logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tab.check(http.StatusOK, http.StatusOK)
+	tab.screenshot("account-warc-ready.png")
+	href := evalJS[string](tab, `document.querySelector('#task a[download]').getAttribute('href')`)
+	if href != page+"/file" {
+		t.Errorf("download link %q, want %q", href, page+"/file")
+	}
 	cookie := tab.sessionCookie()
-	get := func(path string) *http.Response {
+	send := func(method, path, cookieValue string) *http.Response {
 		t.Helper()
 		p, month, _ := strings.Cut(path, "?month=")
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+p, strings.NewReader(url.Values{"month": {month}}.Encode()))
+		req, _ := http.NewRequest(method, srv.URL+p, strings.NewReader(url.Values{"month": {month}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", srv.URL)
-		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
-		res, err := http.DefaultClient.Do(req)
+		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookieValue})
+		res, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { res.Body.Close() })
 		return res
 	}
-	res := get(action + "?month=" + month)
+	get := func(path string) *http.Response { return send(http.MethodPost, path, cookie.Value) }
+	res := send(http.MethodGet, href, cookie.Value)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/warc" || !strings.Contains(res.Header.Get("Content-Disposition"), ".warc.gz") {
 		t.Fatalf("download: %d %v", res.StatusCode, res.Header)
-	}
-	if res.ContentLength != -1 || len(res.TransferEncoding) == 0 {
-		t.Errorf("the WARC was not streamed: Content-Length %d, Transfer-Encoding %v", res.ContentLength, res.TransferEncoding)
 	}
 	zr, err := gzip.NewReader(res.Body)
 	if err != nil {
@@ -86,6 +112,10 @@ func TestBrowserAccountWARC(t *testing.T) {
 	first, _ := bufio.NewReader(strings.NewReader(string(all))).ReadString('\n')
 	if first != "WARC/1.1\r\n" || !strings.Contains(string(all), "WARC-Type: warcinfo") || !strings.Contains(string(all), "splash pad") {
 		t.Errorf("the download is not the month's WARC: %q", all[:min(len(all), 400)])
+	}
+	// The attorney may read the archive too, but this file is the clerk's.
+	if res := send(http.MethodGet, href, app.session(demoEmail(civic.RoleAttorney))); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another user's download: %d", res.StatusCode)
 	}
 	if res := get(action + "?month=November"); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a month written wrongly: %d", res.StatusCode)
@@ -113,3 +143,6 @@ func TestBrowserAccountWARC(t *testing.T) {
 		t.Errorf("a covert profile's account: %d %q", res.StatusCode, body)
 	}
 }
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

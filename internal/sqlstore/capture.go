@@ -191,6 +191,10 @@ func (r *reader) CaptureFlags(ctx context.Context, f civic.CaptureFlagFilter) ([
 		q += ` AND kind = ?`
 		args = append(args, string(f.Kind))
 	}
+	if f.Subject != "" {
+		q += ` AND subject = ?`
+		args = append(args, f.Subject)
+	}
 	if f.Open {
 		q += ` AND resolved_at IS NULL`
 	}
@@ -222,7 +226,7 @@ func (t *tx) RaiseCaptureFlag(ctx context.Context, f *civic.CaptureFlag) (bool, 
 		return false, err
 	}
 	switch {
-	case f.Kind != civic.FlagBlock && f.Kind != civic.FlagUnauthorizedPost && f.Kind != civic.FlagProfile && f.Kind != civic.FlagFollow:
+	case f.Kind != civic.FlagBlock && f.Kind != civic.FlagUnauthorizedPost && f.Kind != civic.FlagProfile && f.Kind != civic.FlagFollow && f.Kind != civic.FlagMedia:
 		return false, civic.Invalid("kind", "unknown flag kind %q", f.Kind)
 	case f.Subject == "" || len(f.Subject) > 500:
 		return false, civic.Invalid("subject", "a flag names what it is about (up to 500 characters)")

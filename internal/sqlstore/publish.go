@@ -10,14 +10,16 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-const draftColumns = `d.id, d.author_id, u.email, d.status, d.revision, d.created_at, d.updated_at`
+const draftColumns = `d.id, d.author_id, u.email, d.kind, d.corrects_id, d.status, d.revision, d.created_at, d.updated_at`
 const draftFrom = ` FROM drafts d JOIN users u ON u.id = d.author_id`
 
 func scanDraft(row interface{ Scan(...any) error }) (*civic.Draft, error) {
 	var d civic.Draft
-	if err := row.Scan(&d.ID, &d.AuthorID, &d.Author, &d.Status, &d.Revision, &d.CreatedAt, &d.UpdatedAt); err != nil {
+	var corrects sql.NullInt64
+	if err := row.Scan(&d.ID, &d.AuthorID, &d.Author, &d.Kind, &corrects, &d.Status, &d.Revision, &d.CreatedAt, &d.UpdatedAt); err != nil {
 		return nil, err
 	}
+	d.Corrects = corrects.Int64
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return &d, nil
 }
@@ -91,6 +93,9 @@ func (r *reader) Drafts(ctx context.Context, f civic.DraftFilter) ([]*civic.Draf
 	if f.Status != "" {
 		where, args = append(where, "d.status = ?"), append(args, string(f.Status))
 	}
+	if f.Corrects != 0 {
+		where, args = append(where, "d.corrects_id = ?"), append(args, f.Corrects)
+	}
 	q := `SELECT ` + draftColumns + draftFrom
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
@@ -158,16 +163,18 @@ func (r *reader) PublishRule(ctx context.Context, accountID int64) (*civic.Publi
 	return &p, nil
 }
 
-const publicationColumns = `id, draft_id, revision, account_id, connection_id, idempotency_key, status, platform, platform_id, url, error, authority, created_at, published_at`
+const publicationColumns = `id, draft_id, revision, account_id, connection_id, idempotency_key, status, platform, kind, corrects_id, body, platform_id, url, error, authority, created_at, published_at`
 
 func scanPublication(row interface{ Scan(...any) error }) (*civic.Publication, error) {
 	var p civic.Publication
 	var auth string
 	var pub sql.NullTime
-	if err := row.Scan(&p.ID, &p.DraftID, &p.Revision, &p.AccountID, &p.ConnectionID, &p.IdempotencyKey, &p.Status, &p.Platform, &p.PlatformID,
-		&p.URL, &p.Error, &auth, &p.CreatedAt, &pub); err != nil {
+	var corrects sql.NullInt64
+	if err := row.Scan(&p.ID, &p.DraftID, &p.Revision, &p.AccountID, &p.ConnectionID, &p.IdempotencyKey, &p.Status, &p.Platform, &p.Kind, &corrects, &p.Body,
+		&p.PlatformID, &p.URL, &p.Error, &auth, &p.CreatedAt, &pub); err != nil {
 		return nil, err
 	}
+	p.Corrects = corrects.Int64
 	p.CreatedAt, p.PublishedAt = p.CreatedAt.UTC(), nullTime(pub)
 	if err := json.Unmarshal([]byte(auth), &p.Authority); err != nil {
 		return nil, err
@@ -194,6 +201,15 @@ func (r *reader) Publications(ctx context.Context, f civic.PublicationFilter) ([
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
+	if f.Corrects != 0 {
+		where, args = append(where, "corrects_id = ?"), append(args, f.Corrects)
+	}
+	if f.Platform != "" {
+		where, args = append(where, "platform = ?"), append(args, f.Platform)
+	}
+	if f.PlatformID != "" {
+		where, args = append(where, "platform_id = ?"), append(args, f.PlatformID)
+	}
 	q := `SELECT ` + publicationColumns + ` FROM publications`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
@@ -210,8 +226,10 @@ func (r *reader) PublicationByPlatformID(ctx context.Context, platform, platform
 	if platformID == "" {
 		return nil, civic.Errorf(civic.KindNotFound, "publication not found")
 	}
-	p, err := scanPublication(r.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE platform = ? AND platform_id = ? AND status = ?`,
-		platform, platformID, string(civic.PublicationPublished)))
+	// A correction by edit and a deletion carry the post's id too: the
+	// first publication with the id is the one that made the post.
+	p, err := scanPublication(r.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE platform = ? AND platform_id = ? AND status = ?
+		ORDER BY id LIMIT 1`, platform, platformID, string(civic.PublicationPublished)))
 	return p, notFound(err, "publication")
 }
 
@@ -235,8 +253,14 @@ func (t *tx) CreateDraft(ctx context.Context, d *civic.Draft) error {
 	if d.Status == "" {
 		d.Status = civic.DraftOpen
 	}
-	if err := t.queryRow(ctx, `INSERT INTO drafts (author_id, status, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		d.AuthorID, string(d.Status), d.Revision, now, now).Scan(&d.ID); err != nil {
+	if d.Kind == "" {
+		d.Kind = civic.KindPost
+	}
+	if (d.Kind == civic.KindPost) != (d.Corrects == 0) {
+		return civic.Invalid("corrects_publication_id", "a correction or deletion names the publication it acts on; a post names none")
+	}
+	if err := t.queryRow(ctx, `INSERT INTO drafts (author_id, kind, corrects_id, status, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.AuthorID, string(d.Kind), nullID(d.Corrects), string(d.Status), d.Revision, now, now).Scan(&d.ID); err != nil {
 		return t.conflict(err, "draft")
 	}
 	for _, a := range d.Accounts {
@@ -332,9 +356,13 @@ func (t *tx) SetPublishRule(ctx context.Context, p *civic.PublishRule) error {
 // CreatePublication stores the intent to publish.
 func (t *tx) CreatePublication(ctx context.Context, p *civic.Publication) error {
 	p.CreatedAt, p.Status = t.Now(), civic.PublicationIntent
-	if err := t.queryRow(ctx, `INSERT INTO publications (draft_id, revision, account_id, connection_id, idempotency_key, status, platform, platform_id, url, error, authority, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?) RETURNING id`,
-		p.DraftID, p.Revision, p.AccountID, p.ConnectionID, p.IdempotencyKey, string(p.Status), p.Platform, jsonText(p.Authority), p.CreatedAt).Scan(&p.ID); err != nil {
+	if p.Kind == "" {
+		p.Kind = civic.PublishPost
+	}
+	if err := t.queryRow(ctx, `INSERT INTO publications (draft_id, revision, account_id, connection_id, idempotency_key, status, platform, kind, corrects_id, body,
+		platform_id, url, error, authority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?) RETURNING id`,
+		p.DraftID, p.Revision, p.AccountID, p.ConnectionID, p.IdempotencyKey, string(p.Status), p.Platform, string(p.Kind), nullID(p.Corrects), p.Body,
+		jsonText(p.Authority), p.CreatedAt).Scan(&p.ID); err != nil {
 		return t.conflict(err, "publication")
 	}
 	return t.Record(ctx, civic.Change{Action: "publication.intent", ObjectType: "publication", ObjectID: draftRef(p.ID), After: p})

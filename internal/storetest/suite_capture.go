@@ -154,6 +154,19 @@ func testCaptureFlags(t *testing.T, f *fixture) {
 	if len(open) != 1 || len(blocks) != 1 {
 		t.Errorf("%d open, %d blocks", len(open), len(blocks))
 	}
+	// A media file not kept: found again by its exact subject, resolved or
+	// not, and by no other subject (capture asks before fetching a file).
+	media := &civic.CaptureFlag{ConnectionID: c.ID, Kind: civic.FlagMedia, Subject: "300 https://files.example/v.mp4", Detail: "too large"}
+	f.update(t, func(tx civic.Tx) error { _, err := tx.RaiseCaptureFlag(f.ctx, media); return err })
+	for subject, want := range map[string]int{media.Subject: 1, "300 https://files.example/v.mp4?": 0, "300 https://files.example/%": 0, "block:77": 0} {
+		got, err := f.s.CaptureFlags(f.ctx, civic.CaptureFlagFilter{ConnectionID: c.ID, Kind: civic.FlagMedia, Subject: subject})
+		if err != nil || len(got) != want {
+			t.Errorf("media flags with subject %q: %v, %v; want %d", subject, got, err, want)
+		}
+	}
+	if got, _ := f.s.CaptureFlags(f.ctx, civic.CaptureFlagFilter{Subject: "block:77"}); len(got) != 1 || got[0].ID != fl.ID {
+		t.Errorf("a resolved flag by its subject: %v", got)
+	}
 }
 
 func testCapturedItem(t *testing.T, f *fixture) {

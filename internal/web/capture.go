@@ -9,6 +9,7 @@ import (
 
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/route"
 )
@@ -207,18 +208,24 @@ func (p *capturePages) action(w http.ResponseWriter, r *http.Request, fn func(id
 	return seeOther(w, r, "/capture/"+itoa(id), "saved")
 }
 
+// run queues a capture pass of the connection now, unless one is already
+// queued or running; the pass's outcome shows among the runs on the page.
 func (p *capturePages) run(w http.ResponseWriter, r *http.Request) error {
-	return p.action(w, r, func(id int64) error {
-		if _, err := p.store.Connection(r.Context(), id); err != nil {
-			return err
-		}
-		// The run's outcome, failure included, is shown on the page.
-		_, err := p.svc.Pass(r.Context(), id)
-		if err != nil && civic.PlatformErrorKindOf(err) == "" && civic.ErrorKind(err) == civic.KindNotFound {
-			return err
-		}
-		return nil
-	})
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := p.store.Connection(r.Context(), id); err != nil {
+		return err
+	}
+	res, err := p.jobs.Enqueue(r.Context(), capture.PassJob{Connection: id}, jobs.Opts{Unique: true})
+	if err != nil {
+		return &civic.Error{Kind: civic.KindUnavailable, Message: "the job queue is unavailable", Err: err}
+	}
+	if res.Skipped {
+		return seeOther(w, r, "/capture/"+itoa(id), "pass_already")
+	}
+	return seeOther(w, r, "/capture/"+itoa(id), "pass_queued")
 }
 
 func (p *capturePages) pause(w http.ResponseWriter, r *http.Request) error {

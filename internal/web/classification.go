@@ -16,6 +16,7 @@ type archiveItemPage struct {
 	Class     *archive.Classification
 	ClassRows []classRow
 	Form      classForm
+	Links     []itemLink // corrections and deletions made through Steward
 }
 
 // Classes lists the classifications the form offers.
@@ -41,6 +42,9 @@ func (a *archivePages) itemPage(r *http.Request, id int64, f classForm) (*archiv
 		return nil, err
 	}
 	p := &archiveItemPage{ItemView: v, Class: c, Form: f}
+	if p.Links, err = a.itemLinks(r.Context(), v.Item); err != nil {
+		return nil, err
+	}
 	for _, ver := range v.Versions {
 		p.ClassRows = append(p.ClassRows, classRow{VersionID: ver.ID, In: c.InForce[ver.ID]})
 	}

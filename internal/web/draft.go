@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ func (h *Handler) draftRoutes() []route.Route {
 		{Method: post, Path: "/drafts/{id}/submit", Perm: in, Summary: "submit a draft for review", Handle: h.draftSubmit},
 		{Method: post, Path: "/drafts/{id}/review", Perm: in, Summary: "approve, request changes, refuse or confirm a draft", Handle: h.draftReview},
 		{Method: post, Path: "/drafts/{id}/publish", Perm: in, Summary: "publish an approved draft", Handle: h.draftPublish},
+		{Method: post, Path: "/drafts/{id}/correction", Perm: in, Summary: "write a correction of a published post", Handle: h.draftCorrect},
+		{Method: post, Path: "/drafts/{id}/deletion", Perm: in, Summary: "ask for a published post to be deleted, with the reason", Handle: h.draftDelete},
 		{Method: get, Path: "/calendar", Perm: civic.PermAccountsView, Summary: "scheduled and published posts per account", Handle: h.calendar},
 	}
 }
@@ -41,6 +44,8 @@ type draftForm struct {
 	Captions   bool
 	Link       string
 	Scheduled  string // 2006-01-02T15:04, UTC
+	Correction string // the text of a correction being written
+	Reason     string // why a post must be deleted
 }
 
 func (f draftForm) Has(id int64) bool {
@@ -81,6 +86,9 @@ type draftsData struct {
 	Categories []string
 	Form       draftForm
 	Limits     []limitRow
+	// CounterPlatforms is empty: the counter counts for the accounts
+	// ticked on the form.
+	CounterPlatforms string
 }
 
 func (h *Handler) draftList(w http.ResponseWriter, r *http.Request) error {
@@ -181,6 +189,15 @@ type draftData struct {
 	Author     bool
 	Reviewer   bool
 	Now        time.Time
+	DiffFrom   int // the revision the diff starts from
+	// Published are the accounts the draft went out on as a post: a
+	// correction or a deletion may be asked for each (PUB-4).
+	Published []civic.DraftAccount
+	Marker    string // the words that mark a correction
+	MarkerLen int    // the characters the words add to a correction
+	// CounterPlatforms are the networks of the draft's accounts, for the
+	// character counter.
+	CounterPlatforms string
 }
 
 func (h *Handler) draftShow(w http.ResponseWriter, r *http.Request) error {
@@ -202,7 +219,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	cur := v.Draft.Current
-	d := draftData{View: v, Segments: publish.Segments(cur.Text, v.Screen.Findings), Preview: publish.Outgoing(cur), Categories: cats,
+	d := draftData{View: v, Segments: publish.Segments(cur.Text, v.Screen.Findings), Preview: v.Outgoing, Categories: cats,
 		Author: actor.Is(v.Draft.AuthorID), Now: h.now()}
 	q, err := h.publish.Queue(ctx, actor)
 	if err != nil {
@@ -216,6 +233,32 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		ps = append(ps, a.Platform)
 	}
 	d.Limits = limits(d.Preview, ps)
+	d.DiffFrom = v.Draft.Revision - 1
+	if v.Draft.Kind == civic.KindPost {
+		for _, p := range v.Publications {
+			if p.Status != civic.PublicationPublished || p.Kind != civic.PublishPost || deleted(v, p) || !h.publish.CanCorrect(ctx, actor, v.Draft, p) {
+				continue
+			}
+			for _, a := range v.Draft.Accounts {
+				if a.AccountID == p.AccountID {
+					d.Published = append(d.Published, a)
+				}
+			}
+		}
+	}
+	m, err := h.publish.Marker(ctx)
+	if err != nil {
+		return err
+	}
+	d.Marker = strings.TrimSpace(m.Mark(""))
+	d.MarkerLen = utf8.RuneCountInString(m.Mark(""))
+	d.CounterPlatforms = strings.Join(ps, " ")
+	var corr, reason string
+	if form != nil && form.Text == "" {
+		// The correction or deletion form came back: the revise form
+		// shows the current revision.
+		corr, reason, form = form.Correction, form.Reason, nil
+	}
 	if form != nil {
 		d.Form = *form
 	} else {
@@ -230,6 +273,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		if cur.ScheduledAt != nil {
 			d.Form.Scheduled = cur.ScheduledAt.UTC().Format("2006-01-02T15:04")
 		}
+		d.Form.Correction, d.Form.Reason = corr, reason
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return h.render(w, r, status, "draft", Page{Title: "Draft " + strconv.FormatInt(id, 10), Errors: errs, Data: d})
@@ -370,4 +414,28 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, r, http.StatusOK, "calendar", Page{Title: "Calendar of posts", Data: calendarData{Accounts: as, Account: acct, Entries: es}})
+}
+
+// deleted reports whether the post publication p made was deleted through
+// Steward.
+func deleted(v *publish.View, p *civic.Publication) bool {
+	for _, c := range v.Corrections {
+		if c.Kind == civic.KindDeletion && c.Corrects == p.ID && c.Status == civic.DraftPublished {
+			return true
+		}
+	}
+	return false
+}
+
+// networkLimits lists civic.NetworkLimits as "name:limit" pairs, by name.
+func networkLimits() string {
+	names := make([]string, 0, len(civic.NetworkLimits))
+	for n := range civic.NetworkLimits {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n])
+	}
+	return strings.Join(names, " ")
 }

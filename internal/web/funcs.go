@@ -18,6 +18,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
+		// networkLimits is every network's limit as "mastodon:500 x:280 …"
+		// for the character counter.
+		"networkLimits": networkLimits,
 		// count writes "1 entry" or "3 entries".
 		"count": func(n any, one, many string) (string, error) {
 			i, err := toInt(n)
@@ -70,6 +73,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"language":  plain.Language,
 		"kindLabel": func(k civic.PersonKind) string { return k.Label() },
 		"errFor":    errFor,
+		"linkPages": linkPages,
 		"invalid":   func(errs []FieldError, f string) bool { return errFor(errs, f) != nil },
 		"describe": func(errs []FieldError, f string, hint string) template.HTMLAttr {
 			var ids []string
@@ -147,4 +151,17 @@ func toInt(n any) (int, error) {
 		return int(v), nil
 	}
 	return 0, fmt.Errorf("count: %T is not a number", n)
+}
+
+// linkPages escapes a message and turns the paths of pages it names ("set
+// one at /settings/approvals") into links with the page's name; the API's
+// message keeps the path.
+func linkPages(msg string) template.HTML {
+	s := template.HTMLEscapeString(msg)
+	for _, p := range [...]struct{ path, name string }{
+		{"/settings/approvals", "Approval settings"},
+	} {
+		s = strings.ReplaceAll(s, p.path, `<a href="`+p.path+`">`+p.name+`</a>`)
+	}
+	return template.HTML(s)
 }

@@ -129,8 +129,9 @@ type reviewData struct {
 }
 
 type secondTurn struct {
-	Text string
-	Mine bool
+	Text  string
+	Mine  bool
+	Stuck bool // nobody can give it: the page links to the approval settings
 }
 
 func (p *moderationPages) review(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +164,7 @@ func (p *moderationPages) renderReview(w http.ResponseWriter, r *http.Request, s
 			return err
 		}
 		u := route.User(r)
-		seconds[d.ID] = secondTurn{Text: text, Mine: slices.ContainsFunc(who, func(w *civic.User) bool { return w.ID == u.ID })}
+		seconds[d.ID] = secondTurn{Text: text, Stuck: len(who) == 0, Mine: slices.ContainsFunc(who, func(w *civic.User) bool { return w.ID == u.ID })}
 	}
 	return p.render(w, r, status, "moderation_review", Page{Title: "Queued comment " + itoa(id), Errors: errs, Data: reviewData{View: v, Codes: codes, Form: f, Seconds: seconds}})
 }

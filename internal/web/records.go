@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -251,7 +250,7 @@ func (p *recordsPages) renderRequest(w http.ResponseWriter, r *http.Request, sta
 			}
 		}
 	}
-	return p.render(w, r, status, "records_request", Page{Title: fmt.Sprintf("Records request %d", q.ID), Errors: errs, Data: d})
+	return p.render(w, r, status, "records_request", Page{Title: fmt.Sprintf("Records request %d from %s", q.ID, q.Requester), Errors: errs, Data: d})
 }
 
 func (p *recordsPages) update(w http.ResponseWriter, r *http.Request) error {
@@ -310,26 +309,4 @@ func (p *recordsPages) redact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return seeOther(w, r, "/records/"+itoa(id), "redacted")
-}
-
-// export streams the bag. If the export fails halfway, the zip has no
-// central directory: it cannot be mistaken for a complete bag.
-func (p *recordsPages) export(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := p.svc.CanExport(r.Context(), route.Actor(r), id); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("records-request-%d.zip", id)}))
-	if _, err := p.svc.Export(r.Context(), route.Actor(r), id, w); err != nil {
-		if route.Gone(r) {
-			p.log.Info("records export cancelled by client", "request", id, "status", route.StatusClientClosed, "err", err)
-		} else {
-			p.log.Error("records export failed after it started", "request", id, "err", err)
-		}
-	}
-	return nil
 }

@@ -20,6 +20,8 @@ func (h *Handler) recordsRoutes() []route.Route {
 		{Method: post, Path: "/records/{id}/redactions", Perm: manage, Summary: "redact a span of a version in the export", Handle: p.redact},
 		{Method: get, Path: "/records/{id}/items/{item}", Perm: view, Summary: "one item in a request's scope: its versions, their redactions and a preview of the export", Handle: p.item},
 		{Method: post, Path: "/records/{id}/items/{item}/redactions", Perm: manage, Summary: "redact a selection or words in one of the item's versions", Handle: p.redactItem},
-		{Method: post, Path: "/records/{id}/export", Perm: manage, Summary: "download the request's verifiable bag", Handle: p.export},
+		{Method: post, Path: "/records/{id}/export", Perm: manage, Summary: "export the request's verifiable bag in the background", Handle: p.export},
+		{Method: get, Path: "/records/{id}/exports/{job}", Perm: manage, Summary: "an export's progress, then its download link", Handle: p.exportPage},
+		{Method: get, Path: "/records/{id}/exports/{job}/bag", Perm: manage, Summary: "download a finished export's bag", Handle: p.exportBag},
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,13 +9,15 @@ import (
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/route"
 )
 
-// warc streams an archive account's month (month=YYYY-MM, the city's
+// warc asks for an archive account's month (month=YYYY-MM, the city's
 // calendar) as a WARC file: public versions only, as the portal's rule
-// classifies them; a covert profile's account is refused before anything
-// is sent. Records are written as they are read, one at a time.
+// classifies them. The month and the account are checked here (a covert
+// profile's account is refused); a worker writes the file in the
+// background, and the browser goes to its progress page.
 func (a *archivePages) warc(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -28,19 +31,60 @@ func (a *archivePages) warc(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
 	}
-	to := from.AddDate(0, 1, 0)
-	set, err := a.svc.TransferSelect(r.Context(), route.Actor(r), archive.TransferQuery{AccountID: id, From: from, To: to})
+	actor := route.Actor(r)
+	if _, err := a.svc.TransferSelect(r.Context(), actor, archive.TransferQuery{AccountID: id, From: from, To: from.AddDate(0, 1, 0)}); err != nil {
+		return err
+	}
+	job, err := a.jobs.EnqueueTask(r.Context(), actor, archive.WARCTask{Account: id, Month: from.Format("2006-01"), By: actor.UserID})
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("steward-account-%d-%s.warc.gz", id, from.Format("2006-01"))
-	w.Header().Set("Content-Type", "application/warc")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	if _, err := a.svc.WriteWARC(r.Context(), route.Actor(r), set, name, w); err != nil {
-		// The status is sent: the file ends short, and the log says why.
-		a.log.Error("warc download cut short", "account", id, "month", month, "err", err)
-		panic(http.ErrAbortHandler)
+	return seeOther(w, r, fmt.Sprintf("/archive/accounts/%d/warc/%d", id, job), "")
+}
+
+// warcTask returns the WARC job named in the path, if it is this
+// account's and the user's (or they manage jobs).
+func warcTask(r *http.Request, q *jobs.Queue) (archive.WARCTask, jobs.Task, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
 	}
-	return nil
+	job, err := taskID(r)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
+	}
+	t, err := q.Task(r.Context(), route.Actor(r), archive.WARCTask{}.Kind(), civic.PermArchiveView, job)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
+	}
+	var args archive.WARCTask
+	if err := json.Unmarshal(t.Args, &args); err != nil || args.Account != id {
+		return archive.WARCTask{}, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
+	}
+	return args, t, nil
+}
+
+// warcPage shows the WARC's progress, then its download link.
+func (a *archivePages) warcPage(w http.ResponseWriter, r *http.Request) error {
+	args, t, err := warcTask(r, a.jobs)
+	if err != nil {
+		return err
+	}
+	title := "WARC file of " + args.Month
+	if m, err := time.Parse("2006-01", args.Month); err == nil {
+		title = "WARC file of " + m.Format("January 2006")
+	}
+	return a.renderTask(w, r, title, taskData{
+		Back: "/archive/items", BackText: "Back to the archive", What: "The WARC file",
+		Download: fmt.Sprintf("/archive/accounts/%d/warc/%d/file", args.Account, t.ID), Task: t,
+		Hint: "A WARC file (ISO 28500) opens in web archive players such as ReplayWeb.page."})
+}
+
+// warcFile downloads a finished WARC file.
+func (a *archivePages) warcFile(w http.ResponseWriter, r *http.Request) error {
+	_, t, err := warcTask(r, a.jobs)
+	if err != nil {
+		return err
+	}
+	return a.serveResult(w, r, t)
 }

@@ -285,6 +285,8 @@ var notices = map[string]string{
 	"ownpassword":    "Your password is changed; your other sessions are signed out and your API tokens revoked.",
 	"revoked":        "The token is revoked.",
 	"job_retried":    "The job is queued to run again. The retry is in the audit log.",
+	"pass_queued":    "A capture pass is queued: it runs in the background within seconds, and its outcome shows in the last runs below (reload the page).",
+	"pass_already":   "A capture pass of this connection is already queued or running: its outcome shows in the last runs below (reload the page).",
 	"job_cancelled":  "The job is cancelled. The cancel is in the audit log.",
 	"signedout":      "You are signed out.",
 	"proposed":       "Your proposal is recorded in the covert audit log and waits for the covert approver.",

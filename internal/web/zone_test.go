@@ -68,3 +68,13 @@ func TestTemplateFuncs(t *testing.T) {
 		t.Error("count of a string did not fail")
 	}
 }
+
+// A message naming a page links to it by name, and nothing else in the
+// message becomes markup: a crafted account name stays text.
+func TestLinkPages(t *testing.T) {
+	got := string(linkPages(`Nobody can decide for <b>@x</b>; set one at /settings/approvals.`))
+	want := `Nobody can decide for &lt;b&gt;@x&lt;/b&gt;; set one at <a href="/settings/approvals">Approval settings</a>.`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -381,7 +381,7 @@ func (s *Service) capture(ctx context.Context, _ civic.Actor, u *civic.User, _ [
 			if c.LastSuccess != nil {
 				since = *c.LastSuccess
 			}
-			out = append(out, Item{Kind: KindBrokenCapture, Title: fmt.Sprintf("Capture of %s on %s is broken: %s", c.Handle, c.Platform, c.LastError),
+			out = append(out, Item{Kind: KindBrokenCapture, Title: fmt.Sprintf("Capture of %s on %s is broken. %s", c.Handle, c.Platform, firstSentence(c.Trouble())),
 				Since: since, Link: "/capture/" + id(c.ID)})
 		}
 	}
@@ -465,4 +465,12 @@ func dropEchoes(items []Item) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// firstSentence is s up to and including its first full stop.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }

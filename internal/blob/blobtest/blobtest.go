@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,7 +17,8 @@ import (
 )
 
 // Run checks s: content addressing, one copy of identical files, no
-// overwriting, a wrong expected hash stores nothing, and deletion.
+// overwriting, a wrong expected hash or a failing reader stores nothing,
+// and deletion.
 func Run(t *testing.T, s blob.Store) {
 	ctx := context.Background()
 	data := []byte("a photo of the splash pad \x00\xff")
@@ -51,6 +54,16 @@ func Run(t *testing.T, s blob.Store) {
 	if _, err := s.Open(ctx, other); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("Open missing = %v, want ErrNotFound", err)
 	}
+	// A reader that fails part way (a download cut off) stores nothing,
+	// not even the part it gave.
+	part := []byte("the first half of a video")
+	psum := sha256.Sum256(part)
+	if _, _, err := s.Put(ctx, "", io.MultiReader(bytes.NewReader(part), failing{})); err == nil {
+		t.Fatal("Put of a failing reader succeeded")
+	}
+	if ok, _ := s.Has(ctx, hex.EncodeToString(psum[:])); ok {
+		t.Fatal("the part a failing reader gave was stored")
+	}
 	if err := s.Delete(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -60,4 +73,26 @@ func Run(t *testing.T, s blob.Store) {
 	if err := s.Delete(ctx, want); err != nil {
 		t.Fatalf("deleting a missing file: %v", err)
 	}
+}
+
+// failing is a reader that fails, as a download cut off does.
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// Files counts the regular files under dir: a store's folder after Run, or
+// its temporary folder, must hold none (no half-written file left behind).
+func Files(t testing.TB, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -29,8 +29,15 @@ type Config struct {
 	Bucket    string
 	AccessKey string
 	SecretKey string
-	Client    *http.Client // nil: a client with a one-minute timeout
-	Now       func() time.Time
+	// Client sends the requests; nil: one that waits at most a minute for
+	// the service's answer but has no deadline on a whole request, so that
+	// a large file's upload takes as long as it needs (ctx bounds it).
+	Client *http.Client
+	// TempDir is where Put spools a file to learn its hash before the
+	// upload; "": the system's temporary folder. It needs room for the
+	// largest media file, on disk rather than in memory (not a tmpfs).
+	TempDir string
+	Now     func() time.Time
 }
 
 // Store is a blob.Store in an S3 bucket.
@@ -54,7 +61,9 @@ func New(c Config) (*Store, error) {
 		c.Region = "us-east-1"
 	}
 	if c.Client == nil {
-		c.Client = &http.Client{Timeout: time.Minute}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		c.Client = &http.Client{Transport: t}
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -147,12 +156,14 @@ func (s *Store) CreateBucket(ctx context.Context) error {
 }
 
 // Put stores r's content unless an object with its hash exists. The content
-// is spooled to a temporary file to learn its hash before the upload.
+// is spooled to a temporary file in Config.TempDir to learn its hash before
+// the upload, which streams from that file: memory does not grow with the
+// file's size. A read error of r stores nothing and leaves no file.
 func (s *Store) Put(ctx context.Context, want string, r io.Reader) (string, int64, error) {
 	if want != "" && !blob.ValidHash(want) {
 		return "", 0, fmt.Errorf("blob: %q is not a SHA-256", want)
 	}
-	tmp, err := os.CreateTemp("", "steward-s3-*")
+	tmp, err := os.CreateTemp(s.c.TempDir, "steward-s3-*")
 	if err != nil {
 		return "", 0, err
 	}

@@ -24,6 +24,9 @@ import (
 // proxies app.bsky.* calls to the Bluesky AppView.
 const DefaultBase = "https://bsky.social"
 
+// Name is the network's name in Steward.
+const Name = "bluesky"
+
 // Adapter is the Bluesky adapter.
 type Adapter struct {
 	c   *platform.Client
@@ -44,14 +47,16 @@ func New(cfg platform.Config) *Adapter {
 func (a *Adapter) Client() *platform.Client { return a.c }
 
 // Name implements civic.Platform.
-func (a *Adapter) Name() string { return "bluesky" }
+func (a *Adapter) Name() string { return Name }
 
 // Capabilities implements civic.Platform. Bluesky has no delete of
 // others' replies and no hold; a reply is hidden by listing it in the
-// root post's threadgate. Deletions show as absence from a thread.
+// root post's threadgate. Deletions show as absence from a thread. It
+// publishes (publish.go), but posts cannot be edited: a correction is a
+// reply in the post's thread.
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapHide,
-		civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
+		civic.CapPublish, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
 }
 
 func (a *Adapter) xrpc(ep *civic.Endpoint, nsid string) string {

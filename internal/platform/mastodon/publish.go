@@ -23,8 +23,11 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	if post.IdempotencyKey != "" {
 		h.Set("Idempotency-Key", post.IdempotencyKey)
 	}
-	resp, err := a.c.Do(ctx, platform.Request{Method: "POST", URL: b + "/api/v1/statuses", Token: ep.Token.AccessToken, Header: h,
-		Form: url.Values{"status": {post.Text}, "visibility": {"public"}}})
+	form := url.Values{"status": {post.Text}, "visibility": {"public"}}
+	if post.InReplyTo != "" {
+		form.Set("in_reply_to_id", post.InReplyTo)
+	}
+	resp, err := a.c.Do(ctx, platform.Request{Method: "POST", URL: b + "/api/v1/statuses", Token: ep.Token.AccessToken, Header: h, Form: form})
 	if err != nil {
 		return nil, err
 	}
@@ -61,4 +64,48 @@ func published(st status) *civic.PublishedPost {
 		p.URL = *st.URL
 	}
 	return p
+}
+
+// Edit implements civic.PostEditor: PUT /api/v1/statuses/:id replaces the
+// text of a status the account made; the server keeps the earlier
+// version in the status's history, where capture reads it.
+func (a *Adapter) Edit(ctx context.Context, ep *civic.Endpoint, platformID string, post civic.OutgoingPost) (*civic.PublishedPost, error) {
+	b, err := base(ep)
+	if err != nil {
+		return nil, err
+	}
+	if platformID == "" {
+		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "no status id to edit"}
+	}
+	resp, err := a.c.Do(ctx, platform.Request{Method: "PUT", URL: b + "/api/v1/statuses/" + url.PathEscape(platformID), Token: ep.Token.AccessToken,
+		Form: url.Values{"status": {post.Text}}})
+	if err != nil {
+		return nil, err
+	}
+	var st status
+	if err := a.c.Decode(resp.Body, &st); err != nil {
+		return nil, err
+	}
+	if st.ID != platformID {
+		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "the server answered the edit with another status"}
+	}
+	p := published(st)
+	if st.EditedAt != nil {
+		p.CreatedAt = st.EditedAt.UTC()
+	}
+	return p, nil
+}
+
+// DeletePost implements civic.PostDeleter: DELETE /api/v1/statuses/:id on
+// a status the account made. A status already gone answers not_found.
+func (a *Adapter) DeletePost(ctx context.Context, ep *civic.Endpoint, platformID string) error {
+	b, err := base(ep)
+	if err != nil {
+		return err
+	}
+	if platformID == "" {
+		return &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "no status id to delete"}
+	}
+	_, err = a.c.Do(ctx, platform.Request{Method: "DELETE", URL: b + "/api/v1/statuses/" + url.PathEscape(platformID), Token: ep.Token.AccessToken})
+	return err
 }

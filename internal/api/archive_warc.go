@@ -1,0 +1,100 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
+	"steward.city/steward/internal/route"
+)
+
+// warcView is a WARC file being written, as its URL shows it.
+type warcView struct {
+	taskJSON
+	Account int64  `json:"account"`
+	Month   string `json:"month"`
+}
+
+func (a *archiveAPI) warcView(args archive.WARCTask, t jobs.Task) warcView {
+	return warcView{a.taskView(t, fmt.Sprintf("/api/v1/archive/accounts/%d/warc/%d", args.Account, t.ID), "/file"), args.Account, args.Month}
+}
+
+// warc asks for an archive account's month ({"month": "YYYY-MM"}, the
+// city's calendar) as a WARC file: the month and the account are checked
+// at once (a covert profile's account is refused), a worker writes the
+// file. 202 with its URL.
+func (a *archiveAPI) warc(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Month string `json:"month"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	from, err := time.ParseInLocation("2006-01", strings.TrimSpace(in.Month), a.loc)
+	if err != nil {
+		return civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
+	}
+	actor := route.Actor(r)
+	if _, err := a.svc.TransferSelect(r.Context(), actor, archive.TransferQuery{AccountID: id, From: from, To: from.AddDate(0, 1, 0)}); err != nil {
+		return err
+	}
+	args := archive.WARCTask{Account: id, Month: from.Format("2006-01"), By: actor.UserID}
+	job, err := a.jobs.EnqueueTask(r.Context(), actor, args)
+	if err != nil {
+		return err
+	}
+	t, err := a.jobs.Task(r.Context(), actor, args.Kind(), civic.PermArchiveView, job)
+	if err != nil {
+		return err
+	}
+	v := a.warcView(args, t)
+	w.Header().Set("Location", v.URL)
+	return writeJSON(w, http.StatusAccepted, v)
+}
+
+// warcTask returns the WARC job named in the path, if it is this
+// account's and the user's (or they manage jobs).
+func (a *archiveAPI) warcTask(r *http.Request) (archive.WARCTask, jobs.Task, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
+	}
+	job, err := taskID(r)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
+	}
+	t, err := a.jobs.Task(r.Context(), route.Actor(r), archive.WARCTask{}.Kind(), civic.PermArchiveView, job)
+	if err != nil {
+		return archive.WARCTask{}, jobs.Task{}, err
+	}
+	var args archive.WARCTask
+	if err := json.Unmarshal(t.Args, &args); err != nil || args.Account != id {
+		return archive.WARCTask{}, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
+	}
+	return args, t, nil
+}
+
+func (a *archiveAPI) warcStatus(w http.ResponseWriter, r *http.Request) error {
+	args, t, err := a.warcTask(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a.warcView(args, t))
+}
+
+func (a *archiveAPI) warcFile(w http.ResponseWriter, r *http.Request) error {
+	_, t, err := a.warcTask(r)
+	if err != nil {
+		return err
+	}
+	return a.serveResult(w, r, t)
+}

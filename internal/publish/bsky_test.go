@@ -1,0 +1,225 @@
+package publish_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/bluesky"
+	"steward.city/steward/internal/publish"
+	"steward.city/steward/internal/storetest"
+)
+
+// pds is the part of a Bluesky PDS that publishing uses, answering as the
+// reference PDS does: createRecord names the record by the key it is
+// given and refuses a key already taken; getRecord, getPosts and
+// getAuthorFeed read the records back; deleteRecord removes one.
+// Bluesky has no local server to run in tests; the adapter's own tests
+// check each call against recorded answers.
+type pds struct {
+	mu      sync.Mutex
+	order   []string
+	records map[string]map[string]any // by rkey
+	creates int
+	// lose makes the next createRecord take the record and then answer
+	// 502, as when the answer is lost on the way back.
+	lose bool
+}
+
+func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const did = "did:plc:parks"
+	uri := func(rkey string) string { return "at://" + did + "/app.bsky.feed.post/" + rkey }
+	view := func(rkey string) map[string]any {
+		return map[string]any{"uri": uri(rkey), "cid": "bafy" + rkey, "author": map[string]string{"did": did, "handle": "parks.example"},
+			"record": p.records[rkey], "indexedAt": p.records[rkey]["createdAt"]}
+	}
+	answer := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/xrpc/com.atproto.repo.createRecord":
+		var in struct {
+			Repo, Collection, Rkey string
+			Record                 map[string]any
+		}
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		p.creates++
+		if _, taken := p.records[in.Rkey]; taken || in.Rkey == "" {
+			answer(400, map[string]string{"error": "InvalidRequest", "message": "Record already exists"})
+			return
+		}
+		p.records[in.Rkey] = in.Record
+		p.order = append(p.order, in.Rkey)
+		if p.lose {
+			p.lose = false
+			answer(502, map[string]string{"error": "UpstreamFailure"})
+			return
+		}
+		answer(200, map[string]string{"uri": uri(in.Rkey), "cid": "bafy" + in.Rkey})
+	case "/xrpc/com.atproto.repo.getRecord":
+		rec, ok := p.records[q.Get("rkey")]
+		if !ok {
+			answer(400, map[string]string{"error": "RecordNotFound", "message": "Could not locate record"})
+			return
+		}
+		answer(200, map[string]any{"uri": uri(q.Get("rkey")), "cid": "bafy" + q.Get("rkey"), "value": rec})
+	case "/xrpc/app.bsky.feed.getPosts":
+		posts := []any{}
+		if rkey, ok := strings.CutPrefix(q.Get("uris"), uri("")); ok && p.records[rkey] != nil {
+			posts = append(posts, view(rkey))
+		}
+		answer(200, map[string]any{"posts": posts})
+	case "/xrpc/app.bsky.feed.getAuthorFeed":
+		feed := []any{}
+		for i := len(p.order) - 1; i >= 0; i-- {
+			if p.records[p.order[i]] != nil {
+				feed = append(feed, map[string]any{"post": view(p.order[i])})
+			}
+		}
+		answer(200, map[string]any{"feed": feed})
+	case "/xrpc/com.atproto.repo.deleteRecord":
+		var in struct{ Rkey string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		delete(p.records, in.Rkey)
+		answer(200, map[string]any{})
+	default:
+		answer(501, map[string]string{"error": "MethodNotImplemented"})
+	}
+}
+
+// TestBlueskyPublish publishes through the Bluesky adapter: the post goes
+// out once, with a TID record key, also when the answer is lost; a correction (Bluesky cannot edit) is a
+// reply in the post's thread whose root and parent name the post, archived
+// as a reply linked to it; an approved deletion removes the record.
+func TestBlueskyPublish(t *testing.T) {
+	p := &pds{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+	e := newEnv(t, storetest.OpenSQLite(t, clock.Now), clock, map[string]civic.Platform{bluesky.Name: bluesky.New(platform.Config{Now: clock.Now})}, "parks.example")
+	// The Parks department's Bluesky account, with the author's grant.
+	if err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
+		a := &civic.Account{DepartmentID: e.dept.ID, Platform: bluesky.Name, Handle: "parks.example", DisplayName: "City Parks", Purpose: "news",
+			Audience: "residents", Categories: []string{"announcements"}, WebsiteURL: "https://www.city.example/", ProfileText: "Official. Call 9-1-1.",
+			RequestedBy: e.comms.ID, AdminIDs: []int64{e.author.PersonID, e.director.PersonID}}
+		if err := tx.CreateAccount(e.ctx, a); err != nil {
+			return err
+		}
+		a.Status = civic.AccountActive
+		if err := tx.UpdateAccount(e.ctx, a, "account.activate"); err != nil {
+			return err
+		}
+		now, expires := tx.Now(), tx.Now().Add(90*24*time.Hour)
+		g := &civic.Poster{AccountID: a.ID, UserID: e.author.ID, Reason: "I post the department's news."}
+		if err := tx.CreatePoster(e.ctx, g); err != nil {
+			return err
+		}
+		g.Status, g.DecidedBy, g.DecidedAt, g.ExpiresAt = civic.PosterGranted, e.director.ID, &now, &expires
+		e.acct = a
+		return tx.UpdatePoster(e.ctx, g, "poster.grant")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	conn := &civic.Connection{AccountID: e.acct.ID, Platform: bluesky.Name, BaseURL: srv.URL, RemoteID: "did:plc:parks", Handle: "parks.example", Interval: 10 * time.Minute}
+	if err := e.conns.Connect(e.ctx, e.as(e.it), conn, civic.PlatformToken{AccessToken: "access", RefreshToken: "refresh"}); err != nil {
+		t.Fatal(err)
+	}
+	author, director := e.as(e.author), e.as(e.director)
+	approve := func(d *civic.Draft) {
+		t.Helper()
+		if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.store.Draft(e.ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: d.Revision, Decision: civic.ReviewApprove}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
+		Text: "Café in the park opens Saturday: https://www.city.example/parks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(d)
+	out, err := e.svc.Publish(e.ctx, author, d.ID)
+	if err != nil || len(out) != 1 || out[0].Status != civic.PublicationPublished || !strings.HasPrefix(out[0].PlatformID, "at://did:plc:parks/app.bsky.feed.post/") {
+		t.Fatalf("publish: %+v, %v", out, err)
+	}
+	id := out[0].PlatformID
+	rkey := id[strings.LastIndex(id, "/")+1:]
+	if len(rkey) != 13 || p.creates != 1 {
+		t.Errorf("record key %q (want a TID), %d createRecord calls", rkey, p.creates)
+	}
+	// Asked again, nothing is posted again.
+	if _, err := e.svc.Publish(e.ctx, director, d.ID); err != nil || p.creates != 1 {
+		t.Fatalf("second publish: %v, %d createRecord calls", err, p.creates)
+	}
+
+	// A post whose answer is lost after the PDS took it: the record at
+	// its key is the post, found at once, and it is not posted again.
+	d2, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: "The pool opens at 9."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(d2)
+	p.lose = true
+	out, err = e.svc.Publish(e.ctx, author, d2.ID)
+	if err != nil || out[0].Status != civic.PublicationPublished || p.creates != 2 || len(p.order) != 2 {
+		t.Fatalf("publish with a lost answer: %+v, %v; %d calls, %d records", out, err, p.creates, len(p.order))
+	}
+
+	c, err := e.svc.Correct(e.ctx, author, d.ID, publish.CorrectionInput{Text: "Café in the park opens Sunday: https://www.city.example/parks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(c)
+	out, err = e.svc.Publish(e.ctx, author, c.ID)
+	if err != nil || out[0].Status != civic.PublicationPublished || out[0].PlatformID == id {
+		t.Fatalf("publish the correction: %+v, %v", out, err)
+	}
+	reply := p.records[out[0].PlatformID[strings.LastIndex(out[0].PlatformID, "/")+1:]]
+	b, _ := json.Marshal(reply)
+	var rec struct {
+		Text  string
+		Reply struct{ Root, Parent struct{ URI, CID string } }
+	}
+	_ = json.Unmarshal(b, &rec)
+	if !strings.HasPrefix(rec.Text, "Correction: ") || rec.Reply.Root.URI != id || rec.Reply.Parent.URI != id || rec.Reply.Parent.CID != "bafy"+rkey {
+		t.Errorf("the correction record %s", b)
+	}
+	pubs, err := e.store.Publications(e.ctx, civic.PublicationFilter{DraftID: c.ID})
+	if err != nil || len(pubs) != 1 || pubs[0].Kind != civic.PublishReply {
+		t.Fatalf("correction publication %+v, %v", pubs, err)
+	}
+	item, err := e.store.CapturedItem(e.ctx, conn.Ref(), out[0].PlatformID)
+	if err != nil || item.ParentID != id {
+		t.Errorf("archived correction %+v, %v", item, err)
+	}
+
+	del, err := e.svc.RequestDeletion(e.ctx, author, d.ID, publish.DeletionInput{Reason: "The event was cancelled."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Review(e.ctx, director, del.ID, publish.ReviewInput{Revision: 1, Decision: civic.ReviewApprove}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = e.svc.Publish(e.ctx, author, del.ID)
+	if err != nil || out[0].Status != civic.PublicationPublished || p.records[rkey] != nil {
+		t.Fatalf("delete: %+v, %v; record still there: %v", out, err, p.records[rkey] != nil)
+	}
+}

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/jobs"
+	"steward.city/steward/internal/plain"
+	"steward.city/steward/internal/route"
+)
+
+// taskData is the page of a background task (task.html): its progress,
+// then its download link.
+type taskData struct {
+	Back, BackText string // the page the task belongs to
+	What           string // "The bag", capitalised
+	Download       string // the result's URL
+	Hint           string // what to do with the result
+	Task           jobs.Task
+	Left           time.Duration
+	Step           string // capitalised
+	Done, Total    string // with thousands separators
+	Size           string // of the result, when ready
+}
+
+// renderTask shows task t's page.
+func (h *Handler) renderTask(w http.ResponseWriter, r *http.Request, title string, d taskData) error {
+	t := d.Task
+	d.Left, d.Step, d.Done, d.Total = t.Left(h.now()), "Starting", plain.Number(int(t.Done)), plain.Number(int(t.Total))
+	if t.Step != "" {
+		d.Step = strings.ToUpper(t.Step[:1]) + t.Step[1:]
+	}
+	if t.Result != nil {
+		d.Size = plain.Count(int(t.Result.Size), "byte", "bytes")
+	}
+	return h.render(w, r, http.StatusOK, "task", Page{Title: title, Data: d})
+}
+
+// taskID reads the job number in the path ({job}).
+func taskID(r *http.Request) (int64, error) {
+	job, err := strconv.ParseInt(r.PathValue("job"), 10, 64)
+	if err != nil || job <= 0 {
+		return 0, civic.Errorf(civic.KindNotFound, "no such page")
+	}
+	return job, nil
+}
+
+// serveResult downloads a finished task's file.
+func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, t jobs.Task) error {
+	rc, err := h.jobs.Open(r.Context(), h.archive.Blobs(), t)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	// A large file takes longer to send than the server's write timeout
+	// allows a page: the download alone has none (a client that goes
+	// away ends it).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	w.Header().Set("Content-Type", t.Result.Type)
+	w.Header().Set("Content-Length", strconv.FormatInt(t.Result.Size, 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Result.Name}))
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := io.Copy(w, rc); err != nil && !route.Gone(r) {
+		h.log.Error("download of a task's result failed after it started", "job", t.ID, "err", err)
+	}
+	return nil
+}
