@@ -1,15 +1,12 @@
 package api
 
 import (
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
-	"steward.city/steward/internal/route"
 )
 
 // taskJSON is a background task (a records export, a WARC file) as its URL
@@ -56,21 +53,5 @@ func taskID(r *http.Request) (int64, error) {
 
 // serveResult downloads a finished task's file; before it is ready, 409.
 func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, t jobs.Task) error {
-	rc, err := h.jobs.Open(r.Context(), h.archive.Blobs(), t)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	// A large file takes longer to send than the server's write timeout
-	// allows a page: the download alone has none (a client that goes
-	// away ends it).
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	w.Header().Set("Content-Type", t.Result.Type)
-	w.Header().Set("Content-Length", strconv.FormatInt(t.Result.Size, 10))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Result.Name}))
-	w.Header().Set("Cache-Control", "no-store")
-	if _, err := io.Copy(w, rc); err != nil && !route.Gone(r) {
-		h.log.Error("download of a task's result failed after it started", "job", t.ID, "err", err)
-	}
-	return nil
+	return h.jobs.ServeResult(w, r, h.archive.Blobs(), t, h.log)
 }
