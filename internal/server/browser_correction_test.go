@@ -92,7 +92,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	}
 	page := "/drafts/" + m[1]
 	findings := tab.Text("#findings")
-	for _, want := range []string{"contact_info", "image_without_alt"} {
+	for _, want := range []string{"contact information", "image without alt"} {
 		if !strings.Contains(findings, want) {
 			t.Errorf("the findings lack %q: %s", want, findings)
 		}
@@ -264,7 +264,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	tab.SetValue("#f-category", "information_sharing")
 	tab.check(post(`form[action="/drafts"][method="post"]`), http.StatusOK)
 	vpage := strings.TrimSuffix(tab.path(), "?notice=saved")
-	if got := tab.Text("#findings"); !strings.Contains(got, "violence_or_crime") || !strings.Contains(got, "blocks: no approval overrides") {
+	if got := tab.Text("#findings"); !strings.Contains(got, "violence or crime") || !strings.Contains(got, "blocks: no approval overrides") {
 		t.Errorf("the covert draft's findings: %s", got)
 	}
 	tab.check(post(`form[action="`+vpage+`/submit"]`), http.StatusUnprocessableEntity)

@@ -13,6 +13,7 @@ import (
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/demo"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/storetest"
 )
@@ -115,7 +116,7 @@ func TestBrowserPublish(t *testing.T) {
 		t.Errorf("the marked words are %q, want the phone number", got)
 	}
 	findings := tab.Text("#findings")
-	for _, want := range []string{"contact_info", "image_without_alt", "blocks until a reviewer records why"} {
+	for _, want := range []string{"contact information", "image without alt", "blocks until a reviewer records why"} {
 		if !strings.Contains(findings, want) {
 			t.Errorf("the findings table lacks %q: %s", want, findings)
 		}
@@ -128,7 +129,9 @@ func TestBrowserPublish(t *testing.T) {
 	// Fix both, schedule it, submit.
 	tab.SetValue("#f-text", "The splash pad opens Saturday at 10. Questions? Call the Parks front desk.")
 	tab.SetValue("#f-alt", "Children playing in the splash pad's fountains.")
-	tab.SetValue("#f-scheduled", app.clock.Now().Add(48*time.Hour).UTC().Format("2006-01-02T15:04"))
+	// The time to publish at is typed in the city's time (Chicago), not UTC.
+	when := app.clock.Now().Add(48 * time.Hour).In(cityZone(t)).Truncate(time.Minute)
+	tab.SetValue("#f-scheduled", when.Format("2006-01-02T15:04"))
 	tab.check(post(`form[action="`+page+`"]`), http.StatusOK)
 	if got := tab.Text("#findings"); !strings.Contains(got, "The screen found nothing") {
 		t.Errorf("after the fix: %s", got)
@@ -153,8 +156,8 @@ func TestBrowserPublish(t *testing.T) {
 	}
 	tab.screenshot("draft-approved.png")
 	tab.check(tab.open("/calendar"), http.StatusOK)
-	if got := tab.Text("main table"); !strings.Contains(got, "scheduled") || !strings.Contains(got, "@cityparks") {
-		t.Errorf("the calendar: %s", got)
+	if got := tab.Text("main table"); !strings.Contains(got, "scheduled") || !strings.Contains(got, "@cityparks") || !strings.Contains(got, plain.Time(when, cityZone(t))) {
+		t.Errorf("the calendar does not show the post at %s, city time: %s", plain.Time(when, cityZone(t)), got)
 	}
 	tab.screenshot("calendar.png")
 }

@@ -117,8 +117,10 @@ func (h *Handler) renderDrafts(w http.ResponseWriter, r *http.Request, status in
 	return h.render(w, r, status, "drafts", Page{Title: "Drafts", Errors: errs, Data: draftsData{Drafts: ds, Accounts: as, Categories: cats, Form: form, Limits: limits(form.Text, ps)}})
 }
 
-// readDraftForm reads the form into the service's input.
-func readDraftForm(r *http.Request) (draftForm, publish.DraftInput, error) {
+// readDraftForm reads the form into the service's input; the time to
+// publish at is typed in the city's zone, loc (a datetime-local field has
+// none).
+func readDraftForm(r *http.Request, loc *time.Location) (draftForm, publish.DraftInput, error) {
 	f := draftForm{Text: r.PostFormValue("text"), Category: r.PostFormValue("category"), File: strings.TrimSpace(r.PostFormValue("file")),
 		Kind: r.PostFormValue("kind"), Alt: r.PostFormValue("alt"), Captions: r.PostFormValue("captions") == "yes",
 		Link: strings.TrimSpace(r.PostFormValue("link")), Scheduled: strings.TrimSpace(r.PostFormValue("scheduled"))}
@@ -137,10 +139,11 @@ func readDraftForm(r *http.Request) (draftForm, publish.DraftInput, error) {
 		in.Links = []string{f.Link}
 	}
 	if f.Scheduled != "" {
-		t, err := time.Parse("2006-01-02T15:04", f.Scheduled)
+		t, err := time.ParseInLocation("2006-01-02T15:04", f.Scheduled, loc)
 		if err != nil {
-			return f, in, civic.Invalid("scheduled_at", "give the time as 2026-07-04T21:30 (UTC)")
+			return f, in, civic.Invalid("scheduled_at", "give the date and the time of day to publish at, or leave it empty")
 		}
+		t = t.UTC()
 		in.ScheduledAt = &t
 	}
 	return f, in, nil
@@ -163,7 +166,7 @@ func (h *Handler) draftCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	f, in, err := readDraftForm(r)
+	f, in, err := readDraftForm(r, h.loc)
 	if err == nil {
 		var d *civic.Draft
 		if d, err = h.publish.CreateDraft(r.Context(), route.Actor(r), in); err == nil {
@@ -271,7 +274,7 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 			d.Form.Link = cur.Links[0]
 		}
 		if cur.ScheduledAt != nil {
-			d.Form.Scheduled = cur.ScheduledAt.UTC().Format("2006-01-02T15:04")
+			d.Form.Scheduled = cur.ScheduledAt.In(h.loc).Format("2006-01-02T15:04")
 		}
 		d.Form.Correction, d.Form.Reason = corr, reason
 	}
@@ -309,7 +312,7 @@ func (h *Handler) draftRevise(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	f, in, err := readDraftForm(r)
+	f, in, err := readDraftForm(r, h.loc)
 	if err == nil {
 		in.AccountIDs = nil // a revision keeps the draft's accounts
 		if _, err = h.publish.Revise(r.Context(), route.Actor(r), id, in); err == nil {
