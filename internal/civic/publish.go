@@ -61,6 +61,21 @@ const (
 	DraftFailed    DraftStatus = "failed"    // at least one account refused it
 )
 
+// Label is the status in words, for pages; the API shows the code.
+func (s DraftStatus) Label() string {
+	switch s {
+	case DraftInReview:
+		return "in review"
+	case DraftChanges:
+		return "changes asked for"
+	case DraftConfirm:
+		return "approved after its time: waits for confirmation"
+	case DraftFailed:
+		return "not published on every account"
+	}
+	return string(s)
+}
+
 // DraftStatuses lists every draft status.
 var DraftStatuses = []DraftStatus{DraftOpen, DraftInReview, DraftChanges, DraftApproved, DraftConfirm, DraftRefused, DraftPublished, DraftFailed}
 

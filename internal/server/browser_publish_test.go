@@ -137,7 +137,7 @@ func TestBrowserPublish(t *testing.T) {
 		t.Errorf("after the fix: %s", got)
 	}
 	tab.check(post(`form[action="`+page+`/submit"]`), http.StatusOK)
-	if got := tab.Text(".lede"); !strings.Contains(got, "in_review") {
+	if got := tab.Text(".lede"); !strings.Contains(got, "in review") {
 		t.Errorf("after submitting: %s", got)
 	}
 
