@@ -10,7 +10,8 @@ import (
 	"steward.city/steward/internal/civic"
 )
 
-// Record appends an audit event for c to the chain, in the transaction.
+// Record appends an audit event for c to the chain, in the transaction: it
+// is checked now and written with the transaction's last writes (appendAudit).
 func (t *tx) Record(ctx context.Context, c civic.Change) (err error) {
 	defer civic.Wrap(&err, "record audit event %s", c.Action)
 	before, err := auditJSON(c.Before)
@@ -31,19 +32,43 @@ func (t *tx) Record(ctx context.Context, c civic.Change) (err error) {
 		Before:     before,
 		After:      after,
 	}
-	// Taking the next number locks the head row: on PostgreSQL concurrent
-	// transactions wait here, so the chain never forks.
-	if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.PrevHash); err != nil {
-		return err
+	t.audit = append(t.audit, e)
+	return nil
+}
+
+// appendAudit appends the transaction's events to the chain, as its last
+// writes. Taking the next number locks the head row, so on PostgreSQL
+// concurrent transactions wait here and the chain never forks; because it
+// is the last thing a transaction does, one that holds the head never
+// waits for a row another holds, and two cannot deadlock over it (they
+// did when an event was appended in the middle: one held the head and
+// waited for a row the other had written before its own event).
+func (t *tx) appendAudit(ctx context.Context) (err error) {
+	if len(t.audit) == 0 {
+		return nil
 	}
-	e.Hash = e.ComputeHash()
-	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, time, actor_id, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
+	var hash string
+	for i := range t.audit {
+		e := &t.audit[i]
+		if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.PrevHash); err != nil {
+			return fmt.Errorf("record audit event %s: %w", e.Action, err)
+		}
+		if i > 0 {
+			e.PrevHash = hash // the head's hash is written once, after the last event
+		}
+		e.Hash = e.ComputeHash()
+		hash = e.Hash
+		if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, time, actor_id, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.Time, e.ActorID, e.Actor, e.Action, e.ObjectType, e.ObjectID, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
-		return err
+			e.Seq, e.Time, e.ActorID, e.Actor, e.Action, e.ObjectType, e.ObjectID, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("record audit event %s: %w", e.Action, err)
+		}
 	}
-	_, err = t.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash)
-	return err
+	t.audit = nil
+	if _, err := t.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, hash); err != nil {
+		return fmt.Errorf("record audit events: %w", err)
+	}
+	return nil
 }
 
 func auditJSON(v any) (json.RawMessage, error) {

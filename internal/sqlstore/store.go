@@ -145,6 +145,9 @@ func (s *Store) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx)
 	if err := fn(t); err != nil {
 		return err
 	}
+	if err := t.appendAudit(ctx); err != nil {
+		return err
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -203,6 +206,9 @@ type tx struct {
 	reader
 	actor civic.Actor
 	clock func() time.Time
+	// audit holds the events Record took, appended to the chain at the end
+	// of the transaction (appendAudit).
+	audit []civic.AuditEvent
 }
 
 // Durability reads this transaction's durability setting: what its commit
