@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nlnwa/gowarc/v3"
@@ -18,6 +19,11 @@ import (
 	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/civic"
 )
+
+// warcMu serializes gowarc within the process: the library sets a global
+// of the uuid package on every record builder (see WriteWARCProgress). It
+// is the one package-level variable here, standing for one in a library.
+var warcMu sync.Mutex
 
 // WARCStats is what WriteWARC wrote.
 type WARCStats struct {
@@ -93,6 +99,12 @@ func (s *Service) WriteWARCProgress(ctx context.Context, actor civic.Actor, set 
 	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
+	// gowarc writes a package variable of github.com/google/uuid
+	// (EnableRandPool) each time it makes a record builder and reads it for
+	// each record id, so two WARCs written at once in one process race.
+	// They are written one at a time.
+	warcMu.Lock()
+	defer warcMu.Unlock()
 	cw := &countingWriter{w: w}
 	st := &WARCStats{}
 	gz := gzip.NewWriter(cw)
