@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -72,15 +71,7 @@ func (a *archiveAPI) warcTask(r *http.Request) (archive.WARCTask, jobs.Task, err
 	if err != nil {
 		return archive.WARCTask{}, jobs.Task{}, err
 	}
-	t, err := a.jobs.Task(r.Context(), route.Actor(r), archive.WARCTask{}.Kind(), civic.PermArchiveView, job)
-	if err != nil {
-		return archive.WARCTask{}, jobs.Task{}, err
-	}
-	var args archive.WARCTask
-	if err := json.Unmarshal(t.Args, &args); err != nil || args.Account != id {
-		return archive.WARCTask{}, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
-	}
-	return args, t, nil
+	return jobs.TaskOf(r.Context(), a.jobs, route.Actor(r), civic.PermArchiveView, job, func(w archive.WARCTask) bool { return w.Account == id })
 }
 
 func (a *archiveAPI) warcStatus(w http.ResponseWriter, r *http.Request) error {

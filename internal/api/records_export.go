@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -57,15 +56,8 @@ func (a *recordsAPI) exportTask(r *http.Request) (int64, jobs.Task, error) {
 	if err != nil {
 		return 0, jobs.Task{}, err
 	}
-	t, err := a.jobs.Task(r.Context(), route.Actor(r), records.ExportTask{}.Kind(), civic.PermRecordsManage, job)
-	if err != nil {
-		return 0, jobs.Task{}, err
-	}
-	var args records.ExportTask
-	if err := json.Unmarshal(t.Args, &args); err != nil || args.Request != id {
-		return 0, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
-	}
-	return id, t, nil
+	_, t, err := jobs.TaskOf(r.Context(), a.jobs, route.Actor(r), civic.PermRecordsManage, job, func(e records.ExportTask) bool { return e.Request == id })
+	return id, t, err
 }
 
 func (a *recordsAPI) exportStatus(w http.ResponseWriter, r *http.Request) error {

@@ -345,3 +345,19 @@ func (q *Queue) Open(ctx context.Context, blobs blob.Store, t Task) (io.ReadClos
 	}
 	return rc, nil
 }
+
+// TaskOf is Task for a task of T's kind, with its arguments decoded, when
+// they belong to the object a page or API path names (belongs): a task of
+// another object is not found, like a task that does not exist.
+func TaskOf[T interface{ Kind() string }](ctx context.Context, q *Queue, actor civic.Actor, perm civic.Permission, id int64, belongs func(T) bool) (T, Task, error) {
+	var args T
+	t, err := q.Task(ctx, actor, args.Kind(), perm, id)
+	if err != nil {
+		return args, Task{}, err
+	}
+	if err := json.Unmarshal(t.Args, &args); err != nil || !belongs(args) {
+		var zero T
+		return zero, Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", id)
+	}
+	return args, t, nil
+}

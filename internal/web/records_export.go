@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -40,15 +39,8 @@ func exportTask(r *http.Request, q *jobs.Queue) (int64, jobs.Task, error) {
 	if err != nil {
 		return 0, jobs.Task{}, err
 	}
-	t, err := q.Task(r.Context(), route.Actor(r), records.ExportTask{}.Kind(), civic.PermRecordsManage, job)
-	if err != nil {
-		return 0, jobs.Task{}, err
-	}
-	var a records.ExportTask
-	if err := json.Unmarshal(t.Args, &a); err != nil || a.Request != id {
-		return 0, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
-	}
-	return id, t, nil
+	_, t, err := jobs.TaskOf(r.Context(), q, route.Actor(r), civic.PermRecordsManage, job, func(e records.ExportTask) bool { return e.Request == id })
+	return id, t, err
 }
 
 // exportPage shows an export's progress, then its download link; a small

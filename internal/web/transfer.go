@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -53,15 +52,7 @@ func warcTask(r *http.Request, q *jobs.Queue) (archive.WARCTask, jobs.Task, erro
 	if err != nil {
 		return archive.WARCTask{}, jobs.Task{}, err
 	}
-	t, err := q.Task(r.Context(), route.Actor(r), archive.WARCTask{}.Kind(), civic.PermArchiveView, job)
-	if err != nil {
-		return archive.WARCTask{}, jobs.Task{}, err
-	}
-	var args archive.WARCTask
-	if err := json.Unmarshal(t.Args, &args); err != nil || args.Account != id {
-		return archive.WARCTask{}, jobs.Task{}, civic.Errorf(civic.KindNotFound, "task %d not found", job)
-	}
-	return args, t, nil
+	return jobs.TaskOf(r.Context(), q, route.Actor(r), civic.PermArchiveView, job, func(w archive.WARCTask) bool { return w.Account == id })
 }
 
 // warcPage shows the WARC's progress, then its download link.
