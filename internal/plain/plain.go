@@ -153,6 +153,24 @@ func Count(n int, one, many string) string {
 	return Number(n) + " " + many
 }
 
+// Size writes a file's size as people read it, in decimal units as disks
+// and downloads count them, with the exact bytes beside a rounded size:
+// "512 bytes", "8.3 MB (8,349,548 bytes)".
+func Size(n int64) string {
+	exact := Count(int(n), "byte", "bytes")
+	if n < 1000 {
+		return exact
+	}
+	v, unit := float64(n)/1e3, "kB"
+	for _, u := range []string{"MB", "GB", "TB"} {
+		if v < 999.95 {
+			break
+		}
+		v, unit = v/1e3, u
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + unit + " (" + exact + ")"
+}
+
 // Number writes an integer with thousands separators: 1,234,567.
 func Number(n int) string {
 	s := strconv.Itoa(n)

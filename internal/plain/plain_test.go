@@ -151,6 +151,19 @@ func TestCount(t *testing.T) {
 	}
 }
 
+func TestSize(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0 bytes"}, {1, "1 byte"}, {999, "999 bytes"}, {1000, "1.0 kB (1,000 bytes)"}, {8349548, "8.3 MB (8,349,548 bytes)"},
+		{999949, "999.9 kB (999,949 bytes)"}, {999950, "1.0 MB (999,950 bytes)"}, {4213000000, "4.2 GB (4,213,000,000 bytes)"}} {
+		if got := plain.Size(c.n); got != c.want {
+			t.Errorf("Size(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
 func TestParseDuration(t *testing.T) {
 	t.Parallel()
 	for s, want := range map[string]time.Duration{

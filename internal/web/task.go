@@ -33,7 +33,7 @@ func (h *Handler) renderTask(w http.ResponseWriter, r *http.Request, title strin
 		d.Step = strings.ToUpper(t.Step[:1]) + t.Step[1:]
 	}
 	if t.Result != nil {
-		d.Size = plain.Count(int(t.Result.Size), "byte", "bytes")
+		d.Size = plain.Size(t.Result.Size)
 	}
 	return h.render(w, r, http.StatusOK, "task", Page{Title: title, Data: d})
 }
