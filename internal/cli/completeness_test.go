@@ -71,6 +71,10 @@ func TestRequestCompleteDespiteIndexes(t *testing.T) {
 				if r := run(t, nil, "", "verify", "--request", "1", out); r.code != 0 {
 					t.Fatalf("verify %s: %+v", name, r)
 				}
+				// A records bag is a BagIt bag for tools that are not ours.
+				if err := outsideBagCheck(t, out); err != nil {
+					t.Errorf("%s fails the outside tools: %v", name, err)
+				}
 				return bagItems(t, out)
 			}
 			if n := search(); n != 100 {

@@ -407,6 +407,9 @@ func TestArchiveWACZAndTransfer(t *testing.T) {
 			if comment.Class != "private" || comment.Statute != "13.43" || comment.Access != "withheld: Private data, Minn. Stat. 13.43" {
 				t.Errorf("the comment's record: %+v", comment)
 			}
+			if err := outsideBagCheck(t, bagFile); err != nil {
+				t.Errorf("the bag fails the outside tools: %v", err)
+			}
 			if p, err := exec2.LookPath("bagit.py"); err == nil {
 				out, err := exec2.Command(p, "--validate", unpacked).CombinedOutput()
 				if err != nil {
@@ -424,6 +427,16 @@ func TestArchiveWACZAndTransfer(t *testing.T) {
 			os.WriteFile(bad, raw, 0o600)
 			if r := run(t, nil, "", "verify", bad); r.code != 2 {
 				t.Errorf("verify of a tampered bag: %+v", r)
+			}
+			if err := outsideBagCheck(t, bad); err == nil {
+				t.Error("the outside tools accept the tampered bag")
+			} else {
+				t.Logf("the outside tools refuse the tampered bag: %v", err)
+			}
+			// The same change with the zip's CRC mended, so that only the
+			// manifest can catch it: sha256sum does.
+			if err := outsideBagCheck(t, recrc(t, bad)); err == nil || !strings.Contains(err.Error(), "sha256sum") {
+				t.Errorf("the outside tools on a tampered bag with a mended CRC: %v", err)
 			}
 		})
 	}
@@ -486,4 +499,84 @@ func checkBagIt(t *testing.T, file string) string {
 		}
 	}
 	return dir
+}
+
+// outsideBagCheck checks a zipped BagIt bag with tools that share no code
+// with Steward or Go: Info-ZIP's unzip extracts it (checking every entry's
+// CRC), and GNU coreutils' sha256sum checks both manifests, whose lines
+// are in its own format; every file under data/ must be in the payload
+// manifest (RFC 8493 §3, completeness). Without the tools it skips,
+// except in CI.
+func outsideBagCheck(t *testing.T, file string) error {
+	t.Helper()
+	for _, tool := range []string{"unzip", "sha256sum"} {
+		if _, err := exec2.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is not installed: CI checks transfer bags with it", tool)
+			}
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	if out, err := exec2.Command("unzip", "-q", file, "-d", dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("unzip: %v: %s", err, out)
+	}
+	for _, m := range []string{"manifest-sha256.txt", "tagmanifest-sha256.txt"} {
+		cmd := exec2.Command("sha256sum", "--check", "--strict", "--quiet", m)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("sha256sum --check %s: %v: %s", m, err, out)
+		}
+	}
+	manifest, err := os.ReadFile(filepath.Join(dir, "manifest-sha256.txt"))
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if !bytes.Contains(manifest, []byte("  "+filepath.ToSlash(rel)+"\n")) {
+			return fmt.Errorf("%s is not in manifest-sha256.txt", rel)
+		}
+		return nil
+	})
+}
+
+// recrc rewrites a zip's entries with CRCs of their bytes as they are, so
+// that a changed byte passes the zip's own check.
+func recrc(t *testing.T, file string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := file + ".recrc.zip"
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	for _, e := range zr.File {
+		rc, err := e.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		if e.Method != zip.Store {
+			t.Fatalf("%s is compressed: recrc handles stored entries", e.Name)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store, Modified: e.Modified})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
