@@ -38,6 +38,16 @@ type TransferSet struct {
 	Versions []*TransferVersion
 	// Left out counts the withheld versions not included.
 	LeftOut int
+	// Progress, when set, is told how many of the versions a writer has
+	// written (WriteWARC, WriteWACZ, WriteTransferBag).
+	Progress func(done, total int64, step string)
+}
+
+// report tells the set's Progress, if any, that done versions are written.
+func (set *TransferSet) report(done int, step string) {
+	if set.Progress != nil {
+		set.Progress(int64(done), int64(len(set.Versions)), step)
+	}
 }
 
 // ClassWithheld is the class a transfer writes for a version the public
@@ -100,6 +110,13 @@ func (s *Service) TransferAccount(ctx context.Context, actor civic.Actor, id str
 func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q TransferQuery) (*TransferSet, error) {
 	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
+	}
+	// Private and nonpublic versions go to the state archives in a
+	// transfer: that is the records officer's to do, not every reader's.
+	if q.IncludeWithheld {
+		if err := civic.Require(actor, civic.PermRecordsManage); err != nil {
+			return nil, err
+		}
 	}
 	if !q.From.Before(q.To) {
 		return nil, civic.Invalid("to", "the range must end after it starts (from %s, to %s)", q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))

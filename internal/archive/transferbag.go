@@ -112,6 +112,7 @@ func (s *Service) WriteTransferBag(ctx context.Context, actor civic.Actor, set *
 			return nil, err
 		}
 		st.Versions++
+		set.report(st.Versions, "writing the versions")
 		if tv.Withheld {
 			st.Withheld++
 		}

@@ -21,7 +21,7 @@ import (
 )
 
 // warcMu serializes gowarc within the process: the library sets a global
-// of the uuid package on every record builder (see WriteWARCProgress). It
+// of the uuid package on every record builder (see WriteWARC). It
 // is the one package-level variable here, standing for one in a library.
 var warcMu sync.Mutex
 
@@ -89,13 +89,8 @@ func warcOptions() []gowarc.WarcRecordOption {
 // file, once. It streams: only one record is held at a time (in memory up
 // to 8 MiB, then in a temporary file). A media file missing from the blob
 // store is an error naming it.
+// The set's Progress is told how many versions are written.
 func (s *Service) WriteWARC(ctx context.Context, actor civic.Actor, set *TransferSet, filename string, w io.Writer) (*WARCStats, error) {
-	return s.WriteWARCProgress(ctx, actor, set, filename, w, nil)
-}
-
-// WriteWARCProgress is WriteWARC telling progress how many of the set's
-// versions it has written (nil: no one).
-func (s *Service) WriteWARCProgress(ctx context.Context, actor civic.Actor, set *TransferSet, filename string, w io.Writer, progress func(done, total int64, step string)) (*WARCStats, error) {
 	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
@@ -172,9 +167,7 @@ func (s *Service) WriteWARCProgress(ctx context.Context, actor civic.Actor, set 
 			return nil, err
 		}
 		st.Versions++
-		if progress != nil {
-			progress(int64(st.Versions), int64(len(set.Versions)), "writing the versions")
-		}
+		set.report(st.Versions, "writing the versions")
 		if tv.Withheld {
 			st.Withheld++
 		}
@@ -313,23 +306,4 @@ func oneLineField(s string) string {
 func hexSum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
-}
-
-// WARCTask asks for an account's month as a WARC file in the background
-// (the job "archive_warc"), for the user By to download.
-type WARCTask struct {
-	Account int64  `json:"account"` // the archive account
-	Month   string `json:"month"`   // YYYY-MM, on the city's calendar
-	By      int64  `json:"by"`      // the user who asked
-}
-
-// Kind names the job.
-func (WARCTask) Kind() string { return "archive_warc" }
-
-// Owner is the user who asked.
-func (t WARCTask) Owner() int64 { return t.By }
-
-// FileName is the WARC's file name.
-func (t WARCTask) FileName() string {
-	return fmt.Sprintf("steward-account-%d-%s.warc.gz", t.Account, t.Month)
 }

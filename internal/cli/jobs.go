@@ -158,9 +158,9 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		return err
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
-	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.warcTask)
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.transferTask)
 	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
-		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.WARCTask{}.Kind())
+		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind())
 		if n > 0 {
 			log.Info("task files deleted a day after they were ready", "files", n)
 		}
@@ -217,9 +217,10 @@ func (s *Services) exportTask(ctx context.Context, a records.ExportTask, p *jobs
 	return fmt.Sprintf("records-request-%d-%s.zip", a.Request, s.Records.Today().Format(time.DateOnly)), "application/zip", nil
 }
 
-// warcTask writes an account's month as a WARC file in the background, as
-// the user who asked.
-func (s *Services) warcTask(ctx context.Context, a archive.WARCTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+// transferTask writes an account's month as a WARC file, a WACZ package
+// or a transfer bag in the background, as the user who asked: one who has
+// since lost the permission gets nothing.
+func (s *Services) transferTask(ctx context.Context, a archive.TransferTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
 	u, err := s.store.User(ctx, a.By)
 	if err != nil {
 		return "", "", err
@@ -228,16 +229,29 @@ func (s *Services) warcTask(ctx context.Context, a archive.WARCTask, p *jobs.Rep
 	if err != nil {
 		return "", "", civic.Invalid("month", "write the month as YYYY-MM, for example 2026-01")
 	}
+	if a.Format, err = archive.TransferFormat(a.Format); err != nil {
+		return "", "", err
+	}
 	actor := civic.ActorOf(u)
-	set, err := s.Archive.TransferSelect(ctx, actor, archive.TransferQuery{AccountID: a.Account, From: from, To: from.AddDate(0, 1, 0)})
+	to := from.AddDate(0, 1, 0)
+	set, err := s.Archive.TransferSelect(ctx, actor, archive.TransferQuery{AccountID: a.Account, From: from, To: to, IncludeWithheld: a.Withheld})
 	if err != nil {
 		return "", "", err
 	}
+	set.Progress = p.Report
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if _, err := s.Archive.WriteWARCProgress(ctx, actor, set, a.FileName(), bw, p.Report); err != nil {
+	switch a.Format {
+	case archive.FormatWACZ:
+		_, err = s.Archive.WriteWACZ(ctx, actor, set, set.Account.Ref+" "+from.Format("January 2006"), "", bw)
+	case archive.FormatTransfer:
+		_, err = s.Archive.WriteTransferBag(ctx, actor, set, from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly), bw)
+	default:
+		_, err = s.Archive.WriteWARC(ctx, actor, set, a.FileName(), bw)
+	}
+	if err != nil {
 		return "", "", err
 	}
-	return a.FileName(), "application/warc", bw.Flush()
+	return a.FileName(), a.ContentType(), bw.Flush()
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/storetest"
 )
@@ -74,5 +77,79 @@ func TestArchiveWARCAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestArchiveTransferFormatsAPI: the same request writes a WACZ package or
+// a transfer bag in the background; the clerk's transfer bag with the
+// withheld records verifies offline and holds the hidden comment, marked;
+// Communications, who reads the archive but is not the records officer,
+// cannot ask for the withheld records; a format Steward does not write is
+// refused at once, naming the field.
+func TestArchiveTransferFormatsAPI(t *testing.T) {
+	app, _, _, worker := exportApps(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	clerk, comms := app.token(demoEmail(civic.RoleClerk)), app.token(demoEmail(civic.RoleCommunications))
+	acct, err := app.store.ArchiveAccountByRef(context.Background(), "facebook:DemoCityPublicWorks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/archive/accounts/%d/warc", acct.ID)
+	if res := app.do(request{method: "POST", path: path, body: `{"month":"2026-11","format":"pdf"}`, bearer: clerk}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(readBody(t, res), `"format"`) {
+		t.Errorf("a format Steward does not write: %d", res.StatusCode)
+	}
+	if res := app.do(request{method: "POST", path: path, body: `{"month":"2026-11","format":"transfer","withheld":true}`, bearer: comms}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("Communications asking for the withheld records: %d, want 403", res.StatusCode)
+	}
+	worker()
+	fetch := func(body string) (exportJSON, []byte, string) {
+		t.Helper()
+		res := app.do(request{method: "POST", path: path, body: body, bearer: clerk})
+		raw := readBody(t, res)
+		if res.StatusCode != http.StatusAccepted {
+			t.Fatalf("ask %s: %d %s", body, res.StatusCode, raw)
+		}
+		var q exportJSON
+		if err := json.Unmarshal([]byte(raw), &q); err != nil {
+			t.Fatal(err)
+		}
+		v := app.waitExport(q.URL, clerk, func(v exportJSON) bool { return v.State != "available" && v.State != "running" })
+		if !v.Ready || v.Done != v.Total || v.Total == 0 {
+			t.Fatalf("%s finished: %+v\n%s", body, v, app.logs)
+		}
+		res = app.do(request{method: "GET", path: v.DownloadURL, bearer: clerk})
+		b := []byte(readBody(t, res))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("download: %d", res.StatusCode)
+		}
+		return v, b, res.Header.Get("Content-Disposition")
+	}
+
+	_, wacz, disp := fetch(`{"month":"2026-11","format":"wacz"}`)
+	zr, err := zip.NewReader(bytes.NewReader(wacz), int64(len(wacz)))
+	if err != nil {
+		t.Fatalf("the WACZ is not a zip: %v", err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if !names["datapackage.json"] || !names["archive/data.warc.gz"] || !strings.Contains(disp, ".wacz") {
+		t.Errorf("the WACZ holds %v (%s)", names, disp)
+	}
+
+	_, bagBytes, disp := fetch(`{"month":"2026-11","format":"transfer","withheld":true}`)
+	rep, err := archive.VerifyTransferBag(bytes.NewReader(bagBytes), int64(len(bagBytes)))
+	if err != nil {
+		t.Fatalf("the transfer bag does not verify: %v", err)
+	}
+	_, public, _ := fetch(`{"month":"2026-11","format":"transfer"}`)
+	prep, err := archive.VerifyTransferBag(bytes.NewReader(public), int64(len(public)))
+	if err != nil {
+		t.Fatalf("the public transfer bag does not verify: %v", err)
+	}
+	if rep.Versions <= prep.Versions || !strings.Contains(disp, "-with-withheld-transfer.zip") ||
+		!bytes.Contains(bagBytes, []byte("<mn:withheld>true</mn:withheld>")) || bytes.Contains(public, []byte("<mn:withheld>true</mn:withheld>")) {
+		t.Errorf("the transfer bag with the withheld records: %+v (%s); without: %+v", rep, disp, prep)
 	}
 }

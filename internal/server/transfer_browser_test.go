@@ -54,7 +54,7 @@ func TestBrowserAccountWARC(t *testing.T) {
 	tab.screenshot("account-warc.png")
 	action := evalJS[string](tab, `(document.querySelector('form[action$="/warc"]') || {}).getAttribute ? document.querySelector('form[action$="/warc"]').getAttribute('action') : ''`)
 	month := tab.Value("#f-month")
-	if action == "" || month != "2026-11" || !strings.Contains(tab.Text("main"), "Download WARC") {
+	if action == "" || month != "2026-11" || !strings.Contains(tab.Text("main"), "WARC file (ISO 28500)") || !strings.Contains(tab.Text("main"), "Transfer bag (BagIt)") {
 		t.Fatalf("the account page has no WARC form for this month: action %q, month %q", action, month)
 	}
 	tab.check(tab.Submit(`form[action$="/warc"] button`), http.StatusOK)
@@ -113,6 +113,34 @@ func TestBrowserAccountWARC(t *testing.T) {
 	if first != "WARC/1.1\r\n" || !strings.Contains(string(all), "WARC-Type: warcinfo") || !strings.Contains(string(all), "splash pad") {
 		t.Errorf("the download is not the month's WARC: %q", all[:min(len(all), 400)])
 	}
+	// The clerk asks for the month as a transfer bag with the withheld
+	// records: the page names what is being written.
+	tab.check(tab.open("/accounts/"+strconv.FormatInt(parks.ID, 10)), http.StatusOK)
+	tab.Click(`input[name="format"][value="transfer"]`)
+	tab.Click(`input[name="withheld"]`)
+	tab.screenshot("account-transfer-choice.png")
+	tab.check(tab.Submit(`form[action$="/warc"] button`), http.StatusOK)
+	deadline = time.Now().Add(40 * time.Second)
+	for !strings.Contains(tab.Text("#task"), "Ready") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the page never showed the transfer bag ready: %q\n%s", tab.Text("#task"), app.logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tab.check(http.StatusOK, http.StatusOK)
+	tab.screenshot("account-transfer-ready.png")
+	if got := tab.Text("h1"); got != "Transfer bag of November 2026, withheld records included" {
+		t.Errorf("the transfer bag's page is titled %q", got)
+	}
+	if got := tab.Text("#task"); !strings.Contains(got, "-with-withheld-transfer.zip") || !strings.Contains(got, "steward verify") {
+		t.Errorf("the transfer bag's page says %q", got)
+	}
+	// Communications reads the archive but is not the records officer: no
+	// withheld choice on the page.
+	if code, got := app.page(demoEmail(civic.RoleCommunications), "/accounts/"+strconv.FormatInt(parks.ID, 10)); code != http.StatusOK || strings.Contains(got, `name="withheld"`) {
+		t.Error("Communications is offered the withheld records")
+	}
+
 	// The attorney may read the archive too, but this file is the clerk's.
 	if res := send(http.MethodGet, href, app.session(demoEmail(civic.RoleAttorney))); res.StatusCode != http.StatusNotFound {
 		t.Errorf("another user's download: %d", res.StatusCode)
