@@ -63,6 +63,13 @@ type Browser struct {
 // environment variable CI is true.
 func New(t testing.TB) *Browser {
 	t.Helper()
+	return NewFor(t, Timeout)
+}
+
+// NewFor is New for a browser that lives up to life instead of [Timeout]:
+// for a test that watches long work (an export of a million records).
+func NewFor(t testing.TB, life time.Duration) *Browser {
+	t.Helper()
 	path, err := chromiumPath()
 	if err != nil {
 		skipOrFatal(t, fmt.Sprintf("%v; install chromium (apt-get install chromium)", err))
@@ -85,7 +92,7 @@ func New(t testing.TB) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
-	deadline, cancelDeadline := context.WithTimeout(context.Background(), Timeout)
+	deadline, cancelDeadline := context.WithTimeout(context.Background(), life)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(deadline, opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

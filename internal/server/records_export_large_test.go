@@ -38,7 +38,6 @@ func TestBrowserLargeExport(t *testing.T) {
 		}
 		n = v
 	}
-	b := browsertest.New(t)
 	app, vkey, _ := exportApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	ctx := context.Background()
 	start := time.Now()
@@ -54,6 +53,9 @@ func TestBrowserLargeExport(t *testing.T) {
 	}
 	rid := strconv.FormatInt(created.ID, 10)
 
+	// The browser lives as long as the export may take.
+	wait := 2*time.Minute + time.Duration(n)*3*time.Millisecond
+	b := browsertest.NewFor(t, wait+2*time.Minute)
 	srv := httptest.NewServer(app.server)
 	t.Cleanup(srv.Close)
 	tab := &browserTab{Browser: b.Tab(t), t: t, base: srv.URL}
@@ -73,7 +75,7 @@ func TestBrowserLargeExport(t *testing.T) {
 	}
 
 	// The page refreshes itself; read what it says until the bag is ready.
-	deadline := start.Add(2*time.Minute + time.Duration(n)*2*time.Millisecond)
+	deadline := start.Add(wait)
 	var seen []string
 	checked := false
 	for {
