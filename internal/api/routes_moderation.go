@@ -32,6 +32,9 @@ func (h *Handler) moderationRoutes() []route.Route {
 		r(post, "/moderation/inquiries/{id}/answer", decide, "answer an inquiry in writing", a.answer),
 		r(post, "/moderation/inquiries/{id}/link", decide, "link an unmatched inquiry to a removal", a.link),
 		r(post, "/moderation/screen", civic.PermArchiveIngest, "screen comments captured since the last pass", a.screen),
+		r(post, "/moderation/rescreen", civic.PermModerationConfigure, "screen the last days' comments again with the screening model and thresholds in force, in the background: 202 with its URL", a.rescreen),
+		r(get, "/moderation/rescreen/{job}", civic.PermModerationConfigure, "the progress of screening again, and the URL of the list of what changed when ready", a.rescreenStatus),
+		r(get, "/moderation/rescreen/{job}/file", civic.PermModerationConfigure, "download the list of what screening again changed (CSV)", a.rescreenFile),
 		r(post, "/moderation/reports", civic.PermSignedIn, "report content to a supervisor or Communications", a.report),
 		transparency,
 	}

@@ -22,6 +22,9 @@ type ModerationReader interface {
 	Review(ctx context.Context, id int64) (*Review, error)
 	// OpenReviewsOfItem lists the item's entries still waiting.
 	OpenReviewsOfItem(ctx context.Context, itemID int64) ([]*Review, error)
+	// ReviewsOfItem lists every entry of the item, whatever its status,
+	// oldest first.
+	ReviewsOfItem(ctx context.Context, itemID int64) ([]*Review, error)
 	// Decisions lists the decisions on a queue entry, oldest first, or
 	// every decision, newest first, when reviewID is 0.
 	Decisions(ctx context.Context, reviewID int64) ([]*ModerationDecision, error)

@@ -78,6 +78,14 @@ type CardRow struct {
 	F1        float64 `json:"f1,omitempty"`
 }
 
+// IdentifiedScreener is a screener that names its model, so that a new
+// model can be told from the one that screened before.
+type IdentifiedScreener interface {
+	// ModelID names the model (a digest of its file): it changes when the
+	// model does, not when a city sets a threshold.
+	ModelID() string
+}
+
 // CardScreener is a screener with a model card.
 type CardScreener interface {
 	ModelCard() *ModelCard

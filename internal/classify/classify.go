@@ -59,6 +59,8 @@ type Model struct {
 	support [nCodes]uint32
 	lex     *lexicon
 	pool    sync.Pool // *features
+	// id names the model file: the start of its SHA-256 (ModelID).
+	id string
 }
 
 // Default returns the model embedded in the binary. It is loaded once; later
@@ -193,8 +195,14 @@ var (
 // clone returns a copy of m sharing its weights.
 func (m *Model) clone() *Model {
 	return &Model{bias: m.bias, scale: m.scale, dense: m.dense, weights: m.weights, thresholds: m.thresholds,
-		fallback: m.fallback, platt: m.platt, curves: m.curves, support: m.support, lex: m.lex}
+		fallback: m.fallback, platt: m.platt, curves: m.curves, support: m.support, lex: m.lex, id: m.id}
 }
+
+// ModelID names the model by the SHA-256 of the file it was read from
+// (16 hexadecimal digits), so that Steward can tell when a new model came:
+// it implements civic.IdentifiedScreener. Thresholds set by a city do not
+// change it.
+func (m *Model) ModelID() string { return m.id }
 
 // label returns the codes whose scores reach their thresholds, or, if none
 // does, the fallback's code.

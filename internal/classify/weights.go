@@ -3,8 +3,10 @@ package classify
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -77,7 +79,8 @@ func Decode(data []byte) (*Model, error) {
 	if head != [3]uint32{Buckets, nCodes, nDense} {
 		return nil, fmt.Errorf("model file: shape %v, this build reads %v: retrain with steward train", head, [3]uint32{Buckets, nCodes, nDense})
 	}
-	m := &Model{weights: make([]int8, Buckets*nCodes), lex: compileLexicon()}
+	sum := sha256.Sum256(data)
+	m := &Model{weights: make([]int8, Buckets*nCodes), lex: compileLexicon(), id: hex.EncodeToString(sum[:8])}
 	var th [nCodes]float32
 	var fb float32
 	for _, v := range []any{&th, &fb, &m.platt, &m.curves, &m.support, &m.bias, &m.scale, &m.dense, m.weights} {

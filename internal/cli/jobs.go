@@ -4,15 +4,19 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
+	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/records"
 )
 
@@ -159,8 +163,9 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.transferTask)
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.rescreenTask)
 	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
-		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind())
+		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind(), moderation.RescreenTask{}.Kind())
 		if n > 0 {
 			log.Info("task files deleted a day after they were ready", "files", n)
 		}
@@ -252,6 +257,32 @@ func (s *Services) transferTask(ctx context.Context, a archive.TransferTask, p *
 		return "", "", err
 	}
 	return a.FileName(), a.ContentType(), bw.Flush()
+}
+
+// rescreenTask screens the last days' comments again in the background,
+// as the user who asked, and writes what changed as a CSV file.
+func (s *Services) rescreenTask(ctx context.Context, a moderation.RescreenTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	days := a.Days
+	if days <= 0 {
+		days = moderation.RescreenDays
+	}
+	res, err := s.Moderation.Rescreen(ctx, civic.ActorOf(u), s.clock().AddDate(0, 0, -days), p.Report)
+	if err != nil {
+		return "", "", err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"comment", "what happened", "codes before", "codes now", "page"})
+	for _, c := range res.Changes {
+		cw.Write([]string{strconv.FormatInt(c.ItemID, 10), c.What, strings.Join(c.Before, " "), strings.Join(c.After, " "), "/archive/items/" + strconv.FormatInt(c.ItemID, 10)})
+	}
+	cw.Write([]string{"", fmt.Sprintf("%d screened again: %d queued, %d with other codes, %d cleared, %d unchanged; %d left alone, decided by a person",
+		res.Screened, res.Queued, res.Changed, res.Cleared, res.Unchanged, res.Decided), "", "", ""})
+	cw.Flush()
+	return "rescreen-" + s.clock().In(s.loc).Format(time.DateOnly) + ".csv", "text/csv", cw.Error()
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

@@ -96,6 +96,10 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 	if err != nil {
 		return 0, false, err
 	}
+	fingerprint, err := s.Fingerprint(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	posts := map[string]string{}
 	var work []screened
 	for _, v := range batch {
@@ -128,6 +132,15 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 				return err
 			}
 			queued += n
+		}
+		// The first screening records what it screened with, so that a
+		// new model or new thresholds later can be told (RescreenNeeded).
+		if was, err := tx.Setting(ctx, SettingScreenedWith); err != nil {
+			return err
+		} else if was == "" && fingerprint != "" {
+			if err := tx.SetSetting(ctx, SettingScreenedWith, fingerprint); err != nil {
+				return err
+			}
 		}
 		return tx.SetSetting(ctx, SettingScreened, strconv.FormatInt(last, 10))
 	})

@@ -40,6 +40,12 @@ func exportApp(t *testing.T, e storetest.Engine) (app *testApp, vkey string, sam
 // services and job queue on the same database and media store.
 func exportApps(t *testing.T, e storetest.Engine) (app *testApp, vkey string, same *records.Service, worker func()) {
 	t.Helper()
+	return exportAppsWith(t, e, nil)
+}
+
+// exportAppsWith is exportApps with a comment screener.
+func exportAppsWith(t *testing.T, e storetest.Engine, screener civic.Screener) (app *testApp, vkey string, same *records.Service, worker func()) {
+	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	s := e.Open(t, clock.Now)
@@ -73,7 +79,7 @@ func exportApps(t *testing.T, e storetest.Engine) (app *testApp, vkey string, sa
 		defer cancel()
 		q.Stop(sctx)
 	})
-	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Archive: arch, Jobs: q, Location: cityZone(t)})
+	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Archive: arch, Jobs: q, Location: cityZone(t), Screener: screener})
 	srv, err := svcs.Handler(cli.HandlerConfig{MetricsToken: metricsToken})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +98,7 @@ func exportApps(t *testing.T, e storetest.Engine) (app *testApp, vkey string, sa
 			wq.Stop(sctx)
 		})
 		warch := archive.New(archive.Config{Store: s, Signer: signer, Blobs: blobs, Clock: clock.Now, Logger: log})
-		ws := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Archive: warch, Jobs: wq, Location: cityZone(t)})
+		ws := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Archive: warch, Jobs: wq, Location: cityZone(t), Screener: screener})
 		if err := ws.StartJobs(ctx); err != nil {
 			t.Fatal(err)
 		}

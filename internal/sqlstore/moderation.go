@@ -124,6 +124,15 @@ func (r *reader) OpenReviewsOfItem(ctx context.Context, itemID int64) ([]*civic.
 	return collect(rows, scanReview)
 }
 
+// ReviewsOfItem lists every queue entry of the item, oldest first.
+func (r *reader) ReviewsOfItem(ctx context.Context, itemID int64) ([]*civic.Review, error) {
+	rows, err := r.query(ctx, `SELECT `+reviewColumns+reviewJoins+` WHERE r.item_id = ? ORDER BY r.id`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanReview)
+}
+
 func modJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)

@@ -15,6 +15,8 @@ type settingsData struct {
 	Holds      []*civic.HoldSetting
 	Accounts   []*civic.ArchiveAccount
 	Officials  bool
+	// Stale says the queue was screened with another model or thresholds.
+	Stale bool
 }
 
 func (p *moderationPages) settings(w http.ResponseWriter, r *http.Request) error {
@@ -43,7 +45,11 @@ func (p *moderationPages) renderSettings(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	return p.render(w, r, status, "moderation_settings", Page{Title: "Moderation settings", Errors: errs, Data: settingsData{Codes: codes, Thresholds: th, Holds: holds, Accounts: accts, Officials: off}})
+	stale, err := p.svc.RescreenNeeded(ctx)
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, status, "moderation_settings", Page{Title: "Moderation settings", Errors: errs, Data: settingsData{Codes: codes, Thresholds: th, Holds: holds, Accounts: accts, Officials: off, Stale: stale}})
 }
 
 func (p *moderationPages) settingsResult(w http.ResponseWriter, r *http.Request, err error) error {
