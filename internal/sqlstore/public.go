@@ -274,6 +274,9 @@ func (t *tx) Classify(ctx context.Context, cs []*civic.Classification) error {
 			c.ItemID, c.VersionID, string(c.Class), c.Statute, c.Reason, c.SetBy, dbTime(c.SetAt)).Scan(&c.ID); err != nil {
 			return err
 		}
+		if err := t.refreshPublicVersion(ctx, c.VersionID); err != nil {
+			return err
+		}
 		if _, ok := byItem[itemID]; !ok {
 			items = append(items, itemID)
 		}
