@@ -162,12 +162,17 @@ func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, al
 }
 
 // countCapped counts s's matches up to civic.ArchiveTotalCap+1. On SQLite
-// with words and no condition on the versions themselves, the full-text
-// index alone counts.
+// with words and no condition on the versions themselves but the public
+// flag, the full-text index alone counts, with archive_public's primary
+// key: no version row is read.
 func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
 	from, where, args := s.from, s.where, s.args
-	if s.match != "" && len(s.vconds) == 0 {
+	onlyPublic := len(s.vconds) == 1 && s.vconds[0] == publicFlagged
+	if s.match != "" && (len(s.vconds) == 0 || onlyPublic) {
 		from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
+		if onlyPublic {
+			where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
+		}
 		if s.rowHi > 0 {
 			where += " AND rowid BETWEEN ? AND ?"
 			args = append(args, s.rowLo, s.rowHi)

@@ -21,7 +21,12 @@ import (
 // publicFindable is true of a version the public search may find: one the
 // portal shows with its content and without a redacted span (a match would
 // tell what the gap holds).
-var publicFindable = `(` + publicVersion + ` AND NOT EXISTS (SELECT 1 FROM records_redactions rr WHERE rr.version_id = v.id))`
+var publicFindable = `(` + publicVersion + ` AND ` + publicUnredacted + `)`
+
+// publicFindableRow is publicFindable for a few versions (publicShownRow).
+var publicFindableRow = `(` + publicShownRow + ` AND ` + publicClass + ` = 'public' AND ` + publicUnredacted + `)`
+
+const publicUnredacted = `NOT EXISTS (SELECT 1 FROM records_redactions rr WHERE rr.version_id = v.id)`
 
 // publicFlagged is the search's condition on a version v: the table holds it.
 const publicFlagged = `EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = v.id)`
@@ -130,7 +135,7 @@ func (r *reader) publicRecheck(ctx context.Context, vs []*civic.Version) ([]*civ
 	for i, v := range vs {
 		args[i] = v.ID
 	}
-	rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(vs))+`) AND `+publicFindable, args...)
+	rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(vs))+`) AND `+publicFindableRow, args...)
 	if err != nil {
 		return nil, err
 	}
