@@ -324,6 +324,13 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 	}
 	// With words on SQLite the account is a term of the match.
 	fc, fa := archiveFilters(q, s.match != "")
+	if !sqlite && q.Public {
+		for i, c := range fc {
+			if c == publicFlagged {
+				fc[i] = publicFlaggedPG
+			}
+		}
+	}
 	conds, s.vconds = append(conds, fc...), append(s.vconds, fc...)
 	s.args, s.vargs = append(s.args, fa...), append(s.vargs, fa...)
 	if len(conds) > 0 {

@@ -31,6 +31,12 @@ const publicUnredacted = `NOT EXISTS (SELECT 1 FROM records_redactions rr WHERE 
 // publicFlagged is the search's condition on a version v: the table holds it.
 const publicFlagged = `EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = v.id)`
 
+// publicFlaggedPG is publicFlagged for PostgreSQL: OFFSET 0 keeps the
+// EXISTS a lookup per version. As a semi-join, the planner merged the
+// versions of an id window with archive_public read from its first row
+// (0.5 s at 1M to count a common word's newest 1,001, against 2 ms).
+const publicFlaggedPG = `EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = v.id OFFSET 0)`
+
 // refreshPublic recomputes archive_public for the versions that scope, a
 // condition on archive_versions v with its arguments, selects. Every write
 // to an input of the rule calls it in its transaction, before its audit
