@@ -17,7 +17,7 @@ import (
 
 // Problem is one thing Verify found wrong.
 type Problem struct {
-	Kind      string `json:"kind"` // altered, missing, reordered, disposal, checkpoint, head, index
+	Kind      string `json:"kind"` // altered, missing, reordered, disposal, checkpoint, head, index, public_flag
 	VersionID int64  `json:"version_id,omitempty"`
 	Message   string `json:"message"`
 }

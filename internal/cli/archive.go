@@ -274,6 +274,16 @@ func (a *app) verify(args []string) error {
 		if err != nil {
 			return err
 		}
+		// The public search's flag against the portal's rule: a version
+		// marked public that the rule withholds is counted by the portal's
+		// totals (its page check keeps the text out).
+		ms, err := s.CheckPublic(a.ctx, 100)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			rep.Problems = append(rep.Problems, archive.Problem{Kind: "public_flag", VersionID: m.VersionID, Message: m.String()})
+		}
 		pub, err := svc.Verifier(a.ctx)
 		if err != nil {
 			return err

@@ -61,6 +61,39 @@ func TestArchiveCommands(t *testing.T) {
 	}
 }
 
+// TestVerifyPublicFlag marks a version public behind Steward's back (the
+// portal's rule withholds it: its account is not an official one): verify
+// must exit 2 and name it.
+func TestVerifyPublicFlag(t *testing.T) {
+	t.Parallel()
+	for _, engine := range engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			d := newDB(t, engine)
+			batch := `{"records":[{"account":"mastodon:@parks@city.example","id":"1","kind":"post","captured_at":"2026-01-02T10:00:00Z","text":"Rink opens Friday"}]}`
+			file := filepath.Join(t.TempDir(), "batch.json")
+			if err := os.WriteFile(file, []byte(batch), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if r := run(t, nil, "", append([]string{"archive", "ingest"}, append(d.flags(), file)...)...); r.code != 0 {
+				t.Fatalf("ingest: %+v", r)
+			}
+			if r := run(t, nil, "", append([]string{"archive", "checkpoint", "--sign"}, d.flags()...)...); r.code != 0 {
+				t.Fatalf("checkpoint: %+v", r)
+			}
+			if r := run(t, nil, "", append([]string{"verify"}, d.flags()...)...); r.code != 0 {
+				t.Fatalf("verify: %+v", r)
+			}
+			exec, _ := rawDB(t, d)
+			exec(`INSERT INTO archive_public (version_id) VALUES (1)`)
+			r := run(t, nil, "", append([]string{"verify"}, d.flags()...)...)
+			if r.code != 2 || !strings.Contains(r.stdout, "public_flag: version 1 is marked public but the portal's rule withholds it") {
+				t.Errorf("verify after a forged public flag: %+v", r)
+			}
+		})
+	}
+}
+
 // TestVerifyTrustsTheKeyFile replaces the published verifier key and the
 // checkpoints with a forger's: verify, trusting the key file in the data
 // folder, must refuse them.

@@ -147,6 +147,9 @@ func (t *tx) CreateAccount(ctx context.Context, a *civic.Account) error {
 	if err := t.setAccountAdmins(ctx, a); err != nil {
 		return err
 	}
+	if err := t.refreshPublicHandle(ctx, a.Platform, a.Handle); err != nil {
+		return err
+	}
 	return t.Record(ctx, civic.Change{Action: "account.request", ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10), After: a})
 }
 
@@ -217,6 +220,17 @@ func (t *tx) UpdateAccount(ctx context.Context, a *civic.Account, action string)
 	}
 	if err := t.setAccountAdmins(ctx, a); err != nil {
 		return err
+	}
+	// The status and the handle are inputs of the portal's rule.
+	if before.Status != a.Status || before.Handle != a.Handle {
+		if err := t.refreshPublicHandle(ctx, before.Platform, before.Handle); err != nil {
+			return err
+		}
+		if !strings.EqualFold(before.Handle, a.Handle) {
+			if err := t.refreshPublicHandle(ctx, before.Platform, a.Handle); err != nil {
+				return err
+			}
+		}
 	}
 	return t.Record(ctx, civic.Change{Action: action, ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10), Before: before, After: a})
 }

@@ -131,6 +131,9 @@ func (t *tx) ExecuteDispositionRun(ctx context.Context, id int64) (disposed, ski
 		if _, err := t.exec(ctx, `UPDATE archive_items SET disposed_at = ? WHERE id = ?`, now, e.ItemID); err != nil {
 			return 0, 0, err
 		}
+		if err := t.refreshPublicItem(ctx, e.ItemID); err != nil {
+			return 0, 0, err
+		}
 		if _, err := t.exec(ctx, `UPDATE archive_disposition_entries SET disposed_at = ? WHERE run_id = ? AND item_id = ?`, now, id, e.ItemID); err != nil {
 			return 0, 0, err
 		}

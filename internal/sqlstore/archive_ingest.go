@@ -379,6 +379,14 @@ func (c *stmtCache) insertVersions(ctx context.Context, vs []*civic.Version) err
 			return t.conflict(err, "version")
 		}
 	}
+	if len(vs) > 0 {
+		// New versions have no flag yet; the rule's other inputs (the
+		// item's decisions, the accounts, covert profiles) may be there.
+		if _, err := c.exec(ctx, `INSERT INTO archive_public (version_id) SELECT v.id FROM archive_versions v WHERE v.id BETWEEN ? AND ? AND `+publicFindable,
+			vs[0].ID, vs[len(vs)-1].ID); err != nil {
+			return err
+		}
+	}
 	if t.d.Name != "sqlite" {
 		return nil
 	}

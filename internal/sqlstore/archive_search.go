@@ -48,6 +48,19 @@ const fewMatches = 200
 // once. Newest first, it reads the ids of the page (newestIDs) and then
 // their rows; by relevance, one query ranks every match.
 func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
+	vs, n, err := r.searchFlagged(ctx, q, total)
+	if err != nil || !q.Public {
+		return vs, n, err
+	}
+	// Found through archive_public: the rule decides what a page shows,
+	// so that a row the table holds wrongly can hide a version, never
+	// show it. (The count is the table's: CheckPublic finds such rows.)
+	vs, err = r.publicRecheck(ctx, vs)
+	return vs, n, err
+}
+
+// searchFlagged is search without the public page's check by the rule.
+func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:
@@ -149,12 +162,17 @@ func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, al
 }
 
 // countCapped counts s's matches up to civic.ArchiveTotalCap+1. On SQLite
-// with words and no condition on the versions themselves, the full-text
-// index alone counts.
+// with words and no condition on the versions themselves but the public
+// flag, the full-text index alone counts, with archive_public's primary
+// key: no version row is read.
 func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
 	from, where, args := s.from, s.where, s.args
-	if s.match != "" && len(s.vconds) == 0 {
+	onlyPublic := len(s.vconds) == 1 && s.vconds[0] == publicFlagged
+	if s.match != "" && (len(s.vconds) == 0 || onlyPublic) {
 		from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
+		if onlyPublic {
+			where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
+		}
 		if s.rowHi > 0 {
 			where += " AND rowid BETWEEN ? AND ?"
 			args = append(args, s.rowLo, s.rowHi)
@@ -306,6 +324,13 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 	}
 	// With words on SQLite the account is a term of the match.
 	fc, fa := archiveFilters(q, s.match != "")
+	if !sqlite && q.Public {
+		for i, c := range fc {
+			if c == publicFlagged {
+				fc[i] = publicFlaggedPG
+			}
+		}
+	}
 	conds, s.vconds = append(conds, fc...), append(s.vconds, fc...)
 	s.args, s.vargs = append(s.args, fa...), append(s.vargs, fa...)
 	if len(conds) > 0 {
@@ -379,9 +404,10 @@ func archiveFilters(q *civic.ArchiveQuery, accountInMatch bool) (conds []string,
 		}
 	}
 	if q.Public {
-		// A version with a redacted span is shown with a gap, never found
-		// by its words: a match would tell what the gap holds.
-		add(publicVersion + ` AND NOT EXISTS (SELECT 1 FROM records_redactions rr WHERE rr.version_id = v.id)`)
+		// The rule's answer kept per version (publicFindable, in
+		// archive_public): one primary-key lookup per match. search checks
+		// the page's versions by the rule itself.
+		add(publicFlagged)
 	}
 	if q.Held != nil {
 		held := `EXISTS (SELECT 1 FROM archive_hold_items hi JOIN archive_holds h ON h.id = hi.hold_id WHERE hi.item_id = v.item_id AND h.released_at IS NULL)`

@@ -92,6 +92,9 @@ func (t *tx) CreateCovertProfile(ctx context.Context, p *civic.CovertProfile) er
 		p.SiteName, p.SiteURL, p.Username, p.ScreenName, p.MaintainerID, p.Purpose, p.RegisteredOn, p.NextAuditOn, string(p.Status), now, now).Scan(&p.ID); err != nil {
 		return t.conflict(err, "covert profile")
 	}
+	if err := t.refreshPublicCovert(ctx, p.ID); err != nil {
+		return err
+	}
 	return t.Record(ctx, civic.Change{Action: "covert.register", ObjectType: "covert_profile", ObjectID: strconv.FormatInt(p.ID, 10), After: p})
 }
 

@@ -230,6 +230,9 @@ func (t *tx) CreateDecision(ctx context.Context, d *civic.ModerationDecision) er
 		modTime(d.ReversedAt), d.ReversedBy, d.InquiryID).Scan(&d.ID); err != nil {
 		return t.conflict(err, "decision")
 	}
+	if err := t.refreshPublicItem(ctx, d.ItemID); err != nil {
+		return err
+	}
 	return t.Record(ctx, civic.Change{Action: "moderation.decide", ObjectType: "moderation_decision", ObjectID: strconv.FormatInt(d.ID, 10), After: d})
 }
 
@@ -243,6 +246,9 @@ func (t *tx) UpdateDecision(ctx context.Context, d *civic.ModerationDecision) er
 		carry_status = ?, carried_out_at = ?, carry_error = ?, reversed_at = ?, reversed_by = ?, inquiry_id = ? WHERE id = ?`,
 		string(d.Status), d.SecondByID, d.SecondBy, modTime(d.SecondAt), d.SecondNote, modTime(d.FinalAt), d.CarryStatus, modTime(d.CarriedOutAt), d.CarryError,
 		modTime(d.ReversedAt), d.ReversedBy, d.InquiryID, d.ID); err != nil {
+		return err
+	}
+	if err := t.refreshPublicItem(ctx, before.ItemID); err != nil {
 		return err
 	}
 	return t.Record(ctx, civic.Change{Action: "moderation.decision_update", ObjectType: "moderation_decision", ObjectID: strconv.FormatInt(d.ID, 10), Before: before, After: d})

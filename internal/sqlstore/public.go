@@ -26,17 +26,34 @@ func covertMatch(col string) string {
 // publicAccounts selects the archive accounts the portal may show: those
 // of a registered official account that is active, suspended or retired,
 // and that no covert profile's username names.
-const publicAccountIDs = `SELECT pa.id FROM archive_accounts pa WHERE EXISTS (SELECT 1 FROM accounts o
+const publicAccountIDs = `SELECT pa.id FROM archive_accounts pa WHERE ` + publicAccountOfficial
+
+// publicAccountOfficial is true of an archive account pa that a
+// registered official account names.
+const publicAccountOfficial = `EXISTS (SELECT 1 FROM accounts o
 	WHERE o.platform = pa.platform AND LOWER(o.handle) = LOWER(pa.handle) AND o.status IN ('active', 'suspended', 'retired'))`
 
-var publicAccountCond = publicAccountIDs + ` AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` + covertMatch("pa.handle") + `)`
+// publicAccountNotCovert is true of an archive account pa that no covert
+// profile's username names.
+var publicAccountNotCovert = `NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` + covertMatch("pa.handle") + `)`
+
+var publicAccountCond = publicAccountIDs + ` AND ` + publicAccountNotCovert
 
 // publicShown is true of a version v that the portal may show at all
 // (content or a notice that it is withheld). A disposed comment, reply or
 // message is not: disposition erased its author, so the covert rule can no
 // longer be applied to it, and it may have been a covert profile's.
-var publicShown = `(v.account_id IN (` + publicAccountCond + `) AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` +
-	covertMatch("v.author_handle") + ` OR ` + covertMatch("v.author_id") + `) AND NOT (v.disposed_at IS NOT NULL AND v.kind IN ('comment', 'reply', 'message')))`
+var publicShown = `(v.account_id IN (` + publicAccountCond + `) AND ` + publicAuthorShown + `)`
+
+// publicShownRow is publicShown with the account checked for v alone
+// rather than listed: for a few versions, where listing every public
+// account costs more than the versions (the search's page check).
+var publicShownRow = `(EXISTS (SELECT 1 FROM archive_accounts pa WHERE pa.id = v.account_id AND ` + publicAccountOfficial + ` AND ` + publicAccountNotCovert + `) AND ` +
+	publicAuthorShown + `)`
+
+// publicAuthorShown is publicShown's condition on v's author and disposal.
+var publicAuthorShown = `NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE ` + covertMatch("v.author_handle") + ` OR ` + covertMatch("v.author_id") +
+	`) AND NOT (v.disposed_at IS NOT NULL AND v.kind IN ('comment', 'reply', 'message'))`
 
 // publicClass is the classification in force of version v: the clerk's
 // newest, else the default rules.
@@ -272,6 +289,9 @@ func (t *tx) Classify(ctx context.Context, cs []*civic.Classification) error {
 		c.ItemID, c.SetBy, c.SetAt, c.Default = itemID, t.actor.Label, t.Now(), false
 		if err := t.queryRow(ctx, `INSERT INTO archive_classifications (item_id, version_id, class, statute, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.ItemID, c.VersionID, string(c.Class), c.Statute, c.Reason, c.SetBy, dbTime(c.SetAt)).Scan(&c.ID); err != nil {
+			return err
+		}
+		if err := t.refreshPublicVersion(ctx, c.VersionID); err != nil {
 			return err
 		}
 		if _, ok := byItem[itemID]; !ok {

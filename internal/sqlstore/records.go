@@ -119,6 +119,9 @@ func (t *tx) AddRedaction(ctx context.Context, d *civic.Redaction) error {
 		d.RequestID, d.VersionID, d.Start, d.End, d.Reason, d.CreatedBy, d.CreatedAt).Scan(&d.ID); err != nil {
 		return t.conflict(err, "redaction")
 	}
+	if err := t.refreshPublicVersion(ctx, d.VersionID); err != nil {
+		return err
+	}
 	return t.Record(ctx, civic.Change{Action: "records.redact", ObjectType: "records_request", ObjectID: strconv.FormatInt(d.RequestID, 10), After: d})
 }
 

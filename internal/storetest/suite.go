@@ -20,7 +20,7 @@ func Run(t *testing.T) {
 	for _, e := range Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
-			for _, c := range slices.Concat(cases, covertCases, registryCases, archiveCases, recordsCases, captureCases, moderationCases) {
+			for _, c := range slices.Concat(cases, covertCases, registryCases, publicCases, archiveCases, recordsCases, captureCases, moderationCases) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					clock := NewClock(time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC))
