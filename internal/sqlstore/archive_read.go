@@ -75,8 +75,12 @@ func (r *reader) ArchiveThread(ctx context.Context, itemID int64) ([]*civic.Arch
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.query(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.account_id = ? AND (i.thread_id = ? OR i.platform_id = ?) ORDER BY i.first_captured, i.id`,
-		it.AccountID, it.ThreadID, it.ThreadID)
+	// Two index lookups, not one OR: with the OR, SQLite read every item of
+	// the account (a thread page, or a screening pass's post, cost a scan
+	// of the account: 40 comments a second screened in an account of 1M).
+	rows, err := r.query(ctx, `SELECT `+itemColumns+itemFrom+` WHERE i.id IN (SELECT t.id FROM archive_items t WHERE t.account_id = ? AND t.thread_id = ?
+		UNION SELECT p.id FROM archive_items p WHERE p.account_id = ? AND p.platform_id = ?) ORDER BY i.first_captured, i.id`,
+		it.AccountID, it.ThreadID, it.AccountID, it.ThreadID)
 	if err != nil {
 		return nil, err
 	}

@@ -293,11 +293,15 @@ func (r *reader) CapturedLast(ctx context.Context, ref string, ids []string) ([]
 		for _, id := range part {
 			args = append(args, id)
 		}
+		args = append(args, acct.ID)
 		for _, id := range part {
 			args = append(args, id)
 		}
 		in := placeholders(len(part))
-		rows, err := r.query(ctx, `SELECT `+versionColumns+capturedLastFrom+` WHERE i.account_id = ? AND (i.platform_id IN (`+in+`) OR i.thread_id IN (`+in+`)) ORDER BY i.id`, args...)
+		// Two index lookups, not one OR: with the OR, SQLite read every
+		// item of the account for each chunk.
+		rows, err := r.query(ctx, `SELECT `+versionColumns+capturedLastFrom+` WHERE i.id IN (SELECT p.id FROM archive_items p WHERE p.account_id = ? AND p.platform_id IN (`+in+`)
+			UNION SELECT t.id FROM archive_items t WHERE t.account_id = ? AND t.thread_id IN (`+in+`)) ORDER BY i.id`, args...)
 		if err != nil {
 			return nil, err
 		}
