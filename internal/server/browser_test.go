@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -530,6 +532,20 @@ func (b *browserTab) sessionCookie() *network.Cookie {
 
 // screenshot saves a picture of the whole page as name in the directory
 // $STEWARD_SCREENSHOTS, or else in a temporary one, and logs where.
+// waitTask waits until a task page's progress (#task), which refreshes
+// itself, says want, and fails the test with what it says and logs after
+// within.
+func (b *browserTab) waitTask(want string, within time.Duration, logs fmt.Stringer) {
+	b.t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(b.Text("#task"), want) {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the task page never said %q: %q\n%s", want, b.Text("#task"), logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func (b *browserTab) screenshot(name string) {
 	b.t.Helper()
 	dir := os.Getenv("STEWARD_SCREENSHOTS")

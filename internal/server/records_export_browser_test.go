@@ -63,13 +63,7 @@ func TestBrowserRecordsExport(t *testing.T) {
 	if err := app.svcs.StartJobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(40 * time.Second)
-	for !strings.Contains(tab.Text("#task"), "Ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the page never showed the bag ready: %q\n%s", tab.Text("#task"), app.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	tab.waitTask("Ready", 40*time.Second, app.logs)
 	if tab.path() != page {
 		t.Errorf("the page moved to %s while refreshing", tab.path())
 	}
@@ -90,13 +84,7 @@ func TestBrowserRecordsExport(t *testing.T) {
 	rid := fmt.Sprint(created.ID)
 	tab.check(tab.open("/records/"+rid), http.StatusOK)
 	tab.check(tab.Submit(fmt.Sprintf("form[action='/records/%s/export'] button", rid)), http.StatusOK)
-	deadline = time.Now().Add(40 * time.Second)
-	for !strings.Contains(tab.Text("#task"), "failed") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the failed export never said so: %q", tab.Text("#task"))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	tab.waitTask("failed", 40*time.Second, app.logs)
 	tab.check(http.StatusOK, http.StatusOK)
 	if got := tab.Text("#task"); !strings.Contains(got, "scope matches nothing") {
 		t.Errorf("failed export: %q", got)

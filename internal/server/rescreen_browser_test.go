@@ -87,13 +87,7 @@ func TestBrowserRescreen(t *testing.T) {
 	if err := app.svcs.StartJobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(tab.Text("#task"), "Ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("screening again never finished: %q\n%s", tab.Text("#task"), app.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	tab.waitTask("Ready", 60*time.Second, app.logs)
 	tab.check(http.StatusOK, http.StatusOK)
 	tab.screenshot("moderation-rescreen-ready.png")
 	if after := queued(); after <= before {

@@ -68,13 +68,7 @@ func TestBrowserAccountWARC(t *testing.T) {
 	if err := app.svcs.StartJobs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(40 * time.Second)
-	for !strings.Contains(tab.Text("#task"), "Ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the page never showed the WARC ready: %q\n%s", tab.Text("#task"), app.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	tab.waitTask("Ready", 40*time.Second, app.logs)
 	tab.check(http.StatusOK, http.StatusOK)
 	tab.screenshot("account-warc-ready.png")
 	href := evalJS[string](tab, `document.querySelector('#task a[download]').getAttribute('href')`)
@@ -120,13 +114,7 @@ func TestBrowserAccountWARC(t *testing.T) {
 	tab.Click(`input[name="withheld"]`)
 	tab.screenshot("account-transfer-choice.png")
 	tab.check(tab.Submit(`form[action$="/warc"] button`), http.StatusOK)
-	deadline = time.Now().Add(40 * time.Second)
-	for !strings.Contains(tab.Text("#task"), "Ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the page never showed the transfer bag ready: %q\n%s", tab.Text("#task"), app.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	tab.waitTask("Ready", 40*time.Second, app.logs)
 	tab.check(http.StatusOK, http.StatusOK)
 	tab.screenshot("account-transfer-ready.png")
 	if got := tab.Text("h1"); got != "Transfer bag of November 2026, withheld records included" {
