@@ -70,32 +70,17 @@ func OpenWith(ctx context.Context, path string, now func() time.Time, o Options)
 	if err != nil {
 		return nil, err
 	}
-	// The checkpointer's own connection, with the writer's synchronous
-	// setting, which decides how checkpoints sync.
-	cdb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+basePragmas+"&_pragma=synchronous("+sync+")")
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, err
-	}
-	cdb.SetMaxOpenConns(1)
-	cdb.SetConnMaxIdleTime(0)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		read.Close()
-		cdb.Close()
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
 	if _, err := Migrate(ctx, write, now); err != nil {
 		write.Close()
 		read.Close()
-		cdb.Close()
 		return nil, err
 	}
-	s := sqlstore.New(Dialect, write, read, now)
-	c := newCheckpointer(cdb, checkpointEvery, restartFrames)
-	s.OnClose(c.close)
-	return s, nil
+	return sqlstore.New(Dialect, write, read, now), nil
 }
 
 // Migrate applies pending migrations to db and returns how many of
@@ -140,28 +125,16 @@ func synchronous(o string) (string, error) {
 	return "", fmt.Errorf("sqlite synchronous %q: want %s or %s", o, SynchronousFull, SynchronousNormal)
 }
 
-// basePragmas are every connection's.
-const basePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
-
-// The background checkpointer's pace: a passive checkpoint every
-// checkpointEvery, and a restart of the log once it is longer than
-// restartFrames pages (40 MB at 4 KB) and nearly all copied.
-const (
-	checkpointEvery = 200 * time.Millisecond
-	restartFrames   = 10000
-)
-
 // openPools opens the writer (one connection, transactions begin IMMEDIATE,
 // synchronous as given) and the readers. busy_timeout is set before
 // journal_mode so that switching to WAL waits for a lock instead of failing.
 func openPools(path, sync string) (write, read *sql.DB, err error) {
-	pragmas := basePragmas
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 	// The writer gets a larger page cache (32 MB) and keeps statement
 	// journals in memory: archive ingest writes several indexes and the
-	// full-text index with multi-row statements in every transaction. It
-	// runs no checkpoints: the checkpointer does, from its own connection.
-	write, err = sql.Open("sqlite", base+pragmas+"&_pragma=synchronous("+sync+")&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	// full-text index with multi-row statements in every transaction.
+	write, err = sql.Open("sqlite", base+pragmas+"&_pragma=synchronous("+sync+")&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

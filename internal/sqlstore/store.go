@@ -45,8 +45,6 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
-	// closers run after the pools are closed (SQLite's checkpointer).
-	closers []func() error
 }
 
 var _ civic.Store = (*Store)(nil)
@@ -72,21 +70,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools, then what OnClose was given.
+// Close closes both pools.
 func (s *Store) Close() error {
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
-	for _, c := range s.closers {
-		err = errors.Join(err, c())
-	}
 	return err
 }
-
-// OnClose has Close call f after closing the pools: an engine's helpers
-// that outlive no store (SQLite's background checkpointer).
-func (s *Store) OnClose(f func() error) { s.closers = append(s.closers, f) }
 
 // Dialect returns the store's dialect.
 func (s *Store) Dialect() *Dialect { return s.d }
