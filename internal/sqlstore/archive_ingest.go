@@ -92,15 +92,11 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 	if err := t.archiveAccounts(ctx, vs); err != nil {
 		return nil, err
 	}
-	// On SQLite the lookup also says which items exist (nil on
-	// PostgreSQL): the others are new and a plain INSERT creates them.
-	var known map[string]civic.Version
-	var items map[itemKey]int64
-	if t.d.Name == "sqlite" {
-		known, items, err = sc.storedVersions(ctx, vs)
-	} else {
-		known, err = sc.versionsByHash(ctx, vs)
+	lookup := sc.storedVersions
+	if t.d.Name != "sqlite" {
+		lookup = sc.versionsByHash
 	}
+	known, err := lookup(ctx, vs)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +114,7 @@ func (t *tx) IngestVersions(ctx context.Context, vs []*civic.Version, rejected i
 		isNew[i] = true
 		fresh = append(fresh, v)
 	}
-	if err := sc.upsertItems(ctx, fresh, items); err != nil {
+	if err := sc.upsertItems(ctx, fresh); err != nil {
 		return nil, err
 	}
 	for _, v := range fresh {
@@ -191,47 +187,38 @@ func (c *stmtCache) versionsByHash(ctx context.Context, vs []*civic.Version) (ma
 	return out, nil
 }
 
-// storedVersions returns the stored versions among vs, by hash (SQLite),
-// and the ids of the items among theirs that exist. It looks items up by
-// account and platform id, and versions by item, capture time and hash
-// (the index archive_versions_item), which finds exactly the versions with
-// the same hash: the hash covers the account, the platform id and the
-// capture time. vs must have AccountID.
-func (c *stmtCache) storedVersions(ctx context.Context, vs []*civic.Version) (map[string]civic.Version, map[itemKey]int64, error) {
+// storedVersions returns the stored versions among vs, by hash (SQLite). It looks
+// them up by item, capture time and hash (the index archive_versions_item),
+// which finds exactly the versions with the same hash: the hash covers the
+// account, the platform id and the capture time. vs must have AccountID.
+func (c *stmtCache) storedVersions(ctx context.Context, vs []*civic.Version) (map[string]civic.Version, error) {
 	const row = "(?, ?, ?, ?)"
 	out := map[string]civic.Version{}
-	items := map[itemKey]int64{}
 	for lo := 0; lo < len(vs); lo += batchRows {
 		part := vs[lo:min(lo+batchRows, len(vs))]
 		args := make([]any, 0, 4*len(part))
 		for _, v := range part {
 			args = append(args, v.AccountID, v.PlatformID, dbTime(v.CapturedAt), v.Hash)
 		}
-		rows, err := c.query(ctx, `SELECT i.id, i.account_id, i.platform_id, v.id, v.hash FROM (VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")+`) q
+		rows, err := c.query(ctx, `SELECT v.id, v.item_id, v.account_id, v.hash FROM (VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")+`) q
 			JOIN archive_items i ON i.account_id = q.column1 AND i.platform_id = q.column2
-			LEFT JOIN archive_versions v ON v.item_id = i.id AND v.captured_at = q.column3 AND v.hash = q.column4`, args...)
+			JOIN archive_versions v ON v.item_id = i.id AND v.captured_at = q.column3 AND v.hash = q.column4`, args...)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for rows.Next() {
-			var k itemKey
-			var itemID int64
-			var id sql.NullInt64
-			var hash sql.NullString
-			if err := rows.Scan(&itemID, &k.account, &k.platform, &id, &hash); err != nil {
+			var v civic.Version
+			if err := rows.Scan(&v.ID, &v.ItemID, &v.AccountID, &v.Hash); err != nil {
 				rows.Close()
-				return nil, nil, err
+				return nil, err
 			}
-			items[k] = itemID
-			if id.Valid {
-				out[hash.String] = civic.Version{ID: id.Int64, ItemID: itemID, AccountID: k.account, Hash: hash.String}
-			}
+			out[v.Hash] = v
 		}
 		if err := rows.Close(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return out, items, nil
+	return out, nil
 }
 
 // archiveAccounts sets AccountID, creating accounts on first sight.
@@ -265,11 +252,7 @@ type itemKey struct {
 }
 
 // upsertItems creates or updates the items of vs and sets their ItemID.
-// existing, when not nil, holds the ids of every item of vs that is stored
-// (SQLite, found by storedVersions in the same transaction): the others
-// are created by a plain INSERT with the next ids, which costs less than
-// the upsert (no conflict handling, no rows returned).
-func (c *stmtCache) upsertItems(ctx context.Context, vs []*civic.Version, existing map[itemKey]int64) error {
+func (c *stmtCache) upsertItems(ctx context.Context, vs []*civic.Version) error {
 	type agg struct {
 		first      *civic.Version
 		minC, maxC *civic.Version
@@ -300,29 +283,18 @@ func (c *stmtCache) upsertItems(ctx context.Context, vs []*civic.Version, existi
 		}
 	}
 	ids := make(map[itemKey]int64, len(order))
-	if existing != nil {
-		var fresh, seen []itemKey
-		for _, k := range order {
-			if _, ok := existing[k]; ok {
-				seen = append(seen, k)
-			} else {
-				fresh = append(fresh, k)
-			}
-		}
-		if err := c.insertItems(ctx, fresh, ids, func(k itemKey) []any {
-			a := items[k]
-			return itemArgs(k, a.first, a.minC, a.maxC, a.n, a.tags)
-		}); err != nil {
-			return err
-		}
-		order = seen
-	}
 	for lo := 0; lo < len(order); lo += batchRows {
 		part := order[lo:min(lo+batchRows, len(order))]
 		args := make([]any, 0, len(part)*10)
 		for _, k := range part {
 			a := items[k]
-			args = append(args, itemArgs(k, a.first, a.minC, a.maxC, a.n, a.tags)...)
+			tags := a.tags
+			if tags == nil {
+				tags = []string{}
+			}
+			tj, _ := json.Marshal(tags)
+			args = append(args, k.account, k.platform, string(a.first.Kind), a.first.ParentID, a.first.ThreadID, string(tj),
+				dbTime(a.minC.CapturedAt), dbTime(a.maxC.CapturedAt), string(a.maxC.State), a.n)
 		}
 		rows, err := c.query(ctx, `INSERT INTO archive_items (account_id, platform_id, kind, parent_id, thread_id, tags, first_captured, last_captured, state, versions)
 			VALUES `+valueRows(len(part), 10)+`
@@ -353,46 +325,6 @@ func (c *stmtCache) upsertItems(ctx context.Context, vs []*civic.Version, existi
 		v.ItemID = ids[itemKey{v.AccountID, v.PlatformID}]
 		if v.ItemID == 0 {
 			return civic.Errorf(civic.KindInternal, "item of version %s was not stored", v.Hash)
-		}
-	}
-	return nil
-}
-
-// itemArgs are an item's ten values in the order of archive_items'
-// columns account_id … versions: first is its first version in the batch,
-// minC and maxC those captured first and last, n how many.
-func itemArgs(k itemKey, first, minC, maxC *civic.Version, n int, tags []string) []any {
-	if tags == nil {
-		tags = []string{}
-	}
-	tj, _ := json.Marshal(tags)
-	return []any{k.account, k.platform, string(first.Kind), first.ParentID, first.ThreadID, string(tj),
-		dbTime(minC.CapturedAt), dbTime(maxC.CapturedAt), string(maxC.State), n}
-}
-
-// insertItems creates the items keys, none of which is stored, with ids
-// after the largest stored one (SQLite, whose single writer holds the
-// write lock for the whole transaction), and records their ids.
-func (c *stmtCache) insertItems(ctx context.Context, keys []itemKey, ids map[itemKey]int64, args func(itemKey) []any) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	var last int64
-	if err := c.t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM archive_items`).Scan(&last); err != nil {
-		return err
-	}
-	for lo := 0; lo < len(keys); lo += batchRows {
-		part := keys[lo:min(lo+batchRows, len(keys))]
-		vals := make([]any, 0, len(part)*11)
-		for _, k := range part {
-			last++
-			ids[k] = last
-			vals = append(vals, last)
-			vals = append(vals, args(k)...)
-		}
-		if _, err := c.exec(ctx, `INSERT INTO archive_items (id, account_id, platform_id, kind, parent_id, thread_id, tags, first_captured, last_captured, state, versions)
-			VALUES `+valueRows(len(part), 11), vals...); err != nil {
-			return c.t.conflict(err, "item")
 		}
 	}
 	return nil
