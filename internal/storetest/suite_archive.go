@@ -126,8 +126,8 @@ func testArchiveIngest(t *testing.T, f *fixture) {
 			t.Errorf("by platform id %s %s: %v, want not found", k[0], k[1], err)
 		}
 	}
-	// A batch with a new item (created by a plain insert on SQLite) beside
-	// a stored one (updated): each version on its own item, counts right.
+	// A batch with a new item beside a stored one (the new one created,
+	// the stored one updated): each version on its own item, counts right.
 	fresh := version(acct, "102", "The pool opens Monday", base.Add(3*time.Hour))
 	edit := version(acct, "100", "The splash pad opens Monday", base.Add(3*time.Hour))
 	if got := f.ingest(t, fresh, edit); !slices.Equal(got, []bool{true, true}) {
