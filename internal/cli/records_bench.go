@@ -21,14 +21,20 @@ import (
 
 // exportBenchResult is what "steward bench export" prints.
 type exportBenchResult struct {
-	Engine       string  `json:"engine"`
-	Items        int     `json:"items"`
-	Versions     int64   `json:"versions"`
-	BagMB        float64 `json:"bag_mb"`
-	ItemsMB      float64 `json:"items_jsonl_mb"`
-	ExportS      float64 `json:"export_s"`
-	ExportMBPerS float64 `json:"export_mb_per_s"` // the whole bag, scope to last byte
-	VerifyS      float64 `json:"verify_s"`
+	Engine   string `json:"engine"`
+	Items    int    `json:"items"`
+	Versions int64  `json:"versions"`
+	// IngestItemsPerS is the ingest of the generated items, one caller,
+	// batches of 5,000; with --floor, FloorItemsPerS is the same rows'
+	// plain insert into a full-text-indexed table (see bench archive).
+	IngestItemsPerS float64 `json:"ingest_items_per_s"`
+	FloorItemsPerS  float64 `json:"floor_items_per_s,omitempty"`
+	IngestVsFloor   float64 `json:"ingest_vs_floor,omitempty"`
+	BagMB           float64 `json:"bag_mb"`
+	ItemsMB         float64 `json:"items_jsonl_mb"`
+	ExportS         float64 `json:"export_s"`
+	ExportMBPerS    float64 `json:"export_mb_per_s"` // the whole bag, scope to last byte
+	VerifyS         float64 `json:"verify_s"`
 	// SHA256S is a plain SHA-256 of the bag file, read from disk, in the
 	// same run: the ratios to it cancel the machine's speed and load.
 	SHA256S         float64 `json:"sha256_s"`
@@ -45,6 +51,7 @@ func (a *app) benchExport(args []string) error {
 	db := f.FlagSet.String("db", "", "postgres://… to run on PostgreSQL (in a new schema, dropped after); default: a new SQLite file in a temporary folder")
 	seed := f.Uint64("seed", 1, "random seed for the generated city")
 	scope := f.String("scope", "from:1970-01-01", "the request's scope, one archive query")
+	withFloor := f.FlagSet.Bool("floor", false, "first time a plain insert of the same rows into a full-text-indexed table (floor_items_per_s, ingest_vs_floor)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -69,9 +76,17 @@ func (a *app) benchExport(args []string) error {
 	if err := arch.PublishVerifier(ctx, vkey); err != nil {
 		return err
 	}
-	gen := newCityGen(*seed, *items)
 	bar := newProgress(a.stderr, "bench export", time.Now)
 	defer bar.Done()
+	var floor float64
+	if *withFloor {
+		bar.Report(0, int64(*items), "timing the full-text floor")
+		if floor, err = benchFTSFloor(ctx, store, sqlite.SynchronousFull, newCityGen(*seed, *items), *items); err != nil {
+			return err
+		}
+	}
+	gen := newCityGen(*seed, *items)
+	ingestStart := time.Now()
 	for done := 0; done < *items; {
 		n := min(5000, *items-done)
 		if _, err := arch.Ingest(ctx, civic.CLI, gen.records(n), nil); err != nil {
@@ -80,6 +95,7 @@ func (a *app) benchExport(args []string) error {
 		done += n
 		bar.Report(int64(done), int64(*items), "storing the generated items")
 	}
+	ingestPerS := float64(*items) / time.Since(ingestStart).Seconds()
 	svc := records.New(records.Config{Store: store, Archive: arch, Signer: signer, Clock: time.Now})
 	req := &civic.RecordsRequest{Requester: "Bench", ReceivedOn: time.Now(), Description: "everything", Scope: []string{*scope}}
 	if _, err := svc.Create(ctx, civic.CLI, req); err != nil {
@@ -120,6 +136,10 @@ func (a *app) benchExport(args []string) error {
 	res := exportBenchResult{Engine: store.Engine(), Items: *items, Versions: rep.Versions, BagMB: round2(mb), ItemsMB: round2(float64(ex.ItemsBytes) / 1e6),
 		ExportS: round2(exportTime.Seconds()), ExportMBPerS: round2(mb / exportTime.Seconds()), VerifyS: round2(verifyTime.Seconds()),
 		SHA256S: round2(shaTime.Seconds()), ExportPerSHA256: round2(exportTime.Seconds() / shaTime.Seconds()), VerifyPerSHA256: round2(verifyTime.Seconds() / shaTime.Seconds()), RSSMB: peakRSS()}
+	res.IngestItemsPerS = math.Round(ingestPerS)
+	if floor > 0 {
+		res.FloorItemsPerS, res.IngestVsFloor = math.Round(floor), round2(ingestPerS/floor)
+	}
 	if math.IsInf(res.ExportMBPerS, 0) {
 		res.ExportMBPerS = 0
 	}

@@ -126,6 +126,22 @@ func testArchiveIngest(t *testing.T, f *fixture) {
 			t.Errorf("by platform id %s %s: %v, want not found", k[0], k[1], err)
 		}
 	}
+	// A batch with a new item beside a stored one (the new one created,
+	// the stored one updated): each version on its own item, counts right.
+	fresh := version(acct, "102", "The pool opens Monday", base.Add(3*time.Hour))
+	edit := version(acct, "100", "The splash pad opens Monday", base.Add(3*time.Hour))
+	if got := f.ingest(t, fresh, edit); !slices.Equal(got, []bool{true, true}) {
+		t.Fatalf("mixed batch new = %v", got)
+	}
+	if edit.ItemID != v1.ItemID || fresh.ItemID == v1.ItemID || fresh.ItemID == 0 {
+		t.Errorf("mixed batch items: edit %d (want %d), new %d", edit.ItemID, v1.ItemID, fresh.ItemID)
+	}
+	for id, want := range map[int64]int{v1.ItemID: 5, fresh.ItemID: 1} {
+		it, err := f.s.ArchiveItem(f.ctx, id)
+		if err != nil || it.Versions != want {
+			t.Errorf("item %d after the mixed batch: %+v %v, want %d versions", id, it, err, want)
+		}
+	}
 }
 
 func testArchiveLog(t *testing.T, f *fixture) {
