@@ -45,6 +45,8 @@ func (a *app) benchExport(args []string) error {
 	db := f.FlagSet.String("db", "", "postgres://… to run on PostgreSQL (in a new schema, dropped after); default: a new SQLite file in a temporary folder")
 	seed := f.Uint64("seed", 1, "random seed for the generated city")
 	scope := f.String("scope", "from:1970-01-01", "the request's scope, one archive query")
+	exportProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the export to this file")
+	verifyProfile := f.FlagSet.String("verify-cpuprofile", "", "write a CPU profile of the verification to this file")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -91,23 +93,33 @@ func (a *app) benchExport(args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bag.zip")
-	start := time.Now()
-	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, bar.Report)
+	stopProfile, err := startProfile(*exportProfile)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, bar.Report)
+	if err != nil {
+		stopProfile()
+		return err
+	}
 	exportTime := time.Since(start)
+	stopProfile()
 	file, err := os.Open(out)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
+	if stopProfile, err = startProfile(*verifyProfile); err != nil {
+		return err
+	}
 	start = time.Now()
 	rep, err := records.VerifyBag(file, ex.Bytes, records.VerifyOptions{Key: vkey, Progress: bar.Report})
+	verifyTime := time.Since(start)
+	stopProfile()
 	if err != nil {
 		return fmt.Errorf("bench: the exported bag does not verify: %w", err)
 	}
-	verifyTime := time.Since(start)
 	start = time.Now()
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
 		return err

@@ -3,10 +3,10 @@ package records
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
-	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/pdf"
 	"steward.city/steward/internal/plain"
@@ -17,7 +17,7 @@ import (
 // version oldest first with redactions applied as in items.jsonl. Items
 // are read indexBatch at a time, as for index.html; the PDF is held in
 // memory until it is written out whole (docs/pdf.md).
-func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
+func (s *Service) writeReport(ctx context.Context, w io.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
 	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult, tr *tracker) error {
 	var keys []threadKey
 	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
@@ -29,10 +29,6 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 		return err
 	}
 	slices.SortFunc(keys, compareKeys)
-	w, err := b.Create(FileReport)
-	if err != nil {
-		return err
-	}
 	title := fmt.Sprintf("Records request %d: records produced", r.ID)
 	p := pdf.New(w, pdf.Meta{Title: title, Author: "Steward", Subject: "Records produced for " + r.Requester, Lang: "en", Created: s.now()})
 	p.Heading(title)
