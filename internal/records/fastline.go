@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"strconv"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Fast paths for the two small line types of a bag, which Export writes
@@ -181,7 +183,7 @@ func decodeInclusion(j *jsonLines, line []byte, in *Inclusion) error {
 		if !r.ok {
 			break
 		}
-		h, err := base64.StdEncoding.AppendDecode(nil, s)
+		h, err := base64.StdEncoding.AppendDecode(make([]byte, 0, 32), s)
 		if err != nil {
 			r.ok = false
 			break
@@ -197,4 +199,23 @@ func decodeInclusion(j *jsonLines, line []byte, in *Inclusion) error {
 		}
 	}
 	return j.decode(line, in)
+}
+
+// decodeLine reads a line of data/items.jsonl into l strictly. The fast
+// path decodes with encoding/json/v2 (github.com/go-json-experiment/json,
+// about three times quicker than encoding/json) and accepts the line only
+// if encoding/json writes the value back as the very same bytes; any other
+// line goes to jsonLines.decode, which refuses it or reads it, and names
+// what is wrong. Two values that encode to the same line are the same
+// version for every check VerifyBag makes, which reads only what a line
+// says.
+func decodeLine(j *jsonLines, line []byte, l *Line) error {
+	var v Line
+	if jsonv2.Unmarshal(line, &v) == nil {
+		if canon, err := j.encode(&v); err == nil && bytes.Equal(canon, line) {
+			*l = v
+			return nil
+		}
+	}
+	return j.decode(line, l)
 }

@@ -297,7 +297,7 @@ func (l *lineReader) next() bool {
 // checkItem checks line n of items.jsonl against the list's entry e.
 func checkItem(js *jsonLines, line []byte, n int, e *Expected, ds []*civic.Redaction, rep *BagReport, media map[string]bool) error {
 	var l Line
-	if err := js.decode(line, &l); err != nil {
+	if err := decodeLine(js, line, &l); err != nil {
 		return fail("%s line %d %v", FileItems, n, err)
 	}
 	if l.ID != e.ID || l.Hash != e.Hash || l.LogIndex != e.LogIndex || l.ItemID != e.ItemID {
