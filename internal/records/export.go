@@ -153,20 +153,29 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	}
 	// The report and the proofs are made beside index.html, each in a
 	// goroutine of its own, and copied into the zip in their turn.
+	keys, err := s.threadKeys(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
 	counts := *res
 	report := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
-		return s.writeReport(ctx, w, r, items, cp, byVersion, len(rds), &counts, tr)
+		return s.writeReport(ctx, w, r, chunks, 1, cp, byVersion, len(rds), &counts, tr)
 	})
 	defer report.close()
 	proofs := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
 		return s.writeProofs(ctx, w, io.NewSectionReader(list, 0, 1<<62), cp.Size, tr)
 	})
 	defer proofs.close()
+	defer chunks.stop() // first of the three: the others may wait for it
 	if err := s.writeRedactions(b, rds); err != nil {
 		return nil, err
 	}
 	tr.begin(StepIndex)
-	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion, tr); err != nil {
+	if err := s.writeIndex(ctx, b, r, chunks, 0, byVersion, tr); err != nil {
+		return nil, err
+	}
+	if err := chunks.wait(); err != nil {
 		return nil, err
 	}
 	tr.begin(StepReport)

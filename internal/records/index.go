@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"html/template"
-	"slices"
 
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
@@ -36,18 +35,9 @@ Text withheld under the Minnesota Government Data Practices Act reads
 <span class="redacted">[REDACTED 13.xx]</span>, citing the section; data/redactions.jsonl lists each redaction.</p>
 `))
 
-// writeIndex writes data/index.html, thread by thread, one item at a time.
-func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
-	var keys []threadKey
-	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
-		if items[it.ID] {
-			keys = append(keys, threadKey{it.Account, it.ThreadID, it.ID})
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	slices.SortFunc(keys, compareKeys)
+// writeIndex writes data/index.html, thread by thread, from the chunks
+// of reader i of cr.
+func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, cr *chunkReader, i int, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
 	w, err := b.Create(FileIndex)
 	if err != nil {
 		return err
@@ -57,30 +47,17 @@ func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.Record
 	}
 	var last threadKey
 	var buf []byte
-	for lo := 0; lo < len(keys); lo += indexBatch {
-		chunk := keys[lo:min(lo+indexBatch, len(keys))]
-		ids := make([]int64, len(chunk))
-		for i, k := range chunk {
-			ids[i] = k.id
-		}
-		byItem := map[int64][]*civic.Version{}
-		if err := s.store.VersionsOfItems(ctx, ids, func(v *civic.Version) error {
-			if v.LogIndex < size {
-				byItem[v.ItemID] = append(byItem[v.ItemID], v)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for i, k := range chunk {
-			if lo+i == 0 || k.account != last.account || k.thread != last.thread {
-				if lo+i > 0 {
+	first := true
+	for c := cr.next(ctx, i); c != nil; c = cr.next(ctx, i) {
+		for _, k := range c.keys {
+			if first || k.account != last.account || k.thread != last.thread {
+				if !first {
 					buf = append(buf, "</section>\n"...)
 				}
 				buf = appendThread(buf, k.thread, k.account)
 			}
-			last = k
-			buf = appendIndexItem(buf, byItem[k.id], byVersion)
+			first, last = false, k
+			buf = appendIndexItem(buf, c.byItem[k.id], byVersion)
 			if len(buf) >= 1<<16 {
 				if _, err := w.Write(buf); err != nil {
 					return err
@@ -88,9 +65,12 @@ func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.Record
 				buf = buf[:0]
 			}
 		}
-		tr.add(int64(len(chunk)))
+		tr.add(int64(len(c.keys)))
 	}
-	if len(keys) > 0 {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !first {
 		buf = append(buf, "</section>\n"...)
 	}
 	buf = append(buf, "</main>\n</body>\n</html>\n"...)

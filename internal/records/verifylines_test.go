@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +55,19 @@ func TestVerifyBagNamesFirstBadLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			data := buf.Bytes()
+			// A writer that fails, early or late, fails the export (and the
+			// goroutines that make the report and proofs stop: -race and
+			// the test's end would show one left behind or a deadlock).
+			for _, n := range []int{10, len(data) / 3, len(data) - 100} {
+				if _, err := svc.Export(ctx, civic.CLI, r.ID, &failingWriter{n: n}); err == nil || !strings.Contains(err.Error(), "disk full") {
+					t.Errorf("export to a writer failing after %d bytes: %v", n, err)
+				}
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			if _, err := svc.Export(cctx, civic.CLI, r.ID, io.Discard); err == nil {
+				t.Error("an export with a cancelled context succeeded")
+			}
 			rep, err := records.VerifyBag(bytes.NewReader(data), int64(len(data)), records.VerifyOptions{Key: vkey})
 			if err != nil || rep.Versions != 1100 {
 				t.Fatalf("the honest bag: %+v %v", rep, err)
