@@ -45,7 +45,7 @@ func invisible(r rune) bool {
 
 // isMark says whether r combines with the character before it.
 func isMark(r rune) bool {
-	return unicode.In(r, unicode.Mn, unicode.Me)
+	return r >= 0x0300 && unicode.In(r, unicode.Mn, unicode.Me) // none comes before U+0300
 }
 
 // splitParagraphs splits text at line ends (\n, \r\n, \r, U+2028,

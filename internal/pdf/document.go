@@ -48,8 +48,9 @@ type Document struct {
 	f      *fpdf.Fpdf
 	faces  [numFaces]face
 	added  [numFaces]bool
-	widths map[[2]int]float64 // face, glyph -> advance at 1 pt
-	y      float64            // the baseline of the last line drawn
+	widths map[[2]int]float64     // face, glyph -> advance at 1 pt
+	ascii  [numFaces][128]float64 // the same for ASCII glyphs, 0 until measured
+	y      float64                // the baseline of the last line drawn
 	err    error
 }
 
@@ -114,6 +115,11 @@ func (d *Document) use(fc int, size float64) {
 
 // width returns a glyph's advance at 1 pt.
 func (d *Document) width(fc int, r rune) float64 {
+	if r >= 0 && r < 128 {
+		if w := d.ascii[fc][r]; w != 0 {
+			return w
+		}
+	}
 	k := [2]int{fc, int(r)}
 	if w, ok := d.widths[k]; ok {
 		return w
@@ -121,6 +127,9 @@ func (d *Document) width(fc int, r rune) float64 {
 	d.use(fc, 1000)
 	w := d.f.GetStringWidth(string(r)) / 1000
 	d.widths[k] = w
+	if r >= 0 && r < 128 {
+		d.ascii[fc][r] = w
+	}
 	return w
 }
 

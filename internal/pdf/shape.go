@@ -127,6 +127,9 @@ func shapeArabic(cells []cell) {
 	}
 	for i := range cells {
 		r := cells[i].src
+		if r < 0x0600 { // no Arabic letter comes before U+0600
+			continue
+		}
 		f, ok := arabicForms[r]
 		if !ok || cells[i].hidden {
 			continue

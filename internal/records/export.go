@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -147,22 +146,43 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res, tr); err != nil {
 		return nil, err
 	}
-	tr.total = cp.Size + 2*n + res.Versions
+	tr.setTotal(cp.Size + 2*n + res.Versions)
 	tr.at(cp.Size)
 	if err := lw.Flush(); err != nil {
 		return nil, err
 	}
+	// The report and the proofs are made beside index.html, each in a
+	// goroutine of its own, and copied into the zip in their turn.
+	keys, err := s.threadKeys(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
+	counts := *res
+	report := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
+		return s.writeReport(ctx, w, r, chunks, 1, cp, byVersion, len(rds), &counts, tr)
+	})
+	defer report.close()
+	proofs := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
+		return s.writeProofs(ctx, w, io.NewSectionReader(list, 0, 1<<62), cp.Size, tr)
+	})
+	defer proofs.close()
+	defer chunks.stop() // first of the three: the others may wait for it
 	if err := s.writeRedactions(b, rds); err != nil {
 		return nil, err
 	}
 	tr.begin(StepIndex)
-	if err := s.writeIndex(ctx, b, r, items, cp.Size, byVersion, tr); err != nil {
+	if err := s.writeIndex(ctx, b, r, chunks, 0, byVersion, tr); err != nil {
+		return nil, err
+	}
+	if err := chunks.wait(); err != nil {
 		return nil, err
 	}
 	tr.begin(StepReport)
-	if err := s.writeReport(ctx, b, r, items, cp, byVersion, len(rds), res, tr); err != nil {
+	if err := copyFile(b, FileReport, report); err != nil {
 		return nil, err
 	}
+	report.close()
 	tr.begin(StepMedia)
 	if err := s.writeMedia(ctx, b, media, res); err != nil {
 		return nil, err
@@ -176,20 +196,18 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 			return nil, err
 		}
 	}
-	if _, err := list.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
 	vw, err := b.Create(FileVersions)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(vw, list); err != nil {
+	if _, err := io.Copy(vw, io.NewSectionReader(list, 0, 1<<62)); err != nil {
 		return nil, err
 	}
 	tr.begin(StepProofs)
-	if err := s.writeProofs(ctx, b, list, cp.Size, tr); err != nil {
+	if err := copyFile(b, FileInclusion, proofs); err != nil {
 		return nil, err
 	}
+	proofs.close()
 	tr.begin(StepSigning)
 	now := s.now().UTC()
 	if err := b.WriteTags([][2]string{
@@ -276,7 +294,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 			return err
 		}
 		sum := sha256.Sum256(line)
-		e, err := ljs.encode(Expected{ID: v.ID, ItemID: v.ItemID, LogIndex: v.LogIndex, Hash: v.Hash, LineSHA256: hex.EncodeToString(sum[:])})
+		e, err := ljs.encodeExpected(&Expected{ID: v.ID, ItemID: v.ItemID, LogIndex: v.LogIndex, Hash: v.Hash, LineSHA256: hex.EncodeToString(sum[:])})
 		if err != nil {
 			return err
 		}
@@ -351,22 +369,27 @@ func (s *Service) writeMedia(ctx context.Context, b *bag.Writer, media map[strin
 	return nil
 }
 
-// writeProofs writes an inclusion proof for every version of the list.
-func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSeeker, size int64, tr *tracker) error {
-	if _, err := list.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	w, err := b.Create(FileInclusion)
+// copyFile copies a spooled file into the bag at path.
+func copyFile(b *bag.Writer, path string, sp *spool) error {
+	w, err := b.Create(path)
 	if err != nil {
 		return err
 	}
+	return sp.copyTo(w)
+}
+
+// writeProofs writes an inclusion proof for every version of the list.
+func (s *Service) writeProofs(ctx context.Context, w io.Writer, list io.Reader, size int64, tr *tracker) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	js := newJSONLines()
 	hr := &hashReader{ctx: ctx, store: s.store, cache: map[int64]tlog.Hash{}}
 	sc := bufio.NewScanner(list)
-	for sc.Scan() {
+	for n := 0; sc.Scan(); n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		var e Expected
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+		if err := decodeExpected(js, sc.Bytes(), &e); err != nil {
 			return err
 		}
 		p, err := tlog.ProveRecord(size, e.LogIndex, hr)
@@ -377,10 +400,7 @@ func (s *Service) writeProofs(ctx context.Context, b *bag.Writer, list io.ReadSe
 		for i := range p {
 			in.Proof[i] = p[i][:]
 		}
-		line, err := js.encode(&in)
-		if err != nil {
-			return err
-		}
+		line := js.encodeInclusion(&in)
 		if _, err := bw.Write(append(line, '\n')); err != nil {
 			return err
 		}

@@ -3,8 +3,6 @@ package records
 import (
 	"context"
 	"html/template"
-	"io"
-	"slices"
 
 	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
@@ -37,39 +35,9 @@ Text withheld under the Minnesota Government Data Practices Act reads
 <span class="redacted">[REDACTED 13.xx]</span>, citing the section; data/redactions.jsonl lists each redaction.</p>
 `))
 
-var indexThread = template.Must(template.New("thread").Parse(`<section>
-<h2>Thread {{.Thread}} on {{.Account}}</h2>
-`))
-
-var indexItem = template.Must(template.New("item").Parse(`<article>
-<h3>{{.Item.Kind}} {{.Item.PlatformID}}{{if .Item.ParentID}}, in reply to {{.Item.ParentID}}{{end}}</h3>
-<ol>
-{{range .Versions}}<li><p>Captured {{.V.CapturedAt.Format "2006-01-02 15:04:05 UTC"}} by {{.V.Author.Name}} ({{.V.Author.Handle}}){{if .Edited}} <span class="note">edited</span>{{end}}{{if .V.State.Removed}} <span class="note">removed ({{.V.State}})</span>{{end}}{{if .V.DisposedAt}} <span class="note">disposed of</span>{{end}}</p>
-<blockquote><p>{{.Text}}</p></blockquote>
-{{range .V.Media}}<p>Media: {{.Type}}, file data/media/{{.SHA256}}</p>{{end}}
-</li>
-{{end}}</ol>
-</article>
-`))
-
-type versionView struct {
-	V      *civic.Version
-	Text   string
-	Edited bool
-}
-
-// writeIndex writes data/index.html, thread by thread, one item at a time.
-func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
-	var keys []threadKey
-	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
-		if items[it.ID] {
-			keys = append(keys, threadKey{it.Account, it.ThreadID, it.ID})
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	slices.SortFunc(keys, compareKeys)
+// writeIndex writes data/index.html, thread by thread, from the chunks
+// of reader i of cr.
+func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, cr *chunkReader, i int, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
 	w, err := b.Create(FileIndex)
 	if err != nil {
 		return err
@@ -78,61 +46,137 @@ func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.Record
 		return err
 	}
 	var last threadKey
-	for lo := 0; lo < len(keys); lo += indexBatch {
-		chunk := keys[lo:min(lo+indexBatch, len(keys))]
-		ids := make([]int64, len(chunk))
-		for i, k := range chunk {
-			ids[i] = k.id
-		}
-		byItem := map[int64][]*civic.Version{}
-		if err := s.store.VersionsOfItems(ctx, ids, func(v *civic.Version) error {
-			if v.LogIndex < size {
-				byItem[v.ItemID] = append(byItem[v.ItemID], v)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for i, k := range chunk {
-			if lo+i == 0 || k.account != last.account || k.thread != last.thread {
-				if lo+i > 0 {
-					io.WriteString(w, "</section>\n")
+	var buf []byte
+	first := true
+	for c := cr.next(ctx, i); c != nil; c = cr.next(ctx, i) {
+		for _, k := range c.keys {
+			if first || k.account != last.account || k.thread != last.thread {
+				if !first {
+					buf = append(buf, "</section>\n"...)
 				}
-				if err := indexThread.Execute(w, map[string]string{"Thread": k.thread, "Account": k.account}); err != nil {
+				buf = appendThread(buf, k.thread, k.account)
+			}
+			first, last = false, k
+			buf = appendIndexItem(buf, c.byItem[k.id], byVersion)
+			if len(buf) >= 1<<16 {
+				if _, err := w.Write(buf); err != nil {
 					return err
 				}
-			}
-			last = k
-			if err := writeIndexItem(w, byItem[k.id], byVersion); err != nil {
-				return err
+				buf = buf[:0]
 			}
 		}
-		tr.add(int64(len(chunk)))
+		tr.add(int64(len(c.keys)))
 	}
-	if len(keys) > 0 {
-		io.WriteString(w, "</section>\n")
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	_, err = io.WriteString(w, "</main>\n</body>\n</html>\n")
+	if !first {
+		buf = append(buf, "</section>\n"...)
+	}
+	buf = append(buf, "</main>\n</body>\n</html>\n"...)
+	_, err = w.Write(buf)
 	return err
 }
 
 // indexBatch is how many items index.html reads at a time.
 const indexBatch = 500
 
-// writeIndexItem renders one item and its versions, oldest first.
-func writeIndexItem(w io.Writer, vs []*civic.Version, byVersion map[int64][]*civic.Redaction) error {
+// The threads and items of index.html are written by hand rather than by
+// html/template, which cost a reflective walk per item: every value is
+// escaped by htmlEscape exactly as html/template escapes text (the test
+// holds the template this replaces and compares the two on crafted text).
+
+// appendThread opens a thread's section.
+func appendThread(buf []byte, thread, account string) []byte {
+	buf = append(buf, "<section>\n<h2>Thread "...)
+	buf = htmlEscape(buf, thread)
+	buf = append(buf, " on "...)
+	buf = htmlEscape(buf, account)
+	return append(buf, "</h2>\n"...)
+}
+
+// appendIndexItem renders one item and its versions, oldest first.
+func appendIndexItem(buf []byte, vs []*civic.Version, byVersion map[int64][]*civic.Redaction) []byte {
 	if len(vs) == 0 {
-		return nil
+		return buf
 	}
-	views := make([]versionView, 0, len(vs))
+	it := vs[0]
+	buf = append(buf, "<article>\n<h3>"...)
+	buf = htmlEscape(buf, string(it.Kind))
+	buf = append(buf, ' ')
+	buf = htmlEscape(buf, it.PlatformID)
+	if it.ParentID != "" {
+		buf = append(buf, ", in reply to "...)
+		buf = htmlEscape(buf, it.ParentID)
+	}
+	buf = append(buf, "</h3>\n<ol>\n"...)
 	prev := ""
 	for j, v := range vs {
 		text := v.Text
 		if ds := byVersion[v.ID]; len(ds) > 0 && v.DisposedAt == nil {
 			text = redact(text, ds)
 		}
-		views = append(views, versionView{V: v, Text: text, Edited: j > 0 && v.Text != prev})
+		buf = append(buf, "<li><p>Captured "...)
+		buf = htmlEscape(buf, v.CapturedAt.Format("2006-01-02 15:04:05 UTC"))
+		buf = append(buf, " by "...)
+		buf = htmlEscape(buf, v.Author.Name)
+		buf = append(buf, " ("...)
+		buf = htmlEscape(buf, v.Author.Handle)
+		buf = append(buf, ')')
+		if j > 0 && v.Text != prev {
+			buf = append(buf, ` <span class="note">edited</span>`...)
+		}
+		if v.State.Removed() {
+			buf = append(buf, ` <span class="note">removed (`...)
+			buf = htmlEscape(buf, string(v.State))
+			buf = append(buf, ")</span>"...)
+		}
+		if v.DisposedAt != nil {
+			buf = append(buf, ` <span class="note">disposed of</span>`...)
+		}
+		buf = append(buf, "</p>\n<blockquote><p>"...)
+		buf = htmlEscape(buf, text)
+		buf = append(buf, "</p></blockquote>\n"...)
+		for _, m := range v.Media {
+			buf = append(buf, "<p>Media: "...)
+			buf = htmlEscape(buf, m.Type)
+			buf = append(buf, ", file data/media/"...)
+			buf = htmlEscape(buf, m.SHA256)
+			buf = append(buf, "</p>"...)
+		}
+		buf = append(buf, "\n</li>\n"...)
 		prev = v.Text
 	}
-	return indexItem.Execute(w, map[string]any{"Item": vs[0], "Versions": views})
+	return append(buf, "</ol>\n</article>\n"...)
+}
+
+// htmlEscape appends s escaped as html/template escapes text: NUL becomes
+// U+FFFD and " & ' + < > character references; every other byte, invalid
+// UTF-8 included, is kept.
+func htmlEscape(buf []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		buf = append(append(buf, s[start:i]...), repl...)
+		start = i + 1
+	}
+	return append(buf, s[start:]...)
 }

@@ -17,8 +17,9 @@ import (
 // can take one line two ways (a key twice, a key in another case, an
 // unknown key, invalid UTF-8, bytes after the object).
 type jsonLines struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+	buf  bytes.Buffer
+	enc  *json.Encoder
+	fast []byte // the fast paths' line (fastline.go)
 }
 
 func newJSONLines() *jsonLines {

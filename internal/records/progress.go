@@ -1,5 +1,7 @@
 package records
 
+import "sync"
+
 // Progress is told how far an export is: done of total steps (a version
 // read, an item written, a proof made) and what it is doing, in plain
 // words. It is called often; it must be quick.
@@ -19,24 +21,42 @@ const (
 // checkpoint's size (the versions read), twice the items (index.html and
 // the report) and the versions (their proofs), which is known only once
 // they are read (until then, the items stand in).
+// The export's goroutines share it: its methods may be called at once.
 type tracker struct {
+	mu          sync.Mutex
 	fn          Progress
 	done, total int64
 	step        string
 }
 
 func (t *tracker) begin(step string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.step = step
 	t.tell()
 }
 
 // at sets the count to done.
 func (t *tracker) at(done int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.done = done
 	t.tell()
 }
 
-func (t *tracker) add(n int64) { t.at(t.done + n) }
+func (t *tracker) add(n int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done += n
+	t.tell()
+}
+
+// setTotal sets the total.
+func (t *tracker) setTotal(total int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.total = total
+}
 
 func (t *tracker) tell() {
 	if t.fn != nil {

@@ -3,10 +3,9 @@ package records
 import (
 	"context"
 	"fmt"
-	"slices"
+	"io"
 	"strings"
 
-	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/pdf"
 	"steward.city/steward/internal/plain"
@@ -17,22 +16,8 @@ import (
 // version oldest first with redactions applied as in items.jsonl. Items
 // are read indexBatch at a time, as for index.html; the PDF is held in
 // memory until it is written out whole (docs/pdf.md).
-func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, items map[int64]bool, cp *civic.Checkpoint,
+func (s *Service) writeReport(ctx context.Context, w io.Writer, r *civic.RecordsRequest, cr *chunkReader, ci int, cp *civic.Checkpoint,
 	byVersion map[int64][]*civic.Redaction, redactions int, res *ExportResult, tr *tracker) error {
-	var keys []threadKey
-	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
-		if items[it.ID] {
-			keys = append(keys, threadKey{it.Account, it.ThreadID, it.ID})
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	slices.SortFunc(keys, compareKeys)
-	w, err := b.Create(FileReport)
-	if err != nil {
-		return err
-	}
 	title := fmt.Sprintf("Records request %d: records produced", r.ID)
 	p := pdf.New(w, pdf.Meta{Title: title, Author: "Steward", Subject: "Records produced for " + r.Requester, Lang: "en", Created: s.now()})
 	p.Heading(title)
@@ -60,28 +45,15 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 		"Data Practices Act reads [REDACTED 13.xx], citing the section; data/redactions.jsonl lists each redaction. " +
 		"data/items.jsonl holds the same records, and proof/ proves them (docs/verify.md).")
 	var last threadKey
-	for lo := 0; lo < len(keys); lo += indexBatch {
-		chunk := keys[lo:min(lo+indexBatch, len(keys))]
-		ids := make([]int64, len(chunk))
-		for i, k := range chunk {
-			ids[i] = k.id
-		}
-		byItem := map[int64][]*civic.Version{}
-		if err := s.store.VersionsOfItems(ctx, ids, func(v *civic.Version) error {
-			if v.LogIndex < cp.Size {
-				byItem[v.ItemID] = append(byItem[v.ItemID], v)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for i, k := range chunk {
-			if lo+i == 0 || k.account != last.account || k.thread != last.thread {
+	first := true
+	for c := cr.next(ctx, ci); c != nil; c = cr.next(ctx, ci) {
+		for _, k := range c.keys {
+			if first || k.account != last.account || k.thread != last.thread {
 				p.Line("")
 				p.Line(fmt.Sprintf("Thread %s on %s", k.thread, k.account))
 			}
-			last = k
-			vs := byItem[k.id]
+			first, last = false, k
+			vs := c.byItem[k.id]
 			if len(vs) == 0 {
 				continue
 			}
@@ -125,7 +97,10 @@ func (s *Service) writeReport(ctx context.Context, b *bag.Writer, r *civic.Recor
 				}
 			}
 		}
-		tr.add(int64(len(chunk)))
+		tr.add(int64(len(c.keys)))
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return p.Close()
 }

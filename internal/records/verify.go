@@ -294,95 +294,10 @@ func (l *lineReader) next() bool {
 	}
 }
 
-// checkLines reads the list, items.jsonl and inclusion.jsonl in step.
-func checkLines(b *bag.Bag, rep *BagReport, st *statement, redactions map[int64][]*civic.Redaction, root tlog.Hash, media map[string]bool, progress Progress) error {
-	list, err := newLineReader(b, FileVersions)
-	if err != nil {
-		return err
-	}
-	items, err := newLineReader(b, FileItems)
-	if err != nil {
-		return err
-	}
-	proofs, err := newLineReader(b, FileInclusion)
-	if err != nil {
-		return err
-	}
-	js := newJSONLines()
-	var prev int64
-	for {
-		more, moreItems, moreProofs := list.next(), items.next(), proofs.next()
-		for _, r := range []*lineReader{list, items, proofs} {
-			if r.err != nil {
-				return r.err
-			}
-		}
-		if !more {
-			switch {
-			case moreItems:
-				return fail("%s line %d: a version the list does not name", FileItems, items.n)
-			case moreProofs:
-				return fail("%s line %d: a proof the list does not name", FileInclusion, proofs.n)
-			}
-			break
-		}
-		n := list.n
-		if progress != nil {
-			progress(int64(n), st.versions, "checking the versions")
-		}
-		var e Expected
-		if err := js.decode(list.line, &e); err != nil {
-			return fail("%s line %d %v", FileVersions, n, err)
-		}
-		if e.ID <= prev || e.LogIndex != e.ID-1 {
-			return fail("%s line %d: version %d is out of log order", FileVersions, n, e.ID)
-		}
-		prev = e.ID
-		if e.LogIndex >= rep.LogSize {
-			return fail("%s line %d: version %d is beyond the checkpoint", FileVersions, n, e.ID)
-		}
-		hb, err := hex.DecodeString(e.Hash)
-		if err != nil || len(hb) != sha256.Size || hex.EncodeToString(hb) != e.Hash || len(e.LineSHA256) != 64 {
-			return fail("%s line %d: bad hash", FileVersions, n)
-		}
-		if !moreItems {
-			return fail("%s ends at line %d: version %d is missing", FileItems, n, e.ID)
-		}
-		if err := checkItem(js, items.line, n, &e, redactions[e.ID], rep, media); err != nil {
-			return err
-		}
-		if !moreProofs {
-			return fail("%s ends at line %d: the proof of version %d is missing", FileInclusion, n, e.ID)
-		}
-		var in Inclusion
-		if err := js.decode(proofs.line, &in); err != nil {
-			return fail("%s line %d %v", FileInclusion, n, err)
-		}
-		if in.ID != e.ID || in.LogIndex != e.LogIndex {
-			return fail("%s line %d proves version %d, the list expects version %d", FileInclusion, n, in.ID, e.ID)
-		}
-		p := make(tlog.RecordProof, len(in.Proof))
-		for i, h := range in.Proof {
-			if len(h) != tlog.HashSize {
-				return fail("%s line %d: bad proof hash", FileInclusion, n)
-			}
-			copy(p[i][:], h)
-		}
-		if err := tlog.CheckRecord(p, rep.LogSize, root, e.LogIndex, tlog.RecordHash(hb)); err != nil {
-			return fail("%s line %d: version %d is not in the signed log: %v", FileInclusion, n, e.ID, err)
-		}
-		rep.Versions++
-	}
-	if rep.Versions != st.versions {
-		return fail("the signed statement names %d versions, the bag holds %d", st.versions, rep.Versions)
-	}
-	return nil
-}
-
 // checkItem checks line n of items.jsonl against the list's entry e.
 func checkItem(js *jsonLines, line []byte, n int, e *Expected, ds []*civic.Redaction, rep *BagReport, media map[string]bool) error {
 	var l Line
-	if err := js.decode(line, &l); err != nil {
+	if err := decodeLine(js, line, &l); err != nil {
 		return fail("%s line %d %v", FileItems, n, err)
 	}
 	if l.ID != e.ID || l.Hash != e.Hash || l.LogIndex != e.LogIndex || l.ItemID != e.ItemID {
