@@ -312,6 +312,10 @@ type Publisher interface {
 // OutgoingPost is what is sent to a platform.
 type OutgoingPost struct {
 	Text string
+	// Language is the text's language as a BCP 47 tag ("en", "es", "so",
+	// "hmn"), so that screen readers pronounce it and residents can filter
+	// by it; "" when unknown.
+	Language string
 	// IdempotencyKey is the same on every retry of one publication. The
 	// keys Steward makes are "steward-<Unix microseconds of the
 	// intent>-<random hex>"; an adapter may read the time from one (the

@@ -11,6 +11,7 @@ import (
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
@@ -153,7 +154,8 @@ func NewServices(c ServicesConfig) *Services {
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow,
 		MediaMax: c.MediaMax})
-	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger})
+	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger,
+		Language: classify.DetectLanguage})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.

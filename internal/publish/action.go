@@ -48,7 +48,7 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 	}
 	if d.Kind == civic.KindPost {
 		a.send = func(key string) (*civic.PublishedPost, error) {
-			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, IdempotencyKey: key})
+			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key})
 		}
 		a.find = recent
 		return a, nil
@@ -92,14 +92,14 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 	if !canEdit || !canLook || reply {
 		a.kind = civic.PublishReply
 		a.send = func(key string) (*civic.PublishedPost, error) {
-			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, IdempotencyKey: key, InReplyTo: target})
+			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key, InReplyTo: target})
 		}
 		a.find = recent
 		return a, nil
 	}
 	a.kind = civic.PublishEdit
 	a.send = func(string) (*civic.PublishedPost, error) {
-		return ed.Edit(ctx, ep, target, civic.OutgoingPost{Text: a.text})
+		return ed.Edit(ctx, ep, target, civic.OutgoingPost{Text: a.text, Language: s.language(a.text)})
 	}
 	// The edit went through when the post already says the correction.
 	a.find = func(*civic.Publication) (*civic.PublishedPost, error) {
@@ -183,4 +183,13 @@ func (s *Service) lastText(ctx context.Context, orig *civic.Publication) string 
 		}
 	}
 	return text
+}
+
+// language is the language of text, or "" when the service was given no
+// way to tell.
+func (s *Service) language(text string) string {
+	if s.lang == nil {
+		return ""
+	}
+	return s.lang(text)
 }

@@ -8,6 +8,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/classify"
 	"steward.city/steward/internal/connection"
 	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/storetest"
@@ -46,7 +47,7 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	e.conns = connection.New(connection.Config{Store: s, Clock: clock.Now, Vault: v, Platforms: platforms})
 	e.cap = capture.New(capture.Config{Store: s, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: clock.Now,
 		Jitter: func(time.Duration) time.Duration { return 0 }})
-	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Clock: clock.Now})
+	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Clock: clock.Now, Language: classify.DetectLanguage})
 	sys := civic.Actor{Label: "test"}
 	err = s.Update(ctx, sys, func(tx civic.Tx) error {
 		e.dept = &civic.Department{Slug: "parks", Name: "Parks"}

@@ -91,6 +91,14 @@ func TestGoToSocial(t *testing.T) {
 	if got := statuses(); len(got) != 1 || got[0] != in.Text {
 		t.Fatalf("the account's statuses: %q", got)
 	}
+	// The post says its language, for screen readers and residents' filters.
+	var st struct {
+		Language string `json:"language"`
+	}
+	gts.JSON(t, parks.Token, "GET", "/api/v1/statuses/"+out[0].PlatformID, nil, &st)
+	if st.Language != "en" {
+		t.Errorf("the post's language on GoToSocial is %q, want en", st.Language)
+	}
 	pub, err := e.store.PublicationByPlatformID(e.ctx, "mastodon", out[0].PlatformID)
 	if err != nil {
 		t.Fatal(err)

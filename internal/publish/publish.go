@@ -44,6 +44,9 @@ type Config struct {
 	// another pass reconciles it (the process that stored it may still be
 	// waiting for the platform); 0: two minutes.
 	Stale time.Duration
+	// Language names the language of a post's text (a BCP 47 tag), sent
+	// with it where the network takes one; nil: none is sent.
+	Language func(text string) string
 }
 
 // Service drafts, reviews and publishes official posts.
@@ -54,11 +57,12 @@ type Service struct {
 	conns   *connection.Service
 	archive *archive.Service
 	stale   time.Duration
+	lang    func(string) string
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, stale: c.Stale}
+	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, stale: c.Stale, lang: c.Language}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

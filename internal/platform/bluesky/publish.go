@@ -32,10 +32,11 @@ type facet struct {
 }
 
 type outgoingRecord struct {
-	Type      string  `json:"$type"`
-	Text      string  `json:"text"`
-	CreatedAt string  `json:"createdAt"`
-	Facets    []facet `json:"facets,omitempty"`
+	Type      string   `json:"$type"`
+	Text      string   `json:"text"`
+	CreatedAt string   `json:"createdAt"`
+	Facets    []facet  `json:"facets,omitempty"`
+	Langs     []string `json:"langs,omitempty"`
 	Reply     *struct {
 		Root   strongRef `json:"root"`
 		Parent strongRef `json:"parent"`
@@ -141,6 +142,9 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	// byte offsets are counted, or they would point past the encoded text.
 	text := strings.ToValidUTF8(post.Text, "\uFFFD")
 	rec := outgoingRecord{Type: postCollection, Text: text, CreatedAt: a.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: linkFacets(text)}
+	if post.Language != "" {
+		rec.Langs = []string{post.Language}
+	}
 	if post.InReplyTo != "" {
 		parent, root, err := a.replyRefs(ctx, ep, post.InReplyTo)
 		if err != nil {

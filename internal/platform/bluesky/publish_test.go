@@ -3,6 +3,7 @@ package bluesky
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -41,6 +42,7 @@ type sent struct {
 			Features []map[string]string
 		}
 		Reply *struct{ Root, Parent strongRef }
+		Langs []string
 	}
 }
 
@@ -56,7 +58,7 @@ func TestPublishLinkFacet(t *testing.T) {
 	s := replay.New(t, map[string]replay.Answer{createKey: {File: "created.json"}}, pubCursors...)
 	// "Café" is 5 bytes and "…" 3: the link starts at byte 16, rune 13.
 	text := "Café … hours https://www.rosemount.mn.gov/parks?x=1. Thanks!"
-	p, err := adapter().Publish(context.Background(), endpoint(s), civic.OutgoingPost{Text: text, IdempotencyKey: pubKey})
+	p, err := adapter().Publish(context.Background(), endpoint(s), civic.OutgoingPost{Text: text, Language: "es", IdempotencyKey: pubKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestPublishLinkFacet(t *testing.T) {
 	var b sent
 	lastBody(t, s, &b)
 	if b.Repo != "did:plc:springfield" || b.Collection != "app.bsky.feed.post" || b.Rkey != pubRkey || b.Record.Type != "app.bsky.feed.post" ||
-		b.Record.Text != text || b.Record.CreatedAt != "2026-03-02T12:00:00.000Z" || b.Record.Reply != nil {
+		b.Record.Text != text || b.Record.CreatedAt != "2026-03-02T12:00:00.000Z" || b.Record.Reply != nil || fmt.Sprint(b.Record.Langs) != "[es]" {
 		t.Errorf("createRecord body %+v", b)
 	}
 	if len(b.Record.Facets) != 1 {

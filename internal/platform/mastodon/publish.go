@@ -24,6 +24,9 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		h.Set("Idempotency-Key", post.IdempotencyKey)
 	}
 	form := url.Values{"status": {post.Text}, "visibility": {"public"}}
+	if post.Language != "" {
+		form.Set("language", post.Language)
+	}
 	if post.InReplyTo != "" {
 		form.Set("in_reply_to_id", post.InReplyTo)
 	}
@@ -77,8 +80,11 @@ func (a *Adapter) Edit(ctx context.Context, ep *civic.Endpoint, platformID strin
 	if platformID == "" {
 		return nil, &civic.PlatformError{Platform: Name, Kind: civic.PlatformMalformed, Message: "no status id to edit"}
 	}
-	resp, err := a.c.Do(ctx, platform.Request{Method: "PUT", URL: b + "/api/v1/statuses/" + url.PathEscape(platformID), Token: ep.Token.AccessToken,
-		Form: url.Values{"status": {post.Text}}})
+	form := url.Values{"status": {post.Text}}
+	if post.Language != "" {
+		form.Set("language", post.Language)
+	}
+	resp, err := a.c.Do(ctx, platform.Request{Method: "PUT", URL: b + "/api/v1/statuses/" + url.PathEscape(platformID), Token: ep.Token.AccessToken, Form: form})
 	if err != nil {
 		return nil, err
 	}
