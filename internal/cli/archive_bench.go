@@ -132,6 +132,14 @@ func (a *app) bench(name string, args []string) error {
 		return err
 	}
 
+	if store.Engine() != "sqlite" {
+		// Fresh statistics, as autovacuum would gather after a bulk load
+		// (bench search does the same): without them PostgreSQL plans the
+		// searches for empty tables.
+		if _, err := store.DB().ExecContext(ctx, `ANALYZE`); err != nil {
+			return fmt.Errorf("bench: analyze: %w", err)
+		}
+	}
 	var lat []float64
 	var hits int
 	for i := 0; i < *queries; i++ {
