@@ -29,6 +29,7 @@ type taskJSON struct {
 	DownloadURL string     `json:"download_url,omitempty"` // when ready
 	Name        string     `json:"name,omitempty"`
 	Size        int64      `json:"size,omitempty"`
+	Summary     string     `json:"summary,omitempty"` // what it found or did, once done
 }
 
 // taskView is task t at url; its file downloads at url+file.
@@ -37,7 +38,7 @@ func (h *Handler) taskView(t jobs.Task, url, file string) taskJSON {
 		SecondsLeft: int64(t.Left(h.now()) / time.Second), Error: t.Error, CreatedAt: t.Created, StartedAt: t.Started, FinishedAt: t.Finished, RetryAt: t.Retry,
 		URL: url}
 	if t.Ready() {
-		v.DownloadURL, v.Name, v.Size = url+file, t.Result.Name, t.Result.Size
+		v.DownloadURL, v.Name, v.Size, v.Summary = url+file, t.Result.Name, t.Result.Size, t.Summary
 	}
 	return v
 }

@@ -17,6 +17,7 @@ import (
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/records"
 )
 
@@ -279,8 +280,16 @@ func (s *Services) rescreenTask(ctx context.Context, a moderation.RescreenTask, 
 	for _, c := range res.Changes {
 		cw.Write([]string{strconv.FormatInt(c.ItemID, 10), c.What, strings.Join(c.Before, " "), strings.Join(c.After, " "), "/archive/items/" + strconv.FormatInt(c.ItemID, 10)})
 	}
-	cw.Write([]string{"", fmt.Sprintf("%d screened again: %d queued, %d with other codes, %d cleared, %d unchanged; %d left alone, decided by a person",
-		res.Screened, res.Queued, res.Changed, res.Cleared, res.Unchanged, res.Decided), "", "", ""})
+	summary := fmt.Sprintf("%s screened again: %d newly queued, %d with other codes, %d no longer flagged, %d unchanged",
+		plain.Count(res.Screened, "comment", "comments"), res.Queued, res.Changed, res.Cleared, res.Unchanged)
+	if res.Decided > 0 {
+		summary += fmt.Sprintf("; %s left alone because a person decided on it", plain.Count(res.Decided, "comment", "comments"))
+		if res.Decided > 1 {
+			summary = strings.TrimSuffix(summary, "it") + "them"
+		}
+	}
+	cw.Write([]string{"", summary, "", "", ""})
+	p.Summarize(summary)
 	cw.Flush()
 	return "rescreen-" + s.clock().In(s.loc).Format(time.DateOnly) + ".csv", "text/csv", cw.Error()
 }

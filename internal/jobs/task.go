@@ -46,6 +46,9 @@ type Progress struct {
 	// Expired says the result was deleted, a day after the task finished
 	// (SweepResults).
 	Expired bool `json:"expired,omitempty"`
+	// Summary is what the task found or did, in a sentence for its page
+	// ("14 comments screened again: 2 queued, …"); "" when it has none.
+	Summary string `json:"summary,omitempty"`
 }
 
 // File is a task's result: a file in the blob store.
@@ -135,6 +138,9 @@ func (r *Reporter) Report(done, total int64, step string) {
 	r.last = now
 	r.write()
 }
+
+// Summarize sets the sentence the task's page shows once it is done.
+func (r *Reporter) Summarize(s string) { r.p.Summary = s }
 
 func (r *Reporter) write() {
 	if _, err := r.q.insert.JobUpdate(r.ctx, r.id, &river.JobUpdateParams{Output: r.p}); err != nil && r.ctx.Err() == nil {

@@ -119,6 +119,7 @@ type exportJSON struct {
 	URL         string `json:"url"`
 	DownloadURL string `json:"download_url"`
 	Size        int64  `json:"size"`
+	Summary     string `json:"summary"`
 }
 
 func (a *testApp) exportStatus(url, bearer string) exportJSON {

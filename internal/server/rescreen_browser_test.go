@@ -98,6 +98,12 @@ func TestBrowserRescreen(t *testing.T) {
 	if got := tab.Text("h1"); got != "Screening the last 30 days again" {
 		t.Errorf("the page is titled %q", got)
 	}
+	// The page says what changed, without the file.
+	if got := tab.Text("#task"); !strings.Contains(got, "comments screened again: ") || !strings.Contains(got, " newly queued, ") {
+		t.Errorf("the finished page says %q", got)
+	} else {
+		t.Logf("the finished page says %q", got)
+	}
 	tab.check(tab.open("/moderation/settings"), http.StatusOK)
 	if got := tab.Text("main"); strings.Contains(got, "out of date") {
 		t.Error("the settings page still says the queue is stale after screening again")
@@ -127,7 +133,7 @@ func TestBrowserRescreen(t *testing.T) {
 		t.Errorf("the list: %d %q", res.StatusCode, csv)
 	}
 	// Nothing changed since the first run: the list holds only its count.
-	if strings.Count(csv, "\n") != 2 {
+	if strings.Count(csv, "\n") != 2 || !strings.Contains(v.Summary, "0 newly queued, 0 with other codes, 0 no longer flagged") {
 		t.Errorf("a second run right after the first changed something: %q", csv)
 	}
 	if res := app.do(request{method: "GET", path: v.DownloadURL, bearer: app.token(demoEmail(civic.RoleClerk))}); res.StatusCode != http.StatusForbidden {
