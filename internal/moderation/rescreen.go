@@ -181,36 +181,24 @@ func (s *Service) Rescreen(ctx context.Context, actor civic.Actor, since time.Ti
 		}
 	}
 	res := &RescreenResult{}
-	accounts, err := s.store.ArchiveAccounts(ctx)
+	handles, err := s.accountHandles(ctx)
 	if err != nil {
 		return nil, err
-	}
-	handles := map[int64]string{}
-	for _, a := range accounts {
-		handles[a.ID] = a.Handle
 	}
 	posts := map[string]string{}
 	total := len(order)
 	report(0, total, "screening the comments again")
 	for lo := 0; lo < total; lo += screenBatch {
 		part := order[lo:min(lo+screenBatch, total)]
+		vs := make([]*civic.Version, len(part))
+		for i, id := range part {
+			vs[i] = latest[id]
+		}
 		var work []screened
-		for _, id := range part {
-			v := latest[id]
-			w := screened{v: v, official: civic.OfficialAccount{Handle: handles[v.AccountID]}.Authored(v.Author)}
-			if w.official || v.State == civic.StateDeleted || v.DisposedAt != nil {
-				continue
+		for _, w := range s.screenEach(ctx, vs, handles, posts, screener) {
+			if !w.official && w.v.State != civic.StateDeleted && w.v.DisposedAt == nil {
+				work = append(work, w)
 			}
-			key := strconv.FormatInt(v.AccountID, 10) + "\x00" + v.ThreadID
-			post, ok := posts[key]
-			if !ok {
-				post = s.postText(ctx, v.ItemID)
-				posts[key] = post
-			}
-			if screener != nil {
-				w.res = screener.Screen(v.Text, post)
-			}
-			work = append(work, w)
 		}
 		var batch RescreenResult
 		err := s.store.Update(ctx, actor, func(tx civic.Tx) error {

@@ -76,13 +76,9 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 	if last == after {
 		return 0, false, nil
 	}
-	accounts, err := s.store.ArchiveAccounts(ctx)
+	handles, err := s.accountHandles(ctx)
 	if err != nil {
 		return 0, false, err
-	}
-	handles := map[int64]string{}
-	for _, a := range accounts {
-		handles[a.ID] = a.Handle
 	}
 	holds, err := s.store.HoldSettings(ctx)
 	if err != nil {
@@ -100,24 +96,7 @@ func (s *Service) screenBatch(ctx context.Context) (queued int, more bool, err e
 	if err != nil {
 		return 0, false, err
 	}
-	posts := map[string]string{}
-	var work []screened
-	for _, v := range batch {
-		w := screened{v: v, official: civic.OfficialAccount{Handle: handles[v.AccountID]}.Authored(v.Author)}
-		if !w.official && v.State != civic.StateDeleted && v.DisposedAt == nil {
-			key := strconv.FormatInt(v.AccountID, 10) + "\x00" + v.ThreadID
-			post, ok := posts[key]
-			if !ok {
-				post = s.postText(ctx, v.ItemID)
-				posts[key] = post
-			}
-			w.post = post
-			if screener != nil {
-				w.res = screener.Screen(v.Text, post)
-			}
-		}
-		work = append(work, w)
-	}
+	work := s.screenEach(ctx, batch, handles, map[string]string{}, screener)
 	err = s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
 		if now, err := tx.Setting(ctx, SettingScreened); err != nil || now != mark {
 			if err == nil {
@@ -187,6 +166,45 @@ func (s *Service) screenOne(ctx context.Context, tx civic.Tx, w screened, mode c
 	r := &civic.Review{ItemID: v.ItemID, VersionID: v.ID, AccountID: v.AccountID, Labels: w.res.Labels, Scores: w.res.Scores, Evidence: w.res.Evidence,
 		Held: held, Source: source, PostedAt: v.PlatformTime, CapturedAt: v.CapturedAt}
 	return 1, tx.QueueReview(ctx, r)
+}
+
+// accountHandles maps each archive account to its handle, by which an
+// official account's own posts are told from public comments.
+func (s *Service) accountHandles(ctx context.Context) (map[int64]string, error) {
+	accounts, err := s.store.ArchiveAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	handles := make(map[int64]string, len(accounts))
+	for _, a := range accounts {
+		handles[a.ID] = a.Handle
+	}
+	return handles, nil
+}
+
+// screenEach screens each version with screener (nil: none), beside the
+// post its thread answers, read once per thread and kept in posts. The
+// official account's own posts and replies, deleted versions and disposed
+// ones are not screened: their result is empty.
+func (s *Service) screenEach(ctx context.Context, vs []*civic.Version, handles map[int64]string, posts map[string]string, screener civic.Screener) []screened {
+	work := make([]screened, 0, len(vs))
+	for _, v := range vs {
+		w := screened{v: v, official: civic.OfficialAccount{Handle: handles[v.AccountID]}.Authored(v.Author)}
+		if !w.official && v.State != civic.StateDeleted && v.DisposedAt == nil {
+			key := strconv.FormatInt(v.AccountID, 10) + "\x00" + v.ThreadID
+			post, ok := posts[key]
+			if !ok {
+				post = s.postText(ctx, v.ItemID)
+				posts[key] = post
+			}
+			w.post = post
+			if screener != nil {
+				w.res = screener.Screen(v.Text, post)
+			}
+		}
+		work = append(work, w)
+	}
+	return work
 }
 
 // postText returns the text of the post a comment's thread answers, or ""
