@@ -99,8 +99,13 @@ func (r *reader) eachID(ctx context.Context, db querier, q string, args []any, f
 // conn returns one connection for statements that must share it (temporary
 // tables): a connection of the pool, or the transaction itself.
 func (r *reader) conn(ctx context.Context) (querier, func(), error) {
-	db, ok := r.db.(*sql.DB)
-	if !ok {
+	var db *sql.DB
+	switch q := r.db.(type) {
+	case *sql.DB:
+		db = q
+	case *preparedPool:
+		db = q.db
+	default:
 		return r.db, func() {}, nil
 	}
 	c, err := db.Conn(ctx)

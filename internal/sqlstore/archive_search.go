@@ -75,7 +75,41 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
 	n := -1
 	newest := !q.Relevance || s.rank == ""
-	if words && r.d.Name == "sqlite" {
+	if words && r.d.Name == "sqlite" && s.ftsCounts() {
+		// The full-text index alone counts (and archive_public, for the
+		// portal): no version row is read. Few matches are then read and
+		// sorted at once; many go to the newest days first. Reading the
+		// first few matches' rows instead, only to learn that a common
+		// word has more, was a third of the portal's search.
+		upTo := fewMatches + 1
+		if total {
+			upTo = civic.ArchiveTotalCap + 1
+		}
+		if n, err = r.countCapped(ctx, s, upTo); err != nil {
+			return nil, 0, err
+		}
+		if n == 0 {
+			return nil, 0, nil
+		}
+		if n <= fewMatches {
+			few, all, err := r.fewMatches(ctx, s)
+			if err != nil {
+				return nil, 0, err
+			}
+			// Not all: versions came in since the count; the newest days
+			// first still find the page.
+			if all && newest {
+				offset := min(max(q.Offset, 0), len(few))
+				vs, err := r.versionsByID(ctx, s.columns(), few[offset:min(len(few), offset+limit)])
+				return vs, len(few), err
+			}
+			if all {
+				n = len(few)
+			}
+		} else if !total {
+			n = -1 // not counted to the cap: no total, and not few
+		}
+	} else if words && r.d.Name == "sqlite" {
 		// Read the first few matches in whatever order the engine finds
 		// them: when that is all of them, they are the count, and sorted
 		// here they are the page, with one query. (PostgreSQL would build
@@ -86,7 +120,7 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		}
 		if all && newest {
 			offset := min(max(q.Offset, 0), len(few))
-			vs, err := r.versionsByID(ctx, few[offset:min(len(few), offset+limit)])
+			vs, err := r.versionsByID(ctx, s.columns(), few[offset:min(len(few), offset+limit)])
 			return vs, len(few), err
 		}
 		if all {
@@ -96,7 +130,7 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	// PostgreSQL counts first, to know whether the matches are few; on
 	// SQLite the first read said so, and only a total needs the count.
 	if n < 0 && (total || (words && r.d.Name != "sqlite")) {
-		if n, err = r.countCapped(ctx, s); err != nil {
+		if n, err = r.countCapped(ctx, s, civic.ArchiveTotalCap+1); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -110,12 +144,12 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		if err != nil {
 			return nil, 0, err
 		}
-		vs, err := r.versionsByID(ctx, ids)
+		vs, err := r.versionsByID(ctx, s.columns(), ids)
 		return vs, max(n, 0), err
 	}
 	order := s.rank + ", v.id DESC"
 	args := append(s.args, s.rankArgs...)
-	sqlText := `SELECT ` + versionColumns + ` FROM ` + s.from + versionJoins + s.where
+	sqlText := `SELECT ` + s.columns() + ` FROM ` + s.from + versionJoins + s.where
 	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
 	rows, err := r.query(ctx, sqlText, args...)
 	if err != nil {
@@ -161,16 +195,36 @@ func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, al
 	return ids, true, nil
 }
 
-// countCapped counts s's matches up to civic.ArchiveTotalCap+1. On SQLite
-// with words and no condition on the versions themselves but the public
-// flag, the full-text index alone counts, with archive_public's primary
-// key: no version row is read.
-func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
+// columns is the version columns a page of s reads. The portal's pages
+// show no platform payload, so a public search does not read it (the raw
+// column is most of a version's bytes): its versions have no Raw.
+func (s searchQuery) columns() string {
+	if s.public {
+		return versionColumnsNoRaw
+	}
+	return versionColumns
+}
+
+// ftsCounts reports whether the full-text index alone can count s's
+// matches (SQLite, with words, and no condition on the versions themselves
+// but the public flag, which archive_public's primary key answers).
+func (s searchQuery) ftsCounts() bool {
+	return s.match != "" && (len(s.vconds) == 0 || s.onlyPublic())
+}
+
+// onlyPublic reports whether the public flag is s's one condition on the
+// versions themselves.
+func (s searchQuery) onlyPublic() bool {
+	return len(s.vconds) == 1 && s.vconds[0] == publicFlagged
+}
+
+// countCapped counts s's matches up to limit. When ftsCounts, no version
+// row is read.
+func (r *reader) countCapped(ctx context.Context, s searchQuery, limit int) (int, error) {
 	from, where, args := s.from, s.where, s.args
-	onlyPublic := len(s.vconds) == 1 && s.vconds[0] == publicFlagged
-	if s.match != "" && (len(s.vconds) == 0 || onlyPublic) {
+	if s.ftsCounts() {
 		from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
-		if onlyPublic {
+		if s.onlyPublic() {
 			where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
 		}
 		if s.rowHi > 0 {
@@ -180,7 +234,7 @@ func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
 	}
 	count := func(where string, args ...any) (int, error) {
 		var n int
-		err := r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, from, where, civic.ArchiveTotalCap+1), args...).Scan(&n)
+		err := r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, from, where, limit), args...).Scan(&n)
 		return n, err
 	}
 	// With an account, PostgreSQL reads the account's versions from the
@@ -211,14 +265,14 @@ func (r *reader) countCapped(ctx context.Context, s searchQuery) (int, error) {
 		}
 		n, err := count(where+" AND v.id >= ?", append(append([]any(nil), args...), lo)...)
 		switch {
-		case err != nil || n > civic.ArchiveTotalCap:
+		case err != nil || n >= limit:
 			return n, err
 		case n == 0 && k >= 8:
 			return count(where, args...)
 		case n == 0:
 			k = 8
 		default:
-			k = max(2*k, int(math.Ceil(float64(k)*1.5*float64(civic.ArchiveTotalCap+1)/float64(n))))
+			k = max(2*k, int(math.Ceil(float64(k)*1.5*float64(limit)/float64(n))))
 		}
 	}
 }
@@ -246,6 +300,7 @@ type searchQuery struct {
 	match        string
 	rowLo, rowHi int64
 	words        bool // the query has words
+	public       bool // the portal's search: only public versions, no payload
 	account      bool // the query names an account
 	// vconds are the conditions on archive_versions v alone (all of them
 	// but the FTS5 match), with their arguments vargs.
@@ -276,7 +331,7 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 		s.vargs = append(s.vargs, args...)
 	}
 	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
-	s.words, s.account = words, q.Account != ""
+	s.words, s.account, s.public = words, q.Account != "", q.Public
 	if words {
 		if sqlite {
 			s.match = ftsMatch(q.Terms, q.AnyOf)

@@ -53,7 +53,11 @@ var _ civic.Store = (*Store)(nil)
 // may be the same pool). now is the clock; times are stored in UTC with
 // microsecond precision, the finest both engines keep.
 func New(d *Dialect, write, read *sql.DB, now func() time.Time) *Store {
-	return &Store{reader: reader{db: read, d: d}, write: write, read: read, now: now}
+	var q querier = read
+	if d.Name == "sqlite" {
+		q = newPreparedPool(read)
+	}
+	return &Store{reader: reader{db: q, d: d}, write: write, read: read, now: now}
 }
 
 // Engine names the database engine.
@@ -72,6 +76,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if c, ok := s.db.(*preparedPool); ok {
+		c.Close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
