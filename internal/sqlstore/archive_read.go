@@ -113,6 +113,7 @@ func (r *reader) WalkArchiveItems(ctx context.Context, fn func(*civic.ArchiveIte
 
 const versionColumns = `v.id, v.item_id, v.account_id, a.ref, i.platform_id, v.kind, v.parent_id, v.thread_id, v.captured_at, v.platform_time,
 	v.author_id, v.author_handle, v.author_name, v.text, v.media, v.state, v.tags, v.raw, v.hash, v.disposed_at`
+
 // versionColumnsNoRaw is versionColumns with an empty payload (Raw nil).
 var versionColumnsNoRaw = strings.Replace(versionColumns, "v.raw", "NULL", 1)
 
