@@ -86,6 +86,21 @@ func (s *Service) PublicAccounts(ctx context.Context) ([]*civic.PublicAccount, e
 	return s.store.PublicAccounts(ctx)
 }
 
+// PublicAccountsOf returns, by archive account id, the official accounts
+// the portal shows of those of vs: what a page of search results names.
+func (s *Service) PublicAccountsOf(ctx context.Context, vs []*civic.Version) (map[int64]*civic.PublicAccount, error) {
+	var ids []int64
+	for _, v := range vs {
+		if !slices.Contains(ids, v.AccountID) {
+			ids = append(ids, v.AccountID)
+		}
+	}
+	if len(ids) == 0 {
+		return map[int64]*civic.PublicAccount{}, nil
+	}
+	return s.store.PublicAccountsOf(ctx, ids)
+}
+
 // PublicAccount returns the official account with registry id id, or
 // KindNotFound when the portal does not show it.
 func (s *Service) PublicAccount(ctx context.Context, id int64) (*civic.PublicAccount, error) {

@@ -140,6 +140,11 @@ type PublicReader interface {
 	// PublicAccounts lists the official accounts the portal shows, by
 	// display name.
 	PublicAccounts(ctx context.Context) ([]*PublicAccount, error)
+	// PublicAccountsOf returns, by archive account id, the official
+	// accounts of archiveIDs that the portal shows (an archive account it
+	// does not show is absent): what PublicAccounts says of them, with each
+	// ArchiveID the one asked for, read without listing every account.
+	PublicAccountsOf(ctx context.Context, archiveIDs []int64) (map[int64]*PublicAccount, error)
 	// PublicClasses returns the classification in force of each of ids
 	// that the portal may show at all; a version it may not show is
 	// absent from the map.

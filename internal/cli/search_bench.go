@@ -64,6 +64,7 @@ func (a *app) benchSearch(args []string) error {
 	seed := f.Uint64("seed", 1, "random seed for the generated city")
 	workers := f.Int("workers", 2, "how many callers ingest batches at once")
 	only := f.FlagSet.String("kinds", "", "comma-separated names of the kinds of search to time (default: all)")
+	profile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the timed searches to this file")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -99,7 +100,13 @@ func (a *app) benchSearch(args []string) error {
 		}
 	}
 	if *queries > 0 {
-		if err := benchSearchLoad(ctx, store, svc, gen, *clients, *queries, *only, &res); err != nil {
+		stopProfile, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		err = benchSearchLoad(ctx, store, svc, gen, *clients, *queries, *only, &res)
+		stopProfile()
+		if err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/public"
+	"steward.city/steward/internal/server"
 	"steward.city/steward/internal/sqlstore"
 )
 
@@ -55,6 +58,10 @@ func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Se
 		// q returns the i-th query; public ones run through the portal.
 		q      func() *archive.Query
 		public bool
+		// page, when set, is the portal's page to GET through the whole
+		// HTTP server (routing, middleware, the page's other reads and
+		// its template) instead of a call to the archive.
+		page string
 	}
 	parse := func(s string) func() *archive.Query {
 		return func() *archive.Query {
@@ -96,6 +103,7 @@ func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Se
 		{name: "public_phrase", query: "the public portal's search for a topic phrase", q: func() *archive.Query {
 			return &archive.Query{ArchiveQuery: civic.ArchiveQuery{Terms: []string{genPhrases[r.IntN(len(genPhrases))]}}}
 		}, public: true},
+		{name: "public_page", query: "GET /public/search?q=city: the portal's page through the HTTP server", page: "/public/search?q=city"},
 	}
 	// The queries are drawn before the clock starts, in one goroutine.
 	floor := searchTiming{Name: "floor", Query: floorSQL}
@@ -116,6 +124,18 @@ func benchSearchLoad(ctx context.Context, store *sqlstore.Store, svc *archive.Se
 	res.Floor = floor
 	for _, k := range kinds {
 		if only != "" && !slices.Contains(strings.Split(only, ","), k.name) {
+			continue
+		}
+		if k.page != "" {
+			t, err := benchPage(ctx, store, svc, clients, queries, k.page)
+			if err != nil {
+				return err
+			}
+			t.Name, t.Query = k.name, k.query
+			if floor.P95Ms > 0 {
+				t.RatioP95 = round2(t.P95Ms / floor.P95Ms)
+			}
+			res.Kinds = append(res.Kinds, t)
 			continue
 		}
 		qs := make([]*archive.Query, queries)
@@ -200,4 +220,30 @@ func benchPublicAccounts(ctx context.Context, store *sqlstore.Store, gen *cityGe
 	// The accounts are an input of the portal's rule written around the
 	// store: its answer per version (archive_public) is computed again.
 	return store.RebuildPublic(ctx)
+}
+
+// benchPage times a GET of path through Steward's whole HTTP server, as a
+// resident's browser would ask for it (no rate limit), with clients at
+// once; every answer must be 200.
+func benchPage(ctx context.Context, store *sqlstore.Store, svc *archive.Service, clients, queries int, path string) (searchTiming, error) {
+	services := NewServices(ServicesConfig{Store: store, Archive: svc})
+	h, err := services.Handler(HandlerConfig{PublicLimit: server.PublicLimit{PerMinute: -1}})
+	if err != nil {
+		return searchTiming{}, err
+	}
+	lat, err := timeClients(ctx, clients, queries, func(int) error {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("GET %s: %d", path, rec.Code)
+		}
+		return nil
+	})
+	if err != nil {
+		return searchTiming{}, fmt.Errorf("bench %s: %w", path, err)
+	}
+	var t searchTiming
+	t.fill(lat)
+	return t, nil
 }

@@ -52,19 +52,12 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.searchError(w, r, p, err)
 	}
-	as, err := h.archive.PublicAccounts(r.Context())
-	if err != nil {
-		return err
-	}
-	p.Accounts = map[int64]*civic.PublicAccount{}
-	for _, a := range as {
-		if a.ArchiveID != 0 {
-			p.Accounts[a.ArchiveID] = a
-		}
-	}
 	more := len(vs) > PageSize
 	if more {
 		vs = vs[:PageSize]
+	}
+	if p.Accounts, err = h.archive.PublicAccountsOf(r.Context(), vs); err != nil {
+		return err
 	}
 	p.Searched, p.Results = true, vs
 	p.Found = plain.Count(total, "record", "records") + " found"

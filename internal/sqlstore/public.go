@@ -68,8 +68,33 @@ var publicVersion = `(` + publicShown + ` AND ` + publicClass + ` = 'public')`
 // PublicAccounts lists the official accounts the portal shows.
 func (r *reader) PublicAccounts(ctx context.Context) (_ []*civic.PublicAccount, err error) {
 	defer civic.Wrap(&err, "public accounts")
-	rows, err := r.query(ctx, `SELECT o.id, COALESCE((SELECT pa.id FROM archive_accounts pa WHERE pa.platform = o.platform AND LOWER(pa.handle) = LOWER(o.handle) ORDER BY pa.id LIMIT 1), 0),
-		o.platform, o.handle, o.display_name, o.url, d.name, o.status, o.ended_at
+	// Each account's archive account (the lowest id of the same platform
+	// and handle in any case) is matched here rather than by a subquery per
+	// account, which scanned the archive accounts of the platform for each
+	// (half the portal's search page at 200 accounts). The engine lowers
+	// both handles, as everywhere else the rule compares them.
+	rows, err := r.query(ctx, `SELECT pa.id, pa.platform, LOWER(pa.handle) FROM archive_accounts pa
+		WHERE EXISTS (SELECT 1 FROM accounts o WHERE o.platform = pa.platform AND LOWER(o.handle) = LOWER(pa.handle)) ORDER BY pa.id`)
+	if err != nil {
+		return nil, err
+	}
+	archived := map[[2]string]int64{}
+	for rows.Next() {
+		var id int64
+		var k [2]string
+		if err := rows.Scan(&id, &k[0], &k[1]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if _, ok := archived[k]; !ok {
+			archived[k] = id
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = r.query(ctx, `SELECT o.id, LOWER(o.handle), o.platform, o.handle, o.display_name, o.url, d.name, o.status, o.ended_at
 		FROM accounts o JOIN departments d ON d.id = o.department_id
 		WHERE o.status IN ('active', 'suspended', 'retired') AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE `+covertMatch("o.handle")+`)
 		ORDER BY o.display_name, o.id`)
@@ -78,13 +103,56 @@ func (r *reader) PublicAccounts(ctx context.Context) (_ []*civic.PublicAccount, 
 	}
 	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.PublicAccount, error) {
 		var a civic.PublicAccount
+		var lower string
 		var ended sql.NullTime
-		if err := row.Scan(&a.ID, &a.ArchiveID, &a.Platform, &a.Handle, &a.DisplayName, &a.URL, &a.Department, &a.Status, &ended); err != nil {
+		if err := row.Scan(&a.ID, &lower, &a.Platform, &a.Handle, &a.DisplayName, &a.URL, &a.Department, &a.Status, &ended); err != nil {
 			return nil, err
 		}
+		a.ArchiveID = archived[[2]string{a.Platform, lower}]
 		a.EndedAt = nullTime(ended)
 		return &a, nil
 	})
+}
+
+// PublicAccountsOf returns the official accounts of archiveIDs that the
+// portal shows, by archive account id; see civic.PublicReader.
+func (r *reader) PublicAccountsOf(ctx context.Context, archiveIDs []int64) (_ map[int64]*civic.PublicAccount, err error) {
+	defer civic.Wrap(&err, "public accounts")
+	out := map[int64]*civic.PublicAccount{}
+	for lo := 0; lo < len(archiveIDs); lo += batchRows {
+		part := archiveIDs[lo:min(lo+batchRows, len(archiveIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := r.query(ctx, `SELECT pa.id, o.id, o.platform, o.handle, o.display_name, o.url, d.name, o.status, o.ended_at
+			FROM archive_accounts pa JOIN accounts o ON o.platform = pa.platform AND LOWER(o.handle) = LOWER(pa.handle)
+			JOIN departments d ON d.id = o.department_id
+			WHERE pa.id IN (`+placeholders(len(part))+`) AND o.status IN ('active', 'suspended', 'retired')
+			AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE `+covertMatch("o.handle")+`)
+			ORDER BY o.display_name, o.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		as, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.PublicAccount, error) {
+			var a civic.PublicAccount
+			var ended sql.NullTime
+			if err := row.Scan(&a.ArchiveID, &a.ID, &a.Platform, &a.Handle, &a.DisplayName, &a.URL, &a.Department, &a.Status, &ended); err != nil {
+				return nil, err
+			}
+			a.EndedAt = nullTime(ended)
+			return &a, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if out[a.ArchiveID] == nil { // the first by display name, as PublicAccounts lists them
+				out[a.ArchiveID] = a
+			}
+		}
+	}
+	return out, nil
 }
 
 // PublicClasses returns the classification in force of each version of

@@ -15,6 +15,7 @@ var publicCases = []testCase{
 	{"PublicFlagFollowsEveryInput", testPublicFlagInputs},
 	{"PublicFlagForged", testPublicFlagForged},
 	{"PublicFlagRandomized", testPublicFlagRandomized},
+	{"PublicAccountsOf", testPublicAccountsOf},
 }
 
 // portal is an official account with versions, for the public flag's tests.
@@ -262,4 +263,54 @@ func testPublicFlagRandomized(t *testing.T, f *fixture) {
 		}
 		f.wantFlagsTrue(t, fmt.Sprintf("step %d", i))
 	}
+}
+
+// testPublicAccountsOf checks that the accounts a page of search results
+// names (PublicAccountsOf) are those PublicAccounts lists, through every
+// state of the account and a covert profile that names it.
+func testPublicAccountsOf(t *testing.T, f *fixture) {
+	p := f.seedPublic(t)
+	aid := p.vs["post"].AccountID
+	check := func(step string, want bool) {
+		t.Helper()
+		all, err := f.s.PublicAccounts(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed *civic.PublicAccount
+		for _, a := range all {
+			if a.ArchiveID == aid {
+				listed = a
+			}
+		}
+		of, err := f.s.PublicAccountsOf(f.ctx, []int64{aid, aid + 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := of[aid]
+		switch {
+		case len(of) > 1 || of[aid+1000] != nil:
+			t.Errorf("%s: an archive account that does not exist is named: %v", step, of)
+		case want != (listed != nil) || want != (got != nil):
+			t.Errorf("%s: listed %v, of %v, want shown %v", step, listed, got, want)
+		case want && fmt.Sprint(*listed) != fmt.Sprint(*got):
+			t.Errorf("%s: PublicAccountsOf %+v, PublicAccounts %+v", step, *got, *listed)
+		}
+	}
+	check("active", true)
+	f.setAccount(t, p.acct, func(a *civic.Account) { a.Status = civic.AccountRetired })
+	check("retired", true)
+	f.setAccount(t, p.acct, func(a *civic.Account) { a.Status = civic.AccountApproved })
+	check("approved, not yet active", false)
+	f.setAccount(t, p.acct, func(a *civic.Account) { a.Status = civic.AccountActive })
+	check("active again", true)
+	if of, err := f.s.PublicAccountsOf(f.ctx, nil); err != nil || len(of) != 0 {
+		t.Errorf("no ids: %v, %v", of, err)
+	}
+	// A covert profile whose username is the account's handle: the
+	// account is a covert one and appears nowhere.
+	f.update(t, func(tx civic.Tx) error {
+		return tx.CreateCovertProfile(f.ctx, &civic.CovertProfile{SiteName: "Mastodon", SiteURL: "https://city.example/", Username: "PARKS", ScreenName: "P", MaintainerID: p.maint.ID, Purpose: "p"})
+	})
+	check("named by a covert profile", false)
 }
