@@ -63,6 +63,7 @@ func New(w io.Writer, m Meta) *Document {
 	f := fpdf.New("P", "pt", "A4", "")
 	d.f = f
 	f.SetCatalogSort(true)
+	f.SetCompression(false) // Close compresses the pages (compress.go)
 	f.SetCreationDate(m.Created.UTC())
 	f.SetModificationDate(m.Created.UTC())
 	f.SetProducer("Steward", true)
@@ -199,5 +200,24 @@ func (d *Document) Close() error {
 	if d.err != nil {
 		return d.err
 	}
-	return d.f.Output(d.w)
+	var doc capture
+	if err := d.f.Output(&doc); err != nil {
+		return err
+	}
+	return compressPages(d.w, doc.b)
+}
+
+// capture holds what fpdf writes out: the whole document, written at
+// once from its buffer, which fpdf leaves alone after; holding it
+// rather than copying it saves a copy of a document that may be hundreds
+// of megabytes.
+type capture struct{ b []byte }
+
+func (c *capture) Write(p []byte) (int, error) {
+	if c.b == nil {
+		c.b = p
+	} else {
+		c.b = append(c.b, p...)
+	}
+	return len(p), nil
 }

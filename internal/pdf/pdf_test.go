@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -304,5 +305,67 @@ func TestHostileInput(t *testing.T) {
 	}
 	if n := strings.Count(pdftest.Normalize(strings.Join(pdftest.RTLRuns(text), "")), "ا"); n != 1500 {
 		t.Errorf("%d of 1,500 alefs read back", n)
+	}
+}
+
+// TestCompressPagesMatchesFpdf writes the same pages of several scripts
+// twice: once compressed by fpdf as it writes them, once uncompressed and
+// then compressed by Close's workers. The bytes must be the same.
+func TestCompressPagesMatchesFpdf(t *testing.T) {
+	fill := func(d *Document) {
+		d.Heading("Compression")
+		for i := range 400 {
+			d.Line(fmt.Sprintf("%d. Hello مرحبا بكم 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d)", i, i*i))
+		}
+		d.Field("Label", "ế e\u0302\u0301 \u202Eevil\u202C \x01 end")
+	}
+	var ours bytes.Buffer
+	d := New(&ours, Meta{Title: "Compression", Lang: "en", Created: created})
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var theirs bytes.Buffer
+	d = New(&theirs, Meta{Title: "Compression", Lang: "en", Created: created})
+	fill(d)
+	d.f.SetCompression(true)
+	if err := d.f.Output(&theirs); err != nil {
+		t.Fatal(err)
+	}
+	if pages := bytes.Count(theirs.Bytes(), []byte("/Type /Page\n")); pages < 5 {
+		t.Fatalf("only %d pages", pages)
+	}
+	if !bytes.Equal(ours.Bytes(), theirs.Bytes()) {
+		t.Errorf("Close wrote %d bytes, fpdf's own compression %d: they differ", ours.Len(), theirs.Len())
+	}
+}
+
+// TestCompressPagesRefusesOtherLayouts feeds compressPages documents it
+// does not know: it must refuse them, not write a broken PDF.
+func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
+	good := write(t, Meta{Title: "T", Created: created}, func(d *Document) { d.Line("hello") })
+	// An uncompressed document, as Close gives compressPages.
+	var raw capture
+	d := New(&bytes.Buffer{}, Meta{Title: "T", Created: created})
+	d.Line("hello")
+	if err := d.f.Output(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := compressPages(&buf, raw.b); err != nil || !bytes.Equal(buf.Bytes(), good) {
+		t.Fatalf("the plain document: %v", err)
+	}
+	bad := map[string][]byte{
+		"not a PDF":     []byte("hello"),
+		"truncated":     raw.b[:len(raw.b)/2],
+		"no xref":       bytes.Replace(raw.b, []byte("\nxref\n"), []byte("\nxrex\n"), 1),
+		"wrong length":  bytes.Replace(raw.b, []byte("<</Length "), []byte("<</Length 1"), 1),
+		"moved object":  bytes.Replace(raw.b, []byte("\n3 0 obj\n"), []byte("\n 3 0 obj\n"), 1),
+		"bad startxref": append(bytes.Clone(raw.b), []byte("startxref\n999999999\n%%EOF\n")...),
+	}
+	for name, doc := range bad {
+		if err := compressPages(io.Discard, doc); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }
