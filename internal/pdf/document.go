@@ -50,6 +50,9 @@ type Document struct {
 	added  [numFaces]bool
 	widths map[[2]int]float64     // face, glyph -> advance at 1 pt
 	ascii  [numFaces][128]float64 // the same for ASCII glyphs, 0 until measured
+	plain  []cell                 // plainCells' cells, reused
+	offs   []int                  // and where each starts in its text
+	slow   bool                   // tests: lay out every paragraph the general way
 	y      float64                // the baseline of the last line drawn
 	err    error
 }
@@ -172,11 +175,32 @@ func (d *Document) block(text string, bold bool, size, leading, indent float64) 
 	}
 	pw, _ := d.f.GetPageSize()
 	width := pw - 2*margin
+	first := sans
+	if bold {
+		first = sansBold
+	}
 	for _, para := range splitParagraphs(text) {
 		trimmed := strings.TrimLeft(para, " ")
-		cs := d.cells(trimmed, bold)
+		// Measuring a glyph for the first time sets its font, which is
+		// written in the page: the steps keep their order.
+		cs, offs, plain := d.plainCells(trimmed, first)
+		if !plain {
+			cs = d.cells(trimmed, bold)
+		}
 		in := indent + float64(len(para)-len(trimmed))*d.width(sans, ' ')*size
 		in = min(in, width/2)
+		if plain {
+			// Drawn as drawLine would draw it, without its steps: one
+			// run, left to right, in one face.
+			for _, ln := range wrap(cs, (width-in)/size) {
+				d.newLine(leading)
+				if ln[0] < ln[1] {
+					d.use(first, size)
+					d.f.Text(margin+in, d.y, trimmed[offs[ln[0]]:offs[ln[1]]])
+				}
+			}
+			continue
+		}
 		rtlBase := baseRTL(cs)
 		for _, ln := range wrap(cs, (width-in)/size) {
 			d.newLine(leading)

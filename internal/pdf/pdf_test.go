@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -367,5 +368,60 @@ func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
 		if err := compressPages(io.Discard, doc); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestPlainPathMatchesGeneral lays out random text, most of it plain
+// Latin (the quick path of block) and some not, twice: once as block
+// does and once with every paragraph laid out the general way (cells,
+// levels, drawLine). The documents must be the same bytes.
+func TestPlainPathMatchesGeneral(t *testing.T) {
+	pieces := []string{"the", "splash", "pad", " ", " ", "  ", "12", "3.5", "(open)", "[x]", "café", "Ñandú", "ĐĂ", "ʻokina", "—", "“quoted”",
+		"‘a’", "…", "•", "-", "\u00A0", "\u00AD", "x\u0301", "مرحبا", "שלום", "道路", "😀", "\u202E", "\x01", "\t", "\u2028", "Ёж",
+		"Supercalifragilisticexpialidociousandthensomemoreletterstomakeawordwiderthanthelineitself", "\u2030", "\u2013", "ß"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var texts []string
+	for range 300 {
+		var b strings.Builder
+		plainOnly := rng.IntN(2) == 0
+		for range rng.IntN(40) {
+			p := pieces[rng.IntN(len(pieces))]
+			if plainOnly && strings.IndexFunc(p, func(r rune) bool { return !plain(r) }) >= 0 {
+				continue
+			}
+			b.WriteString(p)
+			if rng.IntN(3) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		texts = append(texts, b.String())
+	}
+	fill := func(d *Document) {
+		d.Heading("Plain — “and” not")
+		for i, s := range texts {
+			switch i % 5 {
+			case 0:
+				d.Field("Label "+s, s)
+			case 1:
+				d.Paragraph(s)
+			default:
+				d.Line(strings.Repeat(" ", i%7) + s)
+			}
+		}
+	}
+	var fast, slow bytes.Buffer
+	d := New(&fast, Meta{Title: "Plain", Created: created})
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d = New(&slow, Meta{Title: "Plain", Created: created})
+	d.slow = true
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fast.Bytes(), slow.Bytes()) {
+		t.Errorf("the quick path wrote %d bytes, the general one %d: they differ", fast.Len(), slow.Len())
 	}
 }
