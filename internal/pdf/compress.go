@@ -16,11 +16,9 @@ import (
 // fpdf compresses each page's content as it writes the document, with a
 // zlib writer made anew for every page: about 1 MB allocated and cleared
 // per page, more CPU than the compression itself for a long report. So
-// the document is made by fpdf uncompressed, and compressPages then
-// compresses the pages' contents as fpdf would (zlib at BestSpeed, the
-// same dictionary), on every core, each worker reusing one writer: the
-// bytes are the very same as fpdf's own compression gives
-// (TestCompressPagesMatchesFpdf).
+// fpdf makes the document uncompressed, and compressPages puts in the
+// pages' contents (content.go) compressed as fpdf would compress them
+// (zlib at BestSpeed), on every core, each worker reusing one writer.
 
 // errLayout is returned when fpdf's output is not laid out as expected.
 var errLayout = errors.New("pdf: unexpected layout of the document")
@@ -33,13 +31,14 @@ type object struct {
 }
 
 // compressPages writes doc, an uncompressed PDF written by fpdf, to w
-// with the content stream of every page compressed.
-func compressPages(w io.Writer, doc []byte) error {
+// with the content stream of its nth page replaced by pages[n],
+// compressed. Each of pages is let go once compressed.
+func compressPages(w io.Writer, doc []byte, pages [][]byte) error {
 	objs, xref, trailer, err := readObjects(doc)
 	if err != nil {
 		return err
 	}
-	contents := map[int]bool{}
+	contents := map[int]int{} // content stream's object -> page
 	for _, o := range objs {
 		body := doc[o.start:o.end]
 		_, rest, _ := bytes.Cut(body, []byte("\n"))
@@ -55,7 +54,10 @@ func compressPages(w io.Writer, doc []byte) error {
 		if !ok || err != nil {
 			return errLayout
 		}
-		contents[n] = true
+		contents[n] = len(contents)
+	}
+	if len(contents) != len(pages) {
+		return errLayout
 	}
 
 	// Each page's content is compressed by a worker; the results are
@@ -106,13 +108,13 @@ func compressPages(w io.Writer, doc []byte) error {
 	}
 	for _, o := range objs {
 		p := pending{o: o}
-		if contents[o.num] {
-			data, err := streamOf(doc[o.start:o.end], o.num)
-			if err != nil {
+		if n, ok := contents[o.num]; ok {
+			if _, err := streamOf(doc[o.start:o.end], o.num); err != nil {
 				return err
 			}
 			p.out = make(chan []byte, 1)
-			jobs <- job{data: data, out: p.out}
+			jobs <- job{data: pages[n], out: p.out}
+			pages[n] = nil
 		}
 		if len(queue) == window {
 			flush(queue[0])

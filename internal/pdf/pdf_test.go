@@ -309,16 +309,26 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
-// TestCompressPagesMatchesFpdf writes the same pages of several scripts
-// twice: once compressed by fpdf as it writes them, once uncompressed and
-// then compressed by Close's workers. The bytes must be the same.
-func TestCompressPagesMatchesFpdf(t *testing.T) {
+// TestContentMatchesFpdf writes the same document twice: once with
+// fpdf writing and compressing the pages itself, as before content.go,
+// and once as New does, the Document writing the pages' contents and
+// Close compressing them. The bytes must be the same: pages of several
+// scripts, boxes, marks, right-to-left lines with mirrored brackets and
+// marked text, characters fpdf escapes, the alias {nb} in the text, a
+// page of blank lines, bold and headings.
+func TestContentMatchesFpdf(t *testing.T) {
 	fill := func(d *Document) {
-		d.Heading("Compression")
-		for i := range 400 {
-			d.Line(fmt.Sprintf("%d. Hello مرحبا بكم 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d)", i, i*i))
+		d.Heading("Compression (and \\ escapes) {nb}")
+		for i := range 300 {
+			d.Line(fmt.Sprintf("%d. Hello مرحبا (بكم) 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d) {nb} \\ x\u0301", i, i*i))
+			if i%50 == 0 {
+				d.Field("Label "+strings.Repeat("long ", i/10), "ế e\u0302\u0301 \u202Eevil\u202C \x01 end")
+			}
 		}
-		d.Field("Label", "ế e\u0302\u0301 \u202Eevil\u202C \x01 end")
+		for range 70 {
+			d.Line("")
+		}
+		d.Paragraph("the end, of {nb} pages")
 	}
 	var ours bytes.Buffer
 	d := New(&ours, Meta{Title: "Compression", Lang: "en", Created: created})
@@ -328,33 +338,35 @@ func TestCompressPagesMatchesFpdf(t *testing.T) {
 	}
 	var theirs bytes.Buffer
 	d = New(&theirs, Meta{Title: "Compression", Lang: "en", Created: created})
+	d.viaFpdf = true
 	fill(d)
-	d.f.SetCompression(true)
-	if err := d.f.Output(&theirs); err != nil {
+	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if pages := bytes.Count(theirs.Bytes(), []byte("/Type /Page\n")); pages < 5 {
 		t.Fatalf("only %d pages", pages)
 	}
 	if !bytes.Equal(ours.Bytes(), theirs.Bytes()) {
-		t.Errorf("Close wrote %d bytes, fpdf's own compression %d: they differ", ours.Len(), theirs.Len())
+		t.Errorf("the Document wrote %d bytes, fpdf %d: they differ", ours.Len(), theirs.Len())
 	}
 }
 
 // TestCompressPagesRefusesOtherLayouts feeds compressPages documents it
 // does not know: it must refuse them, not write a broken PDF.
 func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
-	good := write(t, Meta{Title: "T", Created: created}, func(d *Document) { d.Line("hello") })
-	// An uncompressed document, as Close gives compressPages.
 	var raw capture
 	d := New(&bytes.Buffer{}, Meta{Title: "T", Created: created})
+	d.viaFpdf = true
 	d.Line("hello")
-	if err := d.f.Output(&raw); err != nil {
+	if err := d.f.Output(&raw); err != nil { // uncompressed, as Close gives compressPages
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := compressPages(&buf, raw.b); err != nil || !bytes.Equal(buf.Bytes(), good) {
+	one := func() [][]byte { return [][]byte{[]byte("BT ET\n")} }
+	if err := compressPages(io.Discard, raw.b, one()); err != nil {
 		t.Fatalf("the plain document: %v", err)
+	}
+	if err := compressPages(io.Discard, raw.b, append(one(), one()...)); err == nil {
+		t.Error("two pages for a document of one: accepted")
 	}
 	bad := map[string][]byte{
 		"not a PDF":     []byte("hello"),
@@ -365,7 +377,7 @@ func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
 		"bad startxref": append(bytes.Clone(raw.b), []byte("startxref\n999999999\n%%EOF\n")...),
 	}
 	for name, doc := range bad {
-		if err := compressPages(io.Discard, doc); err == nil {
+		if err := compressPages(io.Discard, doc, one()); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
