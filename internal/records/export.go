@@ -131,6 +131,20 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	defer os.Remove(list.Name())
 	defer list.Close()
 
+	// The items' threads, which index.html and the report follow, are
+	// read beside items.jsonl.
+	var keys []threadKey
+	var keysErr error
+	keysCtx, cancelKeys := context.WithCancel(ctx)
+	keysDone := make(chan struct{})
+	go func() {
+		defer close(keysDone)
+		keys, keysErr = s.threadKeys(keysCtx, items)
+	}()
+	defer func() {
+		cancelKeys()
+		<-keysDone
+	}()
 	cw := &countWriter{w: w}
 	b := bag.NewWriter(cw)
 	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
@@ -153,9 +167,9 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	}
 	// The report and the proofs are made beside index.html, each in a
 	// goroutine of its own, and copied into the zip in their turn.
-	keys, err := s.threadKeys(ctx, items)
-	if err != nil {
-		return nil, err
+	<-keysDone
+	if keysErr != nil {
+		return nil, keysErr
 	}
 	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
 	counts := *res
