@@ -98,6 +98,38 @@ func (d *Document) cells(para string, bold bool) []cell {
 	return cs
 }
 
+// plain says whether r is drawn as itself in the Latin fonts, with
+// nothing for cells to do: printable ASCII, Latin-1 and Latin Extended
+// (no control, no combining mark, no format character, none right to
+// left) and the dashes, quotes, bullets and ellipsis of U+2010-2027.
+func plain(r rune) bool {
+	return r >= 0x20 && r <= 0x7E || r >= 0xA0 && r < 0x0300 && r != 0xAD || r >= 0x2010 && r <= 0x2027
+}
+
+// plainCells returns the cells of para, and where each starts in it (and
+// its length after the last), when every character of it is plain and
+// in face first, the Latin face its text is drawn in: then each cell
+// draws its character in first, left to right, as cells, levels and
+// drawLine would. The slices are reused by the next call.
+func (d *Document) plainCells(para string, first int) ([]cell, []int, bool) {
+	if d.slow {
+		return nil, nil, false
+	}
+	for _, r := range para { // first, since measuring may write to the page
+		if !plain(r) || !d.faces[first].has.contains(r) {
+			return nil, nil, false
+		}
+	}
+	cs, offs := d.plain[:0], d.offs[:0]
+	for i, r := range para {
+		cs = append(cs, cell{src: r, text: r, glyph: r, face: first, w: d.width(first, r)})
+		offs = append(offs, i)
+	}
+	offs = append(offs, len(para))
+	d.plain, d.offs = cs, offs
+	return cs, offs, true
+}
+
 // pick returns the first face that has r, preferring for spaces,
 // punctuation and combining marks the face of the character before, so a
 // line of Arabic keeps its spaces in the Arabic font and a mark draws in

@@ -10,9 +10,9 @@
 package pdf
 
 import (
-	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,19 +50,31 @@ type Document struct {
 	added  [numFaces]bool
 	widths map[[2]int]float64     // face, glyph -> advance at 1 pt
 	ascii  [numFaces][128]float64 // the same for ASCII glyphs, 0 until measured
+	plain  []cell                 // plainCells' cells, reused
+	offs   []int                  // and where each starts in its text
+	slow   bool                   // tests: lay out every paragraph the general way
 	y      float64                // the baseline of the last line drawn
 	err    error
+
+	// The pages' contents, as fpdf would write them (content.go).
+	page    []byte              // the page being written
+	pages   [][]byte            // the pages before it
+	cur     fontState           // the font fpdf would have current
+	ids     [numFaces]string    // fpdf's name of each face's font
+	drawn   [numFaces]*coverage // the characters fpdf knows each face draws
+	viaFpdf bool                // tests: let fpdf write the pages, as before
 }
 
 var langTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // New starts a document that Close writes to w.
 func New(w io.Writer, m Meta) *Document {
-	d := &Document{w: w, widths: map[[2]int]float64{}}
+	d := &Document{w: w, widths: map[[2]int]float64{}, cur: fontState{face: -1}}
 	d.faces, d.err = loadFaces()
 	f := fpdf.New("P", "pt", "A4", "")
 	d.f = f
 	f.SetCatalogSort(true)
+	f.SetCompression(false) // Close compresses the pages (compress.go)
 	f.SetCreationDate(m.Created.UTC())
 	f.SetModificationDate(m.Created.UTC())
 	f.SetProducer("Steward", true)
@@ -78,39 +90,20 @@ func New(w io.Writer, m Meta) *Document {
 	f.SetDisplayMode("default", "single")
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(false, margin)
-	f.AliasNbPages("{nb}")
+	f.AliasNbPages(aliasNb)
 	f.SetFooterFunc(d.footer)
 	d.addPage()
 	return d
 }
 
-// addPage starts a page.
-func (d *Document) addPage() {
-	d.f.AddPage()
-	d.y = margin
-}
-
 // footer writes "Page N of M" at the foot of each page.
 func (d *Document) footer() {
-	text := fmt.Sprintf("Page %d of {nb}", d.f.PageNo())
+	text := "Page " + strconv.Itoa(d.f.PageNo()) + " of " + aliasNb
 	d.use(sans, footerSize)
+	d.syncFont()
 	w := d.f.GetStringWidth(text)
 	pw, ph := d.f.GetPageSize()
-	d.f.Text((pw-w)/2, ph-margin/2, text)
-}
-
-// use makes a face the current font, adding it to the document the first
-// time: only the fonts a document uses are read and embedded.
-func (d *Document) use(fc int, size float64) {
-	if !d.added[fc] {
-		b, err := fontBytes(&d.faces[fc])
-		if err != nil && d.err == nil {
-			d.err = err
-		}
-		d.f.AddUTF8FontFromBytes(d.faces[fc].family, d.faces[fc].style, b)
-		d.added[fc] = true
-	}
-	d.f.SetFont(d.faces[fc].family, d.faces[fc].style, size)
+	d.text((pw-w)/2, ph-margin/2, text)
 }
 
 // width returns a glyph's advance at 1 pt.
@@ -125,6 +118,7 @@ func (d *Document) width(fc int, r rune) float64 {
 		return w
 	}
 	d.use(fc, 1000)
+	d.syncFont()
 	w := d.f.GetStringWidth(string(r)) / 1000
 	d.widths[k] = w
 	if r >= 0 && r < 128 {
@@ -171,11 +165,32 @@ func (d *Document) block(text string, bold bool, size, leading, indent float64) 
 	}
 	pw, _ := d.f.GetPageSize()
 	width := pw - 2*margin
+	first := sans
+	if bold {
+		first = sansBold
+	}
 	for _, para := range splitParagraphs(text) {
 		trimmed := strings.TrimLeft(para, " ")
-		cs := d.cells(trimmed, bold)
+		// Measuring a glyph for the first time sets its font, which is
+		// written in the page: the steps keep their order.
+		cs, offs, plain := d.plainCells(trimmed, first)
+		if !plain {
+			cs = d.cells(trimmed, bold)
+		}
 		in := indent + float64(len(para)-len(trimmed))*d.width(sans, ' ')*size
 		in = min(in, width/2)
+		if plain {
+			// Drawn as drawLine would draw it, without its steps: one
+			// run, left to right, in one face.
+			for _, ln := range wrap(cs, (width-in)/size) {
+				d.newLine(leading)
+				if ln[0] < ln[1] {
+					d.use(first, size)
+					d.text(margin+in, d.y, trimmed[offs[ln[0]]:offs[ln[1]]])
+				}
+			}
+			continue
+		}
 		rtlBase := baseRTL(cs)
 		for _, ln := range wrap(cs, (width-in)/size) {
 			d.newLine(leading)
@@ -199,5 +214,31 @@ func (d *Document) Close() error {
 	if d.err != nil {
 		return d.err
 	}
-	return d.f.Output(d.w)
+	if d.viaFpdf {
+		d.f.SetCompression(true)
+		return d.f.Output(d.w)
+	}
+	var doc capture
+	if err := d.f.Output(&doc); err != nil {
+		return err
+	}
+	if d.err != nil {
+		return d.err
+	}
+	return compressPages(d.w, doc.b, d.finish())
+}
+
+// capture holds what fpdf writes out: the whole document, written at
+// once from its buffer, which fpdf leaves alone after; holding it
+// rather than copying it saves a copy of a document that may be hundreds
+// of megabytes.
+type capture struct{ b []byte }
+
+func (c *capture) Write(p []byte) (int, error) {
+	if c.b == nil {
+		c.b = p
+	} else {
+		c.b = append(c.b, p...)
+	}
+	return len(p), nil
 }

@@ -132,11 +132,11 @@ func (d *Document) drawLine(cs []cell, rtlBase bool, x, width, size float64) {
 		}
 		d.use(cs[k].face, size)
 		if actual[k] != "" {
-			d.f.RawWriteStr(fmt.Sprintf("/Span <</ActualText %s>> BDC", utf16Hex(actual[k])))
+			d.raw("/Span <</ActualText " + utf16Hex(actual[k]) + ">> BDC")
 		}
-		d.f.Text(x, d.y, run.String())
+		d.text(x, d.y, run.String())
 		if actual[k] != "" {
-			d.f.RawWriteStr("EMC")
+			d.raw("EMC")
 		}
 		x += w
 		i = j

@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -304,5 +306,134 @@ func TestHostileInput(t *testing.T) {
 	}
 	if n := strings.Count(pdftest.Normalize(strings.Join(pdftest.RTLRuns(text), "")), "ا"); n != 1500 {
 		t.Errorf("%d of 1,500 alefs read back", n)
+	}
+}
+
+// TestContentMatchesFpdf writes the same document twice: once with
+// fpdf writing and compressing the pages itself, as before content.go,
+// and once as New does, the Document writing the pages' contents and
+// Close compressing them. The bytes must be the same: pages of several
+// scripts, boxes, marks, right-to-left lines with mirrored brackets and
+// marked text, characters fpdf escapes, the alias {nb} in the text, a
+// page of blank lines, bold and headings.
+func TestContentMatchesFpdf(t *testing.T) {
+	fill := func(d *Document) {
+		d.Heading("Compression (and \\ escapes) {nb}")
+		for i := range 300 {
+			d.Line(fmt.Sprintf("%d. Hello مرحبا (بكم) 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d) {nb} \\ x\u0301", i, i*i))
+			if i%50 == 0 {
+				d.Field("Label "+strings.Repeat("long ", i/10), "ế e\u0302\u0301 \u202Eevil\u202C \x01 end")
+			}
+		}
+		for range 70 {
+			d.Line("")
+		}
+		d.Paragraph("the end, of {nb} pages")
+	}
+	var ours bytes.Buffer
+	d := New(&ours, Meta{Title: "Compression", Lang: "en", Created: created})
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var theirs bytes.Buffer
+	d = New(&theirs, Meta{Title: "Compression", Lang: "en", Created: created})
+	d.viaFpdf = true
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if pages := bytes.Count(theirs.Bytes(), []byte("/Type /Page\n")); pages < 5 {
+		t.Fatalf("only %d pages", pages)
+	}
+	if !bytes.Equal(ours.Bytes(), theirs.Bytes()) {
+		t.Errorf("the Document wrote %d bytes, fpdf %d: they differ", ours.Len(), theirs.Len())
+	}
+}
+
+// TestCompressPagesRefusesOtherLayouts feeds compressPages documents it
+// does not know: it must refuse them, not write a broken PDF.
+func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
+	var raw capture
+	d := New(&bytes.Buffer{}, Meta{Title: "T", Created: created})
+	d.viaFpdf = true
+	d.Line("hello")
+	if err := d.f.Output(&raw); err != nil { // uncompressed, as Close gives compressPages
+		t.Fatal(err)
+	}
+	one := func() [][]byte { return [][]byte{[]byte("BT ET\n")} }
+	if err := compressPages(io.Discard, raw.b, one()); err != nil {
+		t.Fatalf("the plain document: %v", err)
+	}
+	if err := compressPages(io.Discard, raw.b, append(one(), one()...)); err == nil {
+		t.Error("two pages for a document of one: accepted")
+	}
+	bad := map[string][]byte{
+		"not a PDF":     []byte("hello"),
+		"truncated":     raw.b[:len(raw.b)/2],
+		"no xref":       bytes.Replace(raw.b, []byte("\nxref\n"), []byte("\nxrex\n"), 1),
+		"wrong length":  bytes.Replace(raw.b, []byte("<</Length "), []byte("<</Length 1"), 1),
+		"moved object":  bytes.Replace(raw.b, []byte("\n3 0 obj\n"), []byte("\n 3 0 obj\n"), 1),
+		"bad startxref": append(bytes.Clone(raw.b), []byte("startxref\n999999999\n%%EOF\n")...),
+	}
+	for name, doc := range bad {
+		if err := compressPages(io.Discard, doc, one()); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestPlainPathMatchesGeneral lays out random text, most of it plain
+// Latin (the quick path of block) and some not, twice: once as block
+// does and once with every paragraph laid out the general way (cells,
+// levels, drawLine). The documents must be the same bytes.
+func TestPlainPathMatchesGeneral(t *testing.T) {
+	pieces := []string{"the", "splash", "pad", " ", " ", "  ", "12", "3.5", "(open)", "[x]", "café", "Ñandú", "ĐĂ", "ʻokina", "—", "“quoted”",
+		"‘a’", "…", "•", "-", "\u00A0", "\u00AD", "x\u0301", "مرحبا", "שלום", "道路", "😀", "\u202E", "\x01", "\t", "\u2028", "Ёж",
+		"Supercalifragilisticexpialidociousandthensomemoreletterstomakeawordwiderthanthelineitself", "\u2030", "\u2013", "ß"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var texts []string
+	for range 300 {
+		var b strings.Builder
+		plainOnly := rng.IntN(2) == 0
+		for range rng.IntN(40) {
+			p := pieces[rng.IntN(len(pieces))]
+			if plainOnly && strings.IndexFunc(p, func(r rune) bool { return !plain(r) }) >= 0 {
+				continue
+			}
+			b.WriteString(p)
+			if rng.IntN(3) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		texts = append(texts, b.String())
+	}
+	fill := func(d *Document) {
+		d.Heading("Plain — “and” not")
+		for i, s := range texts {
+			switch i % 5 {
+			case 0:
+				d.Field("Label "+s, s)
+			case 1:
+				d.Paragraph(s)
+			default:
+				d.Line(strings.Repeat(" ", i%7) + s)
+			}
+		}
+	}
+	var fast, slow bytes.Buffer
+	d := New(&fast, Meta{Title: "Plain", Created: created})
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d = New(&slow, Meta{Title: "Plain", Created: created})
+	d.slow = true
+	fill(d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fast.Bytes(), slow.Bytes()) {
+		t.Errorf("the quick path wrote %d bytes, the general one %d: they differ", fast.Len(), slow.Len())
 	}
 }

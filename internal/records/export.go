@@ -131,6 +131,20 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	defer os.Remove(list.Name())
 	defer list.Close()
 
+	// The items' threads, which index.html and the report follow, are
+	// read beside items.jsonl.
+	var keys []threadKey
+	var keysErr error
+	keysCtx, cancelKeys := context.WithCancel(ctx)
+	keysDone := make(chan struct{})
+	go func() {
+		defer close(keysDone)
+		keys, keysErr = s.threadKeys(keysCtx, items)
+	}()
+	defer func() {
+		cancelKeys()
+		<-keysDone
+	}()
 	cw := &countWriter{w: w}
 	b := bag.NewWriter(cw)
 	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
@@ -153,9 +167,9 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	}
 	// The report and the proofs are made beside index.html, each in a
 	// goroutine of its own, and copied into the zip in their turn.
-	keys, err := s.threadKeys(ctx, items)
-	if err != nil {
-		return nil, err
+	<-keysDone
+	if keysErr != nil {
+		return nil, keysErr
 	}
 	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
 	counts := *res
@@ -382,7 +396,7 @@ func copyFile(b *bag.Writer, path string, sp *spool) error {
 func (s *Service) writeProofs(ctx context.Context, w io.Writer, list io.Reader, size int64, tr *tracker) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	js := newJSONLines()
-	hr := &hashReader{ctx: ctx, store: s.store, cache: map[int64]tlog.Hash{}}
+	hr := &hashReader{ctx: ctx, store: s.store, size: size, cache: map[int64]tlog.Hash{}, last: map[int]int64{}}
 	sc := bufio.NewScanner(list)
 	for n := 0; sc.Scan(); n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
@@ -413,24 +427,46 @@ func (s *Service) writeProofs(ctx context.Context, w io.Writer, list io.Reader, 
 }
 
 // hashReader reads the log's stored nodes for tlog, keeping those it read.
+// Proofs of versions in log order need, at each level, nodes that follow
+// one another: when a node follows closely the last one read at its level,
+// the next readAhead nodes of the level are read with it, in one query.
 type hashReader struct {
 	ctx   context.Context
 	store civic.RecordsReader
+	size  int64 // the tree's size: the nodes it holds
 	cache map[int64]tlog.Hash
+	last  map[int]int64 // by level, the last node read
 }
+
+// readAhead is how many nodes of a level are read at once.
+const readAhead = 128
 
 func (h *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	var want []civic.LogNode
-	var at []int
+	var missing []int
+	asked := map[int64]bool{}
 	for i, x := range indexes {
 		if v, ok := h.cache[x]; ok {
 			out[i] = v
 			continue
 		}
+		missing = append(missing, i)
+		if asked[x] {
+			continue
+		}
 		level, n := tlog.SplitStoredHashIndex(x)
-		want = append(want, civic.LogNode{Level: level, Index: n})
-		at = append(at, i)
+		end := n + 1
+		if last, ok := h.last[level]; ok && n > last && n-last <= readAhead {
+			end = max(end, min(n+readAhead, h.size>>level))
+		}
+		for m := n; m < end; m++ {
+			if y := tlog.StoredHashIndex(level, m); !asked[y] {
+				asked[y] = true
+				want = append(want, civic.LogNode{Level: level, Index: m})
+			}
+		}
+		h.last[level] = end - 1
 	}
 	if len(want) == 0 {
 		return out, nil
@@ -442,9 +478,13 @@ func (h *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	if len(h.cache) > 1<<20 {
 		clear(h.cache)
 	}
-	for j, i := range at {
-		copy(out[i][:], got[j])
-		h.cache[indexes[i]] = out[i]
+	for j, nd := range want {
+		var v tlog.Hash
+		copy(v[:], got[j])
+		h.cache[tlog.StoredHashIndex(nd.Level, nd.Index)] = v
+	}
+	for _, i := range missing {
+		out[i] = h.cache[indexes[i]]
 	}
 	return out, nil
 }

@@ -158,12 +158,48 @@ func (r *reader) ArchiveVersion(ctx context.Context, id int64) (*civic.Version, 
 }
 
 // ArchiveLogNodes returns the stored nodes of the Merkle log, in order.
+// A run of consecutive nodes of one level is read by one range query, so
+// a caller reading ahead (records' proofs) costs one query, not one per
+// node.
 func (r *reader) ArchiveLogNodes(ctx context.Context, nodes []civic.LogNode) ([][]byte, error) {
 	out := make([][]byte, len(nodes))
-	for i, n := range nodes {
-		if err := r.queryRow(ctx, `SELECT hash FROM archive_log_nodes WHERE level = ? AND idx = ?`, n.Level, n.Index).Scan(&out[i]); err != nil {
-			return nil, notFound(err, "log node")
+	for i := 0; i < len(nodes); {
+		j := i + 1
+		for j < len(nodes) && nodes[j].Level == nodes[i].Level && nodes[j].Index == nodes[j-1].Index+1 {
+			j++
 		}
+		if j == i+1 {
+			if err := r.queryRow(ctx, `SELECT hash FROM archive_log_nodes WHERE level = ? AND idx = ?`, nodes[i].Level, nodes[i].Index).Scan(&out[i]); err != nil {
+				return nil, notFound(err, "log node")
+			}
+			i = j
+			continue
+		}
+		rows, err := r.query(ctx, `SELECT idx, hash FROM archive_log_nodes WHERE level = ? AND idx >= ? AND idx <= ? ORDER BY idx`,
+			nodes[i].Level, nodes[i].Index, nodes[j-1].Index)
+		if err != nil {
+			return nil, err
+		}
+		k := i
+		for k < j && rows.Next() {
+			var idx int64
+			if err := rows.Scan(&idx, &out[k]); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if idx != nodes[k].Index {
+				break // one is missing
+			}
+			k++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if k != j {
+			return nil, notFound(sql.ErrNoRows, "log node")
+		}
+		i = j
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"encoding/hex"
 	"testing"
 	"time"
@@ -110,5 +111,31 @@ func testArchiveLogNodes(t *testing.T, f *fixture) {
 		t.Errorf("inclusion proof from stored nodes: %v", err)
 	}
 	_, err = f.s.ArchiveLogNodes(f.ctx, []civic.LogNode{{Level: 9, Index: 0}})
+	wantErr(t, err, civic.KindNotFound, "")
+
+	// Runs of consecutive nodes of a level (one read each) give what the
+	// nodes read one by one give, in the order asked.
+	asked := []civic.LogNode{{Level: 0, Index: 3}, {Level: 0, Index: 0}, {Level: 0, Index: 1}, {Level: 0, Index: 2}, {Level: 0, Index: 3},
+		{Level: 0, Index: 4}, {Level: 1, Index: 0}, {Level: 1, Index: 1}, {Level: 2, Index: 0}, {Level: 0, Index: 2}}
+	got, err := f.s.ArchiveLogNodes(f.ctx, asked)
+	if err != nil || len(got) != len(asked) {
+		t.Fatalf("runs of nodes: %d, %v", len(got), err)
+	}
+	for i, n := range asked {
+		one, err := f.s.ArchiveLogNodes(f.ctx, []civic.LogNode{n})
+		if err != nil || !bytes.Equal(one[0], got[i]) || len(one[0]) != tlog.HashSize {
+			t.Errorf("node %+v: %x in a run, %x alone (%v)", n, got[i], one, err)
+		}
+		if n.Level == 0 {
+			leaf, _ := hex.DecodeString(vs[n.Index].Hash)
+			if h := tlog.RecordHash(leaf); !bytes.Equal(got[i], h[:]) {
+				t.Errorf("leaf %d: %x, want %x", n.Index, got[i], h)
+			}
+		}
+	}
+	// A run reaching past the stored nodes is not found, whole.
+	_, err = f.s.ArchiveLogNodes(f.ctx, []civic.LogNode{{Level: 0, Index: 3}, {Level: 0, Index: 4}, {Level: 0, Index: 5}})
+	wantErr(t, err, civic.KindNotFound, "")
+	_, err = f.s.ArchiveLogNodes(f.ctx, []civic.LogNode{{Level: 1, Index: 1}, {Level: 1, Index: 2}})
 	wantErr(t, err, civic.KindNotFound, "")
 }

@@ -1,0 +1,235 @@
+package pdf
+
+import (
+	"bytes"
+	"cmp"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// fpdf compresses each page's content as it writes the document, with a
+// zlib writer made anew for every page: about 1 MB allocated and cleared
+// per page, more CPU than the compression itself for a long report. So
+// fpdf makes the document uncompressed, and compressPages puts in the
+// pages' contents (content.go) compressed as fpdf would compress them
+// (zlib at BestSpeed), on every core, each worker reusing one writer.
+
+// errLayout is returned when fpdf's output is not laid out as expected.
+var errLayout = errors.New("pdf: unexpected layout of the document")
+
+// object is one indirect object of the document: its number and where it
+// lies.
+type object struct {
+	num        int
+	start, end int
+}
+
+// compressPages writes doc, an uncompressed PDF written by fpdf, to w
+// with the content stream of its nth page replaced by pages[n],
+// compressed. Each of pages is let go once compressed.
+func compressPages(w io.Writer, doc []byte, pages [][]byte) error {
+	objs, xref, trailer, err := readObjects(doc)
+	if err != nil {
+		return err
+	}
+	contents := map[int]int{} // content stream's object -> page
+	for _, o := range objs {
+		body := doc[o.start:o.end]
+		_, rest, _ := bytes.Cut(body, []byte("\n"))
+		if !bytes.HasPrefix(rest, []byte("<</Type /Page\n")) {
+			continue
+		}
+		i := bytes.LastIndex(rest, []byte("/Contents "))
+		if i < 0 {
+			return errLayout
+		}
+		num, _, ok := bytes.Cut(rest[i+len("/Contents "):], []byte(" 0 R>>"))
+		n, err := strconv.Atoi(string(num))
+		if !ok || err != nil {
+			return errLayout
+		}
+		contents[n] = len(contents)
+	}
+	if len(contents) != len(pages) {
+		return errLayout
+	}
+
+	// Each page's content is compressed by a worker; the results are
+	// written in the objects' order, at most window objects ahead.
+	type job struct {
+		data []byte
+		out  chan []byte
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			zw, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed) // the level fpdf uses
+			for j := range jobs {
+				buf.Reset()
+				zw.Reset(&buf)
+				zw.Write(j.data) // writes to a bytes.Buffer do not fail
+				zw.Close()
+				j.out <- bytes.Clone(buf.Bytes())
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+
+	type pending struct {
+		o   object
+		out chan []byte // a page's content compressed, when ready
+	}
+	window := 4 * workers
+	queue := make([]pending, 0, window)
+	bw := &offsetWriter{w: w}
+	offsets := make([]int, len(xref))
+	bw.Write(doc[:objs[0].start]) // the header
+	flush := func(p pending) {
+		offsets[p.o.num] = bw.n
+		if p.out == nil {
+			bw.Write(doc[p.o.start:p.o.end])
+			return
+		}
+		z := <-p.out
+		bw.Write(doc[p.o.start : p.o.start+len(strconv.Itoa(p.o.num))+len(" 0 obj\n")])
+		bw.Write([]byte("<</Filter /FlateDecode /Length " + strconv.Itoa(len(z)) + ">>\nstream\n"))
+		bw.Write(z)
+		bw.Write([]byte("\nendstream\nendobj\n"))
+	}
+	for _, o := range objs {
+		p := pending{o: o}
+		if n, ok := contents[o.num]; ok {
+			if _, err := streamOf(doc[o.start:o.end], o.num); err != nil {
+				return err
+			}
+			p.out = make(chan []byte, 1)
+			jobs <- job{data: pages[n], out: p.out}
+			pages[n] = nil
+		}
+		if len(queue) == window {
+			flush(queue[0])
+			queue = queue[1:]
+		}
+		queue = append(queue, p)
+	}
+	for _, p := range queue {
+		flush(p)
+	}
+	// The table of offsets, then the trailer as fpdf wrote it.
+	at := bw.n
+	tail := make([]byte, 0, 20*len(xref)+len(trailer)+64)
+	tail = append(tail, "xref\n0 "...)
+	tail = strconv.AppendInt(tail, int64(len(xref)), 10)
+	tail = append(tail, "\n0000000000 65535 f \n"...)
+	for _, off := range offsets[1:] {
+		tail = fmt.Appendf(tail, "%010d 00000 n \n", off)
+	}
+	tail = append(tail, trailer...)
+	tail = append(tail, "startxref\n"...)
+	tail = strconv.AppendInt(tail, int64(at), 10)
+	tail = append(tail, "\n%%EOF\n"...)
+	bw.Write(tail)
+	return bw.err
+}
+
+// streamOf returns the stream of object num, uncompressed as fpdf writes
+// a page's content: "N 0 obj", "<</Length L>>", "stream", L bytes,
+// "endstream", "endobj", each followed by a line end.
+func streamOf(body []byte, num int) ([]byte, error) {
+	head := strconv.Itoa(num) + " 0 obj\n<</Length "
+	rest, ok := bytes.CutPrefix(body, []byte(head))
+	if !ok {
+		return nil, errLayout
+	}
+	ls, rest, ok := bytes.Cut(rest, []byte(">>\nstream\n"))
+	n, err := strconv.Atoi(string(ls))
+	if !ok || err != nil || n < 0 || n > len(rest) {
+		return nil, errLayout
+	}
+	if string(rest[n:]) != "\nendstream\nendobj\n" {
+		return nil, errLayout
+	}
+	return rest[:n], nil
+}
+
+// readObjects reads fpdf's table of offsets (xref) and returns the
+// objects in the order they lie, the table (offsets by object number, 0
+// for the free object 0) and the trailer, from "trailer" to "startxref".
+func readObjects(doc []byte) (objs []object, xref []int, trailer []byte, err error) {
+	i := bytes.LastIndex(doc, []byte("\nstartxref\n"))
+	if i < 0 {
+		return nil, nil, nil, errLayout
+	}
+	num, _, _ := bytes.Cut(doc[i+len("\nstartxref\n"):], []byte("\n"))
+	at, err := strconv.Atoi(string(num))
+	if err != nil || at < 0 || at > i {
+		return nil, nil, nil, errLayout
+	}
+	table := doc[at : i+1]
+	rest, ok := bytes.CutPrefix(table, []byte("xref\n0 "))
+	if !ok {
+		return nil, nil, nil, errLayout
+	}
+	count, rest, _ := bytes.Cut(rest, []byte("\n"))
+	n, err := strconv.Atoi(string(count))
+	if err != nil || n < 2 || len(rest) < 20*n {
+		return nil, nil, nil, errLayout
+	}
+	xref = make([]int, n)
+	for k := 1; k < n; k++ {
+		line := rest[20*k : 20*k+20]
+		if string(line[10:]) != " 00000 n \n" {
+			return nil, nil, nil, errLayout
+		}
+		if xref[k], err = strconv.Atoi(string(line[:10])); err != nil || xref[k] <= 0 || xref[k] >= at {
+			return nil, nil, nil, errLayout
+		}
+		objs = append(objs, object{num: k, start: xref[k]})
+	}
+	trailer = rest[20*n:]
+	if !bytes.HasPrefix(trailer, []byte("trailer\n")) {
+		return nil, nil, nil, errLayout
+	}
+	slices.SortFunc(objs, func(a, b object) int { return cmp.Compare(a.start, b.start) })
+	for k := range objs {
+		objs[k].end = at
+		if k+1 < len(objs) {
+			objs[k].end = objs[k+1].start
+		}
+		if objs[k].end <= objs[k].start {
+			return nil, nil, nil, errLayout
+		}
+		want := strconv.Itoa(objs[k].num) + " 0 obj\n"
+		if !bytes.HasPrefix(doc[objs[k].start:objs[k].end], []byte(want)) {
+			return nil, nil, nil, errLayout
+		}
+	}
+	return objs, xref, trailer, nil
+}
+
+// offsetWriter counts what it writes and keeps the first error.
+type offsetWriter struct {
+	w   io.Writer
+	n   int
+	err error
+}
+
+func (o *offsetWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.n += n
+	o.err = err
+	return n, err
+}
