@@ -222,13 +222,14 @@ func (s *Service) ExecuteDisposition(ctx context.Context, actor civic.Actor, id 
 	if run.Status == "proposed" {
 		return nil, civic.Errorf(civic.KindConflict, "disposition run %d is not approved", id)
 	}
+	var after int64 // the last item handled: each batch starts past it
 	for run.Status != "executed" {
 		progress(int64(run.Disposed+run.Skipped), int64(run.Items), "disposing of the items past retention")
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if err := s.update(ctx, actor, func(tx civic.Tx) error {
-			run, err = tx.ExecuteDispositionBatch(ctx, id, s.dispositionBatch)
+			run, after, err = tx.ExecuteDispositionBatch(ctx, id, after, s.dispositionBatch)
 			return err
 		}); err != nil {
 			return nil, err

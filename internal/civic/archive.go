@@ -105,14 +105,15 @@ type ArchiveWriter interface {
 	// conflict.
 	ApproveDispositionRun(ctx context.Context, id int64) (*DispositionRun, error)
 	// ExecuteDispositionBatch handles up to limit entries of an approved
-	// run that are not handled yet, in item order: an item an active hold
-	// covers now is skipped ("under legal hold"); every version of any
-	// other is replaced by a tombstone that keeps its hash. Each entry is
-	// handled once, however often it is called. The run's counts grow with
-	// each batch; once no entry is left, the run becomes executed, with
-	// its audit event (once). It returns the run as it is after the batch,
-	// and does nothing to an executed run. A proposed run is a conflict.
-	ExecuteDispositionBatch(ctx context.Context, id int64, limit int) (*DispositionRun, error)
+	// run that are not handled yet, in item order from the item after
+	// after: an item an active hold covers now is skipped ("under legal
+	// hold"); every version of any other is replaced by a tombstone that
+	// keeps its hash. Each entry is handled once, however often it is
+	// called. The run's counts grow with each batch; once no entry is
+	// left, the run becomes executed, with its audit event (once). It returns the run as it is after the batch and the
+	// after of the next batch (0: from the first entry again), and does
+	// nothing to an executed run. A proposed run is a conflict.
+	ExecuteDispositionBatch(ctx context.Context, id, after int64, limit int) (run *DispositionRun, next int64, err error)
 	// Classify stores a clerk's classification of each of cs (ID, SetBy
 	// and SetAt set here), with one audit event per item.
 	Classify(ctx context.Context, cs []*Classification) error

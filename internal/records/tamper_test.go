@@ -234,7 +234,7 @@ func exportFixture(t *testing.T, eng storetest.Engine) *fixture {
 		if _, err := tx.ApproveDispositionRun(ctx, run.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecuteDispositionBatch(ctx, run.ID, 10)
+		_, _, err := tx.ExecuteDispositionBatch(ctx, run.ID, 0, 10)
 		return err
 	}); err != nil {
 		t.Fatal(err)

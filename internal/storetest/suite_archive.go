@@ -439,7 +439,7 @@ func testArchiveDisposition(t *testing.T, f *fixture) {
 			return err
 		}
 		var err error
-		done, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, 10)
+		done, _, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, 0, 10)
 		return err
 	})
 	if done.Disposed != 1 || done.Skipped != 1 || done.Status != "executed" {
@@ -525,11 +525,12 @@ func testArchiveDispositionBatches(t *testing.T, f *fixture) {
 			FirstCapture: base, LastCapture: base, Versions: 1, Class: "transitory", EligibleAt: base})
 	}
 	f.update(t, func(tx civic.Tx) error { return tx.CreateDispositionRun(f.ctx, run, entries) })
+	var after int64
 	batch := func(limit int) (*civic.DispositionRun, error) {
 		var got *civic.DispositionRun
 		err := f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
 			var err error
-			got, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, limit)
+			got, after, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, after, limit)
 			return err
 		})
 		return got, err
@@ -556,6 +557,12 @@ func testArchiveDispositionBatches(t *testing.T, f *fixture) {
 	wantErr(t, err, civic.KindConflict, "")
 	_, err = batch(0)
 	wantErr(t, err, civic.KindInvalid, "limit")
+	// A batch past the last entry finds none, but entries before it are
+	// left: the run is not finished, and the next batch starts again.
+	after = vs[6].ItemID
+	if got, err := batch(3); err != nil || got.Status != "approved" || got.Disposed != 0 || after != 0 {
+		t.Fatalf("a batch past every entry left: %+v, next %d, %v", got, after, err)
+	}
 	if vs, _ := f.s.ArchiveVersions(f.ctx, vs[0].ItemID); vs[0].Text == "" {
 		t.Error("the approval alone disposed of an item")
 	}
@@ -571,7 +578,7 @@ func testArchiveDispositionBatches(t *testing.T, f *fixture) {
 	// A batch that fails after its work rolls back all of it.
 	boom := errors.New("killed")
 	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
-		if _, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, 3); err != nil {
+		if _, _, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, after, 3); err != nil {
 			return err
 		}
 		return boom
@@ -626,7 +633,7 @@ func testArchiveDispositionBatches(t *testing.T, f *fixture) {
 		if _, err := tx.ApproveDispositionRun(f.ctx, run2.ID); err != nil {
 			return err
 		}
-		got, err = tx.ExecuteDispositionBatch(f.ctx, run2.ID, 5)
+		got, _, err = tx.ExecuteDispositionBatch(f.ctx, run2.ID, 0, 5)
 		return err
 	})
 	if got.Status != "executed" || got.Disposed != 0 || got.Skipped != 1 {

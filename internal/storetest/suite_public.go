@@ -168,7 +168,7 @@ func testPublicFlagInputs(t *testing.T, f *fixture) {
 		if _, err := tx.ApproveDispositionRun(f.ctx, run.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, 10)
+		_, _, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, 0, 10)
 		return err
 	})
 	f.wantPublic(t, "disposed", without("redact", "covert", "dispose")...)
