@@ -49,13 +49,13 @@ func TestBrowserDisposition(t *testing.T) {
 		t.Fatalf("the proposed run's page offers no approval:\n%s", got)
 	}
 	tab.check(tab.Submit(`form[action$="/approve"] button`), http.StatusOK)
-	if tab.path() != page+"?saved" && tab.path() != page {
+	if p, _, _ := strings.Cut(tab.path(), "?"); p != page {
 		t.Errorf("after approving, the browser is at %s", tab.path())
 	}
 	if got := tab.Text("#task"); !strings.Contains(got, "0% done") || !strings.Contains(got, "The task's page") {
 		t.Errorf("the approved run's page says %q", got)
 	}
-	if got := tab.Text("main"); !strings.Contains(got, "approved, being executed") || strings.Contains(got, "Approve and dispose") {
+	if got := tab.Text("main"); !strings.Contains(got, "being executed: approved") || strings.Contains(got, "Approve and dispose") {
 		t.Errorf("the approved run's page:\n%s", got)
 	}
 	tab.screenshot("disposition-approved.png")
@@ -65,7 +65,7 @@ func TestBrowserDisposition(t *testing.T) {
 	tab.waitTask("Download the disposition list", 40*time.Second, app.logs)
 	tab.check(http.StatusOK, http.StatusOK)
 	tab.screenshot("disposition-executed.png")
-	if got := tab.Text("#task"); !strings.Contains(got, "Executed.") || !strings.Contains(got, "disposed of") {
+	if got := tab.Text("#task"); !strings.Contains(got, "Executed.") || !strings.Contains(got, "executed: approved") {
 		t.Errorf("the executed run's page says %q", got)
 	}
 	href := evalJS[string](tab, `document.querySelector('#task a[download]').getAttribute('href')`)
