@@ -37,7 +37,9 @@ func (h *Handler) archiveRoutes() []route.Route {
 		r(get, "/archive/dispositions", civic.PermArchiveView, "list disposition runs", a.runList),
 		r(post, "/archive/dispositions", civic.PermArchiveDispose, "propose a disposition run", a.runCreate),
 		r(get, "/archive/dispositions/{id}", civic.PermArchiveView, "one disposition run and its list", a.runGet),
-		r(post, "/archive/dispositions/{id}/approve", civic.PermArchiveDispose, "approve and execute a disposition run", a.runApprove),
+		r(post, "/archive/dispositions/{id}/approve", civic.PermArchiveDispose, "approve a disposition run, executed in the background: 202 with its task's URL", a.runApprove),
+		r(get, "/archive/dispositions/{id}/task/{job}", civic.PermArchiveView, "the progress of a disposition run's execution, and the URL of its disposition list when ready", a.runTaskStatus),
+		r(get, "/archive/dispositions/{id}/task/{job}/file", civic.PermArchiveView, "download a disposition run's list (CSV)", a.runTaskFile),
 		{Method: get, Path: "/api/v1/archive/checkpoints", Public: true, API: true, Summary: "signed checkpoints of the archive's Merkle log", Handle: a.checkpoints},
 	}
 }
@@ -260,42 +262,6 @@ func (a *archiveAPI) runCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/archive/dispositions/"+strconv.FormatInt(run.ID, 10))
 	return writeJSON(w, http.StatusCreated, run)
-}
-
-type runView struct {
-	Run     *civic.DispositionRun     `json:"run"`
-	Entries []*civic.DispositionEntry `json:"entries"`
-}
-
-func (a *archiveAPI) runGet(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	run, err := a.store.DispositionRun(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	es, err := a.store.DispositionEntries(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if es == nil {
-		es = []*civic.DispositionEntry{}
-	}
-	return writeJSON(w, http.StatusOK, runView{Run: run, Entries: es})
-}
-
-func (a *archiveAPI) runApprove(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	run, err := a.svc.ApproveDisposition(r.Context(), route.Actor(r), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, run)
 }
 
 type checkpointList struct {

@@ -40,6 +40,9 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	onIngest  []IngestHook
+
+	queueDisposition DispositionQueue
+	dispositionBatch int
 }
 
 // IngestHook runs inside the transaction that stored new versions, with
@@ -78,6 +81,9 @@ type Config struct {
 	Witnesses []Witness   // cosign each checkpoint as it is signed
 	Clock     func() time.Time
 	Logger    *slog.Logger
+	// DispositionBatch is how many entries of a disposition run one
+	// transaction executes (0: DispositionBatch).
+	DispositionBatch int
 }
 
 // New returns a Service.
@@ -88,7 +94,10 @@ func New(c Config) *Service {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Clock, log: c.Logger}
+	if c.DispositionBatch <= 0 {
+		c.DispositionBatch = DispositionBatch
+	}
+	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Clock, log: c.Logger, dispositionBatch: c.DispositionBatch}
 }
 
 // Store returns the service's store.

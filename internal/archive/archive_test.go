@@ -23,6 +23,9 @@ type env struct {
 	svc   *archive.Service
 	clock *storetest.Clock
 	vkey  string
+	// queued are the disposition runs approved, whose execution the
+	// service queued.
+	queued []archive.DispositionTask
 }
 
 // newEnv opens a store on e with a signing archive service.
@@ -44,7 +47,15 @@ func newEnv(t *testing.T, e storetest.Engine) *env {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, store: s, svc: svc, clock: clock, vkey: vkey}
+	env := &env{t: t, ctx: ctx, store: s, svc: svc, clock: clock, vkey: vkey}
+	svc.QueueDispositions(env.queue)
+	return env
+}
+
+// queue stands for the job queue: it notes the task.
+func (e *env) queue(_ context.Context, _ civic.Tx, t archive.DispositionTask) (int64, error) {
+	e.queued = append(e.queued, t)
+	return int64(len(e.queued)), nil
 }
 
 // rec is a valid record of item id, captured at t.
@@ -164,9 +175,13 @@ func TestArchiveFlow(t *testing.T) {
 			if again, err := e.svc.ProposeDisposition(e.ctx, civic.CLI, time.Time{}); err != nil || again.Items != 0 {
 				t.Fatalf("a second proposal listed %d items already awaiting approval (%v)", again.Items, err)
 			}
-			run, err = e.svc.ApproveDisposition(e.ctx, civic.CLI, run.ID)
+			run, _, err = e.svc.ApproveDisposition(e.ctx, civic.CLI, run.ID)
+			if err != nil || run.Status != "approved" || len(e.queued) != 1 || e.queued[0].Run != run.ID {
+				t.Fatalf("approve: %+v, %v, queued %v", run, err, e.queued)
+			}
+			run, err = e.svc.ExecuteDisposition(e.ctx, civic.CLI, run.ID, nil)
 			if err != nil || run.Disposed != 1 || run.Status != "executed" {
-				t.Fatalf("approve: %+v, %v", run, err)
+				t.Fatalf("execute: %+v, %v", run, err)
 			}
 			es, err := e.store.DispositionEntries(e.ctx, run.ID)
 			if err != nil || len(es) != 1 || es[0].Class != "transitory" || es[0].DisposedAt == nil || es[0].PlatformID != "c2" {

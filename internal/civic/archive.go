@@ -55,7 +55,7 @@ type ArchiveReader interface {
 	// DispositionEntries lists the disposition list of a run.
 	DispositionEntries(ctx context.Context, runID int64) ([]*DispositionEntry, error)
 	// DisposedVersion reports whether a version's content was disposed of by
-	// an executed disposition run.
+	// an approved disposition run (executed, or being executed).
 	DisposedVersion(ctx context.Context, versionID int64) (bool, error)
 	// MatchArchive calls fn once with each item that has a version with ID
 	// at most upTo (0: any) matching q (its paging and order ignored),
@@ -98,11 +98,22 @@ type ArchiveWriter interface {
 	ReleaseHold(ctx context.Context, id int64, reason string) error
 	// CreateDispositionRun stores a proposed run and its list.
 	CreateDispositionRun(ctx context.Context, r *DispositionRun, entries []*DispositionEntry) error
-	// ExecuteDispositionRun records the approval of a proposed run and
-	// replaces the content of every version of each listed item that is
-	// not under hold by a tombstone, keeping its hash. It returns how many
-	// items it disposed of and how many it skipped because of a hold.
-	ExecuteDispositionRun(ctx context.Context, id int64) (disposed, skipped int, err error)
+	// ApproveDispositionRun records the approval of a proposed run by the
+	// transaction's actor, with its audit event: the run becomes approved
+	// and nothing is disposed of yet (ExecuteDispositionBatch does it). A
+	// run that is not proposed (approved already, or executed) is a
+	// conflict.
+	ApproveDispositionRun(ctx context.Context, id int64) (*DispositionRun, error)
+	// ExecuteDispositionBatch handles up to limit entries of an approved
+	// run that are not handled yet, in item order from the item after
+	// after: an item an active hold covers now is skipped ("under legal
+	// hold"); every version of any other is replaced by a tombstone that
+	// keeps its hash. Each entry is handled once, however often it is
+	// called. The run's counts grow with each batch; once no entry is
+	// left, the run becomes executed, with its audit event (once). It returns the run as it is after the batch and the
+	// after of the next batch (0: from the first entry again), and does
+	// nothing to an executed run. A proposed run is a conflict.
+	ExecuteDispositionBatch(ctx context.Context, id, after int64, limit int) (run *DispositionRun, next int64, err error)
 	// Classify stores a clerk's classification of each of cs (ID, SetBy
 	// and SetAt set here), with one audit event per item.
 	Classify(ctx context.Context, cs []*Classification) error
@@ -352,15 +363,15 @@ func (h *Hold) Active() bool { return h.ReleasedAt == nil }
 // then approved (and executed) by the clerk (REC-3).
 type DispositionRun struct {
 	ID         int64      `json:"id"`
-	Status     string     `json:"status"` // proposed, executed
+	Status     string     `json:"status"` // proposed, approved (being executed), executed
 	AsOf       time.Time  `json:"as_of"`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ApprovedBy string     `json:"approved_by"`
 	ApprovedAt *time.Time `json:"approved_at"`
 	Items      int        `json:"items"`
-	Disposed   int        `json:"disposed"`
-	Skipped    int        `json:"skipped"` // held when the run was executed
+	Disposed   int        `json:"disposed"` // so far, while approved
+	Skipped    int        `json:"skipped"`  // held when their turn came
 }
 
 // DispositionEntry is one line of the disposition list: what, when, under

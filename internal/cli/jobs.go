@@ -165,8 +165,14 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.transferTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.rescreenTask)
+	s.Archive.QueueDispositions(func(ctx context.Context, tx civic.Tx, t archive.DispositionTask) (int64, error) {
+		res, err := q.EnqueueTx(ctx, tx, t, jobs.Opts{})
+		return res.ID, err
+	})
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.dispositionTask)
 	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
-		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind(), moderation.RescreenTask{}.Kind())
+		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind(), moderation.RescreenTask{}.Kind(),
+			archive.DispositionTask{}.Kind())
 		if n > 0 {
 			log.Info("task files deleted a day after they were ready", "files", n)
 		}
@@ -292,6 +298,30 @@ func (s *Services) rescreenTask(ctx context.Context, a moderation.RescreenTask, 
 	p.Summarize(summary)
 	cw.Flush()
 	return "rescreen-" + s.clock().In(s.loc).Format(time.DateOnly) + ".csv", "text/csv", cw.Error()
+}
+
+// dispositionTask executes an approved disposition run in the
+// background, as the clerk who approved it (Steward itself when the
+// command line did), and writes the disposition list as a CSV file.
+func (s *Services) dispositionTask(ctx context.Context, a archive.DispositionTask, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	actor := civic.System
+	if a.By != 0 {
+		u, err := s.store.User(ctx, a.By)
+		if err != nil {
+			return "", "", err
+		}
+		actor = civic.ActorOf(u)
+	}
+	run, err := s.Archive.ExecuteDisposition(ctx, actor, a.Run, p.Report)
+	if err != nil {
+		return "", "", err
+	}
+	p.Report(int64(run.Items), int64(run.Items), "writing the disposition list")
+	if err := s.Archive.WriteDispositionList(ctx, civic.System, a.Run, w); err != nil {
+		return "", "", err
+	}
+	p.Summarize(fmt.Sprintf("%s disposed of, %s skipped", plain.Count(run.Disposed, "item", "items"), plain.Count(run.Skipped, "item", "items")))
+	return a.FileName(), "text/csv", nil
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

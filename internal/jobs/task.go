@@ -367,3 +367,26 @@ func TaskOf[T interface{ Kind() string }](ctx context.Context, q *Queue, actor c
 	}
 	return args, t, nil
 }
+
+// FindTask is TaskOf for the newest task of T's kind whose arguments
+// match (the task that executes a given disposition run), among the
+// newest 200 of its kind River still keeps: not found when there is none
+// or actor may not see it.
+func FindTask[T interface{ Kind() string }](ctx context.Context, q *Queue, actor civic.Actor, perm civic.Permission, match func(T) bool) (T, Task, error) {
+	var zero T
+	if err := civic.Require(actor, perm); err != nil {
+		return zero, Task{}, err
+	}
+	res, err := q.insert.JobList(ctx, river.NewJobListParams().Kinds(zero.Kind()).OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(listLimit))
+	if err != nil {
+		return zero, Task{}, &civic.Error{Kind: civic.KindUnavailable, Message: "the job queue is unavailable", Err: err}
+	}
+	for _, r := range res.Jobs {
+		var args T
+		if json.Unmarshal(r.EncodedArgs, &args) != nil || !match(args) {
+			continue
+		}
+		return TaskOf(ctx, q, actor, perm, r.ID, match)
+	}
+	return zero, Task{}, civic.Errorf(civic.KindNotFound, "no %s task found", zero.Kind())
+}

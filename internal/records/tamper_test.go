@@ -231,7 +231,10 @@ func exportFixture(t *testing.T, eng storetest.Engine) *fixture {
 			PlatformID: oldVersion.PlatformID, FirstCapture: oldVersion.CapturedAt, LastCapture: oldVersion.CapturedAt, Versions: 1, Class: "transitory", EligibleAt: at}}); err != nil {
 			return err
 		}
-		_, _, err := tx.ExecuteDispositionRun(ctx, run.ID)
+		if _, err := tx.ApproveDispositionRun(ctx, run.ID); err != nil {
+			return err
+		}
+		_, _, err := tx.ExecuteDispositionBatch(ctx, run.ID, 0, 10)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -104,7 +104,7 @@ func TestArchiveAPI(t *testing.T) {
 				t.Errorf("a held transitory item is on the disposition list: %s", b)
 			}
 			res = app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/archive/dispositions/%d/approve", run.ID), bearer: clerk})
-			if b := readBody(t, res); res.StatusCode != 200 || !strings.Contains(b, `"executed"`) {
+			if b := readBody(t, res); res.StatusCode != http.StatusAccepted || !strings.Contains(b, `"approved"`) || !strings.HasPrefix(res.Header.Get("Location"), fmt.Sprintf("/api/v1/archive/dispositions/%d/task/", run.ID)) {
 				t.Errorf("approve: %d %s", res.StatusCode, b)
 			}
 			if r := app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/archive/dispositions/%d/approve", run.ID), bearer: clerk}); r.StatusCode != 409 {

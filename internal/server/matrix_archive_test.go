@@ -40,6 +40,12 @@ func init() {
 		"GET /api/v1/archive/dispositions/{id}":             read,
 		"POST /api/v1/archive/dispositions/{id}/approve":    roles("clerk"),
 		"GET /api/v1/archive/checkpoints":                   {"public"},
+
+		// The task that executes an approved disposition run.
+		"GET /archive/dispositions/{id}/task/{job}":             read,
+		"GET /archive/dispositions/{id}/task/{job}/file":        read,
+		"GET /api/v1/archive/dispositions/{id}/task/{job}":      read,
+		"GET /api/v1/archive/dispositions/{id}/task/{job}/file": read,
 	} {
 		matrix[p] = who
 	}

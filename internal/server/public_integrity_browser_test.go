@@ -61,7 +61,10 @@ func TestBrowserPublicIntegrity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.svcs.Archive.ApproveDisposition(t.Context(), civic.CLI, run.ID); err != nil {
+	if _, _, err := app.svcs.Archive.ApproveDisposition(t.Context(), civic.CLI, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.svcs.Archive.ExecuteDisposition(t.Context(), civic.CLI, run.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	// A new address: the browser keeps the empty list for a minute.

@@ -356,8 +356,15 @@ func TestPublicDispositions(t *testing.T) {
 			if err != nil || run.Items == 0 {
 				t.Fatalf("propose: %+v %v", run, err)
 			}
-			if run, err = a.svcs.Archive.ApproveDisposition(ctx, civic.CLI, run.ID); err != nil || run.Disposed == 0 {
-				t.Fatalf("approve: %+v %v", run, err)
+			if _, _, err = a.svcs.Archive.ApproveDisposition(ctx, civic.CLI, run.ID); err != nil {
+				t.Fatalf("approve: %v", err)
+			}
+			// Approved, not yet executed: nothing is published as destroyed.
+			if _, body := a.get("/public/dispositions"); strings.Contains(body, "Demo City Public Works") {
+				t.Errorf("an approved run not yet executed is published: %s", body)
+			}
+			if run, err = a.svcs.Archive.ExecuteDisposition(ctx, civic.CLI, run.ID, nil); err != nil || run.Disposed == 0 {
+				t.Fatalf("execute: %+v %v", run, err)
 			}
 			res, body := a.get("/public/dispositions")
 			if res.StatusCode != http.StatusOK {

@@ -3,8 +3,10 @@ package storetest
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,6 +25,7 @@ var archiveCases = []testCase{
 	{"ArchiveSearchTotalCap", testArchiveSearchTotalCap},
 	{"ArchiveHolds", testArchiveHolds},
 	{"ArchiveDisposition", testArchiveDisposition},
+	{"ArchiveDispositionBatches", testArchiveDispositionBatches},
 	{"ArchiveAccounts", testArchiveAccounts},
 }
 
@@ -430,14 +433,17 @@ func testArchiveDisposition(t *testing.T, f *fixture) {
 		{ItemID: b.ItemID, Account: "x:@city", Kind: civic.ItemComment, PlatformID: "2", FirstCapture: base, LastCapture: base, Versions: 1, Class: "transitory", EligibleAt: base},
 	}
 	f.update(t, func(tx civic.Tx) error { return tx.CreateDispositionRun(f.ctx, run, entries) })
-	var disposed, skipped int
+	var done *civic.DispositionRun
 	f.update(t, func(tx civic.Tx) error {
+		if _, err := tx.ApproveDispositionRun(f.ctx, run.ID); err != nil {
+			return err
+		}
 		var err error
-		disposed, skipped, err = tx.ExecuteDispositionRun(f.ctx, run.ID)
+		done, _, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, 0, 10)
 		return err
 	})
-	if disposed != 1 || skipped != 1 {
-		t.Errorf("disposed %d skipped %d, want 1 and 1", disposed, skipped)
+	if done.Disposed != 1 || done.Skipped != 1 || done.Status != "executed" {
+		t.Errorf("run after its batch = %+v, want executed, 1 disposed and 1 skipped", done)
 	}
 	vs, _ := f.s.ArchiveVersions(f.ctx, a.ItemID)
 	for _, v := range vs {
@@ -462,7 +468,7 @@ func testArchiveDisposition(t *testing.T, f *fixture) {
 	if got.Status != "executed" || got.ApprovedBy != "suite" || got.ApprovedAt == nil {
 		t.Errorf("run = %+v", got)
 	}
-	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { _, _, err := tx.ExecuteDispositionRun(f.ctx, run.ID); return err })
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { _, err := tx.ApproveDispositionRun(f.ctx, run.ID); return err })
 	wantErr(t, err, civic.KindConflict, "")
 	// The log is untouched: same size, same leaves.
 	size, _, _ := f.s.ArchiveLogHead(f.ctx)
@@ -498,5 +504,139 @@ func testArchiveAccounts(t *testing.T, f *fixture) {
 	as, _ := f.s.ArchiveAccounts(f.ctx)
 	if len(as) != 1 {
 		t.Errorf("%d accounts", len(as))
+	}
+}
+
+// testArchiveDispositionBatches executes a run a batch at a time: each
+// entry is handled once, however often a batch is run; a hold placed after
+// the approval is respected when the item's turn comes; the run is
+// executed, with one audit event, only once its last entry is handled.
+func testArchiveDispositionBatches(t *testing.T, f *fixture) {
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	var vs []*civic.Version
+	for i := range 7 {
+		vs = append(vs, version("x:@city", strconv.Itoa(i), "old comment "+strconv.Itoa(i), base))
+	}
+	f.ingest(t, vs...)
+	run := &civic.DispositionRun{AsOf: f.clock.Now()}
+	var entries []*civic.DispositionEntry
+	for i, v := range vs {
+		entries = append(entries, &civic.DispositionEntry{ItemID: v.ItemID, Account: "x:@city", Kind: civic.ItemComment, PlatformID: strconv.Itoa(i),
+			FirstCapture: base, LastCapture: base, Versions: 1, Class: "transitory", EligibleAt: base})
+	}
+	f.update(t, func(tx civic.Tx) error { return tx.CreateDispositionRun(f.ctx, run, entries) })
+	var after int64
+	batch := func(limit int) (*civic.DispositionRun, error) {
+		var got *civic.DispositionRun
+		err := f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
+			var err error
+			got, after, err = tx.ExecuteDispositionBatch(f.ctx, run.ID, after, limit)
+			return err
+		})
+		return got, err
+	}
+	// Not approved: nothing happens.
+	_, err := batch(3)
+	wantErr(t, err, civic.KindConflict, "")
+	approver := civic.Actor{Label: "clerk@city.example"}
+	var approved *civic.DispositionRun
+	if err := f.s.Update(f.ctx, approver, func(tx civic.Tx) error {
+		var err error
+		approved, err = tx.ApproveDispositionRun(f.ctx, run.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if approved.Status != "approved" || approved.ApprovedBy != "clerk@city.example" || approved.ApprovedAt == nil {
+		t.Errorf("approved run = %+v", approved)
+	}
+	if ev := f.lastEvent(t); ev.Action != "archive.disposition_approve" {
+		t.Errorf("approval recorded %s, want archive.disposition_approve", ev.Action)
+	}
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error { _, err := tx.ApproveDispositionRun(f.ctx, run.ID); return err })
+	wantErr(t, err, civic.KindConflict, "")
+	_, err = batch(0)
+	wantErr(t, err, civic.KindInvalid, "limit")
+	// A batch past the last entry finds none, but entries before it are
+	// left: the run is not finished, and the next batch starts again.
+	after = vs[6].ItemID
+	if got, err := batch(3); err != nil || got.Status != "approved" || got.Disposed != 0 || after != 0 {
+		t.Fatalf("a batch past every entry left: %+v, next %d, %v", got, after, err)
+	}
+	if vs, _ := f.s.ArchiveVersions(f.ctx, vs[0].ItemID); vs[0].Text == "" {
+		t.Error("the approval alone disposed of an item")
+	}
+
+	got, err := batch(3)
+	if err != nil || got.Status != "approved" || got.Disposed != 3 || got.Skipped != 0 {
+		t.Fatalf("after the first batch: %+v, %v; want approved, 3 disposed", got, err)
+	}
+	// A hold placed between the approval and an item's turn.
+	f.update(t, func(tx civic.Tx) error {
+		return tx.PlaceHold(f.ctx, &civic.Hold{Matter: "Late matter"}, []int64{vs[4].ItemID})
+	})
+	// A batch that fails after its work rolls back all of it.
+	boom := errors.New("killed")
+	err = f.s.Update(f.ctx, admin, func(tx civic.Tx) error {
+		if _, _, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, after, 3); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("failed batch: %v", err)
+	}
+	if got, _ := f.s.DispositionRun(f.ctx, run.ID); got.Disposed != 3 || got.Status != "approved" {
+		t.Errorf("a rolled back batch left %+v", got)
+	}
+	if got, err = batch(3); err != nil || got.Status != "approved" || got.Disposed != 5 || got.Skipped != 1 {
+		t.Fatalf("after the second batch: %+v, %v; want approved, 5 disposed and 1 skipped", got, err)
+	}
+	if got, err = batch(3); err != nil || got.Status != "executed" || got.Disposed != 6 || got.Skipped != 1 {
+		t.Fatalf("after the last batch: %+v, %v; want executed, 6 disposed and 1 skipped", got, err)
+	}
+	if got.ApprovedBy != "clerk@city.example" {
+		t.Errorf("approver after execution = %q, want the clerk", got.ApprovedBy)
+	}
+	ev := f.lastEvent(t)
+	if ev.Action != "archive.disposition_execute" {
+		t.Errorf("last event %s, want archive.disposition_execute", ev.Action)
+	}
+	// Run again: nothing changes, no second event.
+	n := f.eventCount(t)
+	if again, err := batch(3); err != nil || again.Status != "executed" || again.Disposed != 6 {
+		t.Errorf("a batch of an executed run: %+v, %v", again, err)
+	}
+	if f.eventCount(t) != n {
+		t.Error("a batch of an executed run recorded an event")
+	}
+	es, _ := f.s.DispositionEntries(f.ctx, run.ID)
+	for i, e := range es {
+		held := e.ItemID == vs[4].ItemID
+		if held != (e.Skipped == "under legal hold") || held != (e.DisposedAt == nil) {
+			t.Errorf("entry %d = disposed %v skipped %q (held %v)", i, e.DisposedAt, e.Skipped, held)
+		}
+		vv, _ := f.s.ArchiveVersions(f.ctx, e.ItemID)
+		if held != (vv[0].Text != "") || held != (vv[0].DisposedAt == nil) {
+			t.Errorf("item %d: text %q disposed %v (held %v)", e.ItemID, vv[0].Text, vv[0].DisposedAt, held)
+		}
+		if !held {
+			if ok, err := f.s.DisposedVersion(f.ctx, vv[0].ID); !ok || err != nil {
+				t.Errorf("DisposedVersion(%d) = %v, %v", vv[0].ID, ok, err)
+			}
+		}
+	}
+	// A second run listing an item the first disposed of skips it.
+	run2 := &civic.DispositionRun{AsOf: f.clock.Now()}
+	f.update(t, func(tx civic.Tx) error { return tx.CreateDispositionRun(f.ctx, run2, entries[:1]) })
+	f.update(t, func(tx civic.Tx) error {
+		if _, err := tx.ApproveDispositionRun(f.ctx, run2.ID); err != nil {
+			return err
+		}
+		got, _, err = tx.ExecuteDispositionBatch(f.ctx, run2.ID, 0, 5)
+		return err
+	})
+	if got.Status != "executed" || got.Disposed != 0 || got.Skipped != 1 {
+		t.Errorf("second run over a disposed item: %+v", got)
 	}
 }

@@ -165,7 +165,13 @@ func testPublicFlagInputs(t *testing.T, f *fixture) {
 		return tx.CreateDispositionRun(f.ctx, run, []*civic.DispositionEntry{{ItemID: dv.ItemID, Account: dv.Account, Kind: civic.ItemComment, PlatformID: "dispose",
 			FirstCapture: dv.CapturedAt, LastCapture: dv.CapturedAt, Versions: 1, Class: "transitory", EligibleAt: dv.CapturedAt}})
 	})
-	f.update(t, func(tx civic.Tx) error { _, _, err := tx.ExecuteDispositionRun(f.ctx, run.ID); return err })
+	f.update(t, func(tx civic.Tx) error {
+		if _, err := tx.ApproveDispositionRun(f.ctx, run.ID); err != nil {
+			return err
+		}
+		_, _, err := tx.ExecuteDispositionBatch(f.ctx, run.ID, 0, 10)
+		return err
+	})
 	f.wantPublic(t, "disposed", without("redact", "covert", "dispose")...)
 
 	// The official account: suspended and retired stay public; another

@@ -32,7 +32,9 @@ func (h *Handler) archiveRoutes() []route.Route {
 		{Method: get, Path: "/archive/dispositions", Perm: view, Summary: "disposition runs", Handle: a.runList},
 		{Method: post, Path: "/archive/dispositions", Perm: civic.PermArchiveDispose, Summary: "propose a disposition run", Handle: a.runCreate},
 		{Method: get, Path: "/archive/dispositions/{id}", Perm: view, Summary: "one disposition run and its list", Handle: a.runShow},
-		{Method: post, Path: "/archive/dispositions/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition run", Handle: a.runApprove},
+		{Method: post, Path: "/archive/dispositions/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition run; it is executed in the background", Handle: a.runApprove},
+		{Method: get, Path: "/archive/dispositions/{id}/task/{job}", Perm: view, Summary: "the progress of a disposition run's execution, then its disposition list", Handle: a.runTaskPage},
+		{Method: get, Path: "/archive/dispositions/{id}/task/{job}/file", Perm: view, Summary: "download a disposition run's list (CSV)", Handle: a.runTaskFile},
 		{Method: get, Path: "/archive/checkpoints", Public: true, Summary: "signed checkpoints of the archive (public)", Handle: a.checkpoints},
 		{Method: get, Path: "/checkpoint", Public: true, Summary: "the newest signed checkpoint with its cosignatures, as text (public)", Handle: a.checkpointLatest},
 		{Method: get, Path: "/checkpoint/proof", Public: true, Summary: "a consistency proof between two tree sizes, as text (public)", Handle: a.checkpointProof},
@@ -247,38 +249,6 @@ func (a *archivePages) runCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return seeOther(w, r, "/archive/dispositions/"+itoa(run.ID), "created")
-}
-
-type runData struct {
-	Run     *civic.DispositionRun
-	Entries []*civic.DispositionEntry
-}
-
-func (a *archivePages) runShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	run, err := a.store.DispositionRun(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	es, err := a.store.DispositionEntries(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return a.render(w, r, http.StatusOK, "archive_disposition", Page{Title: "Disposition run " + itoa(id), Data: runData{Run: run, Entries: es}})
-}
-
-func (a *archivePages) runApprove(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.svc.ApproveDisposition(r.Context(), route.Actor(r), id); err != nil {
-		return err
-	}
-	return seeOther(w, r, "/archive/dispositions/"+itoa(id), "saved")
 }
 
 type checkpointData struct {
