@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/importer"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
@@ -234,6 +236,12 @@ type officialData struct {
 	// WARC form offers (the current one).
 	ArchiveID    int64
 	ArchiveMonth string
+	// ImportFormat is the export format the import form offers first (the
+	// account's platform's), among ImportFormats; ImportMax the largest
+	// file it takes, in words.
+	ImportFormat  string
+	ImportFormats []string
+	ImportMax     string
 }
 
 func (h *Handler) officialShow(w http.ResponseWriter, r *http.Request) error {
@@ -269,6 +277,7 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 	if u.Can(civic.PermArchiveView) {
 		if aa, err := h.store.ArchiveAccountByRef(ctx, a.Platform+":"+a.Handle); err == nil {
 			d.ArchiveID, d.ArchiveMonth = aa.ID, h.now().In(h.loc).Format("2006-01")
+			d.ImportFormat, d.ImportFormats, d.ImportMax = importer.FormatFor(a.Platform), importer.Platforms(), plain.Size(h.importMax)
 		}
 	}
 	for _, pid := range a.AdminIDs {
