@@ -121,7 +121,7 @@ func CheckPlatform(platform, account string) error {
 		return err
 	}
 	if p != platform && !(platform == "mastodon" && p == "gotosocial") {
-		return civic.Invalid("platform", "the account %s is on %s, not %s", account, p, platform)
+		return civic.Invalid("platform", "the account %s is not on %s (it is on %s)", account, platform, p)
 	}
 	return nil
 }
