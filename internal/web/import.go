@@ -62,7 +62,7 @@ func (a *archivePages) importPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return a.renderTask(w, r, "Importing "+args.Export.Name, taskData{
+	return a.renderTask(w, r, "Import of "+args.Export.Name, taskData{Unit: "entries of the export",
 		Back: "/archive/items", BackText: "Back to the archive", What: "The import",
 		Lede:     "The export is imported in the background: you may leave this page and come back to it. Only you, and an administrator, can see it; its report is kept for 23 hours after it is done.",
 		Download: fmt.Sprintf("/archive/accounts/%d/import/%d/file", args.Account, t.ID), Task: t,
