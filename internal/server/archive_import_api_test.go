@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/importer"
 	"steward.city/steward/internal/storetest"
 )
@@ -231,7 +232,7 @@ func TestArchiveImportAPI(t *testing.T) {
 }
 
 // TestArchiveImportBadFile: an export that is not one (a truncated zip, a
-// file of the wrong platform, JSON with an error) ends the import at once
+// file of the wrong platform, a zip bomb, JSON with an error) ends the import at once
 // with the importer's message naming the file and line; nothing is
 // written, and the upload is deleted.
 func TestArchiveImportBadFile(t *testing.T) {
@@ -249,6 +250,20 @@ func TestArchiveImportBadFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// 64 MiB of spaces in outbox.json, deflated to about 64 kB.
+			var bomb bytes.Buffer
+			zw := zip.NewWriter(&bomb)
+			bw, err := zw.Create("outbox.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			spaces := bytes.Repeat([]byte(" "), 1<<20)
+			for range 64 {
+				bw.Write(spaces)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
 			worker()
 			for _, c := range []struct {
 				what, name string
@@ -257,6 +272,7 @@ func TestArchiveImportBadFile(t *testing.T) {
 			}{
 				{"a truncated zip", "parks.zip", export[:len(export)/2], []string{"parks.zip is not a readable zip"}},
 				{"an X archive's file", "tweets.js", tweets, []string{"tweets.js", "holds nothing this importer reads for mastodon"}},
+				{"a zip bomb", "bomb.zip", bomb.Bytes(), []string{"outbox.json in bomb.zip expands to more than", "zip bomb"}},
 				{"JSON with an error", "outbox.json", []byte("{\n  \"type\": \"OrderedCollection\",\n  \"orderedItems\": {}\n}"), []string{"outbox.json:3:", "orderedItems"}},
 			} {
 				res := app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/archive/accounts/%d/import?platform=mastodon&name=%s", acct.ID, c.name), body: string(c.body), bearer: clerk,
@@ -290,5 +306,44 @@ func TestArchiveImportBadFile(t *testing.T) {
 				t.Errorf("a bad export wrote something: %v", err)
 			}
 		})
+	}
+}
+
+// TestArchiveImportTooLarge: an export over the server's --import-max is
+// refused with 413 saying the limit, as the raw body or as a form's file,
+// and nothing is queued; a stranger's large body is refused before it is
+// read (the server's own 1 MiB limit and 401).
+func TestArchiveImportTooLarge(t *testing.T) {
+	app, _, _, _ := exportApps(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	srv, err := app.svcs.Handler(cli.HandlerConfig{ImportMax: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.server = srv
+	clerk := app.token(demoEmail(civic.RoleClerk))
+	acct, err := app.store.ArchiveAccountByRef(context.Background(), "mastodon:@parks@demo-city.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/archive/accounts/%d/import", acct.ID)
+	big := strings.Repeat("x", 1001)
+	res := app.do(request{method: "POST", path: path + "?platform=mastodon", body: big, bearer: clerk, header: map[string]string{"Content-Type": "application/zip"}})
+	if code, msg, _ := apiError(t, res); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "1,000 bytes") {
+		t.Errorf("raw body over the limit: %d %s %q", res.StatusCode, code, msg)
+	}
+	body, ct := multipartBody(t, map[string]string{"platform": "mastodon"}, "parks.zip", []byte(big))
+	res = app.do(request{method: "POST", path: path, body: body, bearer: clerk, header: map[string]string{"Content-Type": ct}})
+	if code, msg, _ := apiError(t, res); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "larger than") {
+		t.Errorf("a form's file over the limit: %d %s %q", res.StatusCode, code, msg)
+	}
+	if res := app.do(request{method: "POST", path: path + "?platform=mastodon", body: strings.Repeat("x", 1000), bearer: clerk, header: map[string]string{"Content-Type": "application/zip"}}); res.StatusCode != http.StatusAccepted {
+		t.Errorf("a file at the limit: %d", res.StatusCode)
+	}
+	if n := importJobs(t, app); n != 1 {
+		t.Errorf("%d imports queued, want the one at the limit", n)
+	}
+	res = app.do(request{method: "POST", path: path + "?platform=mastodon", body: strings.Repeat("x", 2<<20), header: map[string]string{"Content-Type": "application/zip"}})
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a stranger's large body: %d", res.StatusCode)
 	}
 }
