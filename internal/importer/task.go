@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/plain"
@@ -51,6 +52,15 @@ func (r *Result) Summary() string {
 	return s
 }
 
+// cell keeps a spreadsheet from reading a cell as a formula: an entry's
+// place and reason may quote the export, which anyone could have written.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // WriteReport writes what an import did as CSV: a line per count, then a
 // line per entry skipped, with where it is in the export and why.
 func (r *Result) WriteReport(w io.Writer) error {
@@ -63,7 +73,7 @@ func (r *Result) WriteReport(w io.Writer) error {
 	cw.Write([]string{"skipped", n(r.Rejected), "", "", ""})
 	cw.Write([]string{"done by an earlier run", n(r.Skipped), "", "", ""})
 	for _, p := range r.Problems {
-		cw.Write([]string{"skipped", "", p.Where, p.Field, p.Message})
+		cw.Write([]string{"skipped", "", cell(p.Where), cell(p.Field), cell(p.Message)})
 	}
 	cw.Flush()
 	return cw.Error()
