@@ -69,10 +69,7 @@ type Options struct {
 	Platform string
 	Account  string // archive account ref, "platform:handle"
 	Path     string // the export: a zip or one of its files
-	// Name is the export's name in messages (the uploaded file's name,
-	// not the worker's temporary copy); Path when empty.
-	Name  string
-	Batch int // records per ingest batch; 0: 500
+	Batch    int    // records per ingest batch; 0: 500
 	// AfterBatch, when set, is called after each batch is stored and its
 	// progress recorded, with the number of entries done (tests use it to
 	// interrupt an import).
@@ -80,6 +77,10 @@ type Options struct {
 	// Progress, when set, is told after each batch how many entries of
 	// the export are done (the command line's progress bar).
 	Progress func(done, total int64, step string)
+	// Name is the export's name in messages (the uploaded file's name,
+	// not the worker's temporary copy) and, for an export of one file,
+	// the name its format picks it by; Path when empty.
+	Name string
 }
 
 func (o Options) actor() civic.Actor {
