@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/importer"
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
@@ -99,6 +101,8 @@ type Handler struct {
 	work    *worklist.Service
 	jobs    *jobs.Queue
 	publish *publish.Service
+	// importMax is the largest export an import may upload.
+	importMax int64
 }
 
 // Config is what the API needs: the services, each built once by the
@@ -126,6 +130,9 @@ type Config struct {
 	Jobs *jobs.Queue
 	// Publish drafts, reviews and publishes official posts.
 	Publish *publish.Service
+	// ImportMax is the largest export one may upload to import
+	// (--import-max): bytes; 0: importer.DefaultUploadMax.
+	ImportMax int64
 }
 
 // New returns a Handler. It refuses a Config missing a service (no route
@@ -144,7 +151,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{store: c.Store, auth: c.Auth, people: c.People, log: c.Logger, now: c.Clock, loc: c.Location, doc: doc,
-		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish}, nil
+		reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish, importMax: cmp.Or(c.ImportMax, importer.DefaultUploadMax)}, nil
 }
 
 // errorBody is the shape of every API error.

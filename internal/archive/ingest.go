@@ -220,3 +220,22 @@ func (s *Service) RegisterAccount(ctx context.Context, actor civic.Actor, ref, d
 	})
 	return a, err
 }
+
+// IngestAccount returns the archive account with the given id, for one who
+// may put records into the archive (an import into it); an id that is no
+// archive account's is invalid, naming the account.
+func (s *Service) IngestAccount(ctx context.Context, actor civic.Actor, id int64) (*civic.ArchiveAccount, error) {
+	if err := civic.Require(actor, civic.PermArchiveIngest); err != nil {
+		return nil, err
+	}
+	as, err := s.store.ArchiveAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return nil, civic.Invalid("account", "no archived account with id %d", id)
+}

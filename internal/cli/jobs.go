@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/importer"
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/plain"
@@ -170,9 +173,10 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		return res.ID, err
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.dispositionTask)
+	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.importTask)
 	jobs.Register(q, func(ctx context.Context, _ resultsSweepJob) error {
 		n, err := q.SweepResults(ctx, s.Archive.Blobs(), s.clock(), records.ExportTask{}.Kind(), archive.TransferTask{}.Kind(), moderation.RescreenTask{}.Kind(),
-			archive.DispositionTask{}.Kind())
+			archive.DispositionTask{}.Kind(), importer.Task{}.Kind())
 		if n > 0 {
 			log.Info("task files deleted a day after they were ready", "files", n)
 		}
@@ -322,6 +326,53 @@ func (s *Services) dispositionTask(ctx context.Context, a archive.DispositionTas
 	}
 	p.Summarize(fmt.Sprintf("%s disposed of, %s skipped", plain.Count(run.Disposed, "item", "items"), plain.Count(run.Skipped, "item", "items")))
 	return a.FileName(), "text/csv", nil
+}
+
+// importTask imports an uploaded export in the background, as the user
+// who asked: one who has since lost the permission imports nothing. The
+// worker copies the upload from the blob store to a temporary file (it
+// may not be the process that took it, and the store may be S3), and
+// writes what the import did as a CSV report. A retry carries on after
+// the last whole batch (the importer's progress, by the file's hash).
+func (s *Services) importTask(ctx context.Context, a importer.Task, p *jobs.Reporter, w io.Writer) (name, typ string, err error) {
+	u, err := s.store.User(ctx, a.By)
+	if err != nil {
+		return "", "", err
+	}
+	actor := civic.ActorOf(u)
+	acct, err := s.Archive.IngestAccount(ctx, actor, a.Account)
+	if err != nil {
+		return "", "", err
+	}
+	if err := importer.CheckPlatform(a.Platform, acct.Ref); err != nil {
+		return "", "", err
+	}
+	p.Report(0, 0, "copying the export from the file store")
+	dir, err := os.MkdirTemp("", "steward-import-*")
+	if err != nil {
+		return "", "", err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "export")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", "", err
+	}
+	err = jobs.Fetch(ctx, s.Archive.Blobs(), a.Export, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", "", err
+	}
+	p.Report(0, 0, "reading the export")
+	res, err := importer.Import(ctx, importer.Options{Archive: s.Archive, Actor: actor, Platform: a.Platform, Account: acct.Ref,
+		Path: path, Name: a.Export.Name, Progress: p.Report})
+	if err != nil {
+		return "", "", err
+	}
+	p.Summarize(res.Summary())
+	return a.ReportName(), "text/csv", res.WriteReport(w)
 }
 
 // screenOnIngest makes every ingest through arch that stores a comment or

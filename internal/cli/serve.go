@@ -44,6 +44,7 @@ func (a *app) serve(args []string) error {
 	publicSharedRate := f.Int("public-shared-rate", 20*server.DefaultPublicPerMinute, "requests a minute a shared address may make to the public records portal")
 	approver := f.String("covert-approver", civic.DefaultCovertApprover, "slug of the department whose director approves covert access (with a SIC commander's proposal)")
 	jobTimeout := f.Duration("job-timeout", jobs.DefaultTimeout, "how long one background job may run before it is cancelled and tried again")
+	importMaxFlag := f.String("import-max", "2GB", "the largest platform export one may upload to import from the pages or the API, such as 500MB or 4GB; a larger one is refused (413)")
 	jobRescue := f.Duration("job-rescue-after", 0, "how long a job may stay running before another process takes its process for dead and runs it again (0: --job-timeout + 5m)")
 	roleFlag := f.String("role", RoleAll, "web: serve the pages and the API and queue jobs; worker: work the background jobs, without HTTP; all: both")
 	if err := f.Parse(args); err != nil {
@@ -67,6 +68,13 @@ func (a *app) serve(args []string) error {
 	mediaMax, err := cf.maxMedia(*af.s3[0] != "")
 	if err != nil {
 		return err
+	}
+	importMax, err := parseSize(*importMaxFlag)
+	if err != nil || importMax <= 0 {
+		return usagef("--import-max %q: want a size such as 500MB or 4GB", *importMaxFlag)
+	}
+	if *af.s3[0] != "" && importMax > s3Max-64 {
+		return usagef("--import-max %q: an S3 media store takes files of at most 5GB in one upload; give --import-max 4GB or less", *importMaxFlag)
 	}
 	trusted, err := server.ParseProxies(*proxies)
 	if err != nil {
@@ -212,7 +220,7 @@ func (a *app) serve(args []string) error {
 		log.Info("shutting down")
 		return nil
 	}
-	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted, PublicURL: publicURL,
+	handler, err := svcs.Handler(HandlerConfig{SSO: sso, MetricsToken: *mtf.token, MetricsElsewhere: mln != nil, TrustedProxies: trusted, PublicURL: publicURL, ImportMax: importMax,
 		PublicLimit: server.PublicLimit{PerMinute: *publicRate, Shared: shared, SharedPerMinute: *publicSharedRate, Clock: a.now}})
 	if err != nil {
 		return err

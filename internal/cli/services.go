@@ -187,16 +187,19 @@ type HandlerConfig struct {
 	// PublicURL is the address people open Steward at; reset links in
 	// e-mail start with it ("": none are e-mailed).
 	PublicURL string
+	// ImportMax is the largest export one may upload to import
+	// (--import-max): bytes; 0: importer.DefaultUploadMax.
+	ImportMax int64
 }
 
 // Handler builds the pages, the API and the server on the services.
 func (s *Services) Handler(c HandlerConfig) (*server.Server, error) {
-	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version, PublicURL: c.PublicURL,
+	wh, err := web.New(web.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, SSO: c.SSO, Version: Version, PublicURL: c.PublicURL, ImportMax: c.ImportMax,
 		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs, Publish: s.Publish})
 	if err != nil {
 		return nil, err
 	}
-	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc,
+	ah, err := api.New(api.Config{Store: s.store, Clock: s.clock, Logger: s.logger, Location: s.loc, ImportMax: c.ImportMax,
 		Auth: s.Auth, People: s.People, Registry: s.Registry, Archive: s.Archive, Records: s.Records, Moderation: s.Moderation, Capture: s.Capture, Connections: s.Connections, Worklist: s.Worklist, Jobs: s.Jobs, Publish: s.Publish})
 	if err != nil {
 		return nil, err

@@ -70,12 +70,16 @@ type budget struct {
 
 // Open opens an export: every file of a zip, or the one file given, and
 // hashes its bytes as it streams them. Nothing is decompressed yet.
-func Open(p string) (*Export, error) {
+func Open(p string) (*Export, error) { return OpenAs(p, p) }
+
+// OpenAs is Open for an export whose messages name it name (an uploaded
+// file, whose copy at p is the worker's own).
+func OpenAs(p, name string) (*Export, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, civic.Invalid("file", "%v", err)
+		return nil, civic.Invalid("file", "%s: %v", name, errors.Unwrap(err))
 	}
-	ex, err := open(f, p)
+	ex, err := open(f, name)
 	if err != nil {
 		f.Close()
 		return nil, err

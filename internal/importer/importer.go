@@ -77,6 +77,10 @@ type Options struct {
 	// Progress, when set, is told after each batch how many entries of
 	// the export are done (the command line's progress bar).
 	Progress func(done, total int64, step string)
+	// Name is the export's name in messages (the uploaded file's name,
+	// not the worker's temporary copy) and, for an export of one file,
+	// the name its format picks it by; Path when empty.
+	Name string
 }
 
 func (o Options) actor() civic.Actor {
@@ -103,20 +107,57 @@ type Result struct {
 	Problems   []Problem `json:"problems"`
 }
 
+// CheckPlatform checks that platform has an import format (it is required)
+// and that the archive account ref ("platform:handle") is on it: a
+// Mastodon export also fits a GoToSocial account.
+func CheckPlatform(platform, account string) error {
+	if strings.TrimSpace(platform) == "" {
+		return civic.Invalid("platform", "choose the export's platform: one of %s", strings.Join(Platforms(), ", "))
+	}
+	if _, ok := Formats[platform]; !ok {
+		return civic.Invalid("platform", "no import format for %q: want one of %s", clip(platform), strings.Join(Platforms(), ", "))
+	}
+	p, _, err := civic.ParseAccountRef(account)
+	if err != nil {
+		return err
+	}
+	if p != platform && !(platform == "mastodon" && p == "gotosocial") {
+		return civic.Invalid("platform", "the account %s is not on %s (it is on %s)", account, platform, p)
+	}
+	return nil
+}
+
+// FormatFor returns the import format of an account on platform ("" when
+// none reads its exports).
+func FormatFor(platform string) string {
+	if platform == "gotosocial" {
+		return "mastodon"
+	}
+	if _, ok := Formats[platform]; ok {
+		return platform
+	}
+	return ""
+}
+
+// clip shortens s for a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
 // Import reads the export at o.Path and ingests it in batches.
 func Import(ctx context.Context, o Options) (*Result, error) {
-	format, ok := Formats[o.Platform]
-	if !ok {
-		return nil, civic.Invalid("platform", "no import format for %q: want one of %s", o.Platform, strings.Join(Platforms(), ", "))
-	}
-	p, _, err := civic.ParseAccountRef(o.Account)
-	if err != nil {
+	if err := CheckPlatform(o.Platform, o.Account); err != nil {
 		return nil, err
 	}
-	if p != o.Platform && !(o.Platform == "mastodon" && p == "gotosocial") {
-		return nil, civic.Invalid("account", "the account %s is not on %s", o.Account, o.Platform)
+	format := Formats[o.Platform]
+	name := o.Name
+	if name == "" {
+		name = o.Path
 	}
-	ex, err := Open(o.Path)
+	ex, err := OpenAs(o.Path, name)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +167,7 @@ func Import(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if len(entries) == 0 {
-		return nil, civic.Invalid("file", "%s holds nothing this importer reads for %s; see docs/platforms.md for the files it expects", o.Path, o.Platform)
+		return nil, civic.Invalid("file", "%s holds nothing this importer reads for %s; see docs/platforms.md for the files it expects", name, o.Platform)
 	}
 	batch := o.Batch
 	if batch <= 0 {

@@ -21,7 +21,9 @@ const ResultsKept = 23 * time.Hour
 // their page then says the file was deleted. Each task's stored file is
 // its own (it begins with random bytes); should two ever share a name, the
 // file is kept while one of them is in its day. It returns how many files
-// it deleted.
+// it deleted. It also deletes the uploads (Uploaded) of the tasks that
+// ended, in any way, more than ResultsKept before now and still hold one:
+// a task cancelled before it ran, or whose worker could not delete it.
 func (q *Queue) SweepResults(ctx context.Context, blobs blob.Store, now time.Time, kinds ...string) (int, error) {
 	if blobs == nil || len(kinds) == 0 {
 		return 0, nil
@@ -30,9 +32,9 @@ func (q *Queue) SweepResults(ctx context.Context, blobs blob.Store, now time.Tim
 		row *rivertype.JobRow
 		out Progress
 	}
-	var old []done
+	var old, uploads []done
 	live := map[string]bool{}
-	params := river.NewJobListParams().Kinds(kinds...).States(rivertype.JobStateCompleted).OrderBy(river.JobListOrderByID, river.SortOrderAsc).First(500)
+	params := river.NewJobListParams().Kinds(kinds...).States(rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded).OrderBy(river.JobListOrderByID, river.SortOrderAsc).First(500)
 	for {
 		res, err := q.insert.JobList(ctx, params)
 		if err != nil {
@@ -40,10 +42,14 @@ func (q *Queue) SweepResults(ctx context.Context, blobs blob.Store, now time.Tim
 		}
 		for _, r := range res.Jobs {
 			t := taskOf(r)
+			expired := t.Finished != nil && now.Sub(*t.Finished) > ResultsKept
+			if t.upload != nil && !t.UploadDeleted && expired {
+				uploads = append(uploads, done{r, t.Progress})
+			}
 			if t.Result == nil {
 				continue
 			}
-			if t.Finished != nil && now.Sub(*t.Finished) > ResultsKept {
+			if expired {
 				old = append(old, done{r, t.Progress})
 			} else {
 				live[t.Result.Blob] = true
@@ -55,7 +61,20 @@ func (q *Queue) SweepResults(ctx context.Context, blobs blob.Store, now time.Tim
 		params = params.After(res.LastCursor)
 	}
 	n := 0
+	for _, d := range uploads {
+		if err := blobs.Delete(ctx, taskOf(d.row).upload.Blob); err != nil {
+			return n, fmt.Errorf("jobs: delete the upload of task %d: %w", d.row.ID, err)
+		}
+		n++
+		d.out.UploadDeleted = true
+		if _, err := q.insert.JobUpdate(ctx, d.row.ID, &river.JobUpdateParams{Output: d.out}); err != nil {
+			return n, fmt.Errorf("jobs: mark the upload of task %d deleted: %w", d.row.ID, err)
+		}
+	}
 	for _, d := range old {
+		if taskOf(d.row).upload != nil {
+			d.out.UploadDeleted = true // by its worker, or above
+		}
 		if !live[d.out.Result.Blob] {
 			if err := blobs.Delete(ctx, d.out.Result.Blob); err != nil {
 				return n, fmt.Errorf("jobs: delete the file of task %d: %w", d.row.ID, err)

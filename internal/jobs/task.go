@@ -49,6 +49,9 @@ type Progress struct {
 	// Summary is what the task found or did, in a sentence for its page
 	// ("14 comments screened again: 2 queued, …"); "" when it has none.
 	Summary string `json:"summary,omitempty"`
+	// UploadDeleted says the task's upload (Uploaded) was deleted from
+	// the blob store: the task ended for good, or a day after it did.
+	UploadDeleted bool `json:"upload_deleted,omitempty"`
 }
 
 // File is a task's result: a file in the blob store.
@@ -78,6 +81,8 @@ type Task struct {
 	Error string `json:"error,omitempty"`
 	// Retry is when it will be tried again, for a retryable task.
 	Retry *time.Time `json:"retry_at,omitempty"`
+	// upload is the file the task reads, when it has one (Uploaded).
+	upload *File
 }
 
 // Ready reports whether the result can be downloaded.
@@ -169,19 +174,39 @@ func RegisterTask[T Owned](q *Queue, blobs blob.Store, now func() time.Time, fn 
 		file, err := runTask(ctx, blobs, j.Args, rep, fn)
 		if err != nil {
 			rep.p.Failed = plainError(err)
+			final := j.Attempt >= j.MaxAttempts
+			switch civic.ErrorKind(err) {
+			case civic.KindInvalid, civic.KindNotFound, civic.KindForbidden, civic.KindConflict:
+				final, err = true, river.JobCancel(err)
+			}
+			if final {
+				deleteUpload(ctx, q, blobs, j.ID, j.Args, &rep.p)
+			}
 			if err := river.RecordOutput(ctx, rep.p); err != nil {
 				return err
 			}
-			switch civic.ErrorKind(err) {
-			case civic.KindInvalid, civic.KindNotFound, civic.KindForbidden, civic.KindConflict:
-				return river.JobCancel(err)
-			}
 			return err
 		}
+		deleteUpload(ctx, q, blobs, j.ID, j.Args, &rep.p)
 		rep.p.Result = file
 		rep.p.Done, rep.p.Step = rep.p.Total, ""
 		return river.RecordOutput(ctx, rep.p)
 	}})
+}
+
+// deleteUpload deletes the upload of a task that has ended for good (its
+// arguments are Uploaded), and says so in p; an upload that could not be
+// deleted is left to the results sweep.
+func deleteUpload(ctx context.Context, q *Queue, blobs blob.Store, id int64, args any, p *Progress) {
+	up, ok := args.(Uploaded)
+	if !ok || blobs == nil {
+		return
+	}
+	if err := blobs.Delete(ctx, up.Upload().Blob); err != nil {
+		q.c.Logger.Warn("task upload not deleted", "job", id, "err", err)
+		return
+	}
+	p.UploadDeleted = true
 }
 
 // taskWorker is a task's River worker. A task runs at most the queue's
@@ -275,10 +300,11 @@ func (q *Queue) Task(ctx context.Context, actor civic.Actor, kind string, perm c
 func taskOf(r *rivertype.JobRow) Task {
 	t := Task{ID: r.ID, Kind: r.Kind, State: string(r.State), Args: json.RawMessage(r.EncodedArgs), Created: r.CreatedAt.UTC()}
 	var owner struct {
-		By int64 `json:"by"`
+		By     int64 `json:"by"`
+		Upload *File `json:"upload"`
 	}
 	if json.Unmarshal(r.EncodedArgs, &owner) == nil {
-		t.Owner = owner.By
+		t.Owner, t.upload = owner.By, owner.Upload
 	}
 	var meta struct {
 		Output Progress `json:"output"`

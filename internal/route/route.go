@@ -24,6 +24,11 @@ type Route struct {
 	Public  bool             // served without signing in
 	API     bool             // JSON in and out, bearer-token authentication
 	RawBody bool             // the handler reads the body's bytes itself (a signed webhook delivery); it is not parsed as a form
+	// Upload, when more than 0, is the most bytes the body may hold (a
+	// file streamed to the blob store), instead of the server's limit,
+	// and the request has no read or write deadline: both only once the
+	// user is authorized, so that a stranger still gets the server's.
+	Upload int64
 	// Metric, when set, is the name /metrics counts the route under (with
 	// its method) instead of its path: routes whose very use is
 	// confidential (the covert profile registry) share one name with others.

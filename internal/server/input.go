@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"steward.city/steward/internal/civic"
@@ -17,21 +18,46 @@ import (
 // a body too large is a 413 wherever it is read.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, MaxBodyBytes)}
+		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, MaxBodyBytes), orig: r.Body, limit: MaxBodyBytes}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // limitedBody turns http.MaxBytesReader's error into a civic error.
-type limitedBody struct{ io.ReadCloser }
+type limitedBody struct {
+	io.ReadCloser
+	orig  io.ReadCloser // the body without the limit
+	limit int64
+}
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		err = &civic.Error{Kind: civic.KindTooLarge, Message: fmt.Sprintf("the request body is larger than %d MiB, the most Steward takes", MaxBodyBytes>>20), Err: err}
+		err = &civic.Error{Kind: civic.KindTooLarge, Message: fmt.Sprintf("the request body is larger than %s, the most Steward takes", sizeText(b.limit)), Err: err}
 	}
 	return n, err
+}
+
+func sizeText(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// upload gives an authorized request to an Upload route that route's
+// body limit instead of the server's, and no read or write deadline: a
+// large export takes longer to send than a page.
+func upload(w http.ResponseWriter, r *http.Request, rt route.Route) {
+	b, ok := r.Body.(*limitedBody)
+	if rt.Upload <= 0 || !ok {
+		return
+	}
+	r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, b.orig, rt.Upload), orig: b.orig, limit: rt.Upload}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 }
 
 // input reads what a page's handler reads, its query and form, and refuses

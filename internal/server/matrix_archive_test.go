@@ -46,6 +46,14 @@ func init() {
 		"GET /archive/dispositions/{id}/task/{job}/file":        read,
 		"GET /api/v1/archive/dispositions/{id}/task/{job}":      read,
 		"GET /api/v1/archive/dispositions/{id}/task/{job}/file": read,
+
+		// Importing a platform export.
+		"POST /archive/accounts/{id}/import":                  roles("admin clerk"),
+		"GET /archive/accounts/{id}/import/{job}":             roles("admin clerk"),
+		"GET /archive/accounts/{id}/import/{job}/file":        roles("admin clerk"),
+		"POST /api/v1/archive/accounts/{id}/import":           roles("admin clerk"),
+		"GET /api/v1/archive/accounts/{id}/import/{job}":      roles("admin clerk"),
+		"GET /api/v1/archive/accounts/{id}/import/{job}/file": roles("admin clerk"),
 	} {
 		matrix[p] = who
 	}

@@ -128,6 +128,7 @@ func (s *Server) serve(rt route.Route) http.Handler {
 		}
 		if err == nil {
 			r = r.WithContext(route.WithActor(r.Context(), actorFor(rt, u)))
+			upload(w, r, rt)
 		}
 		if err == nil {
 			err = input(r, rt)

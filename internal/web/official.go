@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/importer"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/registry"
 	"steward.city/steward/internal/route"
 )
@@ -234,6 +236,40 @@ type officialData struct {
 	// WARC form offers (the current one).
 	ArchiveID    int64
 	ArchiveMonth string
+	// ImportFormat is the export format the import form offers first (the
+	// account's platform's), among ImportFormats; ImportMax the largest
+	// file it takes, in words.
+	ImportFormat  string
+	ImportFormats []importFormat
+	ImportMax     string
+}
+
+// importFormat is an export format the import form offers.
+type importFormat struct{ Value, Label string }
+
+// importLabel names an export format as the platform calls its download.
+func importLabel(p string) string {
+	switch p {
+	case "facebook":
+		return "Facebook: the Page's information download"
+	case "instagram":
+		return "Instagram: the account's information download"
+	case "mastodon":
+		return "Mastodon or GoToSocial: the account's export (outbox)"
+	case "x":
+		return "X: the account's archive"
+	case "youtube":
+		return "YouTube: the channel's Google Takeout"
+	}
+	return p
+}
+
+func importFormats() []importFormat {
+	var out []importFormat
+	for _, p := range importer.Platforms() {
+		out = append(out, importFormat{p, importLabel(p)})
+	}
+	return out
 }
 
 func (h *Handler) officialShow(w http.ResponseWriter, r *http.Request) error {
@@ -269,6 +305,7 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 	if u.Can(civic.PermArchiveView) {
 		if aa, err := h.store.ArchiveAccountByRef(ctx, a.Platform+":"+a.Handle); err == nil {
 			d.ArchiveID, d.ArchiveMonth = aa.ID, h.now().In(h.loc).Format("2006-01")
+			d.ImportFormat, d.ImportFormats, d.ImportMax = importer.FormatFor(a.Platform), importFormats(), plain.Size(h.importMax)
 		}
 	}
 	for _, pid := range a.AdminIDs {

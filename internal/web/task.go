@@ -16,6 +16,8 @@ import (
 type taskData struct {
 	Back, BackText string // the page the task belongs to
 	What           string // "The bag", capitalised
+	Lede           string // what the page says first, when not that What is written in the background
+	Unit           string // what the task counts ("entries"); "steps" when empty
 	Download       string // the result's URL
 	Hint           string // what to do with the result
 	Task           jobs.Task

@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -21,6 +22,7 @@ import (
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
+	"steward.city/steward/internal/importer"
 	"steward.city/steward/internal/jobs"
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/people"
@@ -82,6 +84,8 @@ type Handler struct {
 	version   string
 	pages     map[string]*template.Template
 	navPerm   map[string]civic.Permission
+	// importMax is the largest export an import may upload.
+	importMax int64
 }
 
 // Config is what the pages need: the services, each built once by the
@@ -114,6 +118,9 @@ type Config struct {
 	Jobs *jobs.Queue
 	// Publish drafts, reviews and publishes official posts.
 	Publish *publish.Service
+	// ImportMax is the largest export one may upload to import
+	// (--import-max): bytes; 0: importer.DefaultUploadMax.
+	ImportMax int64
 }
 
 // New parses the templates and returns a Handler. It refuses a Config
@@ -126,7 +133,8 @@ func New(c Config) (*Handler, error) {
 			return nil, fmt.Errorf("web: Config.%s is not set", name)
 		}
 	}
-	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: c.Store, auth: c.Auth, people: c.People, reg: c.Registry, archive: c.Archive, records: c.Records, mod: c.Moderation, capture: c.Capture, conns: c.Connections, work: c.Worklist, jobs: c.Jobs, publish: c.Publish, sso: c.SSO, publicURL: c.PublicURL, log: c.Logger, now: c.Clock, loc: c.Location, version: c.Version, pages: map[string]*template.Template{},
+		importMax: cmp.Or(c.ImportMax, importer.DefaultUploadMax)}
 	funcs := templateFuncs(c.Location)
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
