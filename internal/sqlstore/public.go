@@ -119,6 +119,10 @@ func (r *reader) PublicAccounts(ctx context.Context) (_ []*civic.PublicAccount, 
 func (r *reader) PublicAccountsOf(ctx context.Context, archiveIDs []int64) (_ map[int64]*civic.PublicAccount, err error) {
 	defer civic.Wrap(&err, "public accounts")
 	out := map[int64]*civic.PublicAccount{}
+	// The archive accounts asked for come first (CROSS JOIN keeps SQLite
+	// from choosing otherwise): with twenty of them, SQLite read every
+	// official account and scanned each one's platform instead, 1.2 ms
+	// against 0.1 ms at 200 accounts.
 	for lo := 0; lo < len(archiveIDs); lo += batchRows {
 		part := archiveIDs[lo:min(lo+batchRows, len(archiveIDs))]
 		args := make([]any, len(part))
@@ -126,9 +130,9 @@ func (r *reader) PublicAccountsOf(ctx context.Context, archiveIDs []int64) (_ ma
 			args[i] = id
 		}
 		rows, err := r.query(ctx, `SELECT pa.id, o.id, o.platform, o.handle, o.display_name, o.url, d.name, o.status, o.ended_at
-			FROM archive_accounts pa JOIN accounts o ON o.platform = pa.platform AND LOWER(o.handle) = LOWER(pa.handle)
-			JOIN departments d ON d.id = o.department_id
-			WHERE pa.id IN (`+placeholders(len(part))+`) AND o.status IN ('active', 'suspended', 'retired')
+			FROM archive_accounts pa CROSS JOIN accounts o JOIN departments d ON d.id = o.department_id
+			WHERE pa.id IN (`+placeholders(len(part))+`) AND o.platform = pa.platform AND LOWER(o.handle) = LOWER(pa.handle)
+			AND o.status IN ('active', 'suspended', 'retired')
 			AND NOT EXISTS (SELECT 1 FROM covert_profiles cp WHERE `+covertMatch("o.handle")+`)
 			ORDER BY o.display_name, o.id`, args...)
 		if err != nil {
