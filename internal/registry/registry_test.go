@@ -75,6 +75,19 @@ func TestNotificationsByMail(t *testing.T) {
 	if got := srv.Messages(); len(got) != 1 {
 		t.Fatalf("a disabled user was mailed: %+v", got[1:])
 	}
+	// A message that tries to start a header of its own stays in the
+	// subject's one line.
+	evil := &civic.Notification{UserID: comms.ID, Kind: "test", Message: "Hi\r\nBcc: thief@elsewhere.example\r\n", Link: "/drafts/1"}
+	if err := s.Update(ctx, civic.CLI, func(tx civic.Tx) error { return tx.Notify(ctx, evil) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.MailNotification(ctx, evil.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Messages(); len(got) != 2 || len(got[1].To) != 1 || got[1].To[0] != comms.Email ||
+		!strings.Contains(got[1].Data, "Subject: Steward: Hi Bcc: thief@elsewhere.example\r\n") || strings.Contains(strings.SplitN(got[1].Data, "\r\n\r\n", 2)[0], "\nBcc:") {
+		t.Fatalf("a message with line breaks: %+v", got[1:])
+	}
 	// A notification that does not exist is skipped too.
 	if err := r.MailNotification(ctx, ns[0].ID+1000); err != nil {
 		t.Fatalf("a missing notification: %v", err)
