@@ -40,6 +40,8 @@ type RegistryReader interface {
 	CovertAudits(ctx context.Context, profileID int64) ([]*CovertAudit, error)
 
 	Notifications(ctx context.Context, userID int64) ([]*Notification, error)
+	// Notification returns one notification; not found is KindNotFound.
+	Notification(ctx context.Context, id int64) (*Notification, error)
 
 	// StandIns lists the designees, delegations, next roles and fallback
 	// second reviewers, oldest first.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +23,8 @@ import (
 	"steward.city/steward/internal/moderation"
 	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/records"
+	"steward.city/steward/internal/registry"
+	"steward.city/steward/internal/sqlstore"
 )
 
 // The background jobs of a Steward process. Each was a ticker loop in
@@ -181,6 +184,9 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 			log.Info("task files deleted a day after they were ready", "files", n)
 		}
 		return err
+	})
+	jobs.Register(q, func(ctx context.Context, j registry.MailJob) error {
+		return s.Registry.MailNotification(ctx, j.Notification)
 	})
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
@@ -437,6 +443,23 @@ func parseRole(s string) (Role, error) {
 
 func (r Role) web() bool    { return r == RoleWeb || r == RoleAll }
 func (r Role) worker() bool { return r == RoleWorker || r == RoleAll }
+
+// mailOnNotify makes every notification stored in store queue its e-mail,
+// a notification_mail job, in the transaction that stored it: the two
+// commit together or not at all. Every service notifies through the
+// store's Notify, so this is the one place that mails them. A store
+// without a notify hook (not sqlstore's) mails nothing.
+func mailOnNotify(store civic.Store, q *jobs.Queue, log *slog.Logger) {
+	st, ok := store.(interface{ OnNotify(sqlstore.NotifyHook) })
+	if !ok {
+		log.Warn("notifications are not e-mailed: the store has no notify hook", "store", fmt.Sprintf("%T", store))
+		return
+	}
+	st.OnNotify(func(ctx context.Context, tx civic.Tx, n *civic.Notification) error {
+		_, err := q.EnqueueTx(ctx, tx, registry.MailJob{Notification: n.ID}, jobs.Opts{})
+		return err
+	})
+}
 
 // queueScreening gives a command's own archive service the screening
 // hook, so that what it ingests is screened by the workers of serve.

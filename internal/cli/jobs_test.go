@@ -156,7 +156,7 @@ func TestEveryPeriodicJobIsWorked(t *testing.T) {
 	}
 	cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Jobs: q, Schedule: cli.DefaultSchedule})
 	kinds := q.Kinds()
-	for _, want := range []string{"screen", "capture", "capture_schedule", "checkpoint", "disposition", "notification_sweep", "session_purge", "publish_due", "records_export", "archive_disposition", "archive_import"} {
+	for _, want := range []string{"screen", "capture", "capture_schedule", "checkpoint", "disposition", "notification_sweep", "session_purge", "publish_due", "records_export", "archive_disposition", "archive_import", "notification_mail"} {
 		if !slices.Contains(kinds, want) {
 			t.Errorf("no worker for %s; the queue works %v", want, kinds)
 		}

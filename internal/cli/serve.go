@@ -176,7 +176,7 @@ func (a *app) serve(args []string) error {
 	sc := ServicesConfig{Store: store, Clock: a.now, Logger: log, Archive: arch, Vault: v, Screener: model, AppName: *cf.app, CovertApprover: *approver, Location: loc, MediaAllow: mediaNets, MediaMax: mediaMax,
 		Jobs: queue, Schedule: sch}
 	if mailer != nil {
-		sc.Mailer = mailer
+		sc.Mailer, sc.PublicURL = mailer, publicURL
 	}
 	svcs := NewServices(sc)
 	if _, err := store.DepartmentBySlug(ctx, svcs.Registry.CovertApprover()); err != nil && !*demoCity {

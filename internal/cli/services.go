@@ -81,8 +81,12 @@ type ServicesConfig struct {
 	// stored or revealed.
 	Vault *vault.Vault
 	// Mailer sends notifications and inquiry answers; nil: none are
-	// e-mailed (they stay in Steward).
+	// e-mailed (they stay in Steward). With a mailer, every notification
+	// stored queues its notification_mail job in the same transaction.
 	Mailer Mailer
+	// PublicURL is the address people open Steward at (--public-url); the
+	// links in notification e-mail start with it ("": they are paths).
+	PublicURL string
 	// Screener screens public comments into the moderation queue; nil:
 	// only held comments and staff reports enter it.
 	Screener civic.Screener
@@ -113,8 +117,10 @@ type ServicesConfig struct {
 // disabling a user flags the credentials they could reveal, the registry
 // keeps a SIC commander, capture reaches the platforms through the
 // connection service, which carries out moderation decisions; every
-// background job is registered on the job queue, and each ingest that
-// stores a comment queues its screening in the same transaction.
+// background job is registered on the job queue, each ingest that stores
+// a comment queues its screening in the same transaction, and, with a
+// mailer, each notification stored queues its e-mail in the same
+// transaction.
 func NewServices(c ServicesConfig) *Services {
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -146,7 +152,7 @@ func NewServices(c ServicesConfig) *Services {
 	if c.Mailer != nil {
 		rm, mm = c.Mailer, c.Mailer
 	}
-	s.Registry = registry.New(registry.Config{Store: c.Store, Vault: c.Vault, Mailer: rm, Logger: c.Logger, Clock: c.Clock, Location: c.Location})
+	s.Registry = registry.New(registry.Config{Store: c.Store, Vault: c.Vault, Mailer: rm, PublicURL: c.PublicURL, Logger: c.Logger, Clock: c.Clock, Location: c.Location})
 	s.Registry.SetCovertApprover(c.CovertApprover)
 	s.People.OnDisable(s.Registry.OnDisable)
 	s.People.OnSetRoles(s.Registry.OnSetRoles)
@@ -172,6 +178,9 @@ func NewServices(c ServicesConfig) *Services {
 	if c.Jobs != nil {
 		s.Jobs = c.Jobs
 		s.registerJobs(c.Jobs, c.Schedule)
+		if c.Mailer != nil {
+			mailOnNotify(c.Store, c.Jobs, c.Logger)
+		}
 	}
 	return s
 }

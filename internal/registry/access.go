@@ -95,7 +95,6 @@ func (s *Service) ProposeCovertAccess(ctx context.Context, actor civic.Actor, a 
 	if !actor.IsUser() || !actor.Can(civic.PermCovertManage) {
 		return s.refuse(ctx, actor, "propose_without_commander", a.UserID, "only a SIC commander proposes covert access")
 	}
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		if err := tx.ProposeCovertAccess(ctx, a); err != nil {
 			return err
@@ -104,13 +103,9 @@ func (s *Service) ProposeCovertAccess(ctx context.Context, actor civic.Actor, a 
 		if err != nil {
 			return err
 		}
-		send, err = s.notify(ctx, tx, approvers, "covert_access_waiting",
+		return s.notify(ctx, tx, approvers, "covert_access_waiting",
 			fmt.Sprintf("%s proposes %s access for %s; it waits for your approval.", actor.Label, a.Kind.Label(), a.User), "/covert/access#access-"+id(a.ID))
-		return err
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }
 
@@ -166,7 +161,6 @@ func (s *Service) DecideCovertAccess(ctx context.Context, actor civic.Actor, acc
 	default:
 		return civic.Invalid("decision", "choose approve or refuse")
 	}
-	var send func()
 	err = s.update(ctx, actor, func(tx civic.Tx) error {
 		if err := tx.DecideCovertAccess(ctx, accessID, to, note); err != nil {
 			return err
@@ -175,26 +169,22 @@ func (s *Service) DecideCovertAccess(ctx context.Context, actor civic.Actor, acc
 		if err != nil {
 			return err
 		}
-		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s %s %s access for %s.", actor.Label, to, a.Kind.Label(), a.User))
-		return err
+		return s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s %s %s access for %s.", actor.Label, to, a.Kind.Label(), a.User))
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }
 
 // tellCommanders notifies the enabled commanders, the covert approvers and
 // the user of a grant: an approver IT made up, or a commander acting alone,
 // is seen by all the others.
-func (s *Service) tellCommanders(ctx context.Context, tx civic.Tx, a *civic.CovertAccess, msg string) (func(), error) {
+func (s *Service) tellCommanders(ctx context.Context, tx civic.Tx, a *civic.CovertAccess, msg string) error {
 	to, err := usersWhere(ctx, tx, func(u *civic.User) bool { return u.Has(civic.RoleSICCommander) || u.ID == a.UserID })
 	if err != nil {
-		return nil, err
+		return err
 	}
 	approvers, err := s.approvers(ctx, tx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, ap := range approvers {
 		if !slices.ContainsFunc(to, func(u *civic.User) bool { return u.ID == ap.ID }) {
@@ -221,7 +211,6 @@ func (s *Service) RevokeCovertAccess(ctx context.Context, actor civic.Actor, acc
 	if !actor.IsUser() || !actor.Can(civic.PermCovertManage) {
 		return s.refuse(ctx, actor, "revoke_without_commander", 0, "only a SIC commander revokes covert access")
 	}
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		if err := tx.RevokeCovertAccess(ctx, accessID, strings.TrimSpace(reason)); err != nil {
 			return err
@@ -230,11 +219,7 @@ func (s *Service) RevokeCovertAccess(ctx context.Context, actor civic.Actor, acc
 		if err != nil {
 			return err
 		}
-		send, err = s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s revoked %s access for %s.", actor.Label, a.Kind.Label(), a.User))
-		return err
+		return s.tellCommanders(ctx, tx, a, fmt.Sprintf("%s revoked %s access for %s.", actor.Label, a.Kind.Label(), a.User))
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }

@@ -22,7 +22,6 @@ func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civi
 		return civic.Invalid("department_id", "you may request accounts for your own department only")
 	}
 	a.RequestedBy = actor.UserID
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		if err := a.ValidateRequest(); err != nil {
 			return err
@@ -33,28 +32,23 @@ func (s *Service) RequestAccount(ctx context.Context, actor civic.Actor, a *civi
 		if err := tx.CreateAccount(ctx, a); err != nil {
 			return err
 		}
-		var err error
-		send, err = s.notifyStep(ctx, tx, a)
-		return err
+		return s.notifyStep(ctx, tx, a)
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }
 
 // notifyStep tells who may decide the step a's request waits for that it
 // waits for them; when nobody can, administrators and Communications are
 // told, so that they set a designee, a delegation or a next role.
-func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account) (func(), error) {
+func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account) error {
 	step, turn, ok, err := turnOf(ctx, tx, a, tx.Now())
 	if err != nil || !ok {
-		return nil, err
+		return err
 	}
 	if turn.Nobody() {
 		fix, err := fixers(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		return s.notify(ctx, tx, fix, "approval_stuck",
 			fmt.Sprintf("The request for %s on %s cannot move: %s", a.Handle, a.Platform, Nobody(step.Label)), "/accounts/"+id(a.ID))
@@ -105,7 +99,6 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 	if d == civic.DecisionRefuse && comment == "" {
 		return civic.Invalid("comment", "say why the request is refused")
 	}
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, accountID)
 		if err != nil {
@@ -161,12 +154,8 @@ func (s *Service) Decide(ctx context.Context, actor civic.Actor, accountID int64
 			a.Status, a.ApprovedAt = civic.AccountApproved, &now
 			return tx.UpdateAccount(ctx, a, "account.approved")
 		}
-		send, err = s.notifyStep(ctx, tx, a)
-		return err
+		return s.notifyStep(ctx, tx, a)
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }
 

@@ -99,7 +99,6 @@ func (s *Service) AuditCovert(ctx context.Context, actor civic.Actor, profileID 
 // commanders are notified; the registry keeps the profile and its history.
 func (s *Service) EndCovert(ctx context.Context, actor civic.Actor, profileID int64, to civic.CovertStatus, on time.Time, reason string) error {
 	reason = strings.TrimSpace(reason)
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		p, err := tx.CovertProfile(ctx, profileID)
 		if err != nil || !mayKnowCovert(actor, p) {
@@ -130,12 +129,8 @@ func (s *Service) EndCovert(ctx context.Context, actor civic.Actor, profileID in
 		if err != nil {
 			return err
 		}
-		send, err = s.notify(ctx, tx, commanders, "covert_ended", fmt.Sprintf("Covert profile %s on %s was %s.", p.ScreenName, p.SiteName, to), "/covert?profile="+id(p.ID))
-		return err
+		return s.notify(ctx, tx, commanders, "covert_ended", fmt.Sprintf("Covert profile %s on %s was %s.", p.ScreenName, p.SiteName, to), "/covert?profile="+id(p.ID))
 	})
-	if err == nil && send != nil {
-		go send()
-	}
 	return err
 }
 
@@ -190,7 +185,6 @@ func (s *Service) CovertHistory(ctx context.Context, actor civic.Actor, profileI
 // commanders). It notifies each thing once a day at most.
 func (s *Service) SweepDue(ctx context.Context) error {
 	now := s.now()
-	var sends []func()
 	err := s.store.Update(ctx, civic.System, func(tx civic.Tx) error {
 		us, err := usersWhere(ctx, tx, func(*civic.User) bool { return true })
 		if err != nil {
@@ -219,11 +213,7 @@ func (s *Service) SweepDue(ctx context.Context) error {
 					fresh = append(fresh, u)
 				}
 			}
-			f, err := s.notify(ctx, tx, fresh, kind, msg, link)
-			if f != nil {
-				sends = append(sends, f)
-			}
-			return err
+			return s.notify(ctx, tx, fresh, kind, msg, link)
 		}
 		ps, err := tx.Posters(ctx, civic.PosterFilter{Status: civic.PosterGranted})
 		if err != nil {
@@ -270,11 +260,5 @@ func (s *Service) SweepDue(ctx context.Context) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, f := range sends {
-		f()
-	}
-	return nil
+	return err
 }

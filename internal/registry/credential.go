@@ -242,7 +242,7 @@ func (s *Service) OnDisable(ctx context.Context, tx civic.Tx, u *civic.User) err
 		} else {
 			to = it
 		}
-		if _, err := s.notify(ctx, tx, to, "rotation_needed", fmt.Sprintf("A %s must be changed: %s.", c.Kind.Label(), reason), link); err != nil {
+		if err := s.notify(ctx, tx, to, "rotation_needed", fmt.Sprintf("A %s must be changed: %s.", c.Kind.Label(), reason), link); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,6 @@ func (s *Service) RequestPoster(ctx context.Context, actor civic.Actor, accountI
 		return nil, forbidden("a request to post is made by a signed-in user")
 	}
 	p := &civic.Poster{AccountID: accountID, UserID: actor.UserID, Reason: reason}
-	var send func()
 	err := s.update(ctx, actor, func(tx civic.Tx) error {
 		a, err := tx.Account(ctx, accountID)
 		if civic.ErrorKind(err) == civic.KindNotFound {
@@ -53,20 +52,17 @@ func (s *Service) RequestPoster(ctx context.Context, actor civic.Actor, accountI
 			if err != nil {
 				return err
 			}
-			send, err = s.notify(ctx, tx, fix, "poster_stuck", fmt.Sprintf("%s asks to post for %s, but nobody can decide: the department has no director and no designee, delegation or next role is set at /settings/approvals.", actor.Label, a.Handle), "/posters")
-			return err
+			return s.notify(ctx, tx, fix, "poster_stuck", fmt.Sprintf("%s asks to post for %s, but nobody can decide: the department has no director and no designee, delegation or next role is set at /settings/approvals.", actor.Label, a.Handle), "/posters")
 		}
 		who := append([]*civic.User{}, turn.Holders...)
 		for _, d := range turn.Delegates {
 			who = append(who, d.By)
 		}
-		send, err = s.notify(ctx, tx, who, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Label, a.Handle), "/posters")
-		return err
+		return s.notify(ctx, tx, who, "poster_requested", fmt.Sprintf("%s asks to post for %s.", actor.Label, a.Handle), "/posters")
 	})
 	if err != nil {
 		return nil, err
 	}
-	go send()
 	return p, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -18,7 +19,7 @@ import (
 	"steward.city/steward/internal/vault"
 )
 
-// Mailer sends a notification by e-mail; nil sends none.
+// Mailer sends a notification by e-mail (MailNotification).
 type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
@@ -28,9 +29,12 @@ type Service struct {
 	store  civic.Store
 	vault  *vault.Vault
 	mailer Mailer
-	log    *slog.Logger
-	now    func() time.Time
-	loc    *time.Location
+	// publicURL is the address people open Steward at, which links in
+	// e-mail start with; "": links stay relative.
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+	loc       *time.Location
 	// approver is the slug of the department whose directors approve
 	// covert access; see SetCovertApprover.
 	approver string
@@ -43,7 +47,11 @@ type Config struct {
 	Clock  func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: discard
 	Vault  *vault.Vault     // seals credentials; nil: none are stored or revealed
-	Mailer Mailer           // nil: notifications stay in Steward
+	Mailer Mailer           // sends MailNotification's e-mail; nil: it fails
+	// PublicURL is the address people open Steward at, without a trailing
+	// slash; a notification's e-mail links to it. "": the link is the
+	// path alone.
+	PublicURL string
 	// Location is the city's time zone: "today" for expiry and audit
 	// dates is the city's day, and notices show its dates; nil: UTC.
 	Location *time.Location
@@ -60,7 +68,7 @@ func New(c Config) *Service {
 	if c.Location == nil {
 		c.Location = time.UTC
 	}
-	return &Service{store: c.Store, vault: c.Vault, mailer: c.Mailer, log: c.Logger, now: c.Clock, loc: c.Location}
+	return &Service{store: c.Store, vault: c.Vault, mailer: c.Mailer, publicURL: strings.TrimRight(c.PublicURL, "/"), log: c.Logger, now: c.Clock, loc: c.Location}
 }
 
 func (s *Service) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx) error) error {
@@ -79,35 +87,20 @@ func id(v int64) string { return strconv.FormatInt(v, 10) }
 
 var require = civic.Require
 
-// notify adds a notification for each user in the transaction and returns
-// the function that e-mails them when a mailer is set. Callers run it, in
-// its own goroutine, once the transaction has committed: a slow mail server
-// never holds up a request, and a failure is logged, not returned (the
-// in-app notification is the record).
-func (s *Service) notify(ctx context.Context, tx civic.Tx, users []*civic.User, kind, msg, link string) (func(), error) {
-	var sends []func()
+// notify adds a notification for each enabled user in the transaction.
+// Their e-mail, when a mailer is configured, is queued in the same
+// transaction by the store's notify hook (see MailNotification): nothing
+// here sends mail.
+func (s *Service) notify(ctx context.Context, tx civic.Tx, users []*civic.User, kind, msg, link string) error {
 	for _, u := range users {
 		if u.DisabledAt != nil {
 			continue
 		}
-		n := &civic.Notification{UserID: u.ID, Kind: kind, Message: msg, Link: link}
-		if err := tx.Notify(ctx, n); err != nil {
-			return nil, err
-		}
-		if s.mailer != nil {
-			to := u.Email
-			sends = append(sends, func() {
-				if err := s.mailer.Send(context.WithoutCancel(ctx), to, "Steward: "+msg, msg+"\n\n"+link+"\n"); err != nil && s.log != nil {
-					s.log.Error("send notification e-mail", "kind", kind, "err", err)
-				}
-			})
+		if err := tx.Notify(ctx, &civic.Notification{UserID: u.ID, Kind: kind, Message: msg, Link: link}); err != nil {
+			return err
 		}
 	}
-	return func() {
-		for _, f := range sends {
-			f()
-		}
-	}, nil
+	return nil
 }
 
 // usersWhere returns the enabled users for whom keep is true.

@@ -147,12 +147,32 @@ func (r *reader) Notifications(ctx context.Context, userID int64) ([]*civic.Noti
 	})
 }
 
-// Notify stores a notification. Notifications are messages, not changes:
-// no audit event.
+// Notification returns one notification.
+func (r *reader) Notification(ctx context.Context, id int64) (*civic.Notification, error) {
+	var n civic.Notification
+	var read sql.NullTime
+	err := r.queryRow(ctx, `SELECT id, user_id, kind, message, link, created_at, read_at FROM notifications WHERE id = ?`, id).
+		Scan(&n.ID, &n.UserID, &n.Kind, &n.Message, &n.Link, &n.CreatedAt, &read)
+	if err != nil {
+		return nil, notFound(err, "notification")
+	}
+	n.CreatedAt, n.ReadAt = n.CreatedAt.UTC(), nullTime(read)
+	return &n, nil
+}
+
+// Notify stores a notification and runs the store's NotifyHook, if any, in
+// the same transaction. Notifications are messages, not changes: no audit
+// event.
 func (t *tx) Notify(ctx context.Context, n *civic.Notification) error {
 	n.CreatedAt = t.Now()
-	return t.queryRow(ctx, `INSERT INTO notifications (user_id, kind, message, link, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		n.UserID, n.Kind, n.Message, n.Link, n.CreatedAt).Scan(&n.ID)
+	if err := t.queryRow(ctx, `INSERT INTO notifications (user_id, kind, message, link, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		n.UserID, n.Kind, n.Message, n.Link, n.CreatedAt).Scan(&n.ID); err != nil {
+		return err
+	}
+	if t.onNotify == nil {
+		return nil
+	}
+	return t.onNotify(ctx, t, n)
 }
 
 // MarkNotificationsRead marks every notification of a user read.

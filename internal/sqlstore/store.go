@@ -45,7 +45,20 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// onNotify runs in the transaction of every notification stored; see
+	// OnNotify.
+	onNotify NotifyHook
 }
+
+// NotifyHook runs inside the transaction that stored a notification, with
+// the notification (ID set): what it writes commits or rolls back with the
+// notification. The composition root uses it to queue the notification's
+// e-mail in the same transaction.
+type NotifyHook func(ctx context.Context, tx civic.Tx, n *civic.Notification) error
+
+// OnNotify sets the hook run by every Notify after its insert, replacing
+// any set before (nil: none). Call it before the store is used.
+func (s *Store) OnNotify(h NotifyHook) { s.onNotify = h }
 
 var _ civic.Store = (*Store)(nil)
 
@@ -148,7 +161,7 @@ func (s *Store) update(ctx context.Context, actor civic.Actor, fn func(civic.Tx)
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{reader: reader{db: sqlTx, d: s.d}, actor: actor, clock: s.now}
+	t := &tx{reader: reader{db: sqlTx, d: s.d}, actor: actor, clock: s.now, onNotify: s.onNotify}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -213,6 +226,8 @@ type tx struct {
 	reader
 	actor civic.Actor
 	clock func() time.Time
+	// onNotify is the store's NotifyHook, or nil.
+	onNotify NotifyHook
 	// audit holds the events Record took, appended to the chain at the end
 	// of the transaction (appendAudit).
 	audit []civic.AuditEvent

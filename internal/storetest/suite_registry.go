@@ -328,6 +328,12 @@ func testNotifications(t *testing.T, f *fixture) {
 	if err != nil || len(ns) != 3 || ns[0].Message != "mc" || ns[0].ReadAt != nil {
 		t.Fatalf("notifications %+v %v", ns, err)
 	}
+	if one, err := f.s.Notification(f.ctx, ns[1].ID); err != nil || *one != *ns[1] {
+		t.Fatalf("notification %d: %+v %v, want %+v", ns[1].ID, one, err, ns[1])
+	}
+	if _, err := f.s.Notification(f.ctx, ns[0].ID+1000); civic.ErrorKind(err) != civic.KindNotFound {
+		t.Fatalf("a missing notification: %v", err)
+	}
 	f.update(t, func(tx civic.Tx) error { return tx.MarkNotificationsRead(f.ctx, u.ID) })
 	ns, _ = f.s.Notifications(f.ctx, u.ID)
 	for _, x := range ns {
