@@ -75,29 +75,42 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
 	n := -1
 	newest := !q.Relevance || s.rank == ""
-	if words && r.d.Name == "sqlite" && s.ftsCounts() {
-		// The full-text index alone counts (and archive_public, for the
-		// portal): no version row is read. Few matches are then read and
-		// sorted at once; many go to the newest days first. Reading the
-		// first few matches' rows instead, only to learn that a common
-		// word has more, was a third of the portal's search.
-		upTo := fewMatches + 1
-		if total {
-			upTo = civic.ArchiveTotalCap + 1
+	if words && r.d.Name == "sqlite" {
+		// When the full-text index alone can count (and archive_public,
+		// for the portal), count first: no version row is read, and many
+		// matches go to the newest days first. Reading the first few
+		// matches' rows instead, only to learn that a common word has
+		// more, was a third of the portal's search.
+		readFew := true
+		if s.ftsCounts() {
+			upTo := fewMatches + 1
+			if total {
+				upTo = civic.ArchiveTotalCap + 1
+			}
+			if n, err = r.countCapped(ctx, s, upTo); err != nil {
+				return nil, 0, err
+			}
+			if n == 0 {
+				return nil, 0, nil
+			}
+			if n > fewMatches {
+				readFew = false
+				if !total {
+					n = -1 // not counted to the cap: no total, and not few
+				}
+			}
 		}
-		if n, err = r.countCapped(ctx, s, upTo); err != nil {
-			return nil, 0, err
-		}
-		if n == 0 {
-			return nil, 0, nil
-		}
-		if n <= fewMatches {
+		// Read the first few matches in whatever order the engine finds
+		// them: when that is all of them, they are the count, and sorted
+		// here they are the page, with one query. (PostgreSQL would build
+		// the GIN bitmap of every match first; countCapped counts there.)
+		// Not all after a count of few: versions came in since; the
+		// newest days first still find the page.
+		if readFew {
 			few, all, err := r.fewMatches(ctx, s)
 			if err != nil {
 				return nil, 0, err
 			}
-			// Not all: versions came in since the count; the newest days
-			// first still find the page.
 			if all && newest {
 				offset := min(max(q.Offset, 0), len(few))
 				vs, err := r.versionsByID(ctx, s.columns(), few[offset:min(len(few), offset+limit)])
@@ -106,25 +119,6 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 			if all {
 				n = len(few)
 			}
-		} else if !total {
-			n = -1 // not counted to the cap: no total, and not few
-		}
-	} else if words && r.d.Name == "sqlite" {
-		// Read the first few matches in whatever order the engine finds
-		// them: when that is all of them, they are the count, and sorted
-		// here they are the page, with one query. (PostgreSQL would build
-		// the GIN bitmap of every match first; countCapped counts there.)
-		few, all, err := r.fewMatches(ctx, s)
-		if err != nil {
-			return nil, 0, err
-		}
-		if all && newest {
-			offset := min(max(q.Offset, 0), len(few))
-			vs, err := r.versionsByID(ctx, s.columns(), few[offset:min(len(few), offset+limit)])
-			return vs, len(few), err
-		}
-		if all {
-			n = len(few)
 		}
 	}
 	// PostgreSQL counts first, to know whether the matches are few; on
