@@ -72,6 +72,27 @@ func (a *archiveAPI) runApprove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return a.runQueued(w, r, run, job)
+}
+
+// runResume queues the execution of an approved run whose task stopped
+// (cancelled, failed for good, or forgotten by the queue): 202 with the new
+// task's URL. A run proposed, executed or still being executed is 409.
+func (a *archiveAPI) runResume(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	run, job, err := a.svc.ResumeDisposition(r.Context(), route.Actor(r), id)
+	if err != nil {
+		return err
+	}
+	return a.runQueued(w, r, run, job)
+}
+
+// runQueued answers 202 with the run and the task queued to execute it.
+func (a *archiveAPI) runQueued(w http.ResponseWriter, r *http.Request, run *civic.DispositionRun, job int64) error {
+	id, actor := run.ID, route.Actor(r)
 	v := runApproved{Run: run, Task: taskJSON{ID: job, State: "available", URL: fmt.Sprintf("/api/v1/archive/dispositions/%d/task/%d", id, job)}}
 	if t, err := a.jobs.Task(r.Context(), actor, archive.DispositionTask{}.Kind(), civic.PermArchiveView, job); err == nil {
 		v.Task = a.runTaskView(id, t)

@@ -42,6 +42,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 		r(post, "/archive/dispositions", civic.PermArchiveDispose, "propose a disposition run", a.runCreate),
 		r(get, "/archive/dispositions/{id}", civic.PermArchiveView, "one disposition run and its list", a.runGet),
 		r(post, "/archive/dispositions/{id}/approve", civic.PermArchiveDispose, "approve a disposition run, executed in the background: 202 with its task's URL", a.runApprove),
+		r(post, "/archive/dispositions/{id}/resume", civic.PermArchiveDispose, "resume an approved run whose execution stopped (cancelled, failed, or forgotten by the queue): 202 with its new task's URL", a.runResume),
 		r(get, "/archive/dispositions/{id}/task/{job}", civic.PermArchiveView, "the progress of a disposition run's execution, and the URL of its disposition list when ready", a.runTaskStatus),
 		r(get, "/archive/dispositions/{id}/task/{job}/file", civic.PermArchiveView, "download a disposition run's list (CSV)", a.runTaskFile),
 		{Method: get, Path: "/api/v1/archive/checkpoints", Public: true, API: true, Summary: "signed checkpoints of the archive's Merkle log", Handle: a.checkpoints},

@@ -53,9 +53,9 @@ func newEnv(t *testing.T, e storetest.Engine) *env {
 }
 
 // queue stands for the job queue: it notes the task.
-func (e *env) queue(_ context.Context, _ civic.Tx, t archive.DispositionTask) (int64, error) {
+func (e *env) queue(_ context.Context, _ civic.Tx, t archive.DispositionTask) (int64, bool, error) {
 	e.queued = append(e.queued, t)
-	return int64(len(e.queued)), nil
+	return int64(len(e.queued)), false, nil
 }
 
 // rec is a valid record of item id, captured at t.

@@ -136,7 +136,7 @@ func departmentSlugs(ctx context.Context, r civic.Reader) (map[int64]string, err
 // the command line or Steward approved it); its file is the disposition
 // list as CSV (WriteDispositionList).
 type DispositionTask struct {
-	Run int64 `json:"run"`
+	Run int64 `json:"run" river:"unique"`
 	By  int64 `json:"by"`
 }
 
@@ -151,8 +151,10 @@ func (t DispositionTask) FileName() string { return fmt.Sprintf("disposition-run
 
 // DispositionQueue queues the execution of an approved run in the
 // approval's own transaction, returning the job's ID: the approval and
-// its job commit together or not at all.
-type DispositionQueue func(ctx context.Context, tx civic.Tx, t DispositionTask) (int64, error)
+// its job commit together or not at all. A run has at most one live
+// execution: when one is already waiting, running or to be retried, the
+// queue queues nothing and reports its ID with live set.
+type DispositionQueue func(ctx context.Context, tx civic.Tx, t DispositionTask) (job int64, live bool, err error)
 
 // QueueDispositions sets how approved runs are executed: the composition
 // root queues a task. Without it, ApproveDisposition refuses. Call it
@@ -190,8 +192,55 @@ func (s *Service) ApproveDisposition(ctx context.Context, actor civic.Actor, id 
 		if actor.IsUser() {
 			by = actor.UserID
 		}
-		job, err = s.queueDisposition(ctx, tx, DispositionTask{Run: id, By: by})
+		job, _, err = s.queueDisposition(ctx, tx, DispositionTask{Run: id, By: by})
 		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return run, job, nil
+}
+
+// ResumeDisposition queues the execution of an approved run again, when
+// its task ended before the run did: an administrator cancelled it, it
+// failed for good, or the queue forgot it. The new task goes on from the
+// first entry not handled, as the clerk who resumed it, and the resumption
+// is in the audit log. A run that is proposed or executed is a conflict,
+// and so is one whose execution is still waiting or running (its job's ID
+// is in the message): a run is never executed twice at once.
+func (s *Service) ResumeDisposition(ctx context.Context, actor civic.Actor, id int64) (*civic.DispositionRun, int64, error) {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
+		return nil, 0, err
+	}
+	if s.queueDisposition == nil {
+		return nil, 0, civic.Errorf(civic.KindUnavailable, "this process has no job queue to execute the run")
+	}
+	var run *civic.DispositionRun
+	var job int64
+	err := s.update(ctx, actor, func(tx civic.Tx) error {
+		var err error
+		if run, err = tx.DispositionRun(ctx, id); err != nil {
+			return err
+		}
+		switch run.Status {
+		case "proposed":
+			return civic.Errorf(civic.KindConflict, "disposition run %d is not approved: approve it first", id)
+		case "executed":
+			return civic.Errorf(civic.KindConflict, "disposition run %d is already executed", id)
+		}
+		by := int64(0)
+		if actor.IsUser() {
+			by = actor.UserID
+		}
+		var live bool
+		if job, live, err = s.queueDisposition(ctx, tx, DispositionTask{Run: id, By: by}); err != nil {
+			return err
+		}
+		if live {
+			return civic.Errorf(civic.KindConflict, "disposition run %d is being executed already (task %d)", id, job)
+		}
+		return tx.Record(ctx, civic.Change{Action: "archive.disposition_resume", ObjectType: "disposition_run", ObjectID: strconv.FormatInt(id, 10),
+			After: map[string]any{"task": job, "handled": run.Disposed + run.Skipped, "items": run.Items}})
 	})
 	if err != nil {
 		return nil, 0, err

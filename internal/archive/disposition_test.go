@@ -184,8 +184,8 @@ func TestApprovalWithoutItsJob(t *testing.T) {
 		t.Errorf("approval without a queue: %v, want unavailable", err)
 	}
 	failing := archive.New(archive.Config{Store: e.store, Clock: e.clock.Now})
-	failing.QueueDispositions(func(context.Context, civic.Tx, archive.DispositionTask) (int64, error) {
-		return 0, errors.New("the queue is down")
+	failing.QueueDispositions(func(context.Context, civic.Tx, archive.DispositionTask) (int64, bool, error) {
+		return 0, false, errors.New("the queue is down")
 	})
 	if _, _, err := failing.ApproveDisposition(e.ctx, civic.CLI, run.ID); err == nil {
 		t.Error("approval whose job failed succeeded")
@@ -195,5 +195,80 @@ func TestApprovalWithoutItsJob(t *testing.T) {
 	}
 	if _, err := e.svc.ExecuteDisposition(e.ctx, civic.CLI, run.ID, nil); civic.ErrorKind(err) != civic.KindConflict {
 		t.Errorf("executing a proposed run: %v, want a conflict", err)
+	}
+}
+
+// TestResumeDisposition: a run whose task ended before it did is queued
+// again by a clerk, goes on from where it stopped, and the resumption is
+// audited; a proposed or executed run, a live task, someone without
+// archive.dispose and a failing queue are refused and change nothing.
+func TestResumeDisposition(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	svc := archive.New(archive.Config{Store: e.store, Clock: e.clock.Now, DispositionBatch: 4})
+	live := false
+	var queued []archive.DispositionTask
+	svc.QueueDispositions(func(_ context.Context, _ civic.Tx, t archive.DispositionTask) (int64, bool, error) {
+		if live {
+			return 7, true, nil
+		}
+		queued = append(queued, t)
+		return int64(len(queued)), false, nil
+	})
+	e.disposable(10, 0)
+	run, err := svc.ProposeDisposition(e.ctx, civic.CLI, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := civic.ActorOf(&civic.User{ID: 9, Email: "clerk@city.example", Grants: []civic.Grant{{Role: civic.RoleClerk}}})
+	if _, _, err := svc.ResumeDisposition(e.ctx, clerk, run.ID); civic.ErrorKind(err) != civic.KindConflict || !strings.Contains(err.Error(), "not approved") {
+		t.Fatalf("resuming a proposed run: %v, want a conflict", err)
+	}
+	if _, _, err := svc.ApproveDisposition(e.ctx, civic.CLI, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The task stops after one batch (cancelled by an administrator).
+	ctx, cancel := context.WithCancel(e.ctx)
+	_, err = svc.ExecuteDisposition(ctx, civic.CLI, run.ID, func(done, _ int64, _ string) {
+		if done > 0 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cut off: %v", err)
+	}
+	if _, _, err := svc.ResumeDisposition(e.ctx, civic.Actor{Label: "stranger"}, run.ID); civic.ErrorKind(err) != civic.KindForbidden {
+		t.Errorf("resume without archive.dispose: %v, want forbidden", err)
+	}
+	live = true
+	if _, _, err := svc.ResumeDisposition(e.ctx, clerk, run.ID); civic.ErrorKind(err) != civic.KindConflict || !strings.Contains(err.Error(), "task 7") {
+		t.Errorf("resume while a task is live: %v, want a conflict naming task 7", err)
+	}
+	live = false
+	resumes := func() int {
+		evs, err := e.store.AuditEvents(e.ctx, civic.AuditFilter{Action: "archive.disposition_resume", ObjectID: fmt.Sprint(run.ID), Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	if n := resumes(); n != 0 {
+		t.Fatalf("%d resume events before any resumption", n)
+	}
+	got, job, err := svc.ResumeDisposition(e.ctx, clerk, run.ID)
+	if err != nil || got.Status != "approved" || job != 2 || len(queued) != 2 || queued[1] != (archive.DispositionTask{Run: run.ID, By: 9}) {
+		t.Fatalf("resume: %+v, job %d, %v; queued %v", got, job, err, queued)
+	}
+	if n := resumes(); n != 1 {
+		t.Errorf("%d resume events, want 1", n)
+	}
+	done, err := svc.ExecuteDisposition(e.ctx, clerk, run.ID, nil)
+	if err != nil || done.Status != "executed" || done.Disposed != 10 {
+		t.Fatalf("resumed execution: %+v, %v", done, err)
+	}
+	if _, _, err := svc.ResumeDisposition(e.ctx, clerk, run.ID); civic.ErrorKind(err) != civic.KindConflict || !strings.Contains(err.Error(), "already executed") {
+		t.Errorf("resuming an executed run: %v, want a conflict", err)
+	}
+	if len(queued) != 2 || resumes() != 1 {
+		t.Errorf("refusals queued %d tasks and wrote %d resume events", len(queued), resumes())
 	}
 }

@@ -171,9 +171,9 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.exportTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.transferTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.rescreenTask)
-	s.Archive.QueueDispositions(func(ctx context.Context, tx civic.Tx, t archive.DispositionTask) (int64, error) {
-		res, err := q.EnqueueTx(ctx, tx, t, jobs.Opts{})
-		return res.ID, err
+	s.Archive.QueueDispositions(func(ctx context.Context, tx civic.Tx, t archive.DispositionTask) (int64, bool, error) {
+		res, err := q.EnqueueTx(ctx, tx, t, jobs.Opts{Unique: true})
+		return res.ID, res.Skipped, err
 	})
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.dispositionTask)
 	jobs.RegisterTask(q, s.Archive.Blobs(), s.clock, s.importTask)

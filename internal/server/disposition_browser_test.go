@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,25 @@ func TestBrowserDisposition(t *testing.T) {
 		t.Errorf("the approved run's page:\n%s", got)
 	}
 	tab.screenshot("disposition-approved.png")
+	// An administrator cancels the task before it starts: the run's page
+	// says it stopped and offers the clerk to resume it.
+	taskHref := evalJS[string](tab, `document.querySelector('#task a[href*="/task/"]').getAttribute('href')`)
+	job, err := strconv.ParseInt(taskHref[strings.LastIndex(taskHref, "/")+1:], 10, 64)
+	if err != nil {
+		t.Fatalf("task link %q: %v", taskHref, err)
+	}
+	if _, err := app.svcs.Jobs.Cancel(ctx, civic.CLI, job); err != nil {
+		t.Fatal(err)
+	}
+	tab.check(tab.open(page), http.StatusOK)
+	if got := tab.Text("#task"); !strings.Contains(got, "Stopped.") || !strings.Contains(got, "was cancelled") || !strings.Contains(got, "Resume the disposition") {
+		t.Errorf("the stopped run's page says %q", got)
+	}
+	tab.screenshot("disposition-stopped.png")
+	tab.check(tab.Submit(`form[action$="/resume"] button`), http.StatusOK)
+	if got := tab.Text("#task"); strings.Contains(got, "Stopped.") || !strings.Contains(got, "The task's page") {
+		t.Errorf("the resumed run's page says %q", got)
+	}
 	if err := app.svcs.StartJobs(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,31 @@ func TestDispositionTaskAPI(t *testing.T) {
 				t.Errorf("the administrator reading the task: %d, want 200", r.StatusCode)
 			}
 
+			// Resuming while the task waits is refused, naming it; once the
+			// administrator cancels it, the clerk resumes the run with a new
+			// task, and the one resumption is audited.
+			resume := fmt.Sprintf("/api/v1/archive/dispositions/%d/resume", run.ID)
+			r := app.do(request{method: "POST", path: resume, bearer: clerk})
+			if body := readBody(t, r); r.StatusCode != http.StatusConflict || !strings.Contains(body, fmt.Sprintf("task %d", out.Task.ID)) {
+				t.Errorf("resuming a run whose task waits: %d %s, want 409 naming task %d", r.StatusCode, body, out.Task.ID)
+			}
+			if r := app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/jobs/%d/cancel", out.Task.ID), bearer: admin}); r.StatusCode != http.StatusOK {
+				t.Fatalf("cancel the task: %d %s", r.StatusCode, readBody(t, r))
+			}
+			if r := app.do(request{method: "POST", path: resume, bearer: attorney}); r.StatusCode != http.StatusForbidden {
+				t.Errorf("the attorney resuming: %d, want 403", r.StatusCode)
+			}
+			res = app.do(request{method: "POST", path: resume, bearer: clerk})
+			raw = readBody(t, res)
+			if err := json.Unmarshal([]byte(raw), &out); err != nil || res.StatusCode != http.StatusAccepted || out.Run.Status != "approved" ||
+				res.Header.Get("Location") == taskURL || res.Header.Get("Location") != out.Task.URL {
+				t.Fatalf("resume: %d %s", res.StatusCode, raw)
+			}
+			taskURL = out.Task.URL
+			if evs, err := app.store.AuditEvents(ctx, civic.AuditFilter{Action: "archive.disposition_resume", ObjectID: fmt.Sprint(run.ID)}); err != nil || len(evs) != 1 || evs[0].Actor != demoEmail(civic.RoleClerk) {
+				t.Fatalf("resume events: %d, %v", len(evs), err)
+			}
+
 			worker()
 			v := app.waitExport(taskURL, clerk, func(v exportJSON) bool { return v.Ready || v.Error != "" })
 			if !v.Ready || v.Done != int64(run.Items) || v.Total != int64(run.Items) || !strings.Contains(v.Summary, "disposed of") {

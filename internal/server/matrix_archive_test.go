@@ -24,6 +24,7 @@ func init() {
 		"POST /archive/dispositions":                        roles("clerk"),
 		"GET /archive/dispositions/{id}":                    read,
 		"POST /archive/dispositions/{id}/approve":           roles("clerk"),
+		"POST /archive/dispositions/{id}/resume":            roles("clerk"),
 		"GET /archive/checkpoints":                          {"public"},
 		"GET /checkpoint":                                   {"public"},
 		"GET /checkpoint/proof":                             {"public"},
@@ -39,6 +40,7 @@ func init() {
 		"POST /api/v1/archive/dispositions":                 roles("clerk"),
 		"GET /api/v1/archive/dispositions/{id}":             read,
 		"POST /api/v1/archive/dispositions/{id}/approve":    roles("clerk"),
+		"POST /api/v1/archive/dispositions/{id}/resume":     roles("clerk"),
 		"GET /api/v1/archive/checkpoints":                   {"public"},
 
 		// The task that executes an approved disposition run.

@@ -21,6 +21,10 @@ type runData struct {
 	Handled int // entries disposed of or skipped so far
 	Percent int
 	Refresh bool // the page updates itself: the run or its list is not done
+	// Stopped: the run is approved but no task is executing it that the
+	// reader can see (cancelled, failed for good, or forgotten by the
+	// queue); a clerk may resume it.
+	Stopped bool
 }
 
 func (a *archivePages) runShow(w http.ResponseWriter, r *http.Request) error {
@@ -49,7 +53,8 @@ func (a *archivePages) runShow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	d.Refresh = run.Status == "approved" || d.Task != nil && !d.Task.Ready() && !d.Task.Over()
+	d.Stopped = run.Status == "approved" && (d.Task == nil || d.Task.Over())
+	d.Refresh = run.Status == "approved" && !d.Stopped || d.Task != nil && !d.Task.Ready() && !d.Task.Over()
 	return a.render(w, r, http.StatusOK, "archive_disposition", Page{Title: "Disposition run " + itoa(id), Data: d})
 }
 
@@ -61,6 +66,19 @@ func (a *archivePages) runApprove(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if _, _, err := a.svc.ApproveDisposition(r.Context(), route.Actor(r), id); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/archive/dispositions/"+itoa(id), "saved")
+}
+
+// runResume queues a stopped run's execution again; it goes on from
+// where it stopped.
+func (a *archivePages) runResume(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, _, err := a.svc.ResumeDisposition(r.Context(), route.Actor(r), id); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/archive/dispositions/"+itoa(id), "saved")

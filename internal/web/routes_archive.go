@@ -36,6 +36,7 @@ func (h *Handler) archiveRoutes() []route.Route {
 		{Method: post, Path: "/archive/dispositions", Perm: civic.PermArchiveDispose, Summary: "propose a disposition run", Handle: a.runCreate},
 		{Method: get, Path: "/archive/dispositions/{id}", Perm: view, Summary: "one disposition run and its list", Handle: a.runShow},
 		{Method: post, Path: "/archive/dispositions/{id}/approve", Perm: civic.PermArchiveDispose, Summary: "approve a disposition run; it is executed in the background", Handle: a.runApprove},
+		{Method: post, Path: "/archive/dispositions/{id}/resume", Perm: civic.PermArchiveDispose, Summary: "resume an approved run whose execution stopped", Handle: a.runResume},
 		{Method: get, Path: "/archive/dispositions/{id}/task/{job}", Perm: view, Summary: "the progress of a disposition run's execution, then its disposition list", Handle: a.runTaskPage},
 		{Method: get, Path: "/archive/dispositions/{id}/task/{job}/file", Perm: view, Summary: "download a disposition run's list (CSV)", Handle: a.runTaskFile},
 		{Method: get, Path: "/archive/checkpoints", Public: true, Summary: "signed checkpoints of the archive (public)", Handle: a.checkpoints},
