@@ -48,6 +48,16 @@ const fewMatches = 200
 // once. Newest first, it reads the ids of the page (newestIDs) and then
 // their rows; by relevance, one query ranks every match.
 func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
+	if q.Public {
+		// The portal's searches take turns (enter): many residents at
+		// once each wait about as long. A staff search may be long (by
+		// relevance, every match is ranked) and does not hold up theirs.
+		leave, err := r.turn(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer leave()
+	}
 	vs, n, err := r.searchFlagged(ctx, q, total)
 	if err != nil || !q.Public {
 		return vs, n, err

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"runtime"
 	"sync"
 )
 
@@ -22,13 +23,24 @@ type preparedPool struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
+	// turns admits the portal's searches, each of several queries, first
+	// come, first served.
+	turns *turns
 }
 
 // preparedPoolSize is the most statement texts preparedPool keeps prepared.
 const preparedPoolSize = 256
 
 func newPreparedPool(db *sql.DB) *preparedPool {
-	return &preparedPool{db: db, m: map[string]*sql.Stmt{}}
+	// As many searches at once as the machine has cores, and never more
+	// than half the pool's connections, so that reads outside the
+	// searches, and a search that holds a connection while it runs a
+	// query, always find one.
+	n := max(1, min(runtime.NumCPU(), db.Stats().MaxOpenConnections/2))
+	if db.Stats().MaxOpenConnections == 0 { // unlimited
+		n = runtime.NumCPU()
+	}
+	return &preparedPool{db: db, m: map[string]*sql.Stmt{}, turns: newTurns(n)}
 }
 
 // stmt returns q's prepared statement, preparing it the first time, or nil
@@ -93,4 +105,14 @@ func (c *preparedPool) Close() error {
 		delete(c.m, q)
 	}
 	return nil
+}
+
+// turn waits for the caller's turn on the SQLite read pool (turns) and
+// returns the function that ends it; elsewhere (PostgreSQL, a transaction)
+// there is no queue and it returns at once.
+func (r *reader) turn(ctx context.Context) (leave func(), err error) {
+	if p, ok := r.db.(*preparedPool); ok {
+		return p.turns.enter(ctx)
+	}
+	return func() {}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -125,5 +126,85 @@ func TestPreparedPoolConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// Searches take turns in the order they came, no more at once than the
+// queue admits, and one whose request ends while it waits leaves the queue
+// without a turn.
+func TestTurnsInOrder(t *testing.T) {
+	t.Parallel()
+	_, p := openPool(t)
+	if n := p.turns.free; n < 1 || n > 2 {
+		t.Fatalf("%d turns at once on a pool of 4 connections, want 1 or 2", n)
+	}
+	ctx := context.Background()
+	// Two turns: two callers go at once, a third waits.
+	two := newTurns(2)
+	a, _ := two.enter(ctx)
+	b, _ := two.enter(ctx)
+	third := make(chan func())
+	go func() {
+		leave, _ := two.enter(ctx)
+		third <- leave
+	}()
+	for two.waiting() != 1 {
+		runtime.Gosched()
+	}
+	a()
+	(<-third)()
+	b()
+	if two.free != 2 || two.waiting() != 0 {
+		t.Fatalf("two turns: %d free, %d waiting after all left", two.free, two.waiting())
+	}
+
+	tn := newTurns(1)
+	held, _ := tn.enter(ctx)
+	// A caller whose request ends while it waits gets no turn.
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() {
+		_, err := tn.enter(cctx)
+		done <- err
+	}()
+	for tn.waiting() != 1 {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-done; err != context.Canceled || tn.waiting() != 0 {
+		t.Fatalf("enter with a cancelled request: %v, %d waiting", err, tn.waiting())
+	}
+	// Twenty callers arrive one after the other and wait.
+	const callers = 20
+	order := make(chan int, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			leave, err := tn.enter(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			order <- i
+			leave()
+		}()
+		for tn.waiting() != i+1 {
+			runtime.Gosched()
+		}
+	}
+	held()
+	wg.Wait()
+	close(order)
+	prev := -1
+	for i := range order {
+		if i != prev+1 {
+			t.Errorf("caller %d had its turn after caller %d", i, prev)
+		}
+		prev = i
+	}
+	if tn.free != 1 || tn.waiting() != 0 {
+		t.Errorf("after every caller left: %d free, %d waiting; want 1 and 0", tn.free, tn.waiting())
 	}
 }

@@ -118,6 +118,11 @@ func (r *reader) PublicAccounts(ctx context.Context) (_ []*civic.PublicAccount, 
 // portal shows, by archive account id; see civic.PublicReader.
 func (r *reader) PublicAccountsOf(ctx context.Context, archiveIDs []int64) (_ map[int64]*civic.PublicAccount, err error) {
 	defer civic.Wrap(&err, "public accounts")
+	leave, err := r.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	out := map[int64]*civic.PublicAccount{}
 	// The archive accounts asked for come first (CROSS JOIN keeps SQLite
 	// from choosing otherwise): with twenty of them, SQLite read every
