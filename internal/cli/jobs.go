@@ -87,6 +87,12 @@ type publishDueJob struct{}
 
 func (publishDueJob) Kind() string { return "publish_due" }
 
+// searchMergeJob merges SQLite's full-text index into one segment
+// (mergeSearchIndex), daily; on PostgreSQL it has nothing to do.
+type searchMergeJob struct{}
+
+func (searchMergeJob) Kind() string { return "search_index_merge" }
+
 // Schedule is how often the periodic jobs run; a zero duration leaves the
 // job out.
 type Schedule struct {
@@ -97,10 +103,12 @@ type Schedule struct {
 	Purge       time.Duration // session_purge
 	Publish     time.Duration // publish_due
 	Results     time.Duration // results_sweep
+	SearchMerge time.Duration // search_index_merge
 }
 
 // DefaultSchedule is serve's, less what its flags set.
-var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second, Results: time.Hour}
+var DefaultSchedule = Schedule{Capture: 30 * time.Second, Checkpoint: 2 * time.Minute, Sweep: time.Hour, Purge: 10 * time.Minute, Publish: 30 * time.Second, Results: time.Hour,
+	SearchMerge: 24 * time.Hour}
 
 // newQueue returns a job queue on the store's database, with c's other
 // settings, or nil when the store is not one (it has no database/sql pool).
@@ -188,6 +196,18 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 	jobs.Register(q, func(ctx context.Context, j registry.MailJob) error {
 		return s.Registry.MailNotification(ctx, j.Notification)
 	})
+	jobs.Register(q, func(ctx context.Context, _ searchMergeJob) error {
+		m, ok := s.store.(searchMerger)
+		if !ok {
+			return nil
+		}
+		start := time.Now()
+		steps, err := mergeSearchIndex(ctx, m)
+		if steps > 1 {
+			log.Info("search index merged", "steps", steps, "seconds", time.Since(start).Round(time.Second).Seconds())
+		}
+		return err
+	})
 	jobs.Register(q, func(ctx context.Context, _ sweepJob) error { return s.Registry.SweepDue(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ purgeJob) error { return s.Auth.Purge(ctx) })
 	jobs.Register(q, func(ctx context.Context, _ publishDueJob) error {
@@ -212,6 +232,7 @@ func (s *Services) registerJobs(q *jobs.Queue, sch Schedule) {
 		{sch.Purge, false, purgeJob{}},
 		{sch.Publish, true, publishDueJob{}},
 		{sch.Results, false, resultsSweepJob{}},
+		{sch.SearchMerge, false, searchMergeJob{}},
 	}
 	for _, p := range periodic {
 		if p.every <= 0 {
@@ -420,7 +441,7 @@ func (s *Services) StartJobs(ctx context.Context) error {
 
 // String is the schedule as one log value.
 func (sch Schedule) String() string {
-	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s results=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish, sch.Results)
+	return fmt.Sprintf("capture=%s checkpoint=%s disposition=%s sweep=%s purge=%s publish=%s results=%s search_merge=%s", sch.Capture, sch.Checkpoint, sch.Disposition, sch.Sweep, sch.Purge, sch.Publish, sch.Results, sch.SearchMerge)
 }
 
 // Role is what one serve process does.
@@ -472,4 +493,34 @@ func (a *app) queueScreening(arch *archive.Service, store civic.Store) error {
 		screenOnIngest(arch, q)
 	}
 	return nil
+}
+
+// searchMerger is a store whose full-text index can be merged
+// (sqlstore.Store).
+type searchMerger interface {
+	MergeSearchIndex(ctx context.Context, pages int) (more bool, err error)
+}
+
+// mergeSearchIndex merges the store's full-text index a step at a time
+// until nothing is left to merge, resting after each step as long as it
+// took, so that ingest and the other writers have the database at least
+// half the time. It returns how many steps it took. Cut off (the job's
+// timeout, a shutdown), it leaves the index whole and the merge's progress
+// kept for the next run.
+func mergeSearchIndex(ctx context.Context, m searchMerger) (int, error) {
+	for steps := 1; ; steps++ {
+		if err := ctx.Err(); err != nil {
+			return steps - 1, err
+		}
+		start := time.Now()
+		more, err := m.MergeSearchIndex(ctx, 0)
+		if err != nil || !more {
+			return steps, err
+		}
+		select {
+		case <-ctx.Done():
+			return steps, ctx.Err()
+		case <-time.After(time.Since(start)):
+		}
+	}
 }

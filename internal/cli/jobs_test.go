@@ -156,12 +156,12 @@ func TestEveryPeriodicJobIsWorked(t *testing.T) {
 	}
 	cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Jobs: q, Schedule: cli.DefaultSchedule})
 	kinds := q.Kinds()
-	for _, want := range []string{"screen", "capture", "capture_schedule", "checkpoint", "disposition", "notification_sweep", "session_purge", "publish_due", "records_export", "archive_disposition", "archive_import", "notification_mail"} {
+	for _, want := range []string{"screen", "capture", "capture_schedule", "checkpoint", "disposition", "notification_sweep", "session_purge", "publish_due", "records_export", "archive_disposition", "archive_import", "notification_mail", "search_index_merge"} {
 		if !slices.Contains(kinds, want) {
 			t.Errorf("no worker for %s; the queue works %v", want, kinds)
 		}
 	}
-	if got := cli.DefaultSchedule.String(); !strings.Contains(got, "publish=30s") {
-		t.Errorf("the schedule does not publish every 30 seconds: %s", got)
+	if got := cli.DefaultSchedule.String(); !strings.Contains(got, "publish=30s") || !strings.Contains(got, "search_merge=24h0m0s") {
+		t.Errorf("the schedule does not publish every 30 seconds or merge the search index daily: %s", got)
 	}
 }

@@ -35,6 +35,10 @@ type searchBenchResult struct {
 	// its total (issue 16's worst query).
 	CommonWordP95Ms float64 `json:"common_word_p95_ms"`
 	RSSMB           float64 `json:"rss_mb"`
+	// Segments is how many segments the full-text index had before the
+	// searches (SQLite), and MergedS how long --merge took to make it one.
+	Segments int     `json:"fts_segments,omitempty"`
+	MergedS  float64 `json:"merge_s,omitempty"`
 }
 
 // searchTiming is one kind of search under load.
@@ -65,6 +69,7 @@ func (a *app) benchSearch(args []string) error {
 	workers := f.Int("workers", 2, "how many callers ingest batches at once")
 	only := f.FlagSet.String("kinds", "", "comma-separated names of the kinds of search to time (default: all)")
 	profile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the timed searches to this file")
+	merge := f.Bool("merge", false, "merge the full-text index into one segment first, as the daily search_index_merge job does (SQLite)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +103,16 @@ func (a *app) benchSearch(args []string) error {
 		if err := store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM archive_versions`).Scan(&res.Versions); err != nil {
 			return err
 		}
+	}
+	if *merge {
+		start := time.Now()
+		if _, err := mergeSearchIndex(ctx, store); err != nil {
+			return err
+		}
+		res.MergedS = round2(time.Since(start).Seconds())
+	}
+	if res.Segments, err = store.SearchIndexSegments(ctx); err != nil {
+		return err
 	}
 	if *queries > 0 {
 		stopProfile, err := startProfile(*profile)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -22,6 +23,7 @@ var archiveCases = []testCase{
 	{"ArchiveSearch", testArchiveSearch},
 	{"ArchiveSearchStemsOrCounts", testArchiveSearchStemsOrCounts},
 	{"ArchiveSearchNewest", testArchiveSearchNewest},
+	{"SearchIndexMerge", testSearchIndexMerge},
 	{"ArchiveSearchTotalCap", testArchiveSearchTotalCap},
 	{"ArchiveHolds", testArchiveHolds},
 	{"ArchiveDisposition", testArchiveDisposition},
@@ -638,5 +640,97 @@ func testArchiveDispositionBatches(t *testing.T, f *fixture) {
 	})
 	if got.Status != "executed" || got.Disposed != 0 || got.Skipped != 1 {
 		t.Errorf("second run over a disposed item: %+v", got)
+	}
+}
+
+// testSearchIndexMerge merges the full-text index a step at a time, as the
+// daily job does: on SQLite the segments that each ingest transaction
+// added become one, and every search (words, a phrase, OR, an account, a
+// time range, newest first and by relevance, with its count) answers the
+// same before and after; on PostgreSQL there is nothing to merge.
+func testSearchIndexMerge(t *testing.T, f *fixture) {
+	m, ok := f.s.(interface {
+		MergeSearchIndex(ctx context.Context, pages int) (bool, error)
+		SearchIndexSegments(ctx context.Context) (int, error)
+	})
+	if !ok {
+		t.Skipf("%T does not merge its search index", f.s)
+	}
+	base := time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
+	words := []string{"pothole", "snow emergency", "splash pad", "library hours", "street parking", "leaf collection"}
+	// Twelve transactions of twenty versions: a segment each on SQLite.
+	for tx := range 12 {
+		var vs []*civic.Version
+		for i := range 20 {
+			n := tx*20 + i
+			acct := "mastodon:@parks@city.example"
+			if n%3 == 0 {
+				acct = "facebook:citylibrary"
+			}
+			vs = append(vs, version(acct, fmt.Sprint(n), fmt.Sprintf("Update %d: %s on day %d, %s", n, words[n%len(words)], n%17, words[(n/7)%len(words)]), base.Add(time.Duration(n)*time.Hour)))
+		}
+		f.ingest(t, vs...)
+	}
+	queries := []civic.ArchiveQuery{
+		{Terms: []string{"pothole"}},
+		{Terms: []string{"snow emergency"}},
+		{AnyOf: [][]string{{"splash", "library"}}},
+		{Terms: []string{"update"}, Limit: 30, Offset: 40},
+		{Terms: []string{"street parking"}, Account: "facebook:citylibrary"},
+		{Terms: []string{"leaf"}, From: base.Add(24 * time.Hour), Until: base.Add(150 * time.Hour)},
+		{Terms: []string{"parking"}, Relevance: true},
+		{Terms: []string{"zeppelin"}},
+	}
+	answers := func() []string {
+		var out []string
+		for _, q := range queries {
+			vs, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
+			if err != nil {
+				t.Fatalf("search %+v: %v", q, err)
+			}
+			ids := make([]string, len(vs))
+			for i, v := range vs {
+				ids[i] = v.PlatformID
+			}
+			out = append(out, fmt.Sprintf("%d %v", total, ids))
+		}
+		return out
+	}
+	before := answers()
+	segs, err := m.SearchIndexSegments(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for more := true; more; steps++ {
+		if steps > 1000 {
+			t.Fatal("the merge did not end in 1,000 steps")
+		}
+		if more, err = m.MergeSearchIndex(f.ctx, 8); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := m.SearchIndexSegments(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlite := f.s.Engine() == "sqlite"
+	switch {
+	case sqlite && (segs < 2 || after != 1 || steps < 2):
+		t.Errorf("SQLite: %d segments before, %d after, in %d steps; want several, then 1", segs, after, steps)
+	case !sqlite && (segs != 0 || after != 0 || steps != 1):
+		t.Errorf("%s: %d segments, %d after, %d steps; want nothing to merge", f.s.Engine(), segs, after, steps)
+	}
+	if got := answers(); !slices.Equal(got, before) {
+		t.Errorf("searches after the merge:\n%v\nbefore:\n%v", got, before)
+	}
+	// Ingest goes on into the merged index, and a second merge finds it.
+	f.ingest(t, version("mastodon:@parks@city.example", "late", "A late pothole report", base.Add(400*time.Hour)))
+	vs, err := f.s.SearchArchive(f.ctx, &civic.ArchiveQuery{Terms: []string{"pothole"}, Limit: 1})
+	if err != nil || len(vs) != 1 || vs[0].PlatformID != "late" {
+		t.Fatalf("newest pothole after the merge: %v, %v", vs, err)
+	}
+	if _, err := m.MergeSearchIndex(f.ctx, 0); err != nil {
+		t.Fatal(err)
 	}
 }
