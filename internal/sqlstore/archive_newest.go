@@ -148,9 +148,11 @@ func (r *reader) pageIDs(ctx context.Context, query string, args []any, offset, 
 	return ids, rows.Err()
 }
 
-// versionsByID returns the versions with the given ids, in that order.
-// columns is versionColumns or versionColumnsNoRaw.
-func (r *reader) versionsByID(ctx context.Context, columns string, ids []int64) ([]*civic.Version, error) {
+// versionsByID returns the versions of s's page with the given ids, in
+// that order: for the portal (s.public) without their payload, and only
+// those the portal's rule shows (publicFindableRow), so that a row
+// archive_public holds wrongly can hide a version, never show it.
+func (r *reader) versionsByID(ctx context.Context, s searchQuery, ids []int64) ([]*civic.Version, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -158,7 +160,11 @@ func (r *reader) versionsByID(ctx context.Context, columns string, ids []int64) 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := r.query(ctx, `SELECT `+columns+` FROM archive_versions v`+versionJoins+` WHERE v.id IN (`+placeholders(len(ids))+`)`, args...)
+	where := ` WHERE v.id IN (` + placeholders(len(ids)) + `)`
+	if s.public {
+		where += ` AND ` + publicFindableRow
+	}
+	rows, err := r.query(ctx, `SELECT `+s.columns()+` FROM archive_versions v`+versionJoins+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -58,29 +58,32 @@ func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) 
 		}
 		defer leave()
 	}
-	vs, n, err := r.searchFlagged(ctx, q, total)
-	if err != nil || !q.Public {
+	vs, n, checked, err := r.searchFlagged(ctx, q, total)
+	if err != nil || !q.Public || checked {
 		return vs, n, err
 	}
 	// Found through archive_public: the rule decides what a page shows,
 	// so that a row the table holds wrongly can hide a version, never
 	// show it. (The count is the table's: CheckPublic finds such rows.)
+	// A page read by id applied the rule as it read its versions
+	// (checked); one ranked by relevance is checked here.
 	vs, err = r.publicRecheck(ctx, vs)
 	return vs, n, err
 }
 
-// searchFlagged is search without the public page's check by the rule.
-func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
+// searchFlagged is search, with the public page's check by the rule done
+// (checked) when it read the page's versions by id.
+func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total bool) (_ []*civic.Version, _ int, checked bool, _ error) {
 	limit := q.Limit
 	switch {
 	case limit == 0:
 		limit = 50
 	case limit < 0 || limit > civic.MaxArchiveLimit+1:
-		return nil, 0, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
+		return nil, 0, false, civic.Invalid("limit", "limit must be between 1 and %d", civic.MaxArchiveLimit)
 	}
 	s, ok, err := r.searchSQL(ctx, q)
 	if err != nil || !ok {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	words := len(q.Terms) > 0 || len(q.AnyOf) > 0
 	n := -1
@@ -98,10 +101,10 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 				upTo = civic.ArchiveTotalCap + 1
 			}
 			if n, err = r.countCapped(ctx, s, upTo); err != nil {
-				return nil, 0, err
+				return nil, 0, false, err
 			}
 			if n == 0 {
-				return nil, 0, nil
+				return nil, 0, false, nil
 			}
 			if n > fewMatches {
 				readFew = false
@@ -119,12 +122,12 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		if readFew {
 			few, all, err := r.fewMatches(ctx, s)
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, false, err
 			}
 			if all && newest {
 				offset := min(max(q.Offset, 0), len(few))
-				vs, err := r.versionsByID(ctx, s.columns(), few[offset:min(len(few), offset+limit)])
-				return vs, len(few), err
+				vs, err := r.versionsByID(ctx, s, few[offset:min(len(few), offset+limit)])
+				return vs, len(few), true, err
 			}
 			if all {
 				n = len(few)
@@ -135,21 +138,21 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	// SQLite the first read said so, and only a total needs the count.
 	if n < 0 && (total || (words && r.d.Name != "sqlite")) {
 		if n, err = r.countCapped(ctx, s, civic.ArchiveTotalCap+1); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 	}
 	// A count past the cap is only a lower bound: a page beyond it may
 	// still hold versions.
 	if n == 0 || (n > 0 && n <= civic.ArchiveTotalCap && max(q.Offset, 0) >= n) {
-		return nil, n, nil
+		return nil, n, true, nil
 	}
 	if newest {
 		ids, err := r.newestIDs(ctx, q, s, limit, n >= 0 && n <= fewMatches)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
-		vs, err := r.versionsByID(ctx, s.columns(), ids)
-		return vs, max(n, 0), err
+		vs, err := r.versionsByID(ctx, s, ids)
+		return vs, max(n, 0), true, err
 	}
 	order := s.rank + ", v.id DESC"
 	args := append(s.args, s.rankArgs...)
@@ -157,10 +160,10 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	sqlText += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(q.Offset, 0))
 	rows, err := r.query(ctx, sqlText, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
-	return vs, max(n, 0), err
+	return vs, max(n, 0), false, err
 }
 
 // fewMatches returns the ids of s's matches newest first, and all true,

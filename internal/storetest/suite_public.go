@@ -14,6 +14,7 @@ import (
 var publicCases = []testCase{
 	{"PublicFlagFollowsEveryInput", testPublicFlagInputs},
 	{"PublicFlagForged", testPublicFlagForged},
+	{"PublicFlagForgedManyMatches", testPublicFlagForgedManyMatches},
 	{"PublicFlagRandomized", testPublicFlagRandomized},
 	{"PublicAccountsOf", testPublicAccountsOf},
 }
@@ -319,4 +320,42 @@ func testPublicAccountsOf(t *testing.T, f *fixture) {
 		return tx.CreateCovertProfile(f.ctx, &civic.CovertProfile{SiteName: "Mastodon", SiteURL: "https://city.example/", Username: "PARKS", ScreenName: "P", MaintainerID: p.maint.ID, Purpose: "p"})
 	})
 	check("named by a covert profile", false)
+}
+
+// testPublicFlagForgedManyMatches is testPublicFlagForged where the word
+// has many matches, so that the page is found newest first through the
+// day windows (and by relevance) rather than by reading a few matches: a
+// forged flag on the newest match, a direct message, still never shows
+// it, on any page.
+func testPublicFlagForgedManyMatches(t *testing.T, f *fixture) {
+	p := f.seedPublic(t)
+	s := f.s.(*sqlstore.Store)
+	base := p.vs["post"].CapturedAt
+	var vs []*civic.Version
+	for i := range 260 {
+		v := version(p.vs["post"].Account, fmt.Sprintf("old%d", i), fmt.Sprintf("zebra crossing report %d", i), base.Add(-time.Duration(i+1)*time.Hour))
+		v.Hash = v.ComputeHash()
+		vs = append(vs, v)
+	}
+	f.ingest(t, vs...)
+	forgeExec(t, s, `INSERT INTO archive_public (version_id) VALUES (?)`, p.vs["dm"].ID)
+	for _, q := range []civic.ArchiveQuery{
+		{Terms: []string{"zebra"}, Public: true, Limit: 10},
+		{Terms: []string{"zebra"}, Public: true, Limit: 10, Offset: 10},
+		{Terms: []string{"zebra"}, Public: true, Limit: 50, Relevance: true},
+		{Terms: []string{"zebra"}, Public: true, Limit: 20, From: base.Add(-48 * time.Hour), Until: base.Add(time.Hour)},
+	} {
+		page, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page {
+			if v.ID == p.vs["dm"].ID {
+				t.Fatalf("%+v: a forged flag put a direct message on a public page", q)
+			}
+		}
+		if len(page) == 0 || total < len(page) {
+			t.Errorf("%+v: %d versions, total %d", q, len(page), total)
+		}
+	}
 }
