@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/storetest"
@@ -113,7 +114,9 @@ func TestPlainOf(t *testing.T) {
 // could. Every page must come with status 200, pass axe-core and show no
 // internal code in its visible text.
 func TestBrowserPlainWords(t *testing.T) {
-	b := browsertest.New(t)
+	// It opens some hundreds of pages: 175 s under the race detector on a
+	// loaded 2-core machine, so more than the default five minutes' room.
+	b := browsertest.NewFor(t, 12*time.Minute)
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	srv := httptest.NewServer(app.server)
 	t.Cleanup(srv.Close)
