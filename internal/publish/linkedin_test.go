@@ -68,8 +68,9 @@ func (s *liAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ms := s.now().UnixMilli()
 	urn, isPost := strings.CutPrefix(r.URL.Path, "/rest/posts/")
-	target, isComments := strings.CutPrefix(r.URL.Path, "/rest/socialActions/")
-	target, isComments = strings.CutSuffix(target, "/comments")
+	target, underSocial := strings.CutPrefix(r.URL.Path, "/rest/socialActions/")
+	target, isComments := strings.CutSuffix(target, "/comments")
+	isComments = isComments && underSocial
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/rest/posts":
 		var in map[string]any
