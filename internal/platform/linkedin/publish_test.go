@@ -77,6 +77,8 @@ func TestPublishEscapesLittleText(t *testing.T) {
 		"Say \"hello\"\nto the library 📚 — ساعات المسبح · 泳池时间":                                                        "Say \"hello\"\nto the library 📚 — ساعات المسبح · 泳池时间",
 		"@[Not a mention](urn:li:organization:1)":                                                                      `\@\[Not a mention\]\(urn:li:organization:1\)`,
 		"{hashtag|#|notatag}": `\{hashtag\|#\|notatag\}`,
+		// Words of blocking and muting in a city's text are no block: the guard lets it through.
+		"Block party: Elm St blocked 5–9 p.m.; mute your phones; ban on fireworks": "Block party: Elm St blocked 5–9 p.m.; mute your phones; ban on fireworks",
 	} {
 		s := replay.New(t, map[string]replay.Answer{createKey: created})
 		a, rec := recording()
