@@ -20,6 +20,9 @@ import (
 	"steward.city/steward/internal/platform"
 )
 
+// Name is the platform's name.
+const Name = "linkedin"
+
 // DefaultBase is the API's production base URL.
 const DefaultBase = "https://api.linkedin.com"
 
@@ -53,11 +56,13 @@ func New(cfg platform.Config) *Adapter {
 func (a *Adapter) Client() *platform.Client { return a.c }
 
 // Name implements civic.Platform.
-func (a *Adapter) Name() string { return "linkedin" }
+func (a *Adapter) Name() string { return Name }
 
-// Capabilities implements civic.Platform.
+// Capabilities implements civic.Platform. The page posts, edits and
+// deletes its own posts and comments as itself on them (Publish, Edit,
+// DeletePost).
 func (a *Adapter) Capabilities() civic.Capabilities {
-	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapReadProfile}
+	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapPublish, civic.CapReadProfile}
 }
 
 func base(ep *civic.Endpoint) string {
@@ -145,12 +150,7 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 		if err := json.Unmarshal(raw, &p); err != nil || p.ID == "" {
 			return nil, malformed(fmt.Sprintf("posts elements[%d]", i), err)
 		}
-		root := civic.Observation{PlatformID: p.ID, Kind: civic.ItemPost, ThreadID: p.ID, Text: p.Commentary, State: civic.StateVisible,
-			Author: civic.Author{ID: p.Author}, PlatformTime: millis(firstNonZero(p.PublishedAt, p.CreatedAt)), Raw: append([]byte(nil), raw...)}
-		if p.LastModifiedAt > firstNonZero(p.PublishedAt, p.CreatedAt) {
-			root.EditedAt = millis(p.LastModifiedAt)
-		}
-		th := civic.Thread{Root: root, Complete: true}
+		th := civic.Thread{Root: observePost(p, raw), Complete: true}
 		if err := a.comments(ctx, ep, &th, p.ID, p.ID, 0); err != nil {
 			if civic.PlatformErrorKindOf(err) != civic.PlatformNotFound {
 				return nil, err
@@ -160,6 +160,18 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 		page.Threads = append(page.Threads, th)
 	}
 	return page, nil
+}
+
+// observePost is a post as capture records it: its commentary as the
+// text a reader sees (plainLittle), edited when it was modified after it
+// was published.
+func observePost(p post, raw []byte) civic.Observation {
+	o := civic.Observation{PlatformID: p.ID, Kind: civic.ItemPost, ThreadID: p.ID, Text: plainLittle(p.Commentary), State: civic.StateVisible,
+		Author: civic.Author{ID: p.Author}, PlatformTime: millis(firstNonZero(p.PublishedAt, p.CreatedAt)), Raw: append([]byte(nil), raw...)}
+	if p.LastModifiedAt > firstNonZero(p.PublishedAt, p.CreatedAt) {
+		o.EditedAt = millis(p.LastModifiedAt)
+	}
+	return o
 }
 
 type comment struct {

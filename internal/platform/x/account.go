@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -135,12 +136,34 @@ func classify(status int, h http.Header, body []byte) *civic.PlatformError {
 		Detail string `json:"detail"`
 		Type   string `json:"type"`
 		Reason string `json:"reason"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
 	}
 	if json.Unmarshal(body, &e) != nil {
 		return nil
 	}
 	if e.Title == "UsageCapExceeded" || e.Reason == "usage-capped" {
 		return &civic.PlatformError{Kind: civic.PlatformRateLimited, RetryAfter: 24 * time.Hour, Message: e.Detail}
+	}
+	// POST /2/tweets refuses with 403 what is neither a token nor a plan
+	// problem: a text the account posted recently, and a reply to a post
+	// that is gone. Left to the default rules, both would read as "auth"
+	// and ask for the account to be connected again.
+	if status == http.StatusForbidden {
+		d := strings.ToLower(e.Detail)
+		switch {
+		case strings.Contains(d, "duplicate content"):
+			return &civic.PlatformError{Kind: civic.PlatformMalformed,
+				Message: "X refused the text as a duplicate of a recent post of the account (" + e.Detail + "): change the text, or find the earlier post"}
+		case strings.Contains(d, "deleted or not visible"):
+			return &civic.PlatformError{Kind: civic.PlatformNotFound, Message: e.Detail}
+		}
+	}
+	// An invalid request (a text too long, a field refused) names what
+	// was wrong in errors[].message, past the start of the body.
+	if status == http.StatusBadRequest && len(e.Errors) > 0 && e.Errors[0].Message != "" {
+		return &civic.PlatformError{Kind: civic.PlatformMalformed, Message: "X refused the request: " + e.Errors[0].Message}
 	}
 	return nil
 }

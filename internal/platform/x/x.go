@@ -17,6 +17,9 @@ import (
 	"steward.city/steward/internal/platform"
 )
 
+// Name is the platform's name.
+const Name = "x"
+
 // DefaultBase is the API's production base URL.
 const DefaultBase = "https://api.x.com"
 
@@ -44,13 +47,14 @@ func New(cfg platform.Config) *Adapter {
 func (a *Adapter) Client() *platform.Client { return a.c }
 
 // Name implements civic.Platform.
-func (a *Adapter) Name() string { return "x" }
+func (a *Adapter) Name() string { return Name }
 
 // Capabilities implements civic.Platform. X lets an account hide replies
-// to its posts but not delete them, and has no hold.
+// to its posts but not delete them, and has no hold. It posts as the
+// account (Publish, DeletePost); it is no civic.PostEditor (see Publish).
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapEditHistory, civic.CapDeletions,
-		civic.CapHide, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
+		civic.CapHide, civic.CapPublish, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
 }
 
 const tweetFields = "id,text,created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,edit_history_tweet_ids,attachments"
