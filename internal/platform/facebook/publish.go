@@ -66,18 +66,31 @@ func pageOf(ep *civic.Endpoint) (string, error) {
 	return ep.RemoteID, nil
 }
 
-// ownPost checks that id is a post of the Page ("{page-id}_{post-id}"):
-// Steward edits and deletes only the Page's own posts.
+// ownPost checks that id is a Graph id of a post or comment
+// ("{page-id}_{post-id}", "{post-id}_{comment-id}"), nothing that could
+// name another path. The API lets a Page edit, delete and reply under
+// only what it may: a post or comment of someone else is refused there.
 func ownPost(ep *civic.Endpoint, id string) error {
-	page, err := pageOf(ep)
-	if err != nil {
+	if _, err := pageOf(ep); err != nil {
 		return err
 	}
-	rest, ok := strings.CutPrefix(id, page+"_")
-	if !ok || rest == "" || strings.ContainsAny(rest, "/?#") {
-		return civic.Invalid("platform_id", "%q is not a post of Page %s", id, page)
+	head, tail, ok := strings.Cut(id, "_")
+	if !ok || !digits(head) || !digits(tail) || len(id) > 64 {
+		return civic.Invalid("platform_id", "%q is not the id of a Facebook post or comment", id)
 	}
 	return nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // PostURL is the address of a Page post or of a comment on one.
@@ -87,6 +100,16 @@ func PostURL(id string) string {
 		return "https://www.facebook.com/" + url.PathEscape(id)
 	}
 	return "https://www.facebook.com/" + url.PathEscape(page) + "/posts/" + url.PathEscape(post)
+}
+
+// commentURL is the address of a comment under a post: the post's, with
+// the comment's own number.
+func commentURL(postID, commentID string) string {
+	_, n, ok := strings.Cut(commentID, "_")
+	if !ok {
+		n = commentID
+	}
+	return PostURL(postID) + "?comment_id=" + url.QueryEscape(n)
 }
 
 // Publish implements civic.Publisher: POST /{page-id}/feed with the text
@@ -117,7 +140,7 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 			}
 		}
 		return a.create(ctx, ep, base+"/"+url.PathEscape(post.InReplyTo)+"/comments", post.Text, func(id string) string {
-			return PostURL(post.InReplyTo) + "?comment_id=" + url.QueryEscape(id)
+			return commentURL(post.InReplyTo, id)
 		})
 	}
 	p, err := a.create(ctx, ep, base+"/"+url.PathEscape(page)+"/feed", post.Text, PostURL)
@@ -179,7 +202,7 @@ func (a *Adapter) ownComment(ctx context.Context, ep *civic.Endpoint, postID, te
 		}
 		u := c.Permalink
 		if u == "" {
-			u = PostURL(postID) + "?comment_id=" + url.QueryEscape(c.ID)
+			u = commentURL(postID, c.ID)
 		}
 		return &civic.PublishedPost{ID: c.ID, URL: u, Text: c.Message, CreatedAt: *at}, nil
 	}

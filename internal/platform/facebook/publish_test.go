@@ -68,7 +68,7 @@ func TestPublishReplyAsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != "501_9100" || p.URL != "https://www.facebook.com/1020/posts/501?comment_id=501_9100" || p.Text != text {
+	if p.ID != "501_9100" || p.URL != "https://www.facebook.com/1020/posts/501?comment_id=9100" || p.Text != text {
 		t.Errorf("reply %+v", p)
 	}
 	if got := s.Received(); !slices.Equal(got, []string{"GET /v21.0/1020_501/comments", "POST /v21.0/1020_501/comments"}) {
@@ -180,7 +180,7 @@ func TestPublishRefusesWithoutRequest(t *testing.T) {
 	if _, err := a.Publish(ctx, endpoint(s), civic.OutgoingPost{Text: " \n"}); civic.ErrorKind(err) != civic.KindInvalid {
 		t.Errorf("empty text: %v", err)
 	}
-	for _, id := range []string{"9999_501", "501", "1020_", "1020_501/comments", "1020_501?fields=x"} {
+	for _, id := range []string{"501", "1020_", "_501", "1020_501/comments", "1020_501?fields=x", "../me", "1020_5a1"} {
 		if _, err := a.Publish(ctx, endpoint(s), civic.OutgoingPost{Text: "x", InReplyTo: id}); civic.ErrorKind(err) != civic.KindInvalid {
 			t.Errorf("reply to %q: %v", id, err)
 		}
