@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/platform"
@@ -17,11 +18,18 @@ import (
 
 // Adapter is the Facebook Pages adapter.
 type Adapter struct {
-	c *platform.Client
+	c   *platform.Client
+	now func() time.Time
 }
 
 // New returns the adapter.
-func New(cfg platform.Config) *Adapter { return &Adapter{c: NewClient(cfg, "facebook")} }
+func New(cfg platform.Config) *Adapter {
+	a := &Adapter{c: NewClient(cfg, "facebook"), now: cfg.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a
+}
 
 // Client is the adapter's HTTP client (its transport is the guard).
 func (a *Adapter) Client() *platform.Client { return a.c }
@@ -30,10 +38,11 @@ func (a *Adapter) Client() *platform.Client { return a.c }
 func (a *Adapter) Name() string { return "facebook" }
 
 // Capabilities implements civic.Platform. Facebook keeps no edit history
-// Steward can read; edits and removals arrive by webhook.
+// Steward can read; edits and removals arrive by webhook. It publishes as
+// the Page (publish.go).
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapWebhooks,
-		civic.CapHide, civic.CapDelete, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
+		civic.CapHide, civic.CapDelete, civic.CapPublish, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
 }
 
 const (

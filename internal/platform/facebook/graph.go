@@ -3,6 +3,7 @@ package facebook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,11 +79,43 @@ type graphError struct {
 	} `json:"error"`
 }
 
+// GraphError is the code of a Graph API error answer, kept in the
+// PlatformError's chain so that an adapter can tell one refusal from
+// another (Code reads it).
+type GraphError struct {
+	Code    int
+	Subcode int
+}
+
+func (g *GraphError) Error() string {
+	if g.Subcode != 0 {
+		return "graph error code " + itoa(g.Code) + ", subcode " + itoa(g.Subcode)
+	}
+	return "graph error code " + itoa(g.Code)
+}
+
+// Code returns the Graph API error code in err's chain, or 0.
+func Code(err error) int {
+	var g *GraphError
+	if errors.As(err, &g) {
+		return g.Code
+	}
+	return 0
+}
+
+// The Graph API error codes a publish may answer besides the general ones.
+const (
+	CodeInvalidParameter = 100 // a parameter is missing or wrong (subcode 33: the object is gone)
+	CodeDuplicate        = 506 // "Duplicate status message": the Page posted the same text just now
+)
+
 // Classify reads a Graph API error body (Facebook, Instagram and Threads
 // share it): code 190 and 102 are expired or revoked tokens, 10 and 200-299
 // missing permissions, 4, 17, 32, 613 and 80001-80014 rate limits (the
 // X-Business-Use-Case-Usage header says for how long), 100 with subcode 33
-// an object that is gone.
+// an object that is gone. Code 100 otherwise (an invalid parameter) and 506
+// (a duplicate post) are requests the API refused: malformed, with the
+// API's message. Every classified error carries its GraphError.
 func Classify(status int, h http.Header, body []byte) *civic.PlatformError {
 	var g graphError
 	if json.Unmarshal(body, &g) != nil || g.Error.Code == 0 {
@@ -90,15 +123,20 @@ func Classify(status int, h http.Header, body []byte) *civic.PlatformError {
 	}
 	msg := g.Error.Message
 	c := g.Error.Code
+	ge := &GraphError{Code: c, Subcode: g.Error.Subcode}
 	switch {
 	case c == 190 || c == 102 || c == 10 || (c >= 200 && c < 300):
-		return &civic.PlatformError{Kind: civic.PlatformAuth, Message: msg}
+		return &civic.PlatformError{Kind: civic.PlatformAuth, Message: msg, Err: ge}
 	case c == 4 || c == 17 || c == 32 || c == 613 || (c >= 80001 && c <= 80014):
-		return &civic.PlatformError{Kind: civic.PlatformRateLimited, Message: msg, RetryAfter: usageWait(h)}
-	case c == 100 && g.Error.Subcode == 33, c == 803:
-		return &civic.PlatformError{Kind: civic.PlatformNotFound, Message: msg}
+		return &civic.PlatformError{Kind: civic.PlatformRateLimited, Message: msg, RetryAfter: usageWait(h), Err: ge}
+	case c == CodeInvalidParameter && g.Error.Subcode == 33, c == 803:
+		return &civic.PlatformError{Kind: civic.PlatformNotFound, Message: msg, Err: ge}
 	case status >= 500 || c == 1 || c == 2:
-		return &civic.PlatformError{Kind: civic.PlatformUnavailable, Message: msg}
+		return &civic.PlatformError{Kind: civic.PlatformUnavailable, Message: msg, Err: ge}
+	case c == CodeInvalidParameter:
+		return &civic.PlatformError{Kind: civic.PlatformMalformed, Message: "invalid parameter: " + msg, Err: ge}
+	case c == CodeDuplicate:
+		return &civic.PlatformError{Kind: civic.PlatformMalformed, Message: "refused as a duplicate of a recent post: " + msg, Err: ge}
 	}
 	return nil
 }

@@ -1,8 +1,8 @@
 // Package threads is Steward's adapter for Threads through the Threads
 // API: the account's threads, every reply in each conversation, hide and
 // unhide of top-level replies (manage_reply, which hides the replies under
-// them too), the profile, reply webhooks, and the long-lived token's
-// refresh. Threads lets no account delete or hold another's reply.
+// them too), the profile, reply webhooks, the long-lived token's refresh,
+// and publishing: posts, correction replies and deletes of its own posts. Threads lets no account delete or hold another's reply.
 package threads
 
 import (
@@ -23,8 +23,9 @@ const DefaultBase = "https://graph.threads.net/v1.0"
 
 // Adapter is the Threads adapter.
 type Adapter struct {
-	c   *platform.Client
-	now func() time.Time
+	c    *platform.Client
+	now  func() time.Time
+	made containers // the container made for each idempotency key (publish.go)
 }
 
 // New returns the adapter.
@@ -42,10 +43,11 @@ func (a *Adapter) Client() *platform.Client { return a.c }
 // Name implements civic.Platform.
 func (a *Adapter) Name() string { return "threads" }
 
-// Capabilities implements civic.Platform.
+// Capabilities implements civic.Platform. It publishes and deletes the
+// account's own posts (publish.go); the API has no edit.
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapWebhooks,
-		civic.CapHide, civic.CapReadProfile}
+		civic.CapHide, civic.CapPublish, civic.CapReadProfile}
 }
 
 const (
