@@ -146,26 +146,44 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		// exists: the pages say no more than that it cannot be exported.
 		return nil, civic.Invalid("account", "account %d cannot be exported", acct.ID)
 	}
-	set := &TransferSet{Account: acct}
-	var ids []int64
-	err = s.store.ScanVersions(ctx, 0, func(v *civic.Version) error {
-		if v.AccountID != acct.ID {
-			return nil
-		}
-		if at := v.At(); at.Before(q.From) || !at.Before(q.To) {
-			return nil
-		}
-		if covertHandle(v.Author.Handle, covert) || covertHandle(v.Author.ID, covert) {
-			return nil
-		}
-		set.Versions = append(set.Versions, &TransferVersion{Version: v})
-		ids = append(ids, v.ID)
-		return nil
-	})
+	set, err := s.transferSet(ctx, acct, q, covert)
 	if err != nil {
 		return nil, err
 	}
+	if len(set.Versions) == 0 {
+		msg := "nothing archived from account %d between %s and %s"
+		if set.LeftOut > 0 {
+			msg += fmt.Sprintf(" that is public (%d withheld)", set.LeftOut)
+			if actor == civic.CLI {
+				msg = strings.TrimSuffix(msg, ")") + ": add --include-withheld)"
+			}
+		}
+		return nil, civic.Invalid("from", msg, acct.ID, q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return set, nil
+}
+
+// transferSet is what q selects of acct's versions: a covert profile's
+// posts left out, each version with the classification in force, and the
+// withheld ones (private, nonpublic, not shown publicly, or with spans
+// redacted for a records request) left out and counted unless
+// q.IncludeWithheld.
+func (s *Service) transferSet(ctx context.Context, acct *civic.ArchiveAccount, q TransferQuery, covert []*civic.CovertProfile) (*TransferSet, error) {
+	vs, err := s.store.ArchiveVersionsBetween(ctx, acct.ID, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	set := &TransferSet{Account: acct}
+	var ids []int64
+	for _, v := range vs {
+		if covertHandle(v.Author.Handle, covert) || covertHandle(v.Author.ID, covert) {
+			continue
+		}
+		set.Versions = append(set.Versions, &TransferVersion{Version: v})
+		ids = append(ids, v.ID)
+	}
 	classes := map[int64]*civic.Classification{}
+	redacted := map[int64][]*civic.Redaction{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		m, err := s.store.PublicClasses(ctx, ids[:n])
@@ -174,6 +192,13 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		}
 		for k, c := range m {
 			classes[k] = c
+		}
+		rs, err := s.store.PublicRedactions(ctx, ids[:n])
+		if err != nil {
+			return nil, err
+		}
+		for k, r := range rs {
+			redacted[k] = r
 		}
 		ids = ids[n:]
 	}
@@ -187,6 +212,17 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 				Reason: "the public portal does not show this account: it is not a registered official account", SetBy: "steward", Default: true}
 			tv.Withheld = true
 		}
+		// A public version with redacted spans: the portal shows it with
+		// gaps, but a transfer holds the payload as captured, so the
+		// whole version is withheld from the public.
+		if rs := redacted[tv.Version.ID]; len(rs) > 0 && !tv.Withheld {
+			why := make([]string, len(rs))
+			for i, r := range rs {
+				why[i] = r.Reason
+			}
+			tv.Withheld = true
+			tv.Class.Reason = "public, with spans redacted: " + strings.Join(why, "; ")
+		}
 		if tv.Withheld && !q.IncludeWithheld {
 			set.LeftOut++
 			continue
@@ -194,15 +230,5 @@ func (s *Service) TransferSelect(ctx context.Context, actor civic.Actor, q Trans
 		kept = append(kept, tv)
 	}
 	set.Versions = kept
-	if len(set.Versions) == 0 {
-		msg := "nothing archived from account %d between %s and %s"
-		if set.LeftOut > 0 {
-			msg += fmt.Sprintf(" that is public (%d withheld)", set.LeftOut)
-			if actor == civic.CLI {
-				msg = strings.TrimSuffix(msg, ")") + ": add --include-withheld)"
-			}
-		}
-		return nil, civic.Invalid("from", msg, acct.ID, q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
-	}
 	return set, nil
 }

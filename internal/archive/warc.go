@@ -94,6 +94,11 @@ func (s *Service) WriteWARC(ctx context.Context, actor civic.Actor, set *Transfe
 	if err := civic.Require(actor, civic.PermArchiveView); err != nil {
 		return nil, err
 	}
+	return s.writeWARC(ctx, set, filename, w)
+}
+
+// writeWARC is WriteWARC once the reader may have set.
+func (s *Service) writeWARC(ctx context.Context, set *TransferSet, filename string, w io.Writer) (*WARCStats, error) {
 	// gowarc writes a package variable of github.com/google/uuid
 	// (EnableRandPool) each time it makes a record builder and reads it for
 	// each record id, so two WARCs written at once in one process race.

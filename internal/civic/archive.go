@@ -39,6 +39,10 @@ type ArchiveReader interface {
 	// ScanVersions calls fn for every version with ID > after, in log
 	// order: WalkVersions without the log, for exports.
 	ScanVersions(ctx context.Context, after int64, fn func(v *Version) error) error
+	// ArchiveVersionsBetween returns the versions of archive account
+	// accountID whose time (Version.At) is in [from, to), in log order:
+	// one account's month for a transfer, without reading the others'.
+	ArchiveVersionsBetween(ctx context.Context, accountID int64, from, to time.Time) ([]*Version, error)
 	// WalkArchiveItems calls fn for every item in ID order.
 	WalkArchiveItems(ctx context.Context, fn func(*ArchiveItem) error) error
 	// ArchiveLogHead returns the log's size and root hash as recorded at the

@@ -34,6 +34,7 @@ type accountPage struct {
 	Total      int
 	Page, Last int
 	Prev, Next string
+	Month      string // the download form's month: the newest change's, YYYY-MM
 }
 
 // account shows an account's posts, newest first, with their comments.
@@ -59,6 +60,9 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &accountPage{Account: a, Posts: views, Total: total, Page: n, Last: max(1, (total+PageSize-1)/PageSize)}
+	if !lastMod.IsZero() {
+		p.Month = lastMod.In(h.loc).Format("2006-01")
+	}
 	base := "/public/accounts/" + strconv.FormatInt(a.ID, 10)
 	if n > 1 {
 		p.Prev = base + "?" + url.Values{"page": {strconv.Itoa(n - 1)}}.Encode()

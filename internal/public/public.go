@@ -63,6 +63,11 @@ type Handler struct {
 	log     *slog.Logger
 	version string
 	pages   map[string]*template.Template
+	loc     *time.Location
+	// warcTurn lets one public WARC be written at a time (writing one
+	// reads a month of an account and its media); another asked meanwhile
+	// is told to come back in a minute.
+	warcTurn chan struct{}
 }
 
 // PageSize is how many posts or results one page shows.
@@ -77,7 +82,8 @@ func New(c Config) (*Handler, error) {
 	if c.Archive == nil || c.Codes == nil || c.Health == nil || c.Card == nil || c.Logger == nil || c.Location == nil {
 		return nil, fmt.Errorf("public: Config.Archive, Codes, Health, Card, Logger and Location are required")
 	}
-	h := &Handler{archive: c.Archive, codes: c.Codes, health: c.Health, card: c.Card, log: c.Logger, version: c.Version, pages: map[string]*template.Template{}}
+	h := &Handler{archive: c.Archive, codes: c.Codes, health: c.Health, card: c.Card, log: c.Logger, version: c.Version, pages: map[string]*template.Template{},
+		loc: c.Location, warcTurn: make(chan struct{}, 1)}
 	for _, name := range []string{"accounts", "account", "item", "search", "error", "checkpoints", "dispositions", "reports"} {
 		t, err := template.New("layout").Funcs(funcs(c.Location)).ParseFS(templateFS, "templates/layout.html", "templates/_item.html", "templates/"+name+".html")
 		if err != nil {
@@ -97,6 +103,7 @@ func (h *Handler) Routes() []route.Route {
 		r("/public", "public records: the city's official accounts", h.accounts),
 		r("/public/accounts/{id}", "public records: an account's posts with their public comments", h.account),
 		r("/public/accounts/{id}/feed.atom", "public records: an account's public posts as an Atom feed", h.feed),
+		r("/public/accounts/{id}/warc", "public records: an account's month (?month=YYYY-MM) of public records as a WARC file", h.warc),
 		r("/public/search", "public records: search the public posts and comments", h.search),
 		r("/public/items/{id}", "public records: one post or comment with its versions", h.item),
 		r("/public/items/{id}/proof", "public records: the inclusion proof of a record's versions in the signed log (JSON)", h.jsonPage(h.proof)),

@@ -9,6 +9,7 @@ func init() {
 		"GET /public":                                    {"public"},
 		"GET /public/accounts/{id}":                      {"public"},
 		"GET /public/accounts/{id}/feed.atom":            {"public"},
+		"GET /public/accounts/{id}/warc":                 {"public"},
 		"GET /public/search":                             {"public"},
 		"GET /public/items/{id}":                         {"public"},
 		"GET /public/items/{id}/proof":                   {"public"},

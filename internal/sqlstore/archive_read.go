@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"steward.city/steward/internal/civic"
 )
@@ -236,6 +237,20 @@ func (r *reader) ScanVersions(ctx context.Context, after int64, fn func(*civic.V
 			return rows.Err()
 		}
 	}
+}
+
+// ArchiveVersionsBetween returns the versions of archive account accountID
+// whose time is in [from, to), in log order. SQLite walks the time index
+// over the range (it has no index of an account's versions by time);
+// PostgreSQL reads its (account_id, at) index.
+func (r *reader) ArchiveVersionsBetween(ctx context.Context, accountID int64, from, to time.Time) (_ []*civic.Version, err error) {
+	defer civic.Wrap(&err, "versions of archive account %d", accountID)
+	rows, err := r.query(ctx, `SELECT `+versionColumns+` FROM archive_versions v`+versionJoins+`
+		WHERE v.account_id = ? AND v.at >= ? AND v.at < ? ORDER BY v.id`, accountID, dbTime(from), dbTime(to))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
 }
 
 // ArchiveLogHead returns the log's size and root as of the last append.
