@@ -49,6 +49,13 @@ type benchResult struct {
 	IngestVsFloor  float64 `json:"ingest_vs_floor,omitempty"`
 	// Durability says what the commits promised and what that cost.
 	Durability durabilityResult `json:"durability"`
+	// With --merge: the full-text index's segments after the ingest, how
+	// long merging them into one took (as the daily search_index_merge
+	// job does), and the same searches timed again on the merged index.
+	Segments          int     `json:"fts_segments,omitempty"`
+	MergeS            float64 `json:"merge_s,omitempty"`
+	MergedSearchP50Ms float64 `json:"merged_search_p50_ms,omitempty"`
+	MergedSearchP95Ms float64 `json:"merged_search_p95_ms,omitempty"`
 }
 
 func (a *app) bench(name string, args []string) error {
@@ -73,6 +80,7 @@ func (a *app) bench(name string, args []string) error {
 	sync := f.FlagSet.String("sqlite-synchronous", "full", "full or normal: the SQLite writer's setting, for the ingest and the floor alike")
 	withFloor := f.FlagSet.Bool("floor", false, "first time a plain insert of the same rows into a full-text-indexed table (floor_items_per_s, ingest_vs_floor)")
 	clients := f.Int("clients", 50, "how many searchers time the common word at once")
+	merge := f.Bool("merge", false, "SQLite: then merge the full-text index into one segment, as the daily search_index_merge job does, and time the same searches again")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -140,24 +148,47 @@ func (a *app) bench(name string, args []string) error {
 			return fmt.Errorf("bench: analyze: %w", err)
 		}
 	}
-	var lat []float64
-	var hits int
-	for i := 0; i < *queries; i++ {
-		bar.Report(int64(i), int64(*queries), "searching")
-		q := gen.query()
-		start := time.Now()
-		// With its total, as the archive page and the API search.
-		vs, _, err := svc.SearchCount(ctx, civic.CLI, q)
-		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
-		if err != nil {
+	// The searches, drawn from their own generator so that a second
+	// timing (--merge) asks the very same ones.
+	timeSearches := func() (p50, p95, meanHits float64, err error) {
+		qgen := newCityGen(*seed+7, *items)
+		var lat []float64
+		var hits int
+		for i := 0; i < *queries; i++ {
+			bar.Report(int64(i), int64(*queries), "searching")
+			q := qgen.query()
+			start := time.Now()
+			// With its total, as the archive page and the API search.
+			vs, _, err := svc.SearchCount(ctx, civic.CLI, q)
+			lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			hits += len(vs)
+		}
+		if len(lat) == 0 {
+			return 0, 0, 0, nil
+		}
+		slices.Sort(lat)
+		return round2(lat[len(lat)/2]), round2(lat[len(lat)*95/100]), round2(float64(hits) / float64(len(lat))), nil
+	}
+	if res.SearchP50Ms, res.SearchP95Ms, res.SearchHits, err = timeSearches(); err != nil {
+		return err
+	}
+	if *merge {
+		if res.Segments, err = store.SearchIndexSegments(ctx); err != nil {
 			return err
 		}
-		hits += len(vs)
+		bar.Report(0, 1, "merging the search index")
+		start := time.Now()
+		if _, err := mergeSearchIndex(ctx, store); err != nil {
+			return err
+		}
+		res.MergeS = round2(time.Since(start).Seconds())
+		if res.MergedSearchP50Ms, res.MergedSearchP95Ms, _, err = timeSearches(); err != nil {
+			return err
+		}
 	}
-	slices.Sort(lat)
-	res.SearchP50Ms = round2(lat[len(lat)/2])
-	res.SearchP95Ms = round2(lat[len(lat)*95/100])
-	res.SearchHits = round2(float64(hits) / float64(len(lat)))
 	bar.Report(0, 1, "searching for the common word")
 	if res.CommonWordP95Ms, err = benchCommonWord(ctx, svc, *clients, *queries); err != nil {
 		return err
