@@ -111,13 +111,13 @@ func (w *writer) versions(ctx context.Context, o *civic.Observation, lastV *civi
 	from := 0
 	if lastV != nil {
 		lc := w.versionContent(lastV)
-		same, err := w.same(ctx, o, lc)
+		same, err := w.sameOrAsGiven(ctx, o, lc)
 		if err != nil || same {
 			return nil, err
 		}
 		from = len(seq) - 1
 		for i := len(seq) - 2; i >= 0; i-- {
-			if same, err := w.same(ctx, seq[i], lc); err != nil {
+			if same, err := w.sameOrAsGiven(ctx, seq[i], lc); err != nil {
 				return nil, err
 			} else if same {
 				from = i + 1
@@ -288,4 +288,17 @@ func (w *writer) loadBlocks(ctx context.Context) error {
 		w.blocked[b.RemoteID] = true
 	}
 	return nil
+}
+
+// sameOrAsGiven is same, also with the observation's text as the platform
+// gave it (Observation.PlatformText): a version archived before the
+// adapter read the text as written is not a change.
+func (w *writer) sameOrAsGiven(ctx context.Context, o *civic.Observation, lc string) (bool, error) {
+	same, err := w.same(ctx, o, lc)
+	if err != nil || same || o.PlatformText == "" {
+		return same, err
+	}
+	x := *o
+	x.Text = o.PlatformText
+	return w.same(ctx, &x, lc)
 }

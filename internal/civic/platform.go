@@ -140,8 +140,15 @@ type Observation struct {
 	Author     Author
 	// ViaApp names the application the platform says the item was posted
 	// with, where it tells (PUB-5).
-	ViaApp       string
-	Text         string
+	ViaApp string
+	Text   string
+	// PlatformText is the text as the platform gave it, where Text (the
+	// text as its author wrote it and a reader sees it) differs: X's t.co
+	// links and HTML escapes, LinkedIn's escaped "little" text; "" when
+	// they are the same. Capture takes a version archived with it, before
+	// the adapters read the text as written, as unchanged, so that no item
+	// gains a version by that change.
+	PlatformText string
 	Media        []Media
 	State        ItemState
 	PlatformTime *time.Time // when posted

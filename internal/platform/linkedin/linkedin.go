@@ -163,11 +163,15 @@ func (a *Adapter) Poll(ctx context.Context, ep *civic.Endpoint, cursor string) (
 }
 
 // observePost is a post as capture records it: its commentary as the
-// text a reader sees (plainLittle), edited when it was modified after it
-// was published.
+// text a reader sees (plainLittle), as Steward archives what it publishes,
+// with LinkedIn's escaped text beside it when it differs; edited when it
+// was modified after it was published.
 func observePost(p post, raw []byte) civic.Observation {
 	o := civic.Observation{PlatformID: p.ID, Kind: civic.ItemPost, ThreadID: p.ID, Text: plainLittle(p.Commentary), State: civic.StateVisible,
 		Author: civic.Author{ID: p.Author}, PlatformTime: millis(firstNonZero(p.PublishedAt, p.CreatedAt)), Raw: append([]byte(nil), raw...)}
+	if o.Text != p.Commentary {
+		o.PlatformText = p.Commentary
+	}
 	if p.LastModifiedAt > firstNonZero(p.PublishedAt, p.CreatedAt) {
 		o.EditedAt = millis(p.LastModifiedAt)
 	}

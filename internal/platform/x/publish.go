@@ -95,10 +95,13 @@ type recentTweet struct {
 	Referenced []struct {
 		Type string `json:"type"`
 	} `json:"referenced_tweets"`
-	NoteTweet *struct {
-		Text     string   `json:"text"`
-		Entities entities `json:"entities"`
-	} `json:"note_tweet"`
+	NoteTweet *noteTweet `json:"note_tweet"`
+}
+
+// noteTweet is a long post's whole text with its entities.
+type noteTweet struct {
+	Text     string   `json:"text"`
+	Entities entities `json:"entities"`
 }
 
 // entities are a post's entities; only its links matter here:
@@ -177,10 +180,13 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 var unescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
 
 // plainText is a post's text as its author wrote it.
-func plainText(t recentTweet) string {
-	text, ents := t.Text, t.Entities
-	if t.NoteTweet != nil && t.NoteTweet.Text != "" {
-		text, ents = t.NoteTweet.Text, t.NoteTweet.Entities // a long post: text is cut short
+func plainText(t recentTweet) string { return asWritten(t.Text, t.Entities, t.NoteTweet) }
+
+// asWritten is a post's text as its author wrote it, from X's text, its
+// entities and, for a long post, its note_tweet.
+func asWritten(text string, ents entities, note *noteTweet) string {
+	if note != nil && note.Text != "" {
+		text, ents = note.Text, note.Entities // a long post: text is cut short
 	}
 	for _, u := range ents.URLs {
 		if u.URL == "" {

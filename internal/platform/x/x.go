@@ -57,7 +57,7 @@ func (a *Adapter) Capabilities() civic.Capabilities {
 		civic.CapHide, civic.CapPublish, civic.CapReadProfile, civic.CapReadFollows, civic.CapReadBlocks}
 }
 
-const tweetFields = "id,text,created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,edit_history_tweet_ids,attachments"
+const tweetFields = "id,text,created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,edit_history_tweet_ids,attachments,entities,note_tweet"
 
 type tweet struct {
 	ID             string   `json:"id"`
@@ -70,6 +70,8 @@ type tweet struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	} `json:"referenced_tweets"`
+	Entities  entities   `json:"entities"`
+	NoteTweet *noteTweet `json:"note_tweet"`
 }
 
 type user struct {
@@ -283,8 +285,13 @@ func observe(raw json.RawMessage, users map[string]user) (civic.Observation, *tw
 	if t.ID == "" {
 		return civic.Observation{}, nil, fmt.Errorf("id is missing")
 	}
-	o := civic.Observation{PlatformID: t.ID, Kind: civic.ItemPost, ThreadID: t.ConversationID, Text: t.Text,
+	// The text as written (links as their authors wrote them, no HTML
+	// escapes, a long post whole), as Steward archives what it publishes.
+	o := civic.Observation{PlatformID: t.ID, Kind: civic.ItemPost, ThreadID: t.ConversationID, Text: asWritten(t.Text, t.Entities, t.NoteTweet),
 		State: civic.StateVisible, Raw: append([]byte(nil), raw...), Author: civic.Author{ID: t.AuthorID}}
+	if o.Text != t.Text {
+		o.PlatformText = t.Text
+	}
 	if o.ThreadID == "" {
 		o.ThreadID = t.ID
 	}
