@@ -109,28 +109,7 @@ func TestBlueskyPublish(t *testing.T) {
 	clock := storetest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, storetest.OpenSQLite(t, clock.Now), clock, map[string]civic.Platform{bluesky.Name: bluesky.New(platform.Config{Now: clock.Now})}, "parks.example")
 	// The Parks department's Bluesky account, with the author's grant.
-	if err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
-		a := &civic.Account{DepartmentID: e.dept.ID, Platform: bluesky.Name, Handle: "parks.example", DisplayName: "City Parks", Purpose: "news",
-			Audience: "residents", Categories: []string{"announcements"}, WebsiteURL: "https://www.city.example/", ProfileText: "Official. Call 9-1-1.",
-			RequestedBy: e.comms.ID, AdminIDs: []int64{e.author.PersonID, e.director.PersonID}}
-		if err := tx.CreateAccount(e.ctx, a); err != nil {
-			return err
-		}
-		a.Status = civic.AccountActive
-		if err := tx.UpdateAccount(e.ctx, a, "account.activate"); err != nil {
-			return err
-		}
-		now, expires := tx.Now(), tx.Now().Add(90*24*time.Hour)
-		g := &civic.Poster{AccountID: a.ID, UserID: e.author.ID, Reason: "I post the department's news."}
-		if err := tx.CreatePoster(e.ctx, g); err != nil {
-			return err
-		}
-		g.Status, g.DecidedBy, g.DecidedAt, g.ExpiresAt = civic.PosterGranted, e.director.ID, &now, &expires
-		e.acct = a
-		return tx.UpdatePoster(e.ctx, g, "poster.grant")
-	}); err != nil {
-		t.Fatal(err)
-	}
+	addAccount(t, e, bluesky.Name, "parks.example")
 	conn := &civic.Connection{AccountID: e.acct.ID, Platform: bluesky.Name, BaseURL: srv.URL, RemoteID: "did:plc:parks", Handle: "parks.example", Interval: 10 * time.Minute}
 	if err := e.conns.Connect(e.ctx, e.as(e.it), conn, civic.PlatformToken{AccessToken: "access", RefreshToken: "refresh"}); err != nil {
 		t.Fatal(err)

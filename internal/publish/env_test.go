@@ -146,3 +146,31 @@ func (e *env) connect(baseURL, remoteID string, tok civic.PlatformToken) *civic.
 	}
 	return c
 }
+
+// addAccount makes e.acct an active account of the Parks department on
+// platform, with the author's grant.
+func addAccount(t *testing.T, e *env, platform, handle string) {
+	t.Helper()
+	if err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
+		a := &civic.Account{DepartmentID: e.dept.ID, Platform: platform, Handle: handle, DisplayName: "City Parks", Purpose: "news",
+			Audience: "residents", Categories: []string{"announcements"}, WebsiteURL: "https://www.city.example/", ProfileText: "Official. Call 9-1-1.",
+			RequestedBy: e.comms.ID, AdminIDs: []int64{e.author.PersonID, e.director.PersonID}}
+		if err := tx.CreateAccount(e.ctx, a); err != nil {
+			return err
+		}
+		a.Status = civic.AccountActive
+		if err := tx.UpdateAccount(e.ctx, a, "account.activate"); err != nil {
+			return err
+		}
+		now, expires := tx.Now(), tx.Now().Add(90*24*time.Hour)
+		g := &civic.Poster{AccountID: a.ID, UserID: e.author.ID, Reason: "I post the department's news."}
+		if err := tx.CreatePoster(e.ctx, g); err != nil {
+			return err
+		}
+		g.Status, g.DecidedBy, g.DecidedAt, g.ExpiresAt = civic.PosterGranted, e.director.ID, &now, &expires
+		e.acct = a
+		return tx.UpdatePoster(e.ctx, g, "poster.grant")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

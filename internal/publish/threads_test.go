@@ -134,28 +134,7 @@ func TestThreadsPublish(t *testing.T) {
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	e := newEnv(t, storetest.OpenSQLite(t, clock.Now), clock, map[string]civic.Platform{"threads": threads.New(platform.Config{Now: clock.Now})}, "springfieldcity")
-	if err := e.store.Update(e.ctx, civic.Actor{Label: "test"}, func(tx civic.Tx) error {
-		a := &civic.Account{DepartmentID: e.dept.ID, Platform: "threads", Handle: "springfieldcity", DisplayName: "Springfield", Purpose: "news",
-			Audience: "residents", Categories: []string{"announcements"}, WebsiteURL: "https://www.city.example/", ProfileText: "Official. Call 9-1-1.",
-			RequestedBy: e.comms.ID, AdminIDs: []int64{e.author.PersonID, e.director.PersonID}}
-		if err := tx.CreateAccount(e.ctx, a); err != nil {
-			return err
-		}
-		a.Status = civic.AccountActive
-		if err := tx.UpdateAccount(e.ctx, a, "account.activate"); err != nil {
-			return err
-		}
-		now, expires := tx.Now(), tx.Now().Add(90*24*time.Hour)
-		gr := &civic.Poster{AccountID: a.ID, UserID: e.author.ID, Reason: "I post the city's news."}
-		if err := tx.CreatePoster(e.ctx, gr); err != nil {
-			return err
-		}
-		gr.Status, gr.DecidedBy, gr.DecidedAt, gr.ExpiresAt = civic.PosterGranted, e.director.ID, &now, &expires
-		e.acct = a
-		return tx.UpdatePoster(e.ctx, gr, "poster.grant")
-	}); err != nil {
-		t.Fatal(err)
-	}
+	addAccount(t, e, "threads", "springfieldcity")
 	conn := &civic.Connection{AccountID: e.acct.ID, Platform: "threads", BaseURL: srv.URL + "/v1.0", RemoteID: threadsUser, Handle: "springfieldcity", Interval: 10 * time.Minute}
 	if err := e.conns.Connect(e.ctx, e.as(e.it), conn, civic.PlatformToken{AccessToken: "th-token"}); err != nil {
 		t.Fatal(err)
