@@ -174,3 +174,32 @@ func addAccount(t *testing.T, e *env, platform, handle string) {
 		t.Fatal(err)
 	}
 }
+
+// approve submits d and approves it as the director.
+func approve(t *testing.T, e *env, author, director civic.Actor, d *civic.Draft) {
+	t.Helper()
+	if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.store.Draft(e.ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: d.Revision, Decision: civic.ReviewApprove}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// publishText drafts text for e.acct as the author, has the director
+// approve it, and publishes it.
+func publishText(t *testing.T, e *env, text string) (*civic.Draft, []publish.Outcome, error) {
+	t.Helper()
+	author, director := e.as(e.author), e.as(e.director)
+	d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(t, e, author, director, d)
+	out, err := e.svc.Publish(e.ctx, author, d.ID)
+	return d, out, err
+}

@@ -155,32 +155,9 @@ func TestFacebookPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	author, director := e.as(e.author), e.as(e.director)
-	approve := func(d *civic.Draft) {
-		t.Helper()
-		if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
-			t.Fatal(err)
-		}
-		d, err := e.store.Draft(e.ctx, d.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: d.Revision, Decision: civic.ReviewApprove}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	post := func(text string) (*civic.Draft, []publish.Outcome, error) {
-		t.Helper()
-		d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		approve(d)
-		out, err := e.svc.Publish(e.ctx, author, d.ID)
-		return d, out, err
-	}
 
 	// 1. A post: once, recorded with the Page's post id.
-	d1, out, err := post("Café in the park opens Saturday: \"bring a blanket\" 🧺")
+	d1, out, err := publishText(t, e, "Café in the park opens Saturday: \"bring a blanket\" 🧺")
 	if err != nil || len(out) != 1 || out[0].Status != civic.PublicationPublished || out[0].PlatformID != "1020_1" ||
 		out[0].URL != "https://www.facebook.com/1020/posts/1" {
 		t.Fatalf("publish: %+v, %v", out, err)
@@ -200,7 +177,7 @@ func TestFacebookPublish(t *testing.T) {
 	// failed; publishing again finds the post among the Page's own and
 	// does not post it twice.
 	g.lose = true
-	d2, out, err := post("The pool opens at 9.")
+	d2, out, err := publishText(t, e, "The pool opens at 9.")
 	if err == nil || out[0].Status != civic.PublicationFailed || len(g.posts) != 2 {
 		t.Fatalf("publish with a lost answer: %+v, %v; %d posts", out, err, len(g.posts))
 	}
@@ -215,7 +192,7 @@ func TestFacebookPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approve(c1)
+	approve(t, e, author, director, c1)
 	out, err = e.svc.Publish(e.ctx, author, c1.ID)
 	if err != nil || out[0].Status != civic.PublicationPublished || out[0].PlatformID != "1020_1" {
 		t.Fatalf("publish the correction: %+v, %v", out, err)
@@ -237,7 +214,7 @@ func TestFacebookPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approve(c2)
+	approve(t, e, author, director, c2)
 	out, err = e.svc.Publish(e.ctx, author, c2.ID)
 	if err != nil || out[0].Status != civic.PublicationPublished || !strings.HasPrefix(out[0].PlatformID, "2_") {
 		t.Fatalf("publish the correction reply: %+v, %v", out, err)

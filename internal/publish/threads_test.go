@@ -140,31 +140,8 @@ func TestThreadsPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	author, director := e.as(e.author), e.as(e.director)
-	approve := func(d *civic.Draft) {
-		t.Helper()
-		if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
-			t.Fatal(err)
-		}
-		d, err := e.store.Draft(e.ctx, d.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: d.Revision, Decision: civic.ReviewApprove}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	post := func(text string) (*civic.Draft, []publish.Outcome, error) {
-		t.Helper()
-		d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		approve(d)
-		out, err := e.svc.Publish(e.ctx, author, d.ID)
-		return d, out, err
-	}
 
-	d1, out, err := post("Leaf pickup starts Monday 🍂 — «recogida de hojas» el lunes.")
+	d1, out, err := publishText(t, e, "Leaf pickup starts Monday 🍂 — «recogida de hojas» el lunes.")
 	if err != nil || out[0].Status != civic.PublicationPublished || out[0].PlatformID != api.media[0].ID || out[0].URL != api.media[0].Permalink {
 		t.Fatalf("publish: %+v, %v", out, err)
 	}
@@ -176,7 +153,7 @@ func TestThreadsPublish(t *testing.T) {
 	// threads_publish took the container, its answer was lost: the
 	// adapter sees the container PUBLISHED and finds the post.
 	api.lose = true
-	_, out, err = post("The pool opens at 9.")
+	_, out, err = publishText(t, e, "The pool opens at 9.")
 	if err != nil || out[0].Status != civic.PublicationPublished || len(api.media) != 2 || out[0].PlatformID != api.media[1].ID || api.publishes != 2 {
 		t.Fatalf("publish with a lost answer: %+v, %v; %d media, %d publishes", out, err, len(api.media), api.publishes)
 	}
@@ -185,7 +162,7 @@ func TestThreadsPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approve(c)
+	approve(t, e, author, director, c)
 	out, err = e.svc.Publish(e.ctx, author, c.ID)
 	if err != nil || out[0].Status != civic.PublicationPublished || len(api.media) != 3 {
 		t.Fatalf("publish the correction: %+v, %v", out, err)

@@ -223,18 +223,3 @@ func TestXPublish(t *testing.T) {
 		t.Fatalf("delete: %+v, %v; post still there: %v", out, err, api.post(id) != nil)
 	}
 }
-
-// approve submits d and approves it as the director.
-func approve(t *testing.T, e *env, author, director civic.Actor, d *civic.Draft) {
-	t.Helper()
-	if _, err := e.svc.Submit(e.ctx, author, d.ID); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.store.Draft(e.ctx, d.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: d.Revision, Decision: civic.ReviewApprove}); err != nil {
-		t.Fatal(err)
-	}
-}
