@@ -416,3 +416,22 @@ func FindTask[T interface{ Kind() string }](ctx context.Context, q *Queue, actor
 	}
 	return zero, Task{}, civic.Errorf(civic.KindNotFound, "no %s task found", zero.Kind())
 }
+
+// Live reports whether a job of T's kind whose arguments match is waiting,
+// scheduled, running or to be retried, whoever asked for it: a page can
+// tell "being executed" from "stopped" for a reader who may not see the
+// task itself.
+func Live[T interface{ Kind() string }](ctx context.Context, q *Queue, match func(T) bool) (bool, error) {
+	var zero T
+	res, err := q.insert.JobList(ctx, river.NewJobListParams().Kinds(zero.Kind()).States(uniqueStates...).OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(listLimit))
+	if err != nil {
+		return false, &civic.Error{Kind: civic.KindUnavailable, Message: "the job queue is unavailable", Err: err}
+	}
+	for _, r := range res.Jobs {
+		var args T
+		if json.Unmarshal(r.EncodedArgs, &args) == nil && match(args) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

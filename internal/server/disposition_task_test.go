@@ -76,6 +76,15 @@ func TestDispositionTaskAPI(t *testing.T) {
 				t.Errorf("the administrator reading the task: %d, want 200", r.StatusCode)
 			}
 
+			// The attorney may not see the clerk's task, but the run's page
+			// says it is being executed, not stopped; once the task is
+			// cancelled it says stopped (and offers the attorney no Resume).
+			runPage := func() string {
+				return readBody(t, app.do(request{method: "GET", path: fmt.Sprintf("/archive/dispositions/%d", run.ID), cookie: app.session(demoEmail(civic.RoleAttorney))}))
+			}
+			if b := runPage(); !strings.Contains(b, "being executed") || strings.Contains(b, "Stopped") {
+				t.Errorf("the attorney's view of a run whose task waits says stopped, or not executing")
+			}
 			// Resuming while the task waits is refused, naming it; once the
 			// administrator cancels it, the clerk resumes the run with a new
 			// task, and the one resumption is audited.
@@ -86,6 +95,9 @@ func TestDispositionTaskAPI(t *testing.T) {
 			}
 			if r := app.do(request{method: "POST", path: fmt.Sprintf("/api/v1/jobs/%d/cancel", out.Task.ID), bearer: admin}); r.StatusCode != http.StatusOK {
 				t.Fatalf("cancel the task: %d %s", r.StatusCode, readBody(t, r))
+			}
+			if b := runPage(); !strings.Contains(b, "Stopped") || strings.Contains(b, "Resume the disposition") {
+				t.Errorf("the attorney's view of a run whose task was cancelled: stopped %v, offers Resume %v", strings.Contains(b, "Stopped"), strings.Contains(b, "Resume the disposition"))
 			}
 			if r := app.do(request{method: "POST", path: resume, bearer: attorney}); r.StatusCode != http.StatusForbidden {
 				t.Errorf("the attorney resuming: %d, want 403", r.StatusCode)

@@ -21,8 +21,8 @@ type runData struct {
 	Handled int // entries disposed of or skipped so far
 	Percent int
 	Refresh bool // the page updates itself: the run or its list is not done
-	// Stopped: the run is approved but no task is executing it that the
-	// reader can see (cancelled, failed for good, or forgotten by the
+	// Stopped: the run is approved but no task is waiting, running or to
+	// be retried for it (cancelled, failed for good, or forgotten by the
 	// queue); a clerk may resume it.
 	Stopped bool
 }
@@ -53,7 +53,15 @@ func (a *archivePages) runShow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	d.Stopped = run.Status == "approved" && (d.Task == nil || d.Task.Over())
+	if run.Status == "approved" && a.jobs != nil {
+		// Whether a task executes the run, whoever may see it: a clerk
+		// who did not approve it sees no task, not a stopped run.
+		live, err := jobs.Live(r.Context(), a.jobs, func(t archive.DispositionTask) bool { return t.Run == id })
+		if err != nil {
+			return err
+		}
+		d.Stopped = !live
+	}
 	d.Refresh = run.Status == "approved" && !d.Stopped || d.Task != nil && !d.Task.Ready() && !d.Task.Over()
 	return a.render(w, r, http.StatusOK, "archive_disposition", Page{Title: "Disposition run " + itoa(id), Data: d})
 }
