@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,51 @@ func TestPublicWARC(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// blockingWriter is a client that takes the response's first bytes and
+// then stops reading until released.
+type blockingWriter struct {
+	*httptest.ResponseRecorder
+	started chan struct{}
+	release chan struct{}
+	once    bool
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	if !w.once {
+		w.once = true
+		close(w.started)
+		<-w.release
+	}
+	return w.ResponseRecorder.Write(p)
+}
+
+// TestPublicWARCOneAtATime: while one WARC is being sent, another asked
+// for is 503 with Retry-After and the portal's page; once the first is
+// sent, the next is written.
+func TestPublicWARCOneAtATime(t *testing.T) {
+	a := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil, noLimit)
+	s := seedPortal(t, a)
+	path := fmt.Sprintf("/public/accounts/%d/warc?month=%s", s.pwAccount, a.clock.Now().Format("2006-01"))
+	slow := &blockingWriter{ResponseRecorder: httptest.NewRecorder(), started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.server.ServeHTTP(slow, httptest.NewRequest(http.MethodGet, "http://steward.test"+path, nil))
+	}()
+	<-slow.started
+	res, body := a.get(path)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "60" || !strings.Contains(body, "try again in a minute") {
+		t.Errorf("a second WARC while one is sent: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	close(slow.release)
+	<-done
+	if slow.Code != http.StatusOK || !strings.HasPrefix(warcText(t, slow.Body.String()), "WARC/1.1") {
+		t.Fatalf("the first WARC: %d", slow.Code)
+	}
+	if res, _ := a.get(path); res.StatusCode != http.StatusOK {
+		t.Errorf("the next WARC after the first was sent: %d", res.StatusCode)
 	}
 }
