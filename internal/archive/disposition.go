@@ -175,11 +175,8 @@ const DispositionBatch = 500
 // is a conflict; without a queue (QueueDispositions) the approval is
 // refused as unavailable, so that no approved run is left without its job.
 func (s *Service) ApproveDisposition(ctx context.Context, actor civic.Actor, id int64) (*civic.DispositionRun, int64, error) {
-	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
+	if err := s.canQueueRun(actor); err != nil {
 		return nil, 0, err
-	}
-	if s.queueDisposition == nil {
-		return nil, 0, civic.Errorf(civic.KindUnavailable, "this process has no job queue to execute the run")
 	}
 	var run *civic.DispositionRun
 	var job int64
@@ -188,17 +185,35 @@ func (s *Service) ApproveDisposition(ctx context.Context, actor civic.Actor, id 
 		if run, err = tx.ApproveDispositionRun(ctx, id); err != nil {
 			return err
 		}
-		by := int64(0)
-		if actor.IsUser() {
-			by = actor.UserID
-		}
-		job, _, err = s.queueDisposition(ctx, tx, DispositionTask{Run: id, By: by})
+		job, _, err = s.queueDisposition(ctx, tx, runTask(actor, id))
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return run, job, nil
+}
+
+// canQueueRun checks that actor may have a run executed and that this
+// process can queue its task.
+func (s *Service) canQueueRun(actor civic.Actor) error {
+	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
+		return err
+	}
+	if s.queueDisposition == nil {
+		return civic.Errorf(civic.KindUnavailable, "this process has no job queue to execute the run")
+	}
+	return nil
+}
+
+// runTask is the task that executes run id as actor (0: the command line
+// or Steward itself).
+func runTask(actor civic.Actor, id int64) DispositionTask {
+	t := DispositionTask{Run: id}
+	if actor.IsUser() {
+		t.By = actor.UserID
+	}
+	return t
 }
 
 // ResumeDisposition queues the execution of an approved run again, when
@@ -209,11 +224,8 @@ func (s *Service) ApproveDisposition(ctx context.Context, actor civic.Actor, id 
 // and so is one whose execution is still waiting or running (its job's ID
 // is in the message): a run is never executed twice at once.
 func (s *Service) ResumeDisposition(ctx context.Context, actor civic.Actor, id int64) (*civic.DispositionRun, int64, error) {
-	if err := civic.Require(actor, civic.PermArchiveDispose); err != nil {
+	if err := s.canQueueRun(actor); err != nil {
 		return nil, 0, err
-	}
-	if s.queueDisposition == nil {
-		return nil, 0, civic.Errorf(civic.KindUnavailable, "this process has no job queue to execute the run")
 	}
 	var run *civic.DispositionRun
 	var job int64
@@ -228,12 +240,8 @@ func (s *Service) ResumeDisposition(ctx context.Context, actor civic.Actor, id i
 		case "executed":
 			return civic.Errorf(civic.KindConflict, "disposition run %d is already executed", id)
 		}
-		by := int64(0)
-		if actor.IsUser() {
-			by = actor.UserID
-		}
 		var live bool
-		if job, live, err = s.queueDisposition(ctx, tx, DispositionTask{Run: id, By: by}); err != nil {
+		if job, live, err = s.queueDisposition(ctx, tx, runTask(actor, id)); err != nil {
 			return err
 		}
 		if live {
