@@ -49,7 +49,7 @@ const fewMatches = 200
 // their rows; by relevance, one query ranks every match.
 func (r *reader) search(ctx context.Context, q *civic.ArchiveQuery, total bool) ([]*civic.Version, int, error) {
 	if q.Public {
-		// The portal's searches take turns (enter): many residents at
+		// The portal's searches take turns (turns.go): many residents at
 		// once each wait about as long. A staff search may be long (by
 		// relevance, every match is ranked) and does not hold up theirs.
 		leave, err := r.turn(ctx)
