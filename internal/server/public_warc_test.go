@@ -124,6 +124,49 @@ func TestPublicWARC(t *testing.T) {
 					t.Errorf("the public WARC holds %q", leak)
 				}
 			}
+			// A staff transfer of the same month leaves the redacted
+			// comment out, counted; the records officer's, with the
+			// withheld included, carries it marked withheld with the
+			// redaction's reason.
+			as, err := a.store.ArchiveAccounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pw int64
+			for _, ac := range as {
+				if ac.Ref == "facebook:DemoCityPublicWorks" {
+					pw = ac.ID
+				}
+			}
+			from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+			q := archive.TransferQuery{AccountID: pw, From: from, To: from.AddDate(0, 1, 0)}
+			set, err := a.svcs.Archive.TransferSelect(ctx, civic.CLI, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tv := range set.Versions {
+				if strings.Contains(tv.Version.Text, "zebraredactme") {
+					t.Errorf("a transfer without the withheld carries the redacted comment")
+				}
+			}
+			leftOut := set.LeftOut
+			q.IncludeWithheld = true
+			set, err = a.svcs.Archive.TransferSelect(ctx, civic.CLI, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, tv := range set.Versions {
+				if strings.Contains(tv.Version.Text, "zebraredactme") {
+					found = true
+					if !tv.Withheld || tv.Class.Reason != "public, with spans redacted: 13.69: a licence plate" {
+						t.Errorf("the redacted comment in a transfer with the withheld: withheld %v, reason %q", tv.Withheld, tv.Class.Reason)
+					}
+				}
+			}
+			if !found || leftOut == 0 || len(set.Versions) < leftOut {
+				t.Errorf("a transfer with the withheld: found the redacted comment %v; %d left out without them, %d versions with", found, leftOut, len(set.Versions))
+			}
 			// The account's page offers the month.
 			_, page := a.get(fmt.Sprintf("/public/accounts/%d", s.pwAccount))
 			if !strings.Contains(page, fmt.Sprintf(`action="/public/accounts/%d/warc"`, s.pwAccount)) || !strings.Contains(page, `value="`+month+`"`) {
