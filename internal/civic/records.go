@@ -14,8 +14,14 @@ type RecordsReader interface {
 	// Redactions lists a request's redactions by version and start.
 	Redactions(ctx context.Context, requestID int64) ([]*Redaction, error)
 	// VersionsOfItems calls fn for every version of the given items, by item
-	// and then in captured order.
+	// and then in captured order, without their payloads (Raw nil).
 	VersionsOfItems(ctx context.Context, itemIDs []int64, fn func(*Version) error) error
+	// ArchiveItemThreads calls fn with every archived item's ID, account
+	// reference and thread ID, in ID order.
+	ArchiveItemThreads(ctx context.Context, fn func(id int64, account, thread string) error) error
+	// ArchiveVersionItems calls fn with the ID and item of every version
+	// whose log index is below size, in no set order.
+	ArchiveVersionItems(ctx context.Context, size int64, fn func(id, itemID int64) error) error
 	// ArchiveVersion returns one version by ID.
 	ArchiveVersion(ctx context.Context, id int64) (*Version, error)
 	// ArchiveLogNodes returns the stored Merkle log nodes, in the order

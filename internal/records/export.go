@@ -130,34 +130,71 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	}
 	defer os.Remove(list.Name())
 	defer list.Close()
-
-	// The items' threads, which index.html and the report follow, are
-	// read beside items.jsonl.
-	var keys []threadKey
-	var keysErr error
-	keysCtx, cancelKeys := context.WithCancel(ctx)
-	keysDone := make(chan struct{})
-	go func() {
-		defer close(keysDone)
-		keys, keysErr = s.threadKeys(keysCtx, items)
-	}()
-	defer func() {
-		cancelKeys()
-		<-keysDone
-	}()
+	keys, err := s.threadKeys(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	cw := &countWriter{w: w}
 	b := bag.NewWriter(cw)
 	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
 	n := int64(len(items))
 	tr := &tracker{fn: progress, total: cp.Size + 3*n}
 	tr.begin(StepRead)
+
+	// items.jsonl is written here, into the zip, while index.html, the
+	// report and the proofs are made at once in goroutines of their own,
+	// each spooled to a temporary file and copied into the zip in its
+	// turn. index.html and the report read the items' versions in thread
+	// order, one read for both (chunks); the proofs are made from the
+	// versions items.jsonl lists, as it lists them.
+	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
+	index := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
+		err := s.writeIndex(ctx, w, r, chunks, 0, byVersion, tr)
+		if err != nil {
+			chunks.stop() // the report must not wait for chunks no one takes
+		}
+		return err
+	})
+	defer index.close()
+	var counts *ExportResult
+	report := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
+		var err error
+		if counts, err = s.reportCounts(ctx, items, cp.Size, byVersion); err == nil {
+			counts.RequestID, counts.LogSize = id, cp.Size
+			err = s.writeReport(ctx, w, r, chunks, 1, cp, byVersion, len(rds), counts, tr)
+		}
+		if err != nil {
+			chunks.stop()
+		}
+		return err
+	})
+	defer report.close()
+	toProve := make(chan []proofEntry, 8)
+	proofs := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
+		return s.writeProofs(ctx, w, toProve, cp.Size, tr)
+	})
+	defer proofs.close()
+	defer chunks.stop() // first of the four: the others may wait for it
+
 	media := map[string]bool{}
 	iw, err := b.Create(FileItems)
 	if err != nil {
+		close(toProve)
 		return nil, err
 	}
 	lw := bufio.NewWriterSize(list, 1<<16)
-	if err := s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res, tr); err != nil {
+	err = s.writeItems(ctx, iw, lw, items, cp.Size, byVersion, media, res, tr, func(batch []proofEntry) error {
+		select {
+		case toProve <- batch:
+			return nil
+		case <-proofs.done:
+			return cmp.Or(proofs.err, errors.New("the proofs stopped early"))
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(toProve)
+	if err != nil {
 		return nil, err
 	}
 	tr.setTotal(cp.Size + 2*n + res.Versions)
@@ -165,30 +202,14 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	if err := lw.Flush(); err != nil {
 		return nil, err
 	}
-	// The report and the proofs are made beside index.html, each in a
-	// goroutine of its own, and copied into the zip in their turn.
-	<-keysDone
-	if keysErr != nil {
-		return nil, keysErr
-	}
-	chunks := s.readChunks(ctx, keys, cp.Size, 2) // 0: index.html, 1: the report
-	counts := *res
-	report := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
-		return s.writeReport(ctx, w, r, chunks, 1, cp, byVersion, len(rds), &counts, tr)
-	})
-	defer report.close()
-	proofs := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
-		return s.writeProofs(ctx, w, io.NewSectionReader(list, 0, 1<<62), cp.Size, tr)
-	})
-	defer proofs.close()
-	defer chunks.stop() // first of the three: the others may wait for it
 	if err := s.writeRedactions(b, rds); err != nil {
 		return nil, err
 	}
 	tr.begin(StepIndex)
-	if err := s.writeIndex(ctx, b, r, chunks, 0, byVersion, tr); err != nil {
+	if err := copyFile(b, FileIndex, index); err != nil {
 		return nil, err
 	}
+	index.close()
 	if err := chunks.wait(); err != nil {
 		return nil, err
 	}
@@ -197,6 +218,12 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 		return nil, err
 	}
 	report.close()
+	// The report's counts were read before items.jsonl was done: a
+	// disposition between the two reads would make them disagree.
+	if counts.Versions != res.Versions || counts.Redacted != res.Redacted {
+		return nil, civic.Errorf(civic.KindConflict, "the archive changed while the bag was written (%d versions, %d redacted in items.jsonl; %d and %d in the report): export again",
+			res.Versions, res.Redacted, counts.Versions, counts.Redacted)
+	}
 	tr.begin(StepMedia)
 	if err := s.writeMedia(ctx, b, media, res); err != nil {
 		return nil, err
@@ -278,11 +305,14 @@ func (s *Service) checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 
 // writeItems writes items.jsonl and the list of expected versions, which
 // names each line's SHA-256.
-func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult, tr *tracker) error {
+// Each version listed is handed to prove, in batches, in list order.
+func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult, tr *tracker,
+	prove func([]proofEntry) error) error {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<16)
 	js, ljs := newJSONLines(), newJSONLines()
 	stop := errors.New("past the checkpoint")
+	batch := make([]proofEntry, 0, proofBatch)
 	err := s.store.ScanVersions(ctx, 0, func(v *civic.Version) error {
 		if v.LogIndex >= size {
 			return stop
@@ -315,11 +345,22 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 		if _, err := list.Write(append(e, '\n')); err != nil {
 			return err
 		}
+		if batch = append(batch, proofEntry{v.ID, v.LogIndex}); len(batch) == proofBatch {
+			if err := prove(batch); err != nil {
+				return err
+			}
+			batch = make([]proofEntry, 0, proofBatch)
+		}
 		_, err = bw.Write(append(line, '\n'))
 		return err
 	})
 	if err != nil && !errors.Is(err, stop) {
 		return err
+	}
+	if len(batch) > 0 {
+		if err := prove(batch); err != nil {
+			return err
+		}
 	}
 	err = bw.Flush()
 	res.ItemsBytes = cw.n
@@ -392,38 +433,45 @@ func copyFile(b *bag.Writer, path string, sp *spool) error {
 	return sp.copyTo(w)
 }
 
-// writeProofs writes an inclusion proof for every version of the list.
-func (s *Service) writeProofs(ctx context.Context, w io.Writer, list io.Reader, size int64, tr *tracker) error {
+// proofEntry is a version to prove: its ID and place in the log.
+type proofEntry struct{ id, logIndex int64 }
+
+// proofBatch is how many versions writeItems hands to the proofs at once.
+const proofBatch = 1024
+
+// writeProofs writes an inclusion proof for every version it is handed,
+// in the order handed, until the channel is closed.
+func (s *Service) writeProofs(ctx context.Context, w io.Writer, versions <-chan []proofEntry, size int64, tr *tracker) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	js := newJSONLines()
 	hr := &hashReader{ctx: ctx, store: s.store, size: size, cache: map[int64]tlog.Hash{}, last: map[int]int64{}}
-	sc := bufio.NewScanner(list)
-	for n := 0; sc.Scan(); n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
+	for {
+		var batch []proofEntry
+		select {
+		case b, ok := <-versions:
+			if !ok {
+				return bw.Flush()
+			}
+			batch = b
+		case <-ctx.Done():
 			return ctx.Err()
 		}
-		var e Expected
-		if err := decodeExpected(js, sc.Bytes(), &e); err != nil {
-			return err
+		for _, e := range batch {
+			p, err := tlog.ProveRecord(size, e.logIndex, hr)
+			if err != nil {
+				return fmt.Errorf("prove version %d: %w", e.id, err)
+			}
+			in := Inclusion{ID: e.id, LogIndex: e.logIndex, Proof: make([][]byte, len(p))}
+			for i := range p {
+				in.Proof[i] = p[i][:]
+			}
+			line := js.encodeInclusion(&in)
+			if _, err := bw.Write(append(line, '\n')); err != nil {
+				return err
+			}
 		}
-		p, err := tlog.ProveRecord(size, e.LogIndex, hr)
-		if err != nil {
-			return fmt.Errorf("prove version %d: %w", e.ID, err)
-		}
-		in := Inclusion{ID: e.ID, LogIndex: e.LogIndex, Proof: make([][]byte, len(p))}
-		for i := range p {
-			in.Proof[i] = p[i][:]
-		}
-		line := js.encodeInclusion(&in)
-		if _, err := bw.Write(append(line, '\n')); err != nil {
-			return err
-		}
-		tr.add(1)
+		tr.add(int64(len(batch)))
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	return bw.Flush()
 }
 
 // hashReader reads the log's stored nodes for tlog, keeping those it read.

@@ -3,8 +3,8 @@ package records
 import (
 	"context"
 	"html/template"
+	"io"
 
-	"steward.city/steward/internal/bag"
 	"steward.city/steward/internal/civic"
 )
 
@@ -37,11 +37,7 @@ Text withheld under the Minnesota Government Data Practices Act reads
 
 // writeIndex writes data/index.html, thread by thread, from the chunks
 // of reader i of cr.
-func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.RecordsRequest, cr *chunkReader, i int, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
-	w, err := b.Create(FileIndex)
-	if err != nil {
-		return err
-	}
+func (s *Service) writeIndex(ctx context.Context, w io.Writer, r *civic.RecordsRequest, cr *chunkReader, i int, byVersion map[int64][]*civic.Redaction, tr *tracker) error {
 	if err := indexHead.Execute(w, r); err != nil {
 		return err
 	}
@@ -74,7 +70,7 @@ func (s *Service) writeIndex(ctx context.Context, b *bag.Writer, r *civic.Record
 		buf = append(buf, "</section>\n"...)
 	}
 	buf = append(buf, "</main>\n</body>\n</html>\n"...)
-	_, err = w.Write(buf)
+	_, err := w.Write(buf)
 	return err
 }
 

@@ -18,10 +18,10 @@ type itemChunk struct {
 // threadKeys returns the scope's items in the order of index.html and the
 // report: by account, thread, then ID.
 func (s *Service) threadKeys(ctx context.Context, items map[int64]bool) ([]threadKey, error) {
-	var keys []threadKey
-	if err := s.store.WalkArchiveItems(ctx, func(it *civic.ArchiveItem) error {
-		if items[it.ID] {
-			keys = append(keys, threadKey{it.Account, it.ThreadID, it.ID})
+	keys := make([]threadKey, 0, len(items))
+	if err := s.store.ArchiveItemThreads(ctx, func(id int64, account, thread string) error {
+		if items[id] {
+			keys = append(keys, threadKey{account, thread, id})
 		}
 		return nil
 	}); err != nil {

@@ -25,7 +25,8 @@ const (
 type tracker struct {
 	mu          sync.Mutex
 	fn          Progress
-	done, total int64
+	read        int64 // the versions read (at)
+	done, total int64 // the other steps made (add), and all of them
 	step        string
 }
 
@@ -36,11 +37,11 @@ func (t *tracker) begin(step string) {
 	t.tell()
 }
 
-// at sets the count to done.
+// at sets the count of versions read to done.
 func (t *tracker) at(done int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.done = done
+	t.read = done
 	t.tell()
 }
 
@@ -60,7 +61,7 @@ func (t *tracker) setTotal(total int64) {
 
 func (t *tracker) tell() {
 	if t.fn != nil {
-		t.fn(min(t.done, t.total), t.total, t.step)
+		t.fn(min(t.read+t.done, t.total), t.total, t.step)
 	}
 }
 

@@ -11,6 +11,34 @@ import (
 	"steward.city/steward/internal/plain"
 )
 
+// reportCounts counts what items.jsonl will hold, for the report's
+// summary, which is written before items.jsonl is done: the versions of
+// the scope's items up to the checkpoint, and those of them redacted.
+func (s *Service) reportCounts(ctx context.Context, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction) (*ExportResult, error) {
+	res := &ExportResult{Items: len(items)}
+	if err := s.store.ArchiveVersionItems(ctx, size, func(_, itemID int64) error {
+		if items[itemID] {
+			res.Versions++
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for id := range byVersion {
+		if id > size {
+			continue
+		}
+		v, err := s.store.ArchiveVersion(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if items[v.ItemID] && v.DisposedAt == nil {
+			res.Redacted++
+		}
+	}
+	return res, nil
+}
+
 // writeReport writes data/report.pdf, for people who print: a summary of
 // the request and the export, then every thread, item by item, each
 // version oldest first with redactions applied as in items.jsonl. Items

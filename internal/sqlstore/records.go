@@ -134,7 +134,7 @@ func (r *reader) VersionsOfItems(ctx context.Context, itemIDs []int64, fn func(*
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := r.query(ctx, `SELECT `+versionColumns+` FROM archive_versions v`+versionJoins+` WHERE v.item_id IN (`+placeholders(len(part))+`) ORDER BY v.item_id, v.captured_at, v.id`, args...)
+		rows, err := r.query(ctx, `SELECT `+versionColumnsNoRaw+` FROM archive_versions v`+versionJoins+` WHERE v.item_id IN (`+placeholders(len(part))+`) ORDER BY v.item_id, v.captured_at, v.id`, args...)
 		if err != nil {
 			return err
 		}
@@ -149,6 +149,61 @@ func (r *reader) VersionsOfItems(ctx context.Context, itemIDs []int64, fn func(*
 		}
 	}
 	return nil
+}
+
+// ArchiveItemThreads calls fn with every item's ID, account reference and
+// thread, in ID order: the three columns alone, without the newest text
+// WalkArchiveItems reads for each item.
+func (r *reader) ArchiveItemThreads(ctx context.Context, fn func(id int64, account, thread string) error) error {
+	var after int64
+	const page = 10000
+	for {
+		rows, err := r.query(ctx, `SELECT i.id, a.ref, i.thread_id FROM archive_items i JOIN archive_accounts a ON a.id = i.account_id WHERE i.id > ? ORDER BY i.id LIMIT ?`, after, page)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			var account, thread string
+			if err := rows.Scan(&after, &account, &thread); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			if err := fn(after, account, thread); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil || n < page {
+			return err
+		}
+	}
+}
+
+// ArchiveVersionItems calls fn with the ID and item of every version
+// whose log index is below size (ID at most size), in no set order. On
+// SQLite it reads the index of versions by item, a tenth of the table's
+// size (the unary plus keeps the planner off the rowid range).
+func (r *reader) ArchiveVersionItems(ctx context.Context, size int64, fn func(id, itemID int64) error) error {
+	rows, err := r.query(ctx, `SELECT id, item_id FROM archive_versions WHERE +id <= ?`, size)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, item int64
+		if err := rows.Scan(&id, &item); err != nil {
+			return err
+		}
+		if err := fn(id, item); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ArchiveVersion returns one version by ID.

@@ -29,6 +29,7 @@ var archiveCases = []testCase{
 	{"ArchiveDisposition", testArchiveDisposition},
 	{"ArchiveDispositionBatches", testArchiveDispositionBatches},
 	{"ArchiveAccounts", testArchiveAccounts},
+	{"ArchiveExportReads", testArchiveExportReads},
 }
 
 // version returns a version of item id on account, captured at t.
@@ -732,5 +733,71 @@ func testSearchIndexMerge(t *testing.T, f *fixture) {
 	}
 	if _, err := m.MergeSearchIndex(f.ctx, 0); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testArchiveExportReads: the narrow reads a records export makes. Every
+// item's thread and account, in ID order; every version up to a log size
+// with its item, and none past it; and the versions of items without
+// their payloads.
+func testArchiveExportReads(t *testing.T, f *fixture) {
+	base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	a, b := "mastodon:@parks@city.example", "facebook:citylibrary"
+	v1 := version(a, "1", "first", base)
+	v2 := version(a, "1", "first, edited", base.Add(time.Hour))
+	v3 := version(b, "2", "second", base.Add(2*time.Hour))
+	v3.ThreadID = "t9"
+	v4 := version(a, "3", "third", base.Add(3*time.Hour))
+	f.ingest(t, v1, v2, v3)
+	f.ingest(t, v4)
+	type thread struct {
+		id              int64
+		account, thread string
+	}
+	var threads []thread
+	if err := f.s.ArchiveItemThreads(f.ctx, func(id int64, account, th string) error {
+		threads = append(threads, thread{id, account, th})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(threads) != 3 || threads[0].account != a || threads[1].account != b || threads[1].thread != "t9" || threads[2].thread != "t1" ||
+		!(threads[0].id < threads[1].id && threads[1].id < threads[2].id) {
+		t.Fatalf("ArchiveItemThreads: %+v", threads)
+	}
+	for _, c := range []struct {
+		size int64
+		want map[int64]int64 // version ID -> item ID
+	}{
+		{4, map[int64]int64{v1.ID: threads[0].id, v2.ID: threads[0].id, v3.ID: threads[1].id, v4.ID: threads[2].id}},
+		{3, map[int64]int64{v1.ID: threads[0].id, v2.ID: threads[0].id, v3.ID: threads[1].id}},
+		{0, map[int64]int64{}},
+	} {
+		got := map[int64]int64{}
+		if err := f.s.ArchiveVersionItems(f.ctx, c.size, func(id, item int64) error {
+			if _, dup := got[id]; dup {
+				t.Errorf("version %d twice", id)
+			}
+			got[id] = item
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("ArchiveVersionItems(%d) = %v, want %v", c.size, got, c.want)
+		}
+	}
+	var texts []string
+	if err := f.s.VersionsOfItems(f.ctx, []int64{threads[2].id, threads[0].id}, func(v *civic.Version) error {
+		if v.Raw != nil {
+			t.Errorf("version %d carries its payload", v.ID)
+		}
+		texts = append(texts, v.Text)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(texts) != "[first first, edited third]" {
+		t.Errorf("VersionsOfItems: %q", texts)
 	}
 }
