@@ -3,22 +3,18 @@ package pdf
 import (
 	"bytes"
 	"cmp"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // fpdf compresses each page's content as it writes the document, with a
 // zlib writer made anew for every page: about 1 MB allocated and cleared
 // per page, more CPU than the compression itself for a long report. So
-// fpdf makes the document uncompressed, and compressPages puts in the
-// pages' contents (content.go) compressed as fpdf would compress them
-// (zlib at BestSpeed), on every core, each worker reusing one writer.
+// fpdf makes the document uncompressed, and writePages puts in the pages'
+// contents (content.go), compressed as each page was done (pagestream.go).
 
 // errLayout is returned when fpdf's output is not laid out as expected.
 var errLayout = errors.New("pdf: unexpected layout of the document")
@@ -30,10 +26,9 @@ type object struct {
 	start, end int
 }
 
-// compressPages writes doc, an uncompressed PDF written by fpdf, to w
-// with the content stream of its nth page replaced by pages[n],
-// compressed. Each of pages is let go once compressed.
-func compressPages(w io.Writer, doc []byte, pages [][]byte) error {
+// writePages writes doc, an uncompressed PDF written by fpdf, to w with
+// the content stream of its nth page replaced by pages[n], a zlib stream.
+func writePages(w io.Writer, doc []byte, pages [][]byte) error {
 	objs, xref, trailer, err := readObjects(doc)
 	if err != nil {
 		return err
@@ -59,71 +54,25 @@ func compressPages(w io.Writer, doc []byte, pages [][]byte) error {
 	if len(contents) != len(pages) {
 		return errLayout
 	}
-
-	// Each page's content is compressed by a worker; the results are
-	// written in the objects' order, at most window objects ahead.
-	type job struct {
-		data []byte
-		out  chan []byte
-	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	jobs := make(chan job)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			zw, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed) // the level fpdf uses
-			for j := range jobs {
-				buf.Reset()
-				zw.Reset(&buf)
-				zw.Write(j.data) // writes to a bytes.Buffer do not fail
-				zw.Close()
-				j.out <- bytes.Clone(buf.Bytes())
-			}
-		})
-	}
-	defer wg.Wait()
-	defer close(jobs)
-
-	type pending struct {
-		o   object
-		out chan []byte // a page's content compressed, when ready
-	}
-	window := 4 * workers
-	queue := make([]pending, 0, window)
 	bw := &offsetWriter{w: w}
 	offsets := make([]int, len(xref))
 	bw.Write(doc[:objs[0].start]) // the header
-	flush := func(p pending) {
-		offsets[p.o.num] = bw.n
-		if p.out == nil {
-			bw.Write(doc[p.o.start:p.o.end])
-			return
+	for _, o := range objs {
+		offsets[o.num] = bw.n
+		n, ok := contents[o.num]
+		if !ok {
+			bw.Write(doc[o.start:o.end])
+			continue
 		}
-		z := <-p.out
-		bw.Write(doc[p.o.start : p.o.start+len(strconv.Itoa(p.o.num))+len(" 0 obj\n")])
+		if _, err := streamOf(doc[o.start:o.end], o.num); err != nil {
+			return err
+		}
+		z := pages[n]
+		pages[n] = nil
+		bw.Write(doc[o.start : o.start+len(strconv.Itoa(o.num))+len(" 0 obj\n")])
 		bw.Write([]byte("<</Filter /FlateDecode /Length " + strconv.Itoa(len(z)) + ">>\nstream\n"))
 		bw.Write(z)
 		bw.Write([]byte("\nendstream\nendobj\n"))
-	}
-	for _, o := range objs {
-		p := pending{o: o}
-		if n, ok := contents[o.num]; ok {
-			if _, err := streamOf(doc[o.start:o.end], o.num); err != nil {
-				return err
-			}
-			p.out = make(chan []byte, 1)
-			jobs <- job{data: pages[n], out: p.out}
-			pages[n] = nil
-		}
-		if len(queue) == window {
-			flush(queue[0])
-			queue = queue[1:]
-		}
-		queue = append(queue, p)
-	}
-	for _, p := range queue {
-		flush(p)
 	}
 	// The table of offsets, then the trailer as fpdf wrote it.
 	at := bw.n

@@ -151,8 +151,8 @@ func (d *Document) addPage() {
 		return
 	}
 	if d.f.PageNo() > 1 {
-		d.pages = append(d.pages, d.page)
-		d.page = make([]byte, 0, len(d.page)+len(d.page)/8)
+		d.zip.add(d.page, d.alias)
+		d.page, d.alias = make([]byte, 0, len(d.page)+len(d.page)/8), -1
 	}
 	d.page = append(d.page, pageLines...)
 	if saved.face < 0 {
@@ -164,25 +164,13 @@ func (d *Document) addPage() {
 	d.use(saved.face, saved.size) // and sets it again after the header
 }
 
-// finish returns the pages' contents, once fpdf has written the last
-// page's footer, with the alias {nb} replaced by the number of pages as
-// fpdf replaces it (in the raw bytes, then in UTF-16).
-func (d *Document) finish() [][]byte {
-	pages := append(d.pages, d.page)
-	d.pages, d.page = nil, nil
-	nb := strconv.Itoa(len(pages))
-	alias, with := []byte(aliasNb), []byte(nb)
-	alias16, with16 := utf16BE(aliasNb), utf16BE(nb)
-	for i, p := range pages {
-		if bytes.Contains(p, alias) {
-			p = bytes.ReplaceAll(p, alias, with)
-		}
-		if bytes.Contains(p, alias16) {
-			p = bytes.ReplaceAll(p, alias16, with16)
-		}
-		pages[i] = p
-	}
-	return pages
+// finish returns the pages' contents compressed, once fpdf has written
+// the last page's footer, with the footer's alias {nb} replaced by the
+// number of pages (pagestream.go).
+func (d *Document) finish() ([][]byte, error) {
+	d.zip.add(d.page, d.alias)
+	d.page, d.alias = nil, -1
+	return d.zip.finish(len(d.zip.streams))
 }
 
 // aliasNb stands for the number of pages in the footer.

@@ -10,6 +10,7 @@
 package pdf
 
 import (
+	"bytes"
 	"io"
 	"regexp"
 	"strconv"
@@ -58,7 +59,8 @@ type Document struct {
 
 	// The pages' contents, as fpdf would write them (content.go).
 	page    []byte              // the page being written
-	pages   [][]byte            // the pages before it
+	alias   int                 // where its footer's {nb} starts in page, or -1
+	zip     *compressor         // the pages before it, compressed (pagestream.go)
 	cur     fontState           // the font fpdf would have current
 	ids     [numFaces]string    // fpdf's name of each face's font
 	drawn   [numFaces]*coverage // the characters fpdf knows each face draws
@@ -69,7 +71,7 @@ var langTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // New starts a document that Close writes to w.
 func New(w io.Writer, m Meta) *Document {
-	d := &Document{w: w, widths: map[[2]int]float64{}, cur: fontState{face: -1}}
+	d := &Document{w: w, widths: map[[2]int]float64{}, cur: fontState{face: -1}, alias: -1, zip: newCompressor()}
 	d.faces, d.err = loadFaces()
 	f := fpdf.New("P", "pt", "A4", "")
 	d.f = f
@@ -103,7 +105,11 @@ func (d *Document) footer() {
 	d.syncFont()
 	w := d.f.GetStringWidth(text)
 	pw, ph := d.f.GetPageSize()
+	start := len(d.page)
 	d.text((pw-w)/2, ph-margin/2, text)
+	if i := bytes.LastIndex(d.page[start:], alias16); i >= 0 && !d.viaFpdf {
+		d.alias = start + i
+	}
 }
 
 // width returns a glyph's advance at 1 pt.
@@ -225,7 +231,11 @@ func (d *Document) Close() error {
 	if d.err != nil {
 		return d.err
 	}
-	return compressPages(d.w, doc.b, d.finish())
+	pages, err := d.finish()
+	if err != nil {
+		return err
+	}
+	return writePages(d.w, doc.b, pages)
 }
 
 // capture holds what fpdf writes out: the whole document, written at

@@ -2,10 +2,12 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -312,15 +314,15 @@ func TestHostileInput(t *testing.T) {
 // TestContentMatchesFpdf writes the same document twice: once with
 // fpdf writing and compressing the pages itself, as before content.go,
 // and once as New does, the Document writing the pages' contents and
-// Close compressing them. The bytes must be the same: pages of several
-// scripts, boxes, marks, right-to-left lines with mirrored brackets and
-// marked text, characters fpdf escapes, the alias {nb} in the text, a
-// page of blank lines, bold and headings.
+// Close compressing them. The documents must be the same once their
+// streams are inflated: pages of several scripts, boxes, marks,
+// right-to-left lines with mirrored brackets and marked text, characters
+// fpdf escapes, a page of blank lines, bold and headings.
 func TestContentMatchesFpdf(t *testing.T) {
 	fill := func(d *Document) {
-		d.Heading("Compression (and \\ escapes) {nb}")
+		d.Heading("Compression (and \\ escapes)")
 		for i := range 300 {
-			d.Line(fmt.Sprintf("%d. Hello مرحبا (بكم) 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d) {nb} \\ x\u0301", i, i*i))
+			d.Line(fmt.Sprintf("%d. Hello مرحبا (بكم) 道路已经关闭 😀 — “done” שלום መንገዱ Ёё (%d) \\ x\u0301", i, i*i))
 			if i%50 == 0 {
 				d.Field("Label "+strings.Repeat("long ", i/10), "ế e\u0302\u0301 \u202Eevil\u202C \x01 end")
 			}
@@ -328,7 +330,7 @@ func TestContentMatchesFpdf(t *testing.T) {
 		for range 70 {
 			d.Line("")
 		}
-		d.Paragraph("the end, of {nb} pages")
+		d.Paragraph("the end")
 	}
 	var ours bytes.Buffer
 	d := New(&ours, Meta{Title: "Compression", Lang: "en", Created: created})
@@ -346,26 +348,112 @@ func TestContentMatchesFpdf(t *testing.T) {
 	if pages := bytes.Count(theirs.Bytes(), []byte("/Type /Page\n")); pages < 5 {
 		t.Fatalf("only %d pages", pages)
 	}
-	if !bytes.Equal(ours.Bytes(), theirs.Bytes()) {
-		t.Errorf("the Document wrote %d bytes, fpdf %d: they differ", ours.Len(), theirs.Len())
+	// The pages are compressed apart from fpdf (each as it is done, its
+	// footer's page count at the end): the documents must be the same
+	// once every stream is inflated, the offsets they move left out.
+	o, th := inflated(t, ours.Bytes()), inflated(t, theirs.Bytes())
+	if !bytes.Equal(o, th) {
+		i := 0
+		for i < min(len(o), len(th)) && o[i] == th[i] {
+			i++
+		}
+		t.Errorf("the Document wrote %d bytes inflated, fpdf %d: they differ from byte %d: %q and %q", len(o), len(th), i, o[i:min(len(o), i+80)], th[i:min(len(th), i+80)])
 	}
 }
 
-// TestCompressPagesRefusesOtherLayouts feeds compressPages documents it
+// inflated returns doc with every FlateDecode stream inflated, its
+// /Length left out, and without the table of offsets.
+func inflated(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	if i := bytes.LastIndex(doc, []byte("\nxref\n")); i >= 0 {
+		doc = doc[:i]
+	}
+	var out []byte
+	for {
+		i := bytes.Index(doc, []byte(">>\nstream\n"))
+		if i < 0 {
+			out = append(out, doc...)
+			break
+		}
+		dict := doc[:i]
+		if k := bytes.LastIndex(dict, []byte(" obj\n")); k >= 0 {
+			dict = dict[k:]
+		}
+		m := regexp.MustCompile(`/Length (\d+)`).FindSubmatch(dict)
+		if m == nil {
+			t.Fatalf("a stream without /Length: %q", dict)
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		start := i + len(">>\nstream\n")
+		data := doc[start : start+n]
+		head := regexp.MustCompile(`/Length \d+`).ReplaceAll(doc[:i], []byte("/Length ?"))
+		out = append(out, head...)
+		out = append(out, ">>\nstream\n"...)
+		if bytes.Contains(dict, []byte("/FlateDecode")) {
+			zr, err := zlib.NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("a stream is not zlib: %v", err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("a stream does not inflate: %v", err)
+			}
+			data = plain
+		}
+		out = append(out, data...)
+		doc = doc[start+n:]
+	}
+	return out
+}
+
+// TestAliasOnlyInFooter: a record's text that reads {nb} prints as
+// written; only the footers' {nb} becomes the number of pages, on every
+// page, however many pages there are (the count is filled in after each
+// page was compressed).
+func TestAliasOnlyInFooter(t *testing.T) {
+	for _, lines := range []int{1, 70, 700} {
+		doc := write(t, Meta{Title: "Alias", Lang: "en", Created: created}, func(d *Document) {
+			d.Line("A resident wrote {nb} and (\\{nb}) here")
+			for i := range lines {
+				d.Line(fmt.Sprintf("line %d", i))
+			}
+		})
+		text, ok := pdftest.Text(t, doc)
+		if !ok {
+			return
+		}
+		got := pdftest.Normalize(text)
+		info, _ := pdftest.Info(t, doc)
+		pages, _ := strconv.Atoi(info["Pages"])
+		if !strings.Contains(got, "A resident wrote {nb} and (\\{nb}) here") {
+			t.Errorf("%d lines: the record's {nb} was not kept: %.200s", lines, got)
+		}
+		for p := 1; p <= pages; p++ {
+			if !strings.Contains(got, fmt.Sprintf("Page %d of %d", p, pages)) {
+				t.Errorf("%d lines, %d pages: no footer %q", lines, pages, fmt.Sprintf("Page %d of %d", p, pages))
+			}
+		}
+		if pages == 0 || strings.Count(got, "{nb}") != 2 {
+			t.Errorf("%d lines: %d pages, {nb} %d times", lines, pages, strings.Count(got, "{nb}"))
+		}
+	}
+}
+
+// TestWritePagesRefusesOtherLayouts feeds writePages documents it
 // does not know: it must refuse them, not write a broken PDF.
-func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
+func TestWritePagesRefusesOtherLayouts(t *testing.T) {
 	var raw capture
 	d := New(&bytes.Buffer{}, Meta{Title: "T", Created: created})
 	d.viaFpdf = true
 	d.Line("hello")
-	if err := d.f.Output(&raw); err != nil { // uncompressed, as Close gives compressPages
+	if err := d.f.Output(&raw); err != nil { // uncompressed, as Close gives writePages
 		t.Fatal(err)
 	}
 	one := func() [][]byte { return [][]byte{[]byte("BT ET\n")} }
-	if err := compressPages(io.Discard, raw.b, one()); err != nil {
+	if err := writePages(io.Discard, raw.b, one()); err != nil {
 		t.Fatalf("the plain document: %v", err)
 	}
-	if err := compressPages(io.Discard, raw.b, append(one(), one()...)); err == nil {
+	if err := writePages(io.Discard, raw.b, append(one(), one()...)); err == nil {
 		t.Error("two pages for a document of one: accepted")
 	}
 	bad := map[string][]byte{
@@ -377,7 +465,7 @@ func TestCompressPagesRefusesOtherLayouts(t *testing.T) {
 		"bad startxref": append(bytes.Clone(raw.b), []byte("startxref\n999999999\n%%EOF\n")...),
 	}
 	for name, doc := range bad {
-		if err := compressPages(io.Discard, doc, one()); err == nil {
+		if err := writePages(io.Discard, doc, one()); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
