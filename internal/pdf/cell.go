@@ -55,7 +55,9 @@ func splitParagraphs(text string) []string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	if strings.ContainsAny(text, "\r\t\u2028\u2029") {
+	// ContainsAny with a non-ASCII set tries each rune of the set in turn:
+	// three scans by byte are several times faster on a long report.
+	if strings.ContainsAny(text, "\r\t") || strings.Contains(text, "\u2028") || strings.Contains(text, "\u2029") {
 		text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\t", "    ").Replace(text)
 	}
 	return strings.Split(text, "\n")
