@@ -151,7 +151,7 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	index := startSpool(ctx, func(ctx context.Context, w io.Writer) error {
 		err := s.writeIndex(ctx, w, r, chunks, 0, byVersion, tr)
 		if err != nil {
-			chunks.stop() // the report must not wait for chunks no one takes
+			chunks.stopFor(err) // the report must not wait for chunks no one takes
 		}
 		return err
 	})
@@ -164,7 +164,7 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 			err = s.writeReport(ctx, w, r, chunks, 1, cp, byVersion, len(rds), counts, tr)
 		}
 		if err != nil {
-			chunks.stop()
+			chunks.stopFor(err)
 		}
 		return err
 	})

@@ -21,7 +21,8 @@ import (
 // report's counts, the proofs' log nodes, or items.jsonl's versions.
 type failingStore struct {
 	civic.Store
-	fail string
+	fail   string
+	failed chan struct{} // closed when the report's counts have failed
 }
 
 var errRead = errors.New("the disk went away")
@@ -30,11 +31,20 @@ func (f *failingStore) VersionsOfItems(ctx context.Context, ids []int64, fn func
 	if f.fail == "versions of items" {
 		return errRead
 	}
+	if f.fail == "version items" {
+		// The threads' reader is at work when the report fails, as under
+		// load: the reader is stopped, and the export must say why.
+		select {
+		case <-f.failed:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	return f.Store.VersionsOfItems(ctx, ids, fn)
 }
 
 func (f *failingStore) ArchiveVersionItems(ctx context.Context, size int64, fn func(id, itemID int64) error) error {
 	if f.fail == "version items" {
+		defer close(f.failed)
 		return errRead
 	}
 	return f.Store.ArchiveVersionItems(ctx, size, fn)
@@ -75,7 +85,7 @@ func TestExportReadFails(t *testing.T) {
 	for range 3 {
 		for _, fail := range []string{"versions of items", "version items", "log nodes", "scan"} {
 			before := runtime.NumGoroutine()
-			st := &failingStore{Store: e.store, fail: fail}
+			st := &failingStore{Store: e.store, fail: fail, failed: make(chan struct{})}
 			svc := records.New(records.Config{Store: st, Archive: e.arch, Signer: signer, Clock: func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }})
 			done := make(chan error, 1)
 			go func() {

@@ -36,13 +36,13 @@ func (s *Service) threadKeys(ctx context.Context, items map[int64]bool) ([]threa
 // chunks are only read: the readers share them.
 type chunkReader struct {
 	outs   []chan *itemChunk
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	done   chan struct{}
 	err    error
 }
 
 func (s *Service) readChunks(ctx context.Context, keys []threadKey, size int64, readers int) *chunkReader {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
 	cr := &chunkReader{cancel: cancel, done: make(chan struct{})}
 	for range readers {
 		cr.outs = append(cr.outs, make(chan *itemChunk, 2))
@@ -66,6 +66,9 @@ func (s *Service) readChunks(ctx context.Context, keys []threadKey, size int64, 
 				}
 				return nil
 			}); err != nil {
+				if ctx.Err() != nil {
+					err = context.Cause(ctx) // stopped: say why
+				}
 				cr.err = err
 				return
 			}
@@ -73,7 +76,7 @@ func (s *Service) readChunks(ctx context.Context, keys []threadKey, size int64, 
 				select {
 				case o <- c:
 				case <-ctx.Done():
-					cr.err = ctx.Err()
+					cr.err = context.Cause(ctx)
 					return
 				}
 			}
@@ -100,7 +103,11 @@ func (cr *chunkReader) wait() error {
 }
 
 // stop stops the reader and waits for it.
-func (cr *chunkReader) stop() {
-	cr.cancel()
+func (cr *chunkReader) stop() { cr.stopFor(nil) }
+
+// stopFor stops the reader because of err, which wait returns (a reader of
+// the chunks failed: the export fails with its error, not the reader's).
+func (cr *chunkReader) stopFor(err error) {
+	cr.cancel(err)
 	<-cr.done
 }
