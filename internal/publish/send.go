@@ -257,6 +257,12 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
 		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
 	}
+	if d.Kind == civic.KindPost || d.Kind == "" {
+		// Never the text without its attachments.
+		if err := sendable(p, c.Platform, x.Handle, d.Current.Media); err != nil {
+			return fail(err)
+		}
+	}
 	now := s.now()
 	var rec *civic.Publication
 	existing, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: d.ID, AccountID: x.AccountID})
@@ -366,6 +372,11 @@ func (s *Service) authority(ctx context.Context, d *civic.Draft, x civic.DraftAc
 			if g, err := s.store.Posters(ctx, civic.PosterFilter{AccountID: x.AccountID, UserID: u.ID}); err == nil && !slices.ContainsFunc(g, func(p *civic.Poster) bool { return p.ID == x.GrantID }) {
 				a.Extra["written_by"] = "the Communications coordinator, under the grant the post was published under"
 			}
+		}
+	}
+	if d.Kind == civic.KindPost || d.Kind == "" {
+		for _, m := range d.Current.Media {
+			a.Media = append(a.Media, civic.AuthorityMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, ContentType: m.ContentType, Size: m.Size, Alt: m.Alt})
 		}
 	}
 	override := overrideOf(d, reviews)
