@@ -13,7 +13,10 @@ import (
 // Publish implements civic.Publisher: it posts a public status as the
 // account with Mastodon's Idempotency-Key header, so that the same key sent
 // again (a retry after a lost answer) returns the first status instead of
-// posting twice.
+// posting twice. The post's media are uploaded first, each with its alt
+// text as the description, and named in media_ids[]; a retry uploads them
+// again (the server drops an upload no status uses), the status is not
+// made twice.
 func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.OutgoingPost) (*civic.PublishedPost, error) {
 	b, err := base(ep)
 	if err != nil {
@@ -26,6 +29,13 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	form := url.Values{"status": {post.Text}, "visibility": {"public"}}
 	if post.Language != "" {
 		form.Set("language", post.Language)
+	}
+	for _, m := range post.Media {
+		id, err := a.upload(ctx, ep, b, m)
+		if err != nil {
+			return nil, err
+		}
+		form.Add("media_ids[]", id)
 	}
 	if post.InReplyTo != "" {
 		form.Set("in_reply_to_id", post.InReplyTo)
