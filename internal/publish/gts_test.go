@@ -48,9 +48,11 @@ func TestGoToSocial(t *testing.T) {
 	}
 
 	// 1. The draft, its findings, the fix.
+	splash := pngOf(t, 64, 48, 9)
+	up := e.upload(e.author, "splash.png", splash)
 	in := publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
 		Text:  "The splash pad opens Saturday at 10. Questions? Text our volunteer lead at 651-555-0142.",
-		Media: []civic.DraftMedia{{File: "splash.jpg", Kind: "image"}}}
+		Media: []civic.DraftMedia{{SHA256: up.SHA256, Kind: "image"}}}
 	d, err := e.svc.CreateDraft(e.ctx, author, in)
 	if err != nil {
 		t.Fatal(err)
