@@ -69,4 +69,3 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
-
