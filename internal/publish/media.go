@@ -79,13 +79,6 @@ func (s *Service) Upload(ctx context.Context, actor civic.Actor, in UploadInput,
 	if !actor.IsUser() {
 		return nil, civic.Errorf(civic.KindForbidden, "only a signed-in poster uploads a draft's files")
 	}
-	as, err := s.Postable(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	if len(as) == 0 {
-		return nil, civic.Errorf(civic.KindForbidden, "you hold no active authorization to post for any account (PPL-2): nothing to attach files to")
-	}
 	in.Kind = strings.TrimSpace(in.Kind)
 	if in.Kind != "" && !slices.Contains(mediaKinds, in.Kind) {
 		return nil, civic.Invalid("kind", "%q is not a kind of attachment: image, gif, video or audio", in.Kind)
@@ -110,6 +103,15 @@ func (s *Service) Upload(ctx context.Context, actor civic.Actor, in UploadInput,
 		return nil, civic.Invalid("file", "%s is %s, not a file Steward attaches: a JPEG, PNG or WebP image, a GIF, an MP4 or WebM video, or an MP3, WAV, Ogg or AIFF recording", name, ct)
 	case in.Kind != "" && in.Kind != kind:
 		return nil, civic.Invalid("kind", "%s is %s (%s), not %s %s", name, article(kind), ct, article(in.Kind), in.Kind)
+	}
+	// Only a poster stores files; the first bytes, read already, say no
+	// more than their type.
+	as, err := s.Postable(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, civic.Errorf(civic.KindForbidden, "you hold no active authorization to post for any account (PPL-2): nothing to attach files to")
 	}
 	limit := MediaLimits[kind]
 	lr := &capped{r: io.MultiReader(bytes.NewReader(head), r), left: limit}
