@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -53,7 +54,9 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	}
 	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: archive.New(archive.Config{Store: s, Clock: clock.Now, Blobs: media})}
 	e.conns = connection.New(connection.Config{Store: s, Clock: clock.Now, Vault: v, Platforms: platforms})
+	// The test servers are on this machine: capture fetches media from them.
 	e.cap = capture.New(capture.Config{Store: s, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: clock.Now,
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		Jitter: func(time.Duration) time.Duration { return 0 }})
 	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Blobs: e.arch.Blobs(), Clock: clock.Now, Language: classify.DetectLanguage})
 	sys := civic.Actor{Label: "test"}

@@ -323,7 +323,7 @@ func TestGoToSocial(t *testing.T) {
 	if vs, err = e.store.ArchiveVersions(e.ctx, item.ID); err != nil {
 		t.Fatal(err)
 	}
-	if last := vs[len(vs)-1]; !strings.Contains(string(last.Raw), in.Media[0].Alt) || len(last.Media) != 1 {
-		t.Errorf("the captured post (%d versions) keeps no alt text or image: media %+v, raw %.300s", len(vs), last.Media, last.Raw)
+	if last := vs[len(vs)-1]; !strings.Contains(string(last.Raw), `"description":"`+in.Media[0].Alt+`"`) || len(last.Media) != 1 || last.Media[0].SHA256 == "" {
+		t.Errorf("the captured post (%d versions) keeps no alt text or image: media %+v, raw %s", len(vs), last.Media, last.Raw)
 	}
 }
