@@ -57,7 +57,7 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	// The test servers are on this machine: capture fetches media from them.
 	e.cap = capture.New(capture.Config{Store: s, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: clock.Now,
 		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		Jitter: func(time.Duration) time.Duration { return 0 }})
+		Jitter:     func(time.Duration) time.Duration { return 0 }})
 	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Blobs: e.arch.Blobs(), Clock: clock.Now, Language: classify.DetectLanguage})
 	sys := civic.Actor{Label: "test"}
 	err = s.Update(ctx, sys, func(tx civic.Tx) error {
