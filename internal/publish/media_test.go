@@ -211,7 +211,18 @@ func TestMediaNeverDropped(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		approve(t, e, author, director, d)
+		// Submitting it names the file at once.
+		_, err = e.svc.Submit(e.ctx, author, d.ID)
+		wantErr(t, err, civic.KindInvalid, "media[0].sha256", "rink.jpg was never uploaded")
+		// Approved anyway (before this check existed), it is not published.
+		if err := e.store.Update(e.ctx, author, func(tx civic.Tx) error {
+			return tx.SetDraftStatus(e.ctx, d.ID, civic.DraftInReview, "draft.submit")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Review(e.ctx, director, d.ID, publish.ReviewInput{Revision: 2, Decision: civic.ReviewApprove, Override: "no alt text needed"}); err != nil {
+			t.Fatal(err)
+		}
 		out, err := e.svc.Publish(e.ctx, author, d.ID)
 		if err == nil || len(out) != 1 || out[0].Status != civic.PublicationFailed || !strings.Contains(out[0].Error, "rink.jpg was never uploaded") {
 			t.Fatalf("publish: %+v, %v", out, err)
