@@ -257,11 +257,11 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
 		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
 	}
+	// Never the text without its attachments: a post whose files the
+	// network cannot take is not sent (what already went out stands).
+	var unsendable error
 	if d.Kind == civic.KindPost || d.Kind == "" {
-		// Never the text without its attachments.
-		if err := sendable(p, c.Platform, x.Handle, d.Current.Media); err != nil {
-			return fail(err)
-		}
+		unsendable = sendable(p, c.Platform, x.Handle, d.Current.Media)
 	}
 	now := s.now()
 	var rec *civic.Publication
@@ -299,6 +299,9 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 					return s.record(ctx, actor, rec, c, done, act, o)
 				}
 			}
+			if unsendable != nil {
+				return fail(unsendable)
+			}
 			if rec.Status == civic.PublicationFailed {
 				rec.Status, rec.Error = civic.PublicationIntent, ""
 				if err := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdatePublication(ctx, rec) }); err != nil {
@@ -307,6 +310,9 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			}
 		}
 	} else {
+		if unsendable != nil {
+			return fail(unsendable)
+		}
 		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(now),
 			Platform: c.Platform, Kind: act.kind, Body: act.text, Authority: s.authority(ctx, d, x, author, reviews, res)}
 		if act.orig != nil {
