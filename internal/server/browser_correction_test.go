@@ -107,7 +107,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	}
 	text := "The splash pad opens Saturday at 10. Questions? Call the Parks front desk."
 	tab.SetValue("#f-text", text)
-	tab.SetValue("#f-alt", "Children playing in the splash pad's fountains.")
+	tab.SetValue("#f-alt-0", "Children playing in the splash pad's fountains.")
 	tab.check(post(`form[action="`+page+`"]`), http.StatusOK)
 	if got := tab.Text("#findings"); !strings.Contains(got, "The screen found nothing") {
 		t.Errorf("after the fix: %s", got)

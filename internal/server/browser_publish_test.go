@@ -115,7 +115,7 @@ func TestBrowserPublish(t *testing.T) {
 	if !strings.Contains(tab.Value("#f-text"), "651-555-0142") {
 		t.Error("the form lost the text")
 	}
-	if got := tab.Text("#f-current"); !strings.Contains(got, "splash.png") {
+	if got := tab.Text("#f-m0 legend"); !strings.Contains(got, "splash.png") {
 		t.Errorf("the form lost the image: %q", got)
 	}
 	tab.screenshot("drafts-invalid.png")
@@ -147,7 +147,7 @@ func TestBrowserPublish(t *testing.T) {
 
 	// Fix both, schedule it, submit.
 	tab.SetValue("#f-text", "The splash pad opens Saturday at 10. Questions? Call the Parks front desk.")
-	tab.SetValue("#f-alt", "Children playing in the splash pad's fountains.")
+	tab.SetValue("#f-alt-0", "Children playing in the splash pad's fountains.")
 	// The time to publish at is typed in the city's time (Chicago), not UTC.
 	when := app.clock.Now().Add(48 * time.Hour).In(cityZone(t)).Truncate(time.Minute)
 	tab.SetValue("#f-scheduled", when.Format("2006-01-02T15:04"))

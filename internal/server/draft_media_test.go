@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -196,20 +197,44 @@ func TestDraftMediaAPI(t *testing.T) {
 			splash := testPNG(t, 3)
 			res = form(map[string]string{"account": fmt.Sprint(acct.ID), "text": "The splash pad opens.", "alt": "Children in the fountains."}, splash)
 			body = readBody(t, res)
-			if res.StatusCode != 422 || !strings.Contains(body, `name="media_sha256" value="`) || !strings.Contains(body, "splash.png") {
-				t.Fatalf("the form without a category: %d, the file kept: %v", res.StatusCode, strings.Contains(body, "media_sha256"))
+			if res.StatusCode != 422 || !strings.Contains(body, `name="m0_sha256" value="`) || !strings.Contains(body, `value="Children in the fountains."`) {
+				t.Fatalf("the form without a category: %d, the file kept: %v", res.StatusCode, strings.Contains(body, "m0_sha256"))
 			}
-			hash := body[strings.Index(body, `name="media_sha256" value="`)+len(`name="media_sha256" value="`):]
+			hash := body[strings.Index(body, `name="m0_sha256" value="`)+len(`name="m0_sha256" value="`):]
 			hash = hash[:64]
-			res = form(map[string]string{"account": fmt.Sprint(acct.ID), "text": "The splash pad opens.", "alt": "Children in the fountains.", "category": "announcement",
-				"media_sha256": hash, "file": "splash.png"}, nil)
+			// Sent again with a second file: both are kept, each with its alt text.
+			res = form(map[string]string{"account": fmt.Sprint(acct.ID), "text": "The splash pad opens.", "m0_alt": "Children in the fountains.", "category": "announcement",
+				"m0_sha256": hash, "m0_file": "splash.png", "alt": "The pad's map."}, testPNG(t, 9))
 			if res.StatusCode != 303 {
 				t.Fatalf("the form again: %d %s", res.StatusCode, readBody(t, res))
 			}
 			loc := res.Header.Get("Location")
 			res = app.do(request{method: "GET", path: strings.TrimSuffix(loc, "?notice=saved"), cookie: cookie})
-			if got := readBody(t, res); !strings.Contains(got, `alt="Children in the fountains."`) || !strings.Contains(got, "/media/"+hash) {
-				t.Fatalf("the draft page shows no thumbnail with its alt text: %s", got)
+			if got := readBody(t, res); !strings.Contains(got, `alt="Children in the fountains."`) || !strings.Contains(got, "/media/"+hash) || !strings.Contains(got, `alt="The pad&#39;s map."`) {
+				t.Fatalf("the draft page shows no thumbnails with their alt text: %s", got)
+			}
+			// Revised with the first file removed: the revision keeps the second alone.
+			draftPath := strings.TrimSuffix(loc, "?notice=saved")
+			var rb bytes.Buffer
+			rw := multipart.NewWriter(&rb)
+			for k, v := range map[string]string{"text": "The splash pad opens.", "category": "announcement", "m0_sha256": hash, "m0_file": "splash.png", "m0_remove": "yes",
+				"m1_sha256": fmt.Sprintf("%x", sha256.Sum256(testPNG(t, 9))), "m1_file": "splash.png", "m1_alt": "The pad's map."} {
+				_ = rw.WriteField(k, v)
+			}
+			_ = rw.Close()
+			req := httptest.NewRequest("POST", "http://steward.test"+draftPath, &rb)
+			req.Header.Set("Content-Type", rw.FormDataContentType())
+			req.AddCookie(&http.Cookie{Name: web.CookieName, Value: cookie})
+			w := httptest.NewRecorder()
+			app.server.ServeHTTP(w, req)
+			if w.Code != 303 {
+				t.Fatalf("revise: %d %s", w.Code, w.Body.String())
+			}
+			var id int64
+			fmt.Sscanf(draftPath, "/drafts/%d", &id)
+			dr, err := app.store.Draft(context.Background(), id)
+			if err != nil || len(dr.Current.Media) != 1 || dr.Current.Media[0].Alt != "The pad's map." {
+				t.Fatalf("the revision's media: %+v, %v", dr, err)
 			}
 			// A file too large for an image is refused next to the field, the text kept.
 			res = form(map[string]string{"account": fmt.Sprint(acct.ID), "text": "Big file.", "category": "announcement"},

@@ -40,13 +40,11 @@ type draftForm struct {
 	AccountIDs []int64
 	Text       string
 	Category   string
-	File, Kind string
-	Alt        string
-	Captions   bool
-	// SHA256 is the attachment's file: uploaded with this form, or kept
-	// from the revision being revised (a hidden field).
-	SHA256     string
-	RemoveFile bool
+	// Media are the attachments the form keeps: files uploaded with it
+	// earlier, or the revision's (hidden fields), each with its own alt
+	// text, kind and captions. New describes the file chosen now.
+	Media      []formMedia
+	New        formMedia
 	Link       string
 	Scheduled  string // 2006-01-02T15:04, UTC
 	Correction string // the text of a correction being written
@@ -61,6 +59,15 @@ func (f draftForm) Has(id int64) bool {
 	}
 	return false
 }
+
+// formMedia is one attachment as the draft form shows it.
+type formMedia struct {
+	SHA256, File, Kind, Alt string
+	Captions                bool
+}
+
+// Room reports whether the form takes another file.
+func (f draftForm) Room() bool { return len(f.Media) < publish.MaxMedia }
 
 // limitRow is one network's limit with the draft's length.
 type limitRow struct {
@@ -127,12 +134,22 @@ func (h *Handler) renderDrafts(w http.ResponseWriter, r *http.Request, status in
 // none). up is the file uploaded with the form, or nil: it replaces the
 // attachment the form kept.
 func readDraftForm(r *http.Request, loc *time.Location, up *civic.MediaUpload) (draftForm, publish.DraftInput, error) {
-	f := draftForm{Text: r.PostFormValue("text"), Category: r.PostFormValue("category"), File: strings.TrimSpace(r.PostFormValue("file")),
-		Kind: r.PostFormValue("kind"), Alt: r.PostFormValue("alt"), Captions: r.PostFormValue("captions") == "yes",
-		Link: strings.TrimSpace(r.PostFormValue("link")), Scheduled: strings.TrimSpace(r.PostFormValue("scheduled")),
-		SHA256: strings.TrimSpace(r.PostFormValue("media_sha256")), RemoveFile: r.PostFormValue("remove_media") == "yes"}
+	f := draftForm{Text: r.PostFormValue("text"), Category: r.PostFormValue("category"),
+		New:  formMedia{Kind: r.PostFormValue("kind"), Alt: r.PostFormValue("alt"), Captions: r.PostFormValue("captions") == "yes"},
+		Link: strings.TrimSpace(r.PostFormValue("link")), Scheduled: strings.TrimSpace(r.PostFormValue("scheduled"))}
+	// The attachments kept, m0 to m3, less those marked to remove.
+	for i := range publish.MaxMedia {
+		p := "m" + strconv.Itoa(i) + "_"
+		sha := strings.TrimSpace(r.PostFormValue(p + "sha256"))
+		if sha == "" || r.PostFormValue(p+"remove") == "yes" {
+			continue
+		}
+		f.Media = append(f.Media, formMedia{SHA256: sha, File: r.PostFormValue(p + "file"), Kind: r.PostFormValue(p + "kind"),
+			Alt: r.PostFormValue(p + "alt"), Captions: r.PostFormValue(p+"captions") == "yes"})
+	}
 	if up != nil {
-		f.SHA256, f.File, f.RemoveFile = up.SHA256, up.File, false
+		f.New.SHA256, f.New.File = up.SHA256, up.File
+		f.Media, f.New = append(f.Media, f.New), formMedia{}
 	}
 	for _, v := range r.PostForm["account"] {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -142,11 +159,8 @@ func readDraftForm(r *http.Request, loc *time.Location, up *civic.MediaUpload) (
 		f.AccountIDs = append(f.AccountIDs, id)
 	}
 	in := publish.DraftInput{AccountIDs: f.AccountIDs, Text: f.Text, Category: f.Category}
-	switch {
-	case f.RemoveFile:
-		f.SHA256, f.File = "", ""
-	case f.SHA256 != "":
-		in.Media = []civic.DraftMedia{{SHA256: f.SHA256, File: f.File, Kind: f.Kind, Alt: f.Alt, Captions: f.Captions}}
+	for _, m := range f.Media {
+		in.Media = append(in.Media, civic.DraftMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, Alt: m.Alt, Captions: m.Captions})
 	}
 	if f.Link != "" {
 		in.Links = []string{f.Link}
@@ -283,9 +297,10 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 		d.Form = *form
 	} else {
 		d.Form = draftForm{Text: cur.Text, Category: cur.Category}
-		if len(cur.Media) > 0 {
-			m := cur.Media[0]
-			d.Form.File, d.Form.Kind, d.Form.Alt, d.Form.Captions, d.Form.SHA256 = m.File, m.Kind, m.Alt, m.Captions, m.SHA256
+		for _, m := range cur.Media {
+			if m.SHA256 != "" { // a file only named (before uploads) is dropped by the next revision
+				d.Form.Media = append(d.Form.Media, formMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, Alt: m.Alt, Captions: m.Captions})
+			}
 		}
 		if len(cur.Links) > 0 {
 			d.Form.Link = cur.Links[0]
