@@ -143,6 +143,10 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	if len(sent.Media) != 1 || sent.Media[0].Type != "image" || sent.Media[0].Description != "Children playing in the splash pad's fountains." {
 		t.Fatalf("the published post's media on GoToSocial: %+v", sent.Media)
 	}
+	// The authority record on the page names the file that went out.
+	if got := tab.Text("main"); !strings.Contains(got, "sent splash.png (SHA-256 ") || !strings.Contains(got, "alt text “Children playing") {
+		t.Errorf("the publication's authority record does not name the file sent: %s", got)
+	}
 
 	// 3. Capture: the published post is Steward's; a direct one is not.
 	var direct struct {
