@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -229,6 +230,63 @@ func TestMediaNeverDropped(t *testing.T) {
 		}
 		if n := calls.Load(); n != 0 {
 			t.Fatalf("the network was called %d times", n)
+		}
+	})
+}
+
+// TestMediaRetry: a post with an image whose answer was lost (the server
+// made the status, then answered 502) is not made again: asked again,
+// Steward finds it among the account's newest statuses and records it;
+// the image was uploaded once, the status made once.
+func TestMediaRetry(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		var mu sync.Mutex
+		var uploads, posts int
+		var made []map[string]any
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST /api/v2/media", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			uploads++
+			if _, _, err := r.FormFile("file"); err != nil || r.FormValue("description") != "The rink." {
+				http.Error(w, `{"error":"bad upload"}`, http.StatusUnprocessableEntity)
+				return
+			}
+			_, _ = io.WriteString(w, `{"id":"m1","type":"image","url":"https://files.example/m1.png","description":"The rink."}`)
+		})
+		mux.HandleFunc("POST /api/v1/statuses", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			posts++
+			made = append(made, map[string]any{"id": "s1", "created_at": time.Now().UTC().Format(time.RFC3339), "content": "<p>" + r.FormValue("status") + "</p>",
+				"account": map[string]string{"id": "1", "username": "parks", "acct": "parks"}, "media_attachments": []map[string]string{{"id": r.FormValue("media_ids[]"), "type": "image"}}})
+			http.Error(w, `{"error":"bad gateway"}`, http.StatusBadGateway) // the answer is lost
+		})
+		mux.HandleFunc("GET /api/v1/accounts/1/statuses", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			_ = json.NewEncoder(w).Encode(made)
+		})
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		e.connect(srv.URL, "1", civic.PlatformToken{AccessToken: "t"})
+		author, director := e.as(e.author), e.as(e.director)
+		up := e.upload(e.author, "rink.png", pngOf(t, 9, 9, 9))
+		d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement", Text: "The rink opens.",
+			Media: []civic.DraftMedia{{SHA256: up.SHA256, Alt: "The rink."}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		approve(t, e, author, director, d)
+		if out, err := e.svc.Publish(e.ctx, author, d.ID); err == nil || out[0].Status != civic.PublicationFailed {
+			t.Fatalf("the lost answer: %+v, %v", out, err)
+		}
+		out, err := e.svc.Publish(e.ctx, author, d.ID)
+		if err != nil || out[0].Status != civic.PublicationPublished || out[0].PlatformID != "s1" {
+			t.Fatalf("asked again: %+v, %v", out, err)
+		}
+		if uploads != 1 || posts != 1 {
+			t.Fatalf("%d uploads and %d statuses, want one of each", uploads, posts)
 		}
 	})
 }
