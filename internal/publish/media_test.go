@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/publish"
 )
@@ -163,6 +164,19 @@ func TestDraftMedia(t *testing.T) {
 		// A file the draft does not hold is not read through it.
 		if _, _, err := e.svc.DraftMedia(e.ctx, author, d.ID, other.SHA256); civic.ErrorKind(err) != civic.KindNotFound {
 			t.Errorf("another's file through this draft: %v", err)
+		}
+
+		// An archived record cannot name a draft's file by its hash alone,
+		// to carry it into exports: only with its bytes.
+		rec := archive.Record{Account: "mastodon:@parks", ID: "leak-1", Kind: "post", CapturedAt: e.clock.Now().Format(time.RFC3339Nano), Text: "x",
+			Media: []archive.MediaRecord{{SHA256: first.SHA256, Type: "image/png", Size: first.Size}}}
+		res, err := e.arch.Ingest(e.ctx, civic.CLI, []archive.Record{rec}, nil)
+		if err != nil || res.Rejected != 1 || res.Records[0].Error == nil || res.Records[0].Error.Field != "media[0].sha256" {
+			t.Fatalf("a record naming a draft's file: %+v, %v", res, err)
+		}
+		rec.Media[0].Data = pngOf(t, 5, 5, 1)
+		if res, err := e.arch.Ingest(e.ctx, civic.CLI, []archive.Record{rec}, nil); err != nil || res.Stored != 1 {
+			t.Fatalf("the same record with the file's bytes: %+v, %v", res, err)
 		}
 
 		// Nothing deletes a file a draft uses; other files go.
