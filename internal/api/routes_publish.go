@@ -24,6 +24,9 @@ func (h *Handler) publishRoutes() []route.Route {
 	return []route.Route{
 		r(get, "/drafts", in, "list the drafts you may read", a.list),
 		r(post, "/drafts", in, "write a draft for accounts you hold a poster grant for", a.create),
+		{Method: post, Path: "/api/v1/drafts/media", Perm: in, API: true, Upload: publish.MaxUpload,
+			Summary: "upload a file for a draft's attachment: 201 with its sha256", Handle: a.mediaUpload},
+		r(get, "/drafts/{id}/media/{sha256}", in, "a file of a draft's attachment, to one who may read the draft", a.mediaFile),
 		r(get, "/drafts/queue", in, "drafts waiting for your review, longest waiting first", a.queue),
 		r(get, "/drafts/{id}", in, "one draft with its revisions, findings, reviews and publications", a.get),
 		r(post, "/drafts/{id}/revisions", in, "revise a draft (a new revision; earlier ones are kept)", a.revise),

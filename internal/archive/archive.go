@@ -71,6 +71,9 @@ type Store interface {
 	// CovertProfiles lists every covert profile (maintainerID 0): a
 	// transfer refuses their accounts and leaves out what they wrote.
 	CovertProfiles(ctx context.Context, maintainerID int64) ([]*civic.CovertProfile, error)
+	// MediaInUse reports whether a draft's attachment is the file with
+	// the hash: the media store never deletes such a file (blob.Keep).
+	MediaInUse(ctx context.Context, sha256 string) (bool, error)
 }
 
 // Config is what a Service needs. Blobs and Signer may be nil.
@@ -97,7 +100,9 @@ func New(c Config) *Service {
 	if c.DispositionBatch <= 0 {
 		c.DispositionBatch = DispositionBatch
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Clock, log: c.Logger, dispositionBatch: c.DispositionBatch}
+	// A file a draft or a publication uses is never deleted, whoever asks.
+	blobs := blob.Keep(c.Blobs, c.Store.MediaInUse)
+	return &Service{store: c.Store, blobs: blobs, signer: c.Signer, witnesses: c.Witnesses, now: c.Clock, log: c.Logger, dispositionBatch: c.DispositionBatch}
 }
 
 // Store returns the service's store.
@@ -106,7 +111,8 @@ func (s *Service) Store() Store { return s.store }
 // Signer returns the checkpoint signer, or nil when this process does not sign.
 func (s *Service) Signer() note.Signer { return s.signer }
 
-// Blobs returns the media store, or nil.
+// Blobs returns the media store, or nil. Its Delete leaves in place a
+// file a draft or a publication uses (blob.Keep).
 func (s *Service) Blobs() blob.Store { return s.blobs }
 
 // update runs fn in a transaction on behalf of actor.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/civic"
 )
 
@@ -38,12 +39,49 @@ type Result struct {
 // transaction: the same version twice is stored once, a bad record is
 // rejected with an error naming its field, and the batch is one audit
 // event with its counts. decodeErrs, when not nil, holds errors from
-// DecodeBatch at the same indexes; those records count as rejected.
+// DecodeBatch at the same indexes; those records count as rejected. A
+// record that names a file of a draft's attachment without its bytes is
+// rejected (draftFiles).
 func (s *Service) Ingest(ctx context.Context, actor civic.Actor, records []Record, decodeErrs []error) (*Result, error) {
 	if err := civic.Require(actor, civic.PermArchiveIngest); err != nil {
 		return nil, err
 	}
+	decodeErrs, err := s.draftFiles(ctx, records, decodeErrs)
+	if err != nil {
+		return nil, err
+	}
 	return s.ingest(ctx, actor, records, decodeErrs)
+}
+
+// draftFiles rejects each record that names, by its hash alone, a file
+// someone uploaded for a draft: the record would carry the file into
+// exports and WARC files read by people who may not read the draft, to
+// anyone who learnt its hash (the audit log holds it). Bytes sent with
+// the record prove their sender has them; the publish service, which
+// archives the files a post sent, ingests as system:publish.
+func (s *Service) draftFiles(ctx context.Context, records []Record, errs []error) ([]error, error) {
+	for i, rec := range records {
+		if errs != nil && errs[i] != nil {
+			continue
+		}
+		for j, m := range rec.Media {
+			if m.Data != nil || !blob.ValidHash(m.SHA256) {
+				continue
+			}
+			used, err := s.store.MediaInUse(ctx, m.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			if used {
+				if errs == nil {
+					errs = make([]error, len(records))
+				}
+				errs[i] = civic.Invalid(fmt.Sprintf("media[%d].sha256", j), "names a file uploaded for a draft; an archived record may name it only with its bytes")
+				break
+			}
+		}
+	}
+	return errs, nil
 }
 
 // IngestAs is Ingest done by one of Steward's own loops, whose audit event

@@ -26,6 +26,13 @@ type PublishReader interface {
 	// PublicationByPlatformID returns the publication that made the post
 	// with the given id on a platform (KindNotFound: none did).
 	PublicationByPlatformID(ctx context.Context, platform, platformID string) (*Publication, error)
+	// MediaUpload returns the upload of the file with the hash by the
+	// user (KindNotFound: the user never uploaded it).
+	MediaUpload(ctx context.Context, userID int64, sha256 string) (*MediaUpload, error)
+	// MediaInUse reports whether anyone uploaded the file with the hash
+	// for a draft: such a file may be in a draft or a publication, and is
+	// never deleted from the blob store.
+	MediaInUse(ctx context.Context, sha256 string) (bool, error)
 }
 
 // PublishWriter writes drafts, reviews, rules and publications; each write
@@ -44,6 +51,9 @@ type PublishWriter interface {
 	CreatePublication(ctx context.Context, p *Publication) error
 	// UpdatePublication records the platform's answer.
 	UpdatePublication(ctx context.Context, p *Publication) error
+	// AddMediaUpload records that a user uploaded a file for a draft; the
+	// same file uploaded again by the same user keeps the first record.
+	AddMediaUpload(ctx context.Context, m *MediaUpload) error
 }
 
 // DraftStatus is where a draft is.
@@ -150,12 +160,18 @@ type DraftRevision struct {
 	CreatedAt   time.Time       `json:"created_at"`
 }
 
-// DraftMedia is an attachment as its metadata describes it.
+// DraftMedia is an attachment of a draft: a file its author uploaded
+// (MediaUpload), named by its SHA-256 in the blob store, with the alt text
+// and captions flag the author gave it. A revision keeps its media's
+// hashes, so every revision says exactly which bytes it would send.
 type DraftMedia struct {
-	File     string `json:"file"`
-	Kind     string `json:"kind"` // image, gif, video, audio
-	Alt      string `json:"alt"`
-	Captions bool   `json:"captions"`
+	File        string `json:"file"`
+	Kind        string `json:"kind"` // image, gif, video, audio
+	Alt         string `json:"alt"`
+	Captions    bool   `json:"captions"`
+	SHA256      string `json:"sha256"`       // the uploaded file's hash; "" only in drafts written before uploads
+	Size        int64  `json:"size"`         // bytes, from the upload
+	ContentType string `json:"content_type"` // sniffed from the bytes at upload
 }
 
 // ReviewDecision is what a reviewer did.
@@ -270,6 +286,19 @@ type Authority struct {
 	Findings  []AuthorityNote   `json:"findings"`
 	Rule      PublishRule       `json:"rule"`
 	Extra     map[string]string `json:"extra,omitempty"`
+	// Media are the files the post sent, with their alt text.
+	Media []AuthorityMedia `json:"media,omitempty"`
+}
+
+// AuthorityMedia is one file a publication sent: its hash in the blob
+// store, what it is and the alt text that went with it.
+type AuthorityMedia struct {
+	SHA256      string `json:"sha256"`
+	File        string `json:"file"`
+	Kind        string `json:"kind"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Alt         string `json:"alt"`
 }
 
 // AuthorityNote is one finding of the screen on the published revision and
@@ -324,6 +353,10 @@ type OutgoingPost struct {
 	// InReplyTo is the platform id of the post this one answers in its
 	// thread (a correction reply); empty for a new post.
 	InReplyTo string
+	// Media are the files the post carries, in order. Only an adapter that
+	// is a MediaPublisher is given any; publish refuses a post with media
+	// for any other rather than send its text alone.
+	Media []OutgoingMedia
 }
 
 // PostEditor is a Publisher that can edit a post the account made

@@ -160,7 +160,7 @@ func NewServices(c ServicesConfig) *Services {
 	s.Connections = connection.New(connection.Config{Store: c.Store, Clock: c.Clock, Logger: c.Logger, Vault: c.Vault, Platforms: c.Platforms})
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow,
 		MediaMax: c.MediaMax})
-	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Clock: c.Clock, Logger: c.Logger,
+	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Blobs: c.Archive.Blobs(), Clock: c.Clock, Logger: c.Logger,
 		Language: classify.DetectLanguage})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,

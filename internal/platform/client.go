@@ -68,7 +68,18 @@ type Request struct {
 	Header http.Header // extra headers
 	JSON   any         // body, encoded as JSON, when not nil
 	Form   url.Values  // body, form-encoded, when not nil
+	// Body, when not nil, is sent as it is, streamed (a media file, or a
+	// multipart form holding one), with ContentType and, when more than
+	// 0, Length as its Content-Length. Such a call is given Upload as its
+	// time limit instead of the client's Timeout. The guard scans it as
+	// it is sent (Guard).
+	Body        io.Reader
+	ContentType string
+	Length      int64
 }
+
+// Upload is the time limit of a call that sends a Body.
+const Upload = 15 * time.Minute
 
 // Response is an API answer that arrived with a 2xx status.
 type Response struct {
@@ -100,6 +111,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		body, ctype = bytes.NewReader(b), "application/json"
 	case req.Form != nil:
 		body, ctype = strings.NewReader(req.Form.Encode()), "application/x-www-form-urlencoded"
+	case req.Body != nil:
+		body, ctype = req.Body, req.ContentType
 	}
 	method := req.Method
 	if method == "" {
@@ -122,7 +135,16 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if req.Token != "" {
 		hr.Header.Set("Authorization", "Bearer "+req.Token)
 	}
-	resp, err := c.http().Do(hr)
+	hc := c.http()
+	if req.Body != nil {
+		if req.Length > 0 {
+			hr.ContentLength = req.Length
+		}
+		long := *hc
+		long.Timeout = max(Upload, hc.Timeout)
+		hc = &long
+	}
+	resp, err := hc.Do(hr)
 	if err != nil {
 		if errors.Is(err, ErrRefused) {
 			return nil, c.fail(civic.PlatformRefused, 0, "", err)

@@ -95,13 +95,28 @@ func Check(r *http.Request) error {
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxInspect+1))
-	r.Body.Close()
 	if err != nil {
+		r.Body.Close()
 		return fmt.Errorf("reading the request body: %w", err)
 	}
 	if len(body) > maxInspect {
-		return refuse("body too large to inspect")
+		if !streamed(r.Header.Get("Content-Type")) {
+			r.Body.Close()
+			return refuse("body too large to inspect")
+		}
+		// A media file, or a form holding one: its first part is checked
+		// now, the rest as it is sent, and the call fails before any
+		// bytes that complete a mark leave.
+		if hasMark(strings.ToLower(string(body))) {
+			r.Body.Close()
+			return refuse("body asks for a block, ban or mute")
+		}
+		r.Body = &scanned{r: io.MultiReader(bytes.NewReader(body), r.Body), c: r.Body, done: int64(len(body)),
+			tail: []byte(strings.ToLower(string(body[len(body)-(maxMark-1):]))), refuse: refuse}
+		r.GetBody = nil
+		return nil
 	}
+	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	lower := strings.ToLower(string(body))
@@ -113,6 +128,60 @@ func Check(r *http.Request) error {
 	}
 	return nil
 }
+
+// streamed reports whether a body of the content type may be larger than
+// the guard holds to inspect: a media file (image, video, audio) or a
+// multipart form holding one. It is scanned as it is sent instead.
+func streamed(ct string) bool {
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	for _, p := range []string{"multipart/form-data", "image/", "video/", "audio/"} {
+		if strings.HasPrefix(ct, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMark is the length of the longest of forbiddenMarks.
+var maxMark = func() int {
+	n := 0
+	for _, m := range forbiddenMarks {
+		n = max(n, len(m))
+	}
+	return n
+}()
+
+// scanned is a request body the guard reads as it is sent: the bytes
+// before the first mark found go out, the read that completes one fails
+// with the guard's error, so the request never arrives whole.
+type scanned struct {
+	r      io.Reader
+	c      io.Closer
+	tail   []byte // the last maxMark-1 bytes passed on, lower case
+	done   int64
+	err    error
+	refuse func(string) error
+}
+
+func (s *scanned) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	if n > 0 {
+		win := append(s.tail, bytes.ToLower(p[:n])...)
+		if hasMark(string(win)) {
+			s.err = s.refuse(fmt.Sprintf("body asks for a block, ban or mute after %d bytes", s.done))
+			return 0, s.err
+		}
+		keep := min(len(win), maxMark-1)
+		s.tail = append(s.tail[:0], win[len(win)-keep:]...)
+		s.done += int64(n)
+	}
+	return n, err
+}
+
+func (s *scanned) Close() error { return s.c.Close() }
 
 func hasMark(s string) bool {
 	for _, m := range forbiddenMarks {

@@ -15,11 +15,12 @@ import (
 // an earlier call left no answer, looks on the platform for what that call
 // did, so that it is not done twice (nil: the call is safe to repeat).
 type action struct {
-	kind civic.PublicationKind
-	text string             // the exact text sent; "" for a delete
-	orig *civic.Publication // the post acted on (nil for a post)
-	send func(key string) (*civic.PublishedPost, error)
-	find func(rec *civic.Publication) (*civic.PublishedPost, error)
+	kind  civic.PublicationKind
+	text  string             // the exact text sent; "" for a delete
+	orig  *civic.Publication // the post acted on (nil for a post)
+	media []civic.DraftMedia // the files a post sends
+	send  func(key string) (*civic.PublishedPost, error)
+	find  func(rec *civic.Publication) (*civic.PublishedPost, error)
 }
 
 // action builds the call a draft makes on a platform. prior is what an
@@ -47,8 +48,11 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 		return nil, nil
 	}
 	if d.Kind == civic.KindPost {
+		// Media are uploaded again on a retry (the network keeps an unused
+		// upload a while, then drops it); the post itself is made once.
+		a.media = d.Current.Media
 		a.send = func(key string) (*civic.PublishedPost, error) {
-			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key})
+			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key, Media: s.outgoingMedia(d.Current)})
 		}
 		a.find = recent
 		return a, nil
@@ -138,6 +142,16 @@ func (s *Service) archiveOf(ctx context.Context, rec *civic.Publication, c *civi
 	r := archive.Record{Account: c.Ref(), Department: dept, ID: post.ID, Kind: string(civic.ItemPost), CapturedAt: now.Format(time.RFC3339Nano),
 		PlatformTime: at.UTC().Format(time.RFC3339Nano), Author: civic.Author{ID: c.RemoteID, Handle: c.Handle}, Text: act.text,
 		Tags: []string{"published_with_steward"}}
+	// The files the post sent: their hashes in the version (the blob
+	// store holds them already), their alt text in the raw payload.
+	if len(act.media) > 0 {
+		var ms []map[string]any
+		for _, m := range act.media {
+			r.Media = append(r.Media, archive.MediaRecord{SHA256: m.SHA256, Type: m.ContentType, Size: m.Size})
+			ms = append(ms, map[string]any{"sha256": m.SHA256, "file": m.File, "kind": m.Kind, "content_type": m.ContentType, "size": m.Size, "alt": m.Alt})
+		}
+		raw["media"] = ms
+	}
 	if act.orig != nil {
 		raw["corrects_publication_id"] = act.orig.ID
 	}

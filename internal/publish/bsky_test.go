@@ -1,7 +1,11 @@
 package publish_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,6 +34,10 @@ type pds struct {
 	// lose makes the next createRecord take the record and then answer
 	// 502, as when the answer is lost on the way back.
 	lose bool
+	// blobs are the files uploadBlob took, by their link; uploads counts
+	// the calls.
+	blobs   map[string][]byte
+	uploads int
 }
 
 func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +56,22 @@ func (p *pds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	switch r.URL.Path {
+	case "/xrpc/com.atproto.repo.uploadBlob":
+		// As the reference PDS: the body is the file, named by its CID
+		// (here its SHA-256), typed by the request's Content-Type.
+		b, err := io.ReadAll(r.Body)
+		if err != nil || int64(len(b)) != r.ContentLength || len(b) > bluesky.MaxImage {
+			answer(400, map[string]string{"error": "InvalidRequest", "message": "bad blob"})
+			return
+		}
+		sum := sha256.Sum256(b)
+		link := "bafkrei" + hex.EncodeToString(sum[:])
+		if p.blobs == nil {
+			p.blobs = map[string][]byte{}
+		}
+		p.blobs[link] = b
+		p.uploads++
+		answer(200, map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": link}, "mimeType": r.Header.Get("Content-Type"), "size": len(b)}})
 	case "/xrpc/com.atproto.repo.createRecord":
 		var in struct {
 			Repo, Collection, Rkey string
@@ -200,5 +224,76 @@ func TestBlueskyPublish(t *testing.T) {
 	out, err = e.svc.Publish(e.ctx, author, del.ID)
 	if err != nil || out[0].Status != civic.PublicationPublished || p.records[rkey] != nil {
 		t.Fatalf("delete: %+v, %v; record still there: %v", out, err, p.records[rkey] != nil)
+	}
+}
+
+// TestBlueskyImages: a post with an image goes out with the image
+// uploaded (uploadBlob) and embedded with its alt text; a lost answer
+// uploads the image again but makes one post; the authority record and
+// the archived version name the file that went out.
+func TestBlueskyImages(t *testing.T) {
+	p := &pds{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+	e := newEnv(t, storetest.OpenSQLite(t, clock.Now), clock, map[string]civic.Platform{bluesky.Name: bluesky.New(platform.Config{Now: clock.Now})}, "parks.example")
+	addAccount(t, e, bluesky.Name, "parks.example")
+	conn := &civic.Connection{AccountID: e.acct.ID, Platform: bluesky.Name, BaseURL: srv.URL, RemoteID: "did:plc:parks", Handle: "parks.example", Interval: 10 * time.Minute}
+	if err := e.conns.Connect(e.ctx, e.as(e.it), conn, civic.PlatformToken{AccessToken: "access", RefreshToken: "refresh"}); err != nil {
+		t.Fatal(err)
+	}
+	author, director := e.as(e.author), e.as(e.director)
+	img := pngOf(t, 40, 30, 7)
+	up := e.upload(e.author, "skate.png", img)
+	const alt = "Skaters on the frozen pond at dusk, lights strung over the ice."
+	d, err := e.svc.CreateDraft(e.ctx, author, publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
+		Text: "The pond is open for skating.", Media: []civic.DraftMedia{{SHA256: up.SHA256, Alt: alt}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(t, e, author, director, d)
+	p.lose = true
+	out, err := e.svc.Publish(e.ctx, author, d.ID)
+	if err != nil || len(out) != 1 || out[0].Status != civic.PublicationPublished {
+		t.Fatalf("publish: %+v, %v", out, err)
+	}
+	if _, err := e.svc.Publish(e.ctx, author, d.ID); err != nil || len(p.order) != 1 {
+		t.Fatalf("publish again: %v; %d records", err, len(p.order))
+	}
+	b, _ := json.Marshal(p.records[p.order[0]])
+	var rec struct {
+		Text  string
+		Embed struct {
+			Type   string `json:"$type"`
+			Images []struct {
+				Alt   string
+				Image struct {
+					Type     string            `json:"$type"`
+					Ref      map[string]string `json:"ref"`
+					MimeType string            `json:"mimeType"`
+				}
+			}
+		}
+	}
+	_ = json.Unmarshal(b, &rec)
+	if rec.Embed.Type != "app.bsky.embed.images" || len(rec.Embed.Images) != 1 {
+		t.Fatalf("the record's embed: %s", b)
+	}
+	im := rec.Embed.Images[0]
+	if im.Alt != alt || im.Image.Type != "blob" || im.Image.MimeType != "image/png" || !bytes.Equal(p.blobs[im.Image.Ref["$link"]], img) {
+		t.Fatalf("the embedded image %+v (the PDS holds %d bytes under it)", im, len(p.blobs[im.Image.Ref["$link"]]))
+	}
+	pub, err := e.store.PublicationByPlatformID(e.ctx, bluesky.Name, out[0].PlatformID)
+	if err != nil || len(pub.Authority.Media) != 1 || pub.Authority.Media[0].SHA256 != up.SHA256 || pub.Authority.Media[0].Alt != alt {
+		t.Fatalf("the authority record's media: %+v, %v", pub, err)
+	}
+	item, err := e.store.CapturedItem(e.ctx, conn.Ref(), out[0].PlatformID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := e.store.ArchiveVersions(e.ctx, item.ID)
+	if err != nil || len(vs) != 1 || len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != up.SHA256 || vs[0].Media[0].Type != "image/png" ||
+		!strings.Contains(string(vs[0].Raw), alt) {
+		t.Fatalf("the archived version %+v, %v", vs, err)
 	}
 }

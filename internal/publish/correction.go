@@ -194,7 +194,7 @@ func (s *Service) Correct(ctx context.Context, actor civic.Actor, draftID int64,
 		return nil, err
 	}
 	ts := []target{{acct: a, grant: g}}
-	r, err := s.check(ctx, civic.KindCorrection, DraftInput{Text: in.Text, Category: orig.Current.Category}, ts, s.now())
+	r, err := s.check(ctx, civic.KindCorrection, actor.UserID, DraftInput{Text: in.Text, Category: orig.Current.Category}, ts, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func (s *Service) targets(ctx context.Context, userID int64, ids []int64, now ti
 
 // check validates a draft's content against its accounts and returns the
 // revision to store (without its screen).
-func (s *Service) check(ctx context.Context, kind civic.DraftKind, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
+func (s *Service) check(ctx context.Context, kind civic.DraftKind, authorID int64, in DraftInput, ts []target, now time.Time) (*civic.DraftRevision, error) {
 	r := &civic.DraftRevision{Text: strings.TrimSpace(in.Text), Category: strings.TrimSpace(in.Category), Media: []civic.DraftMedia{}, Links: []string{}}
 	if r.Text == "" {
 		return nil, civic.Invalid("text", "write the post's text")
@@ -120,18 +120,8 @@ func (s *Service) check(ctx context.Context, kind civic.DraftKind, in DraftInput
 	if !slices.Contains(cats, r.Category) {
 		return nil, civic.Invalid("category", "choose one of the content categories: %s", strings.Join(cats, ", "))
 	}
-	if len(in.Media) > MaxMedia {
-		return nil, civic.Invalid("media", "a post carries at most %d attachments", MaxMedia)
-	}
-	for i, m := range in.Media {
-		m.File, m.Kind, m.Alt = strings.TrimSpace(m.File), strings.TrimSpace(m.Kind), strings.TrimSpace(m.Alt)
-		if m.File == "" {
-			return nil, civic.Invalid(fmt.Sprintf("media[%d].file", i), "name the attachment's file")
-		}
-		if !slices.Contains(mediaKinds, m.Kind) {
-			return nil, civic.Invalid(fmt.Sprintf("media[%d].kind", i), "%q is not a kind of attachment: image, gif, video or audio", m.Kind)
-		}
-		r.Media = append(r.Media, m)
+	if r.Media, err = s.checkMedia(ctx, authorID, in.Media, ts); err != nil {
+		return nil, err
 	}
 	for i, l := range in.Links {
 		l = strings.TrimSpace(l)
@@ -248,7 +238,7 @@ func (s *Service) CreateDraft(ctx context.Context, actor civic.Actor, in DraftIn
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.check(ctx, civic.KindPost, in, ts, now)
+	r, err := s.check(ctx, civic.KindPost, actor.UserID, in, ts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +400,7 @@ func (s *Service) Revise(ctx context.Context, actor civic.Actor, id int64, in Dr
 	if !sameAccounts(ts, d.Accounts) {
 		return nil, civic.Invalid("account_ids", "a revision keeps the draft's accounts; start a new draft for others")
 	}
-	r, err := s.check(ctx, d.Kind, in, ts, now)
+	r, err := s.check(ctx, d.Kind, actor.UserID, in, ts, now)
 	if err != nil {
 		return nil, err
 	}

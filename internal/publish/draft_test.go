@@ -8,6 +8,10 @@ import (
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/draftscreen"
+	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/bluesky"
+	"steward.city/steward/internal/platform/mastodon"
+	"steward.city/steward/internal/platform/x"
 	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/storetest"
 )
@@ -16,7 +20,8 @@ func engines(t *testing.T, fn func(t *testing.T, e *env)) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			clock := storetest.NewClock(time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC))
-			fn(t, newEnv(t, eng.Open(t, clock.Now), clock, nil, "@parks"))
+			fn(t, newEnv(t, eng.Open(t, clock.Now), clock, map[string]civic.Platform{mastodon.Name: mastodon.New(platform.Config{}),
+				bluesky.Name: bluesky.New(platform.Config{}), x.Name: x.New(platform.Config{})}, "@parks"))
 		})
 	}
 }
@@ -91,7 +96,7 @@ func TestDraftBadInput(t *testing.T) {
 			{"category", func(in *publish.DraftInput) { in.Category = "opinion" }, "category", "press_release"},
 			{"past time", func(in *publish.DraftInput) { in.ScheduledAt = &past }, "scheduled_at", "in the past"},
 			{"media kind", func(in *publish.DraftInput) { in.Media = []civic.DraftMedia{{File: "a.exe", Kind: "program"}} }, "media[0].kind", "not a kind"},
-			{"media file", func(in *publish.DraftInput) { in.Media = []civic.DraftMedia{{Kind: "image", Alt: "x"}} }, "media[0].file", "file"},
+			{"media never uploaded", func(in *publish.DraftInput) { in.Media = []civic.DraftMedia{{File: "a.jpg", Kind: "image", Alt: "x"}} }, "media[0].sha256", "upload the file first"},
 			{"link", func(in *publish.DraftInput) { in.Links = []string{"javascript:alert(1)"} }, "links[0]", "web address"},
 			{"no account", func(in *publish.DraftInput) { in.AccountIDs = nil }, "account_ids", "choose"},
 			{"unknown account", func(in *publish.DraftInput) { in.AccountIDs = []int64{999} }, "account_ids", "does not exist"},
@@ -121,9 +126,10 @@ func TestDraftBadInput(t *testing.T) {
 func TestReviewRules(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		author, director := e.as(e.author), e.as(e.director)
+		splash := e.upload(e.author, "splash.png", pngOf(t, 4, 3, 1))
 		in := publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
 			Text:  "The splash pad opens Saturday. Questions? Text our volunteer lead at 651-555-0142.",
-			Media: []civic.DraftMedia{{File: "splash.jpg", Kind: "image"}}}
+			Media: []civic.DraftMedia{{SHA256: splash.SHA256, Kind: "image"}}}
 		d, err := e.svc.CreateDraft(e.ctx, author, in)
 		if err != nil {
 			t.Fatal(err)

@@ -1,11 +1,16 @@
 package publish_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"net/netip"
 	"testing"
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/capture"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/classify"
@@ -43,11 +48,17 @@ func newEnv(t testing.TB, s civic.Store, clock *storetest.Clock, platforms map[s
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: archive.New(archive.Config{Store: s, Clock: clock.Now})}
+	media, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, clock: clock, store: s, arch: archive.New(archive.Config{Store: s, Clock: clock.Now, Blobs: media})}
 	e.conns = connection.New(connection.Config{Store: s, Clock: clock.Now, Vault: v, Platforms: platforms})
+	// The test servers are on this machine: capture fetches media from them.
 	e.cap = capture.New(capture.Config{Store: s, Archive: e.arch, Connections: e.conns, AppName: "Steward", Clock: clock.Now,
-		Jitter: func(time.Duration) time.Duration { return 0 }})
-	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Clock: clock.Now, Language: classify.DetectLanguage})
+		MediaAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Jitter:     func(time.Duration) time.Duration { return 0 }})
+	e.svc = publish.New(publish.Config{Store: s, Archive: e.arch, Connections: e.conns, Blobs: e.arch.Blobs(), Clock: clock.Now, Language: classify.DetectLanguage})
 	sys := civic.Actor{Label: "test"}
 	err = s.Update(ctx, sys, func(tx civic.Tx) error {
 		e.dept = &civic.Department{Slug: "parks", Name: "Parks"}
@@ -202,4 +213,29 @@ func publishText(t *testing.T, e *env, text string) (*civic.Draft, []publish.Out
 	approve(t, e, author, director, d)
 	out, err := e.svc.Publish(e.ctx, author, d.ID)
 	return d, out, err
+}
+
+// upload uploads data as user, named name, and fails the test on an error.
+func (e *env) upload(u *civic.User, name string, data []byte) *civic.MediaUpload {
+	e.t.Helper()
+	m, err := e.svc.Upload(e.ctx, e.as(u), publish.UploadInput{File: name}, bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("upload %s: %v", name, err)
+	}
+	return m
+}
+
+// pngOf is a PNG image w by h pixels, its colour from seed (different
+// seeds make different files).
+func pngOf(t testing.TB, w, h int, seed byte) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = seed + byte(i%7)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -48,9 +48,11 @@ func TestGoToSocial(t *testing.T) {
 	}
 
 	// 1. The draft, its findings, the fix.
+	splash := pngOf(t, 64, 48, 9)
+	up := e.upload(e.author, "splash.png", splash)
 	in := publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Category: "announcement",
 		Text:  "The splash pad opens Saturday at 10. Questions? Text our volunteer lead at 651-555-0142.",
-		Media: []civic.DraftMedia{{File: "splash.jpg", Kind: "image"}}}
+		Media: []civic.DraftMedia{{SHA256: up.SHA256, Kind: "image"}}}
 	d, err := e.svc.CreateDraft(e.ctx, author, in)
 	if err != nil {
 		t.Fatal(err)
@@ -94,10 +96,19 @@ func TestGoToSocial(t *testing.T) {
 	// The post says its language, for screen readers and residents' filters.
 	var st struct {
 		Language string `json:"language"`
+		Media    []struct {
+			Type        string `json:"type"`
+			Description string `json:"description"`
+			URL         string `json:"url"`
+		} `json:"media_attachments"`
 	}
 	gts.JSON(t, parks.Token, "GET", "/api/v1/statuses/"+out[0].PlatformID, nil, &st)
 	if st.Language != "en" {
 		t.Errorf("the post's language on GoToSocial is %q, want en", st.Language)
+	}
+	// It carries the image, described by its alt text.
+	if len(st.Media) != 1 || st.Media[0].Type != "image" || st.Media[0].Description != in.Media[0].Alt || st.Media[0].URL == "" {
+		t.Fatalf("the post's media on GoToSocial: %+v", st.Media)
 	}
 	pub, err := e.store.PublicationByPlatformID(e.ctx, "mastodon", out[0].PlatformID)
 	if err != nil {
@@ -107,6 +118,9 @@ func TestGoToSocial(t *testing.T) {
 	if a.DraftID != d.ID || a.Revision != 2 || a.Author != e.author.Email || !slices.Equal(a.Approvers, []string{e.director.Email}) ||
 		a.Category != "announcement" || a.GrantID != e.grant.ID {
 		t.Fatalf("authority record %+v", a)
+	}
+	if len(a.Media) != 1 || a.Media[0].SHA256 != up.SHA256 || a.Media[0].Alt != in.Media[0].Alt || a.Media[0].ContentType != "image/png" {
+		t.Fatalf("the authority record's media %+v", a.Media)
 	}
 	// Archived at once, with its authority record.
 	item, err := e.store.CapturedItem(e.ctx, conn.Ref(), out[0].PlatformID)
@@ -122,6 +136,9 @@ func TestGoToSocial(t *testing.T) {
 	}
 	if err := json.Unmarshal(vs[0].Raw, &raw); err != nil || raw.Authority.DraftID != d.ID || raw.Authority.Author != e.author.Email {
 		t.Fatalf("archived raw %s: %v", vs[0].Raw, err)
+	}
+	if len(vs[0].Media) != 1 || vs[0].Media[0].SHA256 != up.SHA256 {
+		t.Fatalf("the archived version's media %+v", vs[0].Media)
 	}
 
 	// 2b. Two processes asked at once post once.
@@ -300,5 +317,13 @@ func TestGoToSocial(t *testing.T) {
 		if f.Subject == direct.ID && !strings.Contains(f.Detail, "no publication") || f.Subject == forged.ID && !strings.Contains(f.Detail, "audit log has no record") {
 			t.Errorf("flag on %s: %q", f.Subject, f.Detail)
 		}
+	}
+	// Capture keeps the published image's alt text: in the status it
+	// archives as the post's newest version.
+	if vs, err = e.store.ArchiveVersions(e.ctx, item.ID); err != nil {
+		t.Fatal(err)
+	}
+	if last := vs[len(vs)-1]; !strings.Contains(string(last.Raw), `"description":"`+in.Media[0].Alt+`"`) || len(last.Media) != 1 || last.Media[0].SHA256 == "" {
+		t.Errorf("the captured post (%d versions) keeps no alt text or image: media %+v, raw %s", len(vs), last.Media, last.Raw)
 	}
 }

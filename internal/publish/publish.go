@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/archive"
+	"steward.city/steward/internal/blob"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/connection"
 )
@@ -40,6 +41,10 @@ type Config struct {
 	Logger      *slog.Logger     // nil: discard
 	Connections *connection.Service
 	Archive     *archive.Service
+	// Blobs holds the files of drafts' attachments (the archive's media
+	// store, whose Delete keeps a file a draft uses); nil: drafts cannot
+	// carry files.
+	Blobs blob.Store
 	// Stale is how old a publish intent without an answer must be before
 	// another pass reconciles it (the process that stored it may still be
 	// waiting for the platform); 0: two minutes.
@@ -56,13 +61,14 @@ type Service struct {
 	log     *slog.Logger
 	conns   *connection.Service
 	archive *archive.Service
+	blobs   blob.Store
 	stale   time.Duration
 	lang    func(string) string
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, stale: c.Stale, lang: c.Language}
+	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, blobs: c.Blobs, stale: c.Stale, lang: c.Language}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

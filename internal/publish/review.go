@@ -178,6 +178,16 @@ func (s *Service) Submit(ctx context.Context, actor civic.Actor, id int64) (*civ
 		if _, err := s.grantFor(ctx, d.AuthorID, a, now); err != nil {
 			return nil, err
 		}
+		// Attachments a network cannot take (a draft written before
+		// uploads, or before its account's network stopped taking them)
+		// are named now, not at publishing.
+		var p civic.Platform
+		if s.conns != nil {
+			p = s.conns.Platform(a.Platform)
+		}
+		if err := sendable(p, a.Platform, a.Handle, d.Current.Media); err != nil {
+			return nil, err
+		}
 	}
 	if at := d.Current.ScheduledAt; at != nil && !at.After(now) {
 		return nil, civic.Invalid("scheduled_at", "the scheduled time %s has passed: choose a new one", at.Format(time.RFC3339))

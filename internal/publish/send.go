@@ -257,6 +257,12 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
 		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
 	}
+	// Never the text without its attachments: a post whose files the
+	// network cannot take is not sent (what already went out stands).
+	var unsendable error
+	if d.Kind == civic.KindPost || d.Kind == "" {
+		unsendable = sendable(p, c.Platform, x.Handle, d.Current.Media)
+	}
 	now := s.now()
 	var rec *civic.Publication
 	existing, err := s.store.Publications(ctx, civic.PublicationFilter{DraftID: d.ID, AccountID: x.AccountID})
@@ -293,6 +299,9 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 					return s.record(ctx, actor, rec, c, done, act, o)
 				}
 			}
+			if unsendable != nil {
+				return fail(unsendable)
+			}
 			if rec.Status == civic.PublicationFailed {
 				rec.Status, rec.Error = civic.PublicationIntent, ""
 				if err := s.store.Update(ctx, actor, func(tx civic.Tx) error { return tx.UpdatePublication(ctx, rec) }); err != nil {
@@ -301,6 +310,9 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			}
 		}
 	} else {
+		if unsendable != nil {
+			return fail(unsendable)
+		}
 		rec = &civic.Publication{DraftID: d.ID, Revision: d.Revision, AccountID: x.AccountID, ConnectionID: c.ID, IdempotencyKey: newKey(now),
 			Platform: c.Platform, Kind: act.kind, Body: act.text, Authority: s.authority(ctx, d, x, author, reviews, res)}
 		if act.orig != nil {
@@ -366,6 +378,11 @@ func (s *Service) authority(ctx context.Context, d *civic.Draft, x civic.DraftAc
 			if g, err := s.store.Posters(ctx, civic.PosterFilter{AccountID: x.AccountID, UserID: u.ID}); err == nil && !slices.ContainsFunc(g, func(p *civic.Poster) bool { return p.ID == x.GrantID }) {
 				a.Extra["written_by"] = "the Communications coordinator, under the grant the post was published under"
 			}
+		}
+	}
+	if d.Kind == civic.KindPost || d.Kind == "" {
+		for _, m := range d.Current.Media {
+			a.Media = append(a.Media, civic.AuthorityMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, ContentType: m.ContentType, Size: m.Size, Alt: m.Alt})
 		}
 	}
 	override := overrideOf(d, reviews)

@@ -4,10 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"steward.city/steward/internal/browsertest"
 	"steward.city/steward/internal/civic"
@@ -83,7 +87,11 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	if got := tab.Text("#c-text"); got != "mastodon: 88 of 500 characters." {
 		t.Errorf("the live counter says %q", got)
 	}
-	tab.SetValue("#f-file", "splash.jpg")
+	splash := filepath.Join(t.TempDir(), "splash.png")
+	if err := os.WriteFile(splash, testPNG(t, 8), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tab.act("choosing the image", chromedp.SetUploadFiles(chromedp.CSS("#f-upload"), []string{splash}))
 	tab.SetValue("#f-category", "announcement")
 	tab.check(post(`form[action="/drafts"][method="post"]`), http.StatusOK)
 	m := regexp.MustCompile(`^/drafts/(\d+)\?notice=saved$`).FindStringSubmatch(tab.path())
@@ -99,7 +107,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	}
 	text := "The splash pad opens Saturday at 10. Questions? Call the Parks front desk."
 	tab.SetValue("#f-text", text)
-	tab.SetValue("#f-alt", "Children playing in the splash pad's fountains.")
+	tab.SetValue("#f-alt-0", "Children playing in the splash pad's fountains.")
 	tab.check(post(`form[action="`+page+`"]`), http.StatusOK)
 	if got := tab.Text("#findings"); !strings.Contains(got, "The screen found nothing") {
 		t.Errorf("after the fix: %s", got)
@@ -127,6 +135,18 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	}
 	id := pubs[0].PlatformID
 	tab.screenshot("draft-published-gts.png")
+	// The post on GoToSocial carries the image, described by its alt text.
+	var sent struct {
+		Media []struct{ Type, Description string } `json:"media_attachments"`
+	}
+	gts.JSON(t, remote.Token, "GET", "/api/v1/statuses/"+id, nil, &sent)
+	if len(sent.Media) != 1 || sent.Media[0].Type != "image" || sent.Media[0].Description != "Children playing in the splash pad's fountains." {
+		t.Fatalf("the published post's media on GoToSocial: %+v", sent.Media)
+	}
+	// The authority record on the page names the file that went out.
+	if got := tab.Text("main"); !strings.Contains(got, "sent splash.png (SHA-256 ") || !strings.Contains(got, "alt text “Children playing") {
+		t.Errorf("the publication's authority record does not name the file sent: %s", got)
+	}
 
 	// 3. Capture: the published post is Steward's; a direct one is not.
 	var direct struct {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"steward.city/steward/internal/auth"
 	"steward.city/steward/internal/browsertest"
@@ -78,17 +82,24 @@ func seedDraft(t *testing.T, app *testApp) {
 
 // TestBrowserPublish walks the issue's draft-to-approval in a real
 // Chromium, checking every page with axe-core: staff writes a post with a
-// private phone number and an image without alt text; a mistake is
-// explained next to its field; the draft page marks both findings; staff
-// fixes them and submits; the Parks director finds it in the review queue
-// with its waiting time, approves, and the calendar shows it scheduled.
+// private phone number and attaches an image without alt text; a mistake
+// is explained next to its field, the chosen file kept; the draft page
+// marks both findings and shows the image; staff fixes them and submits;
+// the Parks director finds it in the review queue with its waiting time,
+// sees the image with its alt text, approves, and the calendar shows it
+// scheduled.
 func TestBrowserPublish(t *testing.T) {
 	b := browsertest.New(t)
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
 	srv := httptest.NewServer(app.server)
 	t.Cleanup(srv.Close)
 	tab := &browserTab{Browser: b.Tab(t), t: t, base: srv.URL}
-	acct, dir := grantParks(t, app)
+	_, dir := grantParks(t, app)
+	acct := mastodonParks(t, app, dir)
+	splash := filepath.Join(t.TempDir(), "splash.png")
+	if err := os.WriteFile(splash, testPNG(t, 5), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	js := func(expr string) { evalJS[any](tab, expr) }
 	post := func(form string) int { return tab.ClickAndWait(form + ` button[type=submit]`) }
 
@@ -97,12 +108,15 @@ func TestBrowserPublish(t *testing.T) {
 	form := `form[action="/drafts"][method="post"]`
 	js(`document.querySelector('input[name=account][value="` + itoa64(acct.ID) + `"]').checked = true`)
 	tab.SetValue("#f-text", "The splash pad opens Saturday at 10. Questions? Text our volunteer lead at 651-555-0142.")
-	tab.SetValue("#f-file", "splash.jpg")
+	tab.act("choosing the image", chromedp.SetUploadFiles(chromedp.CSS("#f-upload"), []string{splash}))
 	// No category: explained next to the field, nothing lost.
 	tab.check(post(form), http.StatusUnprocessableEntity)
 	tab.checkInvalidField("category")
 	if !strings.Contains(tab.Value("#f-text"), "651-555-0142") {
 		t.Error("the form lost the text")
+	}
+	if got := tab.Text("#f-m0 legend"); !strings.Contains(got, "splash.png") {
+		t.Errorf("the form lost the image: %q", got)
 	}
 	tab.screenshot("drafts-invalid.png")
 	tab.SetValue("#f-category", "announcement")
@@ -121,14 +135,19 @@ func TestBrowserPublish(t *testing.T) {
 			t.Errorf("the findings table lacks %q: %s", want, findings)
 		}
 	}
-	if got := tab.Text("main"); !strings.Contains(got, "instagram: 88 of 2200 characters") {
+	if got := tab.Text("main"); !strings.Contains(got, "mastodon: 88 of 500 characters") {
 		t.Errorf("no per-network counter: %s", got)
+	}
+	// The image is shown, loaded from the draft's own address, its alt
+	// empty (and said to be missing).
+	if got := evalJS[string](tab, `(() => { const i = document.querySelector('#media img'); return i && i.complete && i.naturalWidth > 0 ? 'alt=' + i.getAttribute('alt') : 'none' })()`); got != "alt=" {
+		t.Errorf("the draft's image: %s", got)
 	}
 	tab.screenshot("draft-findings.png")
 
 	// Fix both, schedule it, submit.
 	tab.SetValue("#f-text", "The splash pad opens Saturday at 10. Questions? Call the Parks front desk.")
-	tab.SetValue("#f-alt", "Children playing in the splash pad's fountains.")
+	tab.SetValue("#f-alt-0", "Children playing in the splash pad's fountains.")
 	// The time to publish at is typed in the city's time (Chicago), not UTC.
 	when := app.clock.Now().Add(48 * time.Hour).In(cityZone(t)).Truncate(time.Minute)
 	tab.SetValue("#f-scheduled", when.Format("2006-01-02T15:04"))
@@ -150,13 +169,16 @@ func TestBrowserPublish(t *testing.T) {
 	}
 	tab.screenshot("drafts-queue.png")
 	tab.check(tab.open(page), http.StatusOK)
+	if got := evalJS[string](tab, `(() => { const i = document.querySelector('#media img'); return i && i.complete && i.naturalWidth > 0 ? i.getAttribute('alt') : 'none' })()`); got != "Children playing in the splash pad's fountains." {
+		t.Errorf("the director sees the image with alt %q", got)
+	}
 	tab.check(post(`form[action="`+page+`/review"]`), http.StatusOK)
 	if got := tab.Text(".lede"); !strings.Contains(got, "approved") {
 		t.Errorf("after approval: %s", got)
 	}
 	tab.screenshot("draft-approved.png")
 	tab.check(tab.open("/calendar"), http.StatusOK)
-	if got := tab.Text("main table"); !strings.Contains(got, "scheduled") || !strings.Contains(got, "@cityparks") || !strings.Contains(got, plain.Time(when, cityZone(t))) {
+	if got := tab.Text("main table"); !strings.Contains(got, "scheduled") || !strings.Contains(got, acct.Handle) || !strings.Contains(got, plain.Time(when, cityZone(t))) {
 		t.Errorf("the calendar does not show the post at %s, city time: %s", plain.Time(when, cityZone(t)), got)
 	}
 	tab.screenshot("calendar.png")

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"steward.city/steward/internal/archive"
 	"steward.city/steward/internal/auth"
+	"steward.city/steward/internal/blob/disk"
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/cli"
 	"steward.city/steward/internal/demo"
@@ -72,7 +74,13 @@ func newAppVault(t testing.TB, e storetest.Engine, sso func(*auth.Service) web.S
 	s := e.Open(t, clock.Now)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v, Location: cityZone(t)})
+	// The media folder serve always has (drafts' attachments need it).
+	media, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch := archive.New(archive.Config{Store: s, Blobs: media, Clock: clock.Now, Logger: log})
+	svcs := cli.NewServices(cli.ServicesConfig{Store: s, Clock: clock.Now, Logger: log, Vault: v, Location: cityZone(t), Archive: arch})
 	if _, err := demo.Seed(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}

@@ -21,10 +21,11 @@ func (h *Handler) draftRoutes() []route.Route {
 	in := civic.PermSignedIn
 	return []route.Route{
 		{Method: get, Path: "/drafts", Perm: in, Summary: "your drafts and a new one", Handle: h.draftList},
-		{Method: post, Path: "/drafts", Perm: in, Summary: "write a draft", Handle: h.draftCreate},
+		{Method: post, Path: "/drafts", Perm: in, Upload: publish.MaxUpload, Summary: "write a draft, with a file to attach", Handle: h.draftCreate},
 		{Method: get, Path: "/drafts/queue", Perm: in, Summary: "drafts waiting for your review", Handle: h.draftQueue},
 		{Method: get, Path: "/drafts/{id}", Perm: in, Summary: "a draft: text per network, findings, preview, reviews", Handle: h.draftShow},
-		{Method: post, Path: "/drafts/{id}", Perm: in, Summary: "revise a draft", Handle: h.draftRevise},
+		{Method: post, Path: "/drafts/{id}", Perm: in, Upload: publish.MaxUpload, Summary: "revise a draft, with a file to attach", Handle: h.draftRevise},
+		{Method: get, Path: "/drafts/{id}/media/{sha256}", Perm: in, Summary: "a file of a draft's attachment, to one who may read the draft", Handle: h.draftMedia},
 		{Method: post, Path: "/drafts/{id}/submit", Perm: in, Summary: "submit a draft for review", Handle: h.draftSubmit},
 		{Method: post, Path: "/drafts/{id}/review", Perm: in, Summary: "approve, request changes, refuse or confirm a draft", Handle: h.draftReview},
 		{Method: post, Path: "/drafts/{id}/publish", Perm: in, Summary: "publish an approved draft", Handle: h.draftPublish},
@@ -39,9 +40,11 @@ type draftForm struct {
 	AccountIDs []int64
 	Text       string
 	Category   string
-	File, Kind string
-	Alt        string
-	Captions   bool
+	// Media are the attachments the form keeps: files uploaded with it
+	// earlier, or the revision's (hidden fields), each with its own alt
+	// text, kind and captions. New describes the file chosen now.
+	Media      []formMedia
+	New        formMedia
 	Link       string
 	Scheduled  string // 2006-01-02T15:04, UTC
 	Correction string // the text of a correction being written
@@ -56,6 +59,15 @@ func (f draftForm) Has(id int64) bool {
 	}
 	return false
 }
+
+// formMedia is one attachment as the draft form shows it.
+type formMedia struct {
+	SHA256, File, Kind, Alt string
+	Captions                bool
+}
+
+// Room reports whether the form takes another file.
+func (f draftForm) Room() bool { return len(f.Media) < publish.MaxMedia }
 
 // limitRow is one network's limit with the draft's length.
 type limitRow struct {
@@ -92,7 +104,7 @@ type draftsData struct {
 }
 
 func (h *Handler) draftList(w http.ResponseWriter, r *http.Request) error {
-	return h.renderDrafts(w, r, http.StatusOK, draftForm{Kind: "image"}, nil)
+	return h.renderDrafts(w, r, http.StatusOK, draftForm{}, nil)
 }
 
 func (h *Handler) renderDrafts(w http.ResponseWriter, r *http.Request, status int, form draftForm, errs []FieldError) error {
@@ -119,11 +131,26 @@ func (h *Handler) renderDrafts(w http.ResponseWriter, r *http.Request, status in
 
 // readDraftForm reads the form into the service's input; the time to
 // publish at is typed in the city's zone, loc (a datetime-local field has
-// none).
-func readDraftForm(r *http.Request, loc *time.Location) (draftForm, publish.DraftInput, error) {
-	f := draftForm{Text: r.PostFormValue("text"), Category: r.PostFormValue("category"), File: strings.TrimSpace(r.PostFormValue("file")),
-		Kind: r.PostFormValue("kind"), Alt: r.PostFormValue("alt"), Captions: r.PostFormValue("captions") == "yes",
+// none). up is the file uploaded with the form, or nil: it replaces the
+// attachment the form kept.
+func readDraftForm(r *http.Request, loc *time.Location, up *civic.MediaUpload) (draftForm, publish.DraftInput, error) {
+	f := draftForm{Text: r.PostFormValue("text"), Category: r.PostFormValue("category"),
+		New:  formMedia{Kind: r.PostFormValue("kind"), Alt: r.PostFormValue("alt"), Captions: r.PostFormValue("captions") == "yes"},
 		Link: strings.TrimSpace(r.PostFormValue("link")), Scheduled: strings.TrimSpace(r.PostFormValue("scheduled"))}
+	// The attachments kept, m0 to m3, less those marked to remove.
+	for i := range publish.MaxMedia {
+		p := "m" + strconv.Itoa(i) + "_"
+		sha := strings.TrimSpace(r.PostFormValue(p + "sha256"))
+		if sha == "" || r.PostFormValue(p+"remove") == "yes" {
+			continue
+		}
+		f.Media = append(f.Media, formMedia{SHA256: sha, File: r.PostFormValue(p + "file"), Kind: r.PostFormValue(p + "kind"),
+			Alt: r.PostFormValue(p + "alt"), Captions: r.PostFormValue(p+"captions") == "yes"})
+	}
+	if up != nil {
+		f.New.SHA256, f.New.File = up.SHA256, up.File
+		f.Media, f.New = append(f.Media, f.New), formMedia{}
+	}
 	for _, v := range r.PostForm["account"] {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
@@ -132,8 +159,8 @@ func readDraftForm(r *http.Request, loc *time.Location) (draftForm, publish.Draf
 		f.AccountIDs = append(f.AccountIDs, id)
 	}
 	in := publish.DraftInput{AccountIDs: f.AccountIDs, Text: f.Text, Category: f.Category}
-	if f.File != "" {
-		in.Media = []civic.DraftMedia{{File: f.File, Kind: f.Kind, Alt: f.Alt, Captions: f.Captions}}
+	for _, m := range f.Media {
+		in.Media = append(in.Media, civic.DraftMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, Alt: m.Alt, Captions: m.Captions})
 	}
 	if f.Link != "" {
 		in.Links = []string{f.Link}
@@ -163,17 +190,21 @@ func fieldOf(errs []FieldError) []FieldError {
 }
 
 func (h *Handler) draftCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	up, err := h.readDraftUpload(r)
+	if err != nil && civic.ErrorField(err) != "media" {
 		return err
 	}
-	f, in, err := readDraftForm(r, h.loc)
+	f, in, ferr := readDraftForm(r, h.loc, up)
+	if err == nil {
+		err = ferr
+	}
 	if err == nil {
 		var d *civic.Draft
 		if d, err = h.publish.CreateDraft(r.Context(), route.Actor(r), in); err == nil {
 			return seeOther(w, r, "/drafts/"+strconv.FormatInt(d.ID, 10), "saved")
 		}
 	}
-	if fe, ok := formErrors(err); ok || civic.ErrorKind(err) == civic.KindForbidden {
+	if fe, ok := formErrors(err); ok || civic.ErrorKind(err) == civic.KindForbidden || civic.ErrorField(err) == "media" {
 		if !ok {
 			fe = []FieldError{{Field: civic.ErrorField(err), Message: civic.ErrorMessage(err)}}
 		}
@@ -265,10 +296,11 @@ func (h *Handler) renderDraft(w http.ResponseWriter, r *http.Request, status int
 	if form != nil {
 		d.Form = *form
 	} else {
-		d.Form = draftForm{Text: cur.Text, Category: cur.Category, Kind: "image"}
-		if len(cur.Media) > 0 {
-			m := cur.Media[0]
-			d.Form.File, d.Form.Kind, d.Form.Alt, d.Form.Captions = m.File, m.Kind, m.Alt, m.Captions
+		d.Form = draftForm{Text: cur.Text, Category: cur.Category}
+		for _, m := range cur.Media {
+			if m.SHA256 != "" { // a file only named (before uploads) is dropped by the next revision
+				d.Form.Media = append(d.Form.Media, formMedia{SHA256: m.SHA256, File: m.File, Kind: m.Kind, Alt: m.Alt, Captions: m.Captions})
+			}
 		}
 		if len(cur.Links) > 0 {
 			d.Form.Link = cur.Links[0]
@@ -309,17 +341,24 @@ func (h *Handler) draftRevise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	up, err := h.readDraftUpload(r)
+	if err != nil && civic.ErrorField(err) != "media" {
 		return err
 	}
-	f, in, err := readDraftForm(r, h.loc)
+	f, in, ferr := readDraftForm(r, h.loc, up)
+	if err == nil {
+		err = ferr
+	}
 	if err == nil {
 		in.AccountIDs = nil // a revision keeps the draft's accounts
 		if _, err = h.publish.Revise(r.Context(), route.Actor(r), id, in); err == nil {
 			return seeOther(w, r, "/drafts/"+strconv.FormatInt(id, 10), "saved")
 		}
 	}
-	if fe, ok := formErrors(err); ok {
+	if fe, ok := formErrors(err); ok || civic.ErrorField(err) == "media" {
+		if !ok {
+			fe = []FieldError{{Field: "media", Message: civic.ErrorMessage(err)}}
+		}
 		return h.renderDraft(w, r, route.Status(err), &f, fieldOf(fe))
 	}
 	return err

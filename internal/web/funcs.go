@@ -18,6 +18,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"div100": func(c int64) int64 { return c / 100 },
 		"mod100": func(c int64) int64 { return c % 100 },
 		"list":   func(s ...string) []string { return s },
+		"inc":    func(i int) int { return i + 1 },
+		// bytes writes a file's size: "1.2 MB (1,234,567 bytes)".
+		"bytes": plain.Size,
 		// networkLimits is every network's limit as "mastodon:500 x:280 …"
 		// for the character counter.
 		"networkLimits": networkLimits,

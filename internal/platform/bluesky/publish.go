@@ -37,6 +37,7 @@ type outgoingRecord struct {
 	CreatedAt string   `json:"createdAt"`
 	Facets    []facet  `json:"facets,omitempty"`
 	Langs     []string `json:"langs,omitempty"`
+	Embed     any      `json:"embed,omitempty"`
 	Reply     *struct {
 		Root   strongRef `json:"root"`
 		Parent strongRef `json:"parent"`
@@ -132,7 +133,9 @@ func trimLink(u string) string {
 // app.bsky.feed.getPosts. The record key comes from the idempotency key
 // (rkeyOf): when the call fails, the record is asked for by that key,
 // and a record already there (an earlier call that went through, whose
-// answer was lost) is the post, not posted again.
+// answer was lost) is the post, not posted again. The post's images are
+// uploaded first (uploadBlob) and embedded with their alt text
+// (app.bsky.embed.images).
 func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.OutgoingPost) (*civic.PublishedPost, error) {
 	did := repo(ep)
 	if did == "" {
@@ -144,6 +147,13 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	rec := outgoingRecord{Type: postCollection, Text: text, CreatedAt: a.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: linkFacets(text)}
 	if post.Language != "" {
 		rec.Langs = []string{post.Language}
+	}
+	if len(post.Media) > 0 {
+		e, err := a.images(ctx, ep, post.Media)
+		if err != nil {
+			return nil, err
+		}
+		rec.Embed = e
 	}
 	if post.InReplyTo != "" {
 		parent, root, err := a.replyRefs(ctx, ep, post.InReplyTo)

@@ -13,7 +13,10 @@ import (
 // Publish implements civic.Publisher: it posts a public status as the
 // account with Mastodon's Idempotency-Key header, so that the same key sent
 // again (a retry after a lost answer) returns the first status instead of
-// posting twice.
+// posting twice. The post's media are uploaded first, each with its alt
+// text as the description, and named in media_ids[]; a retry uploads them
+// again (the server drops an upload no status uses), the status is not
+// made twice.
 func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.OutgoingPost) (*civic.PublishedPost, error) {
 	b, err := base(ep)
 	if err != nil {
@@ -26,6 +29,13 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	form := url.Values{"status": {post.Text}, "visibility": {"public"}}
 	if post.Language != "" {
 		form.Set("language", post.Language)
+	}
+	for _, m := range post.Media {
+		id, err := a.upload(ctx, ep, b, m)
+		if err != nil {
+			return nil, err
+		}
+		form.Add("media_ids[]", id)
 	}
 	if post.InReplyTo != "" {
 		form.Set("in_reply_to_id", post.InReplyTo)
@@ -71,7 +81,10 @@ func published(st status) *civic.PublishedPost {
 
 // Edit implements civic.PostEditor: PUT /api/v1/statuses/:id replaces the
 // text of a status the account made; the server keeps the earlier
-// version in the status's history, where capture reads it.
+// version in the status's history, where capture reads it. An edit that
+// names no media_ids[] drops the status's attachments (GoToSocial), so the
+// status is read first and its attachments are named again, in order:
+// a correction changes the words, never the images.
 func (a *Adapter) Edit(ctx context.Context, ep *civic.Endpoint, platformID string, post civic.OutgoingPost) (*civic.PublishedPost, error) {
 	b, err := base(ep)
 	if err != nil {
@@ -83,6 +96,13 @@ func (a *Adapter) Edit(ctx context.Context, ep *civic.Endpoint, platformID strin
 	form := url.Values{"status": {post.Text}}
 	if post.Language != "" {
 		form.Set("language", post.Language)
+	}
+	var cur status
+	if _, err := a.get(ctx, ep, "/api/v1/statuses/"+url.PathEscape(platformID), nil, &cur); err != nil {
+		return nil, err
+	}
+	for _, m := range cur.Media {
+		form.Add("media_ids[]", m.ID)
 	}
 	resp, err := a.c.Do(ctx, platform.Request{Method: "PUT", URL: b + "/api/v1/statuses/" + url.PathEscape(platformID), Token: ep.Token.AccessToken, Form: form})
 	if err != nil {

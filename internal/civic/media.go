@@ -1,0 +1,44 @@
+package civic
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// MediaUpload is a file a staff member uploaded for a draft's attachment:
+// its bytes are in the blob store by SHA-256; its kind was checked against
+// the bytes (ContentType is sniffed, not taken from the request).
+type MediaUpload struct {
+	SHA256      string    `json:"sha256"`
+	UserID      int64     `json:"user_id"`
+	File        string    `json:"file"`
+	Kind        string    `json:"kind"` // image, gif, video, audio
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// OutgoingMedia is one file a post sends: Open reads its bytes (from the
+// blob store; each call starts again, so an upload may be repeated), with
+// its sniffed content type, size and alt text.
+type OutgoingMedia struct {
+	Open        func(ctx context.Context) (io.ReadCloser, error)
+	File        string
+	Kind        string // image, gif, video, audio
+	ContentType string
+	Size        int64
+	SHA256      string
+	Alt         string
+}
+
+// MediaPublisher is a Publisher that sends a post's attachments with it
+// (Mastodon's media API, Bluesky's uploadBlob). A Publisher that is not
+// one cannot: a draft with media for its account is refused, naming the
+// network, rather than published without them.
+type MediaPublisher interface {
+	// MediaLimit is the most bytes one file of the kind (image, gif,
+	// video, audio) may have on the network; 0 when it cannot send that
+	// kind through Steward.
+	MediaLimit(kind string) int64
+}

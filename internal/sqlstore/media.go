@@ -1,0 +1,48 @@
+package sqlstore
+
+import (
+	"context"
+
+	"steward.city/steward/internal/civic"
+)
+
+// MediaUpload returns a user's upload of the file with the hash; see
+// civic.PublishReader.
+func (r *reader) MediaUpload(ctx context.Context, userID int64, sha256 string) (*civic.MediaUpload, error) {
+	var m civic.MediaUpload
+	err := r.queryRow(ctx, `SELECT sha256, user_id, file, kind, content_type, size, created_at FROM media_uploads WHERE sha256 = ? AND user_id = ?`,
+		sha256, userID).Scan(&m.SHA256, &m.UserID, &m.File, &m.Kind, &m.ContentType, &m.Size, &m.CreatedAt)
+	if err != nil {
+		return nil, notFound(err, "uploaded file")
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return &m, nil
+}
+
+// MediaInUse reports whether anyone uploaded the file for a draft; see
+// civic.PublishReader.
+func (r *reader) MediaInUse(ctx context.Context, sha256 string) (bool, error) {
+	var n int
+	err := r.queryRow(ctx, `SELECT COUNT(*) FROM media_uploads WHERE sha256 = ?`, sha256).Scan(&n)
+	return n > 0, err
+}
+
+// AddMediaUpload records an upload; the same file uploaded again by the
+// same user keeps the first record (m is then filled from it).
+func (t *tx) AddMediaUpload(ctx context.Context, m *civic.MediaUpload) error {
+	m.CreatedAt = t.Now()
+	res, err := t.exec(ctx, `INSERT INTO media_uploads (sha256, user_id, file, kind, content_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sha256, user_id) DO NOTHING`, m.SHA256, m.UserID, m.File, m.Kind, m.ContentType, m.Size, m.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		got, err := t.MediaUpload(ctx, m.UserID, m.SHA256)
+		if err != nil {
+			return err
+		}
+		*m = *got
+		return nil
+	}
+	return t.Record(ctx, civic.Change{Action: "draft.media_upload", ObjectType: "media", ObjectID: m.SHA256, After: m})
+}
