@@ -129,9 +129,9 @@ func (s *Service) Upload(ctx context.Context, actor civic.Actor, in UploadInput,
 	}
 	if kind == "image" || kind == "gif" {
 		if err := s.decodes(ctx, hash, ct); err != nil {
-			// The store keeps the file if a draft uses these bytes
-			// (blob.Keep); else it goes.
-			_ = s.blobs.Delete(ctx, hash)
+			// The file is left in the store, unused: the same bytes may be
+			// a captured record's media (a platform's damaged image), and
+			// an upload must never delete a record.
 			return nil, civic.Invalid("file", "%s looks like %s but does not decode as one: %v", name, ct, err)
 		}
 	}

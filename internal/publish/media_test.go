@@ -35,6 +35,19 @@ func TestUpload(t *testing.T) {
 		if ok, _ := e.arch.Blobs().Has(e.ctx, up.SHA256); !ok {
 			t.Fatal("the file is not in the blob store")
 		}
+		// A poster uploads the bytes of a captured record's damaged image
+		// (a PNG signature, no image): refused, and the record's file stays.
+		damaged := []byte("\x89PNG\r\n\x1a\n a captured image, cut short by the platform")
+		kept, _, err := e.arch.Blobs().Put(e.ctx, "", bytes.NewReader(damaged))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Upload(e.ctx, author, publish.UploadInput{File: "x.png"}, bytes.NewReader(damaged)); civic.ErrorKind(err) != civic.KindInvalid {
+			t.Errorf("the damaged image's bytes uploaded: %v", err)
+		}
+		if ok, _ := e.arch.Blobs().Has(e.ctx, kept); !ok {
+			t.Error("a refused upload deleted the archive's file of the same bytes")
+		}
 		cases := []struct {
 			name  string
 			in    publish.UploadInput
