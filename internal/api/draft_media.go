@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"steward.city/steward/internal/civic"
@@ -87,16 +86,6 @@ func (a *publishAPI) mediaFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", m.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": m.File}))
-	if m.Size > 0 {
-		h.Set("Content-Length", strconv.FormatInt(m.Size, 10))
-	}
-	// Once the file has begun, a failed copy can only cut it short.
-	_, _ = io.Copy(w, f)
+	route.SendUpload(w, f, m.ContentType, m.File, m.Size)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -93,16 +92,6 @@ func (h *Handler) draftMedia(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer f.Close()
-	hd := w.Header()
-	hd.Set("Content-Type", m.ContentType)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	hd.Set("Cache-Control", "private, no-store")
-	hd.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": m.File}))
-	if m.Size > 0 {
-		hd.Set("Content-Length", strconv.FormatInt(m.Size, 10))
-	}
-	// Once the file has begun, a failed copy can only cut it short.
-	_, _ = io.Copy(w, f)
+	route.SendUpload(w, f, m.ContentType, m.File, m.Size)
 	return nil
 }
