@@ -52,6 +52,10 @@ type Config struct {
 	// Language names the language of a post's text (a BCP 47 tag), sent
 	// with it where the network takes one; nil: none is sent.
 	Language func(text string) string
+	// Location is the city's time zone, in which the service's words name
+	// a time ("waiting for its scheduled time, Nov 23, 2026, 3:00:00 AM
+	// CST"); nil: UTC.
+	Location *time.Location
 }
 
 // Service drafts, reviews and publishes official posts.
@@ -64,11 +68,15 @@ type Service struct {
 	blobs   blob.Store
 	stale   time.Duration
 	lang    func(string) string
+	loc     *time.Location // the city's time zone
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, blobs: c.Blobs, stale: c.Stale, lang: c.Language}
+	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, blobs: c.Blobs, stale: c.Stale, lang: c.Language, loc: c.Location}
+	if s.loc == nil {
+		s.loc = time.UTC
+	}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

@@ -11,6 +11,7 @@ import (
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/draftscreen"
+	"steward.city/steward/internal/plain"
 )
 
 // approves reports whether u may approve for account a under rule r.
@@ -132,7 +133,7 @@ func (s *Service) waiting(ctx context.Context, d *civic.Draft, reviews []*civic.
 		return "someone to confirm publishing: it was approved after its scheduled time"
 	case civic.DraftApproved:
 		if d.Current.ScheduledAt != nil {
-			return "its scheduled time, " + d.Current.ScheduledAt.UTC().Format("2006-01-02 15:04 UTC")
+			return "its scheduled time, " + plain.Stamp(*d.Current.ScheduledAt, s.loc)
 		}
 		return "someone to publish it"
 	}
