@@ -53,7 +53,7 @@ type Config struct {
 	// with it where the network takes one; nil: none is sent.
 	Language func(text string) string
 	// Location is the city's time zone, in which the service's words name
-	// a time ("waiting for its scheduled time, Nov 23, 2026, 3:00:00 AM
+	// a time ("waiting for its scheduled time, Nov 23, 2026, 3:00 AM
 	// CST"); nil: UTC.
 	Location *time.Location
 }

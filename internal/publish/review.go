@@ -133,7 +133,7 @@ func (s *Service) waiting(ctx context.Context, d *civic.Draft, reviews []*civic.
 		return "someone to confirm publishing: it was approved after its scheduled time"
 	case civic.DraftApproved:
 		if d.Current.ScheduledAt != nil {
-			return "its scheduled time, " + plain.Stamp(*d.Current.ScheduledAt, s.loc)
+			return "its scheduled time, " + plain.Time(*d.Current.ScheduledAt, s.loc)
 		}
 		return "someone to publish it"
 	}

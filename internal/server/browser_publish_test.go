@@ -173,7 +173,7 @@ func TestBrowserPublish(t *testing.T) {
 		t.Errorf("the director sees the image with alt %q", got)
 	}
 	tab.check(post(`form[action="`+page+`/review"]`), http.StatusOK)
-	if got := tab.Text(".lede"); !strings.Contains(got, "approved") || !strings.Contains(got, "waiting for its scheduled time, Nov 23, 2026, 3:00:00 AM CST") {
+	if got := tab.Text(".lede"); !strings.Contains(got, "approved") || !strings.Contains(got, "waiting for its scheduled time, Nov 23, 2026, 3:00 AM CST") {
 		t.Errorf("after approval (the scheduled time in the city's zone): %s", got)
 	}
 	tab.screenshot("draft-approved.png")
