@@ -221,7 +221,7 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	// The report's counts were read before items.jsonl was done: a
 	// disposition between the two reads would make them disagree.
 	if counts.Versions != res.Versions || counts.Redacted != res.Redacted {
-		return nil, civic.Errorf(civic.KindConflict, "the archive changed while the bag was written (%d versions, %d redacted in items.jsonl; %d and %d in the report): export again",
+		return nil, civic.Errorf(civic.KindConflict, "the archive changed while the bag was written, as a disposition run does (%d versions, %d redacted in items.jsonl; %d and %d in the report): export again once it has finished",
 			res.Versions, res.Redacted, counts.Versions, counts.Redacted)
 	}
 	tr.begin(StepMedia)
