@@ -39,9 +39,9 @@ func Stage(ctx context.Context, blobs blob.Store, r io.Reader, max int64, field,
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("stage %s: %w", name, err)
 	}
-	lr := &capped{r: r, left: max}
+	lr := blob.NewCapped(r, max)
 	hash, size, err := blobs.Put(ctx, "", io.MultiReader(bytes.NewReader(salt), lr))
-	if lr.over {
+	if lr.Over() {
 		return nil, tooLarge(max)
 	}
 	if err != nil {
@@ -60,27 +60,6 @@ func Stage(ctx context.Context, blobs blob.Store, r io.Reader, max int64, field,
 
 func tooLarge(max int64) error {
 	return civic.Errorf(civic.KindTooLarge, "the file is larger than %s, the most Steward takes in one upload (the server's --import-max)", plain.Size(max))
-}
-
-// capped reads at most left bytes of r; one more byte fails the read with
-// the too-large error, so the blob store stores nothing.
-type capped struct {
-	r    io.Reader
-	left int64
-	over bool
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if int64(len(p)) > c.left+1 {
-		p = p[:c.left+1]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	if c.left < 0 {
-		c.over = true
-		return n, errors.New("the upload is over its limit")
-	}
-	return n, err
 }
 
 // Fetch copies a task's upload from blobs to w, without its random bytes.

@@ -114,9 +114,9 @@ func (s *Service) Upload(ctx context.Context, actor civic.Actor, in UploadInput,
 		return nil, civic.Errorf(civic.KindForbidden, "you hold no active authorization to post for any account (PPL-2): nothing to attach files to")
 	}
 	limit := MediaLimits[kind]
-	lr := &capped{r: io.MultiReader(bytes.NewReader(head), r), left: limit}
+	lr := blob.NewCapped(io.MultiReader(bytes.NewReader(head), r), limit)
 	hash, size, err := s.blobs.Put(ctx, "", lr)
-	if lr.over {
+	if lr.Over() {
 		return nil, &civic.Error{Kind: civic.KindTooLarge, Field: "file",
 			Message: fmt.Sprintf("%s is larger than %s, the most Steward takes for %s %s", name, plain.Size(limit), article(kind), kind)}
 	}
@@ -189,27 +189,6 @@ func article(kind string) string {
 		return "an"
 	}
 	return "a"
-}
-
-// capped reads at most left bytes of r; one more fails the read, so that
-// the blob store stores nothing.
-type capped struct {
-	r    io.Reader
-	left int64
-	over bool
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if int64(len(p)) > c.left+1 {
-		p = p[:c.left+1]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	if c.left < 0 {
-		c.over = true
-		return n, errors.New("the upload is over its limit")
-	}
-	return n, err
 }
 
 // fileName is an uploaded file's name as Steward keeps it: its base name,
