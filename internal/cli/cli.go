@@ -101,7 +101,7 @@ Commands:
   bench search     time ten kinds of search with 50 clients at once beside the raw full-text floor; print one JSON object
   classify         score comments read as JSON lines on stdin, one result line each (--thresholds FILE.json)
   train            learn the comment classifier's weights from the data folder (--data DIR --out FILE)
-  train drafts     learn the draft screen's model from labeled drafts (--data FILE.jsonl --out FILE)
+  train drafts     learn the draft screen's model from labeled drafts (--data FILE.jsonl --written FILE --out FILE)
   eval             measure the comment classifier on data it never trained on (--data DIR --markdown)
   eval drafts      measure the draft screen on its held-out drafts (--data FILE.jsonl --misses --check)
   screen-draft     screen staff drafts read as JSON lines on stdin, one result line each (--max-grade N)

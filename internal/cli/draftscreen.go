@@ -22,6 +22,7 @@ func (a *app) trainDrafts(args []string) error {
 	f := a.flags("train drafts")
 	data := f.FlagSet.String("data", defaultDraftData, "the labeled drafts (JSON lines; see docs/draft-screening.md)")
 	out := f.FlagSet.String("out", filepath.Join("internal", "draftscreen", "model", "drafts.json"), "the model file to write; it is embedded at the next build")
+	written := f.FlagSet.String("written", draftscreen.WrittenPath, "drafts written to train on, always training rows ('' for none)")
 	epochs := f.Int("epochs", 0, "passes over the data (0: the default)")
 	rate := f.Float64("rate", 0, "learning rate (0: the default)")
 	l2 := f.Float64("l2", 0, "weight decay (0: the default)")
@@ -39,7 +40,11 @@ func (a *app) trainDrafts(args []string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *data, err)
 	}
-	m, dev := draftscreen.Train(rows, draftscreen.TrainOptions{Epochs: *epochs, Rate: *rate, L2: *l2, Beta: *beta, Floor: *floor})
+	extra, err := loadWritten(*written, rows)
+	if err != nil {
+		return err
+	}
+	m, dev := draftscreen.Train(rows, draftscreen.TrainOptions{Epochs: *epochs, Rate: *rate, L2: *l2, Beta: *beta, Floor: *floor, Written: extra})
 	b, err := m.Encode()
 	if err != nil {
 		return err
@@ -58,8 +63,8 @@ func (a *app) trainDrafts(args []string) error {
 			fmt.Fprintln(a.stdout, "  "+m)
 		}
 	}
-	fmt.Fprintf(a.stdout, "wrote %s: %d bytes from %d training drafts (of %d) in %s\nrebuild steward to embed it; measure it with: steward eval drafts --model %s\n",
-		*out, len(b), len(m.TrainIDs), len(rows), a.now().Sub(start).Round(time.Millisecond), *out)
+	fmt.Fprintf(a.stdout, "wrote %s: %d bytes from %d training drafts (of %d) and %d written ones in %s\nrebuild steward to embed it; measure it with: steward eval drafts --model %s\n",
+		*out, len(b), len(m.TrainIDs), len(rows), m.Written, a.now().Sub(start).Round(time.Millisecond), *out)
 	return nil
 }
 
@@ -75,6 +80,7 @@ func (a *app) evalDrafts(args []string) error {
 	training := f.FlagSet.Bool("training", false, "measure on the training split instead (the model has seen it: for working on the rules only)")
 	dev := f.FlagSet.Bool("dev", false, "measure by cross-validation within the training split instead: train a model per fold and screen each training draft with the one that never saw it (never reads the held-out split; for choosing rules and options)")
 	noCues := f.FlagSet.Bool("no-cues", false, "with --dev: train without the cue-list features")
+	written := f.FlagSet.String("written", draftscreen.WrittenPath, "with --dev: drafts written to train on, in every fold's training and never measured ('' for none)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -98,9 +104,13 @@ func (a *app) evalDrafts(args []string) error {
 	var r draftscreen.Report
 	switch {
 	case *dev:
-		_, d := draftscreen.Train(rows, draftscreen.TrainOptions{NoCues: *noCues})
+		extra, err := loadWritten(*written, rows)
+		if err != nil {
+			return err
+		}
+		_, d := draftscreen.Train(rows, draftscreen.TrainOptions{NoCues: *noCues, Written: extra})
 		r = d.Report
-		fmt.Fprintf(a.stdout, "CROSS-VALIDATED on the training split (%d folds; the held-out split is not read)\n", draftscreen.Folds)
+		fmt.Fprintf(a.stdout, "CROSS-VALIDATED on the training split (%d folds, each also trained on %d written drafts; the held-out split is not read)\n", draftscreen.Folds, len(extra))
 	default:
 		r = draftscreen.Evaluate(s, rows)
 	}
@@ -126,6 +136,18 @@ func (a *app) evalDrafts(args []string) error {
 		}
 	}
 	return nil
+}
+
+// loadWritten reads the drafts written to train on; "" reads none.
+func loadWritten(path string, rows []draftscreen.Row) ([]draftscreen.Row, error) {
+	if path == "" {
+		return nil, nil
+	}
+	w, err := draftscreen.LoadWritten(path, rows)
+	if err != nil {
+		return nil, fmt.Errorf("read %s (--written '' trains without written drafts): %w", path, err)
+	}
+	return w, nil
 }
 
 func draftScreener(model string, grade float64) (*draftscreen.Screener, error) {

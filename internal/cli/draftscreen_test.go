@@ -136,8 +136,18 @@ func TestTrainEvalDrafts(t *testing.T) {
 		t.Fatal(err)
 	}
 	model := filepath.Join(dir, "drafts.json")
-	r := run(t, nil, "", "train", "drafts", "--data", data, "--out", model)
-	r.check(t, 0, []string{"wrote " + model}, nil)
+	r := run(t, nil, "", "train", "drafts", "--data", data, "--out", model, "--written", "")
+	r.check(t, 0, []string{"wrote " + model, "and 0 written ones"}, nil)
+	// Drafts written to train on are read besides the data file; an id of
+	// the data file among them is refused.
+	written := filepath.Join(dir, "written.jsonl")
+	os.WriteFile(written, []byte(`{"id":"w-1","account":"","department":"Parks","covert":false,"category":"announcement","text":"The rink opens Friday.","findings":[]}`+"\n"), 0o644)
+	r = run(t, nil, "", "train", "drafts", "--data", data, "--out", model, "--written", written)
+	r.check(t, 0, []string{"and 1 written ones"}, nil)
+	os.WriteFile(filepath.Join(dir, "twice.jsonl"), []byte(`{"id":"t-1","account":"","department":"Parks","covert":false,"category":"announcement","text":"The rink opens Friday.","findings":[]}`+"\n"), 0o644)
+	if r := run(t, nil, "", "train", "drafts", "--data", data, "--out", model, "--written", filepath.Join(dir, "twice.jsonl")); r.code != 1 || !strings.Contains(r.stderr, "also in the data file") {
+		t.Errorf("train drafts with a data id written: exit %d, stderr %s", r.code, r.stderr)
+	}
 	r = run(t, nil, "", "eval", "drafts", "--data", data, "--model", model)
 	r.check(t, 0, []string{"drafts with a finding caught", "| personal_opinion |"}, nil)
 	// --dev cross-validates within the training split: it screens exactly
@@ -148,8 +158,11 @@ func TestTrainEvalDrafts(t *testing.T) {
 			train++
 		}
 	}
-	r = run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--no-cues")
+	r = run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--no-cues", "--written", "")
 	r.check(t, 0, []string{"CROSS-VALIDATED", fmt.Sprintf("Drafts measured: %d ", train), "| personal_opinion |"}, nil)
+	// The written drafts train every fold and are never measured.
+	r = run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--written", written)
+	r.check(t, 0, []string{"each also trained on 1 written drafts", fmt.Sprintf("Drafts measured: %d ", train)}, nil)
 	if r := run(t, nil, "", "eval", "drafts", "--data", data, "--dev", "--model", model); r.code != 1 || !strings.Contains(r.stderr, "--dev trains") {
 		t.Errorf("eval drafts --dev --model: exit %d, stderr %s", r.code, r.stderr)
 	}
@@ -157,7 +170,7 @@ func TestTrainEvalDrafts(t *testing.T) {
 		t.Errorf("eval drafts --no-cues: exit %d, stderr %s", r.code, r.stderr)
 	}
 	// A missing data file or model is a clear error, not a crash.
-	if r := run(t, nil, "", "train", "drafts", "--data", filepath.Join(dir, "none.jsonl"), "--out", model); r.code != 1 || !strings.Contains(r.stderr, "none.jsonl") {
+	if r := run(t, nil, "", "train", "drafts", "--data", filepath.Join(dir, "none.jsonl"), "--out", model, "--written", ""); r.code != 1 || !strings.Contains(r.stderr, "none.jsonl") {
 		t.Errorf("train drafts without data: exit %d, stderr %s", r.code, r.stderr)
 	}
 	if r := run(t, nil, "", "screen-draft", "--model", filepath.Join(dir, "none.json")); r.code != 1 {
@@ -174,7 +187,7 @@ func TestTrainEvalDrafts(t *testing.T) {
 	// A data file with a span that is not in its text is refused, naming the line.
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, []byte(`{"id":"x","account":"","department":"","covert":false,"category":"announcement","text":"hi","findings":[{"code":"profanity","span":"damn"}]}`+"\n"), 0o644)
-	if r := run(t, nil, "", "train", "drafts", "--data", bad, "--out", model); r.code != 1 || !strings.Contains(r.stderr, "line 1: findings: span") {
+	if r := run(t, nil, "", "train", "drafts", "--data", bad, "--out", model, "--written", ""); r.code != 1 || !strings.Contains(r.stderr, "line 1: findings: span") {
 		t.Errorf("train drafts on a bad file: exit %d, stderr %s", r.code, r.stderr)
 	}
 }

@@ -51,7 +51,8 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // Model is the learned part of the screen. It never changes once built.
 type Model struct {
 	Version  int              `json:"version"`
-	TrainIDs []string         `json:"train_ids"` // the data rows it learned from, so a test can check none is held out
+	TrainIDs []string         `json:"train_ids"`         // the data rows it learned from, so a test can check none is held out
+	Written  int              `json:"written,omitempty"` // how many drafts written to train on it also learned from
 	Codes    map[string]*head `json:"codes"`
 	Name     *head            `json:"name"`
 	Category *head            `json:"category"`

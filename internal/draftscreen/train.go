@@ -121,6 +121,10 @@ type TrainOptions struct {
 	// cross-validation with them flatters the screen; without them it is
 	// closer to what unseen drafts get.
 	NoCues bool
+	// Written are drafts written to train on (traindata/drafts-written.jsonl):
+	// always training rows, whatever HeldOut says of their ids; every fold
+	// trains on them and none is measured.
+	Written []Row
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -154,7 +158,7 @@ func Train(rows []Row, opt TrainOptions) (*Model, Dev) {
 			train = append(train, r)
 		}
 	}
-	m := fit(train, opt)
+	m := fit(append(slices.Clip(train), opt.Written...), opt)
 	// Out-of-fold predictions for the thresholds.
 	oof := map[string][]scored{}
 	folds := make([]*Model, Folds)
@@ -167,7 +171,7 @@ func Train(rows []Row, opt TrainOptions) (*Model, Dev) {
 				in = append(in, r)
 			}
 		}
-		fm := fit(in, opt)
+		fm := fit(append(in, opt.Written...), opt)
 		folds[fold] = fm
 		for _, r := range out {
 			d := r.Draft()
@@ -203,6 +207,7 @@ func Train(rows []Row, opt TrainOptions) (*Model, Dev) {
 	for _, r := range train {
 		m.TrainIDs = append(m.TrainIDs, r.ID)
 	}
+	m.Written = len(opt.Written)
 	// The whole screen, rules and fold models with the chosen thresholds, on
 	// each fold's rows: a draft is screened by the model that never saw it.
 	screeners := make([]*Screener, Folds)
