@@ -2,13 +2,12 @@ package draftscreen
 
 import (
 	"fmt"
-	"path/filepath"
 )
 
 // WrittenPath is where the drafts written to train on are, from the
 // repository's root. They are not embedded: building, running and testing
 // do not need them; only training reads them.
-var WrittenPath = filepath.Join("internal", "draftscreen", "traindata", "drafts-written.jsonl")
+const WrittenPath = "internal/draftscreen/traindata/drafts-written.jsonl"
 
 // LoadWritten reads drafts written to train on, checked as LoadRows checks
 // the data file, and refuses an id that is also one of rows': a written
