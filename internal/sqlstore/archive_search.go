@@ -120,7 +120,18 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		// Not all after a count of few: versions came in since; the
 		// newest days first still find the page.
 		if readFew {
-			few, all, err := r.fewMatches(ctx, s)
+			// With a total the index alone cannot count (a time range
+			// is checked on each match's row), counting reads every
+			// match's row up to the cap anyway: read them once, as the
+			// page's candidates and as the count. Counting in one query
+			// and then finding the page in others took three passes over
+			// the matches (a phrase in one account over 90 days at 10M
+			// items: 50 ms for 220 matches, against 17 ms for 180).
+			upTo := fewMatches
+			if total && !s.ftsCounts() {
+				upTo = civic.ArchiveTotalCap
+			}
+			few, all, err := r.fewMatches(ctx, s, upTo)
 			if err != nil {
 				return nil, 0, false, err
 			}
@@ -129,8 +140,11 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 				vs, err := r.versionsByID(ctx, s, few[offset:min(len(few), offset+limit)])
 				return vs, len(few), true, err
 			}
-			if all {
+			switch {
+			case all:
 				n = len(few)
+			case upTo == civic.ArchiveTotalCap:
+				n = civic.ArchiveTotalCap + 1 // more than the cap: counted
 			}
 		}
 	}
@@ -167,9 +181,9 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 }
 
 // fewMatches returns the ids of s's matches newest first, and all true,
-// when there are at most fewMatches of them; otherwise all is false.
-func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, all bool, err error) {
-	rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s LIMIT %d`, s.from, s.where, fewMatches+1), s.args...)
+// when there are at most upTo of them; otherwise all is false.
+func (r *reader) fewMatches(ctx context.Context, s searchQuery, upTo int) (ids []int64, all bool, err error) {
+	rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s LIMIT %d`, s.from, s.where, upTo+1), s.args...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -186,7 +200,7 @@ func (r *reader) fewMatches(ctx context.Context, s searchQuery) (ids []int64, al
 		}
 		ms = append(ms, m)
 	}
-	if err := rows.Err(); err != nil || len(ms) > fewMatches {
+	if err := rows.Err(); err != nil || len(ms) > upTo {
 		return nil, false, err
 	}
 	slices.SortFunc(ms, func(a, b match) int {

@@ -176,6 +176,13 @@ func testArchiveSearchTotalCap(t *testing.T, f *fixture) {
 		{civic.ArchiveQuery{Account: acct, Limit: 10}, civic.ArchiveTotalCap + 1, last},
 		{civic.ArchiveQuery{Terms: []string{"today"}, Limit: 10}, (civic.ArchiveTotalCap + 5 + 1) / 2, fmt.Sprintf("s%d", civic.ArchiveTotalCap+4)},
 		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Until: base.Add(time.Duration(civic.ArchiveTotalCap) * time.Minute)}, civic.ArchiveTotalCap, fmt.Sprintf("s%d", civic.ArchiveTotalCap-1)},
+		// With a time range each match's row is read to count it (up to
+		// the cap, and the page comes from the same reading): one past the
+		// cap, a few hundred, and a page inside them.
+		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Until: base.Add(time.Duration(civic.ArchiveTotalCap+1) * time.Minute)}, civic.ArchiveTotalCap + 1, fmt.Sprintf("s%d", civic.ArchiveTotalCap)},
+		{civic.ArchiveQuery{Terms: []string{"sweeping"}, From: base.Add(100 * time.Minute), Until: base.Add(700 * time.Minute), Offset: 10, Limit: 10}, 600, "s689"},
+		{civic.ArchiveQuery{Terms: []string{"today"}, From: base.Add(time.Minute), Until: base.Add(time.Duration(civic.ArchiveTotalCap+3) * time.Minute)}, 501, fmt.Sprintf("s%d", civic.ArchiveTotalCap+2)},
+		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Account: acct, From: base.Add(time.Minute), Limit: 10, Offset: 5}, civic.ArchiveTotalCap + 1, fmt.Sprintf("s%d", civic.ArchiveTotalCap-1)},
 	} {
 		page, total, err := f.s.SearchArchiveTotal(f.ctx, &c.q)
 		if err != nil {
