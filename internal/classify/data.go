@@ -70,6 +70,9 @@ type Data struct {
 	Wiki     []Text // evaluation only
 	Madlibs  []Text // evaluation only: identity templates, Yes = BAD
 	PII      []PIIRow
+	// Written are the labeled city comments written for this project
+	// (traindata/civic-written.jsonl): always training rows, never held out.
+	Written []CivicRow
 	// held, when set, replaces HeldOut: DevSplit uses it to hold out a
 	// fold of the training split instead.
 	held func(id string) bool
@@ -137,6 +140,21 @@ func LoadData(dir string) (*Data, error) {
 		}
 	}
 	return d, nil
+}
+
+// WrittenFile is where the written civic comments are, relative to the
+// repository's root.
+const WrittenFile = "internal/classify/traindata/civic-written.jsonl"
+
+// LoadWritten reads a file of written civic comments (the fields of the civic
+// files) into d.Written. Its rows always train: HeldOut never applies to them.
+func (d *Data) LoadWritten(path string) error {
+	w := &Data{}
+	if err := w.loadCivic(path, "written"); err != nil {
+		return fmt.Errorf("load %s: %w", path, err)
+	}
+	d.Written = w.Civic
+	return nil
 }
 
 func (d *Data) civicLoader(set string) func(string) error {

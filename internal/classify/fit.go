@@ -68,7 +68,7 @@ func b2i(b bool) int8 {
 
 // TrainingSet returns the examples Train learns from: every outside set
 // (Davidson tweets whose index keep rejects are left out) and the civic
-// comments outside the held-out split.
+// comments outside the held-out split, and every written civic comment.
 func TrainingSet(d *Data, keepDavidson func(i int) bool) (outside, civic []Example) {
 	for i, t := range d.Davidson {
 		if keepDavidson == nil || keepDavidson(i) {
@@ -88,6 +88,9 @@ func TrainingSet(d *Data, keepDavidson func(i int) bool) (outside, civic []Examp
 		if !d.heldOut(r.ID) {
 			civic = append(civic, CivicExample(r))
 		}
+	}
+	for _, r := range d.Written {
+		civic = append(civic, CivicExample(r))
 	}
 	return outside, civic
 }
