@@ -208,7 +208,7 @@ func (a *app) train(args []string) error {
 	civicWeight := f.Float64("civic-weight", 0, "how much a civic comment counts against one outside example (0: the default)")
 	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose for the abuse codes and illegal_activity (0: the default)")
 	otherFloor := f.Float64("other-floor", 0, "the lowest threshold tuning may choose for the other codes (0: the default)")
-	written := f.FlagSet.String("written", filepath.FromSlash(classify.WrittenFile), "labeled city comments written for the project, always trained on ('' skips them)")
+	written := f.FlagSet.String("written", "", "also train on labeled city comments written for the project, e.g. "+filepath.FromSlash(classify.WrittenFile)+" (the shipped model was trained without them; see docs/classifier.md)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (a *app) evalCmd(args []string) error {
 	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
-	written := f.FlagSet.String("written", filepath.FromSlash(classify.WrittenFile), "with --dev: as for train")
+	written := f.FlagSet.String("written", "", "with --dev: as for train")
 	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
 	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
 	check := f.FlagSet.Bool("check", false, "exit 2 naming every quality goal the model misses (the goals are in docs/classifier.md)")
