@@ -208,6 +208,7 @@ func (a *app) train(args []string) error {
 	civicWeight := f.Float64("civic-weight", 0, "how much a civic comment counts against one outside example (0: the default)")
 	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose for the abuse codes and illegal_activity (0: the default)")
 	otherFloor := f.Float64("other-floor", 0, "the lowest threshold tuning may choose for the other codes (0: the default)")
+	margin := f.Float64("protected-margin", 0, "how far above a protected comment's score a threshold raised to spare it goes, as a share of the score (0: the default, 0.15; negative: none)")
 	written := f.FlagSet.String("written", "", "also train on labeled city comments written for the project, e.g. "+filepath.FromSlash(classify.WrittenFile)+" (the shipped model was trained without them; see docs/classifier.md)")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -222,7 +223,7 @@ func (a *app) train(args []string) error {
 			return err
 		}
 	}
-	m := classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Floor: *floor, OtherFloor: *otherFloor})
+	m := classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Floor: *floor, OtherFloor: *otherFloor, ProtectedMargin: *margin})
 	var buf bytes.Buffer
 	if err := m.Encode(&buf); err != nil {
 		return err
@@ -256,6 +257,7 @@ func (a *app) evalCmd(args []string) error {
 	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
+	margin := f.Float64("protected-margin", 0, "with --dev: as for train")
 	written := f.FlagSet.String("written", "", "with --dev: as for train")
 	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
 	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
@@ -276,7 +278,7 @@ func (a *app) evalCmd(args []string) error {
 			}
 		}
 		d = d.DevSplit()
-		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor})
+		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor, ProtectedMargin: *margin})
 		if *thFile != "" {
 			return usagef("--dev trains its own model; --thresholds does not apply")
 		}
