@@ -9,14 +9,7 @@ import (
 // embedded model and fails when a function's accuracy drops below its bar.
 func TestFunctionalSuite(t *testing.T) {
 	t.Parallel()
-	suite, err := FunctionalSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blind, err := BlindSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
+	suite, blind := suites(t)
 	total := 0
 	for _, f := range suite {
 		total += len(f.Cases)
@@ -71,14 +64,7 @@ func TestFunctionalSuiteParse(t *testing.T) {
 // example: the suite measures what the model was not shown.
 func TestFunctionalSuiteNotInTraining(t *testing.T) {
 	t.Parallel()
-	suite, err := FunctionalSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blind, err := BlindSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
+	suite, blind := suites(t)
 	suite = append(suite, blind...)
 	written := map[string]bool{}
 	for _, set := range [][]Example{IdentityExamples(), CriticismExamples(), CounterfactualExamples()} {
@@ -93,4 +79,17 @@ func TestFunctionalSuiteNotInTraining(t *testing.T) {
 			}
 		}
 	}
+}
+
+// suites reads the functional suite and the blind suite.
+func suites(t *testing.T) (suite, blind []Function) {
+	t.Helper()
+	suite, err := FunctionalSuite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blind, err = BlindSuite(); err != nil {
+		t.Fatal(err)
+	}
+	return suite, blind
 }

@@ -46,14 +46,7 @@ func TestWrittenFile(t *testing.T) {
 			t.Errorf("%s: protected with labels %v", r.ID, r.Labels)
 		}
 	}
-	suite, err := FunctionalSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blind, err := BlindSuite()
-	if err != nil {
-		t.Fatal(err)
-	}
+	suite, blind := suites(t)
 	cases := map[string]bool{}
 	for _, f := range append(suite, blind...) {
 		for _, c := range f.Cases {
