@@ -9,7 +9,7 @@ import (
 )
 
 // writtenPath is the written civic comments, from this package's folder.
-var writtenPath = filepath.Join("traindata", "civic-written.jsonl")
+const writtenPath = "traindata/civic-written.jsonl"
 
 // sameText is how the no-copy check compares comments: lower case, spaces
 // collapsed.

@@ -10,6 +10,9 @@ import (
 	"testing"
 )
 
+// writtenDrafts is the drafts written to train on, from this package's folder.
+const writtenDrafts = "traindata/drafts-written.jsonl"
+
 // TestWrittenDrafts checks the drafts written to train on: they pass the
 // data file's checks, their ids are unique and none is a data file's id,
 // every category and code is there, and no written draft is a copy of a
@@ -17,7 +20,7 @@ import (
 // need the data file and are skipped without it.
 func TestWrittenDrafts(t *testing.T) {
 	t.Parallel()
-	written, err := LoadRows(filepath.Join("traindata", "drafts-written.jsonl"))
+	written, err := LoadRows(writtenDrafts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +64,7 @@ func TestWrittenDrafts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadWritten(filepath.Join("traindata", "drafts-written.jsonl"), rows); err != nil {
+	if _, err := LoadWritten(writtenDrafts, rows); err != nil {
 		t.Fatal(err)
 	}
 	texts := make(map[string]bool, len(rows))
