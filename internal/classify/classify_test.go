@@ -96,6 +96,30 @@ func TestProtectedCriticismNotFlagged(t *testing.T) {
 	}
 }
 
+// TestCriticismOfServicesNotFlagged: complaints that the city does not fix,
+// repair or plow are criticism of its work (the demo city's "This city
+// can't fix anything" was flagged discrimination, then illegal_activity).
+func TestCriticismOfServicesNotFlagged(t *testing.T) {
+	t.Parallel()
+	m := model(t)
+	const post = "Pothole repairs on Main Street start Monday; expect lane closures."
+	for _, c := range []string{
+		"This city can't fix anything",
+		"The city still hasn't fixed the potholes on my street.",
+		"Public Works never plowed our street after the last storm. Pathetic.",
+		"Three weeks and the city has not repaired the streetlight on our corner.",
+	} {
+		if s := m.Screen(c, post); len(s.Labels) > 0 {
+			t.Errorf("%q flagged %v (scores %v)", c, s.Labels, s.Scores)
+		}
+	}
+	// The hold is for criticism only: a threat that names the city's work
+	// is still a threat.
+	if s := m.Screen("Fix my street or I will burn down city hall", post); len(s.Labels) == 0 {
+		t.Errorf("a threat about repairs was not flagged (scores %v)", s.Scores)
+	}
+}
+
 func TestObviousCasesFlagged(t *testing.T) {
 	t.Parallel()
 	m := model(t)

@@ -239,12 +239,14 @@ var govSubjects = map[string]bool{"mayor": true, "council": true, "councilmember
 	"police": true, "superintendent": true, "director": true, "government": true, "hall": true, "works": true}
 
 // workWords are what criticism of government is about: its decisions,
-// money and promises.
+// money, promises and services ("this city can't fix anything").
 var workWords = map[string]bool{"budget": true, "plan": true, "vote": true, "voted": true, "decision": true, "policy": true,
 	"contract": true, "promise": true, "promises": true, "taxes": true, "tax": true, "levy": true, "wasted": true, "waste": true,
 	"failed": true, "failing": true, "resign": true, "incompetent": true, "spending": true, "money": true, "deal": true,
 	"judgment": true, "bid": true, "consultants": true, "response": true, "handled": true, "priorities": true, "ignores": true,
-	"ignored": true, "disaster": true, "mess": true, "raise": true, "raised": true, "cuts": true, "cut": true, "broke": true}
+	"ignored": true, "disaster": true, "mess": true, "raise": true, "raised": true, "cuts": true, "cut": true, "broke": true,
+	"fix": true, "fixed": true, "fixing": true, "repair": true, "repaired": true, "repairs": true, "plow": true, "plowed": true,
+	"plowing": true, "maintenance": true}
 
 // criticism reports a comment about the government's work (a government
 // subject and a word of its decisions, money or promises) with no abuse

@@ -90,7 +90,11 @@ func (d *Data) heldOut(id string) bool {
 // training split only, and a quarter of them (by a hash of the id) is held
 // out in place of the real held-out split, which the copy does not hold. Use
 // it to choose between changes without looking at the held-out split.
-func (d *Data) DevSplit() *Data {
+func (d *Data) DevSplit() *Data { return d.DevFold(0) }
+
+// DevFold is DevSplit measuring on development fold k (0 to 3) instead:
+// four readings of one choice, each on comments the others train on.
+func (d *Data) DevFold(k int) *Data {
 	c := *d
 	c.Civic = nil
 	for _, r := range d.Civic {
@@ -98,9 +102,12 @@ func (d *Data) DevSplit() *Data {
 			c.Civic = append(c.Civic, r)
 		}
 	}
-	c.held = func(id string) bool { return foldOf("dev:"+id, 4) == 0 }
+	c.held = func(id string) bool { return foldOf("dev:"+id, devFolds) == k }
 	return &c
 }
+
+// devFolds is how many development folds the training split has.
+const devFolds = 4
 
 // CivicFiles are the civic sets, by the name Set gives their rows.
 var CivicFiles = []struct{ Set, File string }{

@@ -208,8 +208,8 @@ func (a *app) train(args []string) error {
 	civicWeight := f.Float64("civic-weight", 0, "how much a civic comment counts against one outside example (0: the default)")
 	floor := f.Float64("floor", 0, "the lowest threshold tuning may choose for the abuse codes and illegal_activity (0: the default)")
 	otherFloor := f.Float64("other-floor", 0, "the lowest threshold tuning may choose for the other codes (0: the default)")
-	margin := f.Float64("protected-margin", 0, "how far above a protected comment's score a threshold raised to spare it goes, as a share of the score (0: the default, 0.15; negative: none)")
-	written := f.FlagSet.String("written", "", "also train on labeled city comments written for the project, e.g. "+filepath.FromSlash(classify.WrittenFile)+" (the shipped model was trained without them; see docs/classifier.md)")
+	margin := f.Float64("protected-margin", 0, "how far above a protected comment's score a threshold raised to spare it goes, as a share of the score (0: the default, 0.05; negative: none)")
+	written := f.FlagSet.String("written", filepath.FromSlash(classify.WrittenFile), "labeled city comments written for the project, trained on beside the data folder's ('' for none; see docs/classifier.md)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -258,7 +258,8 @@ func (a *app) evalCmd(args []string) error {
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
 	margin := f.Float64("protected-margin", 0, "with --dev: as for train")
-	written := f.FlagSet.String("written", "", "with --dev: as for train")
+	written := f.FlagSet.String("written", filepath.FromSlash(classify.WrittenFile), "with --dev: as for train")
+	devFold := f.Int("dev-fold", 0, "with --dev: which quarter of the training split measures (0 to 3)")
 	card := f.FlagSet.String("card", "", "also write the model card (JSON) to this file, e.g. internal/classify/model/card.json")
 	speed := f.FlagSet.Bool("speed", true, "measure how many comments a second one core screens")
 	check := f.FlagSet.Bool("check", false, "exit 2 naming every quality goal the model misses (the goals are in docs/classifier.md)")
@@ -277,7 +278,10 @@ func (a *app) evalCmd(args []string) error {
 				return err
 			}
 		}
-		d = d.DevSplit()
+		if *devFold < 0 || *devFold > 3 {
+			return usagef("--dev-fold is 0, 1, 2 or 3, not %d", *devFold)
+		}
+		d = d.DevFold(*devFold)
 		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor, ProtectedMargin: *margin})
 		if *thFile != "" {
 			return usagef("--dev trains its own model; --thresholds does not apply")
