@@ -232,15 +232,17 @@ func (a *app) serve(args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "role", string(role), "database", store.Engine(), "version", Version)
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
 	var msrv *http.Server
 	if mln != nil {
+		// Logged before "steward listening", which tells scripts and
+		// tests that every listener is up.
 		msrv = &http.Server{Handler: handler.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
 		go func() { errc <- msrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", "http://"+mln.Addr().String()+"/metrics", "token", *mtf.token != "")
 	}
+	log.Info("steward listening", "addr", "http://"+ln.Addr().String(), "role", string(role), "database", store.Engine(), "version", Version)
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
