@@ -254,6 +254,7 @@ func (a *app) evalCmd(args []string) error {
 	markdown := f.FlagSet.Bool("markdown", false, "print Markdown tables")
 	dev := f.FlagSet.Bool("dev", false, "train on three quarters of the civic training split and measure on the rest, never reading the held-out split")
 	epochs := f.Int("epochs", 0, "with --dev: passes over the data (0: the default)")
+	civicWeight := f.Float64("civic-weight", 0, "with --dev: as for train")
 	sample := f.Int("sample", 0, "with --dev: keep one of every N outside examples (0: all)")
 	floor := f.Float64("floor", 0, "with --dev: as for train")
 	otherFloor := f.Float64("other-floor", 0, "with --dev: as for train")
@@ -267,6 +268,9 @@ func (a *app) evalCmd(args []string) error {
 	if err := f.Parse(args); err != nil {
 		return err
 	}
+	if *devFold < 0 || *devFold > 3 {
+		return usagef("--dev-fold is 0, 1, 2 or 3, not %d", *devFold)
+	}
 	d, err := classify.LoadData(*data)
 	if err != nil {
 		return err
@@ -278,11 +282,8 @@ func (a *app) evalCmd(args []string) error {
 				return err
 			}
 		}
-		if *devFold < 0 || *devFold > 3 {
-			return usagef("--dev-fold is 0, 1, 2 or 3, not %d", *devFold)
-		}
 		d = d.DevFold(*devFold)
-		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, Sample: *sample, Floor: *floor, OtherFloor: *otherFloor, ProtectedMargin: *margin})
+		m = classify.Fit(d, classify.TrainOptions{Epochs: *epochs, CivicWeight: float32(*civicWeight), Sample: *sample, Floor: *floor, OtherFloor: *otherFloor, ProtectedMargin: *margin})
 		if *thFile != "" {
 			return usagef("--dev trains its own model; --thresholds does not apply")
 		}

@@ -155,4 +155,9 @@ func TestTrainEvalNeedTheData(t *testing.T) {
 	if r := run(t, nil, "", "eval", "--model", filepath.Join(dir, "none.gz"), "--data", missing); r.code != 1 {
 		t.Errorf("eval of a missing model: exit %d", r.code)
 	}
+	for _, k := range []string{"4", "-1"} {
+		if r := run(t, nil, "", "eval", "--dev", "--dev-fold", k, "--data", missing); r.code != 1 || !strings.Contains(r.stderr, "--dev-fold is 0, 1, 2 or 3") {
+			t.Errorf("eval --dev-fold %s: exit %d, stderr %q", k, r.code, r.stderr)
+		}
+	}
 }
