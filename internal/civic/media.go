@@ -30,6 +30,9 @@ type OutgoingMedia struct {
 	Size        int64
 	SHA256      string
 	Alt         string
+	// URL is a public address the network fetches the file from, valid
+	// for a short while; set only for a URLMediaPublisher.
+	URL string
 }
 
 // MediaPublisher is a Publisher that sends a post's attachments with it
@@ -41,4 +44,17 @@ type MediaPublisher interface {
 	// video, audio) may have on the network; 0 when it cannot send that
 	// kind through Steward.
 	MediaLimit(kind string) int64
+}
+
+// URLMediaPublisher is a MediaPublisher whose network fetches each file
+// from a public address instead of taking its bytes (Instagram's Content
+// Publishing API). The publishing service gives each OutgoingMedia a URL
+// that serves that one file for a short while; without a public address
+// for Steward (--public-url) a draft with files for such a network is
+// refused when it is written.
+type URLMediaPublisher interface {
+	MediaPublisher
+	// MediaTypeOK reports whether the network takes a file of the
+	// sniffed content type ("image/jpeg").
+	MediaTypeOK(contentType string) bool
 }
