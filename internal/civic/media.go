@@ -46,6 +46,22 @@ type MediaPublisher interface {
 	MediaLimit(kind string) int64
 }
 
+// MediaLink is a public address for one file of a post, made for a
+// network that fetches a post's files (a URLMediaPublisher): a random
+// token, kept only as its SHA-256, serves the file without sign-in until
+// ExpiresAt. Links are kept after they expire: they say which file was
+// made public, for which publication, and for how long.
+type MediaLink struct {
+	TokenSHA256   string    `json:"token_sha256"`
+	SHA256        string    `json:"sha256"`
+	ContentType   string    `json:"content_type"`
+	File          string    `json:"file"`
+	Size          int64     `json:"size"`
+	PublicationID int64     `json:"publication_id"`
+	CreatedAt     time.Time `json:"created_at"`
+	ExpiresAt     time.Time `json:"expires_at"`
+}
+
 // URLMediaPublisher is a MediaPublisher whose network fetches each file
 // from a public address instead of taking its bytes (Instagram's Content
 // Publishing API). The publishing service gives each OutgoingMedia a URL

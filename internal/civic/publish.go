@@ -33,6 +33,9 @@ type PublishReader interface {
 	// for a draft: such a file may be in a draft or a publication, and is
 	// never deleted from the blob store.
 	MediaInUse(ctx context.Context, sha256 string) (bool, error)
+	// MediaLink returns the link whose token has the SHA-256 (hex),
+	// expired or not (KindNotFound: none has).
+	MediaLink(ctx context.Context, tokenSHA256 string) (*MediaLink, error)
 }
 
 // PublishWriter writes drafts, reviews, rules and publications; each write
@@ -54,6 +57,9 @@ type PublishWriter interface {
 	// AddMediaUpload records that a user uploaded a file for a draft; the
 	// same file uploaded again by the same user keeps the first record.
 	AddMediaUpload(ctx context.Context, m *MediaUpload) error
+	// AddMediaLink stores a public link to a file of a publication; its
+	// CreatedAt is the transaction's time.
+	AddMediaLink(ctx context.Context, l *MediaLink) error
 }
 
 // DraftStatus is where a draft is.

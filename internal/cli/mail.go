@@ -18,7 +18,7 @@ func (f *flags) mailFlags() mailFlags {
 		from:   f.String("smtp-from", "", "sender address of notification e-mail"),
 		user:   f.String("smtp-user", "", "SMTP user name, if the server needs one"),
 		pass:   f.String("smtp-password", "", "SMTP password (prefer the environment variable)"),
-		public: f.String("public-url", "", "address people open Steward at, such as https://steward.city.example; forgotten-password links and the links in notification e-mail start with it (empty: no reset link is sent)"),
+		public: f.String("public-url", "", "address people open Steward at, such as https://steward.city.example; forgotten-password links, the links in notification e-mail and the links Instagram fetches a post's images from start with it (empty: no reset link is sent, and no image is posted to Instagram)"),
 	}
 }
 

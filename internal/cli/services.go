@@ -161,7 +161,7 @@ func NewServices(c ServicesConfig) *Services {
 	s.Capture = capture.New(capture.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, AppName: c.AppName, Clock: c.Clock, Logger: c.Logger, MediaAllow: c.MediaAllow,
 		MediaMax: c.MediaMax})
 	s.Publish = publish.New(publish.Config{Store: c.Store, Archive: c.Archive, Connections: s.Connections, Blobs: c.Archive.Blobs(), Clock: c.Clock, Logger: c.Logger,
-		Language: classify.DetectLanguage, Location: c.Location})
+		Language: classify.DetectLanguage, Location: c.Location, PublicURL: c.PublicURL})
 	// The connection service carries moderation decisions out on the
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.

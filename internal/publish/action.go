@@ -11,7 +11,8 @@ import (
 
 // action is what publishing one draft does on one account: post it, edit
 // the post it corrects, reply in that post's thread, or delete the post.
-// send makes the call with the publication's idempotency key; find, when
+// send makes the call for the publication (its idempotency key, and the
+// links to its files for a network that fetches them); find, when
 // an earlier call left no answer, looks on the platform for what that call
 // did, so that it is not done twice (nil: the call is safe to repeat).
 type action struct {
@@ -19,7 +20,7 @@ type action struct {
 	text  string             // the exact text sent; "" for a delete
 	orig  *civic.Publication // the post acted on (nil for a post)
 	media []civic.DraftMedia // the files a post sends
-	send  func(key string) (*civic.PublishedPost, error)
+	send  func(rec *civic.Publication) (*civic.PublishedPost, error)
 	find  func(rec *civic.Publication) (*civic.PublishedPost, error)
 }
 
@@ -51,8 +52,12 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 		// Media are uploaded again on a retry (the network keeps an unused
 		// upload a while, then drops it); the post itself is made once.
 		a.media = d.Current.Media
-		a.send = func(key string) (*civic.PublishedPost, error) {
-			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key, Media: s.outgoingMedia(d.Current)})
+		a.send = func(rec *civic.Publication) (*civic.PublishedPost, error) {
+			media, err := s.outgoingMedia(ctx, d.Current, p, rec)
+			if err != nil {
+				return nil, err
+			}
+			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: rec.IdempotencyKey, Media: media})
 		}
 		a.find = recent
 		return a, nil
@@ -71,7 +76,7 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 		}
 		a.kind = civic.PublishDelete
 		// Deleting twice is harmless: a post already gone is deleted.
-		a.send = func(string) (*civic.PublishedPost, error) {
+		a.send = func(*civic.Publication) (*civic.PublishedPost, error) {
 			err := del.DeletePost(ctx, ep, target)
 			if err != nil && civic.PlatformErrorKindOf(err) != civic.PlatformNotFound {
 				return nil, err
@@ -95,14 +100,14 @@ func (s *Service) action(ctx context.Context, d *civic.Draft, p civic.Platform, 
 	}
 	if !canEdit || !canLook || reply {
 		a.kind = civic.PublishReply
-		a.send = func(key string) (*civic.PublishedPost, error) {
-			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: key, InReplyTo: target})
+		a.send = func(rec *civic.Publication) (*civic.PublishedPost, error) {
+			return pub.Publish(ctx, ep, civic.OutgoingPost{Text: a.text, Language: s.language(a.text), IdempotencyKey: rec.IdempotencyKey, InReplyTo: target})
 		}
 		a.find = recent
 		return a, nil
 	}
 	a.kind = civic.PublishEdit
-	a.send = func(string) (*civic.PublishedPost, error) {
+	a.send = func(*civic.Publication) (*civic.PublishedPost, error) {
 		return ed.Edit(ctx, ep, target, civic.OutgoingPost{Text: a.text, Language: s.language(a.text)})
 	}
 	// The edit went through when the post already says the correction.

@@ -3,6 +3,10 @@ package publish
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -14,6 +18,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -261,7 +266,7 @@ func (s *Service) checkMedia(ctx context.Context, authorID int64, ms []civic.Dra
 		if s.conns != nil {
 			p = s.conns.Platform(t.acct.Platform)
 		}
-		if err := sendable(p, t.acct.Platform, t.acct.Handle, out); err != nil {
+		if err := s.sendable(p, t.acct.Platform, t.acct.Handle, out); err != nil {
 			return nil, err
 		}
 	}
@@ -270,8 +275,10 @@ func (s *Service) checkMedia(ctx context.Context, authorID int64, ms []civic.Dra
 
 // sendable says why the adapter p of a network cannot send a draft's
 // media through Steward, naming the network and the account; nil when it
-// can. An adapter that is not a civic.MediaPublisher sends none.
-func sendable(p civic.Platform, network, handle string, ms []civic.DraftMedia) error {
+// can. An adapter that is not a civic.MediaPublisher sends none; one that
+// fetches the files (a civic.URLMediaPublisher) needs Steward's public
+// address and files of the types it takes.
+func (s *Service) sendable(p civic.Platform, network, handle string, ms []civic.DraftMedia) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -279,6 +286,11 @@ func sendable(p civic.Platform, network, handle string, ms []civic.DraftMedia) e
 	if !ok {
 		return civic.Invalid("media", "%s: Steward cannot send attachments to %s yet; remove them or post there without Steward (%s)",
 			networkName(network), networkName(network), handle)
+	}
+	up, fetches := p.(civic.URLMediaPublisher)
+	if fetches && s.public == "" {
+		return civic.Invalid("media", "%s fetches a post's files from Steward's public address, and this Steward has none: an administrator sets --public-url, or remove the files (%s)",
+			networkName(network), handle)
 	}
 	for i, m := range ms {
 		limit := mp.MediaLimit(m.Kind)
@@ -291,9 +303,27 @@ func sendable(p civic.Platform, network, handle string, ms []civic.DraftMedia) e
 		case m.Size > limit:
 			return civic.Invalid(fmt.Sprintf("media[%d]", i), "%s is %s; %s takes %s %s of at most %s (%s)",
 				m.File, plain.Size(m.Size), networkName(network), article(m.Kind), m.Kind, plain.Size(limit), handle)
+		case fetches && !up.MediaTypeOK(m.ContentType):
+			return civic.Invalid(fmt.Sprintf("media[%d]", i), "%s is %s; %s takes only %s through Steward: save it as a JPEG and attach it again (%s)",
+				m.File, typeName(m.ContentType), networkName(network), "JPEG images", handle)
 		}
 	}
 	return nil
+}
+
+// typeName is a content type as people say it.
+func typeName(ct string) string {
+	switch ct {
+	case "image/png":
+		return "a PNG image"
+	case "image/webp":
+		return "a WebP image"
+	case "image/jpeg":
+		return "a JPEG image"
+	case "image/gif":
+		return "a GIF"
+	}
+	return "a file of type " + ct
 }
 
 // networkName is a network's name as people write it.
@@ -314,19 +344,90 @@ func networkName(p string) string {
 }
 
 // outgoingMedia are the files a revision sends, read from the blob store.
-func (s *Service) outgoingMedia(r *civic.DraftRevision) []civic.OutgoingMedia {
+// For a network that fetches the files (a civic.URLMediaPublisher), each
+// gets a link under the public address that serves it for linkLife,
+// stored with the publication rec (a retry makes new links).
+func (s *Service) outgoingMedia(ctx context.Context, r *civic.DraftRevision, p civic.Platform, rec *civic.Publication) ([]civic.OutgoingMedia, error) {
+	_, fetches := p.(civic.URLMediaPublisher)
 	var out []civic.OutgoingMedia
 	for _, m := range r.Media {
 		hash := m.SHA256
-		out = append(out, civic.OutgoingMedia{File: m.File, Kind: m.Kind, ContentType: m.ContentType, Size: m.Size, SHA256: hash, Alt: m.Alt,
+		om := civic.OutgoingMedia{File: m.File, Kind: m.Kind, ContentType: m.ContentType, Size: m.Size, SHA256: hash, Alt: m.Alt,
 			Open: func(ctx context.Context) (io.ReadCloser, error) {
 				if s.blobs == nil {
 					return nil, civic.Errorf(civic.KindUnavailable, "this process has no file store for attachments")
 				}
 				return s.blobs.Open(ctx, hash)
-			}})
+			}}
+		if fetches {
+			u, err := s.link(ctx, rec, m)
+			if err != nil {
+				return nil, err
+			}
+			om.URL = u
+		}
+		out = append(out, om)
 	}
-	return out
+	return out, nil
+}
+
+// linkLife is how long a link to a post's file serves it: long enough for
+// the network to fetch it while the post is made, short enough that the
+// address is of no use later.
+const linkLife = time.Hour
+
+// MediaLinkPath is where the links to posts' files are served.
+const MediaLinkPath = "/media/out/"
+
+// link stores a new public link to the file m of the publication rec and
+// returns its address. The token is 32 random bytes; only its SHA-256 is
+// stored, so the table alone serves nothing.
+func (s *Service) link(ctx context.Context, rec *civic.Publication, m civic.DraftMedia) (string, error) {
+	if s.public == "" {
+		return "", civic.Invalid("media", "this Steward has no public address for a network to fetch the files from: an administrator sets --public-url")
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	sum := sha256.Sum256([]byte(token))
+	l := &civic.MediaLink{TokenSHA256: hex.EncodeToString(sum[:]), SHA256: m.SHA256, ContentType: m.ContentType, File: m.File, Size: m.Size,
+		PublicationID: rec.ID, ExpiresAt: s.now().Add(linkLife)}
+	if err := s.store.Update(ctx, civic.Process("publish"), func(tx civic.Tx) error { return tx.AddMediaLink(ctx, l) }); err != nil {
+		return "", err
+	}
+	return s.public + MediaLinkPath + token, nil
+}
+
+// LinkedMedia opens the file a public link serves, for anyone: the token
+// must be one Steward made and not expired, and the file must still be in
+// the blob store. Every other token, well formed or not, is KindNotFound
+// with the same words, so a caller learns nothing from trying.
+func (s *Service) LinkedMedia(ctx context.Context, token string) (io.ReadCloser, *civic.MediaLink, error) {
+	gone := civic.Errorf(civic.KindNotFound, "no such file: a link to a post's file serves it for an hour")
+	if len(token) != 43 || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return nil, nil, gone
+	}
+	sum := sha256.Sum256([]byte(token))
+	l, err := s.store.MediaLink(ctx, hex.EncodeToString(sum[:]))
+	if civic.ErrorKind(err) == civic.KindNotFound {
+		return nil, nil, gone
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !s.now().Before(l.ExpiresAt) || s.blobs == nil {
+		return nil, nil, gone
+	}
+	f, err := s.blobs.Open(ctx, l.SHA256)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, nil, gone
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, l, nil
 }
 
 // DraftMedia opens a file of a draft's attachment for one who may read

@@ -12,6 +12,7 @@ package publish
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"steward.city/steward/internal/archive"
@@ -56,6 +57,11 @@ type Config struct {
 	// a time ("waiting for its scheduled time, Nov 23, 2026, 3:00 AM
 	// CST"); nil: UTC.
 	Location *time.Location
+	// PublicURL is the address Steward is reached at from the internet
+	// (--public-url, no trailing slash). A network that fetches a post's
+	// files (Instagram) is given links under it; "": such a network gets
+	// no files, and a draft with files for it is refused.
+	PublicURL string
 }
 
 // Service drafts, reviews and publishes official posts.
@@ -69,11 +75,12 @@ type Service struct {
 	stale   time.Duration
 	lang    func(string) string
 	loc     *time.Location // the city's time zone
+	public  string         // PublicURL
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, blobs: c.Blobs, stale: c.Stale, lang: c.Language, loc: c.Location}
+	s := &Service{store: c.Store, clock: c.Clock, log: c.Logger, conns: c.Connections, archive: c.Archive, blobs: c.Blobs, stale: c.Stale, lang: c.Language, loc: c.Location, public: strings.TrimRight(c.PublicURL, "/")}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

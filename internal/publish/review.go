@@ -186,7 +186,7 @@ func (s *Service) Submit(ctx context.Context, actor civic.Actor, id int64) (*civ
 		if s.conns != nil {
 			p = s.conns.Platform(a.Platform)
 		}
-		if err := sendable(p, a.Platform, a.Handle, d.Current.Media); err != nil {
+		if err := s.sendable(p, a.Platform, a.Handle, d.Current.Media); err != nil {
 			return nil, err
 		}
 	}

@@ -261,7 +261,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	// network cannot take is not sent (what already went out stands).
 	var unsendable error
 	if d.Kind == civic.KindPost || d.Kind == "" {
-		unsendable = sendable(p, c.Platform, x.Handle, d.Current.Media)
+		unsendable = s.sendable(p, c.Platform, x.Handle, d.Current.Media)
 	}
 	now := s.now()
 	var rec *civic.Publication
@@ -326,7 +326,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 			return fail(err)
 		}
 	}
-	post, err := act.send(rec.IdempotencyKey)
+	post, err := act.send(rec)
 	if err != nil {
 		s.log.Warn("publish: the platform refused the call", "draft", d.ID, "kind", act.kind, "account", c.Ref(), "err", err)
 		o = fail(err)

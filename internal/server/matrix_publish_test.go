@@ -19,6 +19,7 @@ func init() {
 		"POST /drafts/{id}/publish":              in,
 		"POST /drafts/{id}/correction":           in,
 		"POST /drafts/{id}/deletion":             in,
+		"GET /media/out/{token}":                 {"public"},
 		"GET /calendar":                          roles("admin communications director staff clerk attorney hr it auditor"),
 		"GET /api/v1/drafts":                     in,
 		"POST /api/v1/drafts":                    in,

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"steward.city/steward/internal/civic"
 )
@@ -45,4 +46,29 @@ func (t *tx) AddMediaUpload(ctx context.Context, m *civic.MediaUpload) error {
 		return nil
 	}
 	return t.Record(ctx, civic.Change{Action: "draft.media_upload", ObjectType: "media", ObjectID: m.SHA256, After: m})
+}
+
+// MediaLink returns a public link by its token's hash; see
+// civic.PublishReader.
+func (r *reader) MediaLink(ctx context.Context, tokenSHA256 string) (*civic.MediaLink, error) {
+	var l civic.MediaLink
+	err := r.queryRow(ctx, `SELECT token_sha256, sha256, content_type, file, size, publication_id, created_at, expires_at FROM media_links WHERE token_sha256 = ?`,
+		tokenSHA256).Scan(&l.TokenSHA256, &l.SHA256, &l.ContentType, &l.File, &l.Size, &l.PublicationID, &l.CreatedAt, &l.ExpiresAt)
+	if err != nil {
+		return nil, notFound(err, "link")
+	}
+	l.CreatedAt, l.ExpiresAt = l.CreatedAt.UTC(), l.ExpiresAt.UTC()
+	return &l, nil
+}
+
+// AddMediaLink stores a public link to a file of a publication, with its
+// audit event (which names the file and the publication, never the token).
+func (t *tx) AddMediaLink(ctx context.Context, l *civic.MediaLink) error {
+	l.CreatedAt = t.Now()
+	if _, err := t.exec(ctx, `INSERT INTO media_links (token_sha256, sha256, content_type, file, size, publication_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.TokenSHA256, l.SHA256, l.ContentType, l.File, l.Size, l.PublicationID, l.CreatedAt, l.ExpiresAt); err != nil {
+		return t.conflict(err, "link")
+	}
+	return t.Record(ctx, civic.Change{Action: "publication.media_link", ObjectType: "publication", ObjectID: strconv.FormatInt(l.PublicationID, 10),
+		After: map[string]any{"sha256": l.SHA256, "file": l.File, "expires_at": l.ExpiresAt}})
 }

@@ -32,6 +32,7 @@ func (h *Handler) draftRoutes() []route.Route {
 		{Method: post, Path: "/drafts/{id}/correction", Perm: in, Summary: "write a correction of a published post", Handle: h.draftCorrect},
 		{Method: post, Path: "/drafts/{id}/deletion", Perm: in, Summary: "ask for a published post to be deleted, with the reason", Handle: h.draftDelete},
 		{Method: get, Path: "/calendar", Perm: civic.PermAccountsView, Summary: "scheduled and published posts per account", Handle: h.calendar},
+		{Method: get, Path: publish.MediaLinkPath + "{token}", Public: true, Summary: "a file of a post being published, for the network that fetches it (Instagram), for an hour through an unguessable link", Handle: h.mediaLink},
 	}
 }
 

@@ -79,6 +79,19 @@ func uploadError(err error) error {
 	return err
 }
 
+// mediaLink serves a file through a public link the publishing service
+// made for a network that fetches a post's files; see
+// publish.Service.LinkedMedia.
+func (h *Handler) mediaLink(w http.ResponseWriter, r *http.Request) error {
+	f, l, err := h.publish.LinkedMedia(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	route.SendUpload(w, f, l.ContentType, l.File, l.Size)
+	return nil
+}
+
 // draftMedia sends a file of a draft's attachment (its thumbnail on the
 // draft page) to one who may read the draft; anyone else gets 404. The
 // file is sent with its sniffed type and never rendered as a page.
