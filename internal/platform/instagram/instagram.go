@@ -1,8 +1,10 @@
 // Package instagram is Steward's adapter for Instagram professional
 // accounts through the Instagram Graph API: the account's media, their
 // comments and replies, hide, unhide and delete of comments, the profile,
-// and comment webhooks. Instagram sends no webhook when a comment is
-// deleted: a comment absent from a complete thread is how deletion shows.
+// comment webhooks, and publishing through the Content Publishing API:
+// posts of one to ten JPEG images and correction comments (publish.go).
+// Instagram sends no webhook when a comment is deleted: a comment absent
+// from a complete thread is how deletion shows.
 package instagram
 
 import (
@@ -19,10 +21,23 @@ import (
 )
 
 // Adapter is the Instagram adapter.
-type Adapter struct{ c *platform.Client }
+type Adapter struct {
+	c    *platform.Client
+	now  func() time.Time
+	made containers // the container made for each idempotency key (publish.go)
+	// pause is the wait between reads of a new container's status while
+	// Instagram fetches its images.
+	pause time.Duration
+}
 
 // New returns the adapter.
-func New(cfg platform.Config) *Adapter { return &Adapter{c: facebook.NewClient(cfg, "instagram")} }
+func New(cfg platform.Config) *Adapter {
+	a := &Adapter{c: facebook.NewClient(cfg, "instagram"), now: cfg.Now, pause: statusPause}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a
+}
 
 // Client is the adapter's HTTP client (its transport is the guard).
 func (a *Adapter) Client() *platform.Client { return a.c }
@@ -31,10 +46,12 @@ func (a *Adapter) Client() *platform.Client { return a.c }
 func (a *Adapter) Name() string { return "instagram" }
 
 // Capabilities implements civic.Platform. The API lists neither the
-// accounts followed nor the accounts blocked or restricted.
+// accounts followed nor the accounts blocked or restricted. It publishes
+// posts and correction comments (publish.go); it cannot edit a caption or
+// delete a post.
 func (a *Adapter) Capabilities() civic.Capabilities {
 	return civic.Capabilities{civic.CapListPosts, civic.CapListComments, civic.CapDeletions, civic.CapWebhooks,
-		civic.CapHide, civic.CapDelete, civic.CapReadProfile}
+		civic.CapHide, civic.CapDelete, civic.CapPublish, civic.CapReadProfile}
 }
 
 const (
