@@ -46,14 +46,6 @@ type MediaPublisher interface {
 	MediaLimit(kind string) int64
 }
 
-// MediaRequirer is a MediaPublisher whose posts must carry a file
-// (Instagram: every post is an image): a post draft without one for its
-// account is refused when it is written. Corrections and replies need none.
-type MediaRequirer interface {
-	MediaPublisher
-	NeedsMedia() bool
-}
-
 // MediaLink is a public address for one file of a post, made for a
 // network that fetches a post's files (a URLMediaPublisher): a random
 // token, kept only as its SHA-256, serves the file without sign-in until

@@ -123,11 +123,6 @@ func (s *Service) check(ctx context.Context, kind civic.DraftKind, authorID int6
 	if r.Media, err = s.checkMedia(ctx, authorID, in.Media, ts); err != nil {
 		return nil, err
 	}
-	if kind == civic.KindPost || kind == "" {
-		if err := s.needsMedia(r.Media, ts); err != nil {
-			return nil, err
-		}
-	}
 	for i, l := range in.Links {
 		l = strings.TrimSpace(l)
 		if l == "" {

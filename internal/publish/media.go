@@ -311,20 +311,6 @@ func (s *Service) sendable(p civic.Platform, network, handle string, ms []civic.
 	return nil
 }
 
-// needsMedia says which account's network takes no post without a file
-// (a civic.MediaRequirer) when a post has none.
-func (s *Service) needsMedia(ms []civic.DraftMedia, ts []target) error {
-	if len(ms) > 0 || s.conns == nil {
-		return nil
-	}
-	for _, t := range ts {
-		if mr, ok := s.conns.Platform(t.acct.Platform).(civic.MediaRequirer); ok && mr.NeedsMedia() {
-			return civic.Invalid("media", "every %s post is an image: attach one, with its alt text (%s)", networkName(t.acct.Platform), t.acct.Handle)
-		}
-	}
-	return nil
-}
-
 // typeName is a content type as people say it.
 func typeName(ct string) string {
 	switch ct {

@@ -120,10 +120,11 @@ func TestDraftMediaAPI(t *testing.T) {
 				t.Fatalf("an upload by a clerk, who posts nowhere: %d", res.StatusCode)
 			}
 
-			// The draft names it; Instagram cannot take it through Steward.
+			// The draft names it; Instagram fetches a post's images from
+			// Steward's public address, and this Steward has none.
 			body := fmt.Sprintf(`{"account_ids":[%d],"text":"The pool opens Saturday.","category":"announcement","media":[{"sha256":%q,"alt":"The pool at dawn."}]}`, insta.ID, up.SHA256)
 			res = app.do(request{method: "POST", path: "/api/v1/drafts", bearer: staff, body: body})
-			if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, `"field": "media"`) || !strings.Contains(got, "Instagram: Steward cannot send attachments to Instagram yet") {
+			if got := readBody(t, res); res.StatusCode != 422 || !strings.Contains(got, `"field": "media"`) || !strings.Contains(got, "Instagram fetches a post's files from Steward's public address") || !strings.Contains(got, "--public-url") {
 				t.Fatalf("media for Instagram: %d %s", res.StatusCode, got)
 			}
 			body = fmt.Sprintf(`{"account_ids":[%d],"text":"The pool opens Saturday.","category":"announcement","media":[{"sha256":%q,"alt":"The pool at dawn."}]}`, acct.ID, up.SHA256)

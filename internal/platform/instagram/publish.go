@@ -45,7 +45,9 @@ import (
 // Across processes the publishing service reconciles through Recent, and
 // a comment is looked for among the post's comments before it is made.
 // An account may publish 25 posts a day through the API; beyond that
-// media_publish answers a Graph rate limit (rate_limited).
+// media_publish is refused, and the publication fails with Instagram's
+// words (the code it answers is not among the Graph rate-limit codes
+// facebook.Classify knows, so it is not retried as a rate limit).
 const (
 	// MaxImage is the most bytes of one JPEG image Instagram takes.
 	MaxImage = 8 << 20
