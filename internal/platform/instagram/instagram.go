@@ -24,7 +24,7 @@ import (
 type Adapter struct {
 	c    *platform.Client
 	now  func() time.Time
-	made containers // the container made for each idempotency key (publish.go)
+	made facebook.Containers // the container made for each idempotency key (publish.go)
 	// pause is the wait between reads of a new container's status while
 	// Instagram fetches its images.
 	pause time.Duration

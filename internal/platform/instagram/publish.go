@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -57,9 +56,8 @@ const (
 	maxHashtags = 30
 	maxMentions = 20
 
-	containerLife = 24 * time.Hour
-	statusChecks  = 3               // reads of a new container's status before giving up for now
-	statusPause   = 2 * time.Second // between those reads
+	statusChecks = 3               // reads of a new container's status before giving up for now
+	statusPause  = 2 * time.Second // between those reads
 
 	publishFields   = "id,caption,permalink,timestamp"
 	ownCommentQuery = "id,text,timestamp,from{id,username}"
@@ -76,61 +74,6 @@ const (
 	statusError      = "ERROR"
 )
 
-// containers remembers the container made for each idempotency key.
-type containers struct {
-	mu sync.Mutex
-	m  map[string]container
-}
-
-type container struct {
-	id string
-	at time.Time
-}
-
-func (cs *containers) get(key string, now time.Time) (container, bool) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.m[key]
-	if ok && now.Sub(c.at) >= containerLife {
-		delete(cs.m, key)
-		return container{}, false
-	}
-	return c, ok
-}
-
-func (cs *containers) put(key string, c container) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.m == nil {
-		cs.m = map[string]container{}
-	}
-	for k, old := range cs.m {
-		if c.at.Sub(old.at) >= containerLife {
-			delete(cs.m, k)
-		}
-	}
-	cs.m[key] = c
-}
-
-func (cs *containers) forget(key string) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	delete(cs.m, key)
-}
-
-// isID reports whether s is an Instagram object id (digits).
-func isID(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 func malformed(msg string) error {
 	return &civic.PlatformError{Platform: "instagram", Kind: civic.PlatformMalformed, Message: msg}
 }
@@ -143,7 +86,7 @@ func stillFetching() error {
 }
 
 func (a *Adapter) user(ep *civic.Endpoint) (string, error) {
-	if !isID(ep.RemoteID) {
+	if !facebook.IsID(ep.RemoteID) {
 		return "", malformed("the connection has no Instagram user id to post as")
 	}
 	return ep.RemoteID, nil
@@ -250,19 +193,19 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	if post.IdempotencyKey != "" {
 		key = uid + " " + post.IdempotencyKey
 	}
-	var c container
+	var c facebook.Container
 	reused := false
 	if key != "" {
-		c, reused = a.made.get(key, a.now())
+		c, reused = a.made.Get(key, a.now())
 	}
 	if reused {
 		if !timed {
-			since = c.at
+			since = c.At
 		}
-		st, err := a.status(ctx, ep, c.id)
+		st, err := a.status(ctx, ep, c.ID)
 		switch {
 		case civic.PlatformErrorKindOf(err) == civic.PlatformNotFound, err == nil && (st.Code == statusExpired || st.Code == statusError):
-			a.made.forget(key)
+			a.made.Forget(key)
 			reused = false
 		case err != nil:
 			return nil, err
@@ -279,12 +222,12 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 			return nil, err
 		}
 		if !timed {
-			since = c.at
+			since = c.At
 		}
 		if key != "" {
-			a.made.put(key, c)
+			a.made.Put(key, c)
 		}
-		switch published, err := a.ready(ctx, ep, key, c.id); {
+		switch published, err := a.ready(ctx, ep, key, c.ID); {
 		case err != nil:
 			return nil, err
 		case published:
@@ -295,15 +238,15 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		ID string `json:"id"`
 	}
 	_, err = a.c.GetJSON(ctx, platform.Request{Method: http.MethodPost, URL: facebook.Base(ep, facebook.GraphBase) + "/" + uid + "/media_publish",
-		Token: ep.Token.AccessToken, Form: url.Values{"creation_id": {c.id}}}, &out)
-	if err == nil && !isID(out.ID) {
+		Token: ep.Token.AccessToken, Form: url.Values{"creation_id": {c.ID}}}, &out)
+	if err == nil && !facebook.IsID(out.ID) {
 		err = malformed(fmt.Sprintf("the API answered media_publish with the id %q", out.ID))
 	}
 	if err != nil {
 		switch civic.PlatformErrorKindOf(err) {
 		case civic.PlatformUnavailable, civic.PlatformMalformed, "":
 			// The answer may be lost while the post went out.
-			if st, serr := a.status(ctx, ep, c.id); serr == nil {
+			if st, serr := a.status(ctx, ep, c.ID); serr == nil {
 				switch st.Code {
 				case statusPublished:
 					return a.alreadyPublished(ctx, ep, key, post.Text, since)
@@ -314,13 +257,13 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		}
 		return nil, err
 	}
-	a.made.forget(key)
+	a.made.Forget(key)
 	return a.read(ctx, ep, out.ID, post.Text), nil
 }
 
 // container makes the post's container: one image's, or a carousel's
 // after a child container for each image, in order.
-func (a *Adapter) container(ctx context.Context, ep *civic.Endpoint, uid string, post civic.OutgoingPost) (container, error) {
+func (a *Adapter) container(ctx context.Context, ep *civic.Endpoint, uid string, post civic.OutgoingPost) (facebook.Container, error) {
 	if len(post.Media) == 1 {
 		m := post.Media[0]
 		form := url.Values{"image_url": {m.URL}}
@@ -340,9 +283,9 @@ func (a *Adapter) container(ctx context.Context, ep *civic.Endpoint, uid string,
 		}
 		child, err := a.create(ctx, ep, uid, form, fmt.Sprintf("the container of image %d", i+1))
 		if err != nil {
-			return container{}, err
+			return facebook.Container{}, err
 		}
-		children = append(children, child.id)
+		children = append(children, child.ID)
 	}
 	form := url.Values{"media_type": {"CAROUSEL"}, "children": {strings.Join(children, ",")}}
 	if post.Text != "" {
@@ -352,18 +295,18 @@ func (a *Adapter) container(ctx context.Context, ep *civic.Endpoint, uid string,
 }
 
 // create is POST /{ig-user-id}/media with the form.
-func (a *Adapter) create(ctx context.Context, ep *civic.Endpoint, uid string, form url.Values, what string) (container, error) {
+func (a *Adapter) create(ctx context.Context, ep *civic.Endpoint, uid string, form url.Values, what string) (facebook.Container, error) {
 	var made struct {
 		ID string `json:"id"`
 	}
 	if _, err := a.c.GetJSON(ctx, platform.Request{Method: http.MethodPost, URL: facebook.Base(ep, facebook.GraphBase) + "/" + uid + "/media",
 		Token: ep.Token.AccessToken, Form: form}, &made); err != nil {
-		return container{}, err
+		return facebook.Container{}, err
 	}
-	if !isID(made.ID) {
-		return container{}, malformed(fmt.Sprintf("the API answered %s with the id %q", what, made.ID))
+	if !facebook.IsID(made.ID) {
+		return facebook.Container{}, malformed(fmt.Sprintf("the API answered %s with the id %q", what, made.ID))
 	}
-	return container{id: made.ID, at: a.now()}, nil
+	return facebook.Container{ID: made.ID, At: a.now()}, nil
 }
 
 // ready waits until a new container is FINISHED: its status is read up to
@@ -395,7 +338,7 @@ func (a *Adapter) ready(ctx context.Context, ep *civic.Endpoint, key, id string)
 		case statusInProgress:
 			continue
 		case statusError, statusExpired:
-			a.made.forget(key)
+			a.made.Forget(key)
 			msg := "Instagram could not take the post's images (container " + st.Code
 			if st.Status != "" {
 				msg += ": " + st.Status
@@ -437,7 +380,7 @@ func (a *Adapter) alreadyPublished(ctx context.Context, ep *civic.Endpoint, key,
 	}
 	for i := range ps {
 		if facebook.SameText(ps[i].Text, text) && !ps[i].CreatedAt.Before(since.Add(-time.Minute)) {
-			a.made.forget(key)
+			a.made.Forget(key)
 			return &ps[i], nil
 		}
 	}
@@ -485,7 +428,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 	out := make([]civic.PublishedPost, 0, len(l.Data))
 	for i, raw := range l.Data {
 		var m media
-		if err := json.Unmarshal(raw, &m); err != nil || !isID(m.ID) {
+		if err := json.Unmarshal(raw, &m); err != nil || !facebook.IsID(m.ID) {
 			if err == nil {
 				err = fmt.Errorf("id %q is not an Instagram id", m.ID)
 			}
@@ -509,7 +452,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 // the account already made with the same text since the key's time (a
 // retry whose answer was lost). Its address is the post's.
 func (a *Adapter) comment(ctx context.Context, ep *civic.Endpoint, post civic.OutgoingPost) (*civic.PublishedPost, error) {
-	if !isID(post.InReplyTo) {
+	if !facebook.IsID(post.InReplyTo) {
 		return nil, civic.Invalid("in_reply_to", "%q is not the id of an Instagram post", post.InReplyTo)
 	}
 	if len(post.Media) > 0 {
@@ -533,7 +476,7 @@ func (a *Adapter) comment(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		Token: ep.Token.AccessToken, Form: url.Values{"message": {post.Text}}}, &made); err != nil {
 		return nil, err
 	}
-	if !isID(made.ID) {
+	if !facebook.IsID(made.ID) {
 		return nil, malformed(fmt.Sprintf("the API answered the comment with the id %q", made.ID))
 	}
 	return &civic.PublishedPost{ID: made.ID, URL: a.permalink(ctx, ep, post.InReplyTo), Text: post.Text, CreatedAt: a.now().UTC()}, nil
@@ -557,7 +500,7 @@ func (a *Adapter) ownComment(ctx context.Context, ep *civic.Endpoint, mediaID, t
 					ID string `json:"id"`
 				} `json:"from"`
 			}
-			if err := json.Unmarshal(raw, &c); err != nil || !isID(c.ID) {
+			if err := json.Unmarshal(raw, &c); err != nil || !facebook.IsID(c.ID) {
 				if err == nil {
 					err = fmt.Errorf("id %q is not an Instagram id", c.ID)
 				}

@@ -16,6 +16,7 @@ import (
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/platform"
+	"steward.city/steward/internal/platform/facebook"
 	"steward.city/steward/internal/platform/replay"
 )
 
@@ -174,7 +175,7 @@ func TestPublishSingleImage(t *testing.T) {
 	if f := form(t, s, 2); !equalForms(f, url.Values{"creation_id": {containerID}}) {
 		t.Errorf("publish form %v", f)
 	}
-	if _, ok := a.made.get(ig+" "+pubKey, pubNow); ok {
+	if _, ok := a.made.Get(ig+" "+pubKey, pubNow); ok {
 		t.Error("the container is still remembered after its post went out")
 	}
 }
@@ -425,7 +426,7 @@ func TestPublishRetryAfterLostAnswer(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", p, err)
 	}
 	received(t, s3.Received(), statusKey, listKey)
-	if _, ok := a.made.get(ig+" "+pubKey, pubNow); ok {
+	if _, ok := a.made.Get(ig+" "+pubKey, pubNow); ok {
 		t.Error("the container is still remembered after its post was found")
 	}
 	all := append(append(s1.Received(), s2.Received()...), s3.Received()...)
@@ -459,7 +460,7 @@ func TestPublishLostAnswerSameCall(t *testing.T) {
 func TestPublishExpiredContainer(t *testing.T) {
 	t.Parallel()
 	a := pubAdapter()
-	a.made.put(ig+" "+pubKey, container{id: containerID, at: pubNow.Add(-time.Hour)})
+	a.made.Put(ig+" "+pubKey, facebook.Container{ID: containerID, At: pubNow.Add(-time.Hour)})
 	const fresh = "17889615691921649"
 	g := newGraph(t, map[string][]string{
 		statusKey:             {status("EXPIRED")},
@@ -475,8 +476,8 @@ func TestPublishExpiredContainer(t *testing.T) {
 	if f := g.form(3); f.Get("creation_id") != fresh {
 		t.Errorf("published container %v", f)
 	}
-	a.made.put(ig+" "+pubKey, container{id: containerID, at: pubNow.Add(-25 * time.Hour)})
-	if _, ok := a.made.get(ig+" "+pubKey, pubNow); ok {
+	a.made.Put(ig+" "+pubKey, facebook.Container{ID: containerID, At: pubNow.Add(-25 * time.Hour)})
+	if _, ok := a.made.Get(ig+" "+pubKey, pubNow); ok {
 		t.Error("a container of yesterday is reused")
 	}
 }
@@ -489,7 +490,7 @@ func TestPublishReplacesFailedContainer(t *testing.T) {
 		"gone":  {Status: 400, File: "gone.json"},
 	} {
 		a := pubAdapter()
-		a.made.put(ig+" "+pubKey, container{id: "17889615691921600", at: pubNow.Add(-time.Hour)})
+		a.made.Put(ig+" "+pubKey, facebook.Container{ID: "17889615691921600", At: pubNow.Add(-time.Hour)})
 		s := replay.New(t, map[string]replay.Answer{
 			"GET /v21.0/17889615691921600": answer,
 			createKey:                      {File: "pub_container.json"},
@@ -518,7 +519,7 @@ func TestPublishContainerError(t *testing.T) {
 	replay.Kind(t, err, civic.PlatformMalformed)
 	replay.Contains(t, err, "could not take", "2207052")
 	received(t, s.Received(), createKey, statusKey)
-	if _, ok := a.made.get(ig+" "+pubKey, pubNow); ok {
+	if _, ok := a.made.Get(ig+" "+pubKey, pubNow); ok {
 		t.Error("a container in ERROR is remembered")
 	}
 }
@@ -588,7 +589,7 @@ func TestPublishErrors(t *testing.T) {
 			replay.Kind(t, err, tc.kind)
 			replay.Contains(t, err, tc.says)
 			received(t, s.Received(), createKey)
-			if _, ok := a.made.get(ig+" "+pubKey, pubNow); ok {
+			if _, ok := a.made.Get(ig+" "+pubKey, pubNow); ok {
 				t.Error("a container that was not made is remembered")
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -37,9 +36,8 @@ import (
 // the publishing service reconciles through Recent, and a reply is looked
 // for among the account's replies before it is made.
 const (
-	containerLife = 24 * time.Hour
-	recentFields  = "id,text,timestamp,permalink,media_type,owner"
-	ownReplyMax   = 50 // the newest replies read to find one already made
+	recentFields = "id,text,timestamp,permalink,media_type,owner"
+	ownReplyMax  = 50 // the newest replies read to find one already made
 )
 
 // The container statuses the API documents.
@@ -49,63 +47,8 @@ const (
 	statusError     = "ERROR"
 )
 
-// containers remembers the container made for each idempotency key.
-type containers struct {
-	mu sync.Mutex
-	m  map[string]container
-}
-
-type container struct {
-	id string
-	at time.Time
-}
-
-func (cs *containers) get(key string, now time.Time) (container, bool) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.m[key]
-	if ok && now.Sub(c.at) >= containerLife {
-		delete(cs.m, key)
-		return container{}, false
-	}
-	return c, ok
-}
-
-func (cs *containers) put(key string, c container) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.m == nil {
-		cs.m = map[string]container{}
-	}
-	for k, old := range cs.m {
-		if c.at.Sub(old.at) >= containerLife {
-			delete(cs.m, k)
-		}
-	}
-	cs.m[key] = c
-}
-
-func (cs *containers) forget(key string) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	delete(cs.m, key)
-}
-
-// isID reports whether s is a Threads object id (digits).
-func isID(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 func (a *Adapter) user(ep *civic.Endpoint) (string, error) {
-	if !isID(ep.RemoteID) {
+	if !facebook.IsID(ep.RemoteID) {
 		return "", &civic.PlatformError{Platform: "threads", Kind: civic.PlatformMalformed, Message: "the connection has no Threads user id to post as"}
 	}
 	return ep.RemoteID, nil
@@ -127,7 +70,7 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 	if strings.TrimSpace(post.Text) == "" {
 		return nil, civic.Invalid("text", "a Threads post needs text")
 	}
-	if post.InReplyTo != "" && !isID(post.InReplyTo) {
+	if post.InReplyTo != "" && !facebook.IsID(post.InReplyTo) {
 		return nil, civic.Invalid("in_reply_to", "%q is not the id of a Threads post", post.InReplyTo)
 	}
 	reply := post.InReplyTo != ""
@@ -142,15 +85,15 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		key = uid + " " + post.IdempotencyKey
 	}
 	base := facebook.Base(ep, DefaultBase)
-	c, reused := a.made.get(key, a.now())
+	c, reused := a.made.Get(key, a.now())
 	if key != "" && reused {
 		if !timed {
-			since = c.at
+			since = c.At
 		}
-		status, err := a.status(ctx, ep, c.id)
+		status, err := a.status(ctx, ep, c.ID)
 		switch {
 		case civic.PlatformErrorKindOf(err) == civic.PlatformNotFound, status == statusExpired, status == statusError:
-			a.made.forget(key)
+			a.made.Forget(key)
 			reused = false
 		case err != nil:
 			return nil, err
@@ -169,36 +112,36 @@ func (a *Adapter) Publish(ctx context.Context, ep *civic.Endpoint, post civic.Ou
 		if _, err := a.c.GetJSON(ctx, platform.Request{Method: http.MethodPost, URL: base + "/" + uid + "/threads", Token: ep.Token.AccessToken, Form: form}, &made); err != nil {
 			return nil, err
 		}
-		if !isID(made.ID) {
+		if !facebook.IsID(made.ID) {
 			return nil, malformed(fmt.Sprintf("the API answered the container with the id %q", made.ID))
 		}
-		c = container{id: made.ID, at: a.now()}
+		c = facebook.Container{ID: made.ID, At: a.now()}
 		if !timed {
-			since = c.at
+			since = c.At
 		}
 		if key != "" {
-			a.made.put(key, c)
+			a.made.Put(key, c)
 		}
 	}
 	var out struct {
 		ID string `json:"id"`
 	}
 	_, err = a.c.GetJSON(ctx, platform.Request{Method: http.MethodPost, URL: base + "/" + uid + "/threads_publish", Token: ep.Token.AccessToken,
-		Form: url.Values{"creation_id": {c.id}}}, &out)
-	if err == nil && !isID(out.ID) {
+		Form: url.Values{"creation_id": {c.ID}}}, &out)
+	if err == nil && !facebook.IsID(out.ID) {
 		err = malformed(fmt.Sprintf("the API answered threads_publish with the id %q", out.ID))
 	}
 	if err != nil {
 		switch civic.PlatformErrorKindOf(err) {
 		case civic.PlatformUnavailable, civic.PlatformMalformed, "":
 			// The answer may be lost while the post went out.
-			if status, serr := a.status(ctx, ep, c.id); serr == nil && status == statusPublished {
+			if status, serr := a.status(ctx, ep, c.ID); serr == nil && status == statusPublished {
 				return a.alreadyPublished(ctx, ep, key, post.Text, since, reply)
 			}
 		}
 		return nil, err
 	}
-	a.made.forget(key)
+	a.made.Forget(key)
 	return a.read(ctx, ep, out.ID, post.Text), nil
 }
 
@@ -212,7 +155,7 @@ func (a *Adapter) alreadyPublished(ctx context.Context, ep *civic.Endpoint, key,
 		return nil, &civic.PlatformError{Platform: "threads", Kind: civic.PlatformUnavailable,
 			Message: "the container was published but its post is not listed yet: try again later (it will not be posted twice)"}
 	}
-	a.made.forget(key)
+	a.made.Forget(key)
 	return got, nil
 }
 
@@ -276,7 +219,7 @@ func (a *Adapter) list(ctx context.Context, ep *civic.Endpoint, edge, fields str
 	out := make([]civic.PublishedPost, 0, len(l.Data))
 	for i, raw := range l.Data {
 		var m item
-		if err := json.Unmarshal(raw, &m); err != nil || !isID(m.ID) {
+		if err := json.Unmarshal(raw, &m); err != nil || !facebook.IsID(m.ID) {
 			return nil, facebook.Malformed("threads", fmt.Sprintf("%s data[%d]", edge, i), err)
 		}
 		if m.MediaType == "REPOST_FACADE" || (m.Owner != nil && m.Owner.ID != uid) {
@@ -324,7 +267,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 // a post the account made (permission threads_delete; 100 deletes a day).
 // A post already gone answers error 100, subcode 33: not_found.
 func (a *Adapter) DeletePost(ctx context.Context, ep *civic.Endpoint, platformID string) error {
-	if !isID(platformID) {
+	if !facebook.IsID(platformID) {
 		return civic.Invalid("platform_id", "%q is not the id of a Threads post", platformID)
 	}
 	var ok struct {

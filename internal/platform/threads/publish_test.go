@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/platform/facebook"
 	"steward.city/steward/internal/platform/replay"
 )
 
@@ -71,7 +72,7 @@ func TestPublishTwoSteps(t *testing.T) {
 	}
 	// The key's container is forgotten once published: the same key
 	// again is a new post (the service never sends it again after an answer).
-	if _, ok := adapter().made.get("2400 "+pubKey, now); ok {
+	if _, ok := adapter().made.Get("2400 "+pubKey, now); ok {
 		t.Error("a fresh adapter remembers a container")
 	}
 }
@@ -90,7 +91,7 @@ func TestPublishReadBackFails(t *testing.T) {
 	if err != nil || p.ID != mediaID || p.URL != "" || !p.CreatedAt.Equal(now) {
 		t.Fatalf("published %+v, %v", p, err)
 	}
-	if _, ok := a.made.get("2400 "+pubKey, now); ok {
+	if _, ok := a.made.Get("2400 "+pubKey, now); ok {
 		t.Error("the container is still remembered after its post went out")
 	}
 }
@@ -185,7 +186,7 @@ func TestPublishRetryAfterLostAnswer(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", p, err)
 	}
 	received(t, s3, statusKey, listKey)
-	if _, ok := a.made.get("2400 "+pubKey, now); ok {
+	if _, ok := a.made.Get("2400 "+pubKey, now); ok {
 		t.Error("the container is still remembered after its post was found")
 	}
 }
@@ -212,7 +213,7 @@ func TestPublishExpiredContainer(t *testing.T) {
 	t.Parallel()
 	a := adapter()
 	post := civic.OutgoingPost{Text: poolText, IdempotencyKey: pubKey}
-	a.made.put("2400 "+pubKey, container{id: containerID, at: now.Add(-time.Hour)})
+	a.made.Put("2400 "+pubKey, facebook.Container{ID: containerID, At: now.Add(-time.Hour)})
 	s := replay.New(t, map[string]replay.Answer{
 		statusKey:  {File: "pub_status_expired.json"},
 		createKey:  {File: "pub_container.json"},
@@ -224,8 +225,8 @@ func TestPublishExpiredContainer(t *testing.T) {
 	}
 	received(t, s, statusKey, createKey, publishKey, mediaKey)
 	// A container older than a day is not even asked about.
-	a.made.put("2400 "+pubKey, container{id: containerID, at: now.Add(-25 * time.Hour)})
-	if _, ok := a.made.get("2400 "+pubKey, now); ok {
+	a.made.Put("2400 "+pubKey, facebook.Container{ID: containerID, At: now.Add(-25 * time.Hour)})
+	if _, ok := a.made.Get("2400 "+pubKey, now); ok {
 		t.Error("a container of yesterday is reused")
 	}
 }

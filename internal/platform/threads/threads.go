@@ -25,7 +25,7 @@ const DefaultBase = "https://graph.threads.net/v1.0"
 type Adapter struct {
 	c    *platform.Client
 	now  func() time.Time
-	made containers // the container made for each idempotency key (publish.go)
+	made facebook.Containers // the container made for each idempotency key (publish.go)
 }
 
 // New returns the adapter.
