@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -247,11 +246,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 		}
 		out = append(out, rp)
 	}
-	slices.SortStableFunc(out, func(x, y civic.PublishedPost) int { return y.CreatedAt.Compare(x.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return platform.NewestFirst(out, limit), nil
 }
 
 // Edit implements civic.PostEditor: POST /{post-id} with a new message

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -440,11 +439,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 		}
 		out = append(out, p)
 	}
-	slices.SortStableFunc(out, func(x, y civic.PublishedPost) int { return y.CreatedAt.Compare(x.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return platform.NewestFirst(out, limit), nil
 }
 
 // comment is a correction: a comment by the account on its post (POST

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -170,11 +169,7 @@ func (a *Adapter) Recent(ctx context.Context, ep *civic.Endpoint, limit int) ([]
 		}
 		out = append(out, rp)
 	}
-	slices.SortStableFunc(out, func(x, y civic.PublishedPost) int { return y.CreatedAt.Compare(x.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return platform.NewestFirst(out, limit), nil
 }
 
 // isPostURN reports whether s is the URN of a post: urn:li:share:… or

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,11 +230,7 @@ func (a *Adapter) list(ctx context.Context, ep *civic.Endpoint, edge, fields str
 		}
 		out = append(out, p)
 	}
-	slices.SortStableFunc(out, func(x, y civic.PublishedPost) int { return y.CreatedAt.Compare(x.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return platform.NewestFirst(out, limit), nil
 }
 
 // findOwn is the account's newest post (or reply) with text made since
