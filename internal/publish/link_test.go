@@ -180,6 +180,22 @@ func TestMediaLinks(t *testing.T) {
 			if strings.Contains(string(events[0].After), token) {
 				t.Error("the audit log holds the token")
 			}
+			// Someone who can write the database adds a link of their own
+			// to a captured file no one uploaded for a draft (a message's
+			// photo): it serves nothing.
+			captured, _, err := e.arch.Blobs().Put(e.ctx, "", bytes.NewReader([]byte("a resident's private photo, captured from a message")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged := strings.Repeat("F", 43)
+			fsum := sha256.Sum256([]byte(forged))
+			if err := e.store.Update(e.ctx, civic.System, func(tx civic.Tx) error {
+				return tx.AddMediaLink(e.ctx, &civic.MediaLink{TokenSHA256: hex.EncodeToString(fsum[:]), SHA256: captured, ContentType: "image/jpeg",
+					File: "photo.jpg", Size: 50, PublicationID: l.PublicationID, ExpiresAt: clock.Now().Add(time.Hour)})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			gone("a row added by hand for a captured file", forged)
 			// Within the hour it serves; at the hour it does not.
 			clock.Advance(59 * time.Minute)
 			rc, _, err := e.svc.LinkedMedia(e.ctx, token)

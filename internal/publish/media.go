@@ -401,9 +401,10 @@ func (s *Service) link(ctx context.Context, rec *civic.Publication, m civic.Draf
 }
 
 // LinkedMedia opens the file a public link serves, for anyone: the token
-// must be one Steward made and not expired, and the file must still be in
-// the blob store. Every other token, well formed or not, is KindNotFound
-// with the same words, so a caller learns nothing from trying.
+// must be one Steward made and not expired, and the file must be one
+// uploaded for a draft and still in the blob store. Every other token,
+// well formed or not, is KindNotFound with the same words, so a caller
+// learns nothing from trying.
 func (s *Service) LinkedMedia(ctx context.Context, token string) (io.ReadCloser, *civic.MediaLink, error) {
 	gone := civic.Errorf(civic.KindNotFound, "no such file: a link to a post's file serves it for an hour")
 	if len(token) != 43 || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
@@ -418,6 +419,14 @@ func (s *Service) LinkedMedia(ctx context.Context, token string) (io.ReadCloser,
 		return nil, nil, err
 	}
 	if !s.now().Before(l.ExpiresAt) || s.blobs == nil {
+		return nil, nil, gone
+	}
+	// Only a file staff uploaded for a draft is ever linked: a row written
+	// into the table by hand for a captured file (a message's photo, a
+	// covert profile's media) serves nothing.
+	if used, err := s.store.MediaInUse(ctx, l.SHA256); err != nil {
+		return nil, nil, err
+	} else if !used {
 		return nil, nil, gone
 	}
 	f, err := s.blobs.Open(ctx, l.SHA256)
