@@ -81,6 +81,7 @@ func (a *app) benchExport(args []string) error {
 	withFloor := f.FlagSet.Bool("floor", false, "first time a plain insert of the same rows into a full-text-indexed table (floor_items_per_s, ingest_vs_floor)")
 	exportProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the export to this file")
 	verifyProfile := f.FlagSet.String("verify-cpuprofile", "", "write a CPU profile of the verification to this file")
+	heapProfile := f.FlagSet.String("memprofile", "", "write a heap profile of the export, taken when its heap in use was largest, to this file")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -140,14 +141,23 @@ func (a *app) benchExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	start, cpu := time.Now(), cpuTime()
-	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, bar.Report)
+	stopHeap, err := startPeakHeapProfile(*heapProfile)
 	if err != nil {
 		stopProfile()
 		return err
 	}
+	start, cpu := time.Now(), cpuTime()
+	ex, err := svc.ExportFile(ctx, civic.CLI, req.ID, out, bar.Report)
+	if err != nil {
+		stopProfile()
+		stopHeap()
+		return err
+	}
 	exportTime, exportCPU := time.Since(start), cpuTime()-cpu
 	stopProfile()
+	if err := stopHeap(); err != nil {
+		return err
+	}
 	file, err := os.Open(out)
 	if err != nil {
 		return err

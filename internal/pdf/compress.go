@@ -26,9 +26,23 @@ type object struct {
 	start, end int
 }
 
+// pageSource gives the pages' zlib streams, each once, in page order.
+type pageSource interface {
+	count() int
+	// page returns the nth page's stream, valid until the next call.
+	page(n int) ([]byte, error)
+}
+
+// pageList is a pageSource held in memory.
+type pageList [][]byte
+
+func (l pageList) count() int                 { return len(l) }
+func (l pageList) page(n int) ([]byte, error) { return l[n], nil }
+
 // writePages writes doc, an uncompressed PDF written by fpdf, to w with
-// the content stream of its nth page replaced by pages[n], a zlib stream.
-func writePages(w io.Writer, doc []byte, pages [][]byte) error {
+// the content stream of its nth page replaced by pages' nth, a zlib
+// stream.
+func writePages(w io.Writer, doc []byte, pages pageSource) error {
 	objs, xref, trailer, err := readObjects(doc)
 	if err != nil {
 		return err
@@ -51,7 +65,7 @@ func writePages(w io.Writer, doc []byte, pages [][]byte) error {
 		}
 		contents[n] = len(contents)
 	}
-	if len(contents) != len(pages) {
+	if len(contents) != pages.count() {
 		return errLayout
 	}
 	bw := &offsetWriter{w: w}
@@ -67,8 +81,10 @@ func writePages(w io.Writer, doc []byte, pages [][]byte) error {
 		if _, err := streamOf(doc[o.start:o.end], o.num); err != nil {
 			return err
 		}
-		z := pages[n]
-		pages[n] = nil
+		z, err := pages.page(n)
+		if err != nil {
+			return err
+		}
 		bw.Write(doc[o.start : o.start+len(strconv.Itoa(o.num))+len(" 0 obj\n")])
 		bw.Write([]byte("<</Filter /FlateDecode /Length " + strconv.Itoa(len(z)) + ">>\nstream\n"))
 		bw.Write(z)

@@ -167,7 +167,7 @@ func (d *Document) addPage() {
 // finish returns the pages' contents compressed, once fpdf has written
 // the last page's footer, with the footer's alias {nb} replaced by the
 // number of pages (pagestream.go).
-func (d *Document) finish() ([][]byte, error) {
+func (d *Document) finish() (*pageSet, error) {
 	d.zip.add(d.page, d.alias)
 	d.page, d.alias = nil, -1
 	return d.zip.finish(len(d.zip.streams))

@@ -11,6 +11,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"regexp"
 	"strconv"
@@ -235,7 +236,8 @@ func (d *Document) Close() error {
 	if err != nil {
 		return err
 	}
-	return writePages(d.w, doc.b, pages)
+	err = writePages(d.w, doc.b, pages)
+	return cmp.Or(err, pages.close())
 }
 
 // capture holds what fpdf writes out: the whole document, written at

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -449,7 +451,7 @@ func TestWritePagesRefusesOtherLayouts(t *testing.T) {
 	if err := d.f.Output(&raw); err != nil { // uncompressed, as Close gives writePages
 		t.Fatal(err)
 	}
-	one := func() [][]byte { return [][]byte{[]byte("BT ET\n")} }
+	one := func() pageList { return pageList{[]byte("BT ET\n")} }
 	if err := writePages(io.Discard, raw.b, one()); err != nil {
 		t.Fatalf("the plain document: %v", err)
 	}
@@ -523,5 +525,62 @@ func TestPlainPathMatchesGeneral(t *testing.T) {
 	}
 	if !bytes.Equal(fast.Bytes(), slow.Bytes()) {
 		t.Errorf("the quick path wrote %d bytes, the general one %d: they differ", fast.Len(), slow.Len())
+	}
+}
+
+// TestSpilledPagesSameBytes writes one long document twice: with its
+// compressed pages held in memory, and with every page but the first few
+// written to the spill file and read back by Close. The two must be the
+// same bytes, and the spill file must be gone after Close.
+func TestSpilledPagesSameBytes(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fill := func(d *Document) {
+		for i := range 2000 {
+			d.Line(fmt.Sprintf("%d. A record of the archive, with {nb} in its text and مرحبا (%d)", i, i*i))
+		}
+	}
+	write := func(spill int64) []byte {
+		var b bytes.Buffer
+		d := New(&b, Meta{Title: "Spill", Lang: "en", Created: created})
+		d.zip.spillAt = spill
+		fill(d)
+		if err := d.Close(); err != nil {
+			t.Fatalf("spill at %d: %v", spill, err)
+		}
+		return b.Bytes()
+	}
+	held := write(spillAt)
+	spilled := write(3000) // a few pages in memory, the rest in the file
+	all := write(0)        // every page in the file
+	if pages := bytes.Count(held, []byte("/Type /Page\n")); pages < 20 {
+		t.Fatalf("only %d pages", pages)
+	}
+	if !bytes.Equal(held, spilled) || !bytes.Equal(held, all) {
+		t.Errorf("spilled pages changed the document: %d, %d and %d bytes", len(held), len(spilled), len(all))
+	}
+	if !bytes.Contains(inflated(t, all), alias16) {
+		t.Error("the record's {nb} was replaced")
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("left behind in the temporary folder: %s", e.Name())
+	}
+}
+
+// TestSpillFailureIsAnError: a document whose pages cannot be written to
+// a file says so at Close rather than write a document without them.
+func TestSpillFailureIsAnError(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	d := New(io.Discard, Meta{Title: "Spill", Created: created})
+	d.zip.spillAt = 0
+	for i := range 200 {
+		d.Line(fmt.Sprintf("line %d", i))
+	}
+	if err := d.Close(); err == nil || !strings.Contains(err.Error(), "a file for the pages") {
+		t.Fatalf("Close = %v, want the spill file's error", err)
 	}
 }

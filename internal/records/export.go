@@ -136,8 +136,8 @@ func (s *Service) ExportProgress(ctx context.Context, actor civic.Actor, id int6
 	}
 	cw := &countWriter{w: w}
 	b := bag.NewWriter(cw)
-	res = &ExportResult{RequestID: id, Items: len(items), LogSize: cp.Size}
-	n := int64(len(items))
+	res = &ExportResult{RequestID: id, Items: items.len(), LogSize: cp.Size}
+	n := int64(items.len())
 	tr := &tracker{fn: progress, total: cp.Size + 3*n}
 	tr.begin(StepRead)
 
@@ -306,7 +306,7 @@ func (s *Service) checkpoint(ctx context.Context) (*civic.Checkpoint, error) {
 // writeItems writes items.jsonl and the list of expected versions, which
 // names each line's SHA-256.
 // Each version listed is handed to prove, in batches, in list order.
-func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult, tr *tracker,
+func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items *itemSet, size int64, byVersion map[int64][]*civic.Redaction, media map[string]bool, res *ExportResult, tr *tracker,
 	prove func([]proofEntry) error) error {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<16)
@@ -318,7 +318,7 @@ func (s *Service) writeItems(ctx context.Context, w, list io.Writer, items map[i
 			return stop
 		}
 		tr.at(v.LogIndex + 1)
-		if !items[v.ItemID] {
+		if !items.has(v.ItemID) {
 			return nil
 		}
 		l := Line{ExportLine: archive.ExportLineFor(v)}
@@ -489,6 +489,12 @@ type hashReader struct {
 // readAhead is how many nodes of a level are read at once.
 const readAhead = 128
 
+// maxCachedNodes is how many nodes the hash reader keeps before it starts
+// again with none: proofs in log order need few nodes besides the ones
+// read ahead, and a cache of a million nodes held about 180 MB of a
+// million-version export.
+const maxCachedNodes = 1 << 16
+
 func (h *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	var want []civic.LogNode
@@ -523,7 +529,7 @@ func (h *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(h.cache) > 1<<20 {
+	if len(h.cache) > maxCachedNodes {
 		clear(h.cache)
 	}
 	for j, nd := range want {

@@ -17,11 +17,21 @@ type itemChunk struct {
 
 // threadKeys returns the scope's items in the order of index.html and the
 // report: by account, thread, then ID.
-func (s *Service) threadKeys(ctx context.Context, items map[int64]bool) ([]threadKey, error) {
-	keys := make([]threadKey, 0, len(items))
+func (s *Service) threadKeys(ctx context.Context, items *itemSet) ([]threadKey, error) {
+	keys := make([]threadKey, 0, items.len())
+	// An account's and a thread's name are kept once, however many items
+	// they have: a million items' keys held 80 MB of copies.
+	names := map[string]string{}
+	name := func(s string) string {
+		if n, ok := names[s]; ok {
+			return n
+		}
+		names[s] = s
+		return s
+	}
 	if err := s.store.ArchiveItemThreads(ctx, func(id int64, account, thread string) error {
-		if items[id] {
-			keys = append(keys, threadKey{account, thread, id})
+		if items.has(id) {
+			keys = append(keys, threadKey{name(account), name(thread), id})
 		}
 		return nil
 	}); err != nil {

@@ -14,10 +14,10 @@ import (
 // reportCounts counts what items.jsonl will hold, for the report's
 // summary, which is written before items.jsonl is done: the versions of
 // the scope's items up to the checkpoint, and those of them redacted.
-func (s *Service) reportCounts(ctx context.Context, items map[int64]bool, size int64, byVersion map[int64][]*civic.Redaction) (*ExportResult, error) {
-	res := &ExportResult{Items: len(items)}
+func (s *Service) reportCounts(ctx context.Context, items *itemSet, size int64, byVersion map[int64][]*civic.Redaction) (*ExportResult, error) {
+	res := &ExportResult{Items: items.len()}
 	if err := s.store.ArchiveVersionItems(ctx, size, func(_, itemID int64) error {
-		if items[itemID] {
+		if items.has(itemID) {
 			res.Versions++
 		}
 		return nil
@@ -32,7 +32,7 @@ func (s *Service) reportCounts(ctx context.Context, items map[int64]bool, size i
 		if err != nil {
 			return nil, err
 		}
-		if items[v.ItemID] && v.DisposedAt == nil {
+		if items.has(v.ItemID) && v.DisposedAt == nil {
 			res.Redacted++
 		}
 	}

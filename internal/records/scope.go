@@ -14,11 +14,11 @@ func (s *Service) ScopeCounts(ctx context.Context, actor civic.Actor, r *civic.R
 	}
 	counts := make([]int, len(r.Scope))
 	for i, qs := range r.Scope {
-		items := map[int64]bool{}
+		items := newItemSet()
 		if err := s.match(ctx, qs, 0, 0, items); err != nil {
 			return nil, err
 		}
-		counts[i] = len(items)
+		counts[i] = items.len()
 	}
 	return counts, nil
 }
@@ -26,14 +26,14 @@ func (s *Service) ScopeCounts(ctx context.Context, actor civic.Actor, r *civic.R
 // scopeItems returns the set of items r's scope matches among the versions
 // with ID at most upTo (0: all). A scope that matches nothing is
 // KindInvalid.
-func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest, upTo int64) (map[int64]bool, error) {
-	items := map[int64]bool{}
+func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest, upTo int64) (*itemSet, error) {
+	items := newItemSet()
 	for _, qs := range r.Scope {
 		if err := s.match(ctx, qs, 0, upTo, items); err != nil {
 			return nil, err
 		}
 	}
-	if len(items) == 0 {
+	if items.len() == 0 {
 		return nil, civic.Invalid("scope", "the request's scope matches nothing in the archive: change its queries")
 	}
 	return items, nil
@@ -41,27 +41,27 @@ func (s *Service) scopeItems(ctx context.Context, r *civic.RecordsRequest, upTo 
 
 // inScope reports whether r's scope covers item.
 func (s *Service) inScope(ctx context.Context, r *civic.RecordsRequest, item int64) (bool, error) {
-	items := map[int64]bool{}
+	items := newItemSet()
 	for _, qs := range r.Scope {
 		if err := s.match(ctx, qs, item, 0, items); err != nil {
 			return false, err
 		}
 	}
-	return items[item], nil
+	return items.has(item), nil
 }
 
 // match adds the items a query matches to items (only item, when not 0).
 // The query is evaluated on the versions table, the source of truth, not
 // on the search or date indexes (archive.Service.MatchItems): an index
 // edited behind Steward's back cannot shrink a records request.
-func (s *Service) match(ctx context.Context, qs string, item, upTo int64, items map[int64]bool) error {
+func (s *Service) match(ctx context.Context, qs string, item, upTo int64, items *itemSet) error {
 	q, err := archive.ParseQueryIn(qs, s.loc)
 	if err != nil {
 		return civic.Invalid("scope", "%s", civic.ErrorMessage(err))
 	}
 	q.ItemID = item
 	return s.archive.MatchItems(ctx, q, upTo, func(id int64) error {
-		items[id] = true
+		items.add(id)
 		return nil
 	})
 }
