@@ -75,6 +75,7 @@ type graphError struct {
 		Type      string `json:"type"`
 		Code      int    `json:"code"`
 		Subcode   int    `json:"error_subcode"`
+		UserMsg   string `json:"error_user_msg"`
 		FBTraceID string `json:"fbtrace_id"`
 	} `json:"error"`
 }
@@ -107,6 +108,13 @@ func Code(err error) int {
 const (
 	CodeInvalidParameter = 100 // a parameter is missing or wrong (subcode 33: the object is gone)
 	CodeDuplicate        = 506 // "Duplicate status message": the Page posted the same text just now
+	CodePostLimit        = 9   // with SubcodePostLimit: Instagram's posts a day through the API, all used
+)
+
+// Instagram's error subcodes Classify tells apart.
+const (
+	SubcodePostLimit = 2207042 // the account published as many posts as the API allows in 24 hours
+	SubcodeSpam      = 2207051 // (code 4) Instagram took the post for spam and restricted it
 )
 
 // Classify reads a Graph API error body (Facebook, Instagram and Threads
@@ -115,7 +123,11 @@ const (
 // X-Business-Use-Case-Usage header says for how long), 100 with subcode 33
 // an object that is gone. Code 100 otherwise (an invalid parameter) and 506
 // (a duplicate post) are requests the API refused: malformed, with the
-// API's message. Every classified error carries its GraphError.
+// API's message. Instagram's own: code 9 with subcode 2207042 is its limit
+// of posts a day through the API (a rate limit, though not a Graph
+// rate-limit code), and code 4 with subcode 2207051 a post it took for spam
+// (refused, not a rate limit: trying again would not help). Every
+// classified error carries its GraphError.
 func Classify(status int, h http.Header, body []byte) *civic.PlatformError {
 	var g graphError
 	if json.Unmarshal(body, &g) != nil || g.Error.Code == 0 {
@@ -124,7 +136,15 @@ func Classify(status int, h http.Header, body []byte) *civic.PlatformError {
 	msg := g.Error.Message
 	c := g.Error.Code
 	ge := &GraphError{Code: c, Subcode: g.Error.Subcode}
+	sub := g.Error.Subcode
+	if g.Error.UserMsg != "" && (sub == SubcodePostLimit || sub == SubcodeSpam) {
+		msg = g.Error.UserMsg + " (" + msg + ")"
+	}
 	switch {
+	case c == CodePostLimit && sub == SubcodePostLimit:
+		return &civic.PlatformError{Kind: civic.PlatformRateLimited, Message: msg, RetryAfter: usageWait(h), Err: ge}
+	case c == 4 && sub == SubcodeSpam:
+		return &civic.PlatformError{Kind: civic.PlatformMalformed, Message: "refused as suspected spam: " + msg, Err: ge}
 	case c == 190 || c == 102 || c == 10 || (c >= 200 && c < 300):
 		return &civic.PlatformError{Kind: civic.PlatformAuth, Message: msg, Err: ge}
 	case c == 4 || c == 17 || c == 32 || c == 613 || (c >= 80001 && c <= 80014):

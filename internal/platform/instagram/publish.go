@@ -43,9 +43,10 @@ import (
 // Across processes the publishing service reconciles through Recent, and
 // a comment is looked for among the post's comments before it is made.
 // An account may publish 25 posts a day through the API; beyond that
-// media_publish is refused, and the publication fails with Instagram's
-// words (the code it answers is not among the Graph rate-limit codes
-// facebook.Classify knows, so it is not retried as a rate limit).
+// media_publish is refused (code 9, subcode 2207042), which
+// facebook.Classify reads as a rate limit, and the publication fails with
+// Instagram's words; a post Instagram takes for spam (code 4, subcode
+// 2207051) is a refusal, not a rate limit.
 const (
 	// MaxImage is the most bytes of one JPEG image Instagram takes.
 	MaxImage = 8 << 20

@@ -550,10 +550,15 @@ func TestPublishDailyLimit(t *testing.T) {
 		publishKey: {Status: 400, File: "pub_limit.json"},
 	})
 	p, err := pubAdapter().Publish(context.Background(), endpoint(s), poolPost())
-	if p != nil || civic.PlatformErrorKindOf(err) == "" {
-		t.Fatalf("published %+v, %v", p, err)
+	if p != nil {
+		t.Fatalf("published %+v", p)
 	}
-	replay.Contains(t, err, "request limit reached")
+	// A rate limit (it passes), in Instagram's words to the user.
+	pe := replay.Kind(t, err, civic.PlatformRateLimited)
+	if pe.RetryAfter <= 0 {
+		t.Errorf("retry after %v", pe.RetryAfter)
+	}
+	replay.Contains(t, err, "maximum number of posts")
 	if n := count(s.Received(), publishKey); n != 1 {
 		t.Errorf("media_publish called %d times", n)
 	}
@@ -571,6 +576,8 @@ func TestPublishErrors(t *testing.T) {
 		says   string
 	}{
 		{"rate limit", replay.Answer{Status: 400, File: "throttled.json"}, civic.PlatformRateLimited, "request limit"},
+		{"taken for spam", replay.Answer{Status: 400, Body: `{"error":{"message":"Application request limit reached","type":"OAuthException","code":4,"error_subcode":2207051,"is_transient":false,"error_user_msg":"We restrict certain activity to protect our community.","fbtrace_id":"X"}}`}, civic.PlatformMalformed, "refused as suspected spam: We restrict certain activity"},
+		{"code 9 without the subcode", replay.Answer{Status: 400, Body: `{"error":{"message":"Something else","type":"OAuthException","code":9,"fbtrace_id":"X"}}`}, civic.PlatformMalformed, "Something else"},
 		{"expired token", replay.Answer{Status: 400, File: "expired.json"}, civic.PlatformAuth, "Session has expired"},
 		{"invalid parameter", replay.Answer{Status: 400, Body: `{"error":{"message":"Only photo or video can be accepted as media type.","type":"OAuthException","code":100,"fbtrace_id":"X"}}`}, civic.PlatformMalformed, "invalid parameter"},
 		{"html error page", replay.Answer{Status: 503, Header: map[string]string{"Content-Type": "text/html"}, Body: "<html>Service Unavailable</html>"}, civic.PlatformUnavailable, "Service Unavailable"},
