@@ -1,13 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/publish"
 	"steward.city/steward/internal/storetest"
 )
 
@@ -87,5 +90,47 @@ func TestPublishAPI(t *testing.T) {
 	res = app.do(request{method: "GET", path: page, bearer: director})
 	if got := readBody(t, res); !strings.Contains(got, `"decision": "approve"`) {
 		t.Fatalf("the approval was lost: %s", got)
+	}
+}
+
+// TestDraftPageCategoryInWords: the draft page writes the category in
+// words, says when the screen suggests the same, and says in plain words
+// when no authorized category fits the text (a staff member's sale on a
+// city account), rather than printing the screen's code "none".
+func TestDraftPageCategoryInWords(t *testing.T) {
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	acct, _ := grantParks(t, app)
+	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := app.session(demoEmail(civic.RoleStaff))
+	page := func(category, text string) string {
+		t.Helper()
+		d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), publish.DraftInput{AccountIDs: []int64{acct.ID}, Category: category, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := app.do(request{method: "GET", path: fmt.Sprintf("/drafts/%d", d.ID), cookie: cookie})
+		body := readBody(t, res)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("draft page: %d", res.StatusCode)
+		}
+		_, after, _ := strings.Cut(body, `id="category">`)
+		line, _, _ := strings.Cut(after, "</p>")
+		return line
+	}
+	got := page("community_engagement_request", "Selling my snowblower, barely used, $200 or best offer. DM me if interested!")
+	for _, want := range []string{"Category: community engagement request", "no category the city authorizes fits this text"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("a personal sale: the category line %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "none") || strings.Contains(got, "_") {
+		t.Errorf("a personal sale: the category line shows a code: %q", got)
+	}
+	got = page("recruitment", "The Parks department is hiring lifeguards for the summer. Apply by May 1 at the city's jobs page.")
+	if !strings.Contains(got, "Category: recruitment") || strings.Contains(got, "no category the city authorizes") {
+		t.Errorf("a job post: the category line is %q", got)
 	}
 }
