@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"steward.city/steward/internal/civic"
 	"steward.city/steward/internal/publish"
@@ -132,5 +133,41 @@ func TestDraftPageCategoryInWords(t *testing.T) {
 	got = page("recruitment", "The Parks department is hiring lifeguards for the summer. Apply by May 1 at the city's jobs page.")
 	if !strings.Contains(got, "Category: recruitment") || strings.Contains(got, "no category the city authorizes") {
 		t.Errorf("a job post: the category line is %q", got)
+	}
+}
+
+// TestCalendarInWords: the calendar writes a post's status and category
+// in words ("awaiting review", "community engagement request"), not the
+// API's codes.
+func TestCalendarInWords(t *testing.T) {
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	acct, _ := grantParks(t, app)
+	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := app.clock.Now().Add(48 * time.Hour)
+	d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), publish.DraftInput{AccountIDs: []int64{acct.ID},
+		Category: "community_engagement_request", Text: "Tell us what the new playground at Central Park should have: the survey is open until Friday.", ScheduledAt: &at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.svcs.Publish.Submit(context.Background(), civic.ActorOf(staff), d.ID); err != nil {
+		t.Fatal(err)
+	}
+	res := app.do(request{method: "GET", path: "/calendar", cookie: app.session(demoEmail(civic.RoleStaff))})
+	body := readBody(t, res)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("calendar: %d", res.StatusCode)
+	}
+	for _, want := range []string{"awaiting review", "community engagement request"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the calendar lacks %q", want)
+		}
+	}
+	for _, code := range []string{"awaiting_review", "community_engagement_request"} {
+		if strings.Contains(body, ">"+code+"<") {
+			t.Errorf("the calendar shows the code %q", code)
+		}
 	}
 }
