@@ -99,19 +99,11 @@ func TestPublishAPI(t *testing.T) {
 // when no authorized category fits the text (a staff member's sale on a
 // city account), rather than printing the screen's code "none".
 func TestDraftPageCategoryInWords(t *testing.T) {
-	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
-	acct, _ := grantParks(t, app)
-	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, draft := staffDrafts(t)
 	cookie := app.session(demoEmail(civic.RoleStaff))
 	page := func(category, text string) string {
 		t.Helper()
-		d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), publish.DraftInput{AccountIDs: []int64{acct.ID}, Category: category, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := draft(publish.DraftInput{Category: category, Text: text})
 		res := app.do(request{method: "GET", path: fmt.Sprintf("/drafts/%d", d.ID), cookie: cookie})
 		body := readBody(t, res)
 		if res.StatusCode != http.StatusOK {
@@ -140,19 +132,11 @@ func TestDraftPageCategoryInWords(t *testing.T) {
 // in words ("awaiting review", "community engagement request"), not the
 // API's codes.
 func TestCalendarInWords(t *testing.T) {
-	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
-	acct, _ := grantParks(t, app)
-	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, draft := staffDrafts(t)
 	at := app.clock.Now().Add(48 * time.Hour)
-	d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), publish.DraftInput{AccountIDs: []int64{acct.ID},
-		Category: "community_engagement_request", Text: "Tell us what the new playground at Central Park should have: the survey is open until Friday.", ScheduledAt: &at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.svcs.Publish.Submit(context.Background(), civic.ActorOf(staff), d.ID); err != nil {
+	d := draft(publish.DraftInput{Category: "community_engagement_request",
+		Text: "Tell us what the new playground at Central Park should have: the survey is open until Friday.", ScheduledAt: &at})
+	if _, err := app.svcs.Publish.Submit(context.Background(), civic.ActorOf(d.staff), d.ID); err != nil {
 		t.Fatal(err)
 	}
 	res := app.do(request{method: "GET", path: "/calendar", cookie: app.session(demoEmail(civic.RoleStaff))})
@@ -169,5 +153,32 @@ func TestCalendarInWords(t *testing.T) {
 		if strings.Contains(body, ">"+code+"<") {
 			t.Errorf("the calendar shows the code %q", code)
 		}
+	}
+}
+
+// staffDraft is a draft the demo staff member wrote for the Parks account.
+type staffDraft struct {
+	*civic.Draft
+	staff *civic.User
+}
+
+// staffDrafts gives a demo city whose staff member holds a grant for the
+// Parks account, and a function that drafts for that account as them.
+func staffDrafts(t *testing.T) (*testApp, func(publish.DraftInput) staffDraft) {
+	t.Helper()
+	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
+	acct, _ := grantParks(t, app)
+	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app, func(in publish.DraftInput) staffDraft {
+		t.Helper()
+		in.AccountIDs = []int64{acct.ID}
+		d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return staffDraft{d, staff}
 	}
 }
