@@ -365,6 +365,14 @@ type OutgoingPost struct {
 	Media []OutgoingMedia
 }
 
+// PostPrechecker is a Publisher that can say, from a post alone and before
+// anything is sent or any link is made, why its network would refuse it
+// (Instagram takes no post of text alone). The draft page shows the answer
+// while the draft is written and reviewed, not only when publishing fails.
+type PostPrechecker interface {
+	Precheck(post OutgoingPost) error
+}
+
 // PostEditor is a Publisher that can edit a post the account made
 // (Mastodon's PUT /api/v1/statuses/:id). A correction is made by editing
 // where the adapter is one, by a reply in the thread elsewhere.

@@ -279,6 +279,19 @@ type View struct {
 	// Corrections are the corrections and deletion requests of the
 	// draft's publications, newest first.
 	Corrections []*civic.Draft `json:"corrections"`
+	// Problems say, per account it has not gone out on, why the current
+	// revision could not go out there as it is (Instagram takes no post
+	// of text alone): seen while the draft is written and reviewed, not
+	// first when publishing fails.
+	Problems []Problem `json:"problems"`
+}
+
+// Problem is why a draft cannot go out on one of its accounts as it is.
+type Problem struct {
+	AccountID int64  `json:"account_id"`
+	Handle    string `json:"handle"`
+	Platform  string `json:"platform"`
+	Message   string `json:"message"`
 }
 
 // Get returns a draft to its author, to those who may review it and to
@@ -317,6 +330,7 @@ func (s *Service) Get(ctx context.Context, actor civic.Actor, id int64) (*View, 
 		}
 		v.OriginalDraftID = v.Original.DraftID
 	}
+	v.Problems = s.problems(d, v.Outgoing, v.Publications)
 	v.Corrections = []*civic.Draft{}
 	for _, p := range v.Publications {
 		if p.Status != civic.PublicationPublished || (p.Kind != civic.PublishPost && p.Kind != civic.PublishReply) {
@@ -329,6 +343,36 @@ func (s *Service) Get(ctx context.Context, actor civic.Actor, id int64) (*View, 
 		v.Corrections = append(v.Corrections, cs...)
 	}
 	return v, nil
+}
+
+// problems checks a post's current revision against each network it has
+// not gone out on yet: the attachments the network takes, and what its
+// adapter can tell from the post alone (civic.PostPrechecker).
+func (s *Service) problems(d *civic.Draft, text string, pubs []*civic.Publication) []Problem {
+	out := []Problem{}
+	if (d.Kind != civic.KindPost && d.Kind != "") || s.conns == nil {
+		return out
+	}
+	media := make([]civic.OutgoingMedia, len(d.Current.Media))
+	for i, m := range d.Current.Media {
+		media[i] = civic.OutgoingMedia{File: m.File, Kind: m.Kind, ContentType: m.ContentType, Size: m.Size, SHA256: m.SHA256, Alt: m.Alt}
+	}
+	for _, a := range d.Accounts {
+		if slices.ContainsFunc(pubs, func(p *civic.Publication) bool {
+			return p.AccountID == a.AccountID && p.Status == civic.PublicationPublished
+		}) {
+			continue
+		}
+		p := s.conns.Platform(a.Platform)
+		err := s.sendable(p, a.Platform, a.Handle, d.Current.Media)
+		if pc, ok := p.(civic.PostPrechecker); ok && err == nil {
+			err = pc.Precheck(civic.OutgoingPost{Text: text, Media: media})
+		}
+		if err != nil {
+			out = append(out, Problem{AccountID: a.AccountID, Handle: a.Handle, Platform: networkName(a.Platform), Message: civic.ErrorMessage(err)})
+		}
+	}
+	return out
 }
 
 // mayRead: the author, anyone who may approve one of its accounts,

@@ -99,7 +99,7 @@ func TestPublishAPI(t *testing.T) {
 // when no authorized category fits the text (a staff member's sale on a
 // city account), rather than printing the screen's code "none".
 func TestDraftPageCategoryInWords(t *testing.T) {
-	app, draft := staffDrafts(t)
+	app, _, draft := staffDrafts(t)
 	cookie := app.session(demoEmail(civic.RoleStaff))
 	page := func(category, text string) string {
 		t.Helper()
@@ -132,7 +132,7 @@ func TestDraftPageCategoryInWords(t *testing.T) {
 // in words ("awaiting review", "community engagement request"), not the
 // API's codes.
 func TestCalendarInWords(t *testing.T) {
-	app, draft := staffDrafts(t)
+	app, _, draft := staffDrafts(t)
 	at := app.clock.Now().Add(48 * time.Hour)
 	d := draft(publish.DraftInput{Category: "community_engagement_request",
 		Text: "Tell us what the new playground at Central Park should have: the survey is open until Friday.", ScheduledAt: &at})
@@ -163,16 +163,17 @@ type staffDraft struct {
 }
 
 // staffDrafts gives a demo city whose staff member holds a grant for the
-// Parks account, and a function that drafts for that account as them.
-func staffDrafts(t *testing.T) (*testApp, func(publish.DraftInput) staffDraft) {
+// Parks account (on Instagram), its director, and a function that drafts
+// for that account as the staff member.
+func staffDrafts(t *testing.T) (*testApp, *civic.User, func(publish.DraftInput) staffDraft) {
 	t.Helper()
 	app := newApp(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, nil)
-	acct, _ := grantParks(t, app)
+	acct, dir := grantParks(t, app)
 	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app, func(in publish.DraftInput) staffDraft {
+	return app, dir, func(in publish.DraftInput) staffDraft {
 		t.Helper()
 		in.AccountIDs = []int64{acct.ID}
 		d, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), in)
@@ -180,5 +181,46 @@ func staffDrafts(t *testing.T) (*testApp, func(publish.DraftInput) staffDraft) {
 			t.Fatal(err)
 		}
 		return staffDraft{d, staff}
+	}
+}
+
+// TestDraftProblemsShownEarly: a text-only draft for the demo's Instagram
+// account says on its page and in the API, while it is written, that
+// Instagram takes no post of text alone, instead of failing only once
+// approved and published; a draft for a Mastodon account says nothing.
+func TestDraftProblemsShownEarly(t *testing.T) {
+	app, dir, draft := staffDrafts(t)
+	d := draft(publish.DraftInput{Category: "announcement", Text: "The pool opens Saturday at 10."})
+	if d.Accounts[0].Platform != "instagram" {
+		t.Fatalf("the demo staff member's account is on %s, not Instagram", d.Accounts[0].Platform)
+	}
+	res := app.do(request{method: "GET", path: fmt.Sprintf("/drafts/%d", d.ID), cookie: app.session(demoEmail(civic.RoleStaff))})
+	body := readBody(t, res)
+	_, problems, _ := strings.Cut(body, `id="problems"`)
+	problems, _, _ = strings.Cut(problems, "</div>")
+	if !strings.Contains(problems, "Cannot go out as it is") || !strings.Contains(problems, d.Accounts[0].Handle+" on Instagram") ||
+		!strings.Contains(problems, "needs at least one JPEG image") {
+		t.Errorf("the draft page does not say Instagram needs an image: %q", problems)
+	}
+	res = app.do(request{method: "GET", path: fmt.Sprintf("/api/v1/drafts/%d", d.ID), bearer: app.token(demoEmail(civic.RoleStaff))})
+	var view struct {
+		Problems []publish.Problem `json:"problems"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&view); err != nil || len(view.Problems) != 1 || view.Problems[0].AccountID != d.Accounts[0].AccountID {
+		t.Errorf("the API's problems: %+v, %v", view.Problems, err)
+	}
+
+	m := mastodonParks(t, app, dir)
+	staff, err := app.store.UserByEmail(context.Background(), demoEmail(civic.RoleStaff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := app.svcs.Publish.CreateDraft(context.Background(), civic.ActorOf(staff), publish.DraftInput{AccountIDs: []int64{m.ID}, Category: "announcement", Text: "The pool opens Saturday at 10."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = app.do(request{method: "GET", path: fmt.Sprintf("/drafts/%d", md.ID), cookie: app.session(demoEmail(civic.RoleStaff))})
+	if body := readBody(t, res); strings.Contains(body, `id="problems"`) {
+		t.Errorf("a Mastodon draft of text alone shows problems")
 	}
 }

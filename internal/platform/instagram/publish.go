@@ -137,10 +137,31 @@ func checkText(text string) error {
 	return nil
 }
 
+// Precheck implements civic.PostPrechecker: checkPost without the
+// addresses, which are made only when the post is published.
+func (a *Adapter) Precheck(post civic.OutgoingPost) error { return precheck(post) }
+
 // checkPost checks a new post before anything is sent: 1 to 10 JPEG
 // images, each with the address Instagram fetches it from, and a caption
 // within the limits (empty is allowed).
 func checkPost(post civic.OutgoingPost) error {
+	if err := precheck(post); err != nil {
+		return err
+	}
+	for _, m := range post.Media {
+		if m.URL == "" {
+			return civic.Invalid("media", "Instagram fetches each image from Steward's public address, and %s has none (is --public-url set?)", m.File)
+		}
+		if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return civic.Invalid("media", "the address of %s is not one Instagram can fetch it from", m.File)
+		}
+	}
+	return nil
+}
+
+// precheck checks what a post holds: 1 to 10 JPEG images and a caption
+// within the limits (empty is allowed).
+func precheck(post civic.OutgoingPost) error {
 	if len(post.Media) == 0 {
 		return civic.Invalid("media", "An Instagram post needs at least one JPEG image: Instagram takes no post of text alone")
 	}
@@ -155,11 +176,6 @@ func checkPost(post civic.OutgoingPost) error {
 			return civic.Invalid("media", "Instagram takes only JPEG images by address, and %s is %s", m.File, m.ContentType)
 		case m.Size > MaxImage:
 			return civic.Invalid("media", "Instagram takes images of at most 8 MB, and %s has %d bytes", m.File, m.Size)
-		case m.URL == "":
-			return civic.Invalid("media", "Instagram fetches each image from Steward's public address, and %s has none (is --public-url set?)", m.File)
-		}
-		if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return civic.Invalid("media", "the address of %s is not one Instagram can fetch it from", m.File)
 		}
 	}
 	return checkText(post.Text)
