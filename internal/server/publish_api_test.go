@@ -109,6 +109,12 @@ func TestDraftPageCategoryInWords(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("draft page: %d", res.StatusCode)
 		}
+		if !strings.Contains(body, `>community engagement request</option>`) || strings.Contains(body, `>community_engagement_request</option>`) {
+			t.Error("the form's categories are not in words")
+		}
+		if strings.Contains(body, "1 findings") {
+			t.Error(`the findings table says "1 findings"`)
+		}
 		_, after, _ := strings.Cut(body, `id="category">`)
 		line, _, _ := strings.Cut(after, "</p>")
 		return line
