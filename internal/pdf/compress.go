@@ -33,12 +33,6 @@ type pageSource interface {
 	page(n int) ([]byte, error)
 }
 
-// pageList is a pageSource held in memory.
-type pageList [][]byte
-
-func (l pageList) count() int                 { return len(l) }
-func (l pageList) page(n int) ([]byte, error) { return l[n], nil }
-
 // writePages writes doc, an uncompressed PDF written by fpdf, to w with
 // the content stream of its nth page replaced by pages' nth, a zlib
 // stream.

@@ -584,3 +584,9 @@ func TestSpillFailureIsAnError(t *testing.T) {
 		t.Fatalf("Close = %v, want the spill file's error", err)
 	}
 }
+
+// pageList is a pageSource held in memory, for writePages' tests.
+type pageList [][]byte
+
+func (l pageList) count() int                 { return len(l) }
+func (l pageList) page(n int) ([]byte, error) { return l[n], nil }
