@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"steward.city/steward/internal/civic"
@@ -181,28 +182,42 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 }
 
 // fewMatches returns the ids of s's matches newest first, and all true,
-// when there are at most upTo of them; otherwise all is false.
+// when there are at most upTo of them; otherwise all is false. A wide
+// search is read in parts at once (searchParts), which stop together once
+// they have found more than upTo.
 func (r *reader) fewMatches(ctx context.Context, s searchQuery, upTo int) (ids []int64, all bool, err error) {
-	rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s LIMIT %d`, s.from, s.where, upTo+1), s.args...)
+	parts, err := r.searchParts(ctx, s)
 	if err != nil {
 		return nil, false, err
 	}
-	defer rows.Close()
 	type match struct {
 		id int64
 		at time.Time
 	}
-	var ms []match
-	for rows.Next() {
-		var m match
-		if err := rows.Scan(&m.id, &m.at); err != nil {
-			return nil, false, err
+	var found atomic.Int64
+	got := make([][]match, len(parts))
+	err = eachPart(parts, func(i int, p searchQuery) error {
+		rows, err := r.query(ctx, fmt.Sprintf(`SELECT v.id, v.at FROM %s%s LIMIT %d`, p.from, p.where, upTo+1), p.args...)
+		if err != nil {
+			return err
 		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil || len(ms) > upTo {
+		defer rows.Close()
+		for rows.Next() {
+			if found.Add(1) > int64(upTo) {
+				return nil // more than upTo: not all, whatever the other parts find
+			}
+			var m match
+			if err := rows.Scan(&m.id, &m.at); err != nil {
+				return err
+			}
+			got[i] = append(got[i], m)
+		}
+		return rows.Err()
+	})
+	if err != nil || found.Load() > int64(upTo) {
 		return nil, false, err
 	}
+	ms := slices.Concat(got...)
 	slices.SortFunc(ms, func(a, b match) int {
 		if c := b.at.Compare(a.at); c != 0 {
 			return c
@@ -240,29 +255,32 @@ func (s searchQuery) onlyPublic() bool {
 }
 
 // countCapped counts s's matches up to limit. When ftsCounts, no version
-// row is read.
+// row is read. A wide search on SQLite is counted in parts at once
+// (searchParts), each up to limit.
 func (r *reader) countCapped(ctx context.Context, s searchQuery, limit int) (int, error) {
-	from, where, args := s.from, s.where, s.args
-	if s.ftsCounts() {
-		from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
-		if s.onlyPublic() {
-			where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
+	if r.d.Name == "sqlite" {
+		parts, err := r.searchParts(ctx, s)
+		if err != nil {
+			return 0, err
 		}
-		if s.rowHi > 0 {
-			where += " AND rowid BETWEEN ? AND ?"
-			args = append(args, s.rowLo, s.rowHi)
-		}
+		var total atomic.Int64
+		err = eachPart(parts, func(_ int, p searchQuery) error {
+			from, where, args := p.countSQL()
+			n, err := r.countUpTo(ctx, from, where, args, limit)
+			total.Add(int64(n))
+			return err
+		})
+		return min(int(total.Load()), limit), err
 	}
+	from, where, args := s.countSQL()
 	count := func(where string, args ...any) (int, error) {
-		var n int
-		err := r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, from, where, limit), args...).Scan(&n)
-		return n, err
+		return r.countUpTo(ctx, from, where, args, limit)
 	}
 	// With an account, PostgreSQL reads the account's versions from the
 	// (account_id, at) index (17 ms for a common word in one of 200
 	// accounts at 1M); an id window would turn that into a bitmap of the
 	// window's ids (190 ms).
-	if r.d.Name == "sqlite" || !s.words || s.account {
+	if !s.words || s.account {
 		return count(where, args...)
 	}
 	// PostgreSQL builds a bitmap of every match of the GIN index before
@@ -298,6 +316,30 @@ func (r *reader) countCapped(ctx context.Context, s searchQuery, limit int) (int
 	}
 }
 
+// countSQL returns the FROM, WHERE and arguments that count s's matches:
+// the full-text index alone when it can (ftsCounts).
+func (s searchQuery) countSQL() (from, where string, args []any) {
+	if !s.ftsCounts() {
+		return s.from, s.where, s.args
+	}
+	from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
+	if s.onlyPublic() {
+		where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
+	}
+	if s.rowHi > 0 {
+		where += " AND rowid BETWEEN ? AND ?"
+		args = append(args, s.rowLo, s.rowHi)
+	}
+	return from, where, args
+}
+
+// countUpTo counts the rows of FROM from WHERE where, up to limit.
+func (r *reader) countUpTo(ctx context.Context, from, where string, args []any, limit int) (int, error) {
+	var n int
+	err := r.queryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %d) c`, from, where, limit), args...).Scan(&n)
+	return n, err
+}
+
 // CountArchive returns how many versions match q: the same conditions as
 // SearchArchive, counted in one more query without the joins the page
 // needs for its columns.
@@ -320,9 +362,12 @@ type searchQuery struct {
 	// and rowHi bound its rowids when the query has a time range.
 	match        string
 	rowLo, rowHi int64
-	words        bool // the query has words
-	public       bool // the portal's search: only public versions, no payload
-	account      bool // the query names an account
+	// rangeArg is the index in args of rowLo's argument (rowHi's
+	// follows), when rowHi > 0.
+	rangeArg int
+	words    bool // the query has words
+	public   bool // the portal's search: only public versions, no payload
+	account  bool // the query names an account
 	// vconds are the conditions on archive_versions v alone (all of them
 	// but the FTS5 match), with their arguments vargs.
 	vconds []string
@@ -386,6 +431,7 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 		}
 		if s.match != "" {
 			conds = append(conds, idCol+" BETWEEN ? AND ?")
+			s.rangeArg = len(s.args)
 			s.args = append(s.args, lo, hi)
 			s.rowLo, s.rowHi = lo, hi
 		} else {

@@ -26,6 +26,8 @@ type preparedPool struct {
 	// turns admits the portal's searches, each of several queries, first
 	// come, first served.
 	turns *turns
+	// split says when a staff search is cut into parts (search_split.go).
+	split splitConfig
 }
 
 // preparedPoolSize is the most statement texts preparedPool keeps prepared.
@@ -40,7 +42,7 @@ func newPreparedPool(db *sql.DB) *preparedPool {
 	if db.Stats().MaxOpenConnections == 0 { // unlimited
 		n = runtime.NumCPU()
 	}
-	return &preparedPool{db: db, m: map[string]*sql.Stmt{}, turns: newTurns(n)}
+	return &preparedPool{db: db, m: map[string]*sql.Stmt{}, turns: newTurns(n), split: newSplitConfig()}
 }
 
 // stmt returns q's prepared statement, preparing it the first time, or nil

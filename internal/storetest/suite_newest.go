@@ -110,38 +110,40 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 		return out[q.Offset:min(len(out), q.Offset+limit)]
 	}
 	cases := 0
-	for _, word := range []string{"common", "half", "rare", "filler", "absent", ""} {
-		for _, account := range []string{"", accts[1]} {
-			for _, rng := range [][2]time.Time{{}, {base.AddDate(0, 0, 12), base.AddDate(0, 0, 40)}, {base.AddDate(0, 0, 55), {}}, {{}, base.AddDate(0, 0, 5)}} {
-				for _, page := range [][2]int{{0, 1}, {0, 5}, {0, 50}, {7, 5}, {48, 50}, {200, 20}, {0, civic.MaxArchiveLimit + 1}} {
-					q := civic.ArchiveQuery{Account: account, From: rng[0], Until: rng[1], Offset: page[0], Limit: page[1]}
-					if word != "" {
-						q.Terms = []string{word}
-					}
-					vs, err := f.s.SearchArchive(f.ctx, &q)
-					if err != nil {
-						t.Fatalf("search %+v: %v", q, err)
-					}
-					var got []int64
-					for _, v := range vs {
-						got = append(got, v.ID)
-					}
-					if w := want(q); !slices.Equal(got, w) {
-						t.Errorf("search %q account %q range %v–%v offset %d limit %d:\n got %v\nwant %v", word, account, rng[0], rng[1], page[0], page[1], got, w)
-					}
-					if page[0] == 0 && page[1] == 50 {
-						all := q
-						all.Limit = civic.MaxArchiveLimit + 1
-						_, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
-						if n := len(want(all)); err != nil || total != n {
-							t.Errorf("search %q account %q range %v–%v: total %d, %v; want %d", word, account, rng[0], rng[1], total, err, n)
+	eachSplit(f, func(split string) {
+		for _, word := range []string{"common", "half", "rare", "filler", "absent", ""} {
+			for _, account := range []string{"", accts[1]} {
+				for _, rng := range [][2]time.Time{{}, {base.AddDate(0, 0, 12), base.AddDate(0, 0, 40)}, {base.AddDate(0, 0, 55), {}}, {{}, base.AddDate(0, 0, 5)}, {base.AddDate(0, 0, 25).Truncate(24 * time.Hour), base.AddDate(0, 0, 66).Truncate(24 * time.Hour)}} {
+					for _, page := range [][2]int{{0, 1}, {0, 5}, {0, 50}, {7, 5}, {48, 50}, {200, 20}, {0, civic.MaxArchiveLimit + 1}} {
+						q := civic.ArchiveQuery{Account: account, From: rng[0], Until: rng[1], Offset: page[0], Limit: page[1]}
+						if word != "" {
+							q.Terms = []string{word}
 						}
+						vs, err := f.s.SearchArchive(f.ctx, &q)
+						if err != nil {
+							t.Fatalf("search %+v: %v", q, err)
+						}
+						var got []int64
+						for _, v := range vs {
+							got = append(got, v.ID)
+						}
+						if w := want(q); !slices.Equal(got, w) {
+							t.Errorf("%s: search %q account %q range %v–%v offset %d limit %d:\n got %v\nwant %v", split, word, account, rng[0], rng[1], page[0], page[1], got, w)
+						}
+						if page[0] == 0 && page[1] == 50 {
+							all := q
+							all.Limit = civic.MaxArchiveLimit + 1
+							_, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
+							if n := len(want(all)); err != nil || total != n {
+								t.Errorf("%s: search %q account %q range %v–%v: total %d, %v; want %d", split, word, account, rng[0], rng[1], total, err, n)
+							}
+						}
+						cases++
 					}
-					cases++
 				}
 			}
 		}
-	}
+	})
 	if cases == 0 {
 		t.Fatal("no searches ran")
 	}
@@ -184,20 +186,39 @@ func testArchiveSearchTotalCap(t *testing.T, f *fixture) {
 		{civic.ArchiveQuery{Terms: []string{"today"}, From: base.Add(time.Minute), Until: base.Add(time.Duration(civic.ArchiveTotalCap+3) * time.Minute)}, 501, fmt.Sprintf("s%d", civic.ArchiveTotalCap+2)},
 		{civic.ArchiveQuery{Terms: []string{"sweeping"}, Account: acct, From: base.Add(time.Minute), Limit: 10, Offset: 5}, civic.ArchiveTotalCap + 1, fmt.Sprintf("s%d", civic.ArchiveTotalCap-1)},
 	} {
-		page, total, err := f.s.SearchArchiveTotal(f.ctx, &c.q)
-		if err != nil {
-			t.Fatalf("search %+v: %v", c.q, err)
-		}
-		first := ""
-		if len(page) > 0 {
-			first = page[0].PlatformID
-		}
-		if total != c.wantTotal || first != c.wantFirst {
-			t.Errorf("search %+v: total %d, first %q; want %d, %q", c.q, total, first, c.wantTotal, c.wantFirst)
-		}
+		eachSplit(f, func(split string) {
+			page, total, err := f.s.SearchArchiveTotal(f.ctx, &c.q)
+			if err != nil {
+				t.Fatalf("%s: search %+v: %v", split, c.q, err)
+			}
+			first := ""
+			if len(page) > 0 {
+				first = page[0].PlatformID
+			}
+			if total != c.wantTotal || first != c.wantFirst {
+				t.Errorf("%s: search %+v: total %d, first %q; want %d, %q", split, c.q, total, first, c.wantTotal, c.wantFirst)
+			}
+		})
 	}
 	// CountArchive stays exact.
 	if n, err := f.s.CountArchive(f.ctx, &civic.ArchiveQuery{Terms: []string{"sweeping"}}); err != nil || n != civic.ArchiveTotalCap+5 {
 		t.Errorf("count = %d, %v; want %d", n, err, civic.ArchiveTotalCap+5)
 	}
+}
+
+// eachSplit runs check as the store searches by default ("whole": the
+// suite's archives are too small to be split), then, on a store that can
+// cut a search with words into parts by version id and search them at
+// once (SQLite, sqlstore's searchParts), once more with every such search
+// split ("split"), so that the parts put together must give exactly what
+// the whole gives.
+func eachSplit(f *fixture, check func(split string)) {
+	check("whole")
+	sp, ok := f.s.(interface{ SplitSearchesFrom(rows int64) })
+	if !ok {
+		return
+	}
+	sp.SplitSearchesFrom(1)
+	defer sp.SplitSearchesFrom(0)
+	check("split")
 }
