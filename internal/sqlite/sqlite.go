@@ -145,7 +145,12 @@ func openPools(path, sync string) (write, read *sql.DB, err error) {
 		write.Close()
 		return nil, nil, err
 	}
+	// Every read connection is kept when idle (database/sql keeps two by
+	// default): each holds the read pool's prepared statements
+	// (sqlstore's preparedPool), which a connection closed and opened
+	// again would parse anew.
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	read.SetMaxIdleConns(max(4, runtime.NumCPU()))
 	return write, read, nil
 }
 
