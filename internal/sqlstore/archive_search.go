@@ -169,6 +169,20 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		vs, err := r.versionsByID(ctx, s, ids)
 		return vs, max(n, 0), true, err
 	}
+	if s.ftsCounts() {
+		// By relevance with no condition on the versions themselves
+		// (SQLite): rank in the full-text index alone and read only the
+		// page's rows. Ranked through the versions table, every match's
+		// row was read to be sorted: a topic phrase in all of a 10M
+		// archive took 19 s, against 0.6 s in the index alone.
+		from, where, args := s.countSQL()
+		ids, err := r.rankedIDs(ctx, from, where, args, limit, max(q.Offset, 0))
+		if err != nil {
+			return nil, 0, false, err
+		}
+		vs, err := r.versionsByID(ctx, s, ids)
+		return vs, max(n, 0), true, err
+	}
 	order := s.rank + ", v.id DESC"
 	args := append(s.args, s.rankArgs...)
 	sqlText := `SELECT ` + s.columns() + ` FROM ` + s.from + versionJoins + s.where
@@ -179,6 +193,26 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 	}
 	vs, err := collect(rows, func(row interface{ Scan(...any) error }) (*civic.Version, error) { return scanVersion(row) })
 	return vs, max(n, 0), false, err
+}
+
+// rankedIDs returns the ids of a page of the full-text index's matches
+// (from and where as countSQL gives them) by relevance: FTS5's rank, then
+// the highest id first, the order the versions' query gives.
+func (r *reader) rankedIDs(ctx context.Context, from, where string, args []any, limit, offset int) ([]int64, error) {
+	rows, err := r.query(ctx, fmt.Sprintf(`SELECT rowid FROM %s%s ORDER BY rank, rowid DESC LIMIT %d OFFSET %d`, from, where, limit, offset), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // fewMatches returns the ids of s's matches newest first, and all true,

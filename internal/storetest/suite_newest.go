@@ -147,6 +147,37 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 	if cases == 0 {
 		t.Fatal("no searches ran")
 	}
+
+	// By relevance, a search with no condition on the versions is ranked
+	// in the full-text index alone (SQLite), and one with a condition that
+	// every version here meets (not removed) through the versions table:
+	// every page must be the same, in the same order.
+	no := false
+	page := func(q civic.ArchiveQuery) []int64 {
+		vs, err := f.s.SearchArchive(f.ctx, &q)
+		if err != nil {
+			t.Fatalf("search %+v: %v", q, err)
+		}
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
+	for _, word := range []string{"common", "half", "rare", "absent"} {
+		for _, pg := range [][2]int{{0, 5}, {3, 7}, {0, 50}, {40, 50}, {500, 20}} {
+			q := civic.ArchiveQuery{Terms: []string{word}, Relevance: true, Offset: pg[0], Limit: pg[1]}
+			viaRows := q
+			viaRows.Removed = &no
+			got, ranked := page(q), page(viaRows)
+			if !slices.Equal(got, ranked) {
+				t.Errorf("relevance %q offset %d limit %d:\n got %v\nwant %v", word, pg[0], pg[1], got, ranked)
+			}
+			if n := len(want(civic.ArchiveQuery{Terms: q.Terms, Limit: civic.MaxArchiveLimit + 1})); len(got) != max(0, min(pg[1], n-pg[0])) {
+				t.Errorf("relevance %q offset %d limit %d: %d versions of %d matches", word, pg[0], pg[1], len(got), n)
+			}
+		}
+	}
 }
 
 // testArchiveSearchTotalCap checks that a total is exact up to
