@@ -169,6 +169,18 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 		vs, err := r.versionsByID(ctx, s, ids)
 		return vs, max(n, 0), true, err
 	}
+	if s.timeOnly() {
+		// By relevance in a time range: rank the range's ids in the
+		// full-text index, then check the first ranked versions' times.
+		ids, ok, err := r.rankedInRange(ctx, s, limit, max(q.Offset, 0))
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if ok {
+			vs, err := r.versionsByID(ctx, s, ids)
+			return vs, max(n, 0), true, err
+		}
+	}
 	if s.ftsCounts() {
 		// By relevance with no condition on the versions themselves
 		// (SQLite): rank in the full-text index alone and read only the
@@ -356,8 +368,15 @@ func (s searchQuery) countSQL() (from, where string, args []any) {
 	if !s.ftsCounts() {
 		return s.from, s.where, s.args
 	}
+	return s.ftsSQL()
+}
+
+// ftsSQL returns the FROM, WHERE and arguments of s's matches in the
+// full-text index alone (SQLite): its words, its id range, and for the
+// portal the public flag. Any other condition on the versions is left out.
+func (s searchQuery) ftsSQL() (from, where string, args []any) {
 	from, where, args = "archive_fts", " WHERE archive_fts MATCH ?", []any{s.match}
-	if s.onlyPublic() {
+	if s.public {
 		where += " AND EXISTS (SELECT 1 FROM archive_public ap WHERE ap.version_id = archive_fts.rowid)"
 	}
 	if s.rowHi > 0 {
@@ -365,6 +384,66 @@ func (s searchQuery) countSQL() (from, where string, args []any) {
 		args = append(args, s.rowLo, s.rowHi)
 	}
 	return from, where, args
+}
+
+// timeOnly reports whether s's conditions on the versions themselves are
+// its time range and, for the portal, the public flag.
+func (s searchQuery) timeOnly() bool {
+	n := s.atConds
+	if s.public {
+		n++
+	}
+	return s.match != "" && s.atConds > 0 && len(s.vconds) == n
+}
+
+// rankedInRange returns the ids of the page (offset, limit) by relevance
+// of a search whose only condition on the versions is its time range
+// (timeOnly): the full-text index ranks the matches of the range's ids,
+// which hold every version of its days and, nearly always, little else,
+// and the versions' own times are checked on the first ranked, twice as
+// many as the page and the pages before it. When fewer of those are in the
+// range than the page needs, and there were more, ok is false and the
+// caller ranks through the versions, as every ranked search did before.
+func (r *reader) rankedInRange(ctx context.Context, s searchQuery, limit, offset int) (ids []int64, ok bool, err error) {
+	want := offset + limit
+	if want > civic.ArchiveTotalCap {
+		return nil, false, nil // deep pages: one query through the versions
+	}
+	k := 2*want + 16
+	from, where, args := s.ftsSQL()
+	ranked, err := r.rankedIDs(ctx, from, where, args, k, 0)
+	if err != nil || len(ranked) == 0 {
+		return nil, err == nil, err
+	}
+	check := make([]any, 0, len(ranked)+len(s.vargs))
+	for _, id := range ranked {
+		check = append(check, id)
+	}
+	check = append(check, s.vargs...)
+	rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(ranked))+`) AND `+strings.Join(s.vconds, " AND "), check...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	in := make(map[int64]bool, len(ranked))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
+		}
+		in[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	kept := slices.DeleteFunc(ranked, func(id int64) bool { return !in[id] })
+	if len(kept) < want && len(ranked) == k {
+		return nil, false, nil
+	}
+	if offset >= len(kept) {
+		return nil, true, nil
+	}
+	return kept[offset:min(len(kept), want)], true, nil
 }
 
 // countUpTo counts the rows of FROM from WHERE where, up to limit.
@@ -399,6 +478,8 @@ type searchQuery struct {
 	// rangeArg is the index in args of rowLo's argument (rowHi's
 	// follows), when rowHi > 0.
 	rangeArg int
+	// atConds is how many of vconds are the time range's (v.at).
+	atConds int
 	words    bool // the query has words
 	public   bool // the portal's search: only public versions, no payload
 	account  bool // the query names an account
@@ -473,9 +554,11 @@ func (r *reader) searchSQL(ctx context.Context, q *civic.ArchiveQuery) (s search
 		}
 		if !q.From.IsZero() {
 			add("v.at >= ?", dbTime(q.From))
+			s.atConds++
 		}
 		if !q.Until.IsZero() {
 			add("v.at < ?", dbTime(q.Until))
+			s.atConds++
 		}
 	}
 	// With words on SQLite the account is a term of the match.

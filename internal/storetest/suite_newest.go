@@ -148,10 +148,12 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 		t.Fatal("no searches ran")
 	}
 
-	// By relevance, a search with no condition on the versions is ranked
-	// in the full-text index alone (SQLite), and one with a condition that
-	// every version here meets (not removed) through the versions table:
-	// every page must be the same, in the same order.
+	// By relevance, a search with no condition on the versions but its
+	// time range is ranked in the full-text index (SQLite: alone, or by the
+	// range's ids with the times checked after), and one with a condition
+	// that every version here meets (not removed) through the versions
+	// table: every page must be the same, in the same order, also where the
+	// range's ids hold versions of other days (the backfill, the edits).
 	no := false
 	page := func(q civic.ArchiveQuery) []int64 {
 		vs, err := f.s.SearchArchive(f.ctx, &q)
@@ -164,17 +166,21 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 		}
 		return out
 	}
+	ranges := [][2]time.Time{{}, {base.AddDate(0, 0, 12), base.AddDate(0, 0, 40)}, {base.AddDate(0, 0, 55), {}}, {{}, base.AddDate(0, 0, 5)}, {base.AddDate(0, 0, 29), base.AddDate(0, 0, 31)}}
 	for _, word := range []string{"common", "half", "rare", "absent"} {
-		for _, pg := range [][2]int{{0, 5}, {3, 7}, {0, 50}, {40, 50}, {500, 20}} {
-			q := civic.ArchiveQuery{Terms: []string{word}, Relevance: true, Offset: pg[0], Limit: pg[1]}
-			viaRows := q
-			viaRows.Removed = &no
-			got, ranked := page(q), page(viaRows)
-			if !slices.Equal(got, ranked) {
-				t.Errorf("relevance %q offset %d limit %d:\n got %v\nwant %v", word, pg[0], pg[1], got, ranked)
-			}
-			if n := len(want(civic.ArchiveQuery{Terms: q.Terms, Limit: civic.MaxArchiveLimit + 1})); len(got) != max(0, min(pg[1], n-pg[0])) {
-				t.Errorf("relevance %q offset %d limit %d: %d versions of %d matches", word, pg[0], pg[1], len(got), n)
+		for _, rng := range ranges {
+			for _, pg := range [][2]int{{0, 5}, {3, 7}, {0, 50}, {40, 50}, {500, 20}} {
+				q := civic.ArchiveQuery{Terms: []string{word}, From: rng[0], Until: rng[1], Relevance: true, Offset: pg[0], Limit: pg[1]}
+				viaRows := q
+				viaRows.Removed = &no
+				got, ranked := page(q), page(viaRows)
+				if !slices.Equal(got, ranked) {
+					t.Errorf("relevance %q range %v–%v offset %d limit %d:\n got %v\nwant %v", word, rng[0], rng[1], pg[0], pg[1], got, ranked)
+				}
+				all := civic.ArchiveQuery{Terms: q.Terms, From: rng[0], Until: rng[1], Limit: civic.MaxArchiveLimit + 1}
+				if n := len(want(all)); len(got) != max(0, min(pg[1], n-pg[0])) {
+					t.Errorf("relevance %q range %v–%v offset %d limit %d: %d versions of %d matches", word, rng[0], rng[1], pg[0], pg[1], len(got), n)
+				}
 			}
 		}
 	}
