@@ -480,9 +480,9 @@ type searchQuery struct {
 	rangeArg int
 	// atConds is how many of vconds are the time range's (v.at).
 	atConds int
-	words    bool // the query has words
-	public   bool // the portal's search: only public versions, no payload
-	account  bool // the query names an account
+	words   bool // the query has words
+	public  bool // the portal's search: only public versions, no payload
+	account bool // the query names an account
 	// vconds are the conditions on archive_versions v alone (all of them
 	// but the FTS5 match), with their arguments vargs.
 	vconds []string
