@@ -132,7 +132,12 @@ func (r *reader) newestDays(ctx context.Context, first, last string, k int) (lo 
 // offset, at most limit. The time orders the rows but is not read back:
 // parsing it was a tenth of a common word's search.
 func (r *reader) pageIDs(ctx context.Context, query string, args []any, offset, limit int) ([]int64, error) {
-	rows, err := r.query(ctx, fmt.Sprintf(`%s ORDER BY v.at DESC, v.id DESC LIMIT %d OFFSET %d`, query, limit, offset), args...)
+	return r.queryIDs(ctx, fmt.Sprintf(`%s ORDER BY v.at DESC, v.id DESC LIMIT %d OFFSET %d`, query, limit, offset), args...)
+}
+
+// queryIDs returns the ids query's rows give, in their order.
+func (r *reader) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

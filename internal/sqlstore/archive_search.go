@@ -211,20 +211,7 @@ func (r *reader) searchFlagged(ctx context.Context, q *civic.ArchiveQuery, total
 // (from and where as countSQL gives them) by relevance: FTS5's rank, then
 // the highest id first, the order the versions' query gives.
 func (r *reader) rankedIDs(ctx context.Context, from, where string, args []any, limit, offset int) ([]int64, error) {
-	rows, err := r.query(ctx, fmt.Sprintf(`SELECT rowid FROM %s%s ORDER BY rank, rowid DESC LIMIT %d OFFSET %d`, from, where, limit, offset), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return r.queryIDs(ctx, fmt.Sprintf(`SELECT rowid FROM %s%s ORDER BY rank, rowid DESC LIMIT %d OFFSET %d`, from, where, limit, offset), args...)
 }
 
 // fewMatches returns the ids of s's matches newest first, and all true,
@@ -420,21 +407,13 @@ func (r *reader) rankedInRange(ctx context.Context, s searchQuery, limit, offset
 		check = append(check, id)
 	}
 	check = append(check, s.vargs...)
-	rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(ranked))+`) AND `+strings.Join(s.vconds, " AND "), check...)
+	inRange, err := r.queryIDs(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(ranked))+`) AND `+strings.Join(s.vconds, " AND "), check...)
 	if err != nil {
 		return nil, false, err
 	}
-	defer rows.Close()
-	in := make(map[int64]bool, len(ranked))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, err
-		}
+	in := make(map[int64]bool, len(inRange))
+	for _, id := range inRange {
 		in[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
 	}
 	kept := slices.DeleteFunc(ranked, func(id int64) bool { return !in[id] })
 	if len(kept) < want && len(ranked) == k {
