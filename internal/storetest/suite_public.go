@@ -324,7 +324,7 @@ func testPublicAccountsOf(t *testing.T, f *fixture) {
 
 // testPublicFlagForgedManyMatches is testPublicFlagForged where the word
 // has many matches, so that the page is found newest first through the
-// day windows (and by relevance) rather than by reading a few matches: a
+// day windows (and by relevance, also in a time range) rather than by reading a few matches: a
 // forged flag on the newest match, a direct message, still never shows
 // it, on any page.
 func testPublicFlagForgedManyMatches(t *testing.T, f *fixture) {
@@ -344,6 +344,7 @@ func testPublicFlagForgedManyMatches(t *testing.T, f *fixture) {
 		{Terms: []string{"zebra"}, Public: true, Limit: 10, Offset: 10},
 		{Terms: []string{"zebra"}, Public: true, Limit: 50, Relevance: true},
 		{Terms: []string{"zebra"}, Public: true, Limit: 20, From: base.Add(-48 * time.Hour), Until: base.Add(time.Hour)},
+		{Terms: []string{"zebra"}, Public: true, Limit: 20, Relevance: true, From: base.Add(-48 * time.Hour), Until: base.Add(time.Hour)},
 	} {
 		page, total, err := f.s.SearchArchiveTotal(f.ctx, &q)
 		if err != nil {
