@@ -109,6 +109,18 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 		}
 		return out[q.Offset:min(len(out), q.Offset+limit)]
 	}
+	// search returns the ids of q's page.
+	search := func(q civic.ArchiveQuery) []int64 {
+		vs, err := f.s.SearchArchive(f.ctx, &q)
+		if err != nil {
+			t.Fatalf("search %+v: %v", q, err)
+		}
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
 	cases := 0
 	eachSplit(f, func(split string) {
 		for _, word := range []string{"common", "half", "rare", "filler", "absent", ""} {
@@ -119,14 +131,7 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 						if word != "" {
 							q.Terms = []string{word}
 						}
-						vs, err := f.s.SearchArchive(f.ctx, &q)
-						if err != nil {
-							t.Fatalf("search %+v: %v", q, err)
-						}
-						var got []int64
-						for _, v := range vs {
-							got = append(got, v.ID)
-						}
+						got := search(q)
 						if w := want(q); !slices.Equal(got, w) {
 							t.Errorf("%s: search %q account %q range %v–%v offset %d limit %d:\n got %v\nwant %v", split, word, account, rng[0], rng[1], page[0], page[1], got, w)
 						}
@@ -155,17 +160,6 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 	// table: every page must be the same, in the same order, also where the
 	// range's ids hold versions of other days (the backfill, the edits).
 	no := false
-	page := func(q civic.ArchiveQuery) []int64 {
-		vs, err := f.s.SearchArchive(f.ctx, &q)
-		if err != nil {
-			t.Fatalf("search %+v: %v", q, err)
-		}
-		var out []int64
-		for _, v := range vs {
-			out = append(out, v.ID)
-		}
-		return out
-	}
 	ranges := [][2]time.Time{{}, {base.AddDate(0, 0, 12), base.AddDate(0, 0, 40)}, {base.AddDate(0, 0, 55), {}}, {{}, base.AddDate(0, 0, 5)}, {base.AddDate(0, 0, 29), base.AddDate(0, 0, 31)}}
 	for _, word := range []string{"common", "half", "rare", "absent"} {
 		for _, rng := range ranges {
@@ -173,7 +167,7 @@ func testArchiveSearchNewest(t *testing.T, f *fixture) {
 				q := civic.ArchiveQuery{Terms: []string{word}, From: rng[0], Until: rng[1], Relevance: true, Offset: pg[0], Limit: pg[1]}
 				viaRows := q
 				viaRows.Removed = &no
-				got, ranked := page(q), page(viaRows)
+				got, ranked := search(q), search(viaRows)
 				if !slices.Equal(got, ranked) {
 					t.Errorf("relevance %q range %v–%v offset %d limit %d:\n got %v\nwant %v", word, rng[0], rng[1], pg[0], pg[1], got, ranked)
 				}
