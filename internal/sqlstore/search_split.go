@@ -36,8 +36,14 @@ type splitConfig struct {
 	parts int   // how many parts a split search has (at least 2)
 }
 
+// newSplitConfig splits on a machine of two cores or more: on one, the
+// parts would take turns on it.
 func newSplitConfig() splitConfig {
-	return splitConfig{rows: splitRows, parts: max(2, min(maxSplitParts, runtime.NumCPU()))}
+	c := splitConfig{rows: splitRows, parts: max(2, min(maxSplitParts, runtime.NumCPU()))}
+	if runtime.NumCPU() < 2 {
+		c.rows = 0
+	}
+	return c
 }
 
 // SplitSearchesFrom sets the smallest range of version ids a staff search
