@@ -81,6 +81,7 @@ func (a *app) benchExport(args []string) error {
 	withFloor := f.FlagSet.Bool("floor", false, "first time a plain insert of the same rows into a full-text-indexed table (floor_items_per_s, ingest_vs_floor)")
 	exportProfile := f.FlagSet.String("cpuprofile", "", "write a CPU profile of the export to this file")
 	verifyProfile := f.FlagSet.String("verify-cpuprofile", "", "write a CPU profile of the verification to this file")
+	keep := f.FlagSet.String("out", "", "keep the exported bag at this path (default: a temporary file, removed after)")
 	heapProfile := f.FlagSet.String("memprofile", "", "write a heap profile of the export, taken when its heap in use was largest, to this file")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -137,6 +138,9 @@ func (a *app) benchExport(args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bag.zip")
+	if *keep != "" {
+		out = *keep
+	}
 	stopProfile, err := startProfile(*exportProfile)
 	if err != nil {
 		return err
