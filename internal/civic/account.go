@@ -30,6 +30,21 @@ func (s AccountStatus) Valid() bool { return slices.Contains(AccountStatuses, s)
 // Platforms are the networks Steward knows; an account may name another.
 var Platforms = []string{"facebook", "instagram", "x", "youtube", "threads", "mastodon", "bluesky", "linkedin", "nextdoor", "tiktok", "other"}
 
+// platformNames are the networks of Platforms as people write them.
+var platformNames = map[string]string{"facebook": "Facebook", "instagram": "Instagram", "x": "X", "youtube": "YouTube", "threads": "Threads",
+	"mastodon": "Mastodon", "bluesky": "Bluesky", "linkedin": "LinkedIn", "nextdoor": "Nextdoor", "tiktok": "TikTok", "other": "Other"}
+
+// PlatformName returns a platform as people write it ("youtube" is
+// "YouTube"): what pages, work lists and messages show. Forms, the API
+// and CSV files keep the platform's key. A value not in Platforms is
+// returned as it is.
+func PlatformName(p string) string {
+	if n, ok := platformNames[p]; ok {
+		return n
+	}
+	return p
+}
+
 // ContentCategories are the authorized content categories (PUB-1, 002).
 var ContentCategories = []string{"announcements", "crime_prevention", "community_engagement", "safety", "information", "press_releases", "recruitment"}
 

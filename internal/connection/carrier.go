@@ -40,14 +40,14 @@ func (s *Service) Carry(ctx context.Context, itemID int64, action civic.Platform
 	}
 	p := s.platforms[c.Platform]
 	if p == nil {
-		return civic.Errorf(civic.KindUnavailable, "Steward has no adapter for %s", c.Platform)
+		return civic.Errorf(civic.KindUnavailable, "Steward has no adapter for %s", civic.PlatformName(c.Platform))
 	}
 	need := map[civic.PlatformAction]civic.Capability{civic.ActionHide: civic.CapHide, civic.ActionUnhide: civic.CapHide, civic.ActionDelete: civic.CapDelete, civic.ActionApprove: civic.CapHold}[action]
 	if need == "" {
 		return civic.Invalid("action", "unknown platform action %q", action)
 	}
 	if !p.Capabilities().Has(need) {
-		return fmt.Errorf("%s cannot %s a comment: %w", c.Platform, action, civic.ErrUnsupported)
+		return fmt.Errorf("%s cannot %s a comment: %w", civic.PlatformName(c.Platform), action, civic.ErrUnsupported)
 	}
 	_, ep, err := s.Endpoint(ctx, c)
 	if err != nil {

@@ -18,7 +18,7 @@ func (s *Service) Connect(ctx context.Context, actor civic.Actor, c *civic.Conne
 		return err
 	}
 	if s.platforms[c.Platform] == nil {
-		return civic.Invalid("platform", "Steward has no adapter for %s yet", c.Platform)
+		return civic.Invalid("platform", "Steward has no adapter for %s yet", civic.PlatformName(c.Platform))
 	}
 	sealed, err := s.seal(tok)
 	if err != nil {
@@ -36,7 +36,7 @@ func (s *Service) Connect(ctx context.Context, actor civic.Actor, c *civic.Conne
 			return civic.Errorf(civic.KindConflict, "the account is %s: only approved or active accounts are connected", a.Status)
 		}
 		if a.Platform != c.Platform {
-			return civic.Invalid("platform", "the account is on %s, not %s", a.Platform, c.Platform)
+			return civic.Invalid("platform", "the account is on %s, not %s", civic.PlatformName(a.Platform), civic.PlatformName(c.Platform))
 		}
 		cred := &civic.Credential{AccountID: a.ID, Kind: civic.CredentialPlatformToken, Sealed: sealed, StoredBy: actor.UserID}
 		if err := tx.PutCredential(ctx, cred); err != nil {

@@ -151,7 +151,7 @@ func (s *Service) SetHold(ctx context.Context, actor civic.Actor, account string
 		return nil, err
 	}
 	if mode != civic.HoldOff && !slices.Contains(HoldPlatforms, a.Platform) {
-		return nil, civic.Invalid("account", "%s cannot hold comments for review; its comments are monitored and their time to review is measured", a.Platform)
+		return nil, civic.Invalid("account", "%s cannot hold comments for review; its comments are monitored and their time to review is measured", civic.PlatformName(a.Platform))
 	}
 	h := &civic.HoldSetting{AccountID: a.ID, Account: a.Ref, Mode: mode}
 	if err := s.update(ctx, actor, func(tx civic.Tx) error { return tx.SetHoldSetting(ctx, h) }); err != nil {

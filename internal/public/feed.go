@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"steward.city/steward/internal/civic"
 )
 
 // FeedSize is how many of the newest posts a feed carries.
@@ -65,7 +67,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := origin(r)
 	self := base + "/public/accounts/" + strconv.FormatInt(a.ID, 10)
-	f := atomFeed{ID: self + "/feed.atom", Title: a.DisplayName + " (" + a.Platform + "): public posts", Author: atomPerson{Name: a.DisplayName},
+	f := atomFeed{ID: self + "/feed.atom", Title: a.DisplayName + " (" + civic.PlatformName(a.Platform) + "): public posts", Author: atomPerson{Name: a.DisplayName},
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: self}}}
 	var updated time.Time
 	for _, p := range posts {

@@ -227,6 +227,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"sub":      func(a, b int) int { return a - b },
 		"kind":     func(k civic.ItemKind) string { return kindWords[k] },
+		"platform": civic.PlatformName,
 	}
 }
 

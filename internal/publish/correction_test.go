@@ -73,7 +73,7 @@ func TestCorrectionBadPaths(t *testing.T) {
 		// The director may read the draft but holds no grant: forbidden,
 		// naming the account.
 		_, err = e.svc.Correct(e.ctx, e.as(e.director), d.ID, publish.CorrectionInput{Text: "The pool opens Sunday at 10."})
-		wantErr(t, err, civic.KindForbidden, "account_ids", "@parks on mastodon")
+		wantErr(t, err, civic.KindForbidden, "account_ids", "@parks on Mastodon")
 		_, err = e.svc.RequestDeletion(e.ctx, e.as(e.stranger), d.ID, publish.DeletionInput{Reason: "wrong day"})
 		if k := civic.ErrorKind(err); k != civic.KindForbidden && k != civic.KindNotFound {
 			t.Fatalf("a stranger asks to delete the post: %v", err)

@@ -69,7 +69,7 @@ func (s *Service) grantFor(ctx context.Context, userID int64, a *civic.Account, 
 		}
 	}
 	return nil, &civic.Error{Kind: civic.KindForbidden, Field: "account_ids",
-		Message: fmt.Sprintf("you hold no active authorization to post for %s on %s (PPL-2): ask its department director", a.Handle, a.Platform)}
+		Message: fmt.Sprintf("you hold no active authorization to post for %s on %s (PPL-2): ask its department director", a.Handle, civic.PlatformName(a.Platform))}
 }
 
 // targets checks the accounts of a draft and the author's grant for each.
@@ -92,7 +92,7 @@ func (s *Service) targets(ctx context.Context, userID int64, ids []int64, now ti
 			return nil, err
 		}
 		if a.Status != civic.AccountActive {
-			return nil, civic.Invalid("account_ids", "%s on %s is %s, not active: nothing can be posted to it", a.Handle, a.Platform, a.Status)
+			return nil, civic.Invalid("account_ids", "%s on %s is %s, not active: nothing can be posted to it", a.Handle, civic.PlatformName(a.Platform), a.Status)
 		}
 		g, err := s.grantFor(ctx, userID, a, now)
 		if err != nil {
@@ -148,7 +148,7 @@ func (s *Service) check(ctx context.Context, kind civic.DraftKind, authorID int6
 	for _, t := range ts {
 		if limit, ok := civic.NetworkLimits[t.acct.Platform]; ok {
 			if n := utf8.RuneCountInString(out); n > limit {
-				return nil, civic.Invalid("text", "the post is %d characters with its links; %s allows %d (%s)", n, t.acct.Platform, limit, t.acct.Handle)
+				return nil, civic.Invalid("text", "the post is %d characters with its links; %s allows %d (%s)", n, civic.PlatformName(t.acct.Platform), limit, t.acct.Handle)
 			}
 		}
 	}

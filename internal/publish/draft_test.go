@@ -51,11 +51,11 @@ func TestDraftNeedsGrant(t *testing.T) {
 		in := publish.DraftInput{AccountIDs: []int64{e.acct.ID}, Text: "The pool opens Saturday at 10.", Category: "announcement"}
 		for _, u := range []*civic.User{e.stranger, e.expired, e.revoked, e.director} {
 			_, err := e.svc.CreateDraft(e.ctx, e.as(u), in)
-			wantErr(t, err, civic.KindForbidden, "account_ids", "@parks on mastodon")
+			wantErr(t, err, civic.KindForbidden, "account_ids", "@parks on Mastodon")
 		}
 		// A grant for one account is not a grant for another.
 		_, err := e.svc.CreateDraft(e.ctx, e.as(e.author), publish.DraftInput{AccountIDs: []int64{e.acct.ID, e.other.ID}, Text: in.Text, Category: in.Category})
-		wantErr(t, err, civic.KindForbidden, "account_ids", "@police on mastodon")
+		wantErr(t, err, civic.KindForbidden, "account_ids", "@police on Mastodon")
 		if _, err := e.svc.CreateDraft(e.ctx, civic.Anonymous, in); civic.ErrorKind(err) != civic.KindUnauthorized && civic.ErrorKind(err) != civic.KindForbidden {
 			t.Fatalf("anonymous draft: %v", err)
 		}
@@ -87,11 +87,11 @@ func TestDraftBadInput(t *testing.T) {
 			field string
 			words string
 		}{
-			{"over Mastodon's limit", func(in *publish.DraftInput) { in.Text = strings.Repeat("pool ", 101) }, "text", "mastodon allows 500"},
+			{"over Mastodon's limit", func(in *publish.DraftInput) { in.Text = strings.Repeat("pool ", 101) }, "text", "Mastodon allows 500"},
 			{"links count", func(in *publish.DraftInput) {
 				in.Text = strings.Repeat("a", 480)
 				in.Links = []string{"https://www.city.example/parks/pool-schedule"}
-			}, "text", "mastodon allows 500"},
+			}, "text", "Mastodon allows 500"},
 			{"empty text", func(in *publish.DraftInput) { in.Text = "  " }, "text", "write"},
 			{"category", func(in *publish.DraftInput) { in.Category = "opinion" }, "category", "press_release"},
 			{"past time", func(in *publish.DraftInput) { in.ScheduledAt = &past }, "scheduled_at", "in the past"},

@@ -255,7 +255,7 @@ func (s *Service) publishTo(ctx context.Context, actor civic.Actor, d *civic.Dra
 	}
 	pub, ok := p.(civic.Publisher)
 	if !ok || !p.Capabilities().Has(civic.CapPublish) {
-		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", c.Platform))
+		return fail(civic.Errorf(civic.KindInvalid, "Steward cannot publish to %s", civic.PlatformName(c.Platform)))
 	}
 	// Never the text without its attachments: a post whose files the
 	// network cannot take is not sent (what already went out stands).

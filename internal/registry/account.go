@@ -51,14 +51,14 @@ func (s *Service) notifyStep(ctx context.Context, tx civic.Tx, a *civic.Account)
 			return err
 		}
 		return s.notify(ctx, tx, fix, "approval_stuck",
-			fmt.Sprintf("The request for %s on %s cannot move: %s", a.Handle, a.Platform, Nobody(step.Label)), "/accounts/"+id(a.ID))
+			fmt.Sprintf("The request for %s on %s cannot move: %s", a.Handle, civic.PlatformName(a.Platform), Nobody(step.Label)), "/accounts/"+id(a.ID))
 	}
 	who := append([]*civic.User{}, turn.Holders...)
 	for _, d := range turn.Delegates {
 		who = append(who, d.By)
 	}
 	return s.notify(ctx, tx, who, "approval_waiting",
-		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, a.Platform, step.Label), "/accounts/"+id(a.ID))
+		fmt.Sprintf("The request for %s on %s waits for your approval (%s).", a.Handle, civic.PlatformName(a.Platform), step.Label), "/accounts/"+id(a.ID))
 }
 
 // WhoNext says who may decide a waiting step, or why nobody can and who

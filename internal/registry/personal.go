@@ -27,7 +27,7 @@ func checkInstitutional(ctx context.Context, tx civic.Tx, a *civic.Account) erro
 	}
 	for _, p := range ps {
 		if p.Platform == a.Platform && civic.SameHandle(p.Handle, a.Handle) {
-			return civic.Invalid("handle", "%s on %s is declared a personal account: %s", a.Handle, a.Platform, notInstitutional)
+			return civic.Invalid("handle", "%s on %s is declared a personal account: %s", a.Handle, civic.PlatformName(a.Platform), notInstitutional)
 		}
 	}
 	return nil
@@ -60,7 +60,7 @@ func (s *Service) DeclarePersonalAccount(ctx context.Context, actor civic.Actor,
 		}
 		for _, o := range as {
 			if o.Platform == a.Platform && civic.SameHandle(o.Handle, a.Handle) {
-				return civic.Invalid("handle", "%s on %s is registered as an official account of the City, not a personal one", a.Handle, a.Platform)
+				return civic.Invalid("handle", "%s on %s is registered as an official account of the City, not a personal one", a.Handle, civic.PlatformName(a.Platform))
 			}
 		}
 		return tx.DeclarePersonalAccount(ctx, a)

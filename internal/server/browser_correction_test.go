@@ -84,7 +84,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	js(`document.querySelector('input[name=account][value="` + itoa64(acct.ID) + `"]').checked = true`)
 	tab.typeInto("#f-text", "The splash pad opens Saturday at 10. Questions? Text our volunteer lead at 651-555-0142.")
 	time.Sleep(700 * time.Millisecond) // the counter speaks once typing pauses
-	if got := tab.Text("#c-text"); got != "mastodon: 88 of 500 characters." {
+	if got := tab.Text("#c-text"); got != "Mastodon: 88 of 500 characters." {
 		t.Errorf("the live counter says %q", got)
 	}
 	splash := filepath.Join(t.TempDir(), "splash.png")
@@ -166,7 +166,7 @@ func TestBrowserPublishGoToSocial(t *testing.T) {
 	tab.checkInvalidField("correction")
 	tab.typeInto("#f-correction", "The splash pad opens Sunday at 10. Questions? Call the Parks front desk.")
 	time.Sleep(700 * time.Millisecond)
-	if got := tab.Text("#c-correction"); !strings.Contains(got, "mastodon: 84 of 500 characters") {
+	if got := tab.Text("#c-correction"); !strings.Contains(got, "Mastodon: 84 of 500 characters") {
 		t.Errorf("the correction's counter (with “Correction: ”) says %q", got)
 	}
 	tab.check(post(`form[action="`+page+`/correction"]`), http.StatusOK)

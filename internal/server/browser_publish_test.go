@@ -135,7 +135,7 @@ func TestBrowserPublish(t *testing.T) {
 			t.Errorf("the findings table lacks %q: %s", want, findings)
 		}
 	}
-	if got := tab.Text("main"); !strings.Contains(got, "mastodon: 88 of 500 characters") {
+	if got := tab.Text("main"); !strings.Contains(got, "Mastodon: 88 of 500 characters") {
 		t.Errorf("no per-network counter: %s", got)
 	}
 	// The image is shown, loaded from the draft's own address, its alt

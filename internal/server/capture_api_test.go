@@ -44,7 +44,7 @@ func TestCaptureAPIAndPages(t *testing.T) {
 	// The broken connection is on Communications' work list, linking to
 	// the connection, and on the account page.
 	page := readBody(t, app.do(request{method: "GET", path: "/", cookie: app.session(demoEmail(civic.RoleCommunications))}))
-	if !strings.Contains(page, "Capture of @city@demo-city.example on mastodon is broken") || !strings.Contains(page, fmt.Sprintf(`href="/capture/%d"`, c.ID)) {
+	if !strings.Contains(page, "Capture of @city@demo-city.example on Mastodon is broken") || !strings.Contains(page, fmt.Sprintf(`href="/capture/%d"`, c.ID)) {
 		t.Errorf("the dashboard does not show the broken connection")
 	}
 	// It says in plain words what broke and what to do; the platform's

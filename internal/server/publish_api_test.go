@@ -27,7 +27,7 @@ func TestPublishAPI(t *testing.T) {
 	body := fmt.Sprintf(`{"account_ids":[%d],"text":"Pool opens Saturday. Text our lifeguard lead at 651-555-0199.","category":"announcement"}`, acct.ID)
 
 	res := app.do(request{method: "POST", path: "/api/v1/drafts", bearer: clerk, body: body})
-	if got := readBody(t, res); res.StatusCode != 403 || !strings.Contains(got, "@cityparks on instagram") || !strings.Contains(got, `"field": "account_ids"`) {
+	if got := readBody(t, res); res.StatusCode != 403 || !strings.Contains(got, "@cityparks on Instagram") || !strings.Contains(got, `"field": "account_ids"`) {
 		t.Fatalf("a clerk drafts for parks: %d %s", res.StatusCode, got)
 	}
 	res = app.do(request{method: "POST", path: "/api/v1/drafts", bearer: staff, body: body})

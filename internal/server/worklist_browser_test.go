@@ -45,7 +45,7 @@ func TestBrowserWorklist(t *testing.T) {
 	}
 
 	tab.check(tab.signIn("communications@demo-city.example"), http.StatusOK)
-	if got := tab.Text("main"); !strings.Contains(got, "What needs you") || !strings.Contains(got, "Capture of @city@demo-city.example on mastodon is broken") ||
+	if got := tab.Text("main"); !strings.Contains(got, "What needs you") || !strings.Contains(got, "Capture of @city@demo-city.example on Mastodon is broken") ||
 		!strings.Contains(got, "cannot move") {
 		t.Errorf("Communications' work list: %q", got)
 	}

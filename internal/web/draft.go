@@ -470,7 +470,8 @@ func deleted(v *publish.View, p *civic.Publication) bool {
 	return false
 }
 
-// networkLimits lists civic.NetworkLimits as "name:limit" pairs, by name.
+// networkLimits lists civic.NetworkLimits as "key:limit:Name" triples,
+// by key ("mastodon:500:Mastodon"): the counter shows the name.
 func networkLimits() string {
 	names := make([]string, 0, len(civic.NetworkLimits))
 	for n := range civic.NetworkLimits {
@@ -478,7 +479,7 @@ func networkLimits() string {
 	}
 	slices.Sort(names)
 	for i, n := range names {
-		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n])
+		names[i] = n + ":" + strconv.Itoa(civic.NetworkLimits[n]) + ":" + civic.PlatformName(n) // names hold no space
 	}
 	return strings.Join(names, " ")
 }

@@ -69,6 +69,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		// residents: Monday, November 30, 2026.
 		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
+		"platform":  civic.PlatformName, // "youtube" as "YouTube"
 		// words writes a code in words: "local_media" is "local media",
 		// "auth.sign_in" "Sign-in: sign in". Pages show words, the API
 		// codes.

@@ -356,7 +356,7 @@ func (h *Handler) renderOfficial(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	d.FollowKinds = civic.FollowKinds
-	title := a.Handle + " on " + a.Platform
+	title := a.Handle + " on " + civic.PlatformName(a.Platform)
 	return h.render(w, r, status, "official", Page{Title: title, Errors: errs, Data: d})
 }
 

@@ -180,7 +180,7 @@ func (s *Service) accounts(ctx context.Context, _ civic.Actor, u *civic.User, _ 
 			continue
 		}
 		if may, forUser := turn.May(u); may {
-			out = append(out, Item{Kind: KindAccountRequest, Title: fmt.Sprintf("Account request: %s on %s (%s)", a.Handle, a.Platform, step.Label),
+			out = append(out, Item{Kind: KindAccountRequest, Title: fmt.Sprintf("Account request: %s on %s (%s)", a.Handle, civic.PlatformName(a.Platform), step.Label),
 				Since: a.RequestedAt, Link: "/accounts/" + id(a.ID), Note: note(forUser, turn.Via)})
 		}
 	}
@@ -340,7 +340,7 @@ func (s *Service) contracts(ctx context.Context, _ civic.Actor, u *civic.User, _
 			continue
 		}
 		due := c.ReviewOn
-		out = append(out, Item{Kind: KindContractReview, Title: fmt.Sprintf("Review the %s agreement %q", c.Platform, c.Title),
+		out = append(out, Item{Kind: KindContractReview, Title: fmt.Sprintf("Review the %s agreement %q", civic.PlatformName(c.Platform), c.Title),
 			Since: due.Add(-Soon), Due: &due, Link: "/contracts"})
 	}
 	return out, nil
@@ -381,7 +381,7 @@ func (s *Service) capture(ctx context.Context, _ civic.Actor, u *civic.User, _ [
 			if c.LastSuccess != nil {
 				since = *c.LastSuccess
 			}
-			out = append(out, Item{Kind: KindBrokenCapture, Title: fmt.Sprintf("Capture of %s on %s is broken. %s", c.Handle, c.Platform, firstSentence(c.Trouble())),
+			out = append(out, Item{Kind: KindBrokenCapture, Title: fmt.Sprintf("Capture of %s on %s is broken. %s", c.Handle, civic.PlatformName(c.Platform), firstSentence(c.Trouble())),
 				Since: since, Link: "/capture/" + id(c.ID)})
 		}
 	}

@@ -14,9 +14,11 @@
     var link = out.dataset.link ? document.getElementById(out.dataset.link) : null;
     var extra = parseInt(out.dataset.extra || "0", 10) || 0;
     var limits = {};
-    (out.dataset.limits || "").split(" ").forEach(function (pair) {
-      var kv = pair.split(":");
-      if (kv.length === 2) { limits[kv[0]] = parseInt(kv[1], 10); }
+    var names = {};
+    (out.dataset.limits || "").split(" ").forEach(function (triple) {
+      var kv = triple.split(":");
+      if (kv.length >= 2) { limits[kv[0]] = parseInt(kv[1], 10); }
+      names[kv[0]] = kv.length >= 3 ? kv[2] : kv[0];
     });
     function platforms() {
       var fixed = (out.dataset.platforms || "").split(" ").filter(Boolean);
@@ -44,9 +46,9 @@
         if (!max) { return; }
         if (n > max) {
           over = true;
-          parts.push(p + ": " + n + " of " + max + " characters, " + (n - max) + " over the limit");
+          parts.push(names[p] + ": " + n + " of " + max + " characters, " + (n - max) + " over the limit");
         } else {
-          parts.push(p + ": " + n + " of " + max + " characters");
+          parts.push(names[p] + ": " + n + " of " + max + " characters");
         }
       });
       out.textContent = parts.length > 0 ? parts.join("; ") + "." : n + " characters.";
