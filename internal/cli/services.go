@@ -166,7 +166,7 @@ func NewServices(c ServicesConfig) *Services {
 	// platforms; where a platform cannot, or the account is not connected,
 	// the decision is recorded with the reason.
 	s.Moderation = moderation.New(moderation.Config{Store: c.Store, Screener: c.Screener, Carrier: s.Connections, Mailer: mm, Clock: c.Clock, Logger: c.Logger, Location: c.Location})
-	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Logger: c.Logger})
+	s.Worklist = worklist.New(worklist.Config{Store: c.Store, Registry: s.Registry, Drafts: s.draftsToReview, Clock: c.Clock, Location: c.Location, Logger: c.Logger})
 	s.store, s.clock, s.logger, s.loc = c.Store, c.Clock, c.Logger, c.Location
 	if c.Jobs == nil {
 		q, err := newQueue(c.Store, jobs.Config{Logger: c.Logger})

@@ -19,7 +19,7 @@ import (
 
 type workItem struct {
 	Kind, Title, Link, Note string
-	Overdue                 bool
+	Overdue, Days           bool
 	Due                     *time.Time
 }
 
@@ -456,4 +456,50 @@ func demoWaitingRequest(t *testing.T, app *testApp) int64 {
 	}
 	t.Fatal("the demo has no account request from Public Works waiting")
 	return 0
+}
+
+// TestWorklistDueDay: a records request is due on a day of the city, so
+// the work list calls it overdue only once that day has ended there (not
+// at midnight UTC, 6 PM the evening before in Chicago), and the dashboard
+// shows its days without an hour.
+func TestWorklistDueDay(t *testing.T) {
+	app := newApp(t, storetest.Engines(t)[0], nil)
+	ctx := context.Background()
+	clerk := "clerk@demo-city.example"
+	// 3:00 AM on Saturday, November 21 in Chicago; the request is due today.
+	today := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	due := today
+	if err := app.store.Update(ctx, civic.CLI, func(tx civic.Tx) error {
+		return tx.CreateRecordsRequest(ctx, &civic.RecordsRequest{Requester: "Due Day Probe", ReceivedOn: today.AddDate(0, 0, -10), DueOn: &due,
+			Kind: civic.RequestData, Description: "potholes", Status: civic.RequestOpen})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	probe := func() workItem {
+		t.Helper()
+		for _, it := range app.work(clerk) {
+			if strings.Contains(it.Title, "Due Day Probe") {
+				return it
+			}
+		}
+		t.Fatal("the request is not on the clerk's work list")
+		return workItem{}
+	}
+	if it := probe(); it.Overdue || !it.Days {
+		t.Errorf("at 3 AM on its due day: %+v, want a day item not overdue", it)
+	}
+	_, body := app.page(clerk, "/")
+	row := body[strings.Index(body, "Due Day Probe"):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, "Nov 11, 2026") || !strings.Contains(row, "Nov 21, 2026") || strings.Contains(row, "PM") || strings.Contains(row, "AM") {
+		t.Errorf("the dashboard's row shows hours for days: %s", row)
+	}
+	app.clock.Advance(20*time.Hour + 30*time.Minute) // 11:30 PM in Chicago, 5:30 AM on the 22nd in UTC
+	if it := probe(); it.Overdue {
+		t.Errorf("at 11:30 PM on its due day the request is overdue")
+	}
+	app.clock.Advance(time.Hour) // 12:30 AM on the 22nd in Chicago
+	if it := probe(); !it.Overdue {
+		t.Errorf("the day after its due day the request is not overdue")
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"steward.city/steward/internal/civic"
+	"steward.city/steward/internal/plain"
 	"steward.city/steward/internal/registry"
 )
 
@@ -48,12 +49,17 @@ const Soon = 30 * 24 * time.Hour
 
 // Item is one thing that waits for the person.
 type Item struct {
-	Kind    Kind       `json:"kind"`
-	Title   string     `json:"title"`
-	Since   time.Time  `json:"since"`
-	Due     *time.Time `json:"due,omitempty"`
-	Overdue bool       `json:"overdue"`
-	Link    string     `json:"link"`
+	Kind  Kind       `json:"kind"`
+	Title string     `json:"title"`
+	Since time.Time  `json:"since"`
+	Due   *time.Time `json:"due,omitempty"`
+	// Days says Since and Due are calendar days, stored as midnight UTC (a
+	// records request's received and due dates, an agreement's review
+	// date): shown as days, and overdue only once the due day has ended
+	// in the city.
+	Days    bool   `json:"days,omitempty"`
+	Overdue bool   `json:"overdue"`
+	Link    string `json:"link"`
 	// Note says why it is theirs when it is not plainly so ("acting for
 	// director@…", "designee").
 	Note string `json:"note,omitempty"`
@@ -89,7 +95,9 @@ type Config struct {
 	// Drafts lists the drafts a reviewer may approve; nil: none are listed.
 	Drafts DraftsToReview
 	Clock  func() time.Time
-	Logger *slog.Logger
+	// Location is the city's time zone, where a due day ends (default UTC).
+	Location *time.Location
+	Logger   *slog.Logger
 }
 
 // Service computes work lists.
@@ -98,6 +106,7 @@ type Service struct {
 	reg    *registry.Service
 	drafts DraftsToReview
 	now    func() time.Time
+	loc    *time.Location
 	log    *slog.Logger
 }
 
@@ -109,7 +118,10 @@ func New(c Config) *Service {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, reg: c.Registry, drafts: c.Drafts, now: c.Clock, log: c.Logger}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	return &Service{store: c.Store, reg: c.Registry, drafts: c.Drafts, now: c.Clock, loc: c.Location, log: c.Logger}
 }
 
 // For lists what waits for actor now, earliest first (by due date, else
@@ -144,7 +156,12 @@ func (s *Service) For(ctx context.Context, actor civic.Actor) ([]Item, error) {
 	}
 	out = dropEchoes(out)
 	for i := range out {
-		if out[i].Due != nil && !now.Before(*out[i].Due) {
+		due := out[i].Due
+		if due != nil && out[i].Days {
+			end := plain.EndOfDay(*due, s.loc)
+			due = &end
+		}
+		if due != nil && !now.Before(*due) {
 			out[i].Overdue = true
 		}
 	}
@@ -296,7 +313,7 @@ func (s *Service) records(ctx context.Context, _ civic.Actor, u *civic.User, _ [
 	}
 	var out []Item
 	for _, r := range rs {
-		out = append(out, Item{Kind: KindRecordsRequest, Title: "Records request from " + r.Requester, Since: r.ReceivedOn, Due: r.DueOn,
+		out = append(out, Item{Kind: KindRecordsRequest, Title: "Records request from " + r.Requester, Since: r.ReceivedOn, Due: r.DueOn, Days: true,
 			Link: "/records/" + id(r.ID)})
 	}
 	return out, nil
@@ -320,7 +337,7 @@ func (s *Service) covert(ctx context.Context, actor civic.Actor, u *civic.User, 
 		}
 		due := p.NextAuditOn
 		out = append(out, Item{Kind: KindCovertAudit, Title: "Yearly audit of covert profile " + p.ScreenName + " on " + p.SiteName,
-			Since: due.Add(-Soon), Due: &due, Link: "/covert?profile=" + id(p.ID)})
+			Since: due.Add(-Soon), Due: &due, Days: true, Link: "/covert?profile=" + id(p.ID)})
 	}
 	return out, nil
 }
@@ -341,7 +358,7 @@ func (s *Service) contracts(ctx context.Context, _ civic.Actor, u *civic.User, _
 		}
 		due := c.ReviewOn
 		out = append(out, Item{Kind: KindContractReview, Title: fmt.Sprintf("Review the %s agreement %q", civic.PlatformName(c.Platform), c.Title),
-			Since: due.Add(-Soon), Due: &due, Link: "/contracts"})
+			Since: due.Add(-Soon), Due: &due, Days: true, Link: "/contracts"})
 	}
 	return out, nil
 }
