@@ -101,6 +101,17 @@ func (s *Service) PublicAccountsOf(ctx context.Context, vs []*civic.Version) (ma
 	return s.store.PublicAccountsOf(ctx, ids)
 }
 
+// PublicSuperseded returns which of vs, versions a public search found,
+// have a later version of their item: the page marks them as earlier
+// versions.
+func (s *Service) PublicSuperseded(ctx context.Context, vs []*civic.Version) (map[int64]bool, error) {
+	ids := make([]int64, len(vs))
+	for i, v := range vs {
+		ids[i] = v.ID
+	}
+	return s.store.PublicSuperseded(ctx, ids)
+}
+
 // PublicAccount returns the official account with registry id id, or
 // KindNotFound when the portal does not show it.
 func (s *Service) PublicAccount(ctx context.Context, id int64) (*civic.PublicAccount, error) {

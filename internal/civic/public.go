@@ -159,6 +159,12 @@ type PublicReader interface {
 	// PublicRemovals returns the hide or removal in force on each of
 	// itemIDs that has one.
 	PublicRemovals(ctx context.Context, itemIDs []int64) (map[int64]*PublicRemoval, error)
+	// PublicSuperseded returns which of the versions ids have a later
+	// version of their item, captured after them: a search lists matching
+	// versions, and an earlier one is marked as such. That an item has
+	// later versions is public: its page lists every version, withheld
+	// ones as notices.
+	PublicSuperseded(ctx context.Context, ids []int64) (map[int64]bool, error)
 	// PublicRedactions returns the spans of each of ids redacted for any
 	// records request, by start: the portal shows them as gaps.
 	PublicRedactions(ctx context.Context, ids []int64) (map[int64][]*Redaction, error)

@@ -19,6 +19,7 @@ type searchPage struct {
 	Searched bool
 	Results  []*civic.Version
 	Accounts map[int64]*civic.PublicAccount // by archive account id
+	Earlier  map[int64]bool                 // by version id: a later version of its item exists
 	// Found says how many records match: "1,234 records", or "More than
 	// 1,000 records" when the count stopped at civic.ArchiveTotalCap.
 	Found      string
@@ -57,6 +58,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 		vs = vs[:PageSize]
 	}
 	if p.Accounts, err = h.archive.PublicAccountsOf(r.Context(), vs); err != nil {
+		return err
+	}
+	if p.Earlier, err = h.archive.PublicSuperseded(r.Context(), vs); err != nil {
 		return err
 	}
 	p.Searched, p.Results = true, vs

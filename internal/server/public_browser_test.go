@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,6 +59,12 @@ func TestBrowserPublic(t *testing.T) {
 	tab.check(tab.Submit(`form[action="/public/search"] button`), http.StatusOK)
 	if got := tab.Text("main"); !strings.Contains(got, "found") || !strings.Contains(got, "Pothole") {
 		t.Errorf("search:\n%s", got)
+	}
+	// The post was edited: both its versions match, and the one with the
+	// old words says it is an earlier version; the current one does not.
+	if got := tab.Text("main"); strings.Count(got, "an earlier version") != 1 ||
+		!regexp.MustCompile(`an earlier version; the record has changed since\) on Demo City Public Works, [^\n]*\n+\s*Pothole repairs on Main Street start Monday`).MatchString(got) {
+		t.Errorf("search does not mark the earlier version of the edited post:\n%s", got)
 	}
 	tab.screenshot("public-search.png")
 	tab.check(tab.open("/public/search?"+url.Values{"q": {`"unclosed`}}.Encode()), http.StatusUnprocessableEntity)

@@ -413,3 +413,44 @@ func (r *reader) PublicRedactions(ctx context.Context, ids []int64) (_ map[int64
 	}
 	return out, nil
 }
+
+// PublicSuperseded returns which of ids have a later version of their
+// item; see civic.PublicReader. Each is one lookup in the item's versions
+// (archive_versions_item).
+func (r *reader) PublicSuperseded(ctx context.Context, ids []int64) (_ map[int64]bool, err error) {
+	defer civic.Wrap(&err, "later versions")
+	out := map[int64]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	leave, err := r.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	for lo := 0; lo < len(ids); lo += batchRows {
+		part := ids[lo:min(lo+batchRows, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(part))+`)
+			AND EXISTS (SELECT 1 FROM archive_versions w WHERE w.item_id = v.item_id
+				AND (w.captured_at > v.captured_at OR (w.captured_at = v.captured_at AND w.id > v.id)))`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -17,6 +17,7 @@ var publicCases = []testCase{
 	{"PublicFlagForgedManyMatches", testPublicFlagForgedManyMatches},
 	{"PublicFlagRandomized", testPublicFlagRandomized},
 	{"PublicAccountsOf", testPublicAccountsOf},
+	{"PublicSuperseded", testPublicSuperseded},
 }
 
 // portal is an official account with versions, for the public flag's tests.
@@ -358,5 +359,40 @@ func testPublicFlagForgedManyMatches(t *testing.T, f *fixture) {
 		if len(page) == 0 || total < len(page) {
 			t.Errorf("%+v: %d versions, total %d", q, len(page), total)
 		}
+	}
+}
+
+// testPublicSuperseded: a version is an earlier one when another version
+// of its item was captured after it, whatever order they were stored in
+// (a backfill stores an older version after a newer one), and at the
+// same capture time the one stored later counts as later.
+func testPublicSuperseded(t *testing.T, f *fixture) {
+	base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	ref := "mastodon:@works@city.example"
+	edited1 := version(ref, "edited", "first words", base)
+	edited2 := version(ref, "edited", "second words", base.Add(time.Hour))
+	late := version(ref, "backfilled", "newest words", base.Add(2*time.Hour))
+	single := version(ref, "single", "only words", base)
+	tie1 := version(ref, "tie", "one", base)
+	tie2 := version(ref, "tie", "two", base)
+	f.ingest(t, edited1, edited2, late, single, tie1)
+	early := version(ref, "backfilled", "oldest words", base)
+	f.ingest(t, early, tie2) // stored after late, captured before it
+	ids := []int64{edited1.ID, edited2.ID, late.ID, single.ID, early.ID, tie1.ID, tie2.ID, 1 << 40}
+	got, err := f.s.PublicSuperseded(f.ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{edited1.ID: true, early.ID: true, tie1.ID: true}
+	if len(got) != len(want) {
+		t.Errorf("superseded %v, want %v", got, want)
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("version %d has a later version, not reported: %v", id, got)
+		}
+	}
+	if none, err := f.s.PublicSuperseded(f.ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("no versions: %v, %v", none, err)
 	}
 }
