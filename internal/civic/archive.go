@@ -139,6 +139,15 @@ const (
 // ItemKinds lists every kind.
 var ItemKinds = []ItemKind{ItemPost, ItemComment, ItemReply, ItemMessage, ItemMedia, ItemProfile}
 
+// Label returns the kind as a heading or a list starts it: "Post",
+// "Comment". A kind Steward does not know is returned as it is.
+func (k ItemKind) Label() string {
+	if !k.Valid() {
+		return string(k)
+	}
+	return strings.ToUpper(string(k[:1])) + string(k[1:])
+}
+
 // Valid reports whether k is one of ItemKinds.
 func (k ItemKind) Valid() bool {
 	for _, v := range ItemKinds {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -48,26 +49,16 @@ func (r *reader) HeldItemIDs(ctx context.Context, ids []int64) (map[int64]bool, 
 	out := map[int64]bool{}
 	for lo := 0; lo < len(ids); lo += batchRows {
 		part := ids[lo:min(lo+batchRows, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
 		rows, err := r.query(ctx, `SELECT DISTINCT hi.item_id FROM archive_hold_items hi JOIN archive_holds h ON h.id = hi.hold_id
-			WHERE h.released_at IS NULL AND hi.item_id IN (`+placeholders(len(part))+`)`, args...)
+			WHERE h.released_at IS NULL AND hi.item_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = true
-		}
-		if err := rows.Close(); err != nil {
+		held, err := scanIDs(rows)
+		if err != nil {
 			return nil, err
 		}
+		maps.Copy(out, held)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"strconv"
 
 	"steward.city/steward/internal/civic"
@@ -430,27 +431,17 @@ func (r *reader) PublicSuperseded(ctx context.Context, ids []int64) (_ map[int64
 	defer leave()
 	for lo := 0; lo < len(ids); lo += batchRows {
 		part := ids[lo:min(lo+batchRows, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
 		rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(part))+`)
 			AND EXISTS (SELECT 1 FROM archive_versions w WHERE w.item_id = v.item_id
-				AND (w.captured_at > v.captured_at OR (w.captured_at = v.captured_at AND w.id > v.id)))`, args...)
+				AND (w.captured_at > v.captured_at OR (w.captured_at = v.captured_at AND w.id > v.id)))`, int64Args(part)...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = true
-		}
-		if err := rows.Close(); err != nil {
+		later, err := scanIDs(rows)
+		if err != nil {
 			return nil, err
 		}
+		maps.Copy(out, later)
 	}
 	return out, nil
 }

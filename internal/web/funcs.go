@@ -70,6 +70,8 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
 		"platform":  civic.PlatformName, // "youtube" as "YouTube"
+		// itemKind starts a heading or a list with an item's kind: "Comment".
+		"itemKind": func(k any) string { return civic.ItemKind(fmt.Sprint(k)).Label() },
 		// words writes a code in words: "local_media" is "local media",
 		// "auth.sign_in" "Sign-in: sign in". Pages show words, the API
 		// codes.
