@@ -59,6 +59,11 @@ func TestBrowserRedactSelection(t *testing.T) {
 	if got := tab.Text(".redact-version .preview"); strings.Count(got, "[REDACTED 13.356]") != 1 || strings.Contains(got, "splash") && strings.Count(stored, "splash") == 1 {
 		t.Errorf("preview after redacting 'splash' = %q (stored %q)", got, stored)
 	}
+	// The redaction's line names the words it withholds, as the clerk
+	// selected them, not only their bytes.
+	if got := tab.Text(".redact-version ul"); !strings.Contains(got, "“splash” (bytes ") {
+		t.Errorf("the redaction's line = %q, want the words it withholds", got)
+	}
 
 	// Words that are not in the text: an error on the words field, kept.
 	tab.typeInto(".redact-version form.redact-form input[name=words]", "SPLASH PADDLE")

@@ -70,6 +70,15 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"longdate":  func(t time.Time) string { return plain.LongDate(t, loc) },
 		"roleLabel": func(r civic.Role) string { return r.Label() },
 		"platform":  civic.PlatformName, // "youtube" as "YouTube"
+		// withheld is the words a redaction covers in a version's text;
+		// "" when its span does not fit the text (a redaction is checked
+		// when it is made; a page never fails for one that was not).
+		"withheld": func(text string, start, end int) string {
+			if start < 0 || end > len(text) || start >= end {
+				return ""
+			}
+			return text[start:end]
+		},
 		// itemKind starts a heading or a list with an item's kind: "Comment".
 		"itemKind": func(k any) string { return civic.ItemKind(fmt.Sprint(k)).Label() },
 		// words writes a code in words: "local_media" is "local media",
