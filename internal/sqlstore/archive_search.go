@@ -407,13 +407,13 @@ func (r *reader) rankedInRange(ctx context.Context, s searchQuery, limit, offset
 		check = append(check, id)
 	}
 	check = append(check, s.vargs...)
-	inRange, err := r.queryIDs(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(ranked))+`) AND `+strings.Join(s.vconds, " AND "), check...)
+	rows, err := r.query(ctx, `SELECT v.id FROM archive_versions v WHERE v.id IN (`+placeholders(len(ranked))+`) AND `+strings.Join(s.vconds, " AND "), check...)
 	if err != nil {
 		return nil, false, err
 	}
-	in := make(map[int64]bool, len(inRange))
-	for _, id := range inRange {
-		in[id] = true
+	in, err := scanIDs(rows)
+	if err != nil {
+		return nil, false, err
 	}
 	kept := slices.DeleteFunc(ranked, func(id int64) bool { return !in[id] })
 	if len(kept) < want && len(ranked) == k {

@@ -79,8 +79,6 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return text[start:end]
 		},
-		// itemKind starts a heading or a list with an item's kind: "Comment".
-		"itemKind": func(k any) string { return civic.ItemKind(fmt.Sprint(k)).Label() },
 		// words writes a code in words: "local_media" is "local media",
 		// "auth.sign_in" "Sign-in: sign in". Pages show words, the API
 		// codes.
